@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs the Debian packages a target needs, only where they are missing.
+# Usage: install-deps.sh build|run|test|bench
+set -eu
+build="gcc make pkg-config libfcgi-dev libpq-dev libjson-c-dev libsodium-dev"
+stack="postgresql nginx"
+case "${1:-build}" in
+build) want="$build" ;;
+run)   want="$build $stack" ;;
+test)  want="$build $stack libcmocka-dev python3" ;;
+bench) want="$build $stack wrk" ;;
+*) echo "usage: $0 build|run|test|bench" >&2; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+	case "$p" in
+	*) dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "ysqgk: missing Debian packages:$missing (run as root, or: sudo apt-get install$missing)" >&2
+	exit 1
+fi
+echo "ysqgk: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

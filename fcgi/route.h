@@ -1,0 +1,58 @@
+/*
+ * route: the routing table. One const line per URL; patterns are literal
+ * segments and {name} captures, a capture matching one whole non-empty
+ * segment. route_find() walks the table in order, so the first matching
+ * line wins.
+ */
+#ifndef YSQGK_ROUTE_H
+#define YSQGK_ROUTE_H
+
+#include <stddef.h>
+
+struct request;
+typedef void (*handler_fn)(struct request *req);
+
+enum route_flags {
+	ROUTE_PUBLIC = 0,
+	ROUTE_STAFF = 1 << 0,	/* needs a signed-in staff session */
+	ROUTE_NO_DB = 1 << 1,	/* answers without the database */
+};
+
+struct route {
+	const char *method;	/* "GET", "POST", … */
+	const char *pattern;	/* "/api/v1/requests/{id}/{action}" */
+	handler_fn handler;
+	unsigned flags;
+};
+
+#define ROUTE_MAX_CAPTURES 4
+
+struct route_capture {
+	char name[32];
+	const char *value;	/* points into the path given to route_find */
+	size_t len;
+};
+
+struct route_match {
+	const struct route *route;
+	size_t ncaptures;
+	struct route_capture captures[ROUTE_MAX_CAPTURES];
+};
+
+enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
+
+/*
+ * Finds the line for method + path (a decoded path). HEAD matches GET lines.
+ * ROUTE_BAD_METHOD when the path matches some line but not with this
+ * method; `allow` then receives the allowed methods ("GET, HEAD, POST").
+ */
+enum route_result route_find(const struct route *table, size_t n,
+			     const char *method, const char *path,
+			     struct route_match *m, char *allow,
+			     size_t allow_len);
+
+/* The value of capture `name` copied into dst (NUL-terminated), or NULL. */
+const char *route_capture(const struct route_match *m, const char *name,
+			  char *dst, size_t dst_len);
+
+#endif
