@@ -3,7 +3,7 @@
 # Usage: install-deps.sh build|run|test|bench
 set -eu
 build="gcc make pkg-config libfcgi-dev libpq-dev libjson-c-dev libsodium-dev"
-stack="postgresql nginx"
+stack="postgresql nginx curl"
 case "${1:-build}" in
 build) want="$build" ;;
 run)   want="$build $stack" ;;

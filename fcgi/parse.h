@@ -31,6 +31,9 @@ struct form_limits {
 	size_t max_value_len;	/* e.g. 64 KiB, decoded */
 };
 
+/* 200 fields, names of 100 bytes, values of 64 KiB. */
+extern const struct form_limits form_limits_default;
+
 enum parse_error {
 	PARSE_OK = 0,
 	PARSE_BAD_ESCAPE,	/* '%' not followed by two hex digits */
@@ -62,7 +65,9 @@ size_t utf8_length(const char *s, size_t len);
 /*
  * Parses a query string or an application/x-www-form-urlencoded body into
  * fields (appending). Empty pairs ("a=1&&b=2") are skipped; a pair without
- * '=' has an empty value.
+ * '=' has an empty value. `lim` NULL means form_limits_default;
+ * max_fields counts all of `out`, fields it held before included. On an
+ * error `out` may hold the fields parsed before the bad one.
  */
 enum parse_error form_parse(struct arena *a, const char *s, size_t len,
 			    const struct form_limits *lim, struct fields *out);
@@ -72,20 +77,25 @@ const char *fields_get(const struct fields *f, const char *name);
 /* Number of values of `name`; fills up to `max` of them into values[]. */
 size_t fields_get_all(const struct fields *f, const char *name,
 		      const char **values, size_t max);
+/* Appends a copy (in the arena) of name and value; value NULL means "". */
 void fields_add(struct arena *a, struct fields *f, const char *name,
 		const char *value, size_t value_len);
 
 /*
  * Parses a Cookie header ("a=1; b=2") into fields. Values are taken as
- * they are (no percent-decoding); malformed pairs are skipped, since a
- * browser may send cookies of other applications on the same host.
+ * they are (no percent-decoding) except that a quoted value loses its
+ * quotes; malformed pairs are skipped (no '=', a name that is not a token,
+ * an unbalanced quote, control characters or invalid UTF-8 in the value),
+ * since a browser may send cookies of other applications on the same host.
  */
 void cookies_parse(struct arena *a, const char *header, struct fields *out);
 
 /*
  * Decodes and checks a request path (without the query). It must start
  * with '/', and after decoding contain no NUL, no invalid UTF-8, no empty
- * segment ("//") and no "." or ".." segment. '+' stays '+'.
+ * segment ("//") and no "." or ".." segment. '+' stays '+'. A trailing
+ * slash is kept ("/x/" is not "/x"). An encoded slash (%2F) and control
+ * characters, raw or encoded, are refused as PARSE_BAD_PATH.
  */
 enum parse_error path_decode(struct arena *a, const char *raw, size_t len,
 			     char **out);
@@ -93,7 +103,7 @@ enum parse_error path_decode(struct arena *a, const char *raw, size_t len,
 /*
  * True when `target` is a safe local redirect target: starts with a single
  * '/', not "//" or "/\", and has no control characters (CR/LF) or
- * backslashes anywhere.
+ * backslashes anywhere, and is valid UTF-8.
  */
 bool redirect_target_safe(const char *target);
 

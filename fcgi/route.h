@@ -7,6 +7,7 @@
 #ifndef YSQGK_ROUTE_H
 #define YSQGK_ROUTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct request;
@@ -44,15 +45,28 @@ enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
 /*
  * Finds the line for method + path (a decoded path). HEAD matches GET lines.
  * ROUTE_BAD_METHOD when the path matches some line but not with this
- * method; `allow` then receives the allowed methods ("GET, HEAD, POST").
+ * method; `allow` then receives the allowed methods ("GET, HEAD, POST"):
+ * sorted, each once, HEAD included when GET is; a method that does not fit
+ * into allow_len is left out whole. Never allocates: the captures point
+ * into `path`. A pattern with more than ROUTE_MAX_CAPTURES captures is a
+ * programming error (assert); route_table_check() finds it at startup.
  */
 enum route_result route_find(const struct route *table, size_t n,
 			     const char *method, const char *path,
 			     struct route_match *m, char *allow,
 			     size_t allow_len);
 
-/* The value of capture `name` copied into dst (NUL-terminated), or NULL. */
+/* The value of capture `name` copied into dst (NUL-terminated), or NULL
+ * when there is no such capture or it does not fit into dst_len. */
 const char *route_capture(const struct route_match *m, const char *name,
 			  char *dst, size_t dst_len);
+
+/*
+ * Checks a table once at startup: every line has a method, a handler and
+ * a pattern starting with '/', whose braces are whole "{name}" segments
+ * (name 1..31 bytes), at most ROUTE_MAX_CAPTURES of them. On failure
+ * *bad (if not NULL) is the index of the first bad line.
+ */
+bool route_table_check(const struct route *table, size_t n, size_t *bad);
 
 #endif

@@ -12,6 +12,18 @@
  * standalone indentation, set delimiters, and template inheritance
  * ({{<parent}}{{$block}}…{{/block}}{{/parent}}). Lambdas are not supported.
  *
+ * Values: a section is skipped for json null, false, an empty array and a
+ * missing name; every other value (also "" and 0) is truthy. Integers render
+ * as integers, doubles in their shortest round-trip form ("1.21"), booleans
+ * as "true"/"false"; objects and arrays interpolate as nothing.
+ *
+ * Standalone lines: a line holding only blanks and non-output tags (sections,
+ * comments, set-delimiters, partials, parents, blocks; several may share the
+ * line) is removed from the output, as the spec wants for one tag per line
+ * and ~inheritance needs for "{{<parent}}{{/parent}}" on one line. A
+ * standalone partial, parent or block indents every line it renders by the
+ * line's leading blanks.
+ *
  * Ownership: a set owns its templates and copies the sources it is given;
  * render borrows `data` and appends to `out`. A set is immutable after
  * loading and may be rendered from many threads at once.
@@ -24,6 +36,10 @@
 #include <json-c/json.h>
 
 #include "buf.h"
+
+/* How deep partials, parents and block overrides may nest at render time;
+ * deeper ones render as nothing (a template including itself forever). */
+#define TMPL_MAX_DEPTH 100
 
 struct tmpl_set;
 
@@ -55,5 +71,16 @@ bool tmpl_set_has(const struct tmpl_set *set, const char *name);
 bool tmpl_render(const struct tmpl_set *set, const char *name,
 		 struct json_object *data, struct buf *out, char *err,
 		 size_t errlen);
+
+/*
+ * Renders the template file at `path` (named by its file name without
+ * ".mustache"). Partials and parents it names, transitively, are loaded
+ * from beside it: {{>foo}} is foo.mustache there, or a file named exactly
+ * foo; "notices/reply" is notices/reply.mustache. A name that is absolute,
+ * has a ".." part or has no file renders as nothing. Backs `ysqgk render`.
+ * Returns false with "file:line: message" (or "path: reason") in err.
+ */
+bool tmpl_render_file(const char *path, struct json_object *data,
+		      struct buf *out, char *err, size_t errlen);
 
 #endif

@@ -1,0 +1,40 @@
+/*
+ * config: the `key = value` configuration file, with YSQGK_* environment
+ * overrides. Loaded once at start-up (and again on SIGHUP); the struct is
+ * then read-only and shared by all threads.
+ */
+#ifndef YSQGK_CONFIG_H
+#define YSQGK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/ysqgk/ysqgk.conf"
+
+struct config {
+	char *database;		/* libpq conninfo */
+	char *listen;		/* unix socket path, or host:port */
+	unsigned listen_mode;	/* permissions of a unix socket */
+	int threads;
+	char *templates;	/* directory of *.mustache */
+	char *sql_dir;		/* directory of NNN_name.sql migrations */
+	char *site_name;
+	char *secret_key_file;
+	size_t max_body;	/* bytes; larger bodies get 413 */
+	int statement_timeout_ms;
+	bool secure_cookies;	/* set the Secure flag (behind https) */
+};
+
+/*
+ * Loads `path` (NULL: the default path, which may be missing) and then the
+ * environment. Unknown keys and malformed lines are errors naming the line.
+ * Returns false with a message in err.
+ */
+bool config_load(struct config *c, const char *path, char *err, size_t errlen);
+void config_free(struct config *c);
+
+/* Writes the effective configuration in file syntax (for `ysqgk check`). */
+void config_print(const struct config *c, FILE *out);
+
+#endif

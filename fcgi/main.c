@@ -1,0 +1,350 @@
+/*
+ * ysqgk: one binary, one subcommand per job. Each subcommand has --help,
+ * says clearly what went wrong, and exits non-zero on misuse (2) or
+ * failure (1).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+#include <libpq-fe.h>
+
+#include "app.h"
+#include "log.h"
+#include "migrate.h"
+#include "server.h"
+#include "tmpl.h"
+
+#define EXIT_USAGE 2
+
+struct command {
+	const char *name;
+	int (*run)(const char *config_path, int argc, char **argv);
+	const char *usage;
+	const char *summary;
+};
+
+static const struct command *find_command(const char *name);
+
+static int usage_error(const struct command *cmd, const char *why)
+{
+	fprintf(stderr, "ysqgk %s: %s\nusage: ysqgk [--config FILE] %s %s\n",
+		cmd->name, why, cmd->name, cmd->usage);
+	return EXIT_USAGE;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+static bool load_config(struct config *c, const char *path)
+{
+	char err[512];
+	if (config_load(c, path, err, sizeof err))
+		return true;
+	fprintf(stderr, "ysqgk: configuration: %s\n", err);
+	config_free(c);
+	return false;
+}
+
+/* A plain connection for the administrative subcommands. */
+static PGconn *connect_admin(const struct config *c)
+{
+	PGconn *conn = PQconnectdb(c->database);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		fprintf(stderr, "ysqgk: database: %s", PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	PQsetNoticeProcessor(conn, NULL, NULL);
+	return conn;
+}
+
+/* ---- serve ---------------------------------------------------------------- */
+
+static bool load_app(struct app *app, const char *config_path)
+{
+	char err[1024];
+	if (!load_config(&app->config, config_path))
+		return false;
+	if (!app_load_secret_key(app, err, sizeof err)) {
+		fprintf(stderr, "ysqgk: %s\n", err);
+		return false;
+	}
+	app->templates = tmpl_set_load_dir(app->config.templates, err, sizeof err);
+	if (!app->templates) {
+		fprintf(stderr, "ysqgk: templates: %s\n", err);
+		return false;
+	}
+	return true;
+}
+
+static void free_app(struct app *app)
+{
+	if (app->templates)
+		tmpl_set_free(app->templates);
+	config_free(&app->config);
+	sodium_memzero(app->secret_key, sizeof app->secret_key);
+}
+
+static int cmd_serve(const char *config_path, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return usage_error(find_command("serve"), "takes no arguments");
+	struct app app = { 0 };
+	int status = 1;
+	if (load_app(&app, config_path))
+		status = server_run(&app, config_path);
+	free_app(&app);
+	return status;
+}
+
+/* ---- migrate -------------------------------------------------------------- */
+
+static int cmd_migrate(const char *config_path, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return usage_error(find_command("migrate"), "takes no arguments");
+	struct config c;
+	if (!load_config(&c, config_path))
+		return 1;
+	PGconn *conn = connect_admin(&c);
+	int status = 1;
+	if (conn) {
+		char err[2048];
+		if (migrate_run(conn, c.sql_dir, true, err, sizeof err))
+			status = 0;
+		else
+			fprintf(stderr, "ysqgk migrate: %s\n", err);
+		PQfinish(conn);
+	}
+	config_free(&c);
+	return status;
+}
+
+/* ---- render --------------------------------------------------------------- */
+
+static int cmd_render(const char *config_path, int argc, char **argv)
+{
+	(void)config_path;
+	if (argc != 3)
+		return usage_error(find_command("render"), "needs TEMPLATE and DATA.json");
+	struct json_object *data = json_object_from_file(argv[2]);
+	if (!data) {
+		fprintf(stderr, "ysqgk render: %s: %s\n", argv[2], json_util_get_last_err());
+		return 1;
+	}
+	struct buf out = BUF_INIT;
+	char err[1024];
+	bool ok = tmpl_render_file(argv[1], data, &out, err, sizeof err);
+	if (ok)
+		fwrite(buf_str(&out), 1, out.len, stdout);
+	else
+		fprintf(stderr, "ysqgk render: %s\n", err);
+	buf_free(&out);
+	json_object_put(data);
+	return ok ? 0 : 1;
+}
+
+/* ---- check ---------------------------------------------------------------- */
+
+static int cmd_check(const char *config_path, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return usage_error(find_command("check"), "takes no arguments");
+	struct app app = { 0 };
+	int problems = 0;
+	if (!load_app(&app, config_path)) {
+		free_app(&app);
+		return 1;
+	}
+	printf("configuration: ok\ntemplates: ok\nsecret key: ok\n");
+	PGconn *conn = connect_admin(&app.config);
+	if (!conn) {
+		problems++;
+	} else {
+		char err[1024];
+		int pending = migrate_pending(conn, app.config.sql_dir, err, sizeof err);
+		if (pending < 0) {
+			fprintf(stderr, "migrations: %s\n", err);
+			problems++;
+		} else if (pending > 0) {
+			fprintf(stderr, "migrations: %d not applied (run `ysqgk migrate`)\n", pending);
+			problems++;
+		} else {
+			printf("database: ok, migrations applied\n");
+		}
+		PQfinish(conn);
+	}
+	free_app(&app);
+	return problems ? 1 : 0;
+}
+
+/* ---- keygen --------------------------------------------------------------- */
+
+static int cmd_keygen(const char *config_path, int argc, char **argv)
+{
+	(void)config_path;
+	if (argc != 2)
+		return usage_error(find_command("keygen"), "needs the key file's path");
+	unsigned char key[crypto_auth_KEYBYTES];
+	crypto_auth_keygen(key);
+	/* O_EXCL: never overwrite a key, it would make stored data unreadable. */
+	int fd = open(argv[1], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "ysqgk keygen: %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	bool ok = write(fd, key, sizeof key) == (ssize_t)sizeof key && fsync(fd) == 0;
+	close(fd);
+	sodium_memzero(key, sizeof key);
+	if (!ok) {
+		fprintf(stderr, "ysqgk keygen: %s: cannot write\n", argv[1]);
+		unlink(argv[1]);
+		return 1;
+	}
+	printf("wrote a new secret key to %s (mode 0600): back it up with the database\n",
+	       argv[1]);
+	return 0;
+}
+
+/* ---- agency ------------------------------------------------------------- */
+
+static int agency_add(PGconn *conn, int argc, char **argv)
+{
+	const char *parent = NULL;
+	if (argc == 6 && !strcmp(argv[4], "--parent"))
+		parent = argv[5];
+	else if (argc != 4)
+		return usage_error(find_command("agency"), "add needs CODE NAME [--parent CODE]");
+	const char *params[] = { argv[2], argv[3], parent };
+	PGresult *res = PQexecParams(conn,
+		"INSERT INTO agencies (code, name, parent_id) VALUES ($1, $2,"
+		" (SELECT id FROM agencies WHERE code = $3))"
+		" ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name",
+		3, NULL, params, NULL, NULL, 0);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "ysqgk agency add: %s", PQresultErrorMessage(res));
+	PQclear(res);
+	if (ok && parent) {
+		/* The subselect gives NULL for an unknown parent: say so. */
+		const char *p[] = { argv[2] };
+		res = PQexecParams(conn, "SELECT parent_id IS NULL FROM agencies WHERE code = $1",
+				   1, NULL, p, NULL, NULL, 0);
+		if (PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t")) {
+			fprintf(stderr, "ysqgk agency add: no agency with code \"%s\"\n", parent);
+			ok = false;
+		}
+		PQclear(res);
+	}
+	return ok ? 0 : 1;
+}
+
+static int agency_list(PGconn *conn)
+{
+	PGresult *res = PQexec(conn,
+		"SELECT a.code, a.name, coalesce(p.code, '') FROM agencies a"
+		" LEFT JOIN agencies p ON p.id = a.parent_id ORDER BY a.code");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "ysqgk agency list: %s", PQresultErrorMessage(res));
+		PQclear(res);
+		return 1;
+	}
+	for (int i = 0; i < PQntuples(res); i++)
+		printf("%s\t%s\t%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		       PQgetvalue(res, i, 2));
+	PQclear(res);
+	return 0;
+}
+
+static int cmd_agency(const char *config_path, int argc, char **argv)
+{
+	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "list")))
+		return usage_error(find_command("agency"), "needs add or list");
+	struct config c;
+	if (!load_config(&c, config_path))
+		return 1;
+	PGconn *conn = connect_admin(&c);
+	int status = 1;
+	if (conn) {
+		status = !strcmp(argv[1], "add") ? agency_add(conn, argc, argv)
+						 : agency_list(conn);
+		PQfinish(conn);
+	}
+	config_free(&c);
+	return status;
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+static const struct command commands[] = {
+	{ "serve", cmd_serve, "", "answer FastCGI requests on the configured socket" },
+	{ "migrate", cmd_migrate, "", "apply the SQL migrations not yet applied" },
+	{ "render", cmd_render, "TEMPLATE DATA.json",
+	  "render a template file with JSON data (partials beside it)" },
+	{ "check", cmd_check, "", "check configuration, templates, key and database" },
+	{ "keygen", cmd_keygen, "FILE", "create a new secret key file (mode 0600)" },
+	{ "agency", cmd_agency, "add CODE NAME [--parent CODE] | list",
+	  "manage the agencies this deployment serves" },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void print_help(FILE *out)
+{
+	fprintf(out, "usage: ysqgk [--config FILE] COMMAND [ARGS]\n\n"
+		     "Configuration: FILE (default " CONFIG_DEFAULT_PATH
+		     "), overridden by YSQGK_* environment variables.\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n`ysqgk COMMAND --help` describes one command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_path = NULL;
+	int i = 1;
+	if (i + 1 < argc && !strcmp(argv[i], "--config")) {
+		config_path = argv[i + 1];
+		i += 2;
+	}
+	if (i >= argc || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		print_help(i >= argc ? stderr : stdout);
+		return i >= argc ? EXIT_USAGE : 0;
+	}
+	const struct command *cmd = find_command(argv[i]);
+	if (!cmd) {
+		fprintf(stderr, "ysqgk: unknown command \"%s\"\n", argv[i]);
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (wants_help(argc - i, argv + i)) {
+		printf("usage: ysqgk [--config FILE] %s %s\n%s\n", cmd->name, cmd->usage,
+		       cmd->summary);
+		return 0;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "ysqgk: libsodium failed to initialise\n");
+		return 1;
+	}
+	return cmd->run(config_path, argc - i, argv + i);
+}

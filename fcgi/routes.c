@@ -1,0 +1,16 @@
+/*
+ * The routing table: one line per URL, first match wins. A handler is one
+ * jump from here.
+ */
+#include "routes.h"
+
+#include "pages/pages.h"
+
+const struct route routes[] = {
+	{ "GET", "/", page_home, ROUTE_PUBLIC },
+	{ "GET", "/healthz", page_healthz, ROUTE_NO_DB },
+	{ "GET", "/healthz/live", page_healthz_live, ROUTE_NO_DB },
+	{ "GET", "/api/v1/agencies", page_api_agencies, ROUTE_PUBLIC },
+};
+
+const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -1,0 +1,386 @@
+#include "server.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcgiapp.h>
+
+#include "auth.h"
+#include "http.h"
+#include "log.h"
+#include "routes.h"
+
+/* Sent with every response the app makes (nginx adds them to static files). */
+static const char security_headers[] =
+	"X-Content-Type-Options: nosniff\r\n"
+	"Referrer-Policy: same-origin\r\n"
+	"X-Frame-Options: DENY\r\n"
+	"Content-Security-Policy: default-src 'self'; script-src 'self'; "
+	"style-src 'self'; img-src 'self' data:; form-action 'self'; "
+	"frame-ancestors 'none'; base-uri 'none'; object-src 'none'\r\n"
+	"Cache-Control: no-store\r\n";
+
+struct worker_slot {
+	struct worker w;
+	pthread_t thread;
+	atomic_bool busy;	/* between accepting a request and finishing it */
+	struct buf headers;
+};
+
+static atomic_bool stopping;
+static int listen_fd = -1;
+
+/* ---- reading the request ------------------------------------------------ */
+
+static const char *param(FCGX_Request *fr, const char *name)
+{
+	const char *v = FCGX_GetParam(name, fr->envp);
+	return v ? v : "";
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Sets an error response and returns false. */
+static bool refuse(struct request *req, int status, const char *why)
+{
+	req->log_why = why;
+	respond_error(req, status, NULL);
+	return false;
+}
+
+static bool read_body(struct request *req, FCGX_Request *fr)
+{
+	const char *cl = param(fr, "CONTENT_LENGTH");
+	if (!*cl)
+		return true;
+	char *end;
+	errno = 0;
+	unsigned long long len = strtoull(cl, &end, 10);
+	if (errno || *end || end == cl)
+		return refuse(req, 400, "bad Content-Length");
+	if (len > req->app->config.max_body)
+		return refuse(req, 413, "body over the limit");
+	char *body = arena_alloc(req->arena, (size_t)len + 1);
+	size_t got = 0;
+	while (got < len) {
+		int n = FCGX_GetStr(body + got, (int)(len - got), fr->in);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got != len)
+		return refuse(req, 400, "body shorter than Content-Length");
+	req->body = body;
+	req->body_len = (size_t)len;
+	return true;
+}
+
+static bool parse_json_body(struct request *req)
+{
+	struct json_tokener *tok = json_tokener_new();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	struct json_object *obj = json_tokener_parse_ex(tok, req->body, (int)req->body_len);
+	bool ok = obj && json_tokener_get_error(tok) == json_tokener_success &&
+		  tok->char_offset == (int)req->body_len;
+	json_tokener_free(tok);
+	if (!ok) {
+		json_object_put(obj);
+		return refuse(req, 400, "malformed JSON body");
+	}
+	req->json_body = obj;
+	return true;
+}
+
+static int parse_error_status(enum parse_error e)
+{
+	return e == PARSE_TOO_MANY_FIELDS || e == PARSE_FIELD_TOO_LONG ? 413 : 400;
+}
+
+static bool parse_body(struct request *req)
+{
+	if (!req->body_len)
+		return true;
+	const char *ct = req->content_type;
+	if (starts_with(ct, "application/x-www-form-urlencoded")) {
+		enum parse_error e = form_parse(req->arena, req->body, req->body_len,
+						&form_limits_default, &req->form);
+		return e == PARSE_OK || refuse(req, parse_error_status(e), parse_error_str(e));
+	}
+	if (starts_with(ct, "application/json"))
+		return parse_json_body(req);
+	return refuse(req, 415, "unsupported Content-Type");
+}
+
+static bool wants_json(const char *path, const char *accept)
+{
+	if (starts_with(path, "/api/"))
+		return true;
+	const char *json = strstr(accept, "application/json");
+	const char *html = strstr(accept, "text/html");
+	return json && (!html || json < html);
+}
+
+/* Fills req from the FastCGI parameters and body; false = already answered. */
+static bool read_request(struct request *req, FCGX_Request *fr)
+{
+	req->method = param(fr, "REQUEST_METHOD");
+	req->content_type = param(fr, "CONTENT_TYPE");
+	req->remote_addr = param(fr, "REMOTE_ADDR");
+	req->https = !strcmp(param(fr, "HTTPS"), "on");
+	cookies_parse(req->arena, param(fr, "HTTP_COOKIE"), &req->cookies);
+
+	/* REQUEST_URI is the raw target: decode and check it ourselves rather
+	 * than trust any normalisation done in front of us. */
+	const char *uri = param(fr, "REQUEST_URI");
+	const char *q = strchr(uri, '?');
+	size_t path_len = q ? (size_t)(q - uri) : strlen(uri);
+	char *path;
+	req->path = "/";
+	enum parse_error e = path_decode(req->arena, uri, path_len, &path);
+	if (e != PARSE_OK)
+		return refuse(req, 400, parse_error_str(e));
+	req->path = path;
+	req->wants_json = wants_json(path, param(fr, "HTTP_ACCEPT"));
+	if (q) {
+		e = form_parse(req->arena, q + 1, strlen(q + 1), &form_limits_default, &req->query);
+		if (e != PARSE_OK)
+			return refuse(req, parse_error_status(e), parse_error_str(e));
+	}
+	return read_body(req, fr) && parse_body(req);
+}
+
+/* ---- dispatching ---------------------------------------------------------- */
+
+/*
+ * A POST must prove it comes from our own pages: a form carries the CSRF
+ * token; JSON needs its Content-Type, which a cross-site form cannot send
+ * without a CORS preflight that we never grant.
+ */
+static bool post_allowed(struct request *req)
+{
+	if (strcmp(req->method, "POST"))
+		return true;
+	bool json = starts_with(req->content_type, "application/json");
+	if (starts_with(req->path, "/api/"))
+		return json || refuse(req, 415, "API POST without application/json");
+	if (json)
+		return true;
+	return csrf_valid(req) || refuse(req, 403, "CSRF token missing or wrong");
+}
+
+static void dispatch(struct request *req)
+{
+	char allow[64];
+	switch (route_find(routes, routes_count, req->method, req->path, &req->match,
+			   allow, sizeof allow)) {
+	case ROUTE_NOT_FOUND:
+		refuse(req, 404, "no route");
+		return;
+	case ROUTE_BAD_METHOD:
+		http_header(req, "Allow", allow);
+		refuse(req, 405, "method not allowed");
+		return;
+	case ROUTE_FOUND:
+		break;
+	}
+	if (!(req->match.route->flags & ROUTE_NO_DB) && !db_ready(req->db)) {
+		refuse(req, 503, "database down");
+		return;
+	}
+	if (!post_allowed(req))
+		return;
+	req->match.route->handler(req);
+}
+
+/* ---- writing the response --------------------------------------------------- */
+
+static void write_response(struct request *req, FCGX_Request *fr)
+{
+	const struct buf *body = &req->worker->out;
+	FCGX_FPrintF(fr->out, "Status: %d %s\r\n%sContent-Length: %zu\r\n",
+		     req->status, http_status_text(req->status), security_headers,
+		     body->len);
+	FCGX_PutStr(buf_str(req->headers), (int)req->headers->len, fr->out);
+	FCGX_PutStr("\r\n", 2, fr->out);
+	if (strcmp(req->method, "HEAD"))
+		FCGX_PutStr(buf_str(body), (int)body->len, fr->out);
+}
+
+static double ms_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+static void handle_request(struct worker_slot *slot, FCGX_Request *fr)
+{
+	struct worker *w = &slot->w;
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	arena_reset(&w->arena);
+	buf_reset(&w->out);
+	buf_reset(&slot->headers);
+
+	struct request req = {
+		.worker = w,
+		.app = w->app,
+		.arena = &w->arena,
+		.db = &w->db,
+		.headers = &slot->headers,
+		.method = "",
+		.path = "",
+		.content_type = "",
+	};
+	if (read_request(&req, fr))
+		dispatch(&req);
+	if (!req.responded)
+		refuse(&req, 500, "handler gave no response");
+	write_response(&req, fr);
+
+	/* Read what is left of the body, so a kept connection stays in step. */
+	char sink[4096];
+	while (FCGX_GetStr(sink, sizeof sink, fr->in) > 0)
+		;
+	FCGX_Finish_r(fr);
+
+	log_info("%s %s %d %.1fms%s%s", req.method, req.path, req.status,
+		 ms_since(&start), req.log_why ? " " : "",
+		 req.log_why ? req.log_why : "");
+	json_object_put(req.json_body);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker_slot *slot = arg;
+	FCGX_Request fr;
+	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	while (!atomic_load(&stopping)) {
+		if (FCGX_Accept_r(&fr) < 0) {
+			if (!atomic_load(&stopping))
+				usleep(10000);	/* an interrupted accept; try again */
+			continue;
+		}
+		atomic_store(&slot->busy, true);
+		handle_request(slot, &fr);
+		atomic_store(&slot->busy, false);
+	}
+	FCGX_Free(&fr, 1);
+	return NULL;
+}
+
+/* ---- start and stop ------------------------------------------------------------ */
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;	/* only interrupts a blocking accept or read */
+}
+
+static int open_listen_socket(const struct config *c)
+{
+	bool is_unix = c->listen[0] == '/';
+	struct stat st;
+	if (is_unix && stat(c->listen, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(c->listen);	/* left by an earlier run */
+	int fd = FCGX_OpenSocket(c->listen, 128);
+	if (fd < 0) {
+		log_error("cannot listen on %s: %s", c->listen, strerror(errno));
+		return -1;
+	}
+	if (is_unix && chmod(c->listen, c->listen_mode) != 0)
+		log_warn("chmod %s: %s", c->listen, strerror(errno));
+	return fd;
+}
+
+/*
+ * Wakes the workers that wait for a request (in accept, or on a connection
+ * nginx keeps open), never one that is serving a request: SIGUSR1 is sent
+ * only to idle workers, again until each has left its loop.
+ */
+static void stop_workers(struct worker_slot *slots, int n)
+{
+	atomic_store(&stopping, true);
+	shutdown(listen_fd, SHUT_RDWR);
+	for (int i = 0; i < n; i++) {
+		for (;;) {
+			int r = pthread_tryjoin_np(slots[i].thread, NULL);
+			if (r == 0)
+				break;
+			if (!atomic_load(&slots[i].busy))
+				pthread_kill(slots[i].thread, SIGUSR1);
+			usleep(20000);
+		}
+	}
+}
+
+int server_run(struct app *app, const char *config_path)
+{
+	(void)config_path;
+	size_t bad;
+	if (!route_table_check(routes, routes_count, &bad)) {
+		log_error("routes.c: line %zu (%s %s) is malformed", bad,
+			  routes[bad].method, routes[bad].pattern);
+		return 1;
+	}
+	if (FCGX_Init() != 0) {
+		log_error("FCGX_Init failed");
+		return 1;
+	}
+	listen_fd = open_listen_socket(&app->config);
+	if (listen_fd < 0)
+		return 1;
+
+	struct sigaction sa = { .sa_handler = on_sigusr1 };	/* no SA_RESTART */
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigset_t stop_set;
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGINT);
+	sigaddset(&stop_set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);	/* inherited by workers */
+
+	int n = app->config.threads;
+	struct worker_slot *slots = calloc((size_t)n, sizeof *slots);
+	for (int i = 0; i < n; i++) {
+		slots[i].w.id = i;
+		slots[i].w.app = app;
+		db_open(&slots[i].w.db, app->config.database, app->config.statement_timeout_ms);
+		pthread_create(&slots[i].thread, NULL, worker_main, &slots[i]);
+	}
+	log_info("serving on %s with %d threads", app->config.listen, n);
+
+	int sig;
+	for (;;) {
+		sigwait(&stop_set, &sig);
+		if (sig != SIGHUP)
+			break;
+		log_warn("SIGHUP: reloading is not supported yet; restart instead");
+	}
+	log_info("signal %d: finishing in-flight requests", sig);
+	stop_workers(slots, n);
+	for (int i = 0; i < n; i++) {
+		db_close(&slots[i].w.db);
+		arena_free(&slots[i].w.arena);
+		buf_free(&slots[i].w.out);
+		buf_free(&slots[i].headers);
+	}
+	free(slots);
+	close(listen_fd);
+	if (app->config.listen[0] == '/')
+		unlink(app->config.listen);
+	log_info("stopped");
+	return 0;
+}

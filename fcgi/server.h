@@ -1,0 +1,14 @@
+/*
+ * server: the FastCGI socket, the worker threads and the signals.
+ * `ysqgk serve` calls server_run(); it returns when SIGTERM or SIGINT has
+ * stopped the server and every in-flight request has finished.
+ */
+#ifndef YSQGK_SERVER_H
+#define YSQGK_SERVER_H
+
+#include "app.h"
+
+/* Returns the process exit status. `config_path` is re-read on SIGHUP. */
+int server_run(struct app *app, const char *config_path);
+
+#endif

@@ -1,0 +1,174 @@
+"""The real stack for end-to-end tests: PostgreSQL, the app and nginx on a
+free loopback port, under a temporary directory, started through the same
+deploy/dev-stack.sh that `make run` uses. One stack serves every test module
+of a run; it is torn down at exit, even when tests fail."""
+
+import atexit
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STACK_SCRIPT = os.path.join(ROOT, "deploy", "dev-stack.sh")
+_shared = None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def binary():
+    path = os.environ.get("YSQGK_BIN")
+    if not path:
+        raise RuntimeError("YSQGK_BIN is not set (run through `make e2e`)")
+    return path
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def json(self):
+        return json.loads(self.body)
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def __repr__(self):
+        return "<%d %r>" % (self.status, self.body[:300])
+
+
+class Stack:
+    def __init__(self, env=None):
+        self.dir = tempfile.mkdtemp(prefix="ysqgk-e2e-")
+        os.chmod(self.dir, 0o755)
+        self.port = free_port()
+        self.env = dict(os.environ, **(env or {}))
+        self.started = False
+
+    def start(self):
+        r = subprocess.run([STACK_SCRIPT, "start", self.dir, str(self.port), binary()],
+                           env=self.env, capture_output=True, text=True)
+        if r.returncode != 0:
+            self.stop()
+            raise RuntimeError("stack did not start:\n%s%s\n%s" % (r.stdout, r.stderr, self.logs()))
+        self.started = True
+        return self
+
+    def stop(self):
+        subprocess.run([STACK_SCRIPT, "stop", self.dir], env=self.env, capture_output=True)
+        if os.environ.get("YSQGK_KEEP_STACK"):
+            print("stack kept in", self.dir)
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def logs(self, name="app.log"):
+        try:
+            with open(os.path.join(self.dir, "log", name), encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    @property
+    def config(self):
+        return os.path.join(self.dir, "ysqgk.conf")
+
+    def ysqgk(self, *args, input=None):
+        return subprocess.run([binary(), "--config", self.config, *args], input=input,
+                              capture_output=True, text=True)
+
+    def psql(self, sql):
+        user = "postgres" if os.getuid() == 0 else None
+        cmd = ["psql", "-h", os.path.join(self.dir, "pgsock"), "-d", "ysqgk", "-qtAX",
+               "-v", "ON_ERROR_STOP=1", "-c", sql]
+        if user:
+            cmd[1:1] = ["-U", user]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("psql: " + r.stderr)
+        return r.stdout.strip()
+
+    def pg_ctl(self, action):
+        pgbin = sorted(d for d in os.listdir("/usr/lib/postgresql"))[-1]
+        cmd = ["/usr/lib/postgresql/%s/bin/pg_ctl" % pgbin, "-D", os.path.join(self.dir, "pgdata"),
+               "-w", "-l", os.path.join(self.dir, "log", "postgres.log")]
+        if action == "start":
+            cmd += ["-o", "-c listen_addresses='' -c unix_socket_directories='%s'"
+                    % os.path.join(self.dir, "pgsock"), "start"]
+        else:
+            cmd += ["-m", "fast", "stop"]
+        if os.getuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--"] + cmd
+        subprocess.run(cmd, check=True, capture_output=True)
+
+    def request(self, method, path, body=None, headers=None, raw_target=False):
+        """One HTTP request through nginx. `path` is sent as given."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        hdrs = {"Host": "localhost"}
+        hdrs.update(headers or {})
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for k, v in hdrs.items():
+            conn.putheader(k, v)
+        if body is not None and "Content-Length" not in hdrs:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        resp = conn.getresponse()
+        out = Response(resp.status, resp.getheaders(), resp.read())
+        conn.close()
+        return out
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post_form(self, path, fields, headers=None):
+        body = urllib.parse.urlencode(fields, doseq=True)
+        h = {"Content-Type": "application/x-www-form-urlencoded"}
+        h.update(headers or {})
+        return self.request("POST", path, body=body, headers=h)
+
+    def post_json(self, path, obj, headers=None):
+        h = {"Content-Type": "application/json"}
+        h.update(headers or {})
+        return self.request("POST", path, body=json.dumps(obj), headers=h)
+
+    def raw(self, data, timeout=10):
+        """Sends raw bytes and returns the raw response bytes."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            s.sendall(data)
+            chunks = []
+            try:
+                while True:
+                    c = s.recv(65536)
+                    if not c:
+                        break
+                    chunks.append(c)
+            except socket.timeout:
+                pass
+        return b"".join(chunks)
+
+
+def shared():
+    """The stack shared by the test modules of this run."""
+    global _shared
+    if _shared is None:
+        _shared = Stack().start()
+        atexit.register(_shared.stop)
+    return _shared
