@@ -1,6 +1,7 @@
 /*
- * The routing table: one line per URL, first match wins. A handler is one
- * jump from here.
+ * The routing table: one line per URL, first match wins, so a handler is
+ * one jump from here. Each group of pages keeps its lines beside it in
+ * pages/<group>.routes.
  */
 #include "routes.h"
 
@@ -11,6 +12,10 @@ const struct route routes[] = {
 	{ "GET", "/healthz", page_healthz, ROUTE_NO_DB },
 	{ "GET", "/healthz/live", page_healthz_live, ROUTE_NO_DB },
 	{ "GET", "/api/v1/agencies", page_api_agencies, ROUTE_PUBLIC },
+#include "pages/citizen.routes"
+#include "pages/staff.routes"
+#include "pages/report.routes"
+#include "pages/admin.routes"
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

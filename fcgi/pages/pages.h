@@ -9,4 +9,10 @@ void page_healthz(struct request *req);
 void page_healthz_live(struct request *req);
 void page_api_agencies(struct request *req);
 
+/* Each group declares its handlers in its own header. */
+#include "pages/citizen.h"
+#include "pages/staff.h"
+#include "pages/report.h"
+#include "pages/admin.h"
+
 #endif

@@ -1,0 +1,240 @@
+#include "domain/deadline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The walk: the clock counts working days forward from base_from. Each
+ * stop interval (first PAUSE .. RESUME of the last open pause] is skipped
+ * as a whole; `left` is how many counted days are still needed. Once the
+ * deadline is reached, later stops no longer matter.
+ */
+struct clock {
+	const struct calendar *cal;
+	int period;		/* 20 + extensions */
+	int32_t base;		/* base_from */
+	int32_t cursor;		/* counted days are after this */
+	int left;
+	bool due_found;
+	int32_t due;
+	int paused;
+	int depth;		/* pauses open now */
+	int32_t pause_start;	/* when depth > 0 */
+	bool awaiting;		/* supplement asked, not received */
+};
+
+static void clock_restart(struct clock *c, int32_t date)
+{
+	c->base = c->cursor = date;
+	c->left = c->period;
+	c->due_found = false;
+	c->paused = 0;
+	/* A pause still open carries on into the new period from its start. */
+	if (c->depth > 0)
+		c->pause_start = date;
+}
+
+static void clock_skip(struct clock *c, int32_t start, int32_t end)
+{
+	/* Awaiting a supplement, the clock is stopped anyway, and the restart
+	 * will forget this period: pauses in it do not matter. */
+	if (c->due_found || c->awaiting)
+		return;
+	if (start < c->base)
+		start = c->base;
+	int avail = workdays_between(c->cal, c->cursor, start);
+	if (c->left <= avail) {
+		c->due = workdays_add(c->cal, c->cursor, c->left);
+		c->due_found = true;
+		return;
+	}
+	c->left -= avail;
+	c->paused += workdays_between(c->cal, start, end);
+	c->cursor = end;
+}
+
+/* Stable: by date, a receipt before anything else on its day. */
+static bool event_before(const struct clock_event *a, const struct clock_event *b)
+{
+	if (a->date != b->date)
+		return a->date < b->date;
+	return a->kind == CLOCK_RECEIVED && b->kind != CLOCK_RECEIVED;
+}
+
+static struct clock_event *sorted_copy(const struct clock_event *events, size_t n)
+{
+	struct clock_event *ev = malloc(n * sizeof(*ev));
+
+	if (!ev)
+		abort();
+	memcpy(ev, events, n * sizeof(*ev));
+	/* Insertion sort: a request has a handful of events, usually sorted. */
+	for (size_t i = 1; i < n; i++) {
+		struct clock_event cur = ev[i];
+		size_t j = i;
+		for (; j > 0 && event_before(&cur, &ev[j - 1]); j--)
+			ev[j] = ev[j - 1];
+		ev[j] = cur;
+	}
+	return ev;
+}
+
+/* First pass: the shape of the event list and the extension total. */
+static enum deadline_error check_events(const struct clock_event *ev, size_t n,
+					int *extension)
+{
+	size_t receipts = 0;
+
+	*extension = 0;
+	for (size_t i = 0; i < n; i++) {
+		switch (ev[i].kind) {
+		case CLOCK_RECEIVED:
+			if (++receipts > 1)
+				return DEADLINE_TWO_RECEIPTS;
+			break;
+		case CLOCK_EXTENSION_APPROVED:
+			if (ev[i].days < 1 || ev[i].days > OGI_EXTENSION_MAX_WORKDAYS)
+				return DEADLINE_BAD_EXTENSION;
+			*extension += ev[i].days;
+			if (*extension > OGI_EXTENSION_MAX_WORKDAYS)
+				return DEADLINE_BAD_EXTENSION;
+			break;
+		case CLOCK_SUPPLEMENT_ASKED:
+		case CLOCK_SUPPLEMENT_RECEIVED:
+		case CLOCK_PAUSE:
+		case CLOCK_RESUME:
+			break;
+		default:
+			return DEADLINE_BAD_KIND;
+		}
+		if (receipts == 0)
+			return DEADLINE_BEFORE_RECEIPT;
+	}
+	return receipts ? DEADLINE_OK : DEADLINE_NO_RECEIPT;
+}
+
+static enum deadline_error clock_step(struct clock *c, const struct clock_event *e,
+				      bool *asked, struct deadline *out)
+{
+	switch (e->kind) {
+	case CLOCK_RECEIVED:
+		out->received = e->date;
+		clock_restart(c, e->date);
+		break;
+	case CLOCK_SUPPLEMENT_ASKED:
+		if (*asked)
+			return DEADLINE_SUPPLEMENT_TWICE;
+		*asked = true;
+		out->supplement_late = workdays_between(c->cal, out->received, e->date)
+				       > OGI_SUPPLEMENT_WINDOW_WORKDAYS;
+		/* Provisionally, as if the supplement came the same day. */
+		c->awaiting = true;
+		clock_restart(c, e->date);
+		break;
+	case CLOCK_SUPPLEMENT_RECEIVED:
+		if (!c->awaiting)
+			return DEADLINE_SUPPLEMENT_NOT_ASKED;
+		c->awaiting = false;
+		clock_restart(c, e->date);	/* Art. 30: in full, from today */
+		break;
+	case CLOCK_PAUSE:
+		if (c->depth++ == 0)
+			c->pause_start = e->date;
+		break;
+	case CLOCK_RESUME:
+		if (c->depth == 0)
+			return DEADLINE_RESUME_WITHOUT_PAUSE;
+		if (--c->depth == 0)
+			clock_skip(c, c->pause_start, e->date);
+		break;
+	case CLOCK_EXTENSION_APPROVED:
+		break;		/* counted in check_events */
+	}
+	return DEADLINE_OK;
+}
+
+enum deadline_error deadline_compute(const struct calendar *cal,
+				     const struct clock_event *events, size_t n,
+				     struct deadline *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!events || n == 0)
+		return DEADLINE_NO_RECEIPT;
+
+	struct clock_event *ev = sorted_copy(events, n);
+	int extension;
+	enum deadline_error err = check_events(ev, n, &extension);
+	struct clock c = { .cal = cal, .period = OGI_REPLY_WORKDAYS + extension };
+	bool asked = false;
+
+	for (size_t i = 0; err == DEADLINE_OK && i < n; i++)
+		err = clock_step(&c, &ev[i], &asked, out);
+	free(ev);
+	if (err != DEADLINE_OK) {
+		memset(out, 0, sizeof(*out));
+		return err;
+	}
+
+	/* Still counting, or stopped by an open pause: the provisional due
+	 * date treats that pause as resumed on its first day, costing nothing. */
+	if (!c.due_found)
+		c.due = workdays_add(cal, c.cursor, c.left);
+	out->due = c.due;
+	out->base_from = c.base;
+	out->paused_workdays = c.paused;
+	out->extension_days = extension;
+	out->awaiting_supplement = c.awaiting;
+	out->running = !c.awaiting && c.depth == 0;
+	if (c.awaiting)
+		out->stopped_since = c.base;
+	else if (c.depth > 0)
+		out->stopped_since = c.pause_start < c.base ? c.base : c.pause_start;
+	return DEADLINE_OK;
+}
+
+const char *deadline_error_message(enum deadline_error err)
+{
+	switch (err) {
+	case DEADLINE_OK:
+		return "";
+	case DEADLINE_NO_RECEIPT:
+		return "没有收到申请的日期";
+	case DEADLINE_TWO_RECEIPTS:
+		return "收到申请的日期只能有一个";
+	case DEADLINE_BEFORE_RECEIPT:
+		return "该事项的日期早于收到申请的日期";
+	case DEADLINE_RESUME_WITHOUT_PAUSE:
+		return "恢复计时前没有对应的暂停";
+	case DEADLINE_SUPPLEMENT_NOT_ASKED:
+		return "收到补正材料，但此前没有告知补正";
+	case DEADLINE_SUPPLEMENT_TWICE:
+		return "补正应一次性告知，不能再次要求补正";
+	case DEADLINE_BAD_EXTENSION:
+		return "延期不得超过20个工作日";
+	case DEADLINE_BAD_KIND:
+		break;
+	}
+	return "未知的计时事项";
+}
+
+int deadline_remaining(const struct calendar *cal, const struct deadline *dl,
+		       int32_t today)
+{
+	int32_t from = today;
+
+	if (!dl->running && dl->stopped_since < today)
+		from = dl->stopped_since;
+	return workdays_between(cal, from, dl->due);
+}
+
+bool supplement_request_allowed(const struct calendar *cal, int32_t received,
+				int32_t today)
+{
+	return today >= received &&
+	       workdays_between(cal, received, today) <= OGI_SUPPLEMENT_WINDOW_WORKDAYS;
+}
+
+int32_t consultation_due(const struct calendar *cal, int32_t sent)
+{
+	return workdays_add(cal, sent, OGI_CONSULTATION_WORKDAYS);
+}

@@ -1,0 +1,147 @@
+/*
+ * deadline: when a disclosure request must be answered, as a pure function
+ * of the events that start, stop and restart its clock.
+ *
+ * The law (条例, 2019):
+ *   Art. 33  answer within 20 working days of receipt; the head of the
+ *            disclosure office may extend by at most 20 more working days.
+ *   Art. 30  an unclear request: within 7 working days of receipt the
+ *            agency asks, once and in full, for a supplement (补正); the
+ *            20 days then run from the day the supplement is received.
+ *   Art. 32, 34  consulting a third party or a co-authoring agency: they
+ *            have 15 working days to answer; the time spent consulting is
+ *            not counted. A fee notice likewise stops the clock until
+ *            payment (信息处理费管理办法).
+ * Practice: the day of receipt is not counted; a period starts on the next
+ * working day (see workdays_add).
+ *
+ * Nothing here reads a clock: the caller passes today where it matters.
+ */
+#ifndef YSQGK_DEADLINE_H
+#define YSQGK_DEADLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/workdays.h"
+
+/* The time limits, in working days, in one place. */
+#define OGI_REPLY_WORKDAYS		20	/* Art. 33 ¶2 */
+#define OGI_EXTENSION_MAX_WORKDAYS	20	/* Art. 33 ¶2 */
+#define OGI_SUPPLEMENT_WINDOW_WORKDAYS	7	/* Art. 30 */
+#define OGI_CONSULTATION_WORKDAYS	15	/* Art. 32, 34 */
+
+enum clock_kind {
+	CLOCK_RECEIVED,			/* the request counts as received (Art. 31) */
+	CLOCK_SUPPLEMENT_ASKED,		/* 补正 asked: the clock stops (Art. 30) */
+	CLOCK_SUPPLEMENT_RECEIVED,	/* the 20 days restart in full (Art. 30) */
+	CLOCK_PAUSE,			/* consultation sent or fee notice: stop */
+	CLOCK_RESUME,			/* that consultation answered / fee paid */
+	CLOCK_EXTENSION_APPROVED,	/* `days` more working days (Art. 33) */
+};
+
+struct clock_event {
+	enum clock_kind kind;
+	int32_t date;
+	int days;		/* CLOCK_EXTENSION_APPROVED only; 1..20 */
+};
+
+struct deadline {
+	int32_t due;		/* the last day to answer */
+	bool running;		/* the clock is not stopped now */
+	int32_t received;	/* the date of CLOCK_RECEIVED */
+	int32_t base_from;	/* the 20 days count from the working day after */
+	int paused_workdays;	/* working days not counted (closed pauses) */
+	int extension_days;	/* total approved, <= OGI_EXTENSION_MAX_WORKDAYS */
+	bool awaiting_supplement; /* 补正 asked and not yet received */
+	int32_t stopped_since;	/* when !running: the clock stopped that day */
+	bool supplement_late;	/* 补正 asked more than 7 working days after
+				 * receipt: against Art. 30, but it happened */
+};
+
+enum deadline_error {
+	DEADLINE_OK = 0,
+	DEADLINE_NO_RECEIPT,		/* no CLOCK_RECEIVED event */
+	DEADLINE_TWO_RECEIPTS,
+	DEADLINE_BEFORE_RECEIPT,	/* an event dated before the receipt */
+	DEADLINE_RESUME_WITHOUT_PAUSE,
+	DEADLINE_SUPPLEMENT_NOT_ASKED,	/* supplement received, none pending */
+	DEADLINE_SUPPLEMENT_TWICE,	/* Art. 30: asked once and in full */
+	DEADLINE_BAD_EXTENSION,		/* days < 1, or total over 20 (Art. 33) */
+	DEADLINE_BAD_KIND,
+};
+
+/*
+ * Computes the deadline from the clock events of one request.
+ *
+ * Events should come in date order; they are sorted stably by date here in
+ * case they do not (on the same date a CLOCK_RECEIVED goes first, other
+ * events keep their given order, so give a PAUSE before its same-day
+ * RESUME).
+ *
+ * The rules, precisely:
+ *
+ * - The period counts OGI_REPLY_WORKDAYS + extension_days working days
+ *   after base_from; `due` is the day the last of them is reached. base_from
+ *   is the receipt date, or the date the supplement was received (Art. 30:
+ *   a restart, so the time already run and any pauses before it are gone).
+ *
+ * - A pause stops the clock from the day after its PAUSE date up to and
+ *   including its RESUME date: the working days d with pause < d <= resume
+ *   are not counted. So a pause started and ended the same day costs
+ *   nothing, and a pause sent on day P and answered on day R costs exactly
+ *   workdays_between(P, R). The day the pause starts still counts: work was
+ *   done that day.
+ *
+ * - Pauses may overlap (two consultations at once): the clock is stopped
+ *   while at least one is open, so overlapping time counts once.
+ *
+ * - A pause only moves the deadline if it starts on or before `due`; one
+ *   that starts after an already-passed deadline does not cure it.
+ *
+ * - Extensions: every CLOCK_EXTENSION_APPROVED adds its days; the total
+ *   must stay within OGI_EXTENSION_MAX_WORKDAYS. Extensions approved before
+ *   a supplement restart are kept.
+ *
+ * - While the clock is stopped (running false: a supplement is awaited or
+ *   a pause is open), `due` is provisional: the date it would be if the
+ *   clock restarted (supplement) or resumed (pause) on stopped_since. Every
+ *   working day the stop lasts moves it one working day later.
+ *   deadline_remaining() accounts for that.
+ *
+ * Returns DEADLINE_OK and fills *out, or an error (then *out is zeroed):
+ * the application can also call this with a new event appended to check
+ * that the event makes sense before storing it.
+ */
+enum deadline_error deadline_compute(const struct calendar *cal,
+				     const struct clock_event *events, size_t n,
+				     struct deadline *out);
+
+/* A short Chinese message for staff. */
+const char *deadline_error_message(enum deadline_error err);
+
+/*
+ * Working days left: the working days d with today < d <= due, so 0 on the
+ * due day itself and negative once overdue. While the clock is stopped the
+ * count is frozen at its value on stopped_since.
+ */
+int deadline_remaining(const struct calendar *cal, const struct deadline *dl,
+		       int32_t today);
+
+/*
+ * Whether the agency may still ask for a supplement: within 7 working days
+ * of receipt (Art. 30), i.e. workdays_between(received, today) <= 7.
+ */
+bool supplement_request_allowed(const struct calendar *cal, int32_t received,
+				int32_t today);
+
+/*
+ * The day a consulted third party or co-author must answer by: 15 working
+ * days (Art. 32, 34). The law counts from the day they receive the
+ * consultation; pass that day, or the day it was sent if that is all the
+ * agency knows (for delivery on the spot or online they are the same).
+ */
+int32_t consultation_due(const struct calendar *cal, int32_t sent);
+
+#endif

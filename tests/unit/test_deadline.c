@@ -1,0 +1,714 @@
+/*
+ * Tests of domain/deadline. Cases on the real calendar
+ * ($YSQGK_SHARED/domain/cn_holidays.csv, skipped when missing) are worked
+ * by hand in the comments; logic cases use in-test calendars.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "domain/date.h"
+#include "domain/deadline.h"
+#include "domain/workdays.h"
+
+#define expect_int(expected, got) do {					\
+	long long e_ = (expected), g_ = (got);				\
+	if (e_ != g_)							\
+		fail_msg("%s: expected %lld, got %lld", #got, e_, g_);	\
+} while (0)
+
+#define expect_date(expected, got) do {					\
+	int32_t e_ = D(expected), g_ = (got);				\
+	char gs_[DATE_STR_SIZE];					\
+	if (e_ != g_)							\
+		fail_msg("%s: expected %s, got %s", #got, expected,	\
+			 date_format(g_, gs_));				\
+} while (0)
+
+#define expect_ok(err) do {						\
+	enum deadline_error r_ = (err);					\
+	if (r_ != DEADLINE_OK)						\
+		fail_msg("expected DEADLINE_OK, got %d (%s)", r_,	\
+			 deadline_error_message(r_));			\
+} while (0)
+
+static int32_t D(const char *s)
+{
+	int32_t d;
+
+	if (!date_parse(s, &d)) {
+		fail_msg("bad date literal in test: %s", s);
+		return 0;
+	}
+	return d;
+}
+
+#define EV(kind, date) ((struct clock_event){ CLOCK_##kind, D(date), 0 })
+#define EXT(date, n) ((struct clock_event){ CLOCK_EXTENSION_APPROVED, D(date), (n) })
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct calendar *real_cal;
+
+static int load_real_calendar(void **state)
+{
+	(void)state;
+	const char *shared = getenv("YSQGK_SHARED");
+	char path[4096], err[256];
+
+	if (!shared) {
+		fprintf(stderr, "YSQGK_SHARED not set: skipping tests on the real calendar\n");
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/domain/cn_holidays.csv", shared);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "%s missing: skipping tests on the real calendar\n", path);
+		return 0;
+	}
+	char chunk[4096];
+	size_t len = 0, got;
+	char *text = NULL;
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		text = realloc(text, len + got);
+		memcpy(text + len, chunk, got);
+		len += got;
+	}
+	fclose(f);
+	real_cal = calendar_new();
+	bool ok = calendar_load_csv_text(real_cal, text, len, err, sizeof(err));
+	free(text);
+	if (!ok) {
+		fprintf(stderr, "%s does not load: %s\n", path, err);
+		return -1;
+	}
+	return 0;
+}
+
+static int free_real_calendar(void **state)
+{
+	(void)state;
+	calendar_free(real_cal);
+	return 0;
+}
+
+static const struct calendar *need_real(void)
+{
+	if (!real_cal)
+		skip();
+	return real_cal;
+}
+
+static struct deadline compute_ok(const struct calendar *cal,
+				  const struct clock_event *ev, size_t n)
+{
+	struct deadline dl;
+
+	expect_ok(deadline_compute(cal, ev, n, &dl));
+	return dl;
+}
+
+/* ---- the real calendar --------------------------------------------------- */
+
+static void test_plain_receipt(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* Received Mon 2025-03-03: 03-04..07 (4), 03-10..14 (9), 03-17..21
+	 * (14), 03-24..28 (19), Mon 03-31 (20). */
+	struct clock_event ev[] = { EV(RECEIVED, "2025-03-03") };
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	expect_date("2025-03-31", dl.due);
+	expect_date("2025-03-03", dl.base_from);
+	expect_date("2025-03-03", dl.received);
+	assert_true(dl.running);
+	assert_false(dl.awaiting_supplement);
+	expect_int(0, dl.paused_workdays);
+	expect_int(0, dl.extension_days);
+}
+
+static void test_spring_festival(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* Received Thu 2024-02-01: 02-02 (1), Sun 02-04 (2), 02-05..09 (7),
+	 * 春节 02-10..17, Sun 02-18 (8), 02-19..23 (13), 02-26..03-01 (18),
+	 * 03-04 (19), 03-05 (20). */
+	struct clock_event ev[] = { EV(RECEIVED, "2024-02-01") };
+
+	expect_date("2024-03-05", compute_ok(cal, ev, 1).due);
+}
+
+static void test_supplement_restarts(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/*
+	 * Received Mon 2025-03-03, 补正 asked Fri 03-07 (4 working days on:
+	 * in time), supplement received Thu 03-20. Art. 30: 20 days in full
+	 * from 03-20: Fri 03-21 (1), 03-24..28 (6), 03-31..04-03 (10), 清明
+	 * Fri 04-04, 04-07..11 (15), 04-14..18 (20). A resume instead of a
+	 * restart would keep the 4 days used and give 04-14.
+	 */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2025-03-03"),
+		EV(SUPPLEMENT_ASKED, "2025-03-07"),
+		EV(SUPPLEMENT_RECEIVED, "2025-03-20"),
+	};
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	expect_date("2025-04-18", dl.due);
+	expect_date("2025-03-20", dl.base_from);
+	expect_date("2025-03-03", dl.received);
+	assert_true(dl.running);
+	assert_false(dl.awaiting_supplement);
+	assert_false(dl.supplement_late);
+	expect_int(20, deadline_remaining(cal, &dl, D("2025-03-20")));
+}
+
+static void test_awaiting_supplement(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/*
+	 * Only asked (03-07): the clock is stopped. The due date shown is as
+	 * if the supplement came on 03-07: 03-10..14 (5), 03-17..21 (10),
+	 * 03-24..28 (15), 03-31..04-03 (19), 04-04 清明, Mon 04-07 (20). The
+	 * remaining count stays at the full 20 however long it takes.
+	 */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2025-03-03"),
+		EV(SUPPLEMENT_ASKED, "2025-03-07"),
+	};
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	assert_false(dl.running);
+	assert_true(dl.awaiting_supplement);
+	expect_date("2025-03-07", dl.stopped_since);
+	expect_date("2025-04-07", dl.due);
+	expect_int(20, deadline_remaining(cal, &dl, D("2025-03-07")));
+	expect_int(20, deadline_remaining(cal, &dl, D("2025-03-20")));
+	expect_int(20, deadline_remaining(cal, &dl, D("2025-06-30")));
+}
+
+static void test_supplement_late(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* From Mon 03-03: 03-04..07 and 03-10..12 are 7 working days (in
+	 * time); Thu 03-13 is the 8th (late, but still computed). */
+	struct clock_event in_time[] = {
+		EV(RECEIVED, "2025-03-03"), EV(SUPPLEMENT_ASKED, "2025-03-12"),
+	};
+	struct clock_event late[] = {
+		EV(RECEIVED, "2025-03-03"), EV(SUPPLEMENT_ASKED, "2025-03-13"),
+	};
+
+	assert_false(compute_ok(cal, in_time, 2).supplement_late);
+	assert_true(compute_ok(cal, late, 2).supplement_late);
+}
+
+static void test_consultation_pause(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/*
+	 * Received Mon 2025-03-03; a third party consulted Mon 03-10 (Art. 32)
+	 * answers on its last day: 15 working days after 03-10 are 03-11..14
+	 * (4), 03-17..21 (9), 03-24..28 (14), Mon 03-31 (15).
+	 * Counted before the pause: 03-04..07, 03-10 = 5 (the day it was sent
+	 * counts). Not counted: (03-10, 03-31] = 15. The 15 left run from
+	 * 03-31: 04-01..03 (3), 清明 04-04, 04-07..11 (8), 04-14..18 (13),
+	 * Mon 04-21 (14), Tue 04-22 (15).
+	 */
+	expect_date("2025-03-31", consultation_due(cal, D("2025-03-10")));
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2025-03-03"),
+		EV(PAUSE, "2025-03-10"),
+		EV(RESUME, "2025-03-31"),
+	};
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	expect_date("2025-04-22", dl.due);
+	expect_int(15, dl.paused_workdays);
+	assert_true(dl.running);
+	/* Without the pause it would be 03-31: 15 working days later. */
+	expect_int(15, workdays_between(cal, D("2025-03-31"), dl.due));
+}
+
+static void test_overlapping_pauses(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/*
+	 * Received 2025-03-03. Consultation A: 03-10 .. 03-17; B: Wed 03-12 ..
+	 * Fri 03-21. The clock is stopped over (03-10, 03-21]: 03-11..14,
+	 * 03-17..21 = 9 working days, not 5 + 7 = 12. Counted before: 5;
+	 * the 15 left after 03-21: 03-24..28 (5), 03-31..04-03 (9), 04-04
+	 * 清明, 04-07..11 (14), Mon 04-14 (15).
+	 */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2025-03-03"),
+		EV(PAUSE, "2025-03-10"),
+		EV(PAUSE, "2025-03-12"),
+		EV(RESUME, "2025-03-17"),
+		EV(RESUME, "2025-03-21"),
+	};
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	expect_date("2025-04-14", dl.due);
+	expect_int(9, dl.paused_workdays);
+
+	/* The same events in another order give the same answer. */
+	struct clock_event shuffled[] = { ev[4], ev[1], ev[0], ev[3], ev[2] };
+	dl = compute_ok(cal, shuffled, COUNT(shuffled));
+	expect_date("2025-04-14", dl.due);
+	expect_int(9, dl.paused_workdays);
+}
+
+static void test_disjoint_pauses(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/*
+	 * Received 2025-03-03; fee notice 03-05 .. paid Fri 03-07 (2 working
+	 * days: 03-06, 03-07), consultation Mon 03-17 .. Wed 03-19 (2: 03-18,
+	 * 03-19). 4 days not counted: 03-31 + 4 = 04-01..03, (04-04 清明),
+	 * 04-07.
+	 */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2025-03-03"),
+		EV(PAUSE, "2025-03-05"), EV(RESUME, "2025-03-07"),
+		EV(PAUSE, "2025-03-17"), EV(RESUME, "2025-03-19"),
+	};
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	expect_int(4, dl.paused_workdays);
+	expect_date("2025-04-07", dl.due);
+}
+
+static void test_pause_same_day_costs_nothing(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2025-03-03"),
+		EV(PAUSE, "2025-03-10"),
+		EV(RESUME, "2025-03-10"),
+	};
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	expect_int(0, dl.paused_workdays);
+	expect_date("2025-03-31", dl.due);
+}
+
+static void test_pause_on_receipt_day(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/*
+	 * Received and consultation sent the same day, Mon 2025-03-03; answer
+	 * Mon 03-10. Not counted: (03-03, 03-10] = 03-04..07, 03-10 = 5. The
+	 * 20 days then run from 03-10: 03-11..14 (4), 03-17..21 (9),
+	 * 03-24..28 (14), 03-31..04-03 (18), 04-04 清明, 04-07 (19), 04-08 (20).
+	 */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2025-03-03"),
+		EV(PAUSE, "2025-03-03"),
+		EV(RESUME, "2025-03-10"),
+	};
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	expect_int(5, dl.paused_workdays);
+	expect_date("2025-04-08", dl.due);
+
+	/* Listed before the receipt on the same day: the receipt still
+	 * goes first. */
+	struct clock_event swapped[] = { ev[1], ev[0], ev[2] };
+	dl = compute_ok(cal, swapped, COUNT(swapped));
+	expect_date("2025-04-08", dl.due);
+}
+
+static void test_pause_after_due(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* Due 2025-03-31; a consultation started 04-02 does not cure the
+	 * delay. */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2025-03-03"),
+		EV(PAUSE, "2025-04-02"),
+		EV(RESUME, "2025-04-10"),
+	};
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	expect_date("2025-03-31", dl.due);
+	expect_int(0, dl.paused_workdays);
+	/* Started on the due day itself: that day was counted, so the same. */
+	ev[1].date = D("2025-03-31");
+	dl = compute_ok(cal, ev, COUNT(ev));
+	expect_date("2025-03-31", dl.due);
+	/* Started the working day before: the due day was not yet reached;
+	 * paused (03-28, 04-10] = 03-31, 04-01..03, 04-07..10 = 8; the one
+	 * day left is Fri 04-11. */
+	ev[1].date = D("2025-03-28");
+	dl = compute_ok(cal, ev, COUNT(ev));
+	expect_int(8, dl.paused_workdays);
+	expect_date("2025-04-11", dl.due);
+}
+
+static void test_open_pause(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* Consultation sent 03-10, no answer yet: clock stopped since 03-10
+	 * with (03-10, 03-31] = 15 working days left, frozen. */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2025-03-03"),
+		EV(PAUSE, "2025-03-10"),
+	};
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	assert_false(dl.running);
+	assert_false(dl.awaiting_supplement);
+	expect_date("2025-03-10", dl.stopped_since);
+	expect_date("2025-03-31", dl.due);
+	expect_int(15, deadline_remaining(cal, &dl, D("2025-03-10")));
+	expect_int(15, deadline_remaining(cal, &dl, D("2025-03-20")));
+	expect_int(15, deadline_remaining(cal, &dl, D("2025-05-20")));
+	/* A today before the pause (a back-dated view) counts normally:
+	 * (03-05, 03-31] = 03-06, 07 + 3 weeks + 03-31 = 18. */
+	expect_int(18, deadline_remaining(cal, &dl, D("2025-03-05")));
+}
+
+static void test_extension(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/*
+	 * Received Wed 2023-12-20: due 2024-01-18 (see test_workdays).
+	 * Extended by 20 on 01-15 (Art. 33): Fri 01-19 (1), 01-22..26 (6),
+	 * 01-29..02-02 (11), Sun 02-04 worked (12), 02-05..09 (17), 春节
+	 * 02-10..17, Sun 02-18 worked (18), 02-19 (19), Tue 02-20 (20).
+	 */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2023-12-20"),
+		EXT("2024-01-15", 20),
+	};
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	expect_date("2024-02-20", dl.due);
+	expect_int(20, dl.extension_days);
+
+	/* Two extensions of 10 come to the same. */
+	struct clock_event twice[] = {
+		EV(RECEIVED, "2023-12-20"),
+		EXT("2024-01-10", 10),
+		EXT("2024-01-15", 10),
+	};
+	expect_date("2024-02-20", compute_ok(cal, twice, COUNT(twice)).due);
+}
+
+static void test_year_end_with_pause(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/*
+	 * Received Thu 2025-12-25 (due 2026-01-23, see test_workdays); fee
+	 * notice Mon 12-29, paid Mon 2026-01-05: not counted (12-29, 01-05] =
+	 * 12-30, 12-31, (01-01..03 元旦), Sun 01-04 worked, 01-05 = 4. Due
+	 * 4 working days after 01-23: 01-26..29 → Thu 2026-01-29.
+	 */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2025-12-25"),
+		EV(PAUSE, "2025-12-29"),
+		EV(RESUME, "2026-01-05"),
+	};
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	expect_int(4, dl.paused_workdays);
+	expect_date("2026-01-29", dl.due);
+}
+
+static void test_pause_across_supplement(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/*
+	 * A pause before the 补正 is forgotten by the restart; one still open
+	 * when the supplement comes counts from that day.
+	 * Received 03-03; pause 03-04..03-06 (forgotten); pause 03-05 open;
+	 * asked 03-06; supplement 03-20; that pause resumed Tue 03-25: not
+	 * counted (03-20, 03-25] = 03-21, 03-24, 03-25 = 3. The 20 days from
+	 * 03-25: 03-26..28 (3), 03-31..04-03 (7), 04-07..11 (12), 04-14..18
+	 * (17), 04-21..23 (20).
+	 */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2025-03-03"),
+		EV(PAUSE, "2025-03-04"),
+		EV(PAUSE, "2025-03-05"),
+		EV(RESUME, "2025-03-06"),
+		EV(SUPPLEMENT_ASKED, "2025-03-06"),
+		EV(SUPPLEMENT_RECEIVED, "2025-03-20"),
+	};
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	assert_false(dl.running);
+	expect_date("2025-03-20", dl.stopped_since);
+	expect_date("2025-04-18", dl.due);	/* provisional */
+
+	struct clock_event all[COUNT(ev) + 1];
+	memcpy(all, ev, sizeof(ev));
+	all[COUNT(ev)] = EV(RESUME, "2025-03-25");
+	dl = compute_ok(cal, all, COUNT(all));
+	assert_true(dl.running);
+	expect_int(3, dl.paused_workdays);
+	expect_date("2025-04-23", dl.due);
+}
+
+static void test_remaining(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	struct clock_event ev[] = { EV(RECEIVED, "2025-03-03") };
+	struct deadline dl = compute_ok(cal, ev, 1);
+
+	/* Due Mon 03-31. */
+	expect_int(20, deadline_remaining(cal, &dl, D("2025-03-03")));
+	expect_int(1, deadline_remaining(cal, &dl, D("2025-03-28")));
+	expect_int(1, deadline_remaining(cal, &dl, D("2025-03-30")));	/* Sunday */
+	expect_int(0, deadline_remaining(cal, &dl, D("2025-03-31")));
+	expect_int(-1, deadline_remaining(cal, &dl, D("2025-04-01")));
+	/* (03-31, 04-07] = 04-01..03, 04-07 (04-04 is 清明). */
+	expect_int(-4, deadline_remaining(cal, &dl, D("2025-04-07")));
+}
+
+static void test_supplement_window(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* Received Thu 2024-02-01: the 7th working day is Fri 02-09
+	 * (02-02, Sun 02-04, 02-05..09). 春节 02-10..17 add nothing, so the
+	 * window stays open until Sat 02-17; Sun 02-18 (worked) is the 8th. */
+	int32_t received = D("2024-02-01");
+
+	assert_true(supplement_request_allowed(cal, received, received));
+	assert_true(supplement_request_allowed(cal, received, D("2024-02-09")));
+	assert_true(supplement_request_allowed(cal, received, D("2024-02-17")));
+	assert_false(supplement_request_allowed(cal, received, D("2024-02-18")));
+	assert_false(supplement_request_allowed(cal, received, D("2024-01-31")));
+}
+
+static void test_consultation_due(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* Sent Wed 2023-09-27: 09-28 (1), 国庆 09-29..10-06, Sat 10-07 (2),
+	 * Sun 10-08 (3), 10-09..13 (8), 10-16..20 (13), 10-23 (14), 10-24. */
+	expect_date("2023-10-24", consultation_due(cal, D("2023-09-27")));
+}
+
+/* ---- logic on in-test calendars ------------------------------------------ */
+
+static void test_plain_weeks(void **state)
+{
+	(void)state;
+	struct calendar *cal = calendar_new();	/* no adjustments */
+	/* Tue 2030-01-01 + 20 weekdays = four weeks on, Tue 01-29. */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2030-01-01"),
+		EV(PAUSE, "2030-01-04"),	/* Fri */
+		EV(RESUME, "2030-01-07"),	/* Mon: only Mon is lost */
+	};
+	struct deadline dl = compute_ok(cal, ev, 1);
+
+	expect_date("2030-01-29", dl.due);
+	dl = compute_ok(cal, ev, COUNT(ev));
+	expect_int(1, dl.paused_workdays);
+	expect_date("2030-01-30", dl.due);
+
+	/* A paused weekend costs nothing: Fri .. Sun. */
+	ev[2].date = D("2030-01-06");
+	dl = compute_ok(cal, ev, COUNT(ev));
+	expect_int(0, dl.paused_workdays);
+	expect_date("2030-01-29", dl.due);
+	calendar_free(cal);
+}
+
+static void test_tiny_calendar(void **state)
+{
+	(void)state;
+	struct calendar *cal = calendar_new();
+	/* Wed 2030-01-02 a holiday, Sat 01-05 worked: received Tue 01-01,
+	 * the 20 days are 01-03, 04, 05, 07..11, 14..18, 21..25, 28, 29. */
+	calendar_set(cal, D("2030-01-02"), DAY_HOLIDAY);
+	calendar_set(cal, D("2030-01-05"), DAY_WORKDAY);
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2030-01-01"),
+		EV(PAUSE, "2030-01-01"),
+		EV(RESUME, "2030-01-05"),
+	};
+	struct deadline dl = compute_ok(cal, ev, 1);
+
+	expect_date("2030-01-29", dl.due);
+	/* Paused (01-01, 01-05] = 01-03, 04, 05 = 3: due three weekdays
+	 * later, Fri 02-01. */
+	dl = compute_ok(cal, ev, COUNT(ev));
+	expect_int(3, dl.paused_workdays);
+	expect_date("2030-02-01", dl.due);
+	calendar_free(cal);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	struct calendar *cal = calendar_new();
+	struct deadline dl;
+	struct {
+		struct clock_event ev[3];
+		size_t n;
+		enum deadline_error want;
+	} cases[] = {
+		{ { EV(PAUSE, "2030-01-02") }, 1, DEADLINE_BEFORE_RECEIPT },
+		{ { EV(PAUSE, "2030-01-01"), EV(RECEIVED, "2030-01-02") }, 2,
+		  DEADLINE_BEFORE_RECEIPT },
+		{ { EV(RECEIVED, "2030-01-02"), EV(RECEIVED, "2030-01-03") }, 2,
+		  DEADLINE_TWO_RECEIPTS },
+		{ { EV(RECEIVED, "2030-01-02"), EV(RESUME, "2030-01-03") }, 2,
+		  DEADLINE_RESUME_WITHOUT_PAUSE },
+		{ { EV(RECEIVED, "2030-01-02"), EV(SUPPLEMENT_RECEIVED, "2030-01-03") }, 2,
+		  DEADLINE_SUPPLEMENT_NOT_ASKED },
+		{ { EV(RECEIVED, "2030-01-02"), EV(SUPPLEMENT_ASKED, "2030-01-03"),
+		    EV(SUPPLEMENT_ASKED, "2030-01-04") }, 3, DEADLINE_SUPPLEMENT_TWICE },
+		{ { EV(RECEIVED, "2030-01-02"), EV(SUPPLEMENT_ASKED, "2030-01-03"),
+		    EV(SUPPLEMENT_RECEIVED, "2030-01-04") }, 3, DEADLINE_OK },
+		{ { EV(RECEIVED, "2030-01-02"), EXT("2030-01-03", 21) }, 2,
+		  DEADLINE_BAD_EXTENSION },
+		{ { EV(RECEIVED, "2030-01-02"), EXT("2030-01-03", 0) }, 2,
+		  DEADLINE_BAD_EXTENSION },
+		{ { EV(RECEIVED, "2030-01-02"), EXT("2030-01-03", 15),
+		    EXT("2030-01-04", 6) }, 3, DEADLINE_BAD_EXTENSION },
+		{ { EV(RECEIVED, "2030-01-02"),
+		    { (enum clock_kind)99, D("2030-01-03"), 0 } }, 2, DEADLINE_BAD_KIND },
+	};
+
+	for (size_t i = 0; i < COUNT(cases); i++) {
+		enum deadline_error got = deadline_compute(cal, cases[i].ev, cases[i].n, &dl);
+		if (got != cases[i].want)
+			fail_msg("case %zu: expected error %d, got %d", i, cases[i].want, got);
+		if (got != DEADLINE_OK && (dl.due != 0 || dl.running))
+			fail_msg("case %zu: *out not cleared on error", i);
+		if (got != DEADLINE_OK && !*deadline_error_message(got))
+			fail_msg("case %zu: no message", i);
+	}
+	expect_int(DEADLINE_NO_RECEIPT, deadline_compute(cal, NULL, 0, &dl));
+	struct clock_event only_pause = EV(PAUSE, "2030-01-02");
+	expect_int(DEADLINE_BEFORE_RECEIPT, deadline_compute(cal, &only_pause, 1, &dl));
+	calendar_free(cal);
+}
+
+/*
+ * Random pause sets against a day-by-day reference: walk the days after
+ * the receipt; a day counts when it is a working day and no pause (s, e]
+ * covers it; the due day is the one where the count reaches 20. An open
+ * pause is taken as resumed the day it started (the provisional rule).
+ */
+static uint32_t rng_state = 12345;
+
+static uint32_t rng(uint32_t n)
+{
+	rng_state = rng_state * 1103515245u + 12345u;
+	return (rng_state >> 16) % n;
+}
+
+static int32_t reference_due(const struct calendar *cal, int32_t received,
+			     const int32_t *start, const int32_t *end, int pauses,
+			     int period)
+{
+	int counted = 0;
+
+	for (int32_t d = received + 1;; d++) {
+		bool stopped = false;
+		for (int i = 0; i < pauses; i++)
+			if (start[i] < d && d <= end[i])
+				stopped = true;
+		if (!stopped && calendar_is_workday(cal, d) && ++counted == period)
+			return d;
+	}
+}
+
+static void test_random_pauses_match_reference(void **state)
+{
+	(void)state;
+	struct calendar *cal = calendar_new();
+
+	calendar_set(cal, D("2030-01-02"), DAY_HOLIDAY);
+	calendar_set(cal, D("2030-01-05"), DAY_WORKDAY);
+	calendar_set(cal, D("2030-01-21"), DAY_HOLIDAY);
+	calendar_set(cal, D("2030-01-22"), DAY_HOLIDAY);
+	for (int round = 0; round < 3000; round++) {
+		int32_t received = D("2029-12-28") + (int32_t)rng(10);
+		int pauses = (int)rng(4), ext = (int)rng(3) * 5;
+		int32_t start[4], end[4];
+		struct clock_event ev[10];
+		size_t n = 0;
+
+		ev[n++] = (struct clock_event){ CLOCK_RECEIVED, received, 0 };
+		if (ext)
+			ev[n++] = (struct clock_event){ CLOCK_EXTENSION_APPROVED,
+							received + 3, ext };
+		for (int i = 0; i < pauses; i++) {
+			start[i] = received + (int32_t)rng(40);
+			end[i] = start[i] + (int32_t)rng(15);
+			ev[n++] = (struct clock_event){ CLOCK_PAUSE, start[i], 0 };
+			ev[n++] = (struct clock_event){ CLOCK_RESUME, end[i], 0 };
+		}
+		/* Each PAUSE is listed before its RESUME, so after the stable
+		 * sort every RESUME has an open pause to close. */
+		struct deadline dl;
+		expect_ok(deadline_compute(cal, ev, n, &dl));
+		int32_t want = reference_due(cal, received, start, end, pauses,
+					     OGI_REPLY_WORKDAYS + ext);
+		if (dl.due != want) {
+			char a[DATE_STR_SIZE], b[DATE_STR_SIZE];
+			fail_msg("round %d: expected %s, got %s", round,
+				 date_format(want, a), date_format(dl.due, b));
+		}
+	}
+	calendar_free(cal);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_receipt),
+		cmocka_unit_test(test_spring_festival),
+		cmocka_unit_test(test_supplement_restarts),
+		cmocka_unit_test(test_awaiting_supplement),
+		cmocka_unit_test(test_supplement_late),
+		cmocka_unit_test(test_consultation_pause),
+		cmocka_unit_test(test_overlapping_pauses),
+		cmocka_unit_test(test_disjoint_pauses),
+		cmocka_unit_test(test_pause_same_day_costs_nothing),
+		cmocka_unit_test(test_pause_on_receipt_day),
+		cmocka_unit_test(test_pause_after_due),
+		cmocka_unit_test(test_open_pause),
+		cmocka_unit_test(test_extension),
+		cmocka_unit_test(test_year_end_with_pause),
+		cmocka_unit_test(test_pause_across_supplement),
+		cmocka_unit_test(test_remaining),
+		cmocka_unit_test(test_supplement_window),
+		cmocka_unit_test(test_consultation_due),
+		cmocka_unit_test(test_plain_weeks),
+		cmocka_unit_test(test_tiny_calendar),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_random_pauses_match_reference),
+	};
+
+	return cmocka_run_group_tests(tests, load_real_calendar, free_real_calendar);
+}

@@ -1,0 +1,543 @@
+/*
+ * Tests of domain/date and domain/workdays.
+ *
+ * The real calendar comes from $YSQGK_SHARED/domain/cn_holidays.csv (the
+ * project does not keep a copy); tests needing it are skipped, with a
+ * message, when it is missing. Logic tests use small in-test calendars.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "domain/date.h"
+#include "domain/workdays.h"
+
+/* cmocka prints integers in hex; these say what was expected, in dates. */
+#define expect_int(expected, got) do {					\
+	long long e_ = (expected), g_ = (got);				\
+	if (e_ != g_)							\
+		fail_msg("%s: expected %lld, got %lld", #got, e_, g_);	\
+} while (0)
+
+#define expect_date(expected, got) do {					\
+	int32_t e_ = D(expected), g_ = (got);				\
+	char gs_[DATE_STR_SIZE];					\
+	if (e_ != g_)							\
+		fail_msg("%s: expected %s, got %s", #got, expected,	\
+			 date_format(g_, gs_));				\
+} while (0)
+
+static int32_t D(const char *s)
+{
+	int32_t d;
+
+	if (!date_parse(s, &d)) {
+		fail_msg("bad date literal in test: %s", s);
+		return 0;
+	}
+	return d;
+}
+
+static struct calendar *real_cal;
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0) {
+		long size = ftell(f);
+		if (size >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+			text = malloc((size_t)size + 1);
+			*len = fread(text, 1, (size_t)size, f);
+			text[*len] = '\0';
+		}
+	}
+	fclose(f);
+	return text;
+}
+
+static int load_real_calendar(void **state)
+{
+	(void)state;
+	const char *shared = getenv("YSQGK_SHARED");
+	char path[4096], err[256];
+	size_t len = 0;
+
+	if (!shared) {
+		fprintf(stderr, "YSQGK_SHARED not set: skipping tests on the real calendar\n");
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/domain/cn_holidays.csv", shared);
+	char *text = read_file(path, &len);
+	if (!text) {
+		fprintf(stderr, "%s missing: skipping tests on the real calendar\n", path);
+		return 0;
+	}
+	real_cal = calendar_new();
+	if (!calendar_load_csv_text(real_cal, text, len, err, sizeof(err))) {
+		fprintf(stderr, "%s does not load: %s\n", path, err);
+		free(text);
+		return -1;
+	}
+	free(text);
+	return 0;
+}
+
+static int free_real_calendar(void **state)
+{
+	(void)state;
+	calendar_free(real_cal);
+	return 0;
+}
+
+static const struct calendar *need_real(void)
+{
+	if (!real_cal)
+		skip();
+	return real_cal;
+}
+
+/* ---- date --------------------------------------------------------------- */
+
+static void test_date_known_values(void **state)
+{
+	(void)state;
+	expect_int(0, date_from_ymd(1970, 1, 1));
+	expect_int(11017, date_from_ymd(2000, 3, 1));
+	expect_int(-1, date_from_ymd(1969, 12, 31));
+	expect_int(-719162, date_from_ymd(1, 1, 1));
+	expect_int(2932896, date_from_ymd(9999, 12, 31));
+	expect_int(4, date_weekday(0));				/* Thursday */
+	expect_int(3, date_weekday(-1));			/* Wednesday */
+	expect_int(7, date_weekday(D("2024-02-18")));		/* a worked Sunday */
+	expect_int(1, date_weekday(D("2024-02-12")));
+	expect_int(6, date_weekday(D("2024-10-12")));
+	expect_int(4, date_weekday(D("1880-01-01")));
+	expect_int(2024, date_year(D("2024-12-31")));
+}
+
+static void test_date_round_trip(void **state)
+{
+	(void)state;
+	/* 1800-01-01 .. 2200-12-31: every day converts back to itself and
+	 * follows the previous one by one calendar day. */
+	int32_t first = date_from_ymd(1800, 1, 1), last = date_from_ymd(2200, 12, 31);
+	int py = 1799, pm = 12, pd = 31;
+	for (int32_t d = first; d <= last; d++) {
+		int y, m, dd;
+		date_to_ymd(d, &y, &m, &dd);
+		if (date_from_ymd(y, m, dd) != d || !date_ymd_valid(y, m, dd))
+			fail_msg("day %d -> %04d-%02d-%02d does not round-trip", d, y, m, dd);
+		bool next_day = y == py && m == pm && dd == pd + 1;
+		bool next_month = y == py && m == pm + 1 && dd == 1 &&
+				  pd == date_days_in_month(py, pm);
+		bool next_year = y == py + 1 && m == 1 && dd == 1 && pm == 12 && pd == 31;
+		if (!next_day && !next_month && !next_year)
+			fail_msg("%04d-%02d-%02d follows %04d-%02d-%02d", y, m, dd, py, pm, pd);
+		if (date_weekday(d) != (date_weekday(d - 1) % 7) + 1)
+			fail_msg("weekday of day %d", d);
+		py = y, pm = m, pd = dd;
+	}
+}
+
+static void test_date_parse_strict(void **state)
+{
+	(void)state;
+	int32_t d = 12345;
+	static const char *const bad[] = {
+		"", "2024-02-30", "2023-02-29", "1900-02-29", "2024-13-01",
+		"2024-00-10", "2024-01-00", "2024-1-01", "2024-01-1",
+		"2024/01/01", " 2024-01-01", "2024-01-01 ", "2024-01-01x",
+		"20240101", "0000-01-01", "2024-0a-01", "+024-01-01", "2024--1-01",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (date_parse(bad[i], &d))
+			fail_msg("date_parse accepted \"%s\"", bad[i]);
+	expect_int(12345, d);	/* untouched on failure */
+	assert_false(date_parse(NULL, &d));
+
+	assert_true(date_parse("2024-02-29", &d));
+	expect_int(date_from_ymd(2024, 2, 29), d);
+	assert_true(date_parse("2000-02-29", &d));
+	assert_true(date_parse("0001-01-01", &d));
+	assert_true(date_parse("9999-12-31", &d));
+	assert_true(date_parse_n("2024-02-29,holiday", 10, &d));
+	assert_false(date_parse_n("2024-02-29", 9, &d));
+}
+
+static void test_date_format(void **state)
+{
+	(void)state;
+	char buf[DATE_STR_SIZE];
+
+	assert_string_equal("1970-01-01", date_format(0, buf));
+	assert_string_equal("2024-02-29", date_format(date_from_ymd(2024, 2, 29), buf));
+	assert_string_equal("0001-01-01", date_format(date_from_ymd(1, 1, 1), buf));
+	assert_string_equal("9999-12-31", date_format(date_from_ymd(9999, 12, 31), buf));
+}
+
+/* ---- a tiny calendar: logic without the file ----------------------------- */
+
+/*
+ * January 2030: the 1st is a Tuesday. Mark Wed 2030-01-02 a holiday and
+ * Sat 2030-01-05 a worked Saturday.
+ *
+ *   Mo Tu We Th Fr Sa Su
+ *       1  2H 3  4  5W 6
+ *    7  8  9 10 11 12 13
+ */
+static struct calendar *tiny_calendar(void)
+{
+	struct calendar *cal = calendar_new();
+
+	calendar_set(cal, D("2030-01-05"), DAY_WORKDAY);
+	calendar_set_named(cal, D("2030-01-02"), DAY_HOLIDAY, "测试假日");
+	return cal;
+}
+
+static void test_tiny_is_workday(void **state)
+{
+	(void)state;
+	struct calendar *cal = tiny_calendar();
+
+	assert_true(calendar_is_workday(cal, D("2030-01-01")));
+	assert_false(calendar_is_workday(cal, D("2030-01-02")));
+	assert_true(calendar_is_workday(cal, D("2030-01-05")));
+	assert_false(calendar_is_workday(cal, D("2030-01-06")));
+	assert_false(calendar_is_workday(cal, D("2030-01-12")));
+	assert_string_equal("测试假日", calendar_lookup(cal, D("2030-01-02"))->name);
+	assert_string_equal("", calendar_lookup(cal, D("2030-01-05"))->name);
+	assert_null(calendar_lookup(cal, D("2030-01-03")));
+	expect_int(2, calendar_size(cal));
+
+	/* Replacing keeps one entry per date. */
+	calendar_set(cal, D("2030-01-02"), DAY_HOLIDAY);
+	expect_int(2, calendar_size(cal));
+	calendar_free(cal);
+}
+
+static void test_tiny_add(void **state)
+{
+	(void)state;
+	struct calendar *cal = tiny_calendar();
+
+	/* From Tue 1st: Thu 3 (1, Wed 2 is a holiday), Fri 4 (2), Sat 5 (3,
+	 * worked), Mon 7 (4), ... Fri 11 (8), Mon 14 (9). */
+	expect_date("2030-01-03", workdays_add(cal, D("2030-01-01"), 1));
+	expect_date("2030-01-05", workdays_add(cal, D("2030-01-01"), 3));
+	expect_date("2030-01-07", workdays_add(cal, D("2030-01-01"), 4));
+	expect_date("2030-01-14", workdays_add(cal, D("2030-01-01"), 9));
+	/* The start day is never counted, even a holiday or a Sunday. */
+	expect_date("2030-01-03", workdays_add(cal, D("2030-01-02"), 1));
+	expect_date("2030-01-07", workdays_add(cal, D("2030-01-06"), 1));
+	expect_date("2030-01-06", workdays_add(cal, D("2030-01-06"), 0));
+	/* Backwards: before Mon 7th come Sat 5 (worked), Fri 4, Thu 3, Tue 1. */
+	expect_date("2030-01-05", workdays_add(cal, D("2030-01-07"), -1));
+	expect_date("2030-01-01", workdays_add(cal, D("2030-01-07"), -4));
+	calendar_free(cal);
+}
+
+static void test_tiny_between(void **state)
+{
+	(void)state;
+	struct calendar *cal = tiny_calendar();
+
+	/* (Tue 1, Mon 7]: Thu 3, Fri 4, Sat 5, Mon 7 = 4. */
+	expect_int(4, workdays_between(cal, D("2030-01-01"), D("2030-01-07")));
+	expect_int(-4, workdays_between(cal, D("2030-01-07"), D("2030-01-01")));
+	expect_int(0, workdays_between(cal, D("2030-01-01"), D("2030-01-01")));
+	/* (Tue 1, Wed 2]: only the holiday. */
+	expect_int(0, workdays_between(cal, D("2030-01-01"), D("2030-01-02")));
+	/* (Sat 5, Sun 6]: nothing; (Fri 4, Sat 5]: the worked Saturday. */
+	expect_int(0, workdays_between(cal, D("2030-01-05"), D("2030-01-06")));
+	expect_int(1, workdays_between(cal, D("2030-01-04"), D("2030-01-05")));
+	/* A plain year without adjustments: 2031 has 365 days, 52 weeks + 1
+	 * day; 2031-12-31 is a Wednesday, so 52*5 + 1 = 261. */
+	expect_int(261, workdays_between(cal, D("2030-12-31"), D("2031-12-31")));
+	calendar_free(cal);
+}
+
+/* workdays_between is counted arithmetically, workdays_add by walking:
+ * they must agree everywhere. */
+static void check_add_between_agree(const struct calendar *cal, int32_t from,
+				    int32_t to)
+{
+	for (int32_t start = from; start <= to; start++) {
+		for (int n = 0; n <= 45; n++) {
+			int32_t end = workdays_add(cal, start, n);
+			int got = workdays_between(cal, start, end);
+			if (got != n) {
+				char a[DATE_STR_SIZE], b[DATE_STR_SIZE];
+				fail_msg("between(%s, %s): expected %d, got %d",
+					 date_format(start, a), date_format(end, b), n, got);
+			}
+			if (n > 0 && !calendar_is_workday(cal, end))
+				fail_msg("workdays_add landed on a rest day");
+		}
+	}
+}
+
+static void test_tiny_add_between_agree(void **state)
+{
+	(void)state;
+	struct calendar *cal = tiny_calendar();
+
+	check_add_between_agree(cal, D("2029-12-01"), D("2030-02-28"));
+	calendar_free(cal);
+}
+
+static void test_covers(void **state)
+{
+	(void)state;
+	struct calendar *cal = tiny_calendar();
+
+	assert_true(calendar_covers(cal, 2030));
+	assert_false(calendar_covers(cal, 2029));
+	assert_false(calendar_covers(cal, 2031));
+	assert_false(calendar_covers(cal, 0));
+	calendar_free(cal);
+
+	struct calendar *empty = calendar_new();
+	assert_false(calendar_covers(empty, 2030));
+	expect_int(1, workdays_between(empty, D("2030-01-01"), D("2030-01-02")));
+	calendar_free(empty);
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static bool load(struct calendar *cal, const char *text, char *err, size_t errlen)
+{
+	return calendar_load_csv_text(cal, text, strlen(text), err, errlen);
+}
+
+static void expect_load_error(const char *text, const char *expected_part)
+{
+	struct calendar *cal = calendar_new();
+	char err[256];
+
+	calendar_set(cal, D("2030-01-02"), DAY_HOLIDAY);
+	if (load(cal, text, err, sizeof(err)))
+		fail_msg("loaded bad text, expected an error with \"%s\"", expected_part);
+	if (!strstr(err, expected_part))
+		fail_msg("expected an error with \"%s\", got \"%s\"", expected_part, err);
+	/* All or nothing: the calendar is as before. */
+	expect_int(1, calendar_size(cal));
+	calendar_free(cal);
+}
+
+static void test_load_good(void **state)
+{
+	(void)state;
+	struct calendar *cal = calendar_new();
+	char err[256] = "x";
+	const char *text =
+		"\xEF\xBB\xBF" "date,kind,name\r\n"
+		"2030-01-02,holiday,元旦\r\n"
+		"\r\n"
+		" 2030-01-05 , workday , 调休, 补班 \r\n"
+		"2030-01-02,holiday,元旦\n"		/* same again: harmless */
+		"2030-01-03,holiday,";			/* no final newline, no name */
+
+	assert_true(load(cal, text, err, sizeof(err)));
+	assert_string_equal("", err);
+	expect_int(3, calendar_size(cal));
+	assert_string_equal("调休, 补班", calendar_lookup(cal, D("2030-01-05"))->name);
+	assert_string_equal("", calendar_lookup(cal, D("2030-01-03"))->name);
+	assert_true(calendar_is_workday(cal, D("2030-01-05")));
+	assert_false(calendar_is_workday(cal, D("2030-01-03")));
+
+	/* A second file merges, replacing what it repeats. */
+	assert_true(load(cal, "date,kind,name\n2030-01-03,holiday,改\n2031-01-01,holiday,元旦\n",
+			 err, sizeof(err)));
+	expect_int(4, calendar_size(cal));
+	assert_string_equal("改", calendar_lookup(cal, D("2030-01-03"))->name);
+
+	/* NULL err is allowed. */
+	assert_false(calendar_load_csv_text(cal, "nonsense", 8, NULL, 0));
+	calendar_free(cal);
+}
+
+static void test_load_errors(void **state)
+{
+	(void)state;
+	expect_load_error("", "表头");
+	expect_load_error("\r\n\r\n", "表头");
+	expect_load_error("date,kind\n2030-01-02,holiday,x\n", "第1行");
+	expect_load_error("date,kind,name\n2030-01-02,holiday,x\n2030-02-30,holiday,x\n",
+			  "第3行");
+	expect_load_error("date,kind,name\n2030-01-02,holiday,x\n2030-02-30,holiday,x\n",
+			  "日期");
+	expect_load_error("date,kind,name\n2030/01/02,holiday,x\n", "第2行");
+	expect_load_error("date,kind,name\n2030-01-02,rest,x\n", "类型");
+	expect_load_error("date,kind,name\n2030-01-02 holiday x\n", "字段不足");
+	/* 2030-01-07 is a Monday: a workday entry there is a typo. */
+	expect_load_error("date,kind,name\n2030-01-07,workday,x\n", "周一");
+	expect_load_error("date,kind,name\n2030-01-05,workday,x\n\n2030-01-05,holiday,x\n",
+			  "第4行");
+	expect_load_error("date,kind,name\n2030-01-05,workday,x\n\n2030-01-05,holiday,x\n",
+			  "第2行");
+	expect_load_error("date,kind,name\n2030-01-02,holiday,a\tb\n", "控制字符");
+	/* A line number stays right after CRLF lines. */
+	expect_load_error("date,kind,name\r\n2030-01-02,holiday,x\r\nbad\r\n", "第3行");
+
+	/* The error text is cut to fit, never overflowing. */
+	struct calendar *cal = calendar_new();
+	char small[8];
+	assert_false(load(cal, "date,kind,name\nbad\n", small, sizeof(small)));
+	assert_true(strlen(small) < sizeof(small));
+	calendar_free(cal);
+}
+
+/* ---- the real calendar --------------------------------------------------- */
+
+static void test_real_loaded(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+
+	for (int y = 2019; y <= 2026; y++)
+		if (!calendar_covers(cal, y))
+			fail_msg("the calendar should cover %d", y);
+	assert_false(calendar_covers(cal, 2018));
+	/* The file lists 282 days (283 lines with the header). */
+	expect_int(282, calendar_size(cal));
+	assert_string_equal("春节", calendar_lookup(cal, D("2024-02-18"))->name);
+}
+
+static void test_real_spring_festival_2024(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+
+	/* The CSV: 2024-02-10 (Sat) .. 02-17 (Sat) holidays; Sun 02-04 and
+	 * Sun 02-18 worked. */
+	assert_true(calendar_is_workday(cal, D("2024-02-04")));
+	assert_false(calendar_is_workday(cal, D("2024-02-12")));	/* a Monday */
+	assert_false(calendar_is_workday(cal, D("2024-02-16")));	/* a Friday */
+	assert_true(calendar_is_workday(cal, D("2024-02-18")));
+	assert_false(calendar_is_workday(cal, D("2024-02-25")));	/* plain Sunday */
+
+	/* Received Thu 2024-02-01. Counting: Fri 02-02 (1), Sun 02-04 (2),
+	 * Mon-Fri 02-05..09 (3-7), holidays 02-10..17, Sun 02-18 (8),
+	 * 02-19..23 (9-13), 02-26..03-01 (14-18), Mon 03-04 (19),
+	 * Tue 03-05 (20). */
+	expect_date("2024-03-05", workdays_add(cal, D("2024-02-01"), 20));
+	/* (02-09, 02-17]: all holidays and a Saturday. */
+	expect_int(0, workdays_between(cal, D("2024-02-09"), D("2024-02-17")));
+	/* (02-01, 02-18]: the 8 days listed above. */
+	expect_int(8, workdays_between(cal, D("2024-02-01"), D("2024-02-18")));
+}
+
+static void test_real_national_day(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+
+	/* 2023: 09-29 (Fri) .. 10-06 (Fri) holidays, Sat 10-07 and Sun 10-08
+	 * worked. Received Wed 2023-09-27: Thu 09-28 (1), Sat 10-07 (2),
+	 * Sun 10-08 (3), 10-09..13 (4-8), 10-16..20 (9-13), 10-23..27 (14-18),
+	 * Mon 10-30 (19), Tue 10-31 (20). */
+	expect_date("2023-10-31", workdays_add(cal, D("2023-09-27"), 20));
+	expect_date("2023-10-07", workdays_add(cal, D("2023-09-28"), 1));
+
+	/* 2024: 10-01 (Tue) .. 10-07 (Mon) holidays, Sun 09-29 and Sat 10-12
+	 * worked. Received Fri 2024-09-27: Sun 09-29 (1), Mon 09-30 (2),
+	 * 10-08..11 (3-6), Sat 10-12 (7), 10-14..18 (8-12), 10-21..25 (13-17),
+	 * 10-28..30 (18-20). */
+	expect_date("2024-10-30", workdays_add(cal, D("2024-09-27"), 20));
+}
+
+static void test_real_tiaoxiu_saturday(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+
+	/* Sat 2024-10-12 is worked: a request received that day counts from
+	 * Mon 10-14: 10-14..18 (5), 10-21..25 (10), 10-28..11-01 (15),
+	 * 11-04..08 (20). */
+	assert_true(calendar_is_workday(cal, D("2024-10-12")));
+	expect_date("2024-11-08", workdays_add(cal, D("2024-10-12"), 20));
+	/* The day before the worked Saturday, one working day on is that
+	 * Saturday itself. */
+	expect_date("2024-10-12", workdays_add(cal, D("2024-10-11"), 1));
+}
+
+static void test_real_year_ends(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+
+	/* Received Wed 2023-12-20: 12-21, 12-22 (2), 12-25..29 (7), Mon
+	 * 2024-01-01 is 元旦, 01-02..05 (11), 01-08..12 (16), 01-15..18 (20). */
+	expect_date("2024-01-18", workdays_add(cal, D("2023-12-20"), 20));
+
+	/* Received Thu 2025-12-25: Fri 12-26 (1), 12-29..31 (4), 2026-01-01..03
+	 * holidays, Sun 01-04 worked (5), 01-05..09 (10), 01-12..16 (15),
+	 * 01-19..23 (20). */
+	expect_date("2026-01-23", workdays_add(cal, D("2025-12-25"), 20));
+}
+
+static void test_real_from_friday(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+
+	/* Received Fri 2025-06-06, no adjustment in sight: four full weeks,
+	 * 06-09..13, 16..20, 23..27, 06-30..07-04. */
+	expect_date("2025-07-04", workdays_add(cal, D("2025-06-06"), 20));
+
+	/* Received Fri 2024-03-08: 03-11..15 (5), 18..22 (10), 25..29 (15),
+	 * 04-01..03 (18), 清明 04-04..06, Sun 04-07 worked (19), Mon 04-08 (20). */
+	expect_date("2024-04-08", workdays_add(cal, D("2024-03-08"), 20));
+}
+
+static void test_real_add_between_agree(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+
+	check_add_between_agree(cal, D("2023-09-01"), D("2024-03-01"));
+	check_add_between_agree(cal, D("2025-12-01"), D("2026-02-28"));
+	/* A whole year at once. 2024 has 366 days: 262 weekdays, minus the
+	 * listed holidays on weekdays, plus the listed weekend workdays —
+	 * and it must equal counting day by day. */
+	int walked = 0;
+	for (int32_t d = D("2024-01-01"); d <= D("2024-12-31"); d++)
+		walked += calendar_is_workday(cal, d);
+	expect_int(walked, workdays_between(cal, D("2023-12-31"), D("2024-12-31")));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_date_known_values),
+		cmocka_unit_test(test_date_round_trip),
+		cmocka_unit_test(test_date_parse_strict),
+		cmocka_unit_test(test_date_format),
+		cmocka_unit_test(test_tiny_is_workday),
+		cmocka_unit_test(test_tiny_add),
+		cmocka_unit_test(test_tiny_between),
+		cmocka_unit_test(test_tiny_add_between_agree),
+		cmocka_unit_test(test_covers),
+		cmocka_unit_test(test_load_good),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_real_loaded),
+		cmocka_unit_test(test_real_spring_festival_2024),
+		cmocka_unit_test(test_real_national_day),
+		cmocka_unit_test(test_real_tiaoxiu_saturday),
+		cmocka_unit_test(test_real_year_ends),
+		cmocka_unit_test(test_real_from_friday),
+		cmocka_unit_test(test_real_add_between_agree),
+	};
+
+	return cmocka_run_group_tests(tests, load_real_calendar, free_real_calendar);
+}
