@@ -133,16 +133,42 @@ static int cmd_migrate(const char *config_path, int argc, char **argv)
 
 /* ---- render --------------------------------------------------------------- */
 
+/*
+ * Reads a whole JSON file. json_object_from_file() cannot end a document
+ * that is a bare number without a newline; parsing the NUL-terminated text
+ * at once can.
+ */
+static struct json_object *read_json_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "ysqgk render: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	struct buf text = BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&text, chunk, n);
+	fclose(f);
+	enum json_tokener_error error;
+	struct json_object *data = json_tokener_parse_verbose(buf_str(&text), &error);
+	if (error != json_tokener_success) {
+		fprintf(stderr, "ysqgk render: %s: %s\n", path, json_tokener_error_desc(error));
+		data = NULL;
+	}
+	buf_free(&text);
+	return data;
+}
+
 static int cmd_render(const char *config_path, int argc, char **argv)
 {
 	(void)config_path;
 	if (argc != 3)
 		return usage_error(find_command("render"), "needs TEMPLATE and DATA.json");
-	struct json_object *data = json_object_from_file(argv[2]);
-	if (!data) {
-		fprintf(stderr, "ysqgk render: %s: %s\n", argv[2], json_util_get_last_err());
+	struct json_object *data = read_json_file(argv[2]);
+	if (!data)
 		return 1;
-	}
 	struct buf out = BUF_INIT;
 	char err[1024];
 	bool ok = tmpl_render_file(argv[1], data, &out, err, sizeof err);

@@ -134,7 +134,9 @@ static bool wants_json(const char *path, const char *accept)
 /* Fills req from the FastCGI parameters and body; false = already answered. */
 static bool read_request(struct request *req, FCGX_Request *fr)
 {
-	req->method = param(fr, "REQUEST_METHOD");
+	/* Copied: FastCGI frees its parameters when the request is finished,
+	 * before the log line is written. */
+	req->method = arena_strdup(req->arena, param(fr, "REQUEST_METHOD"));
 	req->content_type = param(fr, "CONTENT_TYPE");
 	req->remote_addr = param(fr, "REMOTE_ADDR");
 	req->https = !strcmp(param(fr, "HTTPS"), "on");
@@ -208,9 +210,12 @@ static void dispatch(struct request *req)
 static void write_response(struct request *req, FCGX_Request *fr)
 {
 	const struct buf *body = &req->worker->out;
-	FCGX_FPrintF(fr->out, "Status: %d %s\r\n%sContent-Length: %zu\r\n",
-		     req->status, http_status_text(req->status), security_headers,
-		     body->len);
+	/* snprintf, not FCGX_FPrintF: libfcgi's own printf knows no %zu. */
+	char head[1024];
+	int n = snprintf(head, sizeof head, "Status: %d %s\r\n%sContent-Length: %zu\r\n",
+			 req->status, http_status_text(req->status), security_headers,
+			 body->len);
+	FCGX_PutStr(head, n, fr->out);
 	FCGX_PutStr(buf_str(req->headers), (int)req->headers->len, fr->out);
 	FCGX_PutStr("\r\n", 2, fr->out);
 	if (strcmp(req->method, "HEAD"))

@@ -14,6 +14,11 @@ def main():
     suite = unittest.defaultTestLoader.discover(HERE, pattern=pattern, top_level_dir=HERE)
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    import stack
+    reports = stack.stop_shared()
+    if reports:
+        print(reports)
+        failed += 1
     skipped = len(result.skipped)
     passed = result.testsRun - failed - skipped
     print("e2e: %d passed, %d failed, %d skipped" % (passed, failed, skipped))

@@ -18,6 +18,14 @@ STACK_SCRIPT = os.path.join(ROOT, "deploy", "dev-stack.sh")
 _shared = None
 
 
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def sanitizer_reports(log):
+    lines = [l for l in log.splitlines() if any(m in l for m in SANITIZER_MARKS)]
+    return "\n".join(lines[:20])
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -72,11 +80,16 @@ class Stack:
         return self
 
     def stop(self):
+        """Stops the stack; raises if the app logged a sanitizer report
+        (leaks are reported when the app exits, so only here)."""
         subprocess.run([STACK_SCRIPT, "stop", self.dir], env=self.env, capture_output=True)
-        if os.environ.get("YSQGK_KEEP_STACK"):
+        reports = sanitizer_reports(self.logs())
+        if os.environ.get("YSQGK_KEEP_STACK") or reports:
             print("stack kept in", self.dir)
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+        if reports:
+            raise AssertionError("sanitizer reports in %s/log/app.log:\n%s" % (self.dir, reports))
 
     def logs(self, name="app.log"):
         try:
@@ -166,9 +179,23 @@ class Stack:
 
 
 def shared():
-    """The stack shared by the test modules of this run."""
+    """The stack shared by the test modules of this run (stopped by
+    stop_shared(), or at exit)."""
     global _shared
     if _shared is None:
         _shared = Stack().start()
-        atexit.register(_shared.stop)
+        atexit.register(stop_shared)
     return _shared
+
+
+def stop_shared():
+    """Stops the shared stack; returns its sanitizer reports ('' if none)."""
+    global _shared
+    if _shared is None:
+        return ""
+    s, _shared = _shared, None
+    try:
+        s.stop()
+    except AssertionError as e:
+        return str(e)
+    return ""
