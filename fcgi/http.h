@@ -15,6 +15,8 @@
 #include "parse.h"
 #include "route.h"
 
+struct staff_session;
+
 struct request {
 	struct worker *worker;
 	const struct app *app;
@@ -35,6 +37,8 @@ struct request {
 	const char *body;
 	size_t body_len;
 	struct route_match match;
+	/* The signed-in staff member (auth.h), or NULL. */
+	const struct staff_session *staff;
 
 	/* Output. */
 	int status;

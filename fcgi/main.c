@@ -13,12 +13,14 @@
 #include <libpq-fe.h>
 
 #include "app.h"
+#include "cli.h"
 #include "log.h"
 #include "migrate.h"
+#include "pii.h"
 #include "server.h"
 #include "tmpl.h"
 
-#define EXIT_USAGE 2
+#define EXIT_USAGE CLI_USAGE
 
 struct command {
 	const char *name;
@@ -31,9 +33,7 @@ static const struct command *find_command(const char *name);
 
 static int usage_error(const struct command *cmd, const char *why)
 {
-	fprintf(stderr, "ysqgk %s: %s\nusage: ysqgk [--config FILE] %s %s\n",
-		cmd->name, why, cmd->name, cmd->usage);
-	return EXIT_USAGE;
+	return cli_usage_error(cmd->name, cmd->usage, why);
 }
 
 static bool wants_help(int argc, char **argv)
@@ -44,40 +44,18 @@ static bool wants_help(int argc, char **argv)
 	return false;
 }
 
-static bool load_config(struct config *c, const char *path)
-{
-	char err[512];
-	if (config_load(c, path, err, sizeof err))
-		return true;
-	fprintf(stderr, "ysqgk: configuration: %s\n", err);
-	config_free(c);
-	return false;
-}
-
-/* A plain connection for the administrative subcommands. */
-static PGconn *connect_admin(const struct config *c)
-{
-	PGconn *conn = PQconnectdb(c->database);
-	if (PQstatus(conn) != CONNECTION_OK) {
-		fprintf(stderr, "ysqgk: database: %s", PQerrorMessage(conn));
-		PQfinish(conn);
-		return NULL;
-	}
-	PQsetNoticeProcessor(conn, NULL, NULL);
-	return conn;
-}
-
 /* ---- serve ---------------------------------------------------------------- */
 
 static bool load_app(struct app *app, const char *config_path)
 {
 	char err[1024];
-	if (!load_config(&app->config, config_path))
+	if (!cli_load_config(&app->config, config_path))
 		return false;
 	if (!app_load_secret_key(app, err, sizeof err)) {
 		fprintf(stderr, "ysqgk: %s\n", err);
 		return false;
 	}
+	pii_derive_keys(app);
 	app->templates = tmpl_set_load_dir(app->config.templates, err, sizeof err);
 	if (!app->templates) {
 		fprintf(stderr, "ysqgk: templates: %s\n", err);
@@ -92,6 +70,8 @@ static void free_app(struct app *app)
 		tmpl_set_free(app->templates);
 	config_free(&app->config);
 	sodium_memzero(app->secret_key, sizeof app->secret_key);
+	sodium_memzero(app->box_key, sizeof app->box_key);
+	sodium_memzero(app->hash_keys, sizeof app->hash_keys);
 }
 
 static int cmd_serve(const char *config_path, int argc, char **argv)
@@ -115,9 +95,9 @@ static int cmd_migrate(const char *config_path, int argc, char **argv)
 	if (argc > 1)
 		return usage_error(find_command("migrate"), "takes no arguments");
 	struct config c;
-	if (!load_config(&c, config_path))
+	if (!cli_load_config(&c, config_path))
 		return 1;
-	PGconn *conn = connect_admin(&c);
+	PGconn *conn = cli_connect(&c);
 	int status = 1;
 	if (conn) {
 		char err[2048];
@@ -195,7 +175,7 @@ static int cmd_check(const char *config_path, int argc, char **argv)
 		return 1;
 	}
 	printf("configuration: ok\ntemplates: ok\nsecret key: ok\n");
-	PGconn *conn = connect_admin(&app.config);
+	PGconn *conn = cli_connect(&app.config);
 	if (!conn) {
 		problems++;
 	} else {
@@ -299,9 +279,9 @@ static int cmd_agency(const char *config_path, int argc, char **argv)
 	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "list")))
 		return usage_error(find_command("agency"), "needs add or list");
 	struct config c;
-	if (!load_config(&c, config_path))
+	if (!cli_load_config(&c, config_path))
 		return 1;
-	PGconn *conn = connect_admin(&c);
+	PGconn *conn = cli_connect(&c);
 	int status = 1;
 	if (conn) {
 		status = !strcmp(argv[1], "add") ? agency_add(conn, argc, argv)
@@ -323,6 +303,9 @@ static const struct command commands[] = {
 	{ "keygen", cmd_keygen, "FILE", "create a new secret key file (mode 0600)" },
 	{ "agency", cmd_agency, "add CODE NAME [--parent CODE] | list",
 	  "manage the agencies this deployment serves" },
+#define COMMAND(name, fn, usage, summary) { name, fn, usage, summary },
+#include "commands.def"
+#undef COMMAND
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
