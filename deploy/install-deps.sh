@@ -7,7 +7,7 @@ stack="postgresql nginx curl"
 case "${1:-build}" in
 build) want="$build" ;;
 run)   want="$build $stack" ;;
-test)  want="$build $stack libcmocka-dev python3" ;;
+test)  want="$build $stack libcmocka-dev python3 chromium fonts-wqy-zenhei" ;;
 bench) want="$build $stack wrk" ;;
 *) echo "usage: $0 build|run|test|bench" >&2; exit 2 ;;
 esac
@@ -17,7 +17,21 @@ for p in $want; do
 	*) dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p" ;;
 	esac
 done
-[ -z "$missing" ] && exit 0
+# Node.js may come from Debian or elsewhere: ask for the commands.
+if [ "${1:-}" = test ]; then
+	command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+	command -v npm >/dev/null 2>&1 || missing="$missing npm"
+fi
+install_browser_tests() {
+	[ "${1:-}" = test ] || return 0
+	dir=$(dirname "$0")/../tests/browser
+	[ -d "$dir/node_modules/playwright-core" ] ||
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+if [ -z "$missing" ]; then
+	install_browser_tests "${1:-}"
+	exit 0
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "ysqgk: missing Debian packages:$missing (run as root, or: sudo apt-get install$missing)" >&2
 	exit 1
@@ -27,3 +41,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+install_browser_tests "${1:-}"
