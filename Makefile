@@ -4,6 +4,7 @@
 #   make run        install missing packages, start PostgreSQL + app + nginx (PORT=8080)
 #   make test       unit tests (cmocka) and end-to-end tests, under ASan + UBSan
 #   make bench      wrk against the real stack
+#   make fuzz       libFuzzer targets for the parsers, router and templates
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -29,7 +30,7 @@ TST_FLAGS = $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined 
 TST_OBJS  = $(LIB_SRCS:%.c=$(TST_DIR)/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(TST_DIR)/unit/%)
 
-.PHONY: all deps run test unit e2e bench install clean check-deps
+.PHONY: all deps run test unit e2e bench install clean check-deps fuzz
 all: build/ysqgk
 
 deps:
@@ -74,6 +75,13 @@ bench:
 	@deploy/install-deps.sh bench
 	@$(MAKE) --no-print-directory build/ysqgk
 	@deploy/bench.sh
+
+# Fuzzing (libFuzzer, clang): each tests/fuzz/fuzz_<name>.c target runs for
+# FUZZ_SECONDS (default 60) from its seed corpus tests/fuzz/corpus/<name>/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@deploy/install-deps.sh fuzz
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 install: build/ysqgk
 	install -D -m 0755 build/ysqgk $(DESTDIR)$(PREFIX)/bin/ysqgk

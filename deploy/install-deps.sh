@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages a target needs, only where they are missing.
-# Usage: install-deps.sh build|run|test|bench
+# Usage: install-deps.sh build|run|test|bench|fuzz
 set -eu
 build="gcc make pkg-config libfcgi-dev libpq-dev libjson-c-dev libsodium-dev"
 stack="postgresql nginx curl"
@@ -9,7 +9,8 @@ build) want="$build" ;;
 run)   want="$build $stack" ;;
 test)  want="$build $stack libcmocka-dev python3 chromium fonts-wqy-zenhei" ;;
 bench) want="$build $stack wrk" ;;
-*) echo "usage: $0 build|run|test|bench" >&2; exit 2 ;;
+fuzz)  want="$build clang libclang-rt-14-dev" ;;
+*) echo "usage: $0 build|run|test|bench|fuzz" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do
