@@ -30,7 +30,7 @@ TST_FLAGS = $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined 
 TST_OBJS  = $(LIB_SRCS:%.c=$(TST_DIR)/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(TST_DIR)/unit/%)
 
-.PHONY: all deps run test unit e2e bench install clean check-deps fuzz
+.PHONY: all deps run test test-faults unit e2e bench install clean check-deps fuzz
 all: build/ysqgk
 
 deps:
@@ -65,6 +65,10 @@ unit: $(UNIT_BINS)
 
 e2e: build/ysqgk-test
 	@YSQGK_BIN=$(CURDIR)/build/ysqgk-test python3 tests/e2e/run.py
+
+test-faults: build/ysqgk-test
+	@deploy/install-deps.sh test
+	@YSQGK_BIN=$(CURDIR)/build/ysqgk-test python3 tests/faults/run.py
 
 test:
 	@deploy/install-deps.sh test

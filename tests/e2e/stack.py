@@ -199,3 +199,24 @@ def stop_shared():
     except AssertionError as e:
         return str(e)
     return ""
+
+
+def app_pid(s):
+    with open(os.path.join(s.dir, "run", "app.pid")) as f:
+        return int(f.read())
+
+
+def start_app(s):
+    """(Re)starts the app of stack s the way dev-stack.sh does."""
+    log = open(os.path.join(s.dir, "log", "app.log"), "a")
+    p = subprocess.Popen([binary(), "--config", s.config, "serve"], stdout=log, stderr=log,
+                         start_new_session=True)
+    with open(os.path.join(s.dir, "run", "app.pid"), "w") as f:
+        f.write(str(p.pid))
+    sock = os.path.join(s.dir, "run", "ysqgk.sock")
+    import time
+    for _ in range(100):
+        if os.path.exists(sock) and s.get("/healthz/live").status == 200:
+            return p
+        time.sleep(0.1)
+    raise RuntimeError("app did not come back")
