@@ -3,8 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "pii.h"
+#include "tmpl.h"
 
 bool app_load_secret_key(struct app *app, char *err, size_t errlen)
 {
@@ -25,4 +29,43 @@ bool app_load_secret_key(struct app *app, char *err, size_t errlen)
 		return false;
 	}
 	return true;
+}
+
+struct app *app_load(const char *config_path, char *err, size_t errlen)
+{
+	struct app *app = calloc(1, sizeof *app);
+	if (!app) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	char why[1024];
+	if (!config_load(&app->config, config_path, why, sizeof why)) {
+		snprintf(err, errlen, "configuration: %s", why);
+		goto fail;
+	}
+	if (!app_load_secret_key(app, err, errlen))
+		goto fail;
+	pii_derive_keys(app);
+	app->templates = tmpl_set_load_dir(app->config.templates, why, sizeof why);
+	if (!app->templates) {
+		snprintf(err, errlen, "templates: %s", why);
+		goto fail;
+	}
+	return app;
+fail:
+	app_free(app);
+	return NULL;
+}
+
+void app_free(struct app *app)
+{
+	if (!app)
+		return;
+	if (app->templates)
+		tmpl_set_free(app->templates);
+	config_free(&app->config);
+	sodium_memzero(app->secret_key, sizeof app->secret_key);
+	sodium_memzero(app->box_key, sizeof app->box_key);
+	sodium_memzero(app->hash_keys, sizeof app->hash_keys);
+	free(app);
 }

@@ -28,11 +28,26 @@ struct app {
 /* A worker thread's own resources, reused request after request. */
 struct worker {
 	int id;
-	const struct app *app;
+	const struct app *app;	/* the app of the request being served */
 	struct db db;
+	/* The optional read-only standby (config database_standby), opened
+	 * on first use by db_for_reading() (db_read.h). */
+	struct db standby;
+	int standby_state;	/* enum standby_state, once standby_checked */
+	bool standby_checked;	/* during this request (reset for each) */
 	struct arena arena;
 	struct buf out;		/* the response body being built */
 };
+
+/*
+ * Loads the configuration (config_path NULL: the default file), the secret
+ * key and the templates into a new app, as `ysqgk serve` starts and as
+ * SIGHUP reloads. NULL with the reason in err.
+ */
+struct app *app_load(const char *config_path, char *err, size_t errlen);
+
+/* Frees an app from app_load (NULL is fine), wiping the keys. */
+void app_free(struct app *app);
 
 /* Reads a key file of exactly crypto_auth_KEYBYTES bytes. */
 bool app_load_secret_key(struct app *app, char *err, size_t errlen);

@@ -31,6 +31,8 @@ static const struct key keys[] = {
 	KEY(max_body, "YSQGK_MAX_BODY", KEY_SIZE, "1048576"),
 	KEY(statement_timeout_ms, "YSQGK_STATEMENT_TIMEOUT_MS", KEY_INT, "5000"),
 	KEY(secure_cookies, "YSQGK_SECURE_COOKIES", KEY_BOOL, "false"),
+	KEY(database_standby, "YSQGK_DATABASE_STANDBY", KEY_STRING, ""),
+	KEY(standby_max_lag_ms, "YSQGK_STANDBY_MAX_LAG_MS", KEY_INT, "1000"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

@@ -46,32 +46,14 @@ static bool wants_help(int argc, char **argv)
 
 /* ---- serve ---------------------------------------------------------------- */
 
-static bool load_app(struct app *app, const char *config_path)
+/* app_load() with its error printed for the command line. */
+static struct app *load_app(const char *config_path)
 {
 	char err[1024];
-	if (!cli_load_config(&app->config, config_path))
-		return false;
-	if (!app_load_secret_key(app, err, sizeof err)) {
+	struct app *app = app_load(config_path, err, sizeof err);
+	if (!app)
 		fprintf(stderr, "ysqgk: %s\n", err);
-		return false;
-	}
-	pii_derive_keys(app);
-	app->templates = tmpl_set_load_dir(app->config.templates, err, sizeof err);
-	if (!app->templates) {
-		fprintf(stderr, "ysqgk: templates: %s\n", err);
-		return false;
-	}
-	return true;
-}
-
-static void free_app(struct app *app)
-{
-	if (app->templates)
-		tmpl_set_free(app->templates);
-	config_free(&app->config);
-	sodium_memzero(app->secret_key, sizeof app->secret_key);
-	sodium_memzero(app->box_key, sizeof app->box_key);
-	sodium_memzero(app->hash_keys, sizeof app->hash_keys);
+	return app;
 }
 
 static int cmd_serve(const char *config_path, int argc, char **argv)
@@ -79,12 +61,11 @@ static int cmd_serve(const char *config_path, int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return usage_error(find_command("serve"), "takes no arguments");
-	struct app app = { 0 };
-	int status = 1;
-	if (load_app(&app, config_path))
-		status = server_run(&app, config_path);
-	free_app(&app);
-	return status;
+	struct app *app = load_app(config_path);
+	if (!app)
+		return 1;
+	/* server_run owns app from here: a reload replaces and frees it. */
+	return server_run(app, config_path);
 }
 
 /* ---- migrate -------------------------------------------------------------- */
@@ -168,19 +149,17 @@ static int cmd_check(const char *config_path, int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return usage_error(find_command("check"), "takes no arguments");
-	struct app app = { 0 };
 	int problems = 0;
-	if (!load_app(&app, config_path)) {
-		free_app(&app);
+	struct app *app = load_app(config_path);
+	if (!app)
 		return 1;
-	}
 	printf("configuration: ok\ntemplates: ok\nsecret key: ok\n");
-	PGconn *conn = cli_connect(&app.config);
+	PGconn *conn = cli_connect(&app->config);
 	if (!conn) {
 		problems++;
 	} else {
 		char err[1024];
-		int pending = migrate_pending(conn, app.config.sql_dir, err, sizeof err);
+		int pending = migrate_pending(conn, app->config.sql_dir, err, sizeof err);
 		if (pending < 0) {
 			fprintf(stderr, "migrations: %s\n", err);
 			problems++;
@@ -192,7 +171,7 @@ static int cmd_check(const char *config_path, int argc, char **argv)
 		}
 		PQfinish(conn);
 	}
-	free_app(&app);
+	app_free(app);
 	return problems ? 1 : 0;
 }
 

@@ -11,6 +11,7 @@ const struct route routes[] = {
 	{ "GET", "/", page_home, ROUTE_PUBLIC },
 	{ "GET", "/healthz", page_healthz, ROUTE_NO_DB },
 	{ "GET", "/healthz/live", page_healthz_live, ROUTE_NO_DB },
+	{ "GET", "/healthz/standby", page_healthz_standby, ROUTE_PUBLIC },
 	{ "GET", "/api/v1/agencies", page_api_agencies, ROUTE_PUBLIC },
 #include "pages/citizen.routes"
 #include "pages/staff.routes"

@@ -32,11 +32,16 @@ struct worker_slot {
 	struct worker w;
 	pthread_t thread;
 	atomic_bool busy;	/* between accepting a request and finishing it */
+	/* The app this worker's request is using (NULL between requests): a
+	 * reload frees the app it replaced only when no slot points at it. */
+	_Atomic(struct app *) app_in_use;
 	struct buf headers;
 };
 
 static atomic_bool stopping;
 static int listen_fd = -1;
+/* What new requests use; SIGHUP swaps in a freshly loaded one. */
+static _Atomic(struct app *) current_app;
 
 /* ---- reading the request ------------------------------------------------ */
 
@@ -267,6 +272,39 @@ static void handle_request(struct worker_slot *slot, FCGX_Request *fr)
 	json_object_put(req.json_body);
 }
 
+/*
+ * Publishes which app this worker uses before using it, then checks that
+ * it is still the current one: a reload that swapped it in between either
+ * sees the published pointer (and waits) or is seen here (and we retry).
+ */
+static struct app *pin_current_app(struct worker_slot *slot)
+{
+	for (;;) {
+		struct app *app = atomic_load(&current_app);
+		atomic_store(&slot->app_in_use, app);
+		if (atomic_load(&current_app) == app)
+			return app;
+	}
+}
+
+/* A reload may have changed the conninfo: keep connections that still fit. */
+static void follow_database_config(struct worker *w)
+{
+	const struct config *c = &w->app->config;
+	if (strcmp(w->db.conninfo, c->database) ||
+	    w->db.statement_timeout_ms != c->statement_timeout_ms) {
+		log_info("worker %d: database settings changed, reconnecting", w->id);
+		db_close(&w->db);
+		db_open(&w->db, c->database, c->statement_timeout_ms);
+	}
+	/* The standby is opened lazily (db_read.c): closing it is enough. */
+	if (w->standby.conninfo && (strcmp(w->standby.conninfo, c->database_standby) ||
+				    w->standby.statement_timeout_ms != c->statement_timeout_ms)) {
+		db_close(&w->standby);
+	}
+	w->standby_checked = false;	/* db_read.c checks once per request */
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker_slot *slot = arg;
@@ -279,7 +317,11 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		atomic_store(&slot->busy, true);
+		slot->w.app = pin_current_app(slot);
+		follow_database_config(&slot->w);
 		handle_request(slot, &fr);
+		slot->w.app = NULL;
+		atomic_store(&slot->app_in_use, NULL);
 		atomic_store(&slot->busy, false);
 	}
 	FCGX_Free(&fr, 1);
@@ -330,22 +372,58 @@ static void stop_workers(struct worker_slot *slots, int n)
 	}
 }
 
+/* Settings a reload cannot apply: the socket and the threads stay. */
+static void warn_restart_only(const struct config *old, const struct config *fresh)
+{
+	if (strcmp(old->listen, fresh->listen) || old->listen_mode != fresh->listen_mode)
+		log_warn("reload: listen and listen_mode change only on restart");
+	if (old->threads != fresh->threads)
+		log_warn("reload: threads changes only on restart");
+}
+
+/*
+ * SIGHUP: load configuration, key and templates afresh; on any error keep
+ * serving with what we have. Requests in flight finish with the old app,
+ * new ones take the new one; the old one is freed once nobody uses it.
+ */
+static void reload(struct worker_slot *slots, int n, const char *config_path)
+{
+	char err[1024];
+	struct app *fresh = app_load(config_path, err, sizeof err);
+	if (!fresh) {
+		log_error("reload failed, still serving the previous configuration: %s", err);
+		return;
+	}
+	struct app *old = atomic_load(&current_app);
+	warn_restart_only(&old->config, &fresh->config);
+	atomic_store(&current_app, fresh);
+	for (int i = 0; i < n; i++)
+		while (atomic_load(&slots[i].app_in_use) == old)
+			usleep(1000);
+	app_free(old);
+	log_info("reloaded configuration, secret key and templates");
+}
+
 int server_run(struct app *app, const char *config_path)
 {
-	(void)config_path;
 	size_t bad;
 	if (!route_table_check(routes, routes_count, &bad)) {
 		log_error("routes.c: line %zu (%s %s) is malformed", bad,
 			  routes[bad].method, routes[bad].pattern);
+		app_free(app);
 		return 1;
 	}
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed");
+		app_free(app);
 		return 1;
 	}
 	listen_fd = open_listen_socket(&app->config);
-	if (listen_fd < 0)
+	if (listen_fd < 0) {
+		app_free(app);
 		return 1;
+	}
+	atomic_store(&current_app, app);
 
 	struct sigaction sa = { .sa_handler = on_sigusr1 };	/* no SA_RESTART */
 	sigaction(SIGUSR1, &sa, NULL);
@@ -361,7 +439,6 @@ int server_run(struct app *app, const char *config_path)
 	struct worker_slot *slots = calloc((size_t)n, sizeof *slots);
 	for (int i = 0; i < n; i++) {
 		slots[i].w.id = i;
-		slots[i].w.app = app;
 		db_open(&slots[i].w.db, app->config.database, app->config.statement_timeout_ms);
 		pthread_create(&slots[i].thread, NULL, worker_main, &slots[i]);
 	}
@@ -372,20 +449,24 @@ int server_run(struct app *app, const char *config_path)
 		sigwait(&stop_set, &sig);
 		if (sig != SIGHUP)
 			break;
-		log_warn("SIGHUP: reloading is not supported yet; restart instead");
+		reload(slots, n, config_path);
 	}
 	log_info("signal %d: finishing in-flight requests", sig);
 	stop_workers(slots, n);
 	for (int i = 0; i < n; i++) {
 		db_close(&slots[i].w.db);
+		if (slots[i].w.standby.conninfo)
+			db_close(&slots[i].w.standby);
 		arena_free(&slots[i].w.arena);
 		buf_free(&slots[i].w.out);
 		buf_free(&slots[i].headers);
 	}
 	free(slots);
 	close(listen_fd);
+	app = atomic_load(&current_app);
 	if (app->config.listen[0] == '/')
 		unlink(app->config.listen);
+	app_free(app);
 	log_info("stopped");
 	return 0;
 }

@@ -8,7 +8,11 @@
 
 #include "app.h"
 
-/* Returns the process exit status. `config_path` is re-read on SIGHUP. */
+/*
+ * Returns the process exit status. Takes ownership of app (from
+ * app_load): SIGHUP loads `config_path`, the key and the templates again
+ * and swaps them in between requests; the last app is freed on return.
+ */
 int server_run(struct app *app, const char *config_path);
 
 #endif

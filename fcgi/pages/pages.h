@@ -7,6 +7,7 @@ struct request;
 void page_home(struct request *req);
 void page_healthz(struct request *req);
 void page_healthz_live(struct request *req);
+void page_healthz_standby(struct request *req);
 void page_api_agencies(struct request *req);
 
 /* Each group declares its handlers in its own header. */
