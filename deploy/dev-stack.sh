@@ -138,8 +138,8 @@ cmd_start() {
 
 stop_pidfile() {
 	local pidfile=$1 pid
-	[ -f "$pidfile" ] || return 0
-	pid=$(cat "$pidfile")
+	# The file may vanish while we look: nginx removes its own on exit.
+	pid=$(cat "$pidfile" 2>/dev/null) || return 0
 	if kill -TERM "$pid" 2>/dev/null; then
 		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$pid" 2>/dev/null || true
