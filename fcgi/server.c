@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -40,6 +41,8 @@ struct worker_slot {
 
 static atomic_bool stopping;
 static int listen_fd = -1;
+/* Passed by systemd (ysqgk.socket): it outlives us, so never shut it down. */
+static bool listen_inherited;
 /* What new requests use; SIGHUP swaps in a freshly loaded one. */
 static _Atomic(struct app *) current_app;
 
@@ -205,6 +208,9 @@ static void dispatch(struct request *req)
 		refuse(req, 503, "database down");
 		return;
 	}
+	/* The staff session (req->staff), before the CSRF check it binds. */
+	if (!auth_attach_session(req))
+		return;
 	if (!post_allowed(req))
 		return;
 	req->match.route->handler(req);
@@ -335,8 +341,37 @@ static void on_sigusr1(int sig)
 	(void)sig;	/* only interrupts a blocking accept or read */
 }
 
+/*
+ * systemd socket activation (sd_listen_fds(3)): the listening socket is
+ * systemd's and outlives the process, so connections that nginx opens
+ * while the service restarts wait in its queue instead of failing.
+ */
+static int inherited_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	if (!pid || !fds || strtol(pid, NULL, 10) != (long)getpid())
+		return -1;
+	const int first = 3;	/* SD_LISTEN_FDS_START */
+	if (strcmp(fds, "1"))
+		log_warn("LISTEN_FDS=%s: using only the first socket", fds);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	struct stat st;
+	if (fstat(first, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+		log_error("LISTEN_FDS is set but fd %d is not a socket", first);
+		return -2;
+	}
+	fcntl(first, F_SETFD, FD_CLOEXEC);
+	listen_inherited = true;
+	return first;
+}
+
 static int open_listen_socket(const struct config *c)
 {
+	int inherited = inherited_socket();
+	if (inherited != -1)
+		return inherited < 0 ? -1 : inherited;
 	bool is_unix = c->listen[0] == '/';
 	struct stat st;
 	if (is_unix && stat(c->listen, &st) == 0 && S_ISSOCK(st.st_mode))
@@ -359,7 +394,10 @@ static int open_listen_socket(const struct config *c)
 static void stop_workers(struct worker_slot *slots, int n)
 {
 	atomic_store(&stopping, true);
-	shutdown(listen_fd, SHUT_RDWR);
+	/* Refuse new connections now; an inherited socket keeps them queued
+	 * for our successor instead (SIGUSR1 alone ends the accepts). */
+	if (!listen_inherited)
+		shutdown(listen_fd, SHUT_RDWR);
 	for (int i = 0; i < n; i++) {
 		for (;;) {
 			int r = pthread_tryjoin_np(slots[i].thread, NULL);
@@ -442,7 +480,8 @@ int server_run(struct app *app, const char *config_path)
 		db_open(&slots[i].w.db, app->config.database, app->config.statement_timeout_ms);
 		pthread_create(&slots[i].thread, NULL, worker_main, &slots[i]);
 	}
-	log_info("serving on %s with %d threads", app->config.listen, n);
+	log_info("serving on %s with %d threads",
+		 listen_inherited ? "the socket passed by systemd" : app->config.listen, n);
 
 	int sig;
 	for (;;) {
@@ -464,7 +503,7 @@ int server_run(struct app *app, const char *config_path)
 	free(slots);
 	close(listen_fd);
 	app = atomic_load(&current_app);
-	if (app->config.listen[0] == '/')
+	if (!listen_inherited && app->config.listen[0] == '/')
 		unlink(app->config.listen);
 	app_free(app);
 	log_info("stopped");

@@ -11,9 +11,14 @@
 #ifndef YSQGK_WORKFLOW_H
 #define YSQGK_WORKFLOW_H
 
+#include <stdbool.h>
 #include <json-c/json.h>
 
+#include "db.h"
+#include "domain/deadline.h"
+
 struct request;
+struct arena;
 
 /* Who takes the step. */
 enum workflow_actor {
@@ -40,5 +45,52 @@ struct workflow_result {
 struct workflow_result workflow_act(struct request *req, const char *request_id,
 				    const char *action, struct json_object *input,
 				    enum workflow_actor actor);
+
+/*
+ * The actions and their input fields (docs/api.md, "Staff"); `date`
+ * back-dates the steps that allow it (confirm, supplement_answered,
+ * consult, consult_answered, fee_paid, reply, withdraw) and must lie
+ * between the date of receipt and today:
+ *
+ *   confirm            date
+ *   discard            reason
+ *   supplement         what*, answer_by | period_workdays (agency setting
+ *                      supplement_workdays, default 10)
+ *   supplement_answered text (* for the applicant), date
+ *   consult            party*, kind (third_party|co_author), date
+ *   consult_answered   consultation_id, result* (consent|objection|silence),
+ *                      answer, date
+ *   extend             reason*, days (1-20, default what is left of 20)
+ *   approve_extension, refuse_extension   reason
+ *   fee_notice         method* (per_request|per_page), pages, pay_by
+ *   fee_paid           date
+ *   reply              outcome*, text*, withheld (* for partial and deny_*),
+ *                      already_published, other_agency, notice_no, date
+ *   withdraw           reason, date
+ *   appeal             kind*, body, filed_on*, result, decided_on, note;
+ *                      or appeal_id*, result*, decided_on*
+ *   note               text*
+ *   assign             to (username; empty to unassign)
+ *   expire_supplement, expire_fee   (ACTOR_SYSTEM: the period has passed)
+ */
+
+/*
+ * The deadline of a received request from its events (domain/deadline),
+ * on calendar `cal`; false when it has no date of receipt, its events
+ * make no deadline, or the database failed.
+ */
+bool workflow_deadline(struct db *db, const struct calendar *cal,
+		       const char *request_id, struct deadline *out);
+
+/*
+ * Recomputes and stores due_on, extension_days and clock_stopped_since of
+ * one request (after a calendar change). Returns 1 when due_on changed,
+ * 0 when not, -1 when the database failed. Call inside a transaction.
+ */
+int workflow_refresh_deadline(struct db *db, const struct calendar *cal,
+			      const char *request_id);
+
+/* "2026年3月5日" for YYYY-MM-DD (in the arena); "" for NULL or bad. */
+const char *workflow_date_cn(struct arena *a, const char *iso);
 
 #endif

@@ -1,0 +1,128 @@
+/*
+ * ysqgk deadlines [--within N]: the daily run (cron), whose output is
+ * mailed to the disclosure offices.
+ *
+ * First it ends the requests whose period has passed, as the system:
+ * a 补正 not given by its date (Art. 30: other_no_supplement) and a fee
+ * not paid by its date (other_no_fee), each through workflow_act() so the
+ * rules, the event and the notice are those of every other step. Then it
+ * lists, per agency, the requests overdue and those due within N working
+ * days (default 3).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calendar_cache.h"
+#include "cli.h"
+#include "cli_staff.h"
+#include "domain/date.h"
+#include "domain/workflow_rules.h"
+#include "workflow.h"
+
+#define USAGE "[--within N]"
+
+static int32_t beijing_date(void)
+{
+	return (int32_t)(((long long)time(NULL) + 8 * 3600) / 86400);
+}
+
+/* Ends each request the statement lists with `action`; counts failures. */
+static int expire(struct cli_staff *c, enum stmt list, const char *action,
+		  const char *today, int *closed)
+{
+	const char *params[] = { today };
+	PGresult *res = db_exec(&c->db, list, 1, params);
+	if (!db_ok(res)) {
+		fprintf(stderr, "ysqgk deadlines: %s\n", res ? PQresultErrorMessage(res) : "no connection");
+		PQclear(res);
+		return 1;
+	}
+	int failed = 0;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct workflow_result r = workflow_act(&c->req, PQgetvalue(res, i, 0), action,
+							NULL, ACTOR_SYSTEM);
+		if (r.status == 200) {
+			printf("closed %s: %s\n", PQgetvalue(res, i, 1),
+			       !strcmp(action, "expire_fee") ? "other_no_fee (fee not paid in time)"
+							     : "other_no_supplement (no supplement in time)");
+			(*closed)++;
+		} else {
+			fprintf(stderr, "ysqgk deadlines: %s: %s\n", PQgetvalue(res, i, 1), r.message);
+			failed++;
+		}
+		arena_reset(&c->arena);
+	}
+	PQclear(res);
+	return failed;
+}
+
+static int list_due(struct cli_staff *c, const struct calendar *cal, int32_t today, int within)
+{
+	char limit[DATE_STR_SIZE], now[DATE_STR_SIZE];
+	date_format(workdays_add(cal, today, within), limit);
+	date_format(today, now);
+	const char *params[] = { limit, now };
+	PGresult *res = db_exec(&c->db, STMT_DL_DUE_LIST, 2, params);
+	if (!db_ok(res)) {
+		fprintf(stderr, "ysqgk deadlines: %s\n", res ? PQresultErrorMessage(res) : "no connection");
+		PQclear(res);
+		return 1;
+	}
+	int overdue = 0, n = PQntuples(res);
+	const char *agency = "";
+	for (int i = 0; i < n; i++) {
+		if (strcmp(agency, PQgetvalue(res, i, 0))) {
+			agency = PQgetvalue(res, i, 0);
+			printf("\n[%s]\n", agency);
+		}
+		int32_t due = 0;
+		date_parse(PQgetvalue(res, i, 2), &due);
+		int left = workdays_between(cal, today, due);
+		bool late = !strcmp(PQgetvalue(res, i, 5), "t");
+		enum wf_status st = WF_IN_PROGRESS;
+		wf_status_from_code(PQgetvalue(res, i, 3), &st);
+		overdue += late;
+		printf("%-28s due %s  %-8s %s%s%s\n", PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+		       late ? "OVERDUE" : "due soon", wf_status_label(st),
+		       *PQgetvalue(res, i, 4) ? "  " : "", PQgetvalue(res, i, 4));
+		(void)left;
+	}
+	printf("\n%d overdue, %d due within %d working days (by %s)\n", overdue, n - overdue,
+	       within, limit);
+	PQclear(res);
+	return 0;
+}
+
+int cmd_deadlines(const char *config_path, int argc, char **argv)
+{
+	int within = 3;
+	if (argc == 3 && !strcmp(argv[1], "--within")) {
+		char *end;
+		long n = strtol(argv[2], &end, 10);
+		if (*end || end == argv[2] || n < 0 || n > 100)
+			return cli_usage_error("deadlines", USAGE, "N must be 0..100 working days");
+		within = (int)n;
+	} else if (argc != 1) {
+		return cli_usage_error("deadlines", USAGE, "takes only --within N");
+	}
+	struct cli_staff c;
+	if (!cli_staff_open(&c, config_path, "deadlines"))
+		return 1;
+	int32_t today = beijing_date();
+	char today_s[DATE_STR_SIZE];
+	date_format(today, today_s);
+	int closed = 0, failed = 0, status = 1;
+	failed += expire(&c, STMT_DL_EXPIRED_SUPPLEMENTS, "expire_supplement", today_s, &closed);
+	failed += expire(&c, STMT_DL_EXPIRED_FEES, "expire_fee", today_s, &closed);
+	if (closed)
+		printf("%d request(s) closed\n", closed);
+	const struct calendar *cal = calendar_current(&c.db);
+	if (cal)
+		status = list_due(&c, cal, today, within);
+	else
+		fprintf(stderr, "ysqgk deadlines: cannot read the holidays table\n");
+	cli_staff_close(&c);
+	return status || failed ? 1 : 0;
+}
