@@ -996,11 +996,26 @@ struct frame {
 	const struct frame *outer;
 };
 
+/*
+ * TMPL_MAX_DEPTH bounds how deep includes nest, not how many there are: a
+ * template that includes itself twice ("{{>t}}{{>t}}"), or an argument
+ * block holding two blocks of its own name, doubles its work at every
+ * level, 2^100 includes that never end (found by tests/fuzz/fuzz_tmpl.c).
+ * So one render also enters at most this many partials, parents and
+ * overrides; past it they render as nothing, like those too deep. Far
+ * above any real page (a list of 1,000 rows with a partial each uses
+ * 1,000). The fuzz build lowers it to keep each run short.
+ */
+#ifndef TMPL_MAX_EXPANSIONS
+#define TMPL_MAX_EXPANSIONS 100000
+#endif
+
 struct render {
 	const struct tmpl_set *set;
 	struct buf *out;
 	bool bol;		/* the next template text starts a line */
 	unsigned depth;		/* partials, parents and overrides entered */
+	unsigned long expansions; /* ... in all, for TMPL_MAX_EXPANSIONS */
 };
 
 static void render_nodes(struct render *r, const struct node *n,
@@ -1193,9 +1208,11 @@ static void render_include(struct render *r, const struct node *n,
 			   const struct frame *f)
 {
 	const struct tmpl *t = set_find(r->set, n->text);
-	if (!t || r->depth >= TMPL_MAX_DEPTH)
+	if (!t || r->depth >= TMPL_MAX_DEPTH ||
+	    r->expansions >= TMPL_MAX_EXPANSIONS)
 		return;
 	struct indent own = { n->indent, n->indent_len, in };
+	r->expansions++;
 	r->depth++;
 	render_nodes(r, t->root, c, n->indent_len ? &own : in, f);
 	r->depth--;
@@ -1232,7 +1249,9 @@ static void render_block(struct render *r, const struct node *n,
 	size_t before = r->out->len;
 	if (!arg) {
 		render_nodes(r, n->kids, c, use, f);
-	} else if (r->depth < TMPL_MAX_DEPTH) {
+	} else if (r->depth < TMPL_MAX_DEPTH &&
+		   r->expansions < TMPL_MAX_EXPANSIONS) {
+		r->expansions++;
 		r->depth++;
 		render_nodes(r, arg->kids, c, use, owner);
 		r->depth--;
@@ -1297,7 +1316,7 @@ bool tmpl_render(const struct tmpl_set *set, const char *name,
 		errf(err, errlen, "template '%s' not found", name);
 		return false;
 	}
-	struct render r = { set, out, true, 0 };
+	struct render r = { set, out, true, 0, 0 };
 	struct ctx root = { data, NULL };
 	render_nodes(&r, t->root, &root, NULL, NULL);
 	return true;

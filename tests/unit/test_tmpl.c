@@ -382,6 +382,34 @@ static void test_recursion_cap(void **state)
 	tmpl_set_free(set);
 }
 
+/*
+ * Found by tests/fuzz/fuzz_tmpl.c: a template that includes itself twice,
+ * or an argument holding two blocks of its own name, doubled its work at
+ * each of TMPL_MAX_DEPTH levels and never finished. Now every render
+ * stops entering includes after a fixed total, so these end, quickly.
+ */
+static void test_expansion_cap(void **state)
+{
+	(void)state;
+	struct tmpl_set *set = tmpl_set_new();
+	add_source(set, "twice", "x{{>twice}}{{>twice}}");
+	add_source(set, "blocks",
+		   "{{<wrap}}{{$a}}z{{$a}}{{/a}}{{$a}}{{/a}}{{/a}}{{/wrap}}");
+	add_source(set, "wrap", "{{$a}}{{/a}}");
+	struct buf out = BUF_INIT;
+
+	assert_true(tmpl_render(set, "twice", NULL, &out, NULL, 0));
+	assert_true(out.len > TMPL_MAX_DEPTH && out.len <= 1000000);
+	assert_int_equal(count_char(buf_str(&out), 'x'), out.len);
+
+	buf_reset(&out);
+	assert_true(tmpl_render(set, "blocks", NULL, &out, NULL, 0));
+	assert_true(out.len > TMPL_MAX_DEPTH && out.len <= 1000000);
+	assert_int_equal(count_char(buf_str(&out), 'z'), out.len);
+	buf_free(&out);
+	tmpl_set_free(set);
+}
+
 /* ------------------------------------------------------- files */
 
 static void write_file(const char *dir, const char *name, const char *text)
@@ -600,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_missing_template),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_recursion_cap),
+		cmocka_unit_test(test_expansion_cap),
 		cmocka_unit_test(test_load_dir),
 		cmocka_unit_test(test_render_file),
 		cmocka_unit_test(test_threads),
