@@ -4,4 +4,19 @@
 
 struct request;
 
+/* pages/apply.c: the application form and the receipt. */
+void page_apply_index(struct request *req);
+void page_apply_form(struct request *req);
+void page_apply_submit(struct request *req);
+void page_api_request_create(struct request *req);
+
+/* pages/status.c: look-up, supplement (补正) and withdrawal. */
+void page_status_form(struct request *req);
+void page_status_lookup(struct request *req);
+void page_status_supplement(struct request *req);
+void page_status_withdraw(struct request *req);
+void page_api_status(struct request *req);
+void page_api_status_supplement(struct request *req);
+void page_api_status_withdraw(struct request *req);
+
 #endif
