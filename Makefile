@@ -5,7 +5,7 @@
 #   make test       unit tests (cmocka) and end-to-end tests, under ASan + UBSan
 #   make bench      wrk against the real stack
 #   make fuzz       libFuzzer targets for the parsers, router and templates
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (docs/deploy.md)
 
 PREFIX  ?= /usr/local
 CC      ?= cc
@@ -87,10 +87,50 @@ fuzz:
 	@deploy/install-deps.sh fuzz
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-install: build/ysqgk
-	install -D -m 0755 build/ysqgk $(DESTDIR)$(PREFIX)/bin/ysqgk
-	mkdir -p $(DESTDIR)$(PREFIX)/share/ysqgk
-	cp -r templates sql $(DESTDIR)$(PREFIX)/share/ysqgk/
+# ---- install (docs/deploy.md) ------------------------------------------------
+# Programs and data under PREFIX; configuration, the systemd units and the
+# nginx parts under /etc. The two files meant to be edited (ysqgk.conf and
+# nginx's conf.d/ysqgk.conf: the upstream and the rate limits) are kept when
+# changed, the new version going beside them as .new; the units and the
+# server snippet are ours (change them with drop-ins). DESTDIR stages it all;
+# INSTALL_BIN installs another build (the tests install build/ysqgk-test).
+SYSCONFDIR ?= /etc
+RUNDIR     ?= /run/ysqgk
+UNITDIR    ?= $(SYSCONFDIR)/systemd/system
+NGINXDIR   ?= $(SYSCONFDIR)/nginx
+DATADIR     = $(PREFIX)/share/ysqgk
+DOCDIR      = $(PREFIX)/share/doc/ysqgk
+STAGE      ?= build/install
+INSTALL_BIN ?= build/ysqgk
+SUBST       = sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+              -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@RUNDIR@|$(RUNDIR)|g' \
+              -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SOCKET@|$(RUNDIR)/ysqgk.sock|g' \
+              -e 's|@STATIC@|$(DATADIR)/templates/static|g'
+CONFFILE    = deploy/install-file.sh conffile
+
+install: $(INSTALL_BIN)
+	@rm -rf $(STAGE) && mkdir -p $(STAGE)
+	$(SUBST) deploy/ysqgk.conf.example >$(STAGE)/ysqgk.conf
+	$(SUBST) deploy/ysqgk.service >$(STAGE)/ysqgk.service
+	$(SUBST) deploy/ysqgk.socket >$(STAGE)/ysqgk.socket
+	$(SUBST) deploy/ysqgk-migrate.sh >$(STAGE)/ysqgk-migrate
+	$(SUBST) nginx/ysqgk-http.conf >$(STAGE)/ysqgk-http.conf
+	$(SUBST) nginx/ysqgk.conf >$(STAGE)/ysqgk-server.conf
+	install -D -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/ysqgk
+	install -D -m 0755 $(STAGE)/ysqgk-migrate $(DESTDIR)$(PREFIX)/sbin/ysqgk-migrate
+	deploy/install-file.sh tree templates $(DESTDIR)$(DATADIR)/templates
+	deploy/install-file.sh tree sql $(DESTDIR)$(DATADIR)/sql
+	install -D -m 0644 deploy/db-roles.sql $(DESTDIR)$(DATADIR)/db/roles.sql
+	install -D -m 0644 deploy/db-grants.sql $(DESTDIR)$(DATADIR)/db/grants.sql
+	install -D -m 0644 $(STAGE)/ysqgk-http.conf $(DESTDIR)$(DATADIR)/nginx/ysqgk-http.conf
+	install -D -m 0644 $(STAGE)/ysqgk-server.conf $(DESTDIR)$(DATADIR)/nginx/ysqgk.conf
+	install -D -m 0644 $(STAGE)/ysqgk.conf $(DESTDIR)$(DATADIR)/ysqgk.conf.example
+	install -D -m 0644 docs/deploy.md $(DESTDIR)$(DOCDIR)/deploy.md
+	$(CONFFILE) 0644 $(STAGE)/ysqgk.conf $(DESTDIR)$(SYSCONFDIR)/ysqgk/ysqgk.conf
+	$(CONFFILE) 0644 $(STAGE)/ysqgk-http.conf $(DESTDIR)$(NGINXDIR)/conf.d/ysqgk.conf
+	install -D -m 0644 $(STAGE)/ysqgk.service $(DESTDIR)$(UNITDIR)/ysqgk.service
+	install -D -m 0644 $(STAGE)/ysqgk.socket $(DESTDIR)$(UNITDIR)/ysqgk.socket
+	install -D -m 0644 $(STAGE)/ysqgk-server.conf $(DESTDIR)$(NGINXDIR)/snippets/ysqgk.conf
 
 clean:
 	rm -rf build

@@ -1,0 +1,764 @@
+"""`make install DESTDIR=…`, then the installed files run the way
+docs/deploy.md sets them up: a fresh PostgreSQL cluster with the two roles
+made by the installed db/roles.sql and ysqgk-migrate, the installed
+configuration, the app on a socket held for it as systemd's ysqgk.socket
+holds it, and nginx including the installed snippets. Then a smoke test of
+the pages that exist, the application role's forbidden operations, the
+systemd units, reload (SIGHUP), restart under load (an upgrade), and backup
+and restore.
+
+The installed files name their final paths (/usr/local/…, /etc/ysqgk/…,
+/run/ysqgk/…); the test re-roots those paths under DESTDIR and changes
+nothing else. The helpers here (PgCluster, run, …) are also used by
+test_scaleout.py."""
+
+import html.parser
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.parse
+
+import stack
+
+ROOT = stack.ROOT
+PGBIN = "/usr/lib/postgresql/%s/bin" % sorted(os.listdir("/usr/lib/postgresql"))[-1]
+IS_ROOT = os.getuid() == 0
+SUPERUSER = "postgres" if IS_ROOT else None
+
+
+def run(cmd, env=None, check=True, as_postgres=False, timeout=120, input=None):
+    """Runs cmd; raises with its output when check and it fails."""
+    if as_postgres and IS_ROOT:
+        cmd = ["runuser", "-u", "postgres", "--"] + list(cmd)
+    full_env = dict(os.environ)
+    for k in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+        full_env.pop(k, None)
+    full_env.update(env or {})
+    r = subprocess.run(cmd, env=full_env, capture_output=True, text=True, timeout=timeout,
+                       input=input)
+    if check and r.returncode != 0:
+        raise RuntimeError("%s failed (%d):\n%s%s" % (" ".join(cmd), r.returncode, r.stdout,
+                                                    r.stderr))
+    return r
+
+
+def chown_postgres(*paths):
+    if IS_ROOT:
+        for p in paths:
+            shutil.chown(p, "postgres", "postgres")
+
+
+class PgCluster:
+    """A private PostgreSQL cluster on a unix socket under `base`/`name`."""
+
+    def __init__(self, base, name):
+        self.data = os.path.join(base, name)
+        self.sock = os.path.join(base, name + "-sock")
+        self.log = os.path.join(base, name + ".log")
+        self.settings = []
+
+    def _prepare(self):
+        os.makedirs(self.sock, exist_ok=True)
+        open(self.log, "a").close()
+        chown_postgres(self.sock, self.log)
+
+    def init(self):
+        self._prepare()
+        os.makedirs(self.data)
+        chown_postgres(self.data)
+        os.chmod(self.data, 0o700)
+        run([PGBIN + "/initdb", "-D", self.data, "-U", SUPERUSER or os.getlogin(),
+             "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"], as_postgres=True)
+        return self
+
+    def standby_of(self, primary):
+        """A hot standby of primary: pg_basebackup -R (streaming replication)."""
+        self._prepare()
+        run([PGBIN + "/pg_basebackup", "-h", primary.sock, "-U", SUPERUSER or os.getlogin(),
+             "-D", self.data, "-R", "-X", "stream", "-c", "fast"], as_postgres=True)
+        os.chmod(self.data, 0o700)
+        return self
+
+    def start(self, *settings):
+        self.settings = list(settings) or self.settings
+        # fsync off: a throw-away cluster need not survive a power cut.
+        opts = "-c listen_addresses='' -c unix_socket_directories='%s' -c fsync=off %s" % (
+            self.sock, " ".join("-c " + s for s in self.settings))
+        run([PGBIN + "/pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", "60",
+             "-o", opts, "start"], as_postgres=True)
+        return self
+
+    def stop(self):
+        if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+            run([PGBIN + "/pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"],
+                as_postgres=True, check=False)
+
+    def conninfo(self, user=None, db="ysqgk"):
+        return "host=%s dbname=%s user=%s" % (self.sock, db, user or SUPERUSER or os.getlogin())
+
+    def psql(self, sql, user=None, db="ysqgk", check=True):
+        """Runs sql (-c) and returns the CompletedProcess (stdout stripped)."""
+        r = run(["psql", self.conninfo(user, db), "-X", "-qtA", "-v", "ON_ERROR_STOP=1",
+                 "-c", sql], check=check)
+        r.stdout = r.stdout.strip()
+        return r
+
+    def psql_file(self, path, db="ysqgk", variables=()):
+        args = ["psql", self.conninfo(None, db), "-X", "-q", "-v", "ON_ERROR_STOP=1"]
+        for v in variables:
+            args += ["-v", v]
+        return run(args + ["-f", path], as_postgres=True)
+
+
+class HeldSocket:
+    """A listening unix socket held by the test, passed to the app as fd 3
+    with LISTEN_PID/LISTEN_FDS — what systemd's ysqgk.socket does. It
+    outlives the app processes, as systemd's does."""
+
+    def __init__(self, path, mode=0o666):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.exists(path):
+            os.unlink(path)
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        os.chmod(path, mode)
+        self.sock.listen(1024)
+
+    def spawn(self, argv, log_path, env=None):
+        fd = self.sock.fileno()
+
+        def to_fd3():
+            os.dup2(fd, 3)
+
+        log = open(log_path, "a")
+        # sh's $$ is its pid, which exec keeps: LISTEN_PID names the app.
+        p = subprocess.Popen(["sh", "-c", 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"', "sh"] + argv,
+                             stdout=log, stderr=log, preexec_fn=to_fd3, pass_fds=(3,),
+                             env=dict(os.environ, **(env or {})))
+        log.close()
+        return p
+
+    def close(self):
+        self.sock.close()
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+
+
+def wait_for(predicate, timeout=15, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if predicate():
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def stop_process(p, sig=signal.SIGTERM, timeout=30):
+    if p and p.poll() is None:
+        p.send_signal(sig)
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+class Nginx:
+    """nginx on a loopback port with an http-level and a server-level file
+    included the way docs/deploy.md includes them."""
+
+    def __init__(self, base, http_conf, server_conf, port=None):
+        self.dir = base
+        self.port = port or stack.free_port()
+        os.makedirs(os.path.join(base, "tmp"), exist_ok=True)
+        self.conf = os.path.join(base, "nginx.conf")
+        self.pid = os.path.join(base, "nginx.pid")
+        self.error_log = os.path.join(base, "error.log")
+        user = "user www-data;" if IS_ROOT else ""
+        with open(self.conf, "w") as f:
+            f.write("""%(user)s
+worker_processes 1;
+pid %(d)s/nginx.pid;
+error_log %(d)s/error.log warn;
+events { worker_connections 1024; }
+http {
+	include /etc/nginx/mime.types;
+	default_type application/octet-stream;
+	access_log %(d)s/access.log;
+	server_tokens off;
+	client_body_temp_path %(d)s/tmp/body;
+	fastcgi_temp_path %(d)s/tmp/fastcgi;
+	proxy_temp_path %(d)s/tmp/proxy;
+	uwsgi_temp_path %(d)s/tmp/uwsgi;
+	scgi_temp_path %(d)s/tmp/scgi;
+	include %(http)s;
+	server {
+		listen 127.0.0.1:%(port)d;
+		server_name localhost;
+		include %(server)s;
+	}
+}
+""" % {"user": user, "d": base, "http": http_conf, "server": server_conf, "port": self.port})
+
+    def start(self):
+        run(["/usr/sbin/nginx", "-c", self.conf, "-e", self.error_log])
+        return self
+
+    def stop(self):
+        if os.path.exists(self.pid):
+            run(["/usr/sbin/nginx", "-c", self.conf, "-e", self.error_log, "-s", "quit"],
+                check=False)
+            wait_for(lambda: not os.path.exists(self.pid), 10, "nginx to stop")
+
+    def client(self):
+        """A stack.Stack-like client for this port (request/get/post_form)."""
+        c = stack.Stack.__new__(stack.Stack)
+        c.port = self.port
+        return c
+
+
+def hammer(client, paths, stop_event, results, lock):
+    """GETs paths round-robin until stop_event; appends (path, status)."""
+    i = 0
+    while not stop_event.is_set():
+        path = paths[i % len(paths)]
+        i += 1
+        try:
+            status = client.get(path).status
+        except OSError as e:
+            status = "error: %s" % e
+        with lock:
+            results.append((path, status))
+
+
+def under_load(client, paths, action, threads=4, before=0.3, after=0.5):
+    """Runs action() while `threads` clients GET paths; returns the results."""
+    stop_event, lock, results = threading.Event(), threading.Lock(), []
+    workers = [threading.Thread(target=hammer, args=(client, paths, stop_event, results, lock))
+               for _ in range(threads)]
+    for w in workers:
+        w.start()
+    try:
+        time.sleep(before)
+        action()
+        time.sleep(after)
+    finally:
+        stop_event.set()
+        for w in workers:
+            w.join()
+    return results
+
+
+class FormParser(html.parser.HTMLParser):
+    """The fields of the first <form method=post> of a page, with the
+    choices offered for radio buttons, checkboxes and selects."""
+
+    def __init__(self):
+        super().__init__()
+        self.action = None
+        self.fields = {}	# name -> (type, [values])
+        self.in_form = False
+        self.done = False
+        self.select = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if self.done:
+            return
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self.in_form, self.action = True, a.get("action")
+        elif self.in_form and tag in ("input", "textarea") and a.get("name"):
+            kind = a.get("type", "text") if tag == "input" else "textarea"
+            entry = self.fields.setdefault(a["name"], (kind, []))
+            if a.get("value") is not None:
+                entry[1].append(a["value"])
+        elif self.in_form and tag == "select" and a.get("name"):
+            self.select = a["name"]
+            self.fields.setdefault(self.select, ("select", []))
+        elif self.in_form and tag == "option" and self.select and a.get("value"):
+            self.fields[self.select][1].append(a["value"])
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "form" and self.in_form:
+            self.in_form, self.done = False, True
+
+
+# Plausible answers for the application form, by field name (a person asking
+# for a document by post); unknown text fields get a neutral text.
+APPLICANT = {
+    "applicant_kind": "person", "name": "安装测试", "id_type": "resident_id",
+    "id_number": "11010519491231002X", "phone": "13800138000",
+    "email": "install-test@example.cn", "address": "北京市东城区安装测试路1号",
+    "postcode": "100010", "description": "安装测试：请公开本县2024年度财政预算说明。",
+    "provision_forms": "paper", "obtain_methods": "post", "declaration": "on",
+    "contact_name": "安装测试", "website": "",
+}
+
+
+def fill_form(fields):
+    """Form data for FormParser fields: hidden values kept, choices taken
+    from APPLICANT or the first offered, text from APPLICANT."""
+    data = []
+    for name, (kind, values) in fields.items():
+        if kind in ("hidden",):
+            data.append((name, values[0] if values else ""))
+        elif kind in ("radio", "select", "checkbox"):
+            want = APPLICANT.get(name)
+            if want in values:
+                data.append((name, want))
+            elif kind != "checkbox" and values:
+                data.append((name, values[0]))
+            elif kind == "checkbox" and name == "declaration" and values:
+                data.append((name, values[0]))
+        elif kind in ("submit", "button"):
+            continue
+        elif name in APPLICANT:
+            data.append((name, APPLICANT[name]))
+    return data
+
+
+def cookie_header(resp):
+    cookies = [v.split(";")[0] for k, v in resp.headers if k.lower() == "set-cookie"]
+    return "; ".join(cookies)
+
+
+def route_exists(client, path):
+    """True when the app has a route at path (404 means no route yet)."""
+    return client.get(path).status != 404
+
+
+class Installation:
+    """make install into DESTDIR, re-rooted there, set up as docs/deploy.md says."""
+
+    RELOCATED = ("/usr/local/", "/etc/ysqgk/", "/run/ysqgk/")
+
+    def __init__(self):
+        self.base = tempfile.mkdtemp(prefix="ysqgk-install-")
+        os.chmod(self.base, 0o755)
+        self.destdir = os.path.join(self.base, "root")
+        self.app = None
+        self.held = None
+        self.nginx = None
+        self.pg = None
+
+    def path(self, installed):
+        """Where an installed absolute path lies under DESTDIR."""
+        return self.destdir + installed
+
+    def relocate(self, installed):
+        p = self.path(installed)
+        with open(p) as f:
+            text = f.read()
+        for prefix in self.RELOCATED:
+            text = text.replace(prefix, self.destdir + prefix)
+        with open(p, "w") as f:
+            f.write(text)
+
+    def set_config(self, key, value):
+        p = self.path("/etc/ysqgk/ysqgk.conf")
+        with open(p) as f:
+            text = f.read()
+        text, n = re.subn(r"(?m)^%s\s*=.*$" % re.escape(key), "%s = %s" % (key, value), text)
+        assert n == 1, "no line for %s in the installed configuration" % key
+        with open(p, "w") as f:
+            f.write(text)
+
+    @property
+    def config(self):
+        return self.path("/etc/ysqgk/ysqgk.conf")
+
+    def ysqgk(self, *args, check=False, env=None):
+        return run([self.path("/usr/local/bin/ysqgk"), "--config", self.config] + list(args),
+                   check=check, env=env)
+
+    def install(self):
+        run(["make", "--no-print-directory", "-C", ROOT, "install", "DESTDIR=" + self.destdir,
+             "INSTALL_BIN=" + os.path.abspath(stack.binary()),
+             "STAGE=" + os.path.join(self.base, "stage")])
+        for f in ("/etc/ysqgk/ysqgk.conf", "/usr/local/sbin/ysqgk-migrate",
+                  "/etc/nginx/conf.d/ysqgk.conf", "/etc/nginx/snippets/ysqgk.conf"):
+            self.relocate(f)
+        os.makedirs(self.path("/run/ysqgk"), exist_ok=True)
+
+    def set_up_database(self):
+        """docs/deploy.md, "The database": roles, migrations, grants."""
+        self.pg = PgCluster(self.base, "pg").init().start()
+        self.pg.psql_file(self.path("/usr/local/share/ysqgk/db/roles.sql"), db="postgres")
+        self.set_config("database", self.pg.conninfo("ysqgk"))
+        self.migrate()
+
+    def migrate(self):
+        return run([self.path("/usr/local/sbin/ysqgk-migrate"), "--config", self.config],
+                   env={"YSQGK_ADMIN_DATABASE": self.pg.conninfo()})
+
+    def set_up_key(self):
+        r = self.ysqgk("keygen", self.path("/etc/ysqgk/secret.key"), check=True)
+        assert "0600" in r.stdout, r.stdout
+
+    def start_app(self):
+        """Starts `ysqgk serve` on the held socket (as systemd starts the
+        service) and waits until it serves."""
+        self.held = self.held or HeldSocket(self.path("/run/ysqgk/ysqgk.sock"))
+        started = self.logs().count("serving on") if os.path.exists(self.app_log) else 0
+        self.app = self.held.spawn([self.path("/usr/local/bin/ysqgk"), "--config", self.config,
+                                    "serve"], self.app_log)
+        wait_for(lambda: self.logs().count("serving on") > started, 20, "the app to serve")
+        return self.app
+
+    def reload(self):
+        """systemctl reload: SIGHUP, then wait for the app's answer."""
+        done = self.logs().count("reload")
+        self.app.send_signal(signal.SIGHUP)
+        wait_for(lambda: self.logs().count("reload") > done, 20, "the reload")
+
+    @property
+    def app_log(self):
+        return os.path.join(self.base, "app.log")
+
+    def logs(self):
+        with open(self.app_log, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def start_nginx(self):
+        self.nginx = Nginx(os.path.join(self.base, "nginx"),
+                           self.path("/etc/nginx/conf.d/ysqgk.conf"),
+                           self.path("/etc/nginx/snippets/ysqgk.conf")).start()
+        self.client = self.nginx.client()
+        wait_for(lambda: self.client.get("/healthz").status == 200, 20, "/healthz")
+
+    def stop(self):
+        if self.nginx:
+            self.nginx.stop()
+        stop_process(self.app)
+        if self.held:
+            self.held.close()
+        if self.pg:
+            self.pg.stop()
+        reports = stack.sanitizer_reports(self.logs()) if os.path.exists(self.app_log) else ""
+        if reports or os.environ.get("YSQGK_KEEP_STACK"):
+            print("installation kept in", self.base)
+        else:
+            shutil.rmtree(self.base, ignore_errors=True)
+        if reports:
+            raise AssertionError("sanitizer reports in %s:\n%s" % (self.app_log, reports))
+
+
+class InstallTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.inst = inst = Installation()
+        try:
+            inst.install()
+            inst.set_up_key()
+            inst.set_up_database()
+            r = inst.ysqgk("agency", "add", "inst", "安装测试县人民政府办公室")
+            assert r.returncode == 0, r.stderr
+            inst.start_app()
+            inst.start_nginx()
+        except BaseException:
+            inst.stop()
+            raise
+        cls.c = inst.client
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.inst.stop()
+
+    def assertStatus(self, resp, status):
+        self.assertEqual(resp.status, status,
+                         "expected HTTP %d, got %d: %r" % (status, resp.status, resp.body[:300]))
+
+    # ---- what make install put where --------------------------------------
+
+    def test_installed_layout(self):
+        i = self.inst
+        for p, mode in (("/usr/local/bin/ysqgk", 0o755), ("/usr/local/sbin/ysqgk-migrate", 0o755),
+                        ("/etc/ysqgk/ysqgk.conf", 0o644), ("/etc/ysqgk/secret.key", 0o600),
+                        ("/usr/local/share/ysqgk/db/grants.sql", 0o644),
+                        ("/etc/systemd/system/ysqgk.service", 0o644),
+                        ("/etc/systemd/system/ysqgk.socket", 0o644)):
+            self.assertEqual(os.stat(i.path(p)).st_mode & 0o777, mode, p)
+        for d in ("templates/layout.mustache", "templates/static/50x.html", "sql/001_core.sql"):
+            self.assertTrue(os.path.exists(i.path("/usr/local/share/ysqgk/" + d)), d)
+        for p in ("/etc/nginx/conf.d/ysqgk.conf", "/etc/nginx/snippets/ysqgk.conf",
+                  "/etc/systemd/system/ysqgk.service", "/etc/ysqgk/ysqgk.conf"):
+            with open(i.path(p)) as f:
+                self.assertNotRegex(f.read(), r"@[A-Z]+@", "a placeholder left in " + p)
+
+    def test_reinstall_keeps_a_changed_config(self):
+        i = self.inst
+        with open(i.config) as f:
+            before = f.read()
+        stage = os.path.join(i.base, "stage2")
+        run(["make", "--no-print-directory", "-C", ROOT, "install", "DESTDIR=" + i.destdir,
+             "INSTALL_BIN=" + os.path.abspath(stack.binary()), "STAGE=" + stage])
+        with open(i.config) as f:
+            self.assertEqual(f.read(), before)
+        self.assertTrue(os.path.exists(i.config + ".new"))
+        os.unlink(i.config + ".new")
+        for f in ("/usr/local/sbin/ysqgk-migrate", "/etc/nginx/snippets/ysqgk.conf"):
+            i.relocate(f)	# replaced by the reinstall: re-root them again
+
+    def test_systemd_units(self):
+        if not shutil.which("systemd-analyze"):
+            self.skipTest("systemd-analyze is not installed")
+        i = self.inst
+        units = os.path.join(i.base, "units")
+        os.makedirs(units, exist_ok=True)
+        for name in ("ysqgk.service", "ysqgk.socket"):
+            with open(i.path("/etc/systemd/system/" + name)) as f:
+                text = f.read()
+            with open(os.path.join(units, name), "w") as f:
+                f.write(text.replace("/usr/local/", i.destdir + "/usr/local/"))
+        service = os.path.join(units, "ysqgk.service")
+        r = run(["systemd-analyze", "verify", os.path.join(units, "ysqgk.socket"), service],
+                check=False)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with open(service) as f:
+            text = f.read()
+        for line in ("User=ysqgk", "ProtectSystem=strict", "NoNewPrivileges=yes",
+                     "PrivateTmp=yes", "Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID",
+                     "Requires=ysqgk.socket", "CapabilityBoundingSet=\n"):
+            self.assertIn(line, text)
+        self.assertRegex(text, r"ExecStart=\S+/bin/ysqgk --config /etc/ysqgk/ysqgk.conf serve")
+        # The overall exposure systemd computes (0 best, 10 worst), at most 2.0.
+        r = run(["systemd-analyze", "security", "--offline=yes", "--threshold=20", service],
+                check=False)
+        self.assertEqual(r.returncode, 0, r.stdout[-600:] + r.stderr)
+
+    # ---- the database as the roles documented set it up -----------------------
+
+    def test_check_and_second_migrate(self):
+        r = self.inst.ysqgk("check")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("migrations applied", r.stdout)
+        r = self.inst.migrate()
+        self.assertIn("up to date", r.stdout)
+
+    def test_migrate_wrapper_misuse(self):
+        r = run([self.inst.path("/usr/local/sbin/ysqgk-migrate"), "--frobnicate"], check=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("usage: ysqgk-migrate", r.stderr)
+
+    def test_objects_belong_to_the_owner(self):
+        owners = self.inst.pg.psql(
+            "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'").stdout
+        self.assertEqual(owners, "ysqgk_owner")
+        self.assertEqual(self.inst.pg.psql(
+            "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ysqgk_owner'").stdout, "f")
+
+    def assertRefused(self, sql, message):
+        r = self.inst.pg.psql(sql, user="ysqgk", check=False)
+        self.assertNotEqual(r.returncode, 0, "the app role could: " + sql)
+        self.assertIn(message, r.stderr, sql)
+
+    def test_app_role_cannot_change_the_schema(self):
+        self.assertRefused("CREATE TABLE x (i int)", "permission denied for schema public")
+        self.assertRefused("ALTER TABLE requests ADD COLUMN x int", "must be owner")
+        self.assertRefused("DROP TABLE holidays", "must be owner")
+        self.assertRefused("CREATE INDEX ON requests (name)", "must be owner")
+        self.assertRefused("ALTER TABLE request_events DISABLE TRIGGER ALL", "must be owner")
+        self.assertRefused("SET session_replication_role = replica", "permission denied")
+        self.assertRefused("CREATE TEMP TABLE t (i int)", "permission denied")
+
+    def test_app_role_cannot_rewrite_the_logs(self):
+        for table in ("request_events", "audit_log", "report_snapshots"):
+            self.assertRefused("UPDATE %s SET at = at" % table if table == "request_events"
+                               else "UPDATE %s SET data = data" % table
+                               if table == "audit_log" else
+                               "UPDATE %s SET version = version" % table,
+                               "permission denied for table " + table)
+            self.assertRefused("DELETE FROM " + table, "permission denied for table " + table)
+            self.assertRefused("TRUNCATE " + table, "permission denied for table " + table)
+        self.assertRefused("DELETE FROM notices", "permission denied for table notices")
+        self.assertRefused("DELETE FROM schema_migrations", "permission denied")
+
+    def test_app_role_reads_and_writes_rows(self):
+        pg = self.inst.pg
+        r = pg.psql("BEGIN; UPDATE agencies SET name = name WHERE code = 'inst';"
+                    " SELECT count(*) FROM request_events; ROLLBACK", user="ysqgk")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    # ---- the smoke test: each page that exists ----------------------------------
+
+    def test_smoke_home_health_static(self):
+        r = self.c.get("/")
+        self.assertStatus(r, 200)
+        self.assertIn("安装测试县人民政府办公室", r.text)
+        self.assertEqual(r.header("X-Frame-Options"), "DENY")
+        r = self.c.get("/healthz")
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json()["status"], "ok")
+        r = self.c.get("/static/50x.html")
+        self.assertStatus(r, 200)
+        self.assertIn("Content-Security-Policy", dict(r.headers))
+
+    def submit_application(self):
+        """Fills and posts the installed application form; returns the
+        response, or None (with the reason) when the route is not there."""
+        if not route_exists(self.c, "/apply/inst"):
+            return None
+        page = self.c.get("/apply/inst")
+        self.assertStatus(page, 200)
+        form = FormParser()
+        form.feed(page.text)
+        self.assertTrue(form.fields, "no form on /apply/inst")
+        cookies = cookie_header(page)
+        return self.c.post_form(form.action or "/apply/inst", fill_form(form.fields),
+                                headers={"Cookie": cookies} if cookies else None)
+
+    def test_smoke_submission(self):
+        before = self.inst.pg.psql("SELECT count(*) FROM requests").stdout
+        r = self.submit_application()
+        if r is None:
+            self.skipTest("GET /apply/{code} has no route yet: submission not smoke-tested")
+        self.assertIn(r.status, (200, 303), r.body[:600])
+        after = self.inst.pg.psql("SELECT count(*) FROM requests").stdout
+        self.assertEqual(int(after), int(before) + 1)
+        self.assertIn("(1 row)" if False else "inst-",
+                      self.inst.pg.psql("SELECT max(tracking_no) FROM requests").stdout)
+
+    def test_smoke_staff_sign_in(self):
+        help_text = self.inst.ysqgk("--help").stdout
+        if not re.search(r"(?m)^  user ", help_text):
+            self.skipTest("`ysqgk user` does not exist yet: staff sign-in not smoke-tested")
+        login = next((p for p in ("/staff/login", "/staff/sign-in", "/login")
+                      if route_exists(self.c, p)), None)
+        if not login:
+            self.skipTest("no staff sign-in page yet")
+        r = self.inst.ysqgk("user", "add", "smoke", "--role", "admin", input=None)
+        self.skipTest("staff sign-in form not wired into the smoke test yet (%s, %d)"
+                      % (login, r.returncode))
+
+    def test_smoke_report(self):
+        path = next((p for p in ("/report", "/reports", "/report/inst") if
+                     route_exists(self.c, p)), None)
+        if not path:
+            self.skipTest("no report page yet")
+        r = self.c.get(path)
+        self.assertIn(r.status, (200, 303), r.body[:300])
+
+    def test_request_log_line_without_personal_data(self):
+        self.c.get("/?name=%E5%BC%A0%E4%B8%89&phone=13800138000")
+        wait_for(lambda: "GET / 200" in self.inst.logs(), 5, "the log line")
+        logs = self.inst.logs()
+        self.assertRegex(logs, r"GET / 200 [0-9.]+ms")
+        self.assertNotIn("13800138000", logs)
+        self.assertNotIn("11010519491231002X", logs)
+
+    # ---- operating: reload, restart (upgrade), backup ------------------------------
+
+    def edit_template(self, name, change):
+        path = self.inst.path("/usr/local/share/ysqgk/templates/" + name)
+        with open(path) as f:
+            original = f.read()
+        changed = change(original)
+        self.assertNotEqual(changed, original)
+        with open(path, "w") as f:
+            f.write(changed)
+        return path, original
+
+    def test_reload_takes_new_templates_and_config_under_load(self):
+        inst = self.inst
+        marker = "模板已重新加载"
+        path, original = self.edit_template(
+            "home.mustache", lambda t: t.replace("{{$content}}", "{{$content}}<p>%s</p>" % marker, 1))
+        try:
+            self.assertNotIn(marker, self.c.get("/").text)
+            results = under_load(self.c, ["/", "/healthz", "/static/style.css"], inst.reload)
+            failed = [r for r in results if r[1] != 200]
+            self.assertFalse(failed, "requests failed during the reload: %r" % failed[:5])
+            self.assertGreater(len(results), 20)
+            self.assertIn(marker, self.c.get("/").text)
+            self.assertIn("reloaded configuration, secret key and templates", inst.logs())
+
+            inst.set_config("site_name", "重新加载测试门户")
+            inst.reload()
+            self.assertIn("重新加载测试门户", self.c.get("/").text)
+        finally:
+            with open(path, "w") as f:
+                f.write(original)
+            inst.set_config("site_name", "政府信息公开申请")
+            inst.reload()
+        self.assertNotIn(marker, self.c.get("/").text)
+
+    def test_failed_reload_keeps_serving_the_old(self):
+        inst = self.inst
+        broken = inst.path("/usr/local/share/ysqgk/templates/broken.mustache")
+        with open(broken, "w") as f:
+            f.write("{{#never_closed}}\n")
+        try:
+            inst.reload()
+            self.assertIn("reload failed, still serving the previous configuration", inst.logs())
+            self.assertIn("broken.mustache", inst.logs())
+            r = self.c.get("/")
+            self.assertStatus(r, 200)
+            self.assertIn("安装测试县人民政府办公室", r.text)
+        finally:
+            os.unlink(broken)
+        inst.reload()
+
+    def test_restart_under_load_loses_no_request(self):
+        """An upgrade: SIGTERM (the old process finishes what it accepted),
+        then the new one starts on the same socket; connections made in
+        between wait in the socket's queue, as with systemd's ysqgk.socket."""
+        inst = self.inst
+
+        def restart():
+            stop_process(inst.app)
+            inst.start_app()
+
+        results = under_load(self.c, ["/", "/healthz"], restart, after=0.5)
+        failed = [r for r in results if r[1] != 200]
+        self.assertFalse(failed, "requests failed during the restart: %r" % failed[:5])
+        self.assertIn("finishing in-flight requests", inst.logs())
+        self.assertIn("the socket passed by systemd", inst.logs())
+
+    def test_backup_and_restore(self):
+        """docs/deploy.md "Backup" and "Restore": pg_dump -Fc, then a new
+        cluster with the roles, pg_restore, ysqgk-migrate, the same key."""
+        inst = self.inst
+        backups = os.path.join(inst.base, "backups")
+        os.makedirs(backups)
+        chown_postgres(backups)
+        dump = os.path.join(backups, "ysqgk.dump")
+        run(["pg_dump", "-Fc", "-f", dump, inst.pg.conninfo()], as_postgres=True)
+
+        restored = PgCluster(inst.base, "pg-restored").init().start()
+        try:
+            restored.psql_file(inst.path("/usr/local/share/ysqgk/db/roles.sql"), db="postgres")
+            run(["pg_restore", "--exit-on-error", "-d", restored.conninfo(), dump],
+                as_postgres=True)
+            run([inst.path("/usr/local/sbin/ysqgk-migrate"), "--config", inst.config],
+                env={"YSQGK_ADMIN_DATABASE": restored.conninfo()})
+            env = {"YSQGK_DATABASE": restored.conninfo("ysqgk")}
+            r = inst.ysqgk("check", env=env)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            for table in ("agencies", "requests", "request_events", "holidays", "audit_log"):
+                q = "SELECT count(*) FROM " + table
+                self.assertEqual(restored.psql(q).stdout, inst.pg.psql(q).stdout, table)
+            r = inst.ysqgk("agency", "list", env=env)
+            self.assertIn("安装测试县人民政府办公室", r.stdout)
+            # The restored database keeps the least privilege of the original.
+            r = restored.psql("DELETE FROM request_events", user="ysqgk", check=False)
+            self.assertIn("permission denied", r.stderr)
+        finally:
+            restored.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
