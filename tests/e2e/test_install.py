@@ -381,9 +381,9 @@ class Installation:
     def config(self):
         return self.path("/etc/ysqgk/ysqgk.conf")
 
-    def ysqgk(self, *args, check=False, env=None):
+    def ysqgk(self, *args, check=False, env=None, input=None):
         return run([self.path("/usr/local/bin/ysqgk"), "--config", self.config] + list(args),
-                   check=check, env=env)
+                   check=check, env=env, input=input)
 
     def install(self):
         run(["make", "--no-print-directory", "-C", ROOT, "install", "DESTDIR=" + self.destdir,
@@ -440,6 +440,30 @@ class Installation:
         self.client = self.nginx.client()
         wait_for(lambda: self.client.get("/healthz").status == 200, 20, "/healthz")
 
+    def serve_elsewhere(self, name, env):
+        """Another `ysqgk serve` of the installed files (on its own socket,
+        with env overriding the configuration) behind its own nginx.
+        Returns (process, nginx); stop both with stop_process and stop()."""
+        sock = os.path.join(self.base, name + ".sock")
+        env = dict(env, YSQGK_LISTEN=sock, YSQGK_LISTEN_MODE="0666")
+        log = os.path.join(self.base, name + ".log")
+        with open(log, "a") as f:
+            p = subprocess.Popen([self.path("/usr/local/bin/ysqgk"), "--config", self.config,
+                                  "serve"], stdout=f, stderr=f, env=dict(os.environ, **env))
+        http = os.path.join(self.base, name + "-http.conf")
+        with open(self.path("/etc/nginx/conf.d/ysqgk.conf")) as f:
+            text = f.read().replace(self.path("/run/ysqgk/ysqgk.sock"), sock)
+        with open(http, "w") as f:
+            f.write(text.replace("ysqgk_", name + "_"))
+        server = os.path.join(self.base, name + "-server.conf")
+        with open(self.path("/etc/nginx/snippets/ysqgk.conf")) as f:
+            text = f.read()
+        with open(server, "w") as f:
+            f.write(text.replace("ysqgk_", name + "_"))
+        nginx = Nginx(os.path.join(self.base, name + "-nginx"), http, server).start()
+        wait_for(lambda: nginx.client().get("/healthz").status == 200, 20, name + " to serve")
+        return p, nginx
+
     def stop(self):
         if self.nginx:
             self.nginx.stop()
@@ -469,10 +493,33 @@ class InstallTest(unittest.TestCase):
             assert r.returncode == 0, r.stderr
             inst.start_app()
             inst.start_nginx()
+            cls.c = inst.client
+            cls.submitted = cls.submit_application()
         except BaseException:
             inst.stop()
             raise
-        cls.c = inst.client
+
+    @classmethod
+    def submit_application(cls):
+        """Fills and posts the installed application form as a citizen
+        would; keeps the receipt's tracking number and query code. None
+        when the page does not exist yet."""
+        if not route_exists(cls.c, "/apply/inst"):
+            return None
+        page = cls.c.get("/apply/inst")
+        assert page.status == 200, page
+        form = FormParser()
+        form.feed(page.text)
+        assert form.fields, "no form on /apply/inst"
+        cookies = cookie_header(page)
+        r = cls.c.post_form(form.action or "/apply/inst", fill_form(form.fields),
+                            headers={"Cookie": cookies} if cookies else None)
+        assert r.status in (200, 201, 303), r.body[:800]
+        no = re.search(r'id="tracking-no">([^<]+)<', r.text)
+        code = re.search(r'id="query-code">([^<]+)<', r.text)
+        assert no and code, "no tracking number or query code on the receipt"
+        cls.tracking_no, cls.query_code = no.group(1), code.group(1)
+        return r
 
     @classmethod
     def tearDownClass(cls):
@@ -607,42 +654,45 @@ class InstallTest(unittest.TestCase):
         self.assertStatus(r, 200)
         self.assertIn("Content-Security-Policy", dict(r.headers))
 
-    def submit_application(self):
-        """Fills and posts the installed application form; returns the
-        response, or None (with the reason) when the route is not there."""
-        if not route_exists(self.c, "/apply/inst"):
-            return None
-        page = self.c.get("/apply/inst")
+    def test_smoke_submission_and_status(self):
+        if self.submitted is None:
+            self.skipTest("GET /apply/{code} has no route yet: submission not smoke-tested")
+        self.assertEqual(self.inst.pg.psql(
+            "SELECT count(*) FROM requests WHERE tracking_no = '%s'" % self.tracking_no).stdout, "1")
+        if not route_exists(self.c, "/status"):
+            self.skipTest("GET /status has no route yet: status look-up not smoke-tested")
+        page = self.c.get("/status")
+        form = FormParser()
+        form.feed(page.text)
+        data = [(k, v[0] if v else "") for k, (t, v) in form.fields.items() if t == "hidden"]
+        data += [("tracking_no", self.tracking_no), ("query_code", self.query_code)]
+        cookies = cookie_header(page)
+        r = self.c.post_form("/status", data, headers={"Cookie": cookies} if cookies else None)
+        self.assertStatus(r, 200)
+        self.assertIn(self.tracking_no, r.text)
+
+    def test_smoke_staff_sign_in(self):
+        if not re.search(r"(?m)^  user ", self.inst.ysqgk("--help").stdout):
+            self.skipTest("`ysqgk user` does not exist yet: staff sign-in not smoke-tested")
+        if not route_exists(self.c, "/staff/login"):
+            self.skipTest("GET /staff/login has no route yet: staff sign-in not smoke-tested")
+        password = "安装测试-Passw0rd-2026"
+        r = self.inst.ysqgk("user", "add", "smoke", "--agency", "inst", "--role", "clerk",
+                            input=password + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        page = self.c.get("/staff/login")
         self.assertStatus(page, 200)
         form = FormParser()
         form.feed(page.text)
-        self.assertTrue(form.fields, "no form on /apply/inst")
+        data = [(k, v[0] if v else "") for k, (t, v) in form.fields.items() if t == "hidden"]
+        data += [("username", "smoke"), ("password", password)]
         cookies = cookie_header(page)
-        return self.c.post_form(form.action or "/apply/inst", fill_form(form.fields),
-                                headers={"Cookie": cookies} if cookies else None)
-
-    def test_smoke_submission(self):
-        before = self.inst.pg.psql("SELECT count(*) FROM requests").stdout
-        r = self.submit_application()
-        if r is None:
-            self.skipTest("GET /apply/{code} has no route yet: submission not smoke-tested")
-        self.assertIn(r.status, (200, 303), r.body[:600])
-        after = self.inst.pg.psql("SELECT count(*) FROM requests").stdout
-        self.assertEqual(int(after), int(before) + 1)
-        self.assertIn("(1 row)" if False else "inst-",
-                      self.inst.pg.psql("SELECT max(tracking_no) FROM requests").stdout)
-
-    def test_smoke_staff_sign_in(self):
-        help_text = self.inst.ysqgk("--help").stdout
-        if not re.search(r"(?m)^  user ", help_text):
-            self.skipTest("`ysqgk user` does not exist yet: staff sign-in not smoke-tested")
-        login = next((p for p in ("/staff/login", "/staff/sign-in", "/login")
-                      if route_exists(self.c, p)), None)
-        if not login:
-            self.skipTest("no staff sign-in page yet")
-        r = self.inst.ysqgk("user", "add", "smoke", "--role", "admin", input=None)
-        self.skipTest("staff sign-in form not wired into the smoke test yet (%s, %d)"
-                      % (login, r.returncode))
+        r = self.c.post_form(form.action or "/staff/login", data,
+                             headers={"Cookie": cookies} if cookies else None)
+        self.assertStatus(r, 303)
+        session = "; ".join(c for c in (cookies, cookie_header(r)) if c)
+        r = self.c.get(r.header("Location"), headers={"Cookie": session})
+        self.assertStatus(r, 200)
 
     def test_smoke_report(self):
         path = next((p for p in ("/report", "/reports", "/report/inst") if
@@ -756,8 +806,34 @@ class InstallTest(unittest.TestCase):
             # The restored database keeps the least privilege of the original.
             r = restored.psql("DELETE FROM request_events", user="ysqgk", check=False)
             self.assertIn("permission denied", r.stderr)
+            if self.submitted is not None:
+                self.check_key_is_needed(restored)
         finally:
             restored.stop()
+
+    def check_key_is_needed(self, restored):
+        """The restored data opens with the backed-up key, not with another."""
+        inst = self.inst
+        other_key = os.path.join(inst.base, "other.key")
+        inst.ysqgk("keygen", other_key, check=True)
+        lookup = {"tracking_no": self.tracking_no, "query_code": self.query_code}
+        statuses = {}
+        for name, key in (("restored", inst.path("/etc/ysqgk/secret.key")),
+                          ("newkey", other_key)):
+            p, nginx = inst.serve_elsewhere(name, {"YSQGK_DATABASE": restored.conninfo("ysqgk"),
+                                                   "YSQGK_SECRET_KEY_FILE": key})
+            try:
+                r = nginx.client().post_json("/api/v1/status", lookup)
+                statuses[name] = r.status
+                if name == "restored":
+                    self.assertStatus(r, 200)
+                    self.assertEqual(r.json()["tracking_no"], self.tracking_no)
+                    self.assertIn("phone_masked", r.text)	# decrypted, then masked
+            finally:
+                nginx.stop()
+                stop_process(p)
+        self.assertNotEqual(statuses["newkey"], 200,
+                            "the look-up worked without the original key")
 
 
 if __name__ == "__main__":
