@@ -291,7 +291,9 @@ static const char *text(struct vctx *v, const char *field, const char *label,
 	}
 	const char *raw = json_object_get_string(o);
 	size_t len = (size_t)json_object_get_string_len(o);
-	if (strlen(raw) != len || !utf8_valid(raw, len)) {
+	/* U+FFFD is what a decoder leaves of bytes it could not read (json-c
+	 * turns a lone surrogate escape into it): the text is damaged. */
+	if (strlen(raw) != len || !utf8_valid(raw, len) || strstr(raw, "\xEF\xBF\xBD")) {
 		failf(v, field, "%s含有无法识别的字符，请重新输入", label);
 		return NULL;
 	}
