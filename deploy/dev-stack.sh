@@ -103,6 +103,15 @@ start_app() {
 		die "migration failed: $(cat "$dir/log/migrate.log")"
 	"$BIN" --config "$dir/ysqgk.conf" agency list | grep -q '^demo	' ||
 		"$BIN" --config "$dir/ysqgk.conf" agency add demo "示例县人民政府办公室" >/dev/null
+	# The demo administrator, created once: its password goes to
+	# demo-admin.txt (0600), which `make run` prints once and the tests read.
+	if ! "$BIN" --config "$dir/ysqgk.conf" user list | grep -q '^admin	'; then
+		local pw
+		pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+		printf '%s\n' "$pw" | "$BIN" --config "$dir/ysqgk.conf" user add admin \
+			--agency demo --role admin --name "演示管理员" >/dev/null
+		(umask 077 && printf 'admin %s\n' "$pw" >"$dir/demo-admin.txt")
+	fi
 	"$BIN" --config "$dir/ysqgk.conf" serve >>"$dir/log/app.log" 2>&1 &
 	echo $! >"$dir/run/app.pid"
 	for _ in $(seq 100); do [ -S "$dir/run/ysqgk.sock" ] && return 0; sleep 0.1; done
@@ -163,6 +172,11 @@ cmd_run() {
 	cmd_stop "$dir"	# whatever an earlier run left behind
 	trap 'echo; echo "stopping…"; cmd_stop "$dir"; exit 0' INT TERM
 	cmd_start "$dir" "$port" "$ROOT/build/ysqgk"
+	if [ -f "$dir/demo-admin.txt" ]; then	# created by this run: shown once
+		printf '\n  demo administrator (shown once): user %s  password %s\n' \
+			$(cat "$dir/demo-admin.txt")
+		rm -f "$dir/demo-admin.txt"
+	fi
 	cat <<MSG
 
   ysqgk is running: http://127.0.0.1:$port/

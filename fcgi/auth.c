@@ -120,11 +120,10 @@ static const char *col(struct request *req, const PGresult *res, int row, int c)
 	return arena_strdup(req->arena, PQgetvalue(res, row, c));
 }
 
-/* Looks the cookie's session up; false only when the database failed. */
-static bool load_session(struct request *req, PGresult **failure)
+/* Looks the session of `token` up; false only when the database failed. */
+static bool load_session(struct request *req, const char *token, PGresult **failure)
 {
 	*failure = NULL;
-	const char *token = fields_get(&req->cookies, AUTH_SESSION_COOKIE);
 	if (!token_well_formed(token))
 		return true;
 	char idle[16];
@@ -204,7 +203,7 @@ bool auth_attach_session(struct request *req)
 	if (flags & ROUTE_NO_DB)
 		return true;
 	PGresult *failure;
-	if (!load_session(req, &failure)) {
+	if (!load_session(req, fields_get(&req->cookies, AUTH_SESSION_COOKIE), &failure)) {
 		if (flags & ROUTE_STAFF) {
 			respond_db_failure(req, failure);
 			PQclear(failure);
@@ -264,7 +263,14 @@ static bool open_session(struct request *req, const char *staff_id)
 		return false;
 	/* A session cookie: it also ends when the browser closes. */
 	http_set_cookie(req, AUTH_SESSION_COOKIE, token, -1);
-	return true;
+	/* The rest of this request runs signed in (its forms carry the new
+	 * session's CSRF token). */
+	PGresult *failure;
+	if (!load_session(req, token, &failure)) {
+		PQclear(failure);
+		return false;
+	}
+	return req->staff != NULL;
 }
 
 static struct auth_sign_in wrong_password(struct request *req, const char *id,
@@ -342,6 +348,39 @@ struct auth_sign_in auth_sign_in(struct request *req, const char *username,
 		return sign_in_result(503, "系统暂时无法登录，请稍后重试");
 	audit(req, id, agency, "sign_in", NULL, NULL);
 	return sign_in_result(200, NULL);
+}
+
+int auth_change_password(struct request *req, const char *current, const char *fresh)
+{
+	const struct staff_session *s = req->staff;
+	const char *id[] = { s->staff_id_text };
+	PGresult *res = db_exec(req->db, STMT_STAFF_PASSWORD_HASH, 1, id);
+	if (!db_ok(res) || PQntuples(res) != 1) {
+		PQclear(res);
+		return 503;
+	}
+	bool right = current && crypto_pwhash_str_verify(PQgetvalue(res, 0, 0), current,
+							 strlen(current)) == 0;
+	PQclear(res);
+	if (!right)
+		return 401;
+	char hash[crypto_pwhash_STRBYTES];
+	if (!auth_hash_password(fresh, hash))
+		return 503;
+	const char *set[] = { s->staff_id_text, hash };
+	res = db_exec(req->db, STMT_STAFF_PASSWORD_SET, 2, set);
+	bool ok = db_ok(res);
+	PQclear(res);
+	if (!ok)
+		return 503;
+	/* Whoever else held the old password is signed out. */
+	const char *others[] = { s->staff_id_text, s->token_hash };
+	PQclear(db_exec(req->db, STMT_SESSION_DELETE_OTHERS, 2, others));
+	char agency[24];
+	snprintf(agency, sizeof agency, "%lld", s->agency_id);
+	audit(req, s->staff_id_text, s->agency_id ? agency : NULL, "password_changed",
+	      s->staff_id_text, NULL);
+	return 200;
 }
 
 void auth_sign_out(struct request *req)

@@ -84,6 +84,10 @@ struct auth_sign_in {
 struct auth_sign_in auth_sign_in(struct request *req, const char *username,
 				 const char *password);
 
+/* Changes the signed-in member's password after checking the current
+ * one: 200 done (other sessions ended), 401 wrong current password, 503. */
+int auth_change_password(struct request *req, const char *current, const char *fresh);
+
 /* Ends the current session (row deleted, cookie cleared). */
 void auth_sign_out(struct request *req);
 

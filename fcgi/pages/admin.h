@@ -4,4 +4,10 @@
 
 struct request;
 
+/* admin.c: staff accounts and the holiday calendar. */
+void page_admin(struct request *req);
+void page_admin_user_add(struct request *req);
+void page_admin_user_action(struct request *req);
+void page_admin_holidays(struct request *req);
+
 #endif

@@ -2,6 +2,70 @@
 #ifndef YSQGK_PAGES_STAFF_H
 #define YSQGK_PAGES_STAFF_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
 struct request;
+
+/* staff_auth.c: signing in and out, the password. */
+void page_staff_login_form(struct request *req);
+void page_staff_login(struct request *req);
+void page_staff_logout(struct request *req);
+void page_staff_password_form(struct request *req);
+void page_staff_password(struct request *req);
+void page_api_session_create(struct request *req);
+void page_api_session_get(struct request *req);
+void page_api_session_delete(struct request *req);
+
+/* staff_queue.c: the queue. */
+void page_staff_queue(struct request *req);
+void page_api_requests(struct request *req);
+
+/* staff_request.c: one request and its steps. */
+void page_staff_request(struct request *req);
+void page_staff_request_action(struct request *req);
+void page_staff_request_reveal(struct request *req);
+void page_staff_notice(struct request *req);
+void page_api_request(struct request *req);
+void page_api_request_action(struct request *req);
+
+/* staff_register.c: entering a request received on paper. */
+void page_staff_register_form(struct request *req);
+void page_staff_register(struct request *req);
+
+/* staff_common.c: what every staff page shares. */
+
+/* A page model with the signed-in member ("me") and the title. */
+struct json_object *staff_model(struct request *req, const char *title);
+
+/* For pages: a member who must change the password is sent to do so
+ * first (true = answered). */
+bool staff_password_gate(struct request *req);
+
+void staff_add_str(struct json_object *o, const char *key, const char *value);
+void staff_add_bool(struct json_object *o, const char *key, bool value);
+
+/* Beijing's date today (China keeps UTC+8 all year). */
+int32_t staff_today(void);
+
+/* The agency whose requests the page shows: the member's own, or for an
+ * administrator the one asked for (`code`, NULL = the first in scope).
+ * false when answered (404 outside the scope, or a database failure). */
+struct staff_agency {
+	long long id;
+	const char *id_text, *code, *name;
+};
+bool staff_agency(struct request *req, const char *code, struct staff_agency *out);
+
+/* The agencies an administrator may choose, [{code, name, selected}]. */
+struct json_object *staff_agency_choices(struct request *req, const char *selected);
+
+/* Chinese labels. */
+const char *staff_status_label(const char *status);
+const char *staff_outcome_label(const char *outcome);
+const char *staff_kind_label(const char *kind);
+const char *staff_role_label(const char *role);
+const char *staff_event_label(const char *action);
 
 #endif
