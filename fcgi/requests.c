@@ -684,6 +684,15 @@ bool query_code_normalise(const char *typed, char out[QUERY_CODE_CHARS + 1])
 	size_t n = 0;
 	for (const char *p = typed; p && *p; p++) {
 		char c = *p;
+		const unsigned char *u = (const unsigned char *)p;
+		/* Full-width ASCII from a Chinese input method. */
+		if (u[0] == 0xEF && (u[1] == 0xBC || u[1] == 0xBD) && u[2] >= 0x80 && u[2] <= 0xBF) {
+			unsigned cp = 0xF000u | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+			if (cp < 0xFF01 || cp > 0xFF5E)
+				return false;
+			c = (char)(cp - 0xFF01 + 0x21);
+			p += 2;
+		}
 		if (c == ' ' || c == '-' || c == '\t')
 			continue;
 		if (c >= 'a' && c <= 'z')

@@ -723,10 +723,18 @@ static void applicant_step(struct request *req, const struct lookup_result *r,
 		return;
 	}
 	struct json_object *errors = json_object_new_object();
-	add_str(errors, w.field ? w.field : field, w.message ? w.message : "无法完成此操作。");
+	/* A refusal by the rules (409) has no field to stand beside. */
+	add_str(errors, w.status == 422 ? (w.field ? w.field : field) : "step",
+		w.message ? w.message : "无法完成此操作。");
 	if (req->wants_json && w.status != 422) {
 		json_object_put(errors);
 		respond_error(req, w.status, w.message);
+		return;
+	}
+	if (req->wants_json) {
+		struct json_object *m = json_object_new_object();
+		json_object_object_add(m, "errors", errors);
+		respond(req, 422, NULL, m);
 		return;
 	}
 	req->log_why = "step refused";
