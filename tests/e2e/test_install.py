@@ -82,6 +82,8 @@ class PgCluster:
     def standby_of(self, primary):
         """A hot standby of primary: pg_basebackup -R (streaming replication)."""
         self._prepare()
+        os.makedirs(self.data, mode=0o700)
+        chown_postgres(self.data)
         run([PGBIN + "/pg_basebackup", "-h", primary.sock, "-U", SUPERUSER or os.getlogin(),
              "-D", self.data, "-R", "-X", "stream", "-c", "fast"], as_postgres=True)
         os.chmod(self.data, 0o700)
@@ -336,6 +338,33 @@ def cookie_header(resp):
     return "; ".join(cookies)
 
 
+def apply_online(client, agency):
+    """Fills and posts the application form of agency as a citizen would;
+    returns the receipt's (tracking number, query code), or None when the
+    form does not exist yet."""
+    if not route_exists(client, "/apply/" + agency):
+        return None
+    page = client.get("/apply/" + agency)
+    assert page.status == 200, page
+    form = FormParser()
+    form.feed(page.text)
+    assert form.fields, "no form on /apply/" + agency
+    cookies = cookie_header(page)
+    r = client.post_form(form.action or "/apply/" + agency, fill_form(form.fields),
+                         headers={"Cookie": cookies} if cookies else None)
+    assert r.status in (200, 201, 303), r.body[:800]
+    no = re.search(r'id="tracking-no">([^<]+)<', r.text)
+    code = re.search(r'id="query-code">([^<]+)<', r.text)
+    assert no and code, "no tracking number or query code on the receipt"
+    return no.group(1), code.group(1)
+
+
+def look_up_status(client, tracking_no, query_code):
+    """POST /api/v1/status; the response."""
+    return client.post_json("/api/v1/status", {"tracking_no": tracking_no,
+                                               "query_code": query_code})
+
+
 def route_exists(client, path):
     """True when the app has a route at path (404 means no route yet)."""
     return client.get(path).status != 404
@@ -501,25 +530,12 @@ class InstallTest(unittest.TestCase):
 
     @classmethod
     def submit_application(cls):
-        """Fills and posts the installed application form as a citizen
-        would; keeps the receipt's tracking number and query code. None
-        when the page does not exist yet."""
-        if not route_exists(cls.c, "/apply/inst"):
-            return None
-        page = cls.c.get("/apply/inst")
-        assert page.status == 200, page
-        form = FormParser()
-        form.feed(page.text)
-        assert form.fields, "no form on /apply/inst"
-        cookies = cookie_header(page)
-        r = cls.c.post_form(form.action or "/apply/inst", fill_form(form.fields),
-                            headers={"Cookie": cookies} if cookies else None)
-        assert r.status in (200, 201, 303), r.body[:800]
-        no = re.search(r'id="tracking-no">([^<]+)<', r.text)
-        code = re.search(r'id="query-code">([^<]+)<', r.text)
-        assert no and code, "no tracking number or query code on the receipt"
-        cls.tracking_no, cls.query_code = no.group(1), code.group(1)
-        return r
+        """A citizen's application through the installed form (None when
+        the page does not exist yet)."""
+        applied = apply_online(cls.c, "inst")
+        if applied:
+            cls.tracking_no, cls.query_code = applied
+        return applied
 
     @classmethod
     def tearDownClass(cls):
@@ -816,14 +832,13 @@ class InstallTest(unittest.TestCase):
         inst = self.inst
         other_key = os.path.join(inst.base, "other.key")
         inst.ysqgk("keygen", other_key, check=True)
-        lookup = {"tracking_no": self.tracking_no, "query_code": self.query_code}
         statuses = {}
         for name, key in (("restored", inst.path("/etc/ysqgk/secret.key")),
                           ("newkey", other_key)):
             p, nginx = inst.serve_elsewhere(name, {"YSQGK_DATABASE": restored.conninfo("ysqgk"),
                                                    "YSQGK_SECRET_KEY_FILE": key})
             try:
-                r = nginx.client().post_json("/api/v1/status", lookup)
+                r = look_up_status(nginx.client(), self.tracking_no, self.query_code)
                 statuses[name] = r.status
                 if name == "restored":
                     self.assertStatus(r, 200)
