@@ -65,6 +65,7 @@ struct step {
 	/* The event. */
 	struct json_object *data;	/* owned */
 	int32_t effective;
+	const char *event;		/* the event's action when not the step's own */
 	bool clock_changed;		/* recompute the deadline */
 	int seq;
 
@@ -1000,6 +1001,7 @@ static bool appeal_decided(struct step *st, const char *appeal)
 	data_str(st, "result", result);
 	data_date(st, "decided_on", on);
 	st->effective = on;
+	st->event = "appeal_decided";
 	return true;
 }
 
@@ -1232,7 +1234,7 @@ static bool append_event(struct step *st)
 		.request_id = st->id,
 		.actor_kind = actor_kind(st->actor),
 		.actor_staff_id = st->actor == ACTOR_STAFF ? st->req->staff->staff_id_text : NULL,
-		.action = wf_action_event(st->action),
+		.action = st->event ? st->event : wf_action_event(st->action),
 		.effective_on = fmt_date(st->arena, st->effective),
 		.data = st->data,
 	};
