@@ -45,6 +45,9 @@ static const struct {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Characters of the description a printed receipt shows. */
+#define RECEIPT_PRINT_CHARS 300
+
 struct option {
 	const char *value;
 	const char *label;
@@ -404,6 +407,19 @@ static void respond_receipt(struct request *req, const struct agency *ag,
 	json_object_object_add(m, "agency", agency_model(ag));
 	add_str(m, "description", rc->description);
 	add_str(m, "document_ref", rc->document_ref);
+	/* The printed receipt stays on one A4 page: a long description is
+	 * printed as its beginning (the status page has it all). */
+	size_t chars = rc->description ? utf8_length(rc->description, strlen(rc->description)) : 0;
+	if (chars > RECEIPT_PRINT_CHARS) {
+		const char *p = rc->description;
+		for (size_t n = 0; n < RECEIPT_PRINT_CHARS; n++)
+			do
+				p++;
+			while (((unsigned char)*p & 0xC0) == 0x80);
+		char *excerpt = arena_strndup(req->arena, rc->description, (size_t)(p - rc->description));
+		add_str(m, "description_excerpt", excerpt);
+		json_object_object_add(m, "description_chars", json_object_new_int((int)chars));
+	}
 	respond(req, rc->status, "receipt", m);
 }
 
