@@ -690,6 +690,11 @@ class InstallTest(unittest.TestCase):
     def test_smoke_staff_sign_in(self):
         if not re.search(r"(?m)^  user ", self.inst.ysqgk("--help").stdout):
             self.skipTest("`ysqgk user` does not exist yet: staff sign-in not smoke-tested")
+        # The first administrator, as docs/deploy.md creates it.
+        r = self.inst.ysqgk("user", "add", "admin", "--role", "admin", "--name", "系统管理员",
+                            input="Anzhuang-Ceshi-2026\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("admin", self.inst.ysqgk("user", "list").stdout)
         if not route_exists(self.c, "/staff/login"):
             self.skipTest("GET /staff/login has no route yet: staff sign-in not smoke-tested")
         password = "安装测试-Passw0rd-2026"
