@@ -346,6 +346,40 @@ class StaffStepsTest(unittest.TestCase):
         r = S.post_json("/api/v1/status/withdraw", {"tracking_no": no, "query_code": code})
         self.assertEqual(r.status, 409)
 
+    def test_staff_register_a_paper_request_through_the_same_route(self):
+        body = h.api_body(h.person(phone="", email="", obtain_methods=["post"],
+                                   provision_forms=["paper"]))
+        del body["declaration"]     # the paper form carries the signature
+        received = today() - datetime.timedelta(days=3)
+        path = "/api/v1/agencies/%s/requests" % self.agency
+        r = self.staff.post(path, dict(body, channel="post", received_on=str(received)))
+        self.assertEqual(r.status, 201, r)
+        created = r.json()
+        self.assertEqual(created["status"], "in_progress")
+        self.assertRegex(created["query_code"], r"^[0-9A-Z]{5}-[0-9A-Z]{5}$")
+        due = S.ysqgk("workdays", "add", str(received), "20").stdout.strip()
+        self.assertEqual(created["due_on"], due)
+        got = h.row(S, created["tracking_no"], "status, channel, received_on, due_on, backdated")
+        self.assertEqual(got, {"status": "in_progress", "channel": "post",
+                               "received_on": str(received), "due_on": due, "backdated": True})
+        ev = S.psql("SELECT e.action || ' ' || e.actor_kind || ' ' || s.username || ' ' || e.effective_on"
+                    " FROM request_events e JOIN requests r ON r.id = e.request_id"
+                    " JOIN staff s ON s.id = e.actor_staff_id WHERE r.tracking_no = '%s'"
+                    % created["tracking_no"])
+        self.assertEqual(ev, "registered staff %s %s" % (self.staff.username, received))
+        # The applicant can follow it with the code staff hand over.
+        m = S.post_json("/api/v1/status", {"tracking_no": created["tracking_no"],
+                                           "query_code": created["query_code"]}).json()
+        self.assertEqual([e["action"] for e in m["events"]], ["registered"])
+        # Staff must say how and when it arrived.
+        r = self.staff.post(path, dict(body, received_on=str(today() + datetime.timedelta(days=1))))
+        self.assertEqual(r.status, 422)
+        self.assertEqual(set(r.json()["errors"]), {"channel", "received_on"})
+        # Another agency's staff may not register here.
+        other = h.Staff(S, h.new_agency(S, "other"))
+        r = other.post(path, dict(body, channel="post", received_on=str(received)))
+        self.assertEqual(r.status, 403)
+
     def test_withdrawn_after_receipt_ends_as_other(self):
         _, no, code, rid = self.received()
         r = S.post_json("/api/v1/status/withdraw", {"tracking_no": no, "query_code": code})
