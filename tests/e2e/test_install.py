@@ -617,6 +617,23 @@ class InstallTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("usage: ysqgk-migrate", r.stderr)
 
+    def test_commands_say_what_is_wrong(self):
+        i = self.inst
+        r = i.ysqgk("agency")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("usage:", r.stderr)
+        r = i.ysqgk("agency", "add", "Bad Code!", "名称")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("ysqgk agency add:", r.stderr)
+        r = i.ysqgk("check", env={"YSQGK_DATABASE": i.pg.conninfo("nobody")})
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("database", r.stderr)
+        r = i.ysqgk("check", env={"YSQGK_SECRET_KEY_FILE": "/nonexistent/secret.key"})
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("ysqgk keygen /nonexistent/secret.key", r.stderr)
+        r = i.ysqgk("keygen", i.path("/etc/ysqgk/secret.key"))
+        self.assertEqual(r.returncode, 1, "keygen overwrote the key")
+
     def test_objects_belong_to_the_owner(self):
         owners = self.inst.pg.psql(
             "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'").stdout

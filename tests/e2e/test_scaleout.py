@@ -276,7 +276,11 @@ class ScaleOutTest(unittest.TestCase):
         primary; the standby is still caught up and still used."""
         self.wait_standby("in_use", "standby")
         time.sleep(2.5 * MAX_LAG_MS / 1000)
-        self.assertEqual(self.standby_state()["reading_from"], "standby")
+        # (Background WAL — autovacuum, a checkpoint — may make one check
+        # see the standby a moment behind; an age-only measure sees it
+        # behind every time.)
+        readers = [self.standby_state()["reading_from"] for _ in range(5)]
+        self.assertIn("standby", readers)
 
     def test_a_lagging_standby_is_skipped(self):
         self.wait_standby("in_use", "standby")
