@@ -3,9 +3,17 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "http.h"
 #include "log.h"
+
+/*
+ * A standby that is down is tried again every STANDBY_RETRY_SECONDS per
+ * worker (the primary: every second): each attempt logs a warning and may
+ * wait for connect_timeout, for pages that can do without it.
+ */
+#define STANDBY_RETRY_SECONDS 5
 
 /* The last state logged, so that a change is logged once, not per worker. */
 static atomic_int logged_state = -1;
@@ -85,6 +93,15 @@ static void log_change(enum standby_state state, long lag_ms)
 	}
 }
 
+static bool standby_ready(struct db *standby)
+{
+	bool connected = standby->conn && PQstatus(standby->conn) == CONNECTION_OK &&
+			 standby->prepared;
+	if (!connected && time(NULL) - standby->last_attempt < STANDBY_RETRY_SECONDS)
+		return false;
+	return db_ready(standby);
+}
+
 static enum standby_state check(struct request *req)
 {
 	const struct config *c = &req->app->config;
@@ -94,7 +111,8 @@ static enum standby_state check(struct request *req)
 	if (!w->standby.conninfo)	/* first use, or closed after a reload */
 		db_open(&w->standby, c->database_standby, c->statement_timeout_ms);
 	long lag_ms = -1;
-	enum standby_state state = db_ready(&w->standby) ? measure(req, &lag_ms) : STANDBY_DOWN;
+	enum standby_state state = standby_ready(&w->standby) ? measure(req, &lag_ms)
+							      : STANDBY_DOWN;
 	log_change(state, lag_ms);
 	return state;
 }
