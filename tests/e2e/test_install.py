@@ -777,10 +777,19 @@ class InstallTest(unittest.TestCase):
             inst.set_config("site_name", "重新加载测试门户")
             inst.reload()
             self.assertIn("重新加载测试门户", self.c.get("/").text)
+            # Connections are kept while the conninfo stays the same…
+            self.assertNotIn("database settings changed", inst.logs())
+            # …and replaced when it changes.
+            inst.set_config("database", inst.pg.conninfo("ysqgk") + " connect_timeout=5")
+            inst.reload()
+            for _ in range(10):
+                self.assertStatus(self.c.get("/healthz"), 200)
+            self.assertIn("database settings changed, reconnecting", inst.logs())
         finally:
             with open(path, "w") as f:
                 f.write(original)
             inst.set_config("site_name", "政府信息公开申请")
+            inst.set_config("database", inst.pg.conninfo("ysqgk"))
             inst.reload()
         self.assertNotIn(marker, self.c.get("/").text)
 
