@@ -133,7 +133,8 @@ static bool refusef(struct step *st, int status, const char *field, const char *
 static bool db_failed(struct step *st, PGresult *res)
 {
 	enum db_failure f = db_failure_of(st->db, res);
-	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	const char *name = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	const char *constraint = name ? arena_strdup(st->arena, name) : NULL;
 	if (f == DB_FAIL_CHECK || f == DB_FAIL_UNIQUE) {
 		log_warn("workflow %s: %s", wf_action_code(st->action),
 			 PQresultErrorMessage(res));
@@ -1109,7 +1110,7 @@ static bool do_expire_supplement(struct step *st)
 	if (!exec_ok(st, STMT_WF_SUPPLEMENT_EXPIRE, 1, (const char *[]){ st->id }))
 		return false;
 	/* Art. 30: abandoned when the period ends: the first day after it. */
-	int32_t on = answer_by + 1;
+	int32_t on = answer_by + 1 > st->received ? answer_by + 1 : st->received;
 	data_date(st, "answer_by", answer_by);
 	st->effective = on;
 	conclude(st, WF_CLOSED, "other_no_supplement", on);
@@ -1132,7 +1133,7 @@ static bool do_expire_fee(struct step *st)
 	const char *params[] = { st->id, fee, "expired", NULL };
 	if (!exec_ok(st, STMT_WF_FEE_SET, 4, params))
 		return false;
-	int32_t on = pay_by + 1;
+	int32_t on = pay_by + 1 > st->received ? pay_by + 1 : st->received;
 	data_int(st, "fee_id", atoll(fee));
 	data_date(st, "pay_by", pay_by);
 	st->effective = on;
