@@ -56,7 +56,13 @@ def applicant(**kw):
         "provision_forms": ["paper"], "obtain_methods": ["post"], "declaration": True,
     }
     body.update(kw)
-    return body
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def organisation(**kw):
+    return applicant(**dict(dict(applicant_kind="business", name="示例科技有限公司", id_type=None,
+                                 id_number=None, credit_code="91350100M000100Y43",
+                                 legal_representative="李四", contact_name="王五"), **kw))
 
 
 class Client:
@@ -128,9 +134,10 @@ class Staff(Client):
         assert r.status == 200, r
         return r.json()
 
-    def register(self, received_on=None, channel="post", **kw):
+    def register(self, received_on=None, channel="post", org=False, **kw):
         """A request received on paper; returns its id."""
-        body = applicant(channel=channel, received_on=str(received_on or today()), **kw)
+        make = organisation if org else applicant
+        body = make(channel=channel, received_on=str(received_on or today()), **kw)
         body.pop("declaration", None)
         r = self.post_json("/api/v1/agencies/%s/requests" % self.agency, body)
         assert r.status == 201, r
