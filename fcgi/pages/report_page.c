@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "db_read.h"
 #include "domain/date.h"
 #include "http.h"
 #include "pages/pages.h"
@@ -112,7 +113,9 @@ static struct json_object *load_model(struct request *req, const struct staff_ag
 {
 	enum report_status st;
 	PGresult *failure = NULL;
-	struct json_object *m = report_model(req->db, ag->code, year, wants_draft(req),
+	/* The standby, if fresh enough (db_read.h); not right after a save. */
+	struct db *db = fields_get(&req->query, "done") ? req->db : db_for_reading(req);
+	struct json_object *m = report_model(db, ag->code, year, wants_draft(req),
 					     with_view, &st, &failure);
 	if (st == REPORT_NO_AGENCY)
 		respond_error(req, 404, "没有这个机关");

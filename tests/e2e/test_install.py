@@ -365,6 +365,21 @@ def look_up_status(client, tracking_no, query_code):
                                                "query_code": query_code})
 
 
+def sign_in(client, username, password):
+    """Signs in through the staff sign-in form; (Cookie header, Location)."""
+    page = client.get("/staff/login")
+    assert page.status == 200, page
+    form = FormParser()
+    form.feed(page.text)
+    data = [(k, v[0] if v else "") for k, (t, v) in form.fields.items() if t == "hidden"]
+    data += [("username", username), ("password", password)]
+    cookies = cookie_header(page)
+    r = client.post_form(form.action or "/staff/login", data,
+                         headers={"Cookie": cookies} if cookies else None)
+    assert r.status == 303, r
+    return "; ".join(c for c in (cookies, cookie_header(r)) if c), r.header("Location")
+
+
 def route_exists(client, path):
     """True when the app has a route at path (404 means no route yet)."""
     return client.get(path).status != 404
@@ -704,41 +719,46 @@ class InstallTest(unittest.TestCase):
         self.assertStatus(r, 200)
         self.assertIn(self.tracking_no, r.text)
 
-    def test_smoke_staff_sign_in(self):
+    def staff_session(self):
+        """Creates the clerk `smoke` and signs in through the installed
+        sign-in form (once per run); the Cookie header of the session."""
+        cls = type(self)
+        if getattr(cls, "session", None):
+            return cls.session
         if not re.search(r"(?m)^  user ", self.inst.ysqgk("--help").stdout):
             self.skipTest("`ysqgk user` does not exist yet: staff sign-in not smoke-tested")
-        # The first administrator, as docs/deploy.md creates it.
-        r = self.inst.ysqgk("user", "add", "admin", "--role", "admin", "--name", "系统管理员",
-                            input="Anzhuang-Ceshi-2026\n")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("admin", self.inst.ysqgk("user", "list").stdout)
         if not route_exists(self.c, "/staff/login"):
             self.skipTest("GET /staff/login has no route yet: staff sign-in not smoke-tested")
         password = "安装测试-Passw0rd-2026"
         r = self.inst.ysqgk("user", "add", "smoke", "--agency", "inst", "--role", "clerk",
                             input=password + "\n")
         self.assertEqual(r.returncode, 0, r.stderr)
-        page = self.c.get("/staff/login")
-        self.assertStatus(page, 200)
-        form = FormParser()
-        form.feed(page.text)
-        data = [(k, v[0] if v else "") for k, (t, v) in form.fields.items() if t == "hidden"]
-        data += [("username", "smoke"), ("password", password)]
-        cookies = cookie_header(page)
-        r = self.c.post_form(form.action or "/staff/login", data,
-                             headers={"Cookie": cookies} if cookies else None)
-        self.assertStatus(r, 303)
-        session = "; ".join(c for c in (cookies, cookie_header(r)) if c)
-        r = self.c.get(r.header("Location"), headers={"Cookie": session})
+        cls.session, cls.after_sign_in = sign_in(self.c, "smoke", password)
+        return cls.session
+
+    def test_smoke_staff_sign_in(self):
+        # The first administrator, as docs/deploy.md creates it.
+        if re.search(r"(?m)^  user ", self.inst.ysqgk("--help").stdout):
+            r = self.inst.ysqgk("user", "add", "admin", "--role", "admin", "--name", "系统管理员",
+                                input="Anzhuang-Ceshi-2026\n")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("admin", self.inst.ysqgk("user", "list").stdout)
+        session = self.staff_session()
+        r = self.c.get(self.after_sign_in, headers={"Cookie": session})
         self.assertStatus(r, 200)
+        if self.submitted is not None:
+            self.assertIn(self.tracking_no, self.c.get("/staff", headers={"Cookie": session}).text)
 
     def test_smoke_report(self):
-        path = next((p for p in ("/report", "/reports", "/report/inst") if
-                     route_exists(self.c, p)), None)
-        if not path:
-            self.skipTest("no report page yet")
-        r = self.c.get(path)
-        self.assertIn(r.status, (200, 303), r.body[:300])
+        if not route_exists(self.c, "/staff/report"):
+            self.skipTest("GET /staff/report has no route yet: the report not smoke-tested")
+        session = self.staff_session()
+        r = self.c.get("/staff/report", headers={"Cookie": session})
+        self.assertStatus(r, 200)
+        self.assertIn("安装测试县人民政府办公室", r.text)
+        r = self.c.get("/api/v1/reports/%d" % time.localtime().tm_year,
+                       headers={"Cookie": session})
+        self.assertStatus(r, 200)
 
     def test_request_log_line_without_personal_data(self):
         self.c.get("/?name=%E5%BC%A0%E4%B8%89&phone=13800138000")

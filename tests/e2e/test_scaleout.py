@@ -24,7 +24,8 @@ import unittest
 
 import stack
 import test_install as inst
-from test_install import PgCluster, Nginx, run, stop_process, wait_for, under_load
+from test_install import (PgCluster, Nginx, run, stop_process, wait_for, under_load,
+                          route_exists)
 
 ROOT = stack.ROOT
 MAX_LAG_MS = 300
@@ -138,8 +139,9 @@ class ScaleOutTest(unittest.TestCase):
             "YSQGK_DATABASE": cls.primary.conninfo() + " options='-c role=ysqgk_owner'",
             "YSQGK_SQL_DIR": os.path.join(ROOT, "sql")})
         cls.primary.psql_file(os.path.join(ROOT, "deploy", "db-grants.sql"))
+        # Every statement in the standby's log: which pages read from it.
         cls.standby = PgCluster(cls.base, "standby").standby_of(cls.primary).start(
-            "hot_standby=on", "hot_standby_feedback=on")
+            "hot_standby=on", "hot_standby_feedback=on", "log_statement=all")
         wait_for(lambda: cls.standby.psql("SELECT count(*) FROM agencies", check=False)
                  .returncode == 0, 20, "the standby to accept reads")
 
@@ -160,6 +162,11 @@ class ScaleOutTest(unittest.TestCase):
     @classmethod
     def ysqgk(cls, *args):
         return run([stack.binary(), "--config", cls.config] + list(args), check=False)
+
+    @classmethod
+    def ysqgk_input(cls, text, *args):
+        return run([stack.binary(), "--config", cls.config] + list(args), check=False,
+                   input=text)
 
     @classmethod
     def socket(cls, name):
@@ -299,6 +306,33 @@ class ScaleOutTest(unittest.TestCase):
             self.standby.psql("SELECT pg_wal_replay_resume()")
         self.wait_standby("in_use", "standby")
         self.assertIn("standby: ", self.log("app1") + self.log("app2"))
+
+    def test_the_report_reads_from_the_standby(self):
+        if not route_exists(self.c, "/staff/report"):
+            self.skipTest("GET /staff/report has no route yet")
+        password = "Kuorong-Ceshi-2026"
+        r = self.ysqgk_input(password + "\n", "user", "add", "scaleclerk", "--agency", "scale",
+                             "--role", "clerk")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        session, _ = inst.sign_in(self.c, "scaleclerk", password)
+        self.wait_standby("in_use", "standby")
+        with open(self.standby.log, errors="replace") as f:
+            f.seek(0, 2)
+            for _ in range(4):	# both instances
+                r = self.c.get("/staff/report", headers={"Cookie": session})
+                self.assertEqual(r.status, 200, r.body[:300])
+            time.sleep(0.2)
+            logged = f.read()
+        self.assertIn("REPEATABLE READ READ ONLY", logged, "the report did not read the standby")
+        # With the standby down, the report reads the primary.
+        self.standby.stop()
+        try:
+            for _ in range(4):
+                r = self.c.get("/staff/report", headers={"Cookie": session})
+                self.assertEqual(r.status, 200, r.body[:300])
+        finally:
+            self.standby.start()
+        self.wait_standby("in_use", "standby", timeout=15)
 
     def test_every_page_works_with_the_standby_down(self):
         applied = inst.apply_online(self.c, "scale")
