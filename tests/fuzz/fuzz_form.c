@@ -339,7 +339,9 @@ static void check_form(struct arena *a, const uint8_t *data, size_t size,
 		fields_add(a, &f, "q", "1", 1);
 		before = 1;
 	}
-	e = form_parse(a, (const char *)data, size, lim, &f);
+	/* NULL stands for the default limits. */
+	e = form_parse(a, (const char *)data, size,
+		       lim == &form_limits_default ? NULL : lim, &f);
 	CHECK(e == PARSE_OK || e == PARSE_BAD_ESCAPE || e == PARSE_BAD_UTF8 ||
 	      e == PARSE_NUL || e == PARSE_TOO_MANY_FIELDS ||
 	      e == PARSE_FIELD_TOO_LONG);

@@ -285,6 +285,29 @@ static void check_path(const char *method, const char *path, size_t allow_len)
 	free(ps);
 }
 
+/*
+ * The path as a pattern of a one-line table: when route_table_check
+ * accepts it, route_find must not trip its asserts on it, and the pattern
+ * read as a path matches itself (a capture matches its own "{name}").
+ */
+static void check_as_pattern(const char *method, const char *pattern)
+{
+	struct route one = { method, pattern, handler, ROUTE_PUBLIC };
+	struct route_match m;
+	char allow[64];
+
+	if (!method[0] || !route_table_check(&one, 1, NULL))
+		return;
+	CHECK(route_find(&one, 1, method, pattern, &m, allow, sizeof allow) ==
+	      ROUTE_FOUND);
+	CHECK(m.route == &one && m.ncaptures <= ROUTE_MAX_CAPTURES);
+	for (size_t i = 0; i < m.ncaptures; i++) {
+		const struct route_capture *c = &m.captures[i];
+		CHECK(c->len == strlen(c->name) + 2 && c->value[0] == '{' &&
+		      !memcmp(c->value + 1, c->name, strlen(c->name)));
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -312,6 +335,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t allow_len = (size + mlen * 7) % 64;
 
 	check_path(method, path, allow_len);
+	check_as_pattern(method, path);
 	if (path_decode(&a, path, strlen(path), &decoded) == PARSE_OK)
 		check_path(method, decoded, allow_len);
 

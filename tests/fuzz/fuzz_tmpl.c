@@ -21,8 +21,8 @@
  *
  * fuzz-sources: fcgi/tmpl.c fcgi/arena.c fcgi/buf.c
  * fuzz-pkgs: json-c
- * fuzz-max-len: 16384
- * fuzz-cflags: -DTMPL_MAX_EXPANSIONS=2000
+ * fuzz-max-len: 8192
+ * fuzz-cflags: -DTMPL_MAX_EXPANSIONS=500
  */
 #include <dirent.h>
 #include <limits.h>
