@@ -53,7 +53,8 @@ static const char *anonymous_token(struct request *req)
 			unsigned char raw[CSRF_COOKIE_BYTES];
 			randombytes_buf(raw, sizeof raw);
 			req->csrf_cookie = auth_base64(req, raw, sizeof raw);
-			http_set_cookie(req, CSRF_COOKIE, req->csrf_cookie, -1);
+			/* Kept 30 days: a form left open overnight still posts. */
+			http_set_cookie(req, CSRF_COOKIE, req->csrf_cookie, 30 * 24 * 3600);
 		}
 	}
 	return token_for(req, req->csrf_cookie);

@@ -186,7 +186,14 @@ static bool post_allowed(struct request *req)
 		return json || refuse(req, 415, "API POST without application/json");
 	if (json)
 		return true;
-	return csrf_valid(req) || refuse(req, 403, "CSRF token missing or wrong");
+	if (csrf_valid(req))
+		return true;
+	/* Most often an honest user: the page sat open past a restart of the
+	 * browser, or cookies are off. Say how to get the form back. */
+	req->log_why = "CSRF token missing or wrong";
+	respond_error(req, 403, "页面已过期，或浏览器没有启用 Cookie，因此无法确认这次提交来自本站。"
+				"请点击浏览器的“后退”返回上一页，复制您填写的内容，刷新页面后重新提交。");
+	return false;
 }
 
 static void dispatch(struct request *req)
@@ -376,7 +383,10 @@ static int open_listen_socket(const struct config *c)
 	struct stat st;
 	if (is_unix && stat(c->listen, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(c->listen);	/* left by an earlier run */
-	int fd = FCGX_OpenSocket(c->listen, 128);
+	/* A deep backlog: under a burst the connections wait here for a free
+	 * thread instead of failing at once with 502 (the kernel caps it at
+	 * net.core.somaxconn, 4096 on Debian 12). */
+	int fd = FCGX_OpenSocket(c->listen, 4096);
 	if (fd < 0) {
 		log_error("cannot listen on %s: %s", c->listen, strerror(errno));
 		return -1;
