@@ -120,6 +120,8 @@ static void problem(struct ctx *c, int line, int col, const char *fmt, ...)
 	va_end(ap);
 	struct json_object *e = json_object_new_object();
 	json_object_object_add(e, "line", json_object_new_int(line));
+	/* Removed after sorting: keeps a line's problems in the order found. */
+	json_object_object_add(e, "n", json_object_new_int(c->out->problems));
 	json_object_object_add(e, "column",
 			       col >= 0 ? json_object_new_string(col_names[col]) : NULL);
 	json_object_object_add(e, "message", json_object_new_string(msg));
@@ -812,6 +814,23 @@ static void write_all(struct ctx *c, const struct row *rows, int n)
 
 /* ---- the whole file ---------------------------------------------------------- */
 
+static int by_line(const void *x, const void *y)
+{
+	struct json_object *a = *(struct json_object *const *)x, *b = *(struct json_object *const *)y;
+	int d = json_object_get_int(json_object_object_get(a, "line")) -
+		json_object_get_int(json_object_object_get(b, "line"));
+	return d ? d : json_object_get_int(json_object_object_get(a, "n")) -
+		       json_object_get_int(json_object_object_get(b, "n"));
+}
+
+/* The problems in file order (the checks against the database come last). */
+static void sort_problems(struct json_object *errors)
+{
+	json_object_array_sort(errors, by_line);
+	for (size_t i = 0; i < json_object_array_length(errors); i++)
+		json_object_object_del(json_object_array_get_idx(errors, i), "n");
+}
+
 static int32_t today_beijing(void)
 {
 	return (int32_t)(((long long)time(NULL) + 8 * 3600) / 86400);
@@ -857,6 +876,7 @@ void import_csv(struct db *db, const struct app *app, struct arena *a, const cha
 		if (resolve_agencies(&c, rows, out->rows))
 			check_numbers_unique(&c, rows, out->rows);
 	}
+	sort_problems(out->errors);
 	if (out->status != 2 && out->problems)
 		out->status = 1;
 	else if (out->status == 0 && !opt->dry_run)
