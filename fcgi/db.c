@@ -61,6 +61,9 @@ static void connect_now(struct db *db)
 		log_warn("db: cannot connect: %s", PQerrorMessage(db->conn));
 		return;
 	}
+	/* A connection that survived a failed prepare (say, migrations not yet
+	 * applied) still holds the statements that did prepare. */
+	PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
 	db->prepared = prepare_all(db);
 }
 
