@@ -1007,7 +1007,7 @@ struct frame {
  * 1,000). The fuzz build lowers it to keep each run short.
  */
 #ifndef TMPL_MAX_EXPANSIONS
-#define TMPL_MAX_EXPANSIONS 100000
+#define TMPL_MAX_EXPANSIONS 10000
 #endif
 
 struct render {

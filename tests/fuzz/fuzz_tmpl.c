@@ -22,7 +22,7 @@
  * fuzz-sources: fcgi/tmpl.c fcgi/arena.c fcgi/buf.c
  * fuzz-pkgs: json-c
  * fuzz-max-len: 8192
- * fuzz-cflags: -DTMPL_MAX_EXPANSIONS=500
+ * fuzz-cflags: -DTMPL_MAX_EXPANSIONS=120
  */
 #include <dirent.h>
 #include <limits.h>
