@@ -36,17 +36,16 @@ cflags=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow
 
 # The value of a "fuzz-KEY: value" comment line in file $1.
 meta() {
-	sed -n "s/^[ /*]*fuzz-$2: *//p" "$1" | head -n 1
+	sed -n "s/^[ /*]*fuzz-$2: *//p" "$1" | sed 's,[ *]*\*/.*,,' | head -n 1
 }
 
 build() {
-	local name=$1 src=tests/fuzz/fuzz_$1.c pkgs libs=()
-	# shellcheck disable=SC2207
-	local sources=($(meta "$src" sources)) extra=($(meta "$src" cflags))
-	pkgs=$(meta "$src" pkgs)
-	if [ -n "$pkgs" ]; then
-		# shellcheck disable=SC2207
-		libs=($(pkg-config --cflags --libs $pkgs))
+	local name=$1 src=tests/fuzz/fuzz_$1.c sources extra pkgs libs=()
+	read -r -a sources <<<"$(meta "$src" sources)"
+	read -r -a extra <<<"$(meta "$src" cflags)"
+	read -r -a pkgs <<<"$(meta "$src" pkgs)"
+	if [ ${#pkgs[@]} -gt 0 ]; then
+		read -r -a libs <<<"$(pkg-config --cflags --libs "${pkgs[@]}")"
 	fi
 	"$cc" "${cflags[@]}" "${extra[@]}" -o "$out/fuzz_$name" "$src" "${sources[@]}" \
 		"${libs[@]}" >"$out/$name.build.log" 2>&1
