@@ -1,7 +1,8 @@
 /*
  * libFuzzer target: the router (route_find and route_capture in
- * fcgi/route.c) over a fixed table shaped like the real one (literal
- * pages, API lines, one to four captures, several methods on one path, a
+ * fcgi/route.c) over two tables: the real one, read at start from
+ * fcgi/routes.c and the pages/<area>.routes files, and a fixed one with what
+ * the real one may lack (four captures, several methods on one path, a
  * catch-all last).
  *
  * The input is "METHOD PATH" (no space: GET and the whole input is the
@@ -35,6 +36,10 @@
 	} while (0)
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#ifndef FUZZ_ROOT
+#define FUZZ_ROOT "."
+#endif
 
 static void handler(struct request *req)
 {
@@ -77,6 +82,44 @@ static const struct route table[] = {
 	{ "GET", "/{page}", handler, ROUTE_PUBLIC },
 	{ "GET", "/{page}/", handler, ROUTE_PUBLIC },
 };
+
+/*
+ * The real table, read from fcgi/routes.c and the pages/<area>.routes files it
+ * includes, in order ("{ "METHOD", "PATTERN", handler, flags }," lines);
+ * its handlers are not linked, so every line gets the dummy one.
+ */
+#define MAX_ROUTES 512
+static struct route real[MAX_ROUTES];
+static size_t nreal;
+
+static void read_routes(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024], method[32], pattern[512], inc[256];
+
+	if (!f) {
+		fprintf(stderr, "fuzz_route: cannot read %s\n", path);
+		exit(2);
+	}
+	while (fgets(line, sizeof line, f)) {
+		if (sscanf(line, " { \"%31[^\"]\" , \"%511[^\"]\"", method,
+			   pattern) == 2) {
+			CHECK(nreal < MAX_ROUTES);
+			real[nreal++] = (struct route){ strdup(method),
+				strdup(pattern), handler, ROUTE_PUBLIC };
+		} else if (sscanf(line, " #include \"pages/%255[^\"]\"", inc) == 1 &&
+			   strstr(inc, ".routes")) {
+			char sub[1024];
+			snprintf(sub, sizeof sub, "%s/fcgi/pages/%s", FUZZ_ROOT, inc);
+			read_routes(sub);
+		}
+	}
+	fclose(f);
+}
+
+/* The table the checks below run against. */
+static const struct route *cur;
+static size_t ncur;
 
 /* ---- reference matcher ------------------------------------------------ */
 
@@ -143,14 +186,14 @@ static int cmp_str(const void *a, const void *b)
 /* The Allow header for the lines matching the path, unlimited. */
 static void ref_allow(const struct seg *ps, int np, char *dst, size_t size)
 {
-	const char *set[2 * ARRAY_LEN(table)];
+	const char *set[2 * MAX_ROUTES];
 	size_t n = 0;
 
-	for (size_t i = 0; i < ARRAY_LEN(table); i++) {
-		if (!ref_match(table[i].pattern, ps, np))
+	for (size_t i = 0; i < ncur; i++) {
+		if (!ref_match(cur[i].pattern, ps, np))
 			continue;
-		set[n++] = table[i].method;
-		if (!strcmp(table[i].method, "GET"))
+		set[n++] = cur[i].method;
+		if (!strcmp(cur[i].method, "GET"))
 			set[n++] = "HEAD";
 	}
 	qsort(set, n, sizeof *set, cmp_str);
@@ -198,16 +241,16 @@ static void substitute(const struct route_match *m, char *dst, size_t size)
 static void check_found(const struct route_match *m, const char *method,
 			const char *path, const struct seg *ps, int np)
 {
-	size_t idx = (size_t)(m->route - table);
+	size_t idx = (size_t)(m->route - cur);
 	size_t plen = strlen(path);
 
-	CHECK(m->route >= table && idx < ARRAY_LEN(table));
+	CHECK(m->route >= cur && idx < ncur);
 	CHECK(ref_method(m->route->method, method));
 	CHECK(ref_match(m->route->pattern, ps, np));
 	/* First match wins. */
 	for (size_t i = 0; i < idx; i++)
-		CHECK(!ref_match(table[i].pattern, ps, np) ||
-		      !ref_method(table[i].method, method));
+		CHECK(!ref_match(cur[i].pattern, ps, np) ||
+		      !ref_method(cur[i].method, method));
 
 	CHECK(m->ncaptures <= ROUTE_MAX_CAPTURES);
 	for (size_t i = 0; i < m->ncaptures; i++) {
@@ -249,7 +292,7 @@ static void check_path(const char *method, const char *path, size_t allow_len)
 	CHECK(ps != NULL);
 	np = split(path, ps, maxseg);
 	memset(&m, 0xA5, sizeof m);	/* route_find must set what it reports */
-	r = route_find(table, ARRAY_LEN(table), method, path, &m, allow,
+	r = route_find(cur, ncur, method, path, &m, allow,
 		       sizeof allow);
 	ref_allow(ps, np, want, sizeof want);
 	switch (r) {
@@ -260,13 +303,13 @@ static void check_path(const char *method, const char *path, size_t allow_len)
 		CHECK(m.route == NULL && m.ncaptures == 0);
 		CHECK(want[0] != '\0');
 		CHECK(strcmp(allow, want) == 0);
-		for (size_t i = 0; i < ARRAY_LEN(table); i++)
-			CHECK(!ref_match(table[i].pattern, ps, np) ||
-			      !ref_method(table[i].method, method));
+		for (size_t i = 0; i < ncur; i++)
+			CHECK(!ref_match(cur[i].pattern, ps, np) ||
+			      !ref_method(cur[i].method, method));
 		/* A short buffer: a prefix made of whole methods. */
 		CHECK(allow_len <= sizeof small);
 		memset(small, 'x', sizeof small);
-		CHECK(route_find(table, ARRAY_LEN(table), method, path, &m,
+		CHECK(route_find(cur, ncur, method, path, &m,
 				 small, allow_len) == ROUTE_BAD_METHOD);
 		if (allow_len) {
 			size_t n = strnlen(small, allow_len);
@@ -323,6 +366,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!checked) {
 		CHECK(route_table_check(table, ARRAY_LEN(table), NULL));
+		read_routes(FUZZ_ROOT "/fcgi/routes.c");
+		CHECK(nreal > 0 && route_table_check(real, nreal, NULL));
+		fprintf(stderr, "fuzz_route: %zu lines in the real table\n", nreal);
 		checked = true;
 	}
 	CHECK(method && path);
@@ -334,10 +380,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The Allow buffer size for the short-buffer check: 0..63. */
 	size_t allow_len = (size + mlen * 7) % 64;
 
-	check_path(method, path, allow_len);
 	check_as_pattern(method, path);
-	if (path_decode(&a, path, strlen(path), &decoded) == PARSE_OK)
-		check_path(method, decoded, allow_len);
+	decoded = NULL;
+	if (path_decode(&a, path, strlen(path), &decoded) != PARSE_OK)
+		decoded = NULL;
+	for (int t = 0; t < 2; t++) {
+		cur = t ? real : table;
+		ncur = t ? nreal : ARRAY_LEN(table);
+		check_path(method, path, allow_len);
+		if (decoded)
+			check_path(method, decoded, allow_len);
+	}
 
 	arena_free(&a);
 	free(method);
