@@ -81,12 +81,15 @@ static bool parse_cursor(struct request *req, struct queue_query *qq, const char
 	    strlen(dot + 1) > 18)
 		return false;
 	qq->after_id = dot + 1;
-	if (qq->newest)
+	if (qq->newest && !qq->params[7] && !qq->params[9])
 		return true;
 	char *key = arena_strndup(req->arena, after, (size_t)(dot - after));
 	int32_t d;
 	if (strcmp(key, "-infinity") && !date_parse(key, &d))
 		return false;
+	/* The due-date pages have no -infinity keys (no unconfirmed rows). */
+	if (!strcmp(key, "-infinity") && (qq->params[7] || qq->params[9]))
+		key = "0001-01-01";
 	qq->after_key = key;
 	return true;
 }
@@ -115,11 +118,6 @@ static bool read_filters(struct request *req, const struct calendar *cal,
 	char lim[16];
 	snprintf(lim, sizeof lim, "%d", qq->limit + 1);	/* one more: is there a next page? */
 	p[3] = arena_strdup(req->arena, lim);
-	const char *after = query(req, "after");
-	if (after && !parse_cursor(req, qq, after))
-		return respond_error(req, 422, "after 不是有效的翻页位置"), false;
-	p[1] = qq->after_key;
-	p[2] = qq->after_id;
 	p[4] = query(req, "kind");
 	if (p[4] && !*staff_kind_label(p[4]))
 		return respond_error(req, 422, "kind 应为申请人类型代码"), false;
@@ -153,11 +151,20 @@ static bool read_filters(struct request *req, const struct calendar *cal,
 			p[10] = like_pattern(req, q);
 	}
 	p[12] = qq->status && strcmp(qq->status, "all") ? qq->status : NULL;
+	const char *after = query(req, "after");
+	if (after && !parse_cursor(req, qq, after))
+		return respond_error(req, 422, "after 不是有效的翻页位置"), false;
+	p[1] = qq->after_key;
+	p[2] = qq->after_id;
 	return true;
 }
 
 static enum stmt queue_statement(const struct queue_query *qq)
 {
+	/* Overdue and due-soon: open requests with a due date, soonest
+	 * first whatever the sort asked for. */
+	if (qq->params[7] || qq->params[9])
+		return STMT_QUEUE_OPEN_BY_DUE;
 	if (qq->newest)
 		return STMT_QUEUE_NEWEST;
 	if (!qq->status)
@@ -250,9 +257,32 @@ static bool add_counts(struct request *req, struct json_object *m,
 	return true;
 }
 
+/* No filter but the status, sorted by due date: QUEUE_PLAIN_*. */
+static bool is_plain(const struct queue_query *qq)
+{
+	for (int i = 4; i <= 11; i++)
+		if (qq->params[i])
+			return false;
+	return !qq->newest;
+}
+
+/* The unfiltered views with their generic plans (staff.stmts). */
+static PGresult *run_plain(struct request *req, const struct queue_query *qq)
+{
+	const char *p[] = { qq->params[0], qq->after_key ? qq->after_key : "-infinity",
+			    qq->after_id ? qq->after_id : "0", qq->params[3], qq->params[12] };
+	if (!qq->status)
+		return db_exec(req->db, STMT_QUEUE_PLAIN_OPEN, 4, p);
+	if (!strcmp(qq->status, "all"))
+		return db_exec(req->db, STMT_QUEUE_PLAIN_ALL, 4, p);
+	return db_exec(req->db, STMT_QUEUE_PLAIN_STATUS, 5, p);
+}
+
 /* Runs the page's statement with custom plans (see QUEUE_FILTERS). */
 static PGresult *run_queue(struct request *req, const struct queue_query *qq)
 {
+	if (is_plain(qq))
+		return run_plain(req, qq);
 	if (!db_command(req->db, "BEGIN READ ONLY"))
 		return NULL;
 	db_command(req->db, "SET LOCAL plan_cache_mode = force_custom_plan");
@@ -308,7 +338,7 @@ static struct json_object *queue_model(struct request *req, const struct staff_a
 		int last = qq->limit - 1;
 		char cursor[64];
 		snprintf(cursor, sizeof cursor, "%s.%s",
-			 qq->newest ? "" : PQgetvalue(res, last, 13), PQgetvalue(res, last, 0));
+			 qq->newest && !qq->params[7] && !qq->params[9] ? "" : PQgetvalue(res, last, 13), PQgetvalue(res, last, 0));
 		staff_add_str(m, "next", cursor);
 		staff_add_str(m, "next_link", next_link(req, cursor));
 	} else {

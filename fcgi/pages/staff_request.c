@@ -266,51 +266,30 @@ static bool add_events(struct request *req, struct json_object *m, const char *i
 	return true;
 }
 
-/* Runs a listing statement and adds one object per row (keys in order;
- * a NULL key skips the column). */
-static bool add_rows(struct request *req, struct json_object *m, const char *name,
-		     enum stmt s, const char *id, const char *const *keys, int nkeys)
+/* The notices, consultations, extensions, fees, appeals and 补正 of the
+ * request, each a list of objects (REQ_RECORDS builds them as JSON). */
+static bool add_records(struct request *req, struct json_object *m, const char *id)
 {
+	static const char *const names[] = { "notices", "consultations", "extensions",
+					     "fees", "appeals", "supplements" };
 	const char *p[] = { id };
-	PGresult *res = db_exec(req->db, s, 1, p);
-	if (!db_ok(res)) {
+	PGresult *res = db_exec(req->db, STMT_REQ_RECORDS, 1, p);
+	if (!db_ok(res) || PQntuples(res) != 1) {
 		respond_db_failure(req, res);
 		PQclear(res);
 		return false;
 	}
-	struct json_object *list = json_object_new_array();
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct json_object *o = json_object_new_object();
-		for (int c = 0; c < nkeys && c < PQnfields(res); c++)
-			if (keys[c])
-				add_val(req, o, keys[c], res, i, c);
-		json_object_array_add(list, o);
+	for (int c = 0; c < (int)(sizeof names / sizeof names[0]); c++) {
+		struct json_object *list = PQgetisnull(res, 0, c) ? NULL
+					 : json_tokener_parse(PQgetvalue(res, 0, c));
+		if (!json_object_is_type(list, json_type_array)) {
+			json_object_put(list);
+			list = json_object_new_array();
+		}
+		json_object_object_add(m, names[c], list);
 	}
 	PQclear(res);
-	json_object_object_add(m, name, list);
 	return true;
-}
-
-static bool add_records(struct request *req, struct json_object *m, const char *id)
-{
-	static const char *const notices[] = { "id", "kind", "title", "issued_on", "body",
-					       "event_seq", "notice_no" };
-	static const char *const consult[] = { "id", "party", "kind", "sent_on", "due_on",
-					       "answered_on", "answer", "result" };
-	static const char *const ext[] = { "id", "days", "reason", "state", "proposed_by",
-					   "decided_by", "proposed_at", "proposed_by_id" };
-	static const char *const fees[] = { "id", "method", "units", "amount_yuan",
-					    "notice_on", "pay_by", "paid_on", "state" };
-	static const char *const appeals[] = { "id", "kind", "body", "filed_on", "result",
-					       "decided_on", "note" };
-	static const char *const supp[] = { "asked_on", "what", "answer_by", "answered_on",
-					    "answer", "state" };
-	return add_rows(req, m, "notices", STMT_REQ_NOTICES, id, notices, 7) &&
-	       add_rows(req, m, "consultations", STMT_REQ_CONSULTATIONS, id, consult, 8) &&
-	       add_rows(req, m, "extensions", STMT_REQ_EXTENSIONS, id, ext, 8) &&
-	       add_rows(req, m, "fees", STMT_REQ_FEES, id, fees, 8) &&
-	       add_rows(req, m, "appeals", STMT_REQ_APPEALS, id, appeals, 7) &&
-	       add_rows(req, m, "supplements", STMT_REQ_SUPPLEMENT, id, supp, 6);
 }
 
 /* The steps the member may take now: {"confirm": true, …}. */
