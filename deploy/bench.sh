@@ -1,67 +1,300 @@
 #!/bin/bash
-# make bench: wrk against the real stack (PostgreSQL + app + nginx on
-# loopback, nginx rate limits off), one row per page: requests/s, p50 and
-# p99 latency, and the ratio to the static file and to the app's minimal
-# FastCGI response (/healthz/live, no database).
+# make bench: the stack's speed against its own ceiling, in one run.
 #
-# Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2).
+# 1. The dataset (tests/perf/dataset.sh: 1,000,000 requests over 5 years
+#    and 20 departments, events, notices, appeals) is built once into
+#    var/bench-data (a stopped PostgreSQL data directory and the key its
+#    ciphertexts were made with) and reused while the schema (the names and
+#    checksums of sql/*.sql), the generator and BENCH_ROWS stay the same.
+# 2. Each run starts a stack under var/bench on a fresh copy of it (nginx
+#    rate limits off, access log off, 8 app threads), creates two staff
+#    members, signs them in, submits and confirms one request for the
+#    status look-up, then measures each page with wrk after a warm-up.
+# 3. It prints requests/s, p50 and p99 latency, each page's ratio to the
+#    app's minimal FastCGI response (/healthz/live, no database), the app's
+#    peak RSS (VmHWM), and PASS/MISS per target (docs/bench.md).
+#
+# Environment: BENCH_SECONDS (10 s per page), BENCH_WARMUP (2 s),
+# BENCH_CONNECTIONS (32), BENCH_THREADS (2 wrk threads), BENCH_ROWS
+# (1000000), BENCH_PORT (18990), BENCH_YEAR (the report's year: last year),
+# BENCH_ONLY (a regular expression: measure only the matching pages, plus
+# the minimal FastCGI response).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DATA="$ROOT/var/bench-data"
 DIR="$ROOT/var/bench"
+BIN="$ROOT/build/ysqgk"
 PORT=${BENCH_PORT:-18990}
 SECONDS_EACH=${BENCH_SECONDS:-10}
+WARMUP=${BENCH_WARMUP:-2}
 CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
+ROWS=${BENCH_ROWS:-1000000}
+YEAR=${BENCH_YEAR:-$(( $(TZ=Asia/Shanghai date +%Y) - 1 ))}
+ONLY=${BENCH_ONLY:-}
+APP_THREADS=8
 URL="http://127.0.0.1:$PORT"
+PSQL=(psql -h "$DIR/pgsock" -d ysqgk -qtAX -v ON_ERROR_STOP=1)
+[ "$(id -u)" = 0 ] && PSQL+=(-U postgres)
 
-# One row per measured page: name, path, optional wrk Lua script.
-PAGES=(
-	"static file|/static/style.css|"
-	"minimal FastCGI|/healthz/live|"
-	"home page|/|"
-)
+die() { echo "bench: $*" >&2; exit 1; }
+say() { echo "bench: $*" >&2; }
 
-cleanup() { "$ROOT/deploy/dev-stack.sh" stop "$DIR" >/dev/null 2>&1 || true; }
+cleanup() {
+	"$ROOT/deploy/dev-stack.sh" stop "$DIR" >/dev/null 2>&1 || true
+	"$ROOT/deploy/dev-stack.sh" stop "$DATA/build" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
-export RATE_LIMITS=off NGINX_ACCESS_LOG=off NGINX_WORKERS=auto
+# ---- the dataset, built once ------------------------------------------------
+
+data_version() {
+	(cd "$ROOT" && sha256sum sql/*.sql tests/perf/report_dataset.sql \
+		tests/perf/dataset.sh tests/perf/pii_pool.py && echo "rows $ROWS") |
+		sha256sum | cut -c1-16
+}
+
+build_data() {
+	local version=$1
+	say "building the dataset ($ROWS requests) into $DATA: once, a few minutes"
+	"$ROOT/deploy/dev-stack.sh" stop "$DATA/build" >/dev/null 2>&1 || true
+	rm -rf "$DATA"
+	mkdir -p "$DATA"
+	RATE_LIMITS=off NGINX_ACCESS_LOG=off "$ROOT/deploy/dev-stack.sh" start \
+		"$DATA/build" "$PORT" "$BIN"
+	"$ROOT/tests/perf/dataset.sh" "$DATA/build" "$ROWS"
+	"$ROOT/deploy/dev-stack.sh" stop "$DATA/build"
+	mv "$DATA/build/pgdata" "$DATA/pgdata"
+	mv "$DATA/build/secret.key" "$DATA/secret.key"
+	rm -rf "$DATA/build"
+	echo "$version" >"$DATA/version"
+}
+
+version=$(data_version)
+if [ ! -d "$DATA/pgdata" ] || [ "$(cat "$DATA/version" 2>/dev/null)" != "$version" ]; then
+	build_data "$version"
+else
+	say "reusing the dataset in $DATA (version $version)"
+fi
+
+# ---- a stack on a fresh copy ------------------------------------------------
+
 "$ROOT/deploy/dev-stack.sh" stop "$DIR" >/dev/null 2>&1 || true
-"$ROOT/deploy/dev-stack.sh" start "$DIR" "$PORT" "$ROOT/build/ysqgk"
+rm -rf "$DIR"
+mkdir -p "$DIR"
+say "copying the dataset ($(du -sh "$DATA/pgdata" | cut -f1))"
+cp -a "$DATA/pgdata" "$DIR/pgdata"
+cp -a "$DATA/secret.key" "$DIR/secret.key"
+RATE_LIMITS=off NGINX_ACCESS_LOG=off NGINX_WORKERS=auto THREADS=$APP_THREADS \
+	"$ROOT/deploy/dev-stack.sh" start "$DIR" "$PORT" "$BIN"
+YSQGK=("$BIN" --config "$DIR/ysqgk.conf")
+WORK="$DIR/wrk"
+mkdir -p "$WORK"
+
+# Staff: a clerk of one department (queue, request page) and an
+# administrator of the government (the report summing its departments).
+PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+printf '%s\n' "$PASSWORD" | "${YSQGK[@]}" user add bench-clerk --agency perf-03 --role clerk \
+	--name "压测办理员" >/dev/null
+printf '%s\n' "$PASSWORD" | "${YSQGK[@]}" user add bench-admin --agency perf --role admin \
+	--name "压测管理员" >/dev/null
+sign_in() {
+	curl -fsS -o /dev/null -c - -H 'Content-Type: application/json' \
+		-d "{\"username\": \"$1\", \"password\": \"$PASSWORD\"}" "$URL/api/v1/session" |
+		awk '$6 == "ysqgk_session" {print $7}'
+}
+CLERK=$(sign_in bench-clerk)
+ADMIN=$(sign_in bench-admin)
+[ -n "$CLERK" ] && [ -n "$ADMIN" ] || die "staff sign-in failed"
+
+# The status look-up's request: submitted through the API, confirmed by
+# the clerk.
+created=$(curl -fsS -H 'Content-Type: application/json' "$URL/api/v1/agencies/perf-03/requests" -d '{
+	"applicant_kind": "person", "name": "查询样本", "id_type": "resident_id",
+	"id_number": "330106199510263451", "phone": "13800138000",
+	"description": "请公开本单位2025年度部门决算及“三公”经费支出情况。",
+	"provision_forms": ["email"], "obtain_methods": ["email"], "email": "cx@example.cn",
+	"declaration": true}')
+TRACKING=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["tracking_no"])' <<<"$created")
+CODE=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["query_code"])' <<<"$created")
+rid=$("${PSQL[@]}" -c "SELECT id FROM requests WHERE tracking_no = '$TRACKING'")
+curl -fsS -o /dev/null -H 'Content-Type: application/json' -b "ysqgk_session=$CLERK" \
+	-d '{}' "$URL/api/v1/requests/$rid/confirm" || die "confirming $TRACKING failed"
+# The anonymous CSRF cookie and its form token, for the HTML status form.
+status_form=$(curl -fsS -c "$WORK/anon.cookies" "$URL/status")
+CSRF=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' <<<"$status_form" | head -1)
+ANON=$(awk '$6 ~ /csrf/ {print $6 "=" $7}' "$WORK/anon.cookies")
+[ -n "$CSRF" ] && [ -n "$ANON" ] || die "no CSRF token on /status"
+
+# ---- wrk scripts ------------------------------------------------------------
+
+cat >"$WORK/clerk.lua" <<LUA
+wrk.headers["Cookie"] = "ysqgk_session=$CLERK"
+LUA
+cat >"$WORK/admin.lua" <<LUA
+wrk.headers["Cookie"] = "ysqgk_session=$ADMIN"
+LUA
+cat >"$WORK/status.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "$ANON"
+wrk.body = "csrf_token=$CSRF&tracking_no=$TRACKING&query_code=$CODE"
+LUA
+# The request page: requests of the clerk's department, in random order.
+{
+	echo "wrk.headers[\"Cookie\"] = \"ysqgk_session=$CLERK\""
+	echo "local ids = {"
+	"${PSQL[@]}" -c "SELECT id || ',' FROM requests WHERE agency_id =
+		(SELECT id FROM agencies WHERE code = 'perf-03') ORDER BY hashint8(id) LIMIT 5000"
+	echo "}"
+	cat <<'LUA'
+local n = 0
+function request()
+	n = n + 1
+	return wrk.format(nil, "/staff/requests/" .. ids[(n * 7919) % #ids + 1])
+end
+LUA
+} >"$WORK/request_page.lua"
+REQ_ID=$(sed -n '3s/,$//p' "$WORK/request_page.lua")
+# Submissions: every body its own applicant (a valid resident ID number
+# per counter value), description and department, so that nothing is
+# folded as a repeated form.
+cat >"$WORK/submit.lua" <<'LUA'
+local threads = 0
+function setup(thread)
+	thread:set("tid", threads)
+	threads = threads + 1
+end
+local weights = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 }
+local floor = math.floor
+local function resident_id(k)
+	local d = floor(k / 1000)
+	local body = string.format("330106%04d%02d%02d%03d", 1940 + floor(d / 336) % 60,
+				   1 + floor(d / 28) % 12, 1 + d % 28, k % 1000)
+	local sum = 0
+	for i = 1, 17 do sum = sum + tonumber(body:sub(i, i)) * weights[i] end
+	return body .. ("10X98765432"):sub(sum % 11 + 1, sum % 11 + 1)
+end
+local counter = 0
+function request()
+	counter = counter + 1
+	local k = (tid or 0) * 1000000 + counter
+	local body = string.format('{"applicant_kind":"person","name":"压测申请人%d",'
+		.. '"id_type":"resident_id","id_number":"%s","phone":"139%08d",'
+		.. '"description":"压测提交第%d号：请公开本单位%d年度部门预算执行情况及相关会议纪要。",'
+		.. '"provision_forms":["email"],"obtain_methods":["email"],'
+		.. '"email":"bench%d@example.cn","declaration":true}',
+		k, resident_id(k), k % 100000000, k, 2020 + k % 6, k)
+	local path = string.format("/api/v1/agencies/perf-%02d/requests", k % 20 + 1)
+	return wrk.format("POST", path, { ["Content-Type"] = "application/json" }, body)
+end
+LUA
+
+# ---- the pages --------------------------------------------------------------
+
+# name|path|wrk script|connections|class (ceiling, read, submit, staff, report)
+PAGES=(
+	"static file|/static/style.css||$CONNS|ceiling"
+	"minimal FastCGI|/healthz/live||$CONNS|ceiling"
+	"home page|/||$CONNS|read"
+	"form page|/apply/perf-03||$CONNS|read"
+	"status look-up|/status|status.lua|$CONNS|read"
+	"submission (API)|/api/v1/agencies/perf-01/requests|submit.lua|$CONNS|submit"
+	"queue, first page|/staff|clerk.lua|$CONNS|staff"
+	"queue, filtered|/staff?status=all&kind=business&year=$(( YEAR - 1 ))|clerk.lua|$CONNS|staff"
+	"request page|/staff/requests/$REQ_ID|request_page.lua|$CONNS|staff"
+	"report, department|/staff/report?year=$YEAR&agency=perf-03|admin.lua|1|report"
+	"report, government|/staff/report?year=$YEAR&agency=perf|admin.lua|1|report"
+)
 
 # wrk prints latencies as 1.23ms / 456.00us / 1.02s: convert to ms.
 to_ms() {
 	awk -v v="$1" 'BEGIN {
 		n = v + 0
 		if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0;
-		else if (v ~ /s$/) n *= 1000
+		else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000
 		printf "%.2f", n }'
 }
 
-declare -A RPS P50 P99
-for row in "${PAGES[@]}"; do
-	IFS='|' read -r name path script <<<"$row"
-	args=(-t"$THREADS" -c"$CONNS" -d"${SECONDS_EACH}s" --latency)
-	[ -n "$script" ] && args+=(-s "$script")
-	curl -fsS -o /dev/null "$URL$path" || { echo "bench: $path does not answer 200" >&2; exit 1; }
-	out=$(wrk "${args[@]}" "$URL$path")
+# One page: a check with curl (the answer must be 2xx), a warm-up, the run.
+declare -A RPS P50 P99 ERR
+measure() {
+	local name=$1 path=$2 script=$3 conns=$4
+	local cookie=() args
+	case "$script" in
+	clerk.lua | request_page.lua) cookie=(-b "ysqgk_session=$CLERK") ;;
+	admin.lua) cookie=(-b "ysqgk_session=$ADMIN") ;;
+	esac
+	if [ -z "$script" ] || [ ${#cookie[@]} -gt 0 ]; then
+		curl -fsS -o /dev/null "${cookie[@]}" "$URL$path" ||
+			die "$name: $path does not answer 2xx"
+	fi
+	args=(-t"$(( conns < THREADS ? conns : THREADS ))" -c"$conns" --latency)
+	[ -n "$script" ] && args+=(-s "$WORK/$script")
+	[ "$WARMUP" -gt 0 ] && wrk "${args[@]}" -d"${WARMUP}s" "$URL$path" >/dev/null
+	local out
+	out=$(wrk "${args[@]}" -d"${SECONDS_EACH}s" "$URL$path")
 	RPS[$name]=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
 	P50[$name]=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
 	P99[$name]=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
-	errors=$(awk '/Non-2xx|Socket errors/' <<<"$out")
-	[ -n "$errors" ] && echo "bench: $name: $errors" >&2
+	ERR[$name]=$(awk '/Non-2xx|Socket errors/ {$1 = $1; printf "%s ", $0}' <<<"$out")
+	[ -z "${ERR[$name]}" ] || say "$name: ${ERR[$name]}"
+}
+
+say "measuring: $SECONDS_EACH s per page (after $WARMUP s warm-up), $CONNS connections"
+for row in "${PAGES[@]}"; do
+	IFS='|' read -r name path script conns class <<<"$row"
+	if [ -n "$ONLY" ] && [ "$name" != "minimal FastCGI" ] && ! [[ $name =~ $ONLY ]]; then
+		continue
+	fi
+	measure "$name" "$path" "$script" "$conns"
 done
 
-static=${RPS["static file"]}
-minimal=${RPS["minimal FastCGI"]}
-printf '\n%-18s %12s %10s %10s %10s %12s\n' page "requests/s" "p50 ms" "p99 ms" "÷ static" "÷ minimal"
-for row in "${PAGES[@]}"; do
-	IFS='|' read -r name _ _ <<<"$row"
-	awk -v n="$name" -v r="${RPS[$name]}" -v a="${P50[$name]}" -v b="${P99[$name]}" \
-	    -v s="$static" -v m="$minimal" \
-	    'BEGIN { printf "%-18s %12.0f %10s %10s %10.2f %12.2f\n", n, r, a, b, r / s, r / m }'
-done
+# ---- the table and the targets ----------------------------------------------
+
 pid=$(cat "$DIR/run/app.pid")
+rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+workers=$(awk '$1 == "threads" {print $3}' "$DIR/ysqgk.conf")
+minimal=${RPS["minimal FastCGI"]}
+results=0
+check() {	# what, PASS condition (awk), value shown
+	local verdict
+	verdict=$(awk "BEGIN { print ($2) ? \"PASS\" : \"MISS\" }")
+	[ "$verdict" = PASS ] || results=1
+	printf '  %-4s %-58s %s\n' "$verdict" "$1" "$3"
+}
+
+printf '\n%-20s %6s %11s %9s %9s %10s\n' page conns "requests/s" "p50 ms" "p99 ms" "÷ minimal"
+for row in "${PAGES[@]}"; do
+	IFS='|' read -r name _ _ conns _ <<<"$row"
+	[ -n "${RPS[$name]:-}" ] || continue
+	awk -v n="$name" -v c="$conns" -v r="${RPS[$name]}" -v a="${P50[$name]}" \
+	    -v b="${P99[$name]}" -v m="$minimal" -v e="${ERR[$name]:+ (errors)}" \
+	    'BEGIN { printf "%-20s %6d %11.0f %9.2f %9.2f %10.2f%s\n", n, c, r, a, b, r / m, e }'
+done
 echo
-echo "app peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status") (threads: ${THREADS_APP:-8})"
-echo "($SECONDS_EACH s per page, $CONNS connections, $THREADS wrk threads, $(nproc) cores)"
+echo "app peak RSS (VmHWM): $(( rss_kb / 1024 )) MB with $workers worker threads"
+echo "dataset: $("${PSQL[@]}" -c "SELECT count(*) FROM requests") requests;" \
+	"report year $YEAR; $SECONDS_EACH s per page, $CONNS connections (the reports: 1)," \
+	"$THREADS wrk threads, $(nproc) cores"
+echo
+echo "targets:"
+for row in "${PAGES[@]}"; do
+	IFS='|' read -r name _ _ _ class <<<"$row"
+	[ -n "${RPS[$name]:-}" ] || continue
+	ratio=$(awk -v r="${RPS[$name]}" -v m="$minimal" 'BEGIN { printf "%.2f", r / m }')
+	case "$class" in
+	read) check "$name ≥ 0.6 of the minimal FastCGI response" "$ratio >= 0.6" "$ratio" ;;
+	submit) check "$name ≥ 0.25 of the minimal FastCGI response" "$ratio >= 0.25" "$ratio" ;;
+	staff)
+		check "$name ≥ 0.6 of the minimal FastCGI response" "$ratio >= 0.6" "$ratio"
+		check "$name p99 < 20 ms" "${P99[$name]} < 20" "${P99[$name]} ms" ;;
+	report) check "$name p99 < 500 ms" "${P99[$name]} < 500" "${P99[$name]} ms" ;;
+	esac
+	[ -z "${ERR[$name]:-}" ] || check "$name: every answer 2xx" "0" "${ERR[$name]}"
+done
+check "app peak RSS < 64 MB with $workers threads" "$rss_kb < 65536" "$(( rss_kb / 1024 )) MB"
+# A missed target is a finding, not a failure of `make bench`.
+[ "$results" = 0 ] && echo "all targets met" || echo "some targets missed: see docs/bench.md"
+exit 0
