@@ -9,7 +9,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DIR=${1:?usage: dataset.sh STACK_DIR [N]}
+DIR=$(realpath "${1:?usage: dataset.sh STACK_DIR [N]}")
 N=${2:-1000000}
 POOL=${POOL:-256}
 PSQL=(psql -h "$DIR/pgsock" -d ysqgk -qtAX -v ON_ERROR_STOP=1)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # report_bench.sh STACK_DIR [N]: the yearly report at scale. Loads N
 # requests (default 1,000,000; once: the agency `perf` is the marker) into
-# the database of the stack under STACK_DIR with report_dataset.sql, then
+# the database of the stack under STACK_DIR with dataset.sh (the dataset of
+# make bench: report_dataset.sql), then
 # times, for one department-year and for the government summing its 20
 # departments:
 #   - the table-三 and table-四 statements alone, as the app runs them
@@ -9,22 +10,19 @@
 #   - `ysqgk report` end to end (connect, prepare, compute, print).
 # Meant for deploy/bench.sh (make bench) and for a look by hand:
 #   deploy/dev-stack.sh start /tmp/b 18991 build/ysqgk && tests/perf/report_bench.sh /tmp/b
-# Environment: YSQGK_BIN (build/ysqgk), YEAR (2021).
+# Environment: YSQGK_BIN (build/ysqgk), YEAR (last year).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DIR=${1:?usage: report_bench.sh STACK_DIR [N]}
+DIR=$(realpath "${1:?usage: report_bench.sh STACK_DIR [N]}")
 N=${2:-1000000}
-YEAR=${YEAR:-2021}
+YEAR=${YEAR:-$(( $(TZ=Asia/Shanghai date +%Y) - 1 ))}
 BIN=${YSQGK_BIN:-$ROOT/build/ysqgk}
 PSQL=(psql -h "$DIR/pgsock" -d ysqgk -qtAX -v ON_ERROR_STOP=1)
 [ "$(id -u)" = 0 ] && PSQL+=(-U postgres)
 
 if [ "$("${PSQL[@]}" -c "SELECT count(*) FROM agencies WHERE code = 'perf'")" = 0 ]; then
-	echo "report bench: loading $N requests (tests/perf/report_dataset.sql)…" >&2
-	start=$(date +%s)
-	"${PSQL[@]}" -v n="$N" -v prefix=perf -f "$ROOT/tests/perf/report_dataset.sql" >/dev/null
-	echo "report bench: loaded in $(( $(date +%s) - start )) s" >&2
+	"$ROOT/tests/perf/dataset.sh" "$DIR" "$N"
 fi
 total=$("${PSQL[@]}" -c "SELECT count(*) FROM requests")
 
