@@ -337,9 +337,13 @@ static struct json_object *notice_model(struct step *st)
 {
 	struct json_object *m = json_object_new_object();
 	json_object_object_add(m, "agency_name", json_object_new_string(st->agency_name));
-	json_object_object_add(m, "office_address", json_object_new_string(st->office_address));
-	json_object_object_add(m, "office_phone", json_object_new_string(st->office_phone));
-	json_object_object_add(m, "office_hours", json_object_new_string(st->office_hours));
+	/* An empty string is truthy in a section: leave unknown ones out. */
+	if (*st->office_address)
+		json_object_object_add(m, "office_address", json_object_new_string(st->office_address));
+	if (*st->office_phone)
+		json_object_object_add(m, "office_phone", json_object_new_string(st->office_phone));
+	if (*st->office_hours)
+		json_object_object_add(m, "office_hours", json_object_new_string(st->office_hours));
 	json_object_object_add(m, "applicant_name", json_object_new_string(st->name));
 	json_object_object_add(m, "tracking_no", json_object_new_string(st->tracking_no));
 	json_object_object_add(m, "description", json_object_new_string(st->description));

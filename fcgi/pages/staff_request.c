@@ -225,6 +225,29 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 	json_object_object_add(m, "deadline", d);
 }
 
+/* The event data's keys as the timeline shows them; NULL hides one. */
+static const char *data_label(const char *key)
+{
+	static const struct { const char *key, *label; } labels[] = {
+		{ "received_on", "收到日期" }, { "backdated", "补录" }, { "channel", "提交方式" },
+		{ "applicant_kind", "申请人类型" }, { "what", "补正内容" },
+		{ "answer_by", "补正期限" }, { "text", "内容" }, { "reason", "理由" },
+		{ "days", "工作日数" }, { "party", "对象" }, { "kind", "类型" },
+		{ "result", "结果" }, { "answer", "意见" }, { "due_on", "期限" },
+		{ "method", "计费方式" }, { "units", "数量" }, { "amount_yuan", "金额（元）" },
+		{ "pay_by", "缴费期限" }, { "outcome", "办理结果" }, { "basis", "法律依据" },
+		{ "withheld", "不予公开的内容" }, { "other_agency", "负责公开的机关" },
+		{ "replied_on", "答复日期" }, { "filed_on", "立案日期" }, { "decided_on", "审结日期" },
+		{ "body", "复议机关或法院" }, { "to", "经办人账户" }, { "display_name", "经办人" },
+		{ "consultation_id", NULL }, { "extension_id", NULL }, { "fee_id", NULL },
+		{ "appeal_id", NULL }, { "staff_id", NULL },
+	};
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (!strcmp(labels[i].key, key))
+			return labels[i].label;
+	return key;
+}
+
 static bool add_events(struct request *req, struct json_object *m, const char *id)
 {
 	const char *p[] = { id };
@@ -251,8 +274,10 @@ static bool add_events(struct request *req, struct json_object *m, const char *i
 		struct json_object *pairs = json_object_new_array();
 		if (data) {
 			json_object_object_foreach(data, k, v) {
+				if (!data_label(k))
+					continue;
 				struct json_object *pair = json_object_new_object();
-				staff_add_str(pair, "key", k);
+				staff_add_str(pair, "key", data_label(k));
 				staff_add_str(pair, "value", json_object_get_string(v));
 				json_object_array_add(pairs, pair);
 			}

@@ -184,6 +184,9 @@ def shared():
     global _shared
     if _shared is None:
         _shared = Stack().start()
+        # For the browser tests (node): the stack's directory, where its
+        # configuration and demo-admin.txt (the demo administrator) are.
+        os.environ["YSQGK_E2E_STACK_DIR"] = _shared.dir
         atexit.register(stop_shared)
     return _shared
 

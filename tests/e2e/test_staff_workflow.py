@@ -321,6 +321,9 @@ class ReplyTest(unittest.TestCase):
         for part in ("第三十七条", "提供招标文件", "投标人报价属于商业秘密", "行政复议",
                      "六十日", "六个月", "张三", S.psql("SELECT tracking_no FROM requests WHERE id=%d" % rid)):
             self.assertIn(part, n["body"])
+        self.assertNotIn("}}", n["body"])
+        self.assertNotIn("联系电话", n["body"])     # the agency gave none
+        self.assertTrue(n["body"].startswith("张三："), n["body"][:40])
         e = self.clerk.act(rid, "reply", {"outcome": "disclosed", "text": "再答复"}, expect=409)
         self.assertIn("不能重复答复", e["error"])
         for action, body in (("supplement", {"what": "x"}), ("extend", {"reason": "x"}),
