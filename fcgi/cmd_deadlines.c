@@ -84,10 +84,14 @@ static int list_due(struct cli_staff *c, const struct calendar *cal, int32_t tod
 		enum wf_status st = WF_IN_PROGRESS;
 		wf_status_from_code(PQgetvalue(res, i, 3), &st);
 		overdue += late;
-		printf("%-28s due %s  %-8s %s%s%s\n", PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-		       late ? "OVERDUE" : "due soon", wf_status_label(st),
-		       *PQgetvalue(res, i, 4) ? "  " : "", PQgetvalue(res, i, 4));
-		(void)left;
+		char when[48];
+		if (late)
+			snprintf(when, sizeof when, "OVERDUE by %d working day(s)", -left);
+		else
+			snprintf(when, sizeof when, "due soon: %d working day(s) left", left);
+		printf("%-28s due %s  %s  %s%s%s\n", PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+		       when, wf_status_label(st), *PQgetvalue(res, i, 4) ? "  " : "",
+		       PQgetvalue(res, i, 4));
 	}
 	printf("\n%d overdue, %d due within %d working days (by %s)\n", overdue, n - overdue,
 	       within, limit);
