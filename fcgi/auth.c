@@ -223,6 +223,23 @@ bool auth_attach_session(struct request *req)
 	return false;
 }
 
+/*
+ * Argon2id with libsodium's "interactive" limits takes 64 MiB for the ~0.1 s
+ * it runs: one password at a time per process, so that a burst of
+ * sign-ins on the 8 threads costs 64 MiB, not 512 (the app's resident size
+ * is ~11 MB otherwise; make bench, docs/bench.md). The threads that wait
+ * would have shared the same cores anyway.
+ */
+static pthread_mutex_t pwhash_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int password_verify(const char *hash, const char *password, size_t len)
+{
+	pthread_mutex_lock(&pwhash_lock);
+	int r = crypto_pwhash_str_verify(hash, password, len);
+	pthread_mutex_unlock(&pwhash_lock);
+	return r;
+}
+
 /* A hash to verify against when the username is unknown, so that the
  * answer takes as long as for a known one. */
 static char dummy_hash[crypto_pwhash_STRBYTES];
@@ -313,7 +330,7 @@ struct auth_sign_in auth_sign_in(struct request *req, const char *username,
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		pthread_once(&dummy_once, make_dummy_hash);
-		if (crypto_pwhash_str_verify(dummy_hash, password, pwlen) == 0)
+		if (password_verify(dummy_hash, password, pwlen) == 0)
 			log_warn("sign-in: a password matched the dummy hash");
 		struct json_object *data = json_object_new_object();
 		json_object_object_add(data, "username", json_object_new_string(name));
@@ -335,7 +352,7 @@ struct auth_sign_in auth_sign_in(struct request *req, const char *username,
 		audit(req, NULL, agency, "sign_in_failed", id, data);
 		return sign_in_result(403, "密码连续输错次数过多，账户已锁定，请15分钟后再试");
 	}
-	if (crypto_pwhash_str_verify(hash, password, pwlen) != 0)
+	if (password_verify(hash, password, pwlen) != 0)
 		return wrong_password(req, id, agency, name);
 	if (disabled) {
 		struct json_object *data = json_object_new_object();
@@ -360,8 +377,8 @@ int auth_change_password(struct request *req, const char *current, const char *f
 		PQclear(res);
 		return 503;
 	}
-	bool right = current && crypto_pwhash_str_verify(PQgetvalue(res, 0, 0), current,
-							 strlen(current)) == 0;
+	bool right = current && password_verify(PQgetvalue(res, 0, 0), current,
+						 strlen(current)) == 0;
 	PQclear(res);
 	if (!right)
 		return 401;
@@ -432,9 +449,12 @@ const char *auth_password_problem(const char *password)
 
 bool auth_hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
 {
-	return crypto_pwhash_str(out, password, strlen(password),
-				 crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+	pthread_mutex_lock(&pwhash_lock);	/* see password_verify() */
+	int r = crypto_pwhash_str(out, password, strlen(password),
+				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				  crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	pthread_mutex_unlock(&pwhash_lock);
+	return r == 0;
 }
 
 void auth_random_password(char out[17])
