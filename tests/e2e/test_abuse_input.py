@@ -1,0 +1,479 @@
+"""Abuse through input: script stored in every field that staff, the
+applicant or the report later show; SQL injection strings in every field
+and parameter; oversized, truncated and malformed bodies and headers.
+On a stack of its own with nginx's POST limit off (these tests POST a lot;
+test_abuse_limits checks the limits).
+
+What is asserted: a stored value comes back verbatim (database, JSON) and
+is shown escaped exactly once in every HTML page that shows it; no HTML
+page ever holds a `<script` (the templates have none: the CSP forbids
+inline scripts); Mustache in a value is never expanded; an injected
+parameter is a 4xx (never a 5xx, never slow, never more rows)."""
+
+import json
+import re
+import time
+import unittest
+
+import test_staff_common as h
+
+S = None
+TAG_RE = re.compile(r"alert\(&quot;([a-z0-9_]+)&quot;\)")
+
+
+def setUpModule():
+    global S
+    S = h.own_stack()
+
+
+def tearDownModule():
+    S.stop()
+
+
+def payload(tag):
+    """Script, SQL and Mustache in one value; `tag` names the field."""
+    return '<script>alert("%s")</script>\'; DROP TABLE requests; --{{site.name}}' % tag
+
+
+def escaped(tag):
+    return ("&lt;script&gt;alert(&quot;%s&quot;)&lt;/script&gt;&#39;; DROP TABLE requests; "
+            "--{{site.name}}" % tag)
+
+
+def tags_shown(page):
+    """The tags whose payload the page shows (escaped, whole)."""
+    return {t for t in TAG_RE.findall(page) if escaped(t) in page}
+
+
+class PageCheck:
+    def check_page(self, r, tags, what):
+        """r is an HTML page that must show each of tags escaped once, and
+        no markup from any value."""
+        self.assertLess(r.status, 500, "%s: %r" % (what, r))
+        self.assertIn("text/html", r.header("Content-Type") or "", what)
+        page = r.text
+        self.assertNotRegex(page.lower(), r"<\s*script", what)
+        self.assertNotIn("&amp;lt;", page, "%s: escaped twice" % what)
+        self.assertNotIn("&amp;quot;", page, "%s: escaped twice" % what)
+        missing = set(tags) - tags_shown(page)
+        self.assertEqual(missing, set(), "%s does not show %s" % (what, sorted(missing)))
+
+
+def citizen_client():
+    """An anonymous browser with its CSRF cookie and token."""
+    c = h.Client(S)
+    c.form_token = c.token("/status")
+    return c
+
+
+class StoredScriptTest(unittest.TestCase, PageCheck):
+    """Every free-text field a citizen, a clerk, a head or an administrator
+    fills in, then every page that shows it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "xss")
+        cls.clerk = h.Staff(S, cls.agency, "clerk")
+        cls.head = h.Staff(S, cls.agency, "head")
+        cls.admin = h.Staff(S, cls.agency, "admin")
+        a = cls.admin
+        # An account whose display name is a payload (the admin page's form).
+        cls.clerk2_name = "x" + cls.clerk.username
+        r = a.post_form("/admin/users", {"username": cls.clerk2_name, "display_name": payload("display"),
+                                         "role": "clerk", "agency": cls.agency}, token_from="/admin")
+        assert r.status == 201, r
+
+        # A: a person's online request through every step with text.
+        cls.a_id, cls.a_no, cls.a_code = h.submit_online(
+            S, cls.agency, name="张" + payload("name"), work_unit=payload("work_unit"),
+            address=payload("address"), description="请公开：" + payload("description"),
+            document_ref=payload("document_ref"), id_type="other",
+            id_number="<b>1</b>'--\"><svg onload=x>")
+        c, hd, rid = cls.clerk, cls.head, cls.a_id
+        c.act(rid, "confirm")
+        c.act(rid, "supplement", {"what": payload("what")})
+        r = S.post_json("/api/v1/status/supplement", {"tracking_no": cls.a_no, "query_code": cls.a_code,
+                                                      "text": payload("supplement_text")})
+        assert r.status == 200, r
+        c.act(rid, "consult", {"party": payload("party"), "kind": "third_party"})
+        c.act(rid, "consult_answered", {"result": "objection", "answer": payload("answer")})
+        c.act(rid, "extend", {"reason": payload("extend_refused"), "days": 5})
+        hd.act(rid, "refuse_extension", {"reason": payload("refuse_reason")})
+        c.act(rid, "extend", {"reason": payload("extend_reason"), "days": 10})
+        hd.act(rid, "approve_extension", {"reason": payload("approve_reason")})
+        c.act(rid, "note", {"text": payload("note")})
+        c.act(rid, "assign", {"to": cls.clerk2_name})
+        c.act(rid, "reply", {"outcome": "partial", "text": payload("reply_text"),
+                             "withheld": payload("withheld"), "notice_no": payload("notice_no")})
+        c.act(rid, "appeal", {"kind": "review", "body": payload("appeal_body"),
+                              "filed_on": str(h.today()), "note": payload("appeal_note")})
+
+        # B: an organisation's submission, discarded.
+        cls.b_id, _, _ = h.submit_online(
+            S, cls.agency, **h.organisation(name=payload("org_name"),
+                                            legal_representative=payload("legal_rep"),
+                                            contact_name=payload("contact")))
+        c.act(cls.b_id, "discard", {"reason": payload("discard_reason")})
+        # C: registered on paper, withdrawn by the clerk.
+        cls.c_id = c.register(name=payload("paper_name"))
+        c.act(cls.c_id, "withdraw", {"reason": payload("staff_withdraw")})
+        # D: withdrawn by the applicant.
+        cls.d_id, cls.d_no, cls.d_code = h.submit_online(S, cls.agency)
+        r = S.post_json("/api/v1/status/withdraw", {"tracking_no": cls.d_no, "query_code": cls.d_code,
+                                                    "reason": payload("applicant_withdraw")})
+        assert r.status == 200, r
+        # E: not held here, another agency named.
+        cls.e_id = c.register()
+        c.act(cls.e_id, "reply", {"outcome": "unable_not_held", "text": payload("unable_text"),
+                                  "other_agency": payload("other_agency")})
+
+    def test_values_are_stored_verbatim(self):
+        got = h.row(S, self.a_id, "name, work_unit, address, description, document_ref, supplement_text")
+        self.assertEqual(got, {"name": "张" + payload("name"), "work_unit": payload("work_unit"),
+                               "address": payload("address"),
+                               "description": "请公开：" + payload("description"),
+                               "document_ref": payload("document_ref"),
+                               "supplement_text": payload("supplement_text")})
+        j = self.clerk.request(self.a_id)
+        self.assertEqual(j["description"], "请公开：" + payload("description"))
+        data = json.dumps(j["events"], ensure_ascii=False)
+        for tag in ("note", "party", "answer", "withheld", "appeal_body"):
+            self.assertIn(json.dumps(payload(tag), ensure_ascii=False)[1:-1], data, tag)
+        self.assertEqual([x["note"] for x in j["appeals"]], [payload("appeal_note")])
+        # Notices are plain text: the payload verbatim, no entities.
+        bodies = S.psql("SELECT string_agg(body, '|') FROM notices WHERE request_id = %d" % self.a_id)
+        for tag in ("what", "reply_text", "withheld"):
+            self.assertIn(payload(tag), bodies, tag)
+        self.assertNotIn("&lt;", bodies)
+        self.assertEqual(S.psql("SELECT display_name FROM staff WHERE username = '%s'" % self.clerk2_name),
+                         payload("display"))
+        self.assertEqual(S.psql("SELECT to_regclass('requests') IS NOT NULL"), "t")
+
+    def test_staff_request_page(self):
+        r = self.clerk.get("/staff/requests/%d" % self.a_id)
+        self.check_page(r, {"name", "work_unit", "address", "description", "document_ref", "what",
+                            "supplement_text", "party", "answer", "extend_refused", "refuse_reason",
+                            "extend_reason", "note", "display", "withheld",
+                            "appeal_body"}, "request page A")
+        self.check_page(self.clerk.get("/staff/requests/%d" % self.b_id),
+                        {"org_name", "legal_rep", "contact", "discard_reason"}, "request page B")
+        self.check_page(self.clerk.get("/staff/requests/%d" % self.c_id),
+                        {"paper_name", "staff_withdraw"}, "request page C")
+        self.check_page(self.clerk.get("/staff/requests/%d" % self.d_id),
+                        {"applicant_withdraw"}, "request page D")
+        # (The reply's text is on its notice: test_notices.)
+        self.check_page(self.clerk.get("/staff/requests/%d" % self.e_id), set(), "request page E")
+        # Also when a refused step shows the page again with the input.
+        r = self.clerk.post_form("/staff/requests/%d/note" % self.a_id,
+                                 {"text": payload("refused_note") + "x" * 20001},
+                                 token_from="/staff/requests/%d" % self.a_id)
+        self.assertEqual(r.status, 422)
+        self.check_page(r, {"name"}, "refused step")
+
+    def test_full_identity_number_on_request(self):
+        token = self.clerk.token("/staff/requests/%d" % self.a_id)
+        r = self.clerk.post_form("/staff/requests/%d/reveal" % self.a_id, {"csrf_token": token})
+        self.check_page(r, {"name"}, "revealed")
+        # (Other documents' numbers are kept in capitals.)
+        self.assertIn("&lt;B&gt;1&lt;/B&gt;&#39;--&quot;&gt;&lt;SVG ONLOAD=X&gt;", r.text)
+        self.assertNotIn("<svg", r.text.lower())
+
+    def test_queue_and_search(self):
+        r = self.clerk.get("/staff?status=all")
+        self.check_page(r, {"name", "description", "org_name", "paper_name", "display"}, "queue")
+        r = self.clerk.get("/staff?status=all&q=" + h_quote(payload("search")))
+        self.check_page(r, {"search"}, "queue search echo")
+        # The search finds the stored payload as text.
+        j = self.clerk.queue("?status=all&q=" + h_quote("alert(\"org_name\")"))
+        self.assertEqual([x["id"] for x in j["requests"]], [self.b_id])
+
+    def test_notices(self):
+        notices = self.clerk.request(self.a_id)["notices"]
+        kinds = {n["kind"]: int(n["id"]) for n in notices}
+        self.assertLessEqual({"supplement", "extension", "reply"}, set(kinds))
+        expect = {"supplement": {"what"}, "extension": {"extend_reason"},
+                  "reply": {"reply_text", "withheld", "notice_no"}}
+        for kind, tags in expect.items():
+            r = self.clerk.get("/staff/requests/%d/notices/%d" % (self.a_id, kinds[kind]))
+            self.assertEqual(r.status, 200)
+            self.check_page(r, tags, "notice " + kind)
+        e = self.clerk.request(self.e_id)["notices"][0]
+        r = self.clerk.get("/staff/requests/%d/notices/%d" % (self.e_id, int(e["id"])))
+        self.check_page(r, {"unable_text", "other_agency"}, "notice unable")
+
+    def test_citizen_status_pages(self):
+        c = citizen_client()
+        r = c.post_form("/status", {"tracking_no": self.a_no, "query_code": self.a_code,
+                                    "csrf_token": c.form_token})
+        self.assertEqual(r.status, 200, r)
+        # Internal notes and staff names are never shown to the applicant.
+        self.check_page(r, {"name", "description", "supplement_text", "what", "reply_text", "withheld"},
+                        "status page")
+        for internal in ("note", "display", "appeal_note", "refuse_reason"):
+            self.assertNotIn(escaped(internal), r.text, internal)
+        r = c.post_form("/status", {"tracking_no": self.d_no, "query_code": self.d_code,
+                                    "csrf_token": c.form_token})
+        self.check_page(r, set(), "status page D")
+        # The withdrawal's confirmation page echoes the reason.
+        _, no, code = h.submit_online(S, self.agency)
+        r = c.post_form("/status/withdraw", {"tracking_no": no, "query_code": code,
+                                             "reason": payload("confirm_reason"),
+                                             "csrf_token": c.form_token})
+        self.check_page(r, {"confirm_reason"}, "withdraw confirmation")
+        # The 补正 form page after an error keeps the text.
+        r = c.post_form("/status/supplement", {"tracking_no": no, "query_code": code,
+                                               "text": payload("late_supplement"),
+                                               "csrf_token": c.form_token})
+        self.assertIn(r.status, (200, 409, 422))
+        self.assertNotRegex(r.text.lower(), r"<\s*script")
+
+    def test_admin_page(self):
+        self.check_page(self.admin.get("/admin"), {"display"}, "admin page")
+
+    def test_report_prose(self):
+        year = h.today().year
+        token = self.head.token("/staff/report/prose?year=%d" % year)
+        r = self.head.post_form("/staff/report/prose", {
+            "year": year, "agency": self.agency, "csrf_token": token,
+            "one": payload("prose_one"), "five": payload("prose_five"), "six": payload("prose_six")})
+        self.assertIn(r.status, (200, 303), r)
+        self.check_page(self.head.get("/staff/report/prose?year=%d&agency=%s" % (year, self.agency)),
+                        {"prose_one", "prose_five", "prose_six"}, "prose form")
+        self.check_page(self.head.get("/staff/report?year=%d&agency=%s" % (year, self.agency)),
+                        {"prose_one", "prose_five", "prose_six"}, "report page")
+        j = self.head.get("/api/v1/reports/%d?agency=%s" % (year, self.agency)).json()
+        self.assertEqual(j["prose"], {"one": payload("prose_one"), "five": payload("prose_five"),
+                                      "six": payload("prose_six")})
+
+    def test_imported_ledger_rows(self):
+        csv = ("agency_code,tracking_no,applicant_kind,name,channel,received_on,description,"
+               "concluded_on,outcome\n%s,,person,\"%s\",post,%s,\"%s\",,\n"
+               % (self.agency, payload("import_name").replace('"', '""'), h.today(),
+                  payload("import_desc").replace('"', '""')))
+        token = self.admin.token("/admin/import")
+        r = self.admin.post_form("/admin/import", {"csv": csv, "csrf_token": token})
+        self.assertIn(r.status, (200, 201, 303), r)
+        self.assertNotRegex(r.text.lower(), r"<\s*script")
+        rid = int(S.psql("SELECT r.id FROM requests r WHERE r.name = '%s'"
+                         % payload("import_name").replace("'", "''")))
+        self.check_page(self.clerk.get("/staff/requests/%d" % rid), {"import_name", "import_desc"},
+                        "imported request")
+        # A refused import echoes the pasted text escaped.
+        r = self.admin.post_form("/admin/import", {"csv": csv.replace(",post,", ",%s," % payload("bad")),
+                                                   "csrf_token": token})
+        self.assertEqual(r.status, 422, r)
+        self.assertNotRegex(r.text.lower(), r"<\s*script")
+
+
+INJECTIONS = ["' OR '1'='1", "1 OR 1=1", "1; DROP TABLE requests; --",
+              "1' UNION SELECT password_hash FROM staff--", "'||(SELECT pg_sleep(3))||'",
+              "%", "_", "\\", "$1", "-1", "99999999999999999999", "1e999", "0x10", "NaN",
+              "\u202e1", "{{site.name}}"]
+BAD_DATES = ["2024-02-30", "2024-13-01", "10000-01-01", "0001-01-01", "2024-01-01T00:00",
+             "2024-01-01'--", "20240101"]
+
+
+class InjectionTest(unittest.TestCase):
+    """Injection strings in every parameter and path capture of every route
+    and in every typed field of every step: each is refused (4xx) or
+    matches nothing, quickly, and changes nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "inj")
+        cls.other = h.new_agency(S, "injo")
+        cls.clerk = h.Staff(S, cls.agency)
+        cls.admin = h.Staff(S, cls.agency, "admin")
+        cls.rid = cls.clerk.register()
+        cls.notice_rid = cls.clerk.register()
+        cls.clerk.act(cls.notice_rid, "supplement", {"what": "请补充说明所需信息的时间范围。"})
+        h.Staff(S, cls.other).register()
+
+    def setUp(self):
+        self.before = S.psql("SELECT (SELECT count(*) FROM requests) || '/' ||"
+                             " (SELECT count(*) FROM request_events) || '/' || (SELECT count(*) FROM staff)")
+
+    def tearDown(self):
+        S.psql("DELETE FROM status_lookup_failures")
+
+    def probe(self, r_or_fn, what, ok=(400, 401, 403, 404, 405, 409, 413, 415, 422, 429)):
+        t0 = time.time()
+        r = r_or_fn() if callable(r_or_fn) else r_or_fn
+        self.assertLess(time.time() - t0, 2.5, "%s was slow" % what)
+        self.assertIn(r.status, ok, "%s: %r" % (what, r))
+        if "html" in (r.header("Content-Type") or ""):
+            self.assertNotRegex(r.text.lower(), r"<\s*script", what)
+        return r
+
+    def assert_nothing_changed(self):
+        now = S.psql("SELECT (SELECT count(*) FROM requests) || '/' ||"
+                     " (SELECT count(*) FROM request_events) || '/' || (SELECT count(*) FROM staff)")
+        self.assertEqual(now, self.before)
+
+    def test_queue_parameters(self):
+        c = self.clerk
+        for p in ("agency", "status", "due_within", "overdue", "kind", "outcome", "year", "q",
+                  "sort", "limit", "after"):
+            for v in INJECTIONS:
+                if (p, v) == ("due_within", "99999999999999999999"):
+                    continue    # test_queue_numbers_that_overflow_are_refused
+                what = "queue %s=%r" % (p, v)
+                query = "%s=%s" % (p, h_quote(v)) + ("" if p == "status" else "&status=all")
+                r = self.probe(lambda: c.get("/api/v1/requests?" + query), what, ok=(200, 404, 422))
+                if r.status == 200:
+                    # Only a text search answers with what it found: nothing
+                    # (LIKE's % and _ are taken literally). overdue is any
+                    # value but 0, an unknown sort the default one; limit
+                    # see test_queue_numbers_that_overflow_are_refused.
+                    self.assertIn(p, ("q", "overdue", "sort", "limit"), what)
+                    self.assertEqual(r.json()["agency"]["code"], self.agency, what)
+                    if p == "q":
+                        self.assertEqual(r.json()["requests"], [], what)
+                self.probe(lambda: c.get("/staff?" + query), what + " (page)", ok=(200, 404, 422))
+        self.assert_nothing_changed()
+
+    # Known bug, reported to the lead: staff_queue.c reads due_within and
+    # limit with atoi(), whose overflow is undefined (glibc wraps), so
+    # 99999999999999999999 passes the range check as -1; limit takes any
+    # text that starts with digits ("1 OR 1=1" is 1). Harmless (own
+    # agency's rows only) but not the documented 422. Remove the marker
+    # once it is fixed (an unexpected success fails the run).
+    @unittest.expectedFailure
+    def test_queue_numbers_that_overflow_are_refused(self):
+        for p, v in (("due_within", "99999999999999999999"), ("due_within", "4294967296"),
+                     ("limit", "4294967297"), ("limit", "1 OR 1=1"), ("limit", "1e999")):
+            r = self.clerk.get("/api/v1/requests?%s=%s" % (p, v))
+            self.assertEqual(r.status, 422, "%s=%s: %r" % (p, v, r))
+
+    def test_path_captures(self):
+        c, a = self.clerk, self.admin
+        token = c.token("/staff")
+        for v in INJECTIONS + ["..%2f..%2fetc%2fpasswd", "1%00", "1/../2"]:
+            q = h_quote(v) if "%" not in v[1:] else v
+            self.probe(lambda: c.get("/api/v1/requests/" + q), "request %r" % v)
+            self.probe(lambda: c.get("/staff/requests/" + q), "request page %r" % v)
+            self.probe(lambda: c.post_json("/api/v1/requests/%s/note" % q, {"text": "x"}),
+                       "step on %r" % v)
+            self.probe(lambda: c.post_json("/api/v1/requests/%d/%s" % (self.rid, q), {"text": "x"}),
+                       "action %r" % v)
+            self.probe(lambda: c.post_form("/staff/requests/%s/note" % q, {"text": "x", "csrf_token": token}),
+                       "form step on %r" % v)
+            self.probe(lambda: c.post_form("/staff/requests/%s/reveal" % q, {"csrf_token": token}),
+                       "reveal %r" % v)
+            self.probe(lambda: c.get("/staff/requests/%d/notices/%s" % (self.notice_rid, q)), "notice %r" % v)
+            self.probe(lambda: c.get("/staff/requests/%s/notices/1" % q), "notice of %r" % v)
+            self.probe(lambda: c.get("/api/v1/reports/" + q), "report %r" % v)
+            self.probe(lambda: c.post_json("/api/v1/reports/%s/prose" % q, {"one": "x"}), "prose %r" % v)
+            self.probe(lambda: S.get("/apply/" + q), "form of %r" % v)
+            self.probe(lambda: S.post_json("/api/v1/agencies/%s/requests" % q, h.applicant()),
+                       "submit to %r" % v)
+            self.probe(lambda: a.post_form("/admin/users/%s/reset" % q, {"csrf_token": a.token("/admin")}),
+                       "reset %r" % v)
+            self.probe(lambda: a.post_form("/admin/users/%s/%s" % (c.username, q),
+                                           {"csrf_token": a.token("/admin")}), "user action %r" % v)
+        self.assert_nothing_changed()
+        self.assertEqual(S.psql("SELECT count(*) FROM staff WHERE username = '%s' AND NOT disabled"
+                                " AND NOT must_change_password" % c.username), "1")
+
+    def test_report_parameters(self):
+        c = self.clerk
+        for v in INJECTIONS:
+            for path in ("/staff/report", "/staff/report/table2", "/staff/report/prose",
+                         "/api/v1/reports/%d" % h.today().year):
+                for p in ("year", "agency", "format", "draft", "done"):
+                    if path.startswith("/api") and p == "year":
+                        continue
+                    self.probe(lambda: c.get("%s?%s=%s" % (path, p, h_quote(v))), "%s %s=%r" % (path, p, v),
+                               ok=(200, 404, 422))
+            for path in ("/api/v1/reports/%d/prose" % h.today().year, "/api/v1/reports/%d/table2"
+                         % h.today().year):
+                self.probe(lambda: c.post_json(path + "?agency=" + h_quote(v), {"one": "x"}),
+                           "%s agency=%r" % (path, v), ok=(200, 403, 404, 422))
+        self.assert_nothing_changed()
+
+    def test_public_parameters_and_sign_in(self):
+        for v in INJECTIONS:
+            self.probe(lambda: S.get("/status?no=" + h_quote(v)), "status no=%r" % v, ok=(200,))
+            self.probe(lambda: S.get("/staff/login?next=" + h_quote(v)), "login next=%r" % v, ok=(200,))
+            r = self.probe(lambda: S.post_json("/api/v1/session", {"username": v, "password": v}),
+                           "sign-in as %r" % v, ok=(401,))
+            self.assertIsNone(r.header("Set-Cookie"))
+        for v in INJECTIONS[:4]:
+            self.probe(lambda: S.post_json("/api/v1/status", {"tracking_no": v, "query_code": v}),
+                       "status look-up %r" % v, ok=(404, 422, 429))
+        self.assert_nothing_changed()
+
+    def test_typed_fields_of_every_step(self):
+        c, rid = self.clerk, self.rid
+        today = str(h.today())
+        steps = [
+            ("confirm", {}, "date"), ("supplement", {"what": "补充"}, "period_workdays"),
+            ("supplement", {"what": "补充"}, "answer_by"),
+            ("supplement_answered", {"text": "补正内容"}, "date"),
+            ("consult", {"party": "某公司"}, "kind"), ("consult", {"party": "某公司"}, "date"),
+            ("consult_answered", {"result": "consent"}, "consultation_id"),
+            ("consult_answered", {}, "result"),
+            ("extend", {"reason": "情况复杂"}, "days"),
+            ("fee_notice", {}, "method"), ("fee_notice", {"method": "per_page"}, "pages"),
+            ("fee_notice", {"method": "per_page", "pages": "500"}, "pay_by"),
+            ("fee_paid", {}, "date"),
+            ("reply", {"text": "答复"}, "outcome"),
+            ("reply", {"text": "答复", "outcome": "disclosed"}, "date"),
+            ("withdraw", {}, "date"),
+            ("appeal", {"filed_on": today}, "kind"), ("appeal", {"kind": "review"}, "filed_on"),
+            ("appeal", {"kind": "review", "filed_on": today}, "result"),
+            ("appeal", {"kind": "review", "filed_on": today, "result": "upheld"}, "decided_on"),
+            ("appeal", {"result": "upheld"}, "appeal_id"),
+            ("assign", {}, "to"),
+            ("approve_extension", {}, "extension_id"),
+        ]
+        for action, base, field in steps:
+            for v in INJECTIONS + (BAD_DATES if field in ("date", "answer_by", "pay_by", "filed_on",
+                                                          "decided_on") else []):
+                body = dict(base, **{field: v})
+                self.probe(lambda: c.post_json("/api/v1/requests/%d/%s" % (rid, action), body),
+                           "%s %s=%r" % (action, field, v), ok=(403, 404, 409, 422))
+        self.assertEqual(h.events(S, rid), ["registered"])
+        self.assert_nothing_changed()
+
+    def test_fields_a_client_may_not_set(self):
+        """Mass assignment: keys of the stored row in the body are ignored
+        (or refused), never written."""
+        extra = {"status": "answered", "outcome": "disclosed", "channel": "in_person",
+                 "received_on": "2020-01-01", "due_on": "2099-01-01", "tracking_no": "x-2020-000001",
+                 "agency_id": 1, "agency": self.other, "id": 1, "query_code": "AAAAA-AAAAA",
+                 "query_code_hash": "\\x00", "submitted_at": "2000-01-01T00:00:00+08:00",
+                 "repeat_of": 1, "assigned_to": 1, "backdated": True, "extension_days": 20}
+        r = S.post_json("/api/v1/agencies/%s/requests" % self.agency, h.applicant(**extra))
+        self.assertIn(r.status, (201, 422), r)
+        if r.status == 201:
+            no = r.json()["tracking_no"]
+            self.assertTrue(no.startswith(self.agency + "-"), no)
+            got = h.row(S, h.request_id(S, no), "status, outcome, channel, received_on, due_on,"
+                        " agency_id = (SELECT id FROM agencies WHERE code = '%s') AS own,"
+                        " submitted_at > now() - interval '1 minute' AS now,"
+                        " assigned_to, backdated, extension_days" % self.agency)
+            self.assertEqual(got, {"status": "submitted", "outcome": None, "channel": "online",
+                                   "received_on": None, "due_on": None, "own": True, "now": True,
+                                   "assigned_to": None, "backdated": False,
+                                   "extension_days": 0})
+        # A step's body cannot name another request, actor or sequence.
+        target = self.clerk.register()
+        before = S.psql("SELECT count(*) FROM request_events WHERE request_id = %d" % self.rid)
+        j = self.clerk.act(target, "note", {"text": "备注", "request_id": self.rid, "id": self.rid,
+                                            "actor_staff_id": self.admin.id, "seq": 1,
+                                            "effective_on": "2000-01-01", "actor_kind": "system"})
+        self.assertEqual(S.psql("SELECT count(*) FROM request_events WHERE request_id = %d" % self.rid),
+                         before)
+        self.assertEqual(S.psql("SELECT actor_staff_id || ',' || actor_kind || ',' || effective_on"
+                                " FROM request_events WHERE request_id = %d AND seq = %d"
+                                % (target, j["seq"])), "%d,staff,%s" % (self.clerk.id, h.today()))
+
+
+def h_quote(s):
+    import urllib.parse
+    return urllib.parse.quote(s, safe="")
+
+
+if __name__ == "__main__":
+    unittest.main()
