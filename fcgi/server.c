@@ -96,6 +96,12 @@ static bool read_body(struct request *req, FCGX_Request *fr)
 
 static bool parse_json_body(struct request *req)
 {
+	/* json-c's JSON_TOKENER_VALIDATE_UTF8 checks only the shape of a
+	 * sequence: overlong forms, UTF-16 surrogates and code points above
+	 * U+10FFFF got through to PostgreSQL, which refuses them — a sign-in
+	 * with such a username answered 503 (tests/e2e/test_abuse_input.py). */
+	if (!utf8_valid(req->body, req->body_len))
+		return refuse(req, 400, "invalid UTF-8 in JSON body");
 	struct json_tokener *tok = json_tokener_new();
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	struct json_object *obj = json_tokener_parse_ex(tok, req->body, (int)req->body_len);
