@@ -1,0 +1,191 @@
+"""Abuse of volume, with nginx's limits on (nginx/ysqgk-http.conf): a flood
+of public POSTs from one address, password guessing and query-code guessing.
+On a stack of its own; clients come from different loopback addresses
+(127.0.0.x) so that nginx's per-address zones can be told apart.
+
+What holds: the flooder gets nginx's 429 page and only the burst reaches
+the app; staff stay served quickly, from another address and from the
+flooder's own (GETs are not limited, sign-in has its own zone, steps of
+signed-in staff are not limited per address); a sign-in flood is limited
+on its own; an account locks after 5 wrong passwords from any addresses;
+the app counts wrong query codes per address whatever forwarding headers
+say."""
+
+import http.client
+import json
+import statistics
+import threading
+import time
+import unittest
+
+import stack
+import test_staff_common as h
+
+S = None
+
+
+def setUpModule():
+    global S
+    S = stack.Stack().start()
+
+
+def tearDownModule():
+    S.stop()
+
+
+def send(src, method, path, body=None, headers=None):
+    """One request through nginx from loopback address src."""
+    conn = http.client.HTTPConnection("127.0.0.1", S.port, timeout=30, source_address=(src, 0))
+    hd = {"Host": "localhost"}
+    hd.update(headers or {})
+    if isinstance(body, dict):
+        body = json.dumps(body)
+        hd["Content-Type"] = "application/json"
+    conn.request(method, path, body=body, headers=hd)
+    resp = conn.getresponse()
+    out = stack.Response(resp.status, resp.getheaders(), resp.read())
+    conn.close()
+    return out
+
+
+def sign_in(src, username, password=h.PASSWORD):
+    return send(src, "POST", "/api/v1/session", {"username": username, "password": password})
+
+
+def session_cookie(r):
+    for k, v in r.headers:
+        if k.lower() == "set-cookie" and v.startswith("ysqgk_session="):
+            return v.split(";")[0]
+    return None
+
+
+class FloodTest(unittest.TestCase):
+    FLOODER, STAFF, OTHER = "127.0.0.2", "127.0.0.3", "127.0.0.4"
+
+    def test_flood_on_the_public_form(self):
+        agency = h.new_agency(S, "flood")
+        user = h.add_user(S, agency)
+        r = sign_in(self.STAFF, user)
+        self.assertEqual(r.status, 200, r)
+        cookie = {"Cookie": session_cookie(r)}
+        rid = h.Staff(S, agency).register()
+        path = "/api/v1/agencies/%s/requests" % agency
+        body = h.applicant()
+        flood, started, done = [], threading.Event(), threading.Event()
+
+        def flooder():
+            # Several hundred POSTs, and on until the staff are done.
+            started.set()
+            while (not done.is_set() or len(flood) < 400) and len(flood) < 20000:
+                try:
+                    flood.append(send(self.FLOODER, "POST", path, body).status)
+                except OSError as e:
+                    flood.append(type(e).__name__)
+
+        threads = [threading.Thread(target=flooder) for _ in range(8)]
+        t0 = time.time()
+        for t in threads:
+            t.start()
+        started.wait()
+        time.sleep(0.05)
+        # During the flood: a member at another address works the queue.
+        staff_times = []
+        for _ in range(15):
+            t1 = time.time()
+            self.assertEqual(send(self.STAFF, "GET", "/staff", headers=cookie).status, 200)
+            staff_times.append(time.time() - t1)
+        # And one at the flooder's own address (an office's NAT): pages,
+        # sign-in and a step all pass.
+        during = {
+            "page": send(self.FLOODER, "GET", "/staff", headers=cookie).status,
+            "sign-in": sign_in(self.FLOODER, user).status,
+            "step": send(self.FLOODER, "POST", "/api/v1/requests/%d/note" % rid, {"text": "洪水期间的备注"},
+                         headers=cookie).status,
+        }
+        still_flooding = any(t.is_alive() for t in threads)
+        done.set()
+        for t in threads:
+            t.join()
+        seconds = time.time() - t0
+        self.assertTrue(still_flooding, "the flood ended before the staff's requests")
+        self.assertEqual(during, {"page": 200, "sign-in": 200, "step": 200})
+        self.assertLess(max(staff_times), 1.5, staff_times)
+        self.assertLess(statistics.median(staff_times), 0.3, staff_times)
+        # nginx let the burst (20) and the rate (30 a minute) through, and
+        # answered the rest itself with its 429 page.
+        self.assertEqual(set(flood) - {201, 429}, set(), flood)
+        allowed = 20 + int(seconds / 2) + 1
+        self.assertLessEqual(flood.count(201), allowed, "%.1f s" % seconds)
+        self.assertGreaterEqual(flood.count(429), len(flood) - allowed)
+        self.assertEqual(h.events(S, rid), ["registered", "note"])
+        created = int(S.psql("SELECT count(*) FROM requests r JOIN agencies a ON a.id = r.agency_id"
+                             " WHERE a.code = '%s' AND r.channel = 'online'" % agency))
+        self.assertEqual(created, flood.count(201))
+        r = send(self.FLOODER, "POST", path, body)
+        self.assertEqual(r.status, 429)
+        self.assertIn("请求过于频繁", r.text)
+        # Other applicants are not held back by the flooder.
+        self.assertEqual(send(self.OTHER, "POST", path, body).status, 201)
+
+
+class GuessingTest(unittest.TestCase):
+    def test_sign_in_flood_is_limited_on_its_own(self):
+        """Password spraying from one address: the sign-in zone lets the
+        burst (20) through, then 10 a minute; the public form from that
+        address is not affected."""
+        src = "127.0.0.5"
+        agency = h.new_agency(S, "spray")
+        users = [h.add_user(S, agency) for _ in range(3)]
+        statuses = [sign_in(src, users[i % 3] if i % 2 else "nobody%d" % i, "guess-%d-xxxx" % i).status
+                    for i in range(40)]
+        self.assertEqual(set(statuses) - {401, 403, 429}, set(), statuses)
+        self.assertGreaterEqual(statuses.count(429), 15, statuses)
+        self.assertEqual(statuses[:20].count(429), 0, statuses)
+        checked = int(S.psql("SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed'"
+                             " AND ip = '%s'" % src))
+        self.assertLessEqual(checked, 40 - statuses.count(429))
+        # The sign-in form is in the same zone.
+        r = send(src, "POST", "/staff/login", "username=x&password=y",
+                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 429)
+        # The public zone is separate.
+        r = send(src, "POST", "/api/v1/agencies/%s/requests" % agency, h.applicant())
+        self.assertEqual(r.status, 201)
+
+    def test_lock_out_holds_across_addresses(self):
+        agency = h.new_agency(S, "lock")
+        user = h.add_user(S, agency)
+        for i in range(5):
+            r = sign_in("127.0.1.%d" % (i + 1), user, "wrong-password-%d" % i)
+            self.assertEqual(r.status, 401 if i < 4 else 403, r)
+        r = sign_in("127.0.1.9", user)
+        self.assertEqual(r.status, 403, r)
+        self.assertIsNone(session_cookie(r))
+
+    def test_query_code_guessing_ignores_forwarding_headers(self):
+        agency = h.new_agency(S, "guess")
+        _, no, code = h.submit_online(S, agency)
+        src = "127.0.0.6"
+        statuses = []
+        for i in range(12):
+            spoof = "10.0.%d.%d" % (i, i + 1)
+            r = send(src, "POST", "/api/v1/status", {"tracking_no": no, "query_code": "AAAAA-AAAA%d" % (i % 10)},
+                     headers={"X-Forwarded-For": spoof, "X-Real-IP": spoof, "Forwarded": "for=" + spoof,
+                              "Client-IP": spoof})
+            statuses.append(r.status)
+            if r.status == 429:
+                self.assertTrue(r.header("Retry-After"), r)
+        # Three free failures, then each try must wait: the rest are refused
+        # without the code being checked.
+        self.assertEqual(statuses[:3], [404] * 3)
+        self.assertEqual(statuses[3:], [429] * 9)
+        self.assertEqual(S.psql("SELECT string_agg(host(addr), ',') FROM status_lookup_failures"
+                                " WHERE failures > 0 AND host(addr) IN ('%s', '10.0.0.1')" % src), src)
+        # Even the right code waits its turn; another address is checked.
+        self.assertEqual(send(src, "POST", "/api/v1/status", {"tracking_no": no, "query_code": code}).status, 429)
+        self.assertEqual(send("127.0.0.7", "POST", "/api/v1/status",
+                              {"tracking_no": no, "query_code": code}).status, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
