@@ -228,13 +228,25 @@ struct lookup_result {
 	struct json_object *errors;	/* LOOKUP_INCOMPLETE */
 };
 
-/* The client's address for the counter; unparsable ones share a bucket. */
+/*
+ * The client's address for the counter; unparsable ones share a bucket.
+ * An IPv6 client counts by its /64: a home or mobile line is given a
+ * whole /64 (or more), so counting each address would give one client
+ * 2^64 fresh buckets (tests/e2e/test_abuse_limits.py).
+ */
 static const char *client_addr(struct request *req)
 {
 	unsigned char buf[16];
 	const char *a = req->remote_addr;
-	if (a && (inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1))
+	if (a && inet_pton(AF_INET, a, buf) == 1)
 		return a;
+	if (a && inet_pton(AF_INET6, a, buf) == 1) {
+		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)buf))
+			return a;
+		memset(buf + 8, 0, 8);
+		char *net = arena_alloc(req->arena, INET6_ADDRSTRLEN);
+		return inet_ntop(AF_INET6, buf, net, INET6_ADDRSTRLEN) ? net : "::";
+	}
 	return "0.0.0.0";
 }
 

@@ -13,7 +13,10 @@ say."""
 
 import http.client
 import json
+import os
+import socket
 import statistics
+import struct
 import threading
 import time
 import unittest
@@ -46,6 +49,40 @@ def send(src, method, path, body=None, headers=None):
     out = stack.Response(resp.status, resp.getheaders(), resp.read())
     conn.close()
     return out
+
+
+def fastcgi(params, body=b""):
+    """One request straight to the app's socket (no nginx), with the
+    FastCGI params given: for client addresses nginx here cannot have
+    (IPv6). Returns the Status line's code."""
+    def record(kind, content):
+        return struct.pack(">BBHHBx", 1, kind, 1, len(content), 0) + content
+
+    def pair(k, v):
+        k, v = k.encode(), v.encode()
+        size = lambda n: bytes([n]) if n < 128 else struct.pack(">I", n | 0x80000000)  # noqa: E731
+        return size(len(k)) + size(len(v)) + k + v
+
+    data = record(1, struct.pack(">HB5x", 1, 0))
+    data += record(4, b"".join(pair(k, v) for k, v in params.items())) + record(4, b"")
+    data += (record(5, body) if body else b"") + record(5, b"")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(10)
+        sock.connect(os.path.join(S.dir, "run", "ysqgk.sock"))
+        sock.sendall(data)
+        got = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    out, i = b"", 0
+    while i + 8 <= len(got):
+        _, kind, _, n, pad = struct.unpack(">BBHHBx", got[i:i + 8])
+        if kind == 6:
+            out += got[i + 8:i + 8 + n]
+        i += 8 + n + pad
+    return int(out.split(b"\r\n", 1)[0].split()[1])
 
 
 def sign_in(src, username, password=h.PASSWORD):
@@ -185,6 +222,27 @@ class GuessingTest(unittest.TestCase):
         self.assertEqual(send(src, "POST", "/api/v1/status", {"tracking_no": no, "query_code": code}).status, 429)
         self.assertEqual(send("127.0.0.7", "POST", "/api/v1/status",
                               {"tracking_no": no, "query_code": code}).status, 200)
+
+    def test_ipv6_clients_count_by_their_64(self):
+        """A line gets a whole /64: its addresses share one count."""
+        agency = h.new_agency(S, "six")
+        _, no, _ = h.submit_online(S, agency)
+        body = json.dumps({"tracking_no": no, "query_code": "AAAAA-AAAAA"}).encode()
+
+        def guess(addr):
+            return fastcgi({"REQUEST_METHOD": "POST", "REQUEST_URI": "/api/v1/status",
+                            "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+                            "REMOTE_ADDR": addr, "SERVER_PROTOCOL": "HTTP/1.1",
+                            "HTTP_HOST": "localhost"}, body)
+
+        statuses = [guess("2001:db8:6:%d::%x" % (0, i + 1)) for i in range(5)]
+        self.assertEqual(statuses, [404, 404, 404, 429, 429])
+        self.assertEqual(guess("2001:db8:6:0:ffff:ffff:ffff:ffff"), 429)
+        # The neighbouring /64 is another line.
+        self.assertEqual(guess("2001:db8:6:1::1"), 404)
+        self.assertEqual(S.psql("SELECT string_agg(host(addr) || '=' || failures, ',' ORDER BY addr)"
+                                " FROM status_lookup_failures WHERE addr << '2001:db8:6::/48'"),
+                         "2001:db8:6::=3,2001:db8:6:1::=1")
 
 
 if __name__ == "__main__":
