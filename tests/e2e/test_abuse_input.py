@@ -170,6 +170,25 @@ class StoredScriptTest(unittest.TestCase, PageCheck):
         self.assertEqual(r.status, 422)
         self.check_page(r, {"name"}, "refused step")
 
+    def test_refused_forms_echo_escaped(self):
+        token = self.clerk.token("/staff/register")
+        fields = {"csrf_token": token, "agency": self.agency, "channel": "post",
+                  "received_on": payload("received_on"), "applicant_kind": "person"}
+        for name in ("name", "work_unit", "address", "description", "document_ref", "email",
+                     "phone", "postcode", "id_number"):
+            fields[name] = payload("reg_" + name)
+        r = self.clerk.post_form("/staff/register", fields)
+        self.assertEqual(r.status, 422, r)
+        self.check_page(r, {"reg_name", "reg_address", "reg_description",
+                            "reg_document_ref", "reg_email", "reg_phone"}, "refused registration")
+        anon = h.Client(S)
+        r = anon.post_form("/staff/login", {"username": payload("login"), "password": payload("pw"),
+                                            "next": payload("next")})
+        self.assertEqual(r.status, 401, r)
+        self.assertNotRegex(r.text.lower(), r"<\s*script")
+        self.assertNotIn(payload("pw"), r.text)
+        self.assertNotIn(escaped("pw"), r.text)
+
     def test_full_identity_number_on_request(self):
         token = self.clerk.token("/staff/requests/%d" % self.a_id)
         r = self.clerk.post_form("/staff/requests/%d/reveal" % self.a_id, {"csrf_token": token})
@@ -229,6 +248,19 @@ class StoredScriptTest(unittest.TestCase, PageCheck):
 
     def test_admin_page(self):
         self.check_page(self.admin.get("/admin"), {"display"}, "admin page")
+        token = self.admin.token("/admin")
+        # Refused input comes back escaped: the calendar's pasted text, a
+        # username that is not one.
+        r = self.admin.post_form("/admin/holidays", {"csv": "date,kind,name\n2030-01-02,holiday,%s\n%s\n"
+                                                     % (payload("holiday"), payload("csv_line")),
+                                                     "csrf_token": token})
+        self.assertEqual(r.status, 422, r)
+        self.check_page(r, {"holiday", "csv_line"}, "refused calendar")
+        r = self.admin.post_form("/admin/users", {"username": payload("username"), "display_name": "x",
+                                                  "role": "clerk", "agency": self.agency, "csrf_token": token})
+        self.assertEqual(r.status, 422, r)
+        self.check_page(r, set(), "refused account")
+        self.assertEqual(S.psql("SELECT count(*) FROM holidays WHERE day = '2030-01-02'"), "0")
 
     def test_report_prose(self):
         year = h.today().year
