@@ -257,6 +257,23 @@ measure() {
 	[ -z "${ERR[$name]}" ] || say "$name: ${ERR[$name]}"
 }
 
+# Other work on the same cores lowers every number: the CPU time the
+# machine spent outside the stack and wrk while measuring is reported.
+proc_ticks() {	# utime + stime of the processes given
+	local sum=0 p
+	for p in "$@"; do
+		[ -r "/proc/$p/stat" ] && sum=$(( sum + $(awk '{print $14 + $15}' "/proc/$p/stat") ))
+	done
+	echo "$sum"
+}
+machine_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4 + $9}' /proc/stat; }	# user, nice, system, steal
+# wrk's (and curl's) time: `times` in this shell, not in a $(subshell).
+child_ticks() { awk -v hz="$(getconf CLK_TCK)" 'NR == 2 {
+	gsub(/[ms]/, " "); print int((($1 * 60 + $2) + ($3 * 60 + $4)) * hz) }' "$1"; }
+STACK_PIDS=("$APP_PID" $(pgrep -P "$(head -1 "$DIR/pgdata/postmaster.pid")")
+	    $(pgrep -P "$(cat "$DIR/nginx/nginx.pid")"))
+times >"$WORK/times0"
+stack0=$(proc_ticks "${STACK_PIDS[@]}"); machine0=$(machine_ticks); child0=$(child_ticks "$WORK/times0")
 say "measuring: $SECONDS_EACH s per page (after $WARMUP s warm-up), $CONNS connections"
 for row in "${PAGES[@]}"; do
 	IFS='|' read -r name path script conns class <<<"$row"
@@ -265,6 +282,13 @@ for row in "${PAGES[@]}"; do
 	fi
 	measure "$name" "$path" "$script" "$conns"
 done
+
+times >"$WORK/times1"
+stack1=$(proc_ticks "${STACK_PIDS[@]}"); machine1=$(machine_ticks); child1=$(child_ticks "$WORK/times1")
+OTHER=$(awk -v m=$(( machine1 - machine0 )) -v s=$(( stack1 - stack0 )) -v c=$(( child1 - child0 )) \
+	'BEGIN { o = m - s - c; printf "%.0f", (m > 0 && o > 0) ? 100 * o / m : 0 }')
+[ "$OTHER" -le 5 ] ||
+	say "$OTHER % of the CPU time went to other processes while measuring: the numbers are low"
 
 # ---- BENCH_COSTS=1: where each page's time goes -----------------------------
 
@@ -334,7 +358,7 @@ echo "app peak RSS (VmHWM) under load: $(( rss_kb / 1024 )) MB with $workers wor
 	"(with the two sign-ins before: $(( SIGN_IN_KB / 1024 )) MB)"
 echo "dataset: $("${PSQL[@]}" -c "SELECT count(*) FROM requests") requests;" \
 	"report year $YEAR; $SECONDS_EACH s per page, $CONNS connections (the reports: 1)," \
-	"$THREADS wrk threads, $(nproc) cores"
+	"$THREADS wrk threads, $(nproc) cores; other processes took $OTHER % of the CPU meanwhile"
 echo
 echo "targets:"
 for row in "${PAGES[@]}"; do
