@@ -9,6 +9,7 @@ test_staff_workflow already covers a request's page, API and steps by id
 and number, and the queue's agency= and q=, for another agency; this module
 covers the rest. On a stack of its own (nginx's POST limit off)."""
 
+import json
 import re
 import secrets
 import unittest
@@ -82,8 +83,7 @@ class World:
         w.clerk_b.act(w.rid_b, "consult", {"party": "乙公司", "kind": "third_party"})
         w.clerk_b.act(w.rid_b, "consult", {"party": "丙公司", "kind": "third_party"})
         w.clerk_b.act(w.rid_b, "appeal", {"kind": "review", "filed_on": str(h.today())})
-        j = w.clerk_b.act(w.rid_b, "extend", {"reason": "情况复杂", "days": 5})
-        w.notice_b_rid = w.clerk_b.register()
+        w.clerk_b.act(w.rid_b, "extend", {"reason": "情况复杂", "days": 5})
         return w
 
 
@@ -345,14 +345,13 @@ class CsrfTest(unittest.TestCase):
 
     def test_api_refuses_what_a_cross_site_form_can_send(self):
         w = self.w
-        import json as _json
         routes = [("/api/v1/requests/%d/note" % w.rid, {"text": "伪造"}),
                   ("/api/v1/requests/%d/reply" % w.rid2, {"outcome": "disclosed", "text": "伪造"}),
                   ("/api/v1/reports/%d/prose" % year(), {"agency": w.dept, "one": "伪造"}),
                   ("/api/v1/agencies/%s/requests" % w.dept,
                    dict(h.applicant(), channel="post", received_on=str(h.today())))]
         for path, body in routes:
-            for ctype, data in (("text/plain", _json.dumps(body)),
+            for ctype, data in (("text/plain", json.dumps(body)),
                                 ("application/x-www-form-urlencoded",
                                  "&".join("%s=%s" % (k, v) for k, v in body.items() if isinstance(v, str))),
                                 ("multipart/form-data; boundary=b",

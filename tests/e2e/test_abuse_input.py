@@ -12,8 +12,10 @@ parameter is a 4xx (never a 5xx, never slow, never more rows)."""
 
 import json
 import re
+import socket
 import time
 import unittest
+import urllib.parse
 
 import test_staff_common as h
 
@@ -546,10 +548,10 @@ class MalformedTest(unittest.TestCase):
 
     def test_body_cut_off_by_the_client(self):
         for path in (self.path, "/apply/" + self.agency, "/api/v1/session"):
-            with __import__("socket").create_connection(("127.0.0.1", S.port), timeout=5) as sock:
+            with socket.create_connection(("127.0.0.1", S.port), timeout=5) as sock:
                 sock.sendall(b"POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                              b"Content-Length: 5000\r\n\r\n%s" % (path.encode(), self.body[:100]))
-            with __import__("socket").create_connection(("127.0.0.1", S.port), timeout=5) as sock:
+            with socket.create_connection(("127.0.0.1", S.port), timeout=5) as sock:
                 sock.sendall(b"POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Le" % path.encode())
         time.sleep(0.2)
 
@@ -668,7 +670,6 @@ class MalformedTest(unittest.TestCase):
 
 
 def h_quote(s):
-    import urllib.parse
     return urllib.parse.quote(s, safe="")
 
 
