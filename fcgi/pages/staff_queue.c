@@ -94,6 +94,19 @@ static bool parse_cursor(struct request *req, struct queue_query *qq, const char
 	return true;
 }
 
+/*
+ * A whole number of at most three digits, not above max; -1 for anything
+ * else (atoi would read "1 OR 1=1" as 1 and wrap on long digit strings).
+ */
+static int small_number(const char *s, int max)
+{
+	size_t len = strlen(s);
+	if (len < 1 || len > 3 || strspn(s, "0123456789") != len)
+		return -1;
+	int n = atoi(s);
+	return n <= max ? n : -1;
+}
+
 /* Reads the filters; false with a 422 answered. */
 static bool read_filters(struct request *req, const struct calendar *cal,
 			 const struct staff_agency *ag, struct queue_query *qq)
@@ -112,8 +125,8 @@ static bool read_filters(struct request *req, const struct calendar *cal,
 	const char *sort = query(req, "sort");
 	qq->newest = sort && !strcmp(sort, "newest");
 	const char *limit = query(req, "limit");
-	qq->limit = limit ? atoi(limit) : QUEUE_DEFAULT_LIMIT;
-	if (qq->limit < 1 || qq->limit > QUEUE_MAX_LIMIT)
+	qq->limit = limit ? small_number(limit, QUEUE_MAX_LIMIT) : QUEUE_DEFAULT_LIMIT;
+	if (qq->limit < 1)
 		return respond_error(req, 422, "limit 应为1到200"), false;
 	char lim[16];
 	snprintf(lim, sizeof lim, "%d", qq->limit + 1);	/* one more: is there a next page? */
@@ -129,8 +142,8 @@ static bool read_filters(struct request *req, const struct calendar *cal,
 		return respond_error(req, 422, "year 应为四位年份"), false;
 	const char *within = query(req, "due_within");
 	if (within) {
-		int n = atoi(within);
-		if (strspn(within, "0123456789") != strlen(within) || n > 100)
+		int n = small_number(within, 100);
+		if (n < 0)
 			return respond_error(req, 422, "due_within 应为0到100个工作日"), false;
 		p[7] = fmt(req, qq->today);
 		p[8] = fmt(req, workdays_add(cal, qq->today, n));
