@@ -181,7 +181,7 @@ class StoredScriptTest(unittest.TestCase, PageCheck):
             fields[name] = payload("reg_" + name)
         r = self.clerk.post_form("/staff/register", fields)
         self.assertEqual(r.status, 422, r)
-        self.check_page(r, {"reg_name", "reg_address", "reg_description",
+        self.check_page(r, {"reg_name", "reg_work_unit", "reg_address", "reg_description",
                             "reg_document_ref", "reg_email", "reg_phone"}, "refused registration")
         anon = h.Client(S)
         r = anon.post_form("/staff/login", {"username": payload("login"), "password": payload("pw"),

@@ -409,6 +409,11 @@ class ReplyTest(unittest.TestCase):
                                            "result": "upheld", "decided_on": str(h.today())})
         self.assertEqual(sorted(a["kind"] for a in j["appeals"]), ["review", "suit_direct"])
         self.assertEqual(h.events(S, rid)[-3:], ["appeal_filed", "appeal_decided", "appeal_filed"])
+        # The appeal's note shows on the request page, escaped.
+        self.clerk.act(rid, "appeal", {"kind": "suit_after_review", "filed_on": str(h.today()),
+                                       "note": "复议后起诉<b>备注</b>"})
+        page = self.clerk.get("/staff/requests/%s" % rid).text
+        self.assertIn("备注：复议后起诉&lt;b&gt;备注&lt;/b&gt;", page)
 
     def test_notes_and_assignment(self):
         rid = self.clerk.register()
