@@ -247,6 +247,17 @@ static bool save_cells(struct request *req, const struct staff_agency *ag, int y
 	return ok;
 }
 
+/* The API's 422: {"error", "status", "errors": {field: message}}. */
+static void respond_invalid(struct request *req, const char *message,
+			    struct json_object *errors)
+{
+	struct json_object *m = json_object_new_object();
+	add_str(m, "error", message);
+	json_object_object_add(m, "status", json_object_new_int(422));
+	json_object_object_add(m, "errors", json_object_get(errors));
+	respond(req, 422, NULL, m);
+}
+
 /* Saves table 二; NULL when answered, else the cells saved (owned). */
 static struct json_object *table2_save(struct request *req, int year,
 				       const struct staff_agency *ag, bool page)
@@ -263,11 +274,7 @@ static struct json_object *table2_save(struct request *req, int year,
 		if (page) {
 			table2_page(req, 422, ag, year, cells, typed, errors);
 		} else {
-			struct json_object *m = json_object_new_object();
-			add_str(m, "error", "表二填写有误");
-			json_object_object_add(m, "status", json_object_new_int(422));
-			json_object_object_add(m, "errors", json_object_get(errors));
-			respond(req, 422, NULL, m);
+			respond_invalid(req, "表二填写有误", errors);
 		}
 	}
 	if (ok && !save_cells(req, ag, year, cells))
@@ -281,21 +288,30 @@ static struct json_object *table2_save(struct request *req, int year,
 	return cells;
 }
 
-void page_staff_report_table2_save(struct request *req)
+/*
+ * Table 二 and the prose are saved the same way from a staff form (then
+ * back to the report) and from the API (then the saved values as JSON):
+ * `save` validates and stores, answering itself when it refuses.
+ */
+typedef struct json_object *(*report_save_fn)(struct request *req, int year,
+					      const struct staff_agency *ag, bool page);
+
+static void save_from_form(struct request *req, report_save_fn save, const char *anchor)
 {
 	int year;
 	struct staff_agency ag;
 	if (!report_page_scope(req, fields_get(&req->form, "year"),
 			       fields_get(&req->form, "agency"), &year, &ag))
 		return;
-	struct json_object *cells = table2_save(req, year, &ag, true);
-	if (cells) {
-		json_object_put(cells);
-		redirect_to_report(req, &ag, year, "table2");
+	struct json_object *saved = save(req, year, &ag, true);
+	if (saved) {
+		json_object_put(saved);
+		redirect_to_report(req, &ag, year, anchor);
 	}
 }
 
-void page_api_report_table2(struct request *req)
+static void save_from_api(struct request *req, report_save_fn save, const char *key,
+			  const char *expected_body)
 {
 	char y[8];
 	int year;
@@ -305,19 +321,29 @@ void page_api_report_table2(struct request *req)
 		return;
 	}
 	if (!json_object_is_type(req->json_body, json_type_object)) {
-		respond_error(req, 400, "需要 JSON 对象：{\"agency\": …, \"cells\": {…}}");
+		respond_error(req, 400, expected_body);
 		return;
 	}
 	if (!report_page_scope(req, y, report_input(req, "agency"), &year, &ag))
 		return;
-	struct json_object *cells = table2_save(req, year, &ag, false);
-	if (!cells)
+	struct json_object *saved = save(req, year, &ag, false);
+	if (!saved)
 		return;
 	struct json_object *m = json_object_new_object();
 	json_object_object_add(m, "year", json_object_new_int(year));
 	add_str(m, "agency", ag.code);
-	json_object_object_add(m, "table2", cells);
+	json_object_object_add(m, key, saved);
 	respond(req, 200, NULL, m);
+}
+
+void page_staff_report_table2_save(struct request *req)
+{
+	save_from_form(req, table2_save, "table2");
+}
+
+void page_api_report_table2(struct request *req)
+{
+	save_from_api(req, table2_save, "table2", "需要 JSON 对象：{\"agency\": …, \"cells\": {…}}");
 }
 
 /* ---- sections 一, 五, 六 ------------------------------------------------------------ */
@@ -462,11 +488,7 @@ static struct json_object *prose_save(struct request *req, int year,
 		if (page) {
 			prose_page(req, 422, ag, year, prose, errors);
 		} else {
-			struct json_object *m = json_object_new_object();
-			add_str(m, "error", "填写有误");
-			json_object_object_add(m, "status", json_object_new_int(422));
-			json_object_object_add(m, "errors", json_object_get(errors));
-			respond(req, 422, NULL, m);
+			respond_invalid(req, "填写有误", errors);
 		}
 	} else {
 		ok = save_prose(req, ag, year, prose, given_set);
@@ -483,39 +505,10 @@ static struct json_object *prose_save(struct request *req, int year,
 
 void page_staff_report_prose_save(struct request *req)
 {
-	int year;
-	struct staff_agency ag;
-	if (!report_page_scope(req, fields_get(&req->form, "year"),
-			       fields_get(&req->form, "agency"), &year, &ag))
-		return;
-	struct json_object *prose = prose_save(req, year, &ag, true);
-	if (prose) {
-		json_object_put(prose);
-		redirect_to_report(req, &ag, year, "prose");
-	}
+	save_from_form(req, prose_save, "prose");
 }
 
 void page_api_report_prose(struct request *req)
 {
-	char y[8];
-	int year;
-	struct staff_agency ag;
-	if (!route_capture(&req->match, "year", y, sizeof y)) {
-		respond_error(req, 404, NULL);
-		return;
-	}
-	if (!json_object_is_type(req->json_body, json_type_object)) {
-		respond_error(req, 400, "需要 JSON 对象：{\"agency\": …, \"one\": …}");
-		return;
-	}
-	if (!report_page_scope(req, y, report_input(req, "agency"), &year, &ag))
-		return;
-	struct json_object *prose = prose_save(req, year, &ag, false);
-	if (!prose)
-		return;
-	struct json_object *m = json_object_new_object();
-	json_object_object_add(m, "year", json_object_new_int(year));
-	add_str(m, "agency", ag.code);
-	json_object_object_add(m, "prose", prose);
-	respond(req, 200, NULL, m);
+	save_from_api(req, prose_save, "prose", "需要 JSON 对象：{\"agency\": …, \"one\": …}");
 }
