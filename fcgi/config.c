@@ -174,18 +174,3 @@ void config_free(struct config *c)
 			*slot = NULL;
 		}
 }
-
-void config_print(const struct config *c, FILE *out)
-{
-	for (size_t i = 0; i < NKEYS; i++) {
-		const void *slot = (const char *)c + keys[i].offset;
-		fprintf(out, "%s = ", keys[i].name);
-		switch (keys[i].type) {
-		case KEY_STRING: fprintf(out, "%s\n", *(char *const *)slot); break;
-		case KEY_INT: fprintf(out, "%d\n", *(const int *)slot); break;
-		case KEY_SIZE: fprintf(out, "%zu\n", *(const size_t *)slot); break;
-		case KEY_MODE: fprintf(out, "%04o\n", *(const unsigned *)slot); break;
-		case KEY_BOOL: fprintf(out, "%s\n", *(const bool *)slot ? "true" : "false"); break;
-		}
-	}
-}

@@ -36,7 +36,4 @@ struct config {
 bool config_load(struct config *c, const char *path, char *err, size_t errlen);
 void config_free(struct config *c);
 
-/* Writes the effective configuration in file syntax (for `ysqgk check`). */
-void config_print(const struct config *c, FILE *out);
-
 #endif

@@ -35,6 +35,12 @@ void page_admin_import(struct request *req);
 bool report_page_scope(struct request *req, const char *year_text, const char *agency,
 		       int *year, struct staff_agency *ag);
 
+/*
+ * The scope of a report page opened with GET: ?year=&agency=, after the
+ * first-sign-in password change. False when answered.
+ */
+bool report_query_scope(struct request *req, int *year, struct staff_agency *ag);
+
 /* A field of the form, or of the JSON body (strings and numbers as text). */
 const char *report_input(struct request *req, const char *name);
 

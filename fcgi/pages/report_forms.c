@@ -136,12 +136,9 @@ static void table2_page(struct request *req, int status, const struct staff_agen
 
 void page_staff_report_table2_form(struct request *req)
 {
-	if (staff_password_gate(req))
-		return;
 	int year;
 	struct staff_agency ag;
-	if (!report_page_scope(req, fields_get(&req->query, "year"),
-			       fields_get(&req->query, "agency"), &year, &ag))
+	if (!report_query_scope(req, &year, &ag))
 		return;
 	struct json_object *cells = load_cells(req, &ag, year);
 	if (cells) {
@@ -408,12 +405,9 @@ static void prose_page(struct request *req, int status, const struct staff_agenc
 
 void page_staff_report_prose_form(struct request *req)
 {
-	if (staff_password_gate(req))
-		return;
 	int year;
 	struct staff_agency ag;
-	if (!report_page_scope(req, fields_get(&req->query, "year"),
-			       fields_get(&req->query, "agency"), &year, &ag))
+	if (!report_query_scope(req, &year, &ag))
 		return;
 	struct json_object *prose = load_prose(req, &ag, year);
 	if (prose) {

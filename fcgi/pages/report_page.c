@@ -48,6 +48,13 @@ bool report_page_scope(struct request *req, const char *year_text, const char *a
 	return staff_agency(req, agency, ag);
 }
 
+bool report_query_scope(struct request *req, int *year, struct staff_agency *ag)
+{
+	return !staff_password_gate(req) &&
+	       report_page_scope(req, fields_get(&req->query, "year"),
+				 fields_get(&req->query, "agency"), year, ag);
+}
+
 const char *report_input(struct request *req, const char *name)
 {
 	if (!json_object_is_type(req->json_body, json_type_object))
@@ -270,12 +277,9 @@ static void add_page_fields(struct request *req, struct json_object *m, int year
 
 void page_staff_report(struct request *req)
 {
-	if (staff_password_gate(req))
-		return;
 	int year;
 	struct staff_agency ag;
-	if (!report_page_scope(req, fields_get(&req->query, "year"),
-			       fields_get(&req->query, "agency"), &year, &ag))
+	if (!report_query_scope(req, &year, &ag))
 		return;
 	const char *format = fields_get(&req->query, "format");
 	bool csv = format && !strcmp(format, "csv");

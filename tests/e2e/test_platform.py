@@ -169,21 +169,19 @@ class BadInputTest(unittest.TestCase):
         self.expect(r, 400)
 
     def test_post_form_without_csrf_is_refused(self):
-        # The home page takes no POST: 405 comes first. The CSRF check is
-        # exercised by the pages that take forms.
-        r = self.s.post_form("/", {"a": "b"})
-        self.expect(r, 405)
+        r = self.s.post_form("/status", {"tracking_no": "demo-2026-000001", "query_code": "x"})
+        self.expect(r, 403, "CSRF token missing or wrong")
+        self.assertIn("Cookie", r.text)
 
     def test_malformed_json(self):
-        r = self.s.request("POST", "/api/v1/agencies", body=b"{not json",
+        r = self.s.request("POST", "/api/v1/status", body=b"{not json",
                            headers={"Content-Type": "application/json"})
-        self.expect(r, (400, 405))
+        self.expect(r, 400, "malformed JSON body")
 
     def test_api_post_needs_json_content_type(self):
-        r = self.s.request("POST", "/api/v1/agencies", body=b"a=b",
+        r = self.s.request("POST", "/api/v1/status", body=b"a=b",
                            headers={"Content-Type": "application/x-www-form-urlencoded"})
-        self.expect(r, (405, 415))
-
+        self.expect(r, 415, "API POST without application/json")
 
 if __name__ == "__main__":
     unittest.main()
