@@ -24,8 +24,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DATA="$ROOT/var/bench-data"
-DIR="$ROOT/var/bench"
+VAR=$("$ROOT/deploy/dev-stack.sh" var)	# ./var: outside the clone (dev-stack.sh)
+DATA="$VAR/bench-data"
+DIR="$VAR/bench"
 BIN="$ROOT/build/ysqgk"
 PORT=${BENCH_PORT:-18990}
 SECONDS_EACH=${BENCH_SECONDS:-10}
