@@ -3,6 +3,7 @@
 #   make            build build/ysqgk (optimised)
 #   make run        install missing packages, start PostgreSQL + app + nginx (PORT=8080)
 #   make test       unit tests (cmocka) and end-to-end tests, under ASan + UBSan
+#   make test-dates the date-sensitive end-to-end suites at fixed instants (CI)
 #   make bench      wrk against the real stack
 #   make fuzz       libFuzzer targets for the parsers, router and templates
 #   make install    PREFIX=/usr/local DESTDIR= (docs/deploy.md)
@@ -30,7 +31,7 @@ TST_FLAGS = $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined 
 TST_OBJS  = $(LIB_SRCS:%.c=$(TST_DIR)/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(TST_DIR)/unit/%)
 
-.PHONY: all deps run test test-faults unit e2e bench install clean check-deps fuzz
+.PHONY: all deps run test test-dates test-faults unit e2e bench install clean check-deps fuzz
 all: build/ysqgk
 
 deps:
@@ -61,14 +62,21 @@ run:
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \
-	  YSQGK_SHARED=$(CURDIR)/../shared $$t || fail=1; done; exit $$fail
+	  YSQGK_SHARED="$(CURDIR)/../shared" $$t || fail=1; done; exit $$fail
 
 e2e: build/ysqgk-test
-	@YSQGK_BIN=$(CURDIR)/build/ysqgk-test python3 tests/e2e/run.py
+	@YSQGK_BIN="$(CURDIR)/build/ysqgk-test" python3 tests/e2e/run.py
+
+# tests/instants.sh: a Saturday, a Sunday, a 调休 working Saturday, the
+# Spring Festival, the year's edges in Beijing time, 29 February, a year
+# without its holiday schedule — the whole stack's clock set by tests/at.sh.
+test-dates: build/ysqgk-test
+	@deploy/install-deps.sh test
+	@YSQGK_BIN="$(CURDIR)/build/ysqgk-test" tests/instants.sh
 
 test-faults: build/ysqgk-test
 	@deploy/install-deps.sh test
-	@YSQGK_BIN=$(CURDIR)/build/ysqgk-test python3 tests/faults/run.py
+	@YSQGK_BIN="$(CURDIR)/build/ysqgk-test" python3 tests/faults/run.py
 
 test:
 	@deploy/install-deps.sh test

@@ -7,7 +7,7 @@ stack="postgresql nginx curl"
 case "${1:-build}" in
 build) want="$build" ;;
 run)   want="$build $stack" ;;
-test)  want="$build $stack libcmocka-dev python3 chromium fonts-wqy-zenhei poppler-utils" ;;
+test)  want="$build $stack libcmocka-dev python3 chromium fonts-wqy-zenhei poppler-utils faketime" ;;
 bench) want="$build $stack wrk" ;;
 fuzz)  want="$build clang libclang-rt-14-dev" ;;
 *) echo "usage: $0 build|run|test|bench|fuzz" >&2; exit 2 ;;

@@ -1,5 +1,6 @@
-"""Runs every tests/e2e/test_*.py module with unittest and ends with the
-plain summary line 'N passed, N failed, N skipped'."""
+"""Runs every tests/e2e/test_*.py module (or those matching the patterns
+given as arguments) with unittest and ends with the plain summary line
+'N passed, N failed, N skipped'."""
 
 import os
 import sys
@@ -10,11 +11,18 @@ sys.path.insert(0, HERE)
 
 
 def main():
-    pattern = sys.argv[1] if len(sys.argv) > 1 else "test_*.py"
-    suite = unittest.defaultTestLoader.discover(HERE, pattern=pattern, top_level_dir=HERE)
+    import stack
+    stack.run_unfaked()
+    # Modules run in name order whatever order the patterns come in: some
+    # read what an earlier module left on the shared stack.
+    patterns = sorted(set(sys.argv[1:])) or ["test_*.py"]
+    suite = unittest.TestSuite(
+        unittest.defaultTestLoader.discover(HERE, pattern=p, top_level_dir=HERE) for p in patterns)
+    instant = os.environ.get("YSQGK_TEST_INSTANT")
+    if instant:
+        print("e2e: the whole stack runs at %s (tests/at.sh)" % instant)
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    import stack
     reports = stack.stop_shared()
     if reports:
         print(reports)

@@ -4,12 +4,14 @@ deploy/dev-stack.sh that `make run` uses. One stack serves every test module
 of a run; it is torn down at exit, even when tests fail."""
 
 import atexit
+import datetime
 import http.client
 import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import urllib.parse
 
@@ -24,6 +26,43 @@ SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime e
 def sanitizer_reports(log):
     lines = [l for l in log.splitlines() if any(m in l for m in SANITIZER_MARKS)]
     return "\n".join(lines[:20])
+
+
+# Today as the law counts it: the date in Beijing (UTC+8 all year, no
+# daylight saving since 1991), whatever the machine's time zone. Under
+# tests/at.sh the clock is the whole stack's test clock.
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+# The same in SQL, for statements the tests run through psql (the cluster's
+# TimeZone is the machine's: current_date would be the UTC date).
+TODAY_SQL = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+
+
+def clock_offset():
+    """Seconds the stack's clock is ahead of the real one (tests/at.sh)."""
+    return int(os.environ.get("YSQGK_CLOCK_OFFSET", "0"))
+
+
+def beijing_now():
+    return datetime.datetime.now(BEIJING) + datetime.timedelta(seconds=clock_offset())
+
+
+def run_unfaked():
+    """Under tests/at.sh every process runs at another instant through
+    libfaketime. The test runner itself must not: CPython's time.sleep
+    fails under it (EINVAL) while monotonic clocks stay real, as they must
+    for nginx and PostgreSQL. So the runner starts again without the
+    preload, keeps the offset for its own dates (beijing_now) and hands the
+    preload on to every process it starts."""
+    preload = os.environ.get("LD_PRELOAD", "")
+    if "faketime" in preload and not os.environ.get("YSQGK_CHILD_PRELOAD"):
+        env = dict(os.environ, LD_PRELOAD="", YSQGK_CHILD_PRELOAD=preload)
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
+    if os.environ.get("YSQGK_CHILD_PRELOAD"):
+        os.environ["LD_PRELOAD"] = os.environ["YSQGK_CHILD_PRELOAD"]
+
+
+def beijing_today():
+    return beijing_now().date()
 
 
 def free_port():

@@ -3,7 +3,6 @@ in one transaction, the receipt, double submission, concurrency, personal
 data at rest, and the JSON route. On a stack of its own (nginx's POST
 limit off: these tests POST a lot)."""
 
-import datetime
 import glob
 import json
 import os
@@ -11,6 +10,7 @@ import re
 import subprocess
 import unittest
 
+import stack
 import test_citizen_helpers as h
 
 S = None
@@ -26,7 +26,7 @@ def tearDownModule():
 
 
 def year():
-    return (datetime.datetime.utcnow() + datetime.timedelta(hours=8)).year
+    return stack.beijing_today().year
 
 
 class FormPagesTest(unittest.TestCase):

@@ -6,6 +6,7 @@ import datetime
 import re
 import unittest
 
+import stack
 import test_citizen_helpers as h
 
 S = None
@@ -22,7 +23,7 @@ def tearDownModule():
 
 
 def today():
-    return (datetime.datetime.utcnow() + datetime.timedelta(hours=8)).date()
+    return stack.beijing_today()
 
 
 def reset_limiter():

@@ -756,7 +756,7 @@ class InstallTest(unittest.TestCase):
         r = self.c.get("/staff/report", headers={"Cookie": session})
         self.assertStatus(r, 200)
         self.assertIn("安装测试县人民政府办公室", r.text)
-        r = self.c.get("/api/v1/reports/%d" % time.localtime().tm_year,
+        r = self.c.get("/api/v1/reports/%d" % stack.beijing_today().year,
                        headers={"Cookie": session})
         self.assertStatus(r, 200)
 

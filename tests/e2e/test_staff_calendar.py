@@ -10,6 +10,7 @@ import re
 import tempfile
 import unittest
 
+import stack
 import test_staff_common as h
 
 S = None
@@ -78,10 +79,10 @@ class DeadlinesCommandTest(unittest.TestCase):
         waiting = self.clerk.register()
         self.clerk.act(waiting, "supplement", {"what": "请写明年份"})
         # Their periods ended yesterday.
-        S.psql("UPDATE supplements SET asked_on = current_date - 10, answer_by = current_date - 1"
-               " WHERE request_id = %d" % supp)
-        S.psql("UPDATE fees SET notice_on = current_date - 10, pay_by = current_date - 2"
-               " WHERE request_id = %d" % fee)
+        S.psql("UPDATE supplements SET asked_on = {today} - 10, answer_by = {today} - 1"
+               " WHERE request_id = {rid}".format(today=stack.TODAY_SQL, rid=supp))
+        S.psql("UPDATE fees SET notice_on = {today} - 10, pay_by = {today} - 2"
+               " WHERE request_id = {rid}".format(today=stack.TODAY_SQL, rid=fee))
         r = S.ysqgk("deadlines")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("closed %s: other_no_supplement" % self.tracking(supp), r.stdout)
@@ -196,8 +197,11 @@ class WorkingCalendarChangeTest(unittest.TestCase):
         before = h.row(S, open_, "due_on")["due_on"]
         self.assertEqual(before, h.workdays_add(S, today, 20))
         done_due = h.row(S, done, "due_on")["due_on"]
-        # A new holiday on the next working day: the period needs one more.
-        day = h.workdays_add(S, today, 1)
+        # A new holiday on a working day inside the period that the calendar
+        # does not list yet (right after 元旦 the next working day may be a
+        # 调休 Sunday, already listed): the period needs one more.
+        day = next(d for d in (h.workdays_add(S, today, n) for n in range(1, 20))
+                   if S.psql("SELECT count(*) FROM holidays WHERE day = '%s'" % d) == "0")
         with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
             f.write("date,kind,name\n%s,holiday,测试假日\n" % day)
         r = S.ysqgk("holidays", "import", f.name)

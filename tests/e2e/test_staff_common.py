@@ -3,7 +3,6 @@ POST far more than nginx's per-address limit allows), agencies and staff
 accounts, a signed-in client for the JSON API and the pages, and requests
 put into a state through the API."""
 
-import datetime
 import html
 import json
 import re
@@ -21,7 +20,7 @@ def own_stack():
 
 
 def today():
-    return (datetime.datetime.utcnow() + datetime.timedelta(hours=8)).date()
+    return stack.beijing_today()
 
 
 def new_agency(s, prefix="st", parent=None):

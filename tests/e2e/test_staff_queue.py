@@ -25,19 +25,21 @@ class QueueTest(unittest.TestCase):
         cls.agency = h.new_agency(S, "q")
         c = cls.clerk = h.Staff(S, cls.agency)
         today = h.today()
+        # Two years back is overdue, last year answered, whatever today is.
+        cls.y2, cls.y1 = today.year - 2, today.year - 1
         cls.sub1, cls.no1, _ = h.submit_online(S, cls.agency, name="网上甲",
                                                id_number=h.resident_id("11010519700101001"))
         cls.sub2, _, _ = h.submit_online(S, cls.agency, name="网上乙",
                                          id_number=h.resident_id("11010519700101002"))
-        cls.overdue = c.register("2024-01-02", name="逾期丙", id_number=h.resident_id("11010519700101003"))
-        cls.late_pause = c.register("2024-01-03", name="暂停丁", id_number=h.resident_id("11010519700101004"))
+        cls.overdue = c.register("%d-01-02" % cls.y2, name="逾期丙", id_number=h.resident_id("11010519700101003"))
+        cls.late_pause = c.register("%d-01-03" % cls.y2, name="暂停丁", id_number=h.resident_id("11010519700101004"))
         c.act(cls.late_pause, "consult", {"party": "某公司"})
         cls.soon = c.register(h.workdays_add(S, today, -18), name="将到期戊",
                               id_number=h.resident_id("11010519700101005"))
         cls.normal = c.register(today, name="正常己", id_number=h.resident_id("11010519700101006"))
         cls.paused = c.register(today, name="补正庚", id_number=h.resident_id("11010519700101007"))
         c.act(cls.paused, "supplement", {"what": "请明确"})
-        cls.answered = c.register("2025-03-03", name="已答辛", id_number=h.resident_id("11010519700101008"))
+        cls.answered = c.register("%d-03-03" % cls.y1, name="已答辛", id_number=h.resident_id("11010519700101008"))
         c.act(cls.answered, "reply", {"outcome": "disclosed", "text": "x"})
         cls.org = c.register(today, org=True, name="某某科研院")
 
@@ -94,8 +96,8 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(q("?status=answered"), {self.answered})
         self.assertEqual(q("?status=all&outcome=disclosed"), {self.answered})
         self.assertEqual(q("?status=all&kind=business"), {self.org})
-        self.assertEqual(q("?status=all&year=2024"), {self.overdue, self.late_pause})
-        self.assertEqual(q("?status=all&year=2025"), {self.answered})
+        self.assertEqual(q("?status=all&year=%d" % self.y2), {self.overdue, self.late_pause})
+        self.assertEqual(q("?status=all&year=%d" % self.y1), {self.answered})
         self.assertEqual(q("?status=all&q=%E9%80%BE%E6%9C%9F"), {self.overdue})   # 逾期
         self.assertEqual(q("?status=all&q=" + self.no1.upper()), {self.sub1})
         self.assertEqual(q("?status=all&q=%25"), set())

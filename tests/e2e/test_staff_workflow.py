@@ -7,6 +7,7 @@ import datetime
 import re
 import unittest
 
+import stack
 import test_staff_common as h
 
 S = None
@@ -153,8 +154,8 @@ class SupplementTest(unittest.TestCase):
         rid2, no2, code2 = h.submit_online(S, self.agency)
         self.clerk.act(rid2, "confirm")
         self.clerk.act(rid2, "supplement", {"what": "请写明年份"})
-        S.psql("UPDATE supplements SET asked_on = current_date - 5, answer_by = current_date - 1"
-               " WHERE request_id = %d" % rid2)
+        S.psql("UPDATE supplements SET asked_on = {today} - 5, answer_by = {today} - 1"
+               " WHERE request_id = {rid}".format(today=stack.TODAY_SQL, rid=rid2))
         r = S.post_json("/api/v1/status/supplement",
                         {"tracking_no": no2, "query_code": code2, "text": "2025年"})
         self.assertEqual(r.status, 409, r)

@@ -13,7 +13,6 @@ before the kill lost its answer: there, re-sending the same submit_token
 (what the form does) answers 200 with that number, and every other
 failed one gets 201."""
 
-import datetime
 import json
 import os
 import signal
@@ -61,7 +60,7 @@ APPS = []
 
 
 def this_year():
-    return (datetime.datetime.utcnow() + datetime.timedelta(hours=8)).year
+    return stack.beijing_today().year
 
 
 class Load:

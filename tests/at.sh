@@ -1,0 +1,43 @@
+#!/bin/bash
+# Runs a command, and every process it starts, at another instant: the
+# test clock of the whole stack (the test runner, PostgreSQL's now() and
+# current_date, the app, the CLI, nginx).
+#
+#   tests/at.sh INSTANT COMMAND [ARG...]
+#   tests/at.sh 2025-12-31T23:30+08:00 python3 tests/e2e/run.py test_staff_*.py
+#
+# INSTANT is anything `date -d` reads; give the offset (+08:00 for Beijing)
+# so that the instant does not depend on the machine's time zone.
+#
+# How: libfaketime (Debian's faketime package), preloaded into every process
+# through the environment, which children inherit — runuser keeps it, so
+# PostgreSQL started as the postgres user runs at the same instant. The
+# clock is shifted by one offset computed once here, not frozen and not
+# restarted per process: every process of the run agrees on the time, and
+# time goes on as usual (sleeps, timeouts and rate limiters keep working).
+# Monotonic clocks stay real, so that timers inside nginx, PostgreSQL and
+# the app are not disturbed.
+#
+# AddressSanitizer insists on coming first among preloaded libraries; the
+# test build runs with libfaketime first, so that check is turned off.
+set -euo pipefail
+
+LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+[ $# -ge 2 ] || { echo "usage: tests/at.sh INSTANT COMMAND [ARG...]" >&2; exit 2; }
+if [ ! -f "$LIB" ]; then
+	LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
+	[ -n "$LIB" ] || { echo "tests/at.sh: libfaketime is missing (apt-get install faketime)" >&2; exit 1; }
+fi
+target=$(date -d "$1" +%s) || { echo "tests/at.sh: not an instant: $1" >&2; exit 2; }
+shift
+offset=$((target - $(date +%s)))
+export LD_PRELOAD="$LIB${LD_PRELOAD:+ $LD_PRELOAD}"
+export FAKETIME="${offset}"
+[ "$offset" -ge 0 ] && FAKETIME="+$offset"
+export FAKETIME_DONT_FAKE_MONOTONIC=1
+export ASAN_OPTIONS="verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+# For the test runners (tests/e2e/stack.py), which run without the preload.
+export YSQGK_CLOCK_OFFSET=$offset
+YSQGK_TEST_INSTANT=$(date -u -d "@$target" +%Y-%m-%dT%H:%M:%SZ)
+export YSQGK_TEST_INSTANT
+exec "$@"

@@ -1,0 +1,77 @@
+#!/bin/bash
+# make test-dates: the date-sensitive end-to-end suites, each at the fixed
+# instants below (tests/at.sh sets the whole stack's clock), besides the run
+# at today's date that `make test` does. Ends with 'dates: N passed, N failed'.
+#
+#   tests/instants.sh                   every instant, the suites below
+#   tests/instants.sh INSTANT [SUITE…]  one instant (a `date -d` string)
+#
+# Needs YSQGK_BIN (the Makefile sets it). Each instant runs on a stack of
+# its own: what one run wrote cannot leak into the next.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+# Beijing times: the law's dates are Beijing dates whatever the machine's
+# zone (UTC here), so the edges are where the two disagree.
+INSTANTS=(
+	"2026-12-05T10:00+08:00|a Saturday"
+	"2026-12-06T10:00+08:00|a Sunday"
+	"2026-02-28T10:00+08:00|a 调休 working Saturday"
+	"2026-02-21T10:00+08:00|a Saturday inside the Spring Festival holiday"
+	"2026-02-24T09:00+08:00|the first working day after the Spring Festival"
+	"2025-12-31T23:30+08:00|31 December 23:30 in Beijing"
+	"2026-01-01T07:30+08:00|1 January 07:30 in Beijing (still 31 December in UTC)"
+	"2027-03-15T10:00+08:00|a year whose holiday schedule is not imported"
+	"2028-02-29T10:00+08:00|29 February (after the imported schedules too)"
+)
+
+# The suites whose answers depend on today's date: deadlines, windows,
+# the queue's marks, the status page, tracking numbers and the report's year.
+SUITES=(
+	test_staff_workflow.py test_staff_calendar.py test_staff_queue.py
+	test_citizen_status.py test_citizen_apply.py
+	test_report_tables.py test_report_import.py test_report_edges.py
+	test_cli.py
+)
+
+passed=0 failed=0 failures=()
+
+run_at() {
+	local instant=$1 what=$2; shift 2
+	local log out
+	log=$(mktemp)
+	echo "== $instant ($what)"
+	"$HERE/at.sh" "$instant" python3 "$HERE/e2e/run.py" "$@" >"$log" 2>&1
+	out=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$out" ]; then
+		echo "   did not finish:"; tail -n 30 "$log"
+		failed=$((failed + 1)); failures+=("$instant")
+	else
+		echo "   $out"
+		passed=$((passed + $(echo "$out" | sed -E 's/^e2e: ([0-9]+) passed.*/\1/')))
+		local f
+		f=$(echo "$out" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+		failed=$((failed + f))
+		if [ "$f" != 0 ]; then
+			failures+=("$instant")
+			grep -E '^(FAIL|ERROR):|^AssertionError|Error:' "$log" | head -n 20
+			echo "   full output: $log"
+			return
+		fi
+	fi
+	rm -f "$log"
+}
+
+if [ $# -ge 1 ]; then
+	instant=$1; shift
+	[ $# -ge 1 ] || set -- "${SUITES[@]}"
+	run_at "$instant" "chosen" "$@"
+else
+	for entry in "${INSTANTS[@]}"; do
+		run_at "${entry%%|*}" "${entry#*|}" "${SUITES[@]}"
+	done
+fi
+[ ${#failures[@]} -eq 0 ] || echo "failed at: ${failures[*]}"
+echo "dates: $passed passed, $failed failed"
+[ "$failed" = 0 ]
