@@ -1,6 +1,6 @@
 /*
- * Tests of domain/deadline. Cases on the real calendar
- * ($YSQGK_SHARED/domain/cn_holidays.csv, skipped when missing) are worked
+ * Tests of domain/deadline. Cases on the real calendar (the project's
+ * sql/cn_holidays.csv, real_calendar.h: a failure when missing) are worked
  * by hand in the comments; logic cases use in-test calendars.
  */
 #include <setjmp.h>
@@ -15,6 +15,7 @@
 #include "domain/date.h"
 #include "domain/deadline.h"
 #include "domain/workdays.h"
+#include "real_calendar.h"
 
 #define expect_int(expected, got) do {					\
 	long long e_ = (expected), g_ = (got);				\
@@ -57,35 +58,7 @@ static struct calendar *real_cal;
 static int load_real_calendar(void **state)
 {
 	(void)state;
-	const char *shared = getenv("YSQGK_SHARED");
-	char path[4096], err[256];
-
-	if (!shared) {
-		fprintf(stderr, "YSQGK_SHARED not set: skipping tests on the real calendar\n");
-		return 0;
-	}
-	snprintf(path, sizeof(path), "%s/domain/cn_holidays.csv", shared);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "%s missing: skipping tests on the real calendar\n", path);
-		return 0;
-	}
-	char chunk[4096];
-	size_t len = 0, got;
-	char *text = NULL;
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		text = realloc(text, len + got);
-		memcpy(text + len, chunk, got);
-		len += got;
-	}
-	fclose(f);
-	real_cal = calendar_new();
-	bool ok = calendar_load_csv_text(real_cal, text, len, err, sizeof(err));
-	free(text);
-	if (!ok) {
-		fprintf(stderr, "%s does not load: %s\n", path, err);
-		return -1;
-	}
+	real_cal = real_calendar_load();
 	return 0;
 }
 
@@ -96,10 +69,11 @@ static int free_real_calendar(void **state)
 	return 0;
 }
 
+/* The cases on the real calendar fail, not skip, without it. */
 static const struct calendar *need_real(void)
 {
 	if (!real_cal)
-		skip();
+		fail_msg("the real calendar ($YSQGK_REPO/%s) did not load", REAL_CALENDAR_CSV);
 	return real_cal;
 }
 

@@ -1,9 +1,9 @@
 /*
  * Tests of domain/date and domain/workdays.
  *
- * The real calendar comes from $YSQGK_SHARED/domain/cn_holidays.csv (the
- * project does not keep a copy); tests needing it are skipped, with a
- * message, when it is missing. Logic tests use small in-test calendars.
+ * The real calendar is the project's sql/cn_holidays.csv (real_calendar.h);
+ * tests needing it fail when it is missing. Logic tests use small in-test
+ * calendars.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +16,7 @@
 
 #include "domain/date.h"
 #include "domain/workdays.h"
+#include "real_calendar.h"
 
 /* cmocka prints integers in hex; these say what was expected, in dates. */
 #define expect_int(expected, got) do {					\
@@ -45,49 +46,10 @@ static int32_t D(const char *s)
 
 static struct calendar *real_cal;
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *text = NULL;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0) {
-		long size = ftell(f);
-		if (size >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-			text = malloc((size_t)size + 1);
-			*len = fread(text, 1, (size_t)size, f);
-			text[*len] = '\0';
-		}
-	}
-	fclose(f);
-	return text;
-}
-
 static int load_real_calendar(void **state)
 {
 	(void)state;
-	const char *shared = getenv("YSQGK_SHARED");
-	char path[4096], err[256];
-	size_t len = 0;
-
-	if (!shared) {
-		fprintf(stderr, "YSQGK_SHARED not set: skipping tests on the real calendar\n");
-		return 0;
-	}
-	snprintf(path, sizeof(path), "%s/domain/cn_holidays.csv", shared);
-	char *text = read_file(path, &len);
-	if (!text) {
-		fprintf(stderr, "%s missing: skipping tests on the real calendar\n", path);
-		return 0;
-	}
-	real_cal = calendar_new();
-	if (!calendar_load_csv_text(real_cal, text, len, err, sizeof(err))) {
-		fprintf(stderr, "%s does not load: %s\n", path, err);
-		free(text);
-		return -1;
-	}
-	free(text);
+	real_cal = real_calendar_load();
 	return 0;
 }
 
@@ -98,10 +60,11 @@ static int free_real_calendar(void **state)
 	return 0;
 }
 
+/* The cases on the real calendar fail, not skip, without it. */
 static const struct calendar *need_real(void)
 {
 	if (!real_cal)
-		skip();
+		fail_msg("the real calendar ($YSQGK_REPO/%s) did not load", REAL_CALENDAR_CSV);
 	return real_cal;
 }
 
@@ -516,6 +479,116 @@ static void test_real_add_between_agree(void **state)
 	expect_int(walked, workdays_between(cal, D("2023-12-31"), D("2024-12-31")));
 }
 
+/* ---- sql/cn_holidays.csv and sql/002_holidays.sql ---------------------- */
+
+/* "date,kind,name" lines, each a malloc'ed string. */
+struct day_rows {
+	char **items;
+	size_t count;
+};
+
+static void rows_add(struct day_rows *r, const char *date, const char *kind,
+		     const char *name, size_t name_len)
+{
+	char *row = malloc(strlen(date) + strlen(kind) + name_len + 3);
+
+	sprintf(row, "%s,%s,%.*s", date, kind, (int)name_len, name);
+	r->items = realloc(r->items, (r->count + 1) * sizeof(*r->items));
+	r->items[r->count++] = row;
+}
+
+static void rows_free(struct day_rows *r)
+{
+	for (size_t i = 0; i < r->count; i++)
+		free(r->items[i]);
+	free(r->items);
+}
+
+static bool rows_have(const struct day_rows *r, const char *row)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (!strcmp(r->items[i], row))
+			return true;
+	return false;
+}
+
+/* The data lines of the CSV as they are (CRLF or LF), header left out. */
+static struct day_rows csv_rows(const char *text)
+{
+	struct day_rows r = { NULL, 0 };
+
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		const char *next = line + len + (line[len] ? 1 : 0);
+		if (len && line[len - 1] == '\r')
+			len--;
+		char date[16], kind[16];
+		int name_at = 0;
+		if (len && sscanf(line, "%10[0-9-],%15[a-z],%n", date, kind, &name_at) == 2 &&
+		    name_at > 0)
+			rows_add(&r, date, kind, line + name_at, len - (size_t)name_at);
+		line = next;
+	}
+	return r;
+}
+
+/* The VALUES rows of the migration: ('2024-02-10', 'holiday', '春节'). */
+static struct day_rows sql_rows(const char *text)
+{
+	struct day_rows r = { NULL, 0 };
+
+	for (const char *p = text; (p = strstr(p, "('")) != NULL; p += 2) {
+		char date[16], kind[16], name[128];
+		if (sscanf(p, "('%10[0-9-]', '%15[a-z]', '%127[^']')", date, kind, name) == 3)
+			rows_add(&r, date, kind, name, strlen(name));
+	}
+	return r;
+}
+
+/* Reports the rows of `a` missing from `b`; returns how many. */
+static size_t report_missing(const struct day_rows *a, const struct day_rows *b,
+			     const char *a_name, const char *b_name)
+{
+	size_t missing = 0;
+
+	for (size_t i = 0; i < a->count; i++) {
+		if (rows_have(b, a->items[i]))
+			continue;
+		if (missing++ < 10)
+			fprintf(stderr, "%s: %s is not in %s\n", a_name, a->items[i], b_name);
+	}
+	return missing;
+}
+
+/*
+ * The migration that puts the schedules in every database and the CSV the
+ * tests (and administrators, through `ysqgk holidays import`) read must
+ * list the same days: a year added to one and not the other would make the
+ * tests check a calendar production does not have. (A later migration
+ * adding a year must be read here too.)
+ */
+static void test_repo_csv_matches_migration(void **state)
+{
+	(void)state;
+	size_t csv_len = 0, sql_len = 0;
+	char *csv_text = read_repo_file(REAL_CALENDAR_CSV, &csv_len);
+	char *sql_text = read_repo_file("sql/002_holidays.sql", &sql_len);
+
+	if (!csv_text || !sql_text)
+		fail_msg("sql/cn_holidays.csv and sql/002_holidays.sql must both be readable");
+	struct day_rows csv = csv_rows(csv_text), sql = sql_rows(sql_text);
+	free(csv_text);
+	free(sql_text);
+	size_t bad = report_missing(&csv, &sql, "sql/cn_holidays.csv", "sql/002_holidays.sql") +
+		     report_missing(&sql, &csv, "sql/002_holidays.sql", "sql/cn_holidays.csv");
+	size_t csv_count = csv.count, sql_count = sql.count;
+	rows_free(&csv);
+	rows_free(&sql);
+	expect_int(0, bad);
+	expect_int(282, csv_count);	/* 2019-2026: both really were read */
+	expect_int(csv_count, sql_count);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_real_year_ends),
 		cmocka_unit_test(test_real_from_friday),
 		cmocka_unit_test(test_real_add_between_agree),
+		cmocka_unit_test(test_repo_csv_matches_migration),
 	};
 
 	return cmocka_run_group_tests(tests, load_real_calendar, free_real_calendar);
