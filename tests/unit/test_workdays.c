@@ -258,6 +258,83 @@ static void test_tiny_add_between_agree(void **state)
 	calendar_free(cal);
 }
 
+/* ---- windows ------------------------------------------------------------ */
+
+static void test_tiny_windows(void **state)
+{
+	(void)state;
+	struct calendar *cal = tiny_calendar();
+
+	/* Wed 2030-01-02 a holiday, Sat 01-05 worked. From Tue 01-01, 3
+	 * working days: Thu 3, Fri 4, Sat 5: the window ends on the worked
+	 * Saturday; the Sunday after is outside. */
+	expect_date("2030-01-05", window_last_day(cal, D("2030-01-01"), 3));
+	assert_true(within_workdays(cal, D("2030-01-01"), 3, D("2030-01-01")));
+	assert_true(within_workdays(cal, D("2030-01-01"), 3, D("2030-01-02")));
+	assert_true(within_workdays(cal, D("2030-01-01"), 3, D("2030-01-05")));
+	assert_false(within_workdays(cal, D("2030-01-01"), 3, D("2030-01-06")));
+	assert_false(within_workdays(cal, D("2030-01-01"), 3, D("2029-12-31")));
+	/* From Thu 3, 2 working days: Fri 4, Sat 5 (worked); then the plain
+	 * Sunday after is outside, though no working day has passed since. */
+	expect_date("2030-01-05", window_last_day(cal, D("2030-01-03"), 2));
+	assert_false(within_workdays(cal, D("2030-01-03"), 2, D("2030-01-06")));
+	expect_int(2, workdays_between(cal, D("2030-01-03"), D("2030-01-06")));
+	/* 0 days: the window is the day itself. */
+	assert_true(within_workdays(cal, D("2030-01-06"), 0, D("2030-01-06")));
+	assert_false(within_workdays(cal, D("2030-01-06"), 0, D("2030-01-07")));
+	assert_false(window_over(D("2030-01-04"), D("2030-01-04")));
+	assert_true(window_over(D("2030-01-04"), D("2030-01-05")));
+	/* Left before Mon 7: from Fri 4, Sat 5 (worked) and Mon 7 = 2; from
+	 * Sun 6, 1; on the day, 0; the day after, -1. */
+	expect_int(2, workdays_left(cal, D("2030-01-04"), D("2030-01-07")));
+	expect_int(1, workdays_left(cal, D("2030-01-06"), D("2030-01-07")));
+	expect_int(0, workdays_left(cal, D("2030-01-07"), D("2030-01-07")));
+	expect_int(-1, workdays_left(cal, D("2030-01-08"), D("2030-01-07")));
+	/* Last day Fri 11: Sat 12 and Sun 13 are 1 overdue (not 0), Mon 14
+	 * too, Tue 15 is 2. */
+	expect_int(-1, workdays_left(cal, D("2030-01-12"), D("2030-01-11")));
+	expect_int(-1, workdays_left(cal, D("2030-01-13"), D("2030-01-11")));
+	expect_int(-1, workdays_left(cal, D("2030-01-14"), D("2030-01-11")));
+	expect_int(-2, workdays_left(cal, D("2030-01-15"), D("2030-01-11")));
+	calendar_free(cal);
+}
+
+/*
+ * The window functions agree with each other for every pair of days in a
+ * range: left >= 0 exactly while the window is not over, and a working
+ * last day is within N working days of today exactly when 0 <= left <= N
+ * (the queue's due_within=N and `ysqgk deadlines --within N` select by
+ * window_last_day, the pages mark by the count).
+ */
+static void check_windows_agree(const struct calendar *cal, int32_t first, int32_t last)
+{
+	char a[DATE_STR_SIZE], b[DATE_STR_SIZE];
+
+	for (int32_t today = first; today <= last; today++) {
+		for (int32_t end = first; end <= last; end++) {
+			int left = workdays_left(cal, today, end);
+			if ((left >= 0) != !window_over(end, today))
+				fail_msg("today %s, last day %s: left %d", date_format(today, a),
+					 date_format(end, b), left);
+			if (!calendar_is_workday(cal, end))
+				continue;
+			for (int n = 0; n <= 5; n++)
+				if (within_workdays(cal, today, n, end) != (left >= 0 && left <= n))
+					fail_msg("today %s, due %s, within %d: left %d",
+						 date_format(today, a), date_format(end, b), n, left);
+		}
+	}
+}
+
+static void test_tiny_windows_agree(void **state)
+{
+	(void)state;
+	struct calendar *cal = tiny_calendar();
+
+	check_windows_agree(cal, D("2029-12-20"), D("2030-01-20"));
+	calendar_free(cal);
+}
+
 static void test_covers(void **state)
 {
 	(void)state;
@@ -463,6 +540,27 @@ static void test_real_from_friday(void **state)
 	expect_date("2024-04-08", workdays_add(cal, D("2024-03-08"), 20));
 }
 
+static void test_real_windows(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+
+	/* The bug of issue 10: from Wed 2026-11-25, 7 working days end on Fri
+	 * 12-04; Sunday 12-06 has the same count of elapsed working days as
+	 * that Friday (7) but is outside the window. */
+	expect_date("2026-12-04", window_last_day(cal, D("2026-11-25"), 7));
+	expect_int(7, workdays_between(cal, D("2026-11-25"), D("2026-12-06")));
+	assert_true(within_workdays(cal, D("2026-11-25"), 7, D("2026-12-04")));
+	assert_false(within_workdays(cal, D("2026-11-25"), 7, D("2026-12-05")));
+	assert_false(within_workdays(cal, D("2026-11-25"), 7, D("2026-12-06")));
+	/* Over 春节 2024 (holidays 02-10..17, Sundays 02-04 and 02-18 worked)
+	 * and 国庆 2024 (10-01..07, Sun 09-29 and Sat 10-12 worked), 元旦 2026
+	 * (01-01..03, Sun 01-04 worked) and 29 February. */
+	check_windows_agree(cal, D("2024-01-25"), D("2024-03-10"));
+	check_windows_agree(cal, D("2024-09-10"), D("2024-10-20"));
+	check_windows_agree(cal, D("2025-12-20"), D("2026-01-15"));
+}
+
 static void test_real_add_between_agree(void **state)
 {
 	(void)state;
@@ -600,6 +698,8 @@ int main(void)
 		cmocka_unit_test(test_tiny_add),
 		cmocka_unit_test(test_tiny_between),
 		cmocka_unit_test(test_tiny_add_between_agree),
+		cmocka_unit_test(test_tiny_windows),
+		cmocka_unit_test(test_tiny_windows_agree),
 		cmocka_unit_test(test_covers),
 		cmocka_unit_test(test_load_good),
 		cmocka_unit_test(test_load_errors),
@@ -609,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_real_tiaoxiu_saturday),
 		cmocka_unit_test(test_real_year_ends),
 		cmocka_unit_test(test_real_from_friday),
+		cmocka_unit_test(test_real_windows),
 		cmocka_unit_test(test_real_add_between_agree),
 		cmocka_unit_test(test_repo_csv_matches_migration),
 	};
