@@ -214,12 +214,15 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 		add_date_cn(req, d, "stopped_since", fmt(req, dl.stopped_since));
 	staff_add_bool(d, "awaiting_supplement", dl.awaiting_supplement);
 	staff_add_bool(d, "supplement_late", dl.supplement_late);
+	/* The standing as deadline.h defines it, the same as the queue's. */
 	int left = deadline_remaining(cal, &dl, today);
 	json_object_object_add(d, "working_days_left", json_object_new_int(left));
 	staff_add_bool(d, "overdue", left < 0);
 	if (left < 0)
 		json_object_object_add(d, "working_days_over", json_object_new_int(-left));
-	staff_add_bool(d, "due_soon", left >= 0 && left <= 3);
+	staff_add_bool(d, "due_today", dl.running && left == 0);
+	staff_add_bool(d, "due_soon", dl.running && left >= 0 &&
+				      left <= DEADLINE_DUE_SOON_WORKDAYS);
 	staff_add_bool(d, "supplement_allowed",
 		       supplement_request_allowed(cal, dl.received, today));
 	json_object_object_add(m, "deadline", d);
