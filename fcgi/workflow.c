@@ -761,6 +761,23 @@ static bool load_extensions(struct step *st, struct extensions *x)
 	return true;
 }
 
+/*
+ * Art. 33 ¶2: the extension is consented to and the applicant told within
+ * the period it extends; once the request is overdue it cannot cure the
+ * delay. (Without a computable deadline there is nothing to judge: the
+ * step's own save then reports the problem.)
+ */
+static bool extension_in_time(struct step *st)
+{
+	struct deadline dl;
+	if (!workflow_deadline(st->db, st->cal, st->id, &dl) ||
+	    extension_allowed(st->cal, &dl, st->today))
+		return true;
+	return refusef(st, 409, NULL,
+		       "答复期限已于%s届满：延期须在答复期限内经负责人同意并告知申请人，期限届满后不能再延期（条例第三十三条）",
+		       date_cn(st, dl.due));
+}
+
 static bool do_extend(struct step *st)
 {
 	struct extensions x;
@@ -772,6 +789,8 @@ static bool do_extend(struct step *st)
 	/* Art. 33 ¶2: extended once, by at most 20 working days. */
 	if (x.approved_count)
 		return refuse(st, 409, "该申请已经延期，不能再次延期（条例第三十三条）", NULL);
+	if (!extension_in_time(st))
+		return false;
 	int days;
 	if (!in_int(st, "days", 1, OGI_EXTENSION_MAX_WORKDAYS, OGI_EXTENSION_MAX_WORKDAYS,
 		    "延长的工作日数", &days))
@@ -799,6 +818,8 @@ static bool do_decide_extension(struct step *st, bool approve)
 		return refuse(st, 409, "没有等待审批的延期申请", NULL);
 	if (x.open_by == st->req->staff->staff_id)
 		return refuse(st, 403, "不能审批自己提出的延期申请", NULL);
+	if (approve && !extension_in_time(st))
+		return false;
 	const char *params[] = { st->id, x.open_id, approve ? "approved" : "refused",
 				 st->req->staff->staff_id_text };
 	PGresult *res = exec(st, STMT_WF_EXTENSION_DECIDE, 4, params);
