@@ -62,7 +62,7 @@ run:
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \
-	  YSQGK_SHARED="$(CURDIR)/../shared" $$t || fail=1; done; exit $$fail
+	  YSQGK_SHARED="$(CURDIR)/../shared" YSQGK_REPO="$(CURDIR)" $$t || fail=1; done; exit $$fail
 
 e2e: build/ysqgk-test
 	@YSQGK_BIN="$(CURDIR)/build/ysqgk-test" python3 tests/e2e/run.py

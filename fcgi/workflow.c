@@ -581,14 +581,16 @@ static bool do_supplement(struct step *st)
 		return refuse(st, 409, "已经告知过补正：补正应一次性告知（条例第三十条），不能再次要求补正", NULL);
 	if (!supplement_request_allowed(st->cal, st->received, st->today))
 		return refusef(st, 409, NULL,
-			       "收到申请之日（%s）起已超过7个工作日，不能再要求补正（条例第三十条）",
-			       date_cn(st, st->received));
+			       "收到申请之日（%s）起7个工作日的补正告知期限已于%s届满，不能再要求补正（条例第三十条）",
+			       date_cn(st, st->received),
+			       date_cn(st, window_last_day(st->cal, st->received,
+							   OGI_SUPPLEMENT_WINDOW_WORKDAYS)));
 	int period;
 	int def = setting_int(st, "supplement_workdays", 1, 60, DEFAULT_SUPPLEMENT_WORKDAYS);
 	if (!in_int(st, "period_workdays", 1, 60, def, "补正期限（工作日）", &period))
 		return false;
 	int32_t answer_by;
-	if (!in_date(st, "answer_by", workdays_add(st->cal, st->today, period), &answer_by))
+	if (!in_date(st, "answer_by", window_last_day(st->cal, st->today, period), &answer_by))
 		return false;
 	if (answer_by <= st->today)
 		return refuse(st, 422, "补正期限应晚于今天", "answer_by");
@@ -627,7 +629,7 @@ static bool do_supplement_answered(struct step *st)
 	if (d < asked)
 		return refusef(st, 422, "date", "收到补正的日期不能早于告知补正之日（%s）",
 			       date_cn(st, asked));
-	if (d > answer_by)
+	if (window_over(answer_by, d))
 		return refusef(st, 409, NULL,
 			       "补正期限已于%s届满，不能再提交补正材料；如有正当理由，请与办理机关联系",
 			       date_cn(st, answer_by));
@@ -703,7 +705,7 @@ static bool do_consult_answered(struct step *st)
 	if (!strcmp(result, "silence")) {
 		/* Art. 32, 34: silence is known only once the 15 days are over;
 		 * the clock stood still until then. */
-		if (st->today <= due)
+		if (!window_over(due, st->today))
 			return refusef(st, 409, NULL, "征求意见期限至%s，届满后才能记录逾期未答复",
 				       date_cn(st, due));
 		d = due;
@@ -759,6 +761,23 @@ static bool load_extensions(struct step *st, struct extensions *x)
 	return true;
 }
 
+/*
+ * Art. 33 ¶2: the extension is consented to and the applicant told within
+ * the period it extends; once the request is overdue it cannot cure the
+ * delay. (Without a computable deadline there is nothing to judge: the
+ * step's own save then reports the problem.)
+ */
+static bool extension_in_time(struct step *st)
+{
+	struct deadline dl;
+	if (!workflow_deadline(st->db, st->cal, st->id, &dl) ||
+	    extension_allowed(st->cal, &dl, st->today))
+		return true;
+	return refusef(st, 409, NULL,
+		       "答复期限已于%s届满：延期须在答复期限内经负责人同意并告知申请人，期限届满后不能再延期（条例第三十三条）",
+		       date_cn(st, dl.due));
+}
+
 static bool do_extend(struct step *st)
 {
 	struct extensions x;
@@ -770,6 +789,8 @@ static bool do_extend(struct step *st)
 	/* Art. 33 ¶2: extended once, by at most 20 working days. */
 	if (x.approved_count)
 		return refuse(st, 409, "该申请已经延期，不能再次延期（条例第三十三条）", NULL);
+	if (!extension_in_time(st))
+		return false;
 	int days;
 	if (!in_int(st, "days", 1, OGI_EXTENSION_MAX_WORKDAYS, OGI_EXTENSION_MAX_WORKDAYS,
 		    "延长的工作日数", &days))
@@ -797,6 +818,8 @@ static bool do_decide_extension(struct step *st, bool approve)
 		return refuse(st, 409, "没有等待审批的延期申请", NULL);
 	if (x.open_by == st->req->staff->staff_id)
 		return refuse(st, 403, "不能审批自己提出的延期申请", NULL);
+	if (approve && !extension_in_time(st))
+		return false;
 	const char *params[] = { st->id, x.open_id, approve ? "approved" : "refused",
 				 st->req->staff->staff_id_text };
 	PGresult *res = exec(st, STMT_WF_EXTENSION_DECIDE, 4, params);
@@ -852,7 +875,7 @@ static bool do_fee_notice(struct step *st)
 	}
 	int32_t pay_by;
 	int days = setting_int(st, "fee_pay_workdays", 1, 60, DEFAULT_FEE_PAY_WORKDAYS);
-	if (!in_date(st, "pay_by", workdays_add(st->cal, st->today, days), &pay_by))
+	if (!in_date(st, "pay_by", window_last_day(st->cal, st->today, days), &pay_by))
 		return false;
 	if (pay_by <= st->today)
 		return refuse(st, 422, "缴费期限应晚于今天", "pay_by");
@@ -907,7 +930,7 @@ static bool do_fee_paid(struct step *st)
 		return false;
 	if (d < notice_on)
 		return refuse(st, 422, "缴费日期不能早于收费通知之日", "date");
-	if (d > pay_by)
+	if (window_over(pay_by, d))
 		return refusef(st, 409, NULL, "缴费期限已于%s届满", date_cn(st, pay_by));
 	const char *params[] = { st->id, fee, "paid", fmt_date(st->arena, d) };
 	if (!exec_ok(st, STMT_WF_FEE_SET, 4, params))
@@ -1109,7 +1132,7 @@ static bool do_expire_supplement(struct step *st)
 	PQclear(res);
 	if (!asked)
 		return refuse(st, 409, "该申请没有待补正的事项", NULL);
-	if (answer_by >= st->today)
+	if (!window_over(answer_by, st->today))
 		return refusef(st, 409, NULL, "补正期限至%s，尚未届满", date_cn(st, answer_by));
 	if (!exec_ok(st, STMT_WF_SUPPLEMENT_EXPIRE, 1, (const char *[]){ st->id }))
 		return false;
@@ -1132,7 +1155,7 @@ static bool do_expire_fee(struct step *st)
 	int32_t notice_on, pay_by;
 	if (!pending_fee(st, &fee, &notice_on, &pay_by))
 		return false;
-	if (pay_by >= st->today)
+	if (!window_over(pay_by, st->today))
 		return refusef(st, 409, NULL, "缴费期限至%s，尚未届满", date_cn(st, pay_by));
 	const char *params[] = { st->id, fee, "expired", NULL };
 	if (!exec_ok(st, STMT_WF_FEE_SET, 4, params))

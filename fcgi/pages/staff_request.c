@@ -214,14 +214,18 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 		add_date_cn(req, d, "stopped_since", fmt(req, dl.stopped_since));
 	staff_add_bool(d, "awaiting_supplement", dl.awaiting_supplement);
 	staff_add_bool(d, "supplement_late", dl.supplement_late);
+	/* The standing as deadline.h defines it, the same as the queue's. */
 	int left = deadline_remaining(cal, &dl, today);
 	json_object_object_add(d, "working_days_left", json_object_new_int(left));
 	staff_add_bool(d, "overdue", left < 0);
 	if (left < 0)
 		json_object_object_add(d, "working_days_over", json_object_new_int(-left));
-	staff_add_bool(d, "due_soon", left >= 0 && left <= 3);
+	staff_add_bool(d, "due_today", dl.running && left == 0);
+	staff_add_bool(d, "due_soon", dl.running && left >= 0 &&
+				      left <= DEADLINE_DUE_SOON_WORKDAYS);
 	staff_add_bool(d, "supplement_allowed",
 		       supplement_request_allowed(cal, dl.received, today));
+	staff_add_bool(d, "extension_allowed", extension_allowed(cal, &dl, today));
 	json_object_object_add(m, "deadline", d);
 }
 
@@ -335,20 +339,25 @@ static void add_actions(struct request *req, struct json_object *m, const struct
 	json_object_object_add(m, "actions", list);
 }
 
+/* A flag of add_deadline()'s model; false without a deadline. */
+static bool deadline_flag(struct json_object *m, const char *key)
+{
+	struct json_object *dl, *v;
+	return json_object_object_get_ex(m, "deadline", &dl) &&
+	       json_object_object_get_ex(dl, key, &v) && json_object_get_boolean(v);
+}
+
 /* Refines what the state allows with what the records say (one supplement,
- * one extension, a decision by someone else). */
+ * one extension, a decision by someone else, the windows of Art. 30 and
+ * Art. 33 still open). */
 static void refine_actions(struct request *req, struct json_object *m)
 {
-	struct json_object *can, *v, *list;
+	struct json_object *can, *list;
 	if (!json_object_object_get_ex(m, "can", &can))
 		return;
 	bool asked = json_object_object_get_ex(m, "supplements", &list) &&
 		     json_object_array_length(list) > 0;
-	struct json_object *dl;
-	bool in_window = json_object_object_get_ex(m, "deadline", &dl) &&
-			 json_object_object_get_ex(dl, "supplement_allowed", &v) &&
-			 json_object_get_boolean(v);
-	if (asked || !in_window)
+	if (asked || !deadline_flag(m, "supplement_allowed"))
 		json_object_object_del(can, "supplement");
 	bool open = false, approved = false, own = false;
 	if (json_object_object_get_ex(m, "extensions", &list)) {
@@ -365,12 +374,16 @@ static void refine_actions(struct request *req, struct json_object *m)
 			approved |= !strcmp(state, "approved");
 		}
 	}
-	if (open || approved)
+	bool in_time = deadline_flag(m, "extension_allowed");
+	if (open || approved || !in_time)
 		json_object_object_del(can, "extend");
 	if (!open || own) {
 		json_object_object_del(can, "approve_extension");
 		json_object_object_del(can, "refuse_extension");
 	}
+	/* Overdue, a proposal can only be refused (Art. 33 ¶2). */
+	if (!in_time)
+		json_object_object_del(can, "approve_extension");
 	struct json_object *pending = json_object_new_array();
 	if (json_object_object_get_ex(m, "appeals", &list)) {
 		for (size_t i = 0; i < json_object_array_length(list); i++) {

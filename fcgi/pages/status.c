@@ -15,8 +15,10 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "calendar_cache.h"
 #include "db_read.h"
 #include "domain/date.h"
+#include "domain/deadline.h"
 #include "domain/idcheck.h"
 #include "http.h"
 #include "pages/citizen.h"
@@ -410,7 +412,7 @@ static struct json_object *applicant_model(struct request *req, PGresult *res)
 		if (ok)
 			add_str(a, keys[i], masked);
 	}
-	add_str(a, "credit_code", value(req, res, 0, 25));
+	add_str(a, "credit_code", value(req, res, 0, 24));
 	return a;
 }
 
@@ -508,6 +510,31 @@ static bool add_supplement(struct request *req, struct db *db, const char *id,
 	return true;
 }
 
+/*
+ * The working days left of a running clock, counted as the staff pages
+ * count them (deadline_remaining, domain/deadline.h): 0 is "due today",
+ * negative overdue from the day after the due day. Columns 5 due_on and
+ * 23 today. Left out when the calendar cannot be read: the page still
+ * shows the due date.
+ */
+static void add_remaining(struct db *db, PGresult *res, struct json_object *m)
+{
+	const struct calendar *cal = calendar_current(db);
+	struct deadline dl = { .running = true };
+	int32_t today;
+	if (!cal || !date_parse(PQgetvalue(res, 0, 5), &dl.due) ||
+	    !date_parse(PQgetvalue(res, 0, 23), &today))
+		return;
+	int left = deadline_remaining(cal, &dl, today);
+	json_object_object_add(m, "workdays_remaining", json_object_new_int(left));
+	if (left > 0)
+		json_object_object_add(m, "workdays_left", json_object_new_int(left));
+	else if (left == 0)
+		add_true(m, "due_today");
+	else
+		json_object_object_add(m, "workdays_overdue", json_object_new_int(-left));
+}
+
 /* The status of request `id` (query code already checked), or NULL after
  * answering a database failure. */
 static struct json_object *status_model(struct request *req, struct db *db, const char *id)
@@ -560,19 +587,11 @@ static struct json_object *status_model(struct request *req, struct db *db, cons
 	bool open = status_open(status);
 	bool stopped = !PQgetisnull(res, 0, 17) || !strcmp(status, "awaiting_supplement") ||
 		       !strcmp(status, "consulting") || !strcmp(status, "awaiting_fee");
-	if (open && !PQgetisnull(res, 0, 23)) {
-		int left = atoi(PQgetvalue(res, 0, 23));
-		if (stopped) {
+	if (open && !PQgetisnull(res, 0, 5)) {
+		if (stopped)
 			add_true(m, "clock_stopped");
-		} else {
-			json_object_object_add(m, "workdays_remaining", json_object_new_int(left));
-			if (left > 0)
-				json_object_object_add(m, "workdays_left", json_object_new_int(left));
-			else if (left == 0)
-				add_true(m, "due_today");
-			else
-				json_object_object_add(m, "workdays_overdue", json_object_new_int(-left));
-		}
+		else
+			add_remaining(db, res, m);
 	}
 	if (ext > 0)
 		add_true(m, "extended");
