@@ -95,7 +95,7 @@ static int list_due(struct cli_staff *c, const struct calendar *cal, int32_t tod
 		PQclear(res);
 		return 1;
 	}
-	int overdue = 0, n = PQntuples(res);
+	int overdue = 0, n = PQntuples(res), unknown_year = 0;
 	const char *agency = "";
 	for (int i = 0; i < n; i++) {
 		if (strcmp(agency, PQgetvalue(res, i, 0))) {
@@ -108,10 +108,21 @@ static int list_due(struct cli_staff *c, const struct calendar *cal, int32_t tod
 		overdue += left < 0;
 		char when[48];
 		describe_left(left, when, sizeof when);
-		printf("%-28s due %s  %s  %s%s%s\n", PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-		       when, wf_status_label(st), *PQgetvalue(res, i, 4) ? "  " : "",
-		       PQgetvalue(res, i, 4));
+		int32_t due = 0;
+		date_parse(PQgetvalue(res, i, 2), &due);
+		bool provisional = deadline_provisional(cal, due);
+		if (provisional)
+			unknown_year = date_year(due);
+		printf("%-28s due %s%s  %s  %s%s%s\n", PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+		       provisional ? " (provisional)" : "", when, wf_status_label(st),
+		       *PQgetvalue(res, i, 4) ? "  " : "", PQgetvalue(res, i, 4));
 	}
+	if (!unknown_year && deadline_provisional(cal, today))
+		unknown_year = date_year(today);
+	if (unknown_year)
+		fprintf(stderr, "ysqgk deadlines: warning: the holiday schedule of %d is not imported:"
+			" due dates in it count weekdays only (ysqgk holidays import FILE.csv)\n",
+			unknown_year);
 	printf("\n%d overdue, %d due within %d working days (by %s)\n", overdue, n - overdue,
 	       within, limit);
 	PQclear(res);

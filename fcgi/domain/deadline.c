@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/date.h"
+
 /*
  * The walk: the clock counts working days forward from base_from. Each
  * stop interval (first PAUSE .. RESUME of the last open pause] is skipped
@@ -239,6 +241,11 @@ bool extension_allowed(const struct calendar *cal, const struct deadline *dl,
 		       int32_t today)
 {
 	return deadline_remaining(cal, dl, today) >= 0;
+}
+
+bool deadline_provisional(const struct calendar *cal, int32_t due)
+{
+	return !calendar_covers(cal, date_year(due));
 }
 
 int32_t consultation_due(const struct calendar *cal, int32_t sent)

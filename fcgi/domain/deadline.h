@@ -184,4 +184,13 @@ bool extension_allowed(const struct calendar *cal, const struct deadline *dl,
  */
 int32_t consultation_due(const struct calendar *cal, int32_t sent);
 
+/*
+ * Whether `due` is provisional (暂定): it falls in a year whose holiday
+ * schedule is not imported, so it counts that year's weekdays only. The
+ * law's clock does not wait for the State Council's schedule (published
+ * each November), so the date is still computed and shown — marked, since
+ * it moves when the schedule comes (ysqgk holidays import).
+ */
+bool deadline_provisional(const struct calendar *cal, int32_t due);
+
 #endif

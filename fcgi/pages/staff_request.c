@@ -209,6 +209,8 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 	json_object_object_add(d, "period_workdays",
 			       json_object_new_int(OGI_REPLY_WORKDAYS + dl.extension_days));
 	add_date_cn(req, d, "due_on", fmt(req, dl.due));
+	if (deadline_provisional(cal, dl.due))
+		json_object_object_add(d, "provisional_year", json_object_new_int(date_year(dl.due)));
 	staff_add_bool(d, "running", dl.running);
 	if (!dl.running)
 		add_date_cn(req, d, "stopped_since", fmt(req, dl.stopped_since));

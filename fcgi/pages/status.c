@@ -527,6 +527,8 @@ static void add_remaining(struct db *db, PGresult *res, struct json_object *m)
 		return;
 	int left = deadline_remaining(cal, &dl, today);
 	json_object_object_add(m, "workdays_remaining", json_object_new_int(left));
+	if (deadline_provisional(cal, dl.due))
+		add_true(m, "due_provisional");
 	if (left > 0)
 		json_object_object_add(m, "workdays_left", json_object_new_int(left));
 	else if (left == 0)

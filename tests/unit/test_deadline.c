@@ -604,6 +604,22 @@ static void test_supplement_answer_by(void **state)
 		expect_case(!window_over(D(cases[i].from), D(cases[i].day)), &cases[i]);
 }
 
+/* The project's calendar holds 2019..2026: a due date in 2027 is
+ * provisional (counted on weekdays only) and still computed. */
+static void test_provisional_past_the_calendar(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	assert_false(deadline_provisional(cal, D("2026-12-31")));
+	assert_false(deadline_provisional(cal, D("2019-01-02")));
+	assert_true(deadline_provisional(cal, D("2027-01-01")));
+	assert_true(deadline_provisional(cal, D("2018-12-31")));
+	/* Received Mon 2026-12-07: 20 weekdays on, 2027's 元旦 unknown. */
+	int32_t due = window_last_day(cal, D("2026-12-07"), OGI_REPLY_WORKDAYS);
+	expect_date("2027-01-04", due);
+	assert_true(deadline_provisional(cal, due));
+}
+
 static void test_consultation_due(void **state)
 {
 	(void)state;
@@ -981,6 +997,7 @@ int main(void)
 		cmocka_unit_test(test_fee_pay_by),
 		cmocka_unit_test(test_days_left_on_rest_days),
 		cmocka_unit_test(test_days_left_frozen_while_stopped),
+		cmocka_unit_test(test_provisional_past_the_calendar),
 		cmocka_unit_test(test_plain_weeks),
 		cmocka_unit_test(test_tiny_calendar),
 		cmocka_unit_test(test_errors),
