@@ -136,7 +136,7 @@ static void audit_failure(struct request *req, const struct attempt *a, const ch
 static struct auth_sign_in locked(struct request *req, int seconds)
 {
 	char msg[200];
-	snprintf(msg, sizeof msg, "密码连续输错次数过多，该账户已暂停从您的网络地址登录，请%d分钟后再试",
+	snprintf(msg, sizeof msg, "密码连续输错次数过多，该账户在您的网络地址已锁定，请%d分钟后再试",
 		 (seconds + 59) / 60);
 	return result(403, arena_strdup(req->arena, msg), seconds);
 }
