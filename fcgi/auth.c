@@ -280,13 +280,25 @@ bool auth_attach_session(struct request *req)
  * sit in password hashing, the rest keep serving pages.
  */
 static pthread_mutex_t pwhash_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t pwhash_turn = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t pwhash_turn;
+static pthread_once_t pwhash_once = PTHREAD_ONCE_INIT;
 static int pwhash_running, pwhash_waiting;
+
+/* The wait is measured on the monotonic clock: a change of the wall clock
+ * (or libfaketime in tests/at.sh) must not stretch or cut it. */
+static void pwhash_init(void)
+{
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&pwhash_turn, &attr);
+	pthread_condattr_destroy(&attr);
+}
 
 static struct timespec deadline_in(int ms)
 {
 	struct timespec t;
-	clock_gettime(CLOCK_REALTIME, &t);
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	t.tv_sec += ms / 1000;
 	t.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (t.tv_nsec >= 1000000000L) {
@@ -299,6 +311,7 @@ static struct timespec deadline_in(int ms)
 /* A turn to hash, false when the queue is full or the wait too long. */
 static bool pwhash_enter(void)
 {
+	pthread_once(&pwhash_once, pwhash_init);
 	pthread_mutex_lock(&pwhash_lock);
 	bool turn = pwhash_running < AUTH_HASH_RUNNING;
 	if (!turn && pwhash_waiting < AUTH_HASH_WAITING) {
