@@ -7,7 +7,8 @@ What holds: the flooder gets nginx's 429 page and only the burst reaches
 the app; staff stay served quickly, from another address and from the
 flooder's own (GETs are not limited, sign-in has its own zone, steps of
 signed-in staff are not limited per address); a sign-in flood is limited
-on its own; an account locks after 5 wrong passwords from any addresses;
+on its own; 5 wrong passwords lock the account out for that address only
+(issue 12, item 5: an attacker cannot lock the owner out);
 the app counts wrong query codes per address whatever forwarding headers
 say."""
 
@@ -173,14 +174,18 @@ class GuessingTest(unittest.TestCase):
         src = "127.0.0.5"
         agency = h.new_agency(S, "spray")
         users = [h.add_user(S, agency) for _ in range(3)]
-        statuses = [sign_in(src, users[i % 3] if i % 2 else "nobody%d" % i, "guess-%d-xxxx" % i).status
-                    for i in range(40)]
-        self.assertEqual(set(statuses) - {401, 403, 429}, set(), statuses)
-        self.assertGreaterEqual(statuses.count(429), 15, statuses)
-        self.assertEqual(statuses[:20].count(429), 0, statuses)
+        def attempt(i):
+            r = sign_in(src, users[i % 3] if i % 2 else "nobody%d" % i, "guess-%d-xxxx" % i)
+            # nginx's 429 is its HTML page; the app's own (a wait after
+            # repeated failures for one account from this address) is JSON.
+            return "nginx" if r.status == 429 and "text/html" in r.header("Content-Type") else r.status
+        statuses = [attempt(i) for i in range(40)]
+        self.assertEqual(set(statuses) - {401, 403, 429, "nginx"}, set(), statuses)
+        self.assertGreaterEqual(statuses.count("nginx"), 15, statuses)
+        self.assertEqual(statuses[:20].count("nginx"), 0, statuses)
         checked = int(S.psql("SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed'"
                              " AND ip = '%s'" % src))
-        self.assertLessEqual(checked, 40 - statuses.count(429))
+        self.assertLessEqual(checked, 40 - statuses.count("nginx"))
         # The sign-in form is in the same zone.
         r = send(src, "POST", "/staff/login", "username=x&password=y",
                  headers={"Content-Type": "application/x-www-form-urlencoded"})
@@ -189,15 +194,21 @@ class GuessingTest(unittest.TestCase):
         r = send(src, "POST", "/api/v1/agencies/%s/requests" % agency, h.applicant())
         self.assertEqual(r.status, 201)
 
-    def test_lock_out_holds_across_addresses(self):
+    def test_lock_out_is_per_address(self):
+        """Issue 12, item 5: the guesser's address is locked out after 5
+        wrong passwords (delays from the third); the owner's is not."""
         agency = h.new_agency(S, "lock")
         user = h.add_user(S, agency)
         for i in range(5):
-            r = sign_in("127.0.1.%d" % (i + 1), user, "wrong-password-%d" % i)
+            r = sign_in("127.0.1.1", user, "wrong-password-%d" % i)
             self.assertEqual(r.status, 401 if i < 4 else 403, r)
-        r = sign_in("127.0.1.9", user)
+            S.psql("UPDATE sign_in_failures SET last_failed_at = last_failed_at - interval '10 seconds'"
+                   " WHERE locked_until IS NULL")
+        r = sign_in("127.0.1.1", user)
         self.assertEqual(r.status, 403, r)
         self.assertIsNone(session_cookie(r))
+        r = sign_in("127.0.1.9", user)
+        self.assertEqual(r.status, 200, r)
 
     def test_query_code_guessing_ignores_forwarding_headers(self):
         agency = h.new_agency(S, "guess")
