@@ -255,6 +255,44 @@ class GuessingTest(unittest.TestCase):
                                 " FROM status_lookup_failures WHERE addr << '2001:db8:6::/48'"),
                          "2001:db8:6::=3,2001:db8:6:1::=1")
 
+    def test_item11_concurrent_guesses_check_only_the_allowed_codes(self):
+        """Issue 12, item 11: 20 wrong look-ups at once from one address
+        check exactly the 3 free ones; past them, 20 at once after the
+        wait check exactly one. One statement counts and decides."""
+        agency = h.new_agency(S, "race")
+        _, no, code = h.submit_online(S, agency)
+        addr = "198.51.100.11"
+
+        def guess(i):
+            body = json.dumps({"tracking_no": no, "query_code": "AAAAA-AAAA%d" % (i % 10)}).encode()
+            return fastcgi({"REQUEST_METHOD": "POST", "REQUEST_URI": "/api/v1/status",
+                            "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+                            "REMOTE_ADDR": addr, "SERVER_PROTOCOL": "HTTP/1.1",
+                            "HTTP_HOST": "localhost"}, body)
+
+        def failures():
+            return int(S.psql("SELECT coalesce(sum(failures), 0) FROM status_lookup_failures"
+                              " WHERE addr = '%s'" % addr))
+
+        first = h.parallel(20, guess)
+        self.assertEqual(sorted(first), [404] * 3 + [429] * 17, first)
+        self.assertEqual(failures(), 3)
+        # The wait after the third failure has passed: one more try, not 20.
+        S.psql("UPDATE status_lookup_failures SET last_failed_at = last_failed_at - interval '10 seconds'"
+               " WHERE addr = '%s'" % addr)
+        second = h.parallel(20, guess)
+        self.assertEqual(sorted(second), [404] + [429] * 19, second)
+        self.assertEqual(failures(), 4)
+        # A right code gives its claimed try back.
+        S.psql("UPDATE status_lookup_failures SET last_failed_at = last_failed_at - interval '1 minute'"
+               " WHERE addr = '%s'" % addr)
+        body = json.dumps({"tracking_no": no, "query_code": code}).encode()
+        self.assertEqual(fastcgi({"REQUEST_METHOD": "POST", "REQUEST_URI": "/api/v1/status",
+                                  "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+                                  "REMOTE_ADDR": addr, "SERVER_PROTOCOL": "HTTP/1.1",
+                                  "HTTP_HOST": "localhost"}, body), 200)
+        self.assertEqual(failures(), 4)
+
 
 if __name__ == "__main__":
     unittest.main()
