@@ -22,6 +22,11 @@ enum route_flags {
 	ROUTE_PASSWORD_DUE = 1 << 2,
 	/* Open to a session that must enrol a second factor first. */
 	ROUTE_ENROL_DUE = 1 << 3,
+	/* Its form (urlencoded) is a request form whose validator checks
+	 * every text field itself (textcheck.h), showing the message beside
+	 * the field with everything typed kept; its JSON is checked as
+	 * everywhere else (body_check.h). */
+	ROUTE_FORM_CHECKS_TEXT = 1 << 4,
 };
 
 struct route {

@@ -15,6 +15,7 @@
 #include <fcgiapp.h>
 
 #include "auth.h"
+#include "body_check.h"
 #include "http.h"
 #include "log.h"
 #include "routes.h"
@@ -225,6 +226,8 @@ static void dispatch(struct request *req)
 	if (!auth_attach_session(req))
 		return;
 	if (!post_allowed(req))
+		return;
+	if (!body_text_acceptable(req, !(req->match.route->flags & ROUTE_FORM_CHECKS_TEXT)))
 		return;
 	req->match.route->handler(req);
 }
