@@ -449,7 +449,7 @@ class InjectionTest(unittest.TestCase):
             ("consult_answered", {}, "result"),
             ("extend", {"reason": "情况复杂"}, "days"),
             ("fee_notice", {}, "method"), ("fee_notice", {"method": "per_page"}, "pages"),
-            ("fee_notice", {"method": "per_page", "pages": "500"}, "pay_by"),
+            ("fee_notice", {"method": "per_page", "pages": 500}, "pay_by"),
             ("fee_paid", {}, "date"),
             ("reply", {"text": "答复"}, "outcome"),
             ("reply", {"text": "答复", "outcome": "disclosed"}, "date"),
@@ -667,6 +667,46 @@ class MalformedTest(unittest.TestCase):
         cookie = "ysqgk_session=bogus; " + "; ".join("%s=%s" % kv for kv in self.clerk.cookies.items())
         r = S.get("/api/v1/session", headers={"Cookie": cookie})
         self.assertIn(r.status, (200, 401))
+
+
+class StrictTypesTest(unittest.TestCase):
+    """Issue 12, item 9: where a step wants an integer, a JSON body must
+    send a JSON integer; a fraction, a list or an object is refused in any
+    field — 422 naming the field, nothing done."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "typ")
+        cls.clerk = h.Staff(S, cls.agency)
+        cls.rid = cls.clerk.register()
+
+    def raw_json(self, action, text):
+        c = self.clerk
+        return c.keep(S.request("POST", "/api/v1/requests/%d/%s" % (self.rid, action), body=text.encode(),
+                                headers=c.headers({"Content-Type": "application/json"})))
+
+    def test_item9_integers_are_json_integers(self):
+        cases = [("extend", '{"reason": "情况复杂", "days": %s}', "days"),
+                 ("supplement", '{"what": "请说明", "period_workdays": %s}', "period_workdays"),
+                 ("fee_notice", '{"method": "per_page", "pages": %s}', "pages")]
+        for action, template, field in cases:
+            for v in ('5.0', '1e309', '[30]', '"5"', '{"n": 5}', '1.5e1', 'true'):
+                with self.subTest(action=action, value=v):
+                    r = self.raw_json(action, template % v)
+                    self.assertEqual(r.status, 422, r)
+                    self.assertEqual(r.json().get("field"), field, r)
+        self.assertEqual(h.events(S, self.rid), ["registered"])
+        # A JSON integer is what works.
+        r = self.raw_json("supplement", '{"what": "请说明", "period_workdays": 10}')
+        self.assertEqual(r.status, 200, r)
+
+    def test_item9_no_field_takes_a_list_or_a_fraction(self):
+        for body, field in [('{"text": ["备注"]}', "text"), ('{"text": "备注", "date": 20260101.0}', "date"),
+                            ('{"text": {"a": 1}}', "text")]:
+            with self.subTest(body=body):
+                r = self.raw_json("note", body)
+                self.assertEqual(r.status, 422, r)
+                self.assertEqual(r.json().get("field"), field, r)
 
 
 class InvisibleCharactersTest(unittest.TestCase):
