@@ -4,7 +4,6 @@
  * hashing queue, the second factor, then the session — the last steps in
  * one transaction.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,27 +59,6 @@ static bool too_long(const char *username, const char *password, const char *sec
 			     utf8_length(username, strlen(username)) > AUTH_USERNAME_MAX_CHARS)) ||
 	       (password && strlen(password) > AUTH_PASSWORD_MAX_BYTES) ||
 	       (second && strlen(second) > AUTH_SECOND_MAX_BYTES);
-}
-
-/*
- * The client's address for the counter. An IPv6 client counts by its /64,
- * as the status look-ups do (pages/status.c): a line is given a whole /64,
- * so counting each address would give one client 2^64 fresh tries.
- */
-static const char *client_net(struct request *req)
-{
-	unsigned char buf[16];
-	const char *a = req->remote_addr;
-	if (a && inet_pton(AF_INET, a, buf) == 1)
-		return a;
-	if (a && inet_pton(AF_INET6, a, buf) == 1) {
-		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)buf))
-			return a;
-		memset(buf + 8, 0, 8);
-		char *net = arena_alloc(req->arena, INET6_ADDRSTRLEN);
-		return inet_ntop(AF_INET6, buf, net, INET6_ADDRSTRLEN) ? net : "::";
-	}
-	return "0.0.0.0";
 }
 
 static const char *value(struct request *req, const PGresult *res, int c)
@@ -273,7 +251,7 @@ struct auth_sign_in auth_sign_in(struct request *req, const char *username,
 	struct attempt a = { .second = second && *second ? second : NULL };
 	a.name = lower(req, username);
 	a.name_hash = pii_hash(req->app, req->arena, PII_USERNAME, a.name);
-	a.addr = client_net(req);
+	a.addr = http_client_bucket(req);
 	int failures;
 	if (!look_up(req, &a))
 		return unavailable();

@@ -1,5 +1,6 @@
 #include "http.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -163,4 +164,20 @@ void respond_db_failure(struct request *req, const PGresult *res)
 	log_error("database: %s", res ? PQresultErrorMessage(res) : "no result");
 	req->log_why = "database error";
 	respond_error(req, 500, NULL);
+}
+
+const char *http_client_bucket(struct request *req)
+{
+	unsigned char buf[16];
+	const char *a = req->remote_addr;
+	if (a && inet_pton(AF_INET, a, buf) == 1)
+		return a;
+	if (a && inet_pton(AF_INET6, a, buf) == 1) {
+		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)buf))
+			return a;
+		memset(buf + 8, 0, 8);
+		char *net = arena_alloc(req->arena, INET6_ADDRSTRLEN);
+		return inet_ntop(AF_INET6, buf, net, INET6_ADDRSTRLEN) ? net : "::";
+	}
+	return "0.0.0.0";
 }

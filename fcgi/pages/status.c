@@ -11,7 +11,6 @@
  * tries check no more codes than one at a time would. A wrong code and an
  * unknown number get the same answer.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,32 +231,10 @@ struct lookup_result {
 	struct json_object *errors;	/* LOOKUP_INCOMPLETE */
 };
 
-/*
- * The client's address for the counter; unparsable ones share a bucket.
- * An IPv6 client counts by its /64: a home or mobile line is given a
- * whole /64 (or more), so counting each address would give one client
- * 2^64 fresh buckets (tests/e2e/test_abuse_limits.py).
- */
-static const char *client_addr(struct request *req)
-{
-	unsigned char buf[16];
-	const char *a = req->remote_addr;
-	if (a && inet_pton(AF_INET, a, buf) == 1)
-		return a;
-	if (a && inet_pton(AF_INET6, a, buf) == 1) {
-		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)buf))
-			return a;
-		memset(buf + 8, 0, 8);
-		char *net = arena_alloc(req->arena, INET6_ADDRSTRLEN);
-		return inet_ntop(AF_INET6, buf, net, INET6_ADDRSTRLEN) ? net : "::";
-	}
-	return "0.0.0.0";
-}
-
 /* 0 when this address may try now, else the seconds to wait (-1: failed). */
 static int lookup_wait(struct request *req)
 {
-	const char *params[] = { client_addr(req) };
+	const char *params[] = { http_client_bucket(req) };
 	PGresult *res = db_exec(req->db, STMT_CITIZEN_LOOKUP_STATE, 1, params);
 	if (!db_ok(res)) {
 		respond_db_failure(req, res);
@@ -293,7 +270,7 @@ static bool limiter_exec(struct request *req, enum stmt s, bool *claimed)
 	snprintf(max_failures, sizeof max_failures, "%d", LOOKUP_MAX_FAILURES);
 	snprintf(base, sizeof base, "%d", LOOKUP_BASE_DELAY);
 	snprintf(max_delay, sizeof max_delay, "%d", LOOKUP_MAX_DELAY);
-	const char *params[] = { client_addr(req), free_failures, max_failures, base, max_delay };
+	const char *params[] = { http_client_bucket(req), free_failures, max_failures, base, max_delay };
 	PGresult *res = db_exec(req->db, s, s == STMT_CITIZEN_LOOKUP_CLAIM ? 5 : 1, params);
 	bool ok = db_ok(res);
 	if (!ok)
