@@ -60,8 +60,12 @@ void http_set_cookie(struct request *req, const char *name, const char *value,
 		     int max_age_seconds)
 {
 	char line[512];
+	/* Secure whenever the client came over https (nginx's HTTPS param),
+	 * so a TLS site needs no setting for it (issue 12, item 16);
+	 * secure_cookies forces it behind a proxy that ends TLS earlier. */
+	bool secure = req->app->config.secure_cookies || req->https;
 	snprintf(line, sizeof line, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s",
-		 name, value, req->app->config.secure_cookies ? "; Secure" : "",
+		 name, value, secure ? "; Secure" : "",
 		 max_age_seconds < 0 ? "" : "; Max-Age=");
 	if (max_age_seconds >= 0) {
 		size_t n = strlen(line);

@@ -243,6 +243,12 @@ static void write_response(struct request *req, FCGX_Request *fr)
 			 req->status, http_status_text(req->status), security_headers,
 			 body->len);
 	FCGX_PutStr(head, n, fr->out);
+	/* Over https, browsers are told to come back only that way (issue
+	 * 12, item 16): a year, as the HSTS preload rules ask at least. */
+	if (req->https) {
+		static const char hsts[] = "Strict-Transport-Security: max-age=31536000\r\n";
+		FCGX_PutStr(hsts, (int)sizeof hsts - 1, fr->out);
+	}
 	FCGX_PutStr(buf_str(req->headers), (int)req->headers->len, fr->out);
 	FCGX_PutStr("\r\n", 2, fr->out);
 	if (strcmp(req->method, "HEAD"))

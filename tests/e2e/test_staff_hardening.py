@@ -494,5 +494,29 @@ class AdminsLookTest(unittest.TestCase):
             self.assertIn("holidays_changed", [e["action"] for e in page["audit"]], agency)
 
 
+class SecureCookieTest(unittest.TestCase):
+    """Item 16: cookies carry Secure, and every answer HSTS, whenever nginx
+    says the request came over https (fastcgi_param HTTPS), with no
+    setting; not over http."""
+
+    def cookies(self, https):
+        params = {"REQUEST_METHOD": "GET", "REQUEST_URI": "/status", "SERVER_PROTOCOL": "HTTP/1.1",
+                  "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "localhost"}
+        if https:
+            params["HTTPS"] = "on"
+        r = S.fastcgi(params)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Strict-Transport-Security"), "max-age=31536000" if https else None)
+        return [v for k, v in r.headers if k.lower() == "set-cookie"]
+
+    def test_item16_secure_cookies_over_https(self):
+        over_tls = self.cookies(True)
+        self.assertTrue(over_tls)
+        for c in over_tls:
+            self.assertIn("; Secure", c)
+        for c in self.cookies(False):
+            self.assertNotIn("Secure", c)
+
+
 if __name__ == "__main__":
     unittest.main()
