@@ -73,7 +73,7 @@ start_postgres() {
 		chown postgres: "$dir/log/postgres.log"
 	# Unix socket only: no TCP port is opened.
 	as_pg "$PGBIN/pg_ctl" -D "$dir/pgdata" -l "$dir/log/postgres.log" -w -t 60 \
-		-o "-c listen_addresses='' -c unix_socket_directories='$dir/pgsock' -c max_connections=100" \
+		-o "-c listen_addresses='' -c unix_socket_directories='$dir/pgsock' -c max_connections=100 -c log_error_verbosity=terse" \
 		start >/dev/null || die "PostgreSQL did not start: see $dir/log/postgres.log"
 	as_pg "$PGBIN/psql" -h "$dir/pgsock" -U "$(pg_superuser)" -d postgres -qtAc \
 		"SELECT 1 FROM pg_database WHERE datname = 'ysqgk'" | grep -q 1 ||
@@ -119,7 +119,6 @@ events { worker_connections 1024; }
 http {
 	include /etc/nginx/mime.types;
 	default_type application/octet-stream;
-	access_log ${NGINX_ACCESS_LOG:-$dir/log/nginx-access.log};
 	server_tokens off;
 	client_body_temp_path $dir/nginx/tmp/body;
 	fastcgi_temp_path $dir/nginx/tmp/fastcgi;
@@ -127,6 +126,7 @@ http {
 	uwsgi_temp_path $dir/nginx/tmp/uwsgi;
 	scgi_temp_path $dir/nginx/tmp/scgi;
 	include $dir/nginx/ysqgk-http.conf;
+	access_log ${NGINX_ACCESS_LOG:-$dir/log/nginx-access.log ysqgk};
 	server {
 		listen 127.0.0.1:$port;
 		server_name localhost;

@@ -100,8 +100,10 @@ void auth_audit(struct request *req, const char *actor, const char *agency,
 				: NULL;
 	const char *params[] = { actor, agency, action, target, ip, json };
 	PGresult *res = db_exec(req->db, STMT_AUDIT_ADD, 6, params);
-	if (!db_ok(res))
-		log_warn("audit_log %s: %s", action, res ? PQresultErrorMessage(res) : "no connection");
+	if (!db_ok(res)) {
+		char why[512];
+		log_warn("audit_log %s: %s", action, db_error_text(res, why, sizeof why));
+	}
 	PQclear(res);
 	json_object_put(data);
 }

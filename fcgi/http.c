@@ -165,7 +165,8 @@ void respond_db_failure(struct request *req, const PGresult *res)
 		respond_error(req, 503, NULL);
 		return;
 	}
-	log_error("database: %s", res ? PQresultErrorMessage(res) : "no result");
+	char why[512];
+	log_error("database: %s", db_error_text(res, why, sizeof why));
 	req->log_why = "database error";
 	respond_error(req, 500, NULL);
 }

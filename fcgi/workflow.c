@@ -135,9 +135,10 @@ static bool db_failed(struct step *st, PGresult *res)
 	enum db_failure f = db_failure_of(st->db, res);
 	const char *name = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
 	const char *constraint = name ? arena_strdup(st->arena, name) : NULL;
+	char why[512];
 	if (f == DB_FAIL_CHECK || f == DB_FAIL_UNIQUE) {
 		log_warn("workflow %s: %s", wf_action_code(st->action),
-			 PQresultErrorMessage(res));
+			 db_error_text(res, why, sizeof why));
 		PQclear(res);
 		if (constraint && !strcmp(constraint, "extensions_decider_is_head"))
 			return refuse(st, 403, "只有本机关政府信息公开工作机构负责人可以审批延期（条例第三十三条）", NULL);
@@ -155,7 +156,7 @@ static bool db_failed(struct step *st, PGresult *res)
 		st->result.status = 500;
 	if (st->result.status == 500)
 		log_error("workflow %s: %s", wf_action_code(st->action),
-			  res ? PQresultErrorMessage(res) : "no result");
+			  db_error_text(res, why, sizeof why));
 	st->result.message = st->result.status == 503
 		? "系统暂时无法办理，您的操作没有保存，请稍后重试"
 		: "服务器内部错误，您的操作没有保存";

@@ -162,7 +162,7 @@ class Stack:
         cmd = ["/usr/lib/postgresql/%s/bin/pg_ctl" % pgbin, "-D", os.path.join(self.dir, "pgdata"),
                "-w", "-l", os.path.join(self.dir, "log", "postgres.log")]
         if action == "start":
-            cmd += ["-o", "-c listen_addresses='' -c unix_socket_directories='%s'"
+            cmd += ["-o", "-c listen_addresses='' -c log_error_verbosity=terse -c unix_socket_directories='%s'"
                     % os.path.join(self.dir, "pgsock"), "start"]
         else:
             cmd += ["-m", "fast", "stop"]

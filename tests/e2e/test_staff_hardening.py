@@ -16,6 +16,7 @@ import struct
 import threading
 import time
 import unittest
+import urllib.parse
 
 import stack
 import test_staff_common as h
@@ -516,6 +517,47 @@ class SecureCookieTest(unittest.TestCase):
             self.assertIn("; Secure", c)
         for c in self.cookies(False):
             self.assertNotIn("Secure", c)
+
+
+class PrivateLogsTest(unittest.TestCase):
+    """Item 14: what staff search for stays out of nginx's access log, and
+    a database error reaches the logs (the app's and PostgreSQL's) without
+    its DETAIL row data."""
+
+    def test_item14_search_terms_not_in_the_access_log(self):
+        agency = h.new_agency(S, "log")
+        clerk = h.Staff(S, agency)
+        term = "王秘密检索词"
+        self.assertEqual(clerk.get("/staff?status=all&q=" + urllib.parse.quote(term)).status, 200)
+        self.assertEqual(clerk.get("/api/v1/requests?q=" + urllib.parse.quote("110105秘密")).status, 200)
+        self.assertEqual(S.get("/status?no=demo-2026-000777").status, 200)
+        time.sleep(0.2)
+        log = S.logs("nginx-access.log")
+        self.assertTrue("GET /staff?... " in log, "search not logged as /staff?...")
+        self.assertTrue("GET /api/v1/requests?... " in log, "search not logged as /api/v1/requests?...")
+        self.assertTrue("/status?no=demo-2026-000777" in log, "public query string lost")
+        for secret in (urllib.parse.quote(term), "110105"):
+            self.assertFalse(secret in log, "%s in the access log" % secret)
+
+    def test_item14_database_errors_without_detail(self):
+        agency = h.new_agency(S, "err")
+        clerk = h.Staff(S, agency)
+        rid = clerk.register()
+        marker = "Failing row contains (张秘密, 13800000000)"
+        S.psql("CREATE FUNCTION test_fail_note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+               " IF NEW.action = 'note' THEN RAISE EXCEPTION 'note refused for the test'"
+               " USING DETAIL = '%s'; END IF; RETURN NEW; END $$;"
+               " CREATE TRIGGER test_fail_note BEFORE INSERT ON request_events"
+               " FOR EACH ROW EXECUTE FUNCTION test_fail_note()" % marker)
+        try:
+            r = clerk.post_json("/api/v1/requests/%d/note" % rid, {"text": "备注"})
+            self.assertEqual(r.status, 500, r)
+        finally:
+            S.psql("DROP TRIGGER test_fail_note ON request_events; DROP FUNCTION test_fail_note()")
+        app = S.logs("app.log")
+        self.assertIn("note refused for the test", app)
+        self.assertNotIn("张秘密", app)
+        self.assertNotIn("张秘密", S.logs("postgres.log"))
 
 
 if __name__ == "__main__":
