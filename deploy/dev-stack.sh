@@ -110,6 +110,12 @@ write_nginx_config() {
 	if [ "$(id -u)" = 0 ]; then
 		user="user $(id -u www-data >/dev/null 2>&1 && echo www-data || echo nobody);"
 	fi
+	# Tests only: take the client's address from a header sent over
+	# loopback (realip), to play clients nginx here cannot have (IPv6).
+	local realip=""
+	if [ -n "${NGINX_REAL_IP_HEADER:-}" ]; then
+		realip="set_real_ip_from 127.0.0.0/8; real_ip_header $NGINX_REAL_IP_HEADER;"
+	fi
 	cat >"$dir/nginx/nginx.conf" <<CONF
 $user
 worker_processes ${NGINX_WORKERS:-1};
@@ -130,6 +136,7 @@ http {
 	server {
 		listen 127.0.0.1:$port;
 		server_name localhost;
+		$realip
 		include $dir/nginx/ysqgk.conf;
 	}
 }

@@ -265,5 +265,41 @@ class GuessingTest(unittest.TestCase):
         self.assertEqual(failures(), 4)
 
 
+class Ipv6NginxLimitTest(unittest.TestCase):
+    """Issue 12, item 12: nginx's per-address limits take an IPv6 client by
+    its /64, however its address is written. IPv6 clients are played
+    through nginx's realip module on a stack of their own (the header is
+    trusted only there)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = stack.Stack(env={"NGINX_REAL_IP_HEADER": "X-Test-Client"}).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.stop()
+
+    def post_from(self, addr):
+        # A public POST without a CSRF token: nginx counts it, the app says 403.
+        r = self.s.request("POST", "/status", body="tracking_no=x&query_code=y",
+                           headers={"Content-Type": "application/x-www-form-urlencoded",
+                                    "X-Test-Client": addr})
+        return "nginx" if r.status == 429 and "text/html" in (r.header("Content-Type") or "") else r.status
+
+    def test_item12_one_64_is_one_client(self):
+        # Thirty addresses of one /64, in every written shape: the burst
+        # of 20 passes, the rest are refused by nginx.
+        shapes = ["2001:db8:7::%x" % (i + 1) for i in range(10)]
+        shapes += ["2001:db8:7:0:%x::1" % (i + 1) for i in range(10)]
+        shapes += ["2001:db8:7:0:1:2:3:%x" % (i + 1) for i in range(10)]
+        statuses = [self.post_from(a) for a in shapes]
+        self.assertEqual(statuses.count(403), 21, statuses)
+        self.assertEqual(statuses[21:], ["nginx"] * 9, statuses)
+        # The neighbouring /64, and an IPv4 client, are other clients.
+        self.assertEqual(self.post_from("2001:db8:7:1::1"), 403)
+        self.assertEqual(self.post_from("::1:2:3:4:5"), 403)
+        self.assertEqual(self.post_from("192.0.2.7"), 403)
+
+
 if __name__ == "__main__":
     unittest.main()
