@@ -358,45 +358,64 @@ static bool audit(struct db *db, const struct agency_row *r, const char *key,
 	return ok;
 }
 
-/* Within the transaction: lock, check, save, read back, audit. */
-static enum agency_edit_status edit(struct db *db, const char *code, const char *key,
-				    const char *value, long long scope, const char *actor,
-				    const char *ip, char *msg, size_t len)
+/* The value as shown, as text ("" for none): to skip what is unchanged. */
+static const char *current_text(struct json_object *shown, const char *key)
+{
+	struct json_object *v = json_object_object_get(shown, key);
+	return v ? json_object_get_string(v) : "";
+}
+
+/* Within the transaction: lock, check every change, save, read back, one
+ * audit line per changed key. */
+static enum agency_edit_status edit(struct db *db, const char *code,
+				    const struct agency_change *changes, size_t n,
+				    long long scope, const char *actor, const char *ip,
+				    char *msg, size_t len, size_t *changed)
 {
 	struct agency_row r;
 	enum agency_edit_status s = read_row(db, STMT_AGENCY_EDIT_LOCK, code, &r);
 	if (s != AGENCY_EDIT_OK)
 		return s;
 	struct json_object *before = row_json(&r), *after = NULL;
-	s = apply(db, &r, key, value, scope, msg, len);
-	if (s == AGENCY_EDIT_OK)
+	bool *differs = calloc(n + 1, sizeof *differs);
+	if (!differs)
+		abort();
+	for (size_t i = 0; s == AGENCY_EDIT_OK && i < n; i++) {
+		differs[i] = strcmp(current_text(before, changes[i].key), changes[i].value) != 0;
+		if (differs[i] || !json_object_object_get(before, changes[i].key))
+			s = apply(db, &r, changes[i].key, changes[i].value, scope, msg, len);
+		*changed += differs[i];
+	}
+	if (s == AGENCY_EDIT_OK && *changed)
 		s = save(db, &r, msg, len);
-	if (s == AGENCY_EDIT_OK) {
+	if (s == AGENCY_EDIT_OK && *changed) {
 		/* Read back: what was stored, and the review body it implies. */
 		row_free(&r);
 		s = read_row(db, STMT_AGENCY_EDIT_GET, code, &r);
 	}
-	if (s == AGENCY_EDIT_OK) {
+	if (s == AGENCY_EDIT_OK && *changed)
 		after = row_json(&r);
-		if (!audit(db, &r, key, before, after, actor, ip))
+	for (size_t i = 0; s == AGENCY_EDIT_OK && i < n; i++)
+		if (differs[i] && !audit(db, &r, changes[i].key, before, after, actor, ip))
 			s = AGENCY_EDIT_DB_FAILED;
-	}
+	free(differs);
 	json_object_put(before);
 	json_object_put(after);
 	row_free(&r);
 	return s;
 }
 
-enum agency_edit_status agency_edit_set(struct db *db, const char *code, const char *key,
-					const char *value, long long scope,
-					const char *actor_staff_id, const char *ip,
-					char *msg, size_t msglen)
+enum agency_edit_status agency_edit_set(struct db *db, const char *code,
+					const struct agency_change *changes, size_t n,
+					long long scope, const char *actor_staff_id,
+					const char *ip, char *msg, size_t msglen, size_t *changed)
 {
+	size_t count = 0;
 	msg[0] = '\0';
 	if (!db_command(db, "BEGIN"))
 		return AGENCY_EDIT_DB_FAILED;
-	enum agency_edit_status s = edit(db, code, key, value, scope, actor_staff_id, ip,
-					 msg, msglen);
+	enum agency_edit_status s = edit(db, code, changes, n, scope, actor_staff_id, ip,
+					 msg, msglen, &count);
 	if (s == AGENCY_EDIT_OK && !db_command(db, "COMMIT"))
 		s = AGENCY_EDIT_DB_FAILED;
 	if (s != AGENCY_EDIT_OK)
@@ -405,5 +424,7 @@ enum agency_edit_status agency_edit_set(struct db *db, const char *code, const c
 		snprintf(msg, msglen, "没有代码为“%s”的机关", code);
 	else if (s == AGENCY_EDIT_DB_FAILED)
 		snprintf(msg, msglen, "数据库暂时无法保存，修改没有生效，请稍后重试");
+	if (changed)
+		*changed = s == AGENCY_EDIT_OK ? count : 0;
 	return s;
 }

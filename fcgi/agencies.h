@@ -42,15 +42,22 @@ extern const char *const agency_edit_keys[];
 struct json_object *agency_edit_show(struct db *db, const char *code,
 				     enum agency_edit_status *status);
 
+/* One key and its new value ("" clears an optional field or setting). */
+struct agency_change {
+	const char *key, *value;
+};
+
 /*
- * Sets `key` of agency `code` to `value` ("" clears an optional field or
- * setting). `scope` is the acting administrator's agency (0 = all): a
- * new parent must lie within it. actor_staff_id and ip may be NULL (the
- * command line). On failure msg gets a Chinese message for the user.
+ * Sets the n keys of agency `code`, all or none, in one transaction;
+ * values equal to the current ones are skipped (no audit line), an
+ * unknown key is bad input. `scope` is the acting administrator's agency
+ * (0 = all): a new parent must lie within it. actor_staff_id and ip may
+ * be NULL (the command line). *changed (may be NULL) gets how many keys
+ * changed. On failure msg gets a Chinese message for the user.
  */
-enum agency_edit_status agency_edit_set(struct db *db, const char *code, const char *key,
-					const char *value, long long scope,
-					const char *actor_staff_id, const char *ip,
-					char *msg, size_t msglen);
+enum agency_edit_status agency_edit_set(struct db *db, const char *code,
+					const struct agency_change *changes, size_t n,
+					long long scope, const char *actor_staff_id,
+					const char *ip, char *msg, size_t msglen, size_t *changed);
 
 #endif

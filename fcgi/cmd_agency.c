@@ -137,8 +137,9 @@ static int edit_command(const char *config_path, int argc, char **argv)
 		json_object_put(a);
 	} else {
 		char msg[512];
-		enum agency_edit_status s = agency_edit_set(&db, argv[2], argv[3], argv[4], 0,
-							    NULL, NULL, msg, sizeof msg);
+		struct agency_change change = { argv[3], argv[4] };
+		enum agency_edit_status s = agency_edit_set(&db, argv[2], &change, 1, 0, NULL, NULL,
+							    msg, sizeof msg, NULL);
 		if (s != AGENCY_EDIT_OK)
 			fprintf(stderr, "ysqgk agency set: %s\n", msg);
 		status = s == AGENCY_EDIT_OK ? 0

@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "cli.h"
+#include "db.h"
 #include "log.h"
 #include "migrate.h"
 #include "pii.h"
@@ -144,6 +145,25 @@ static int cmd_render(const char *config_path, int argc, char **argv)
 
 /* ---- check ---------------------------------------------------------------- */
 
+/*
+ * Notices name the review body in full (行政复议法 Art. 24): an agency
+ * that has none set and no government above it gets only the words of the
+ * law. A warning, not a failure: the service works meanwhile.
+ */
+static void warn_review_bodies(const struct config *c)
+{
+	struct db db;
+	db_open(&db, c->database, c->statement_timeout_ms);
+	PGresult *res = db_ready(&db) ? db_exec(&db, STMT_AGENCY_REVIEW_BODY_MISSING, 0, NULL)
+				      : NULL;
+	for (int i = 0; db_ok(res) && i < PQntuples(res); i++)
+		fprintf(stderr, "warning: agency %s (%s) has no review body: no government above it;"
+			" set it with `ysqgk agency set %s review_body NAME`\n",
+			PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 0));
+	PQclear(res);
+	db_close(&db);
+}
+
 static int cmd_check(const char *config_path, int argc, char **argv)
 {
 	(void)argv;
@@ -168,6 +188,7 @@ static int cmd_check(const char *config_path, int argc, char **argv)
 			problems++;
 		} else {
 			printf("database: ok, migrations applied\n");
+			warn_review_bodies(&app->config);
 		}
 		PQfinish(conn);
 	}
