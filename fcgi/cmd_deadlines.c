@@ -5,9 +5,11 @@
  * First it ends the requests whose period has passed, as the system:
  * a 补正 not given by its date (Art. 30: other_no_supplement) and a fee
  * not paid by its date (other_no_fee), each through workflow_act() so the
- * rules, the event and the notice are those of every other step. Then it
- * lists, per agency, the requests overdue and those due within N working
- * days (default 3).
+ * rules, the event and the notice are those of every other step: a period
+ * is over the day after its last day (domain/workdays.h), a weekend or
+ * holiday included. Then it lists, per agency, the requests overdue and
+ * those due within N working days (default 3), counted as
+ * deadline_remaining() counts them for the staff pages.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +20,12 @@
 #include "cli.h"
 #include "cli_staff.h"
 #include "domain/date.h"
+#include "domain/deadline.h"
 #include "domain/workflow_rules.h"
 #include "workflow.h"
 
 #define USAGE "[--within N]"
+#define DEFAULT_WITHIN DEADLINE_DUE_SOON_WORKDAYS
 
 static int32_t beijing_date(void)
 {
@@ -58,41 +62,67 @@ static int expire(struct cli_staff *c, enum stmt list, const char *action,
 	return failed;
 }
 
+/* Working days left of one listed row (columns 2 due_on, 5
+ * clock_stopped_since), as the staff pages count them. */
+static int row_left(const struct calendar *cal, PGresult *res, int i, int32_t today)
+{
+	struct deadline dl = { .running = PQgetisnull(res, i, 5) };
+	date_parse(PQgetvalue(res, i, 2), &dl.due);
+	if (!dl.running)
+		date_parse(PQgetvalue(res, i, 5), &dl.stopped_since);
+	return deadline_remaining(cal, &dl, today);
+}
+
+static void describe_left(int left, char *out, size_t size)
+{
+	if (left < 0)
+		snprintf(out, size, "OVERDUE by %d working day(s)", -left);
+	else if (left == 0)
+		snprintf(out, size, "due today");
+	else
+		snprintf(out, size, "due soon: %d working day(s) left", left);
+}
+
 static int list_due(struct cli_staff *c, const struct calendar *cal, int32_t today, int within)
 {
-	char limit[DATE_STR_SIZE], now[DATE_STR_SIZE];
-	date_format(workdays_add(cal, today, within), limit);
-	date_format(today, now);
-	const char *params[] = { limit, now };
-	PGresult *res = db_exec(&c->db, STMT_DL_DUE_LIST, 2, params);
+	char limit[DATE_STR_SIZE];
+	/* Due within N working days of today: on or before the window's last day. */
+	date_format(window_last_day(cal, today, within), limit);
+	const char *params[] = { limit };
+	PGresult *res = db_exec(&c->db, STMT_DL_DUE_LIST, 1, params);
 	if (!db_ok(res)) {
 		fprintf(stderr, "ysqgk deadlines: %s\n", res ? PQresultErrorMessage(res) : "no connection");
 		PQclear(res);
 		return 1;
 	}
-	int overdue = 0, n = PQntuples(res);
+	int overdue = 0, n = PQntuples(res), unknown_year = 0;
 	const char *agency = "";
 	for (int i = 0; i < n; i++) {
 		if (strcmp(agency, PQgetvalue(res, i, 0))) {
 			agency = PQgetvalue(res, i, 0);
 			printf("\n[%s]\n", agency);
 		}
-		int32_t due = 0;
-		date_parse(PQgetvalue(res, i, 2), &due);
-		int left = workdays_between(cal, today, due);
-		bool late = !strcmp(PQgetvalue(res, i, 5), "t");
+		int left = row_left(cal, res, i, today);
 		enum wf_status st = WF_IN_PROGRESS;
 		wf_status_from_code(PQgetvalue(res, i, 3), &st);
-		overdue += late;
+		overdue += left < 0;
 		char when[48];
-		if (late)
-			snprintf(when, sizeof when, "OVERDUE by %d working day(s)", -left);
-		else
-			snprintf(when, sizeof when, "due soon: %d working day(s) left", left);
-		printf("%-28s due %s  %s  %s%s%s\n", PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-		       when, wf_status_label(st), *PQgetvalue(res, i, 4) ? "  " : "",
-		       PQgetvalue(res, i, 4));
+		describe_left(left, when, sizeof when);
+		int32_t due = 0;
+		date_parse(PQgetvalue(res, i, 2), &due);
+		bool provisional = deadline_provisional(cal, due);
+		if (provisional)
+			unknown_year = date_year(due);
+		printf("%-28s due %s%s  %s  %s%s%s\n", PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+		       provisional ? " (provisional)" : "", when, wf_status_label(st),
+		       *PQgetvalue(res, i, 4) ? "  " : "", PQgetvalue(res, i, 4));
 	}
+	if (!unknown_year && deadline_provisional(cal, today))
+		unknown_year = date_year(today);
+	if (unknown_year)
+		fprintf(stderr, "ysqgk deadlines: warning: the holiday schedule of %d is not imported:"
+			" due dates in it count weekdays only (ysqgk holidays import FILE.csv)\n",
+			unknown_year);
 	printf("\n%d overdue, %d due within %d working days (by %s)\n", overdue, n - overdue,
 	       within, limit);
 	PQclear(res);
@@ -101,7 +131,7 @@ static int list_due(struct cli_staff *c, const struct calendar *cal, int32_t tod
 
 int cmd_deadlines(const char *config_path, int argc, char **argv)
 {
-	int within = 3;
+	int within = DEFAULT_WITHIN;
 	if (argc == 3 && !strcmp(argv[1], "--within")) {
 		char *end;
 		long n = strtol(argv[2], &end, 10);

@@ -138,9 +138,10 @@ static bool db_failed(struct step *st, PGresult *res)
 	enum db_failure f = db_failure_of(st->db, res);
 	const char *name = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
 	const char *constraint = name ? arena_strdup(st->arena, name) : NULL;
+	char why[512];
 	if (f == DB_FAIL_CHECK || f == DB_FAIL_UNIQUE) {
 		log_warn("workflow %s: %s", wf_action_code(st->action),
-			 PQresultErrorMessage(res));
+			 db_error_text(res, why, sizeof why));
 		PQclear(res);
 		if (constraint && !strcmp(constraint, "extensions_decider_is_head"))
 			return refuse(st, 403, "只有本机关政府信息公开工作机构负责人可以审批延期（条例第三十三条）", NULL);
@@ -158,7 +159,7 @@ static bool db_failed(struct step *st, PGresult *res)
 		st->result.status = 500;
 	if (st->result.status == 500)
 		log_error("workflow %s: %s", wf_action_code(st->action),
-			  res ? PQresultErrorMessage(res) : "no result");
+			  db_error_text(res, why, sizeof why));
 	st->result.message = st->result.status == 503
 		? "系统暂时无法办理，您的操作没有保存，请稍后重试"
 		: "服务器内部错误，您的操作没有保存";
@@ -268,19 +269,61 @@ static bool in_text(struct step *st, const char *key, bool required,
 	return true;
 }
 
-/* An integer field in [min, max]; absent gives `def`. */
+/* Whether the input is a JSON body (typed) rather than a form's fields
+ * (every value a string). */
+static bool input_is_json(const struct step *st)
+{
+	return st->input && st->req && st->input == st->req->json_body;
+}
+
+/*
+ * An integer field in [min, max]; absent gives `def`. A form sends text;
+ * a JSON body must send a JSON integer (issue 12, item 9): "5" is a
+ * string, 5.0 a fraction, [30] a list — each refused, never read as a
+ * number or taken as absent.
+ */
 static bool in_int(struct step *st, const char *key, int min, int max, int def,
 		   const char *what, int *out)
 {
-	const char *s = in_str(st, key);
 	*out = def;
-	if (!s)
+	struct json_object *v;
+	if (!st->input || !json_object_object_get_ex(st->input, key, &v) || !v)
 		return true;
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*end || v < min || v > max)
+	long long n;
+	if (input_is_json(st)) {
+		if (!json_object_is_type(v, json_type_int))
+			return refusef(st, 422, key, "%s应为整数（JSON 数字，不加引号、不带小数）", what);
+		n = json_object_get_int64(v);
+	} else {
+		const char *s = in_str(st, key);
+		if (!s)
+			return true;
+		char *end;
+		n = strtoll(s, &end, 10);
+		if (*end)
+			n = (long long)min - 1;
+	}
+	if (n < min || n > max)
 		return refusef(st, 422, key, "%s应为%d到%d之间的整数", what, min, max);
-	*out = (int)v;
+	*out = (int)n;
+	return true;
+}
+
+/*
+ * A JSON body's values are strings, integers, booleans or null: no step
+ * takes a fraction, a list or an object, and one sent is refused naming
+ * its field rather than ignored as if absent (issue 12, item 9).
+ */
+static bool input_types_ok(struct step *st)
+{
+	if (!input_is_json(st))
+		return true;
+	json_object_object_foreach(st->input, key, v) {
+		enum json_type t = json_object_get_type(v);
+		if (t == json_type_double || t == json_type_array || t == json_type_object)
+			return refusef(st, 422, arena_strdup(st->arena, key),
+				       "“%s”的类型不正确：应为文字或整数", key);
+	}
 	return true;
 }
 
@@ -599,14 +642,16 @@ static bool do_supplement(struct step *st)
 		return refuse(st, 409, "已经告知过补正：补正应一次性告知（条例第三十条），不能再次要求补正", NULL);
 	if (!supplement_request_allowed(st->cal, st->received, st->today))
 		return refusef(st, 409, NULL,
-			       "收到申请之日（%s）起已超过7个工作日，不能再要求补正（条例第三十条）",
-			       date_cn(st, st->received));
+			       "收到申请之日（%s）起7个工作日的补正告知期限已于%s届满，不能再要求补正（条例第三十条）",
+			       date_cn(st, st->received),
+			       date_cn(st, window_last_day(st->cal, st->received,
+							   OGI_SUPPLEMENT_WINDOW_WORKDAYS)));
 	int period;
 	int def = setting_int(st, "supplement_workdays", 1, 60, DEFAULT_SUPPLEMENT_WORKDAYS);
 	if (!in_int(st, "period_workdays", 1, 60, def, "补正期限（工作日）", &period))
 		return false;
 	int32_t answer_by;
-	if (!in_date(st, "answer_by", workdays_add(st->cal, st->today, period), &answer_by))
+	if (!in_date(st, "answer_by", window_last_day(st->cal, st->today, period), &answer_by))
 		return false;
 	if (answer_by <= st->today)
 		return refuse(st, 422, "补正期限应晚于今天", "answer_by");
@@ -645,7 +690,7 @@ static bool do_supplement_answered(struct step *st)
 	if (d < asked)
 		return refusef(st, 422, "date", "收到补正的日期不能早于告知补正之日（%s）",
 			       date_cn(st, asked));
-	if (d > answer_by)
+	if (window_over(answer_by, d))
 		return refusef(st, 409, NULL,
 			       "补正期限已于%s届满，不能再提交补正材料；如有正当理由，请与办理机关联系",
 			       date_cn(st, answer_by));
@@ -721,7 +766,7 @@ static bool do_consult_answered(struct step *st)
 	if (!strcmp(result, "silence")) {
 		/* Art. 32, 34: silence is known only once the 15 days are over;
 		 * the clock stood still until then. */
-		if (st->today <= due)
+		if (!window_over(due, st->today))
 			return refusef(st, 409, NULL, "征求意见期限至%s，届满后才能记录逾期未答复",
 				       date_cn(st, due));
 		d = due;
@@ -777,6 +822,23 @@ static bool load_extensions(struct step *st, struct extensions *x)
 	return true;
 }
 
+/*
+ * Art. 33 ¶2: the extension is consented to and the applicant told within
+ * the period it extends; once the request is overdue it cannot cure the
+ * delay. (Without a computable deadline there is nothing to judge: the
+ * step's own save then reports the problem.)
+ */
+static bool extension_in_time(struct step *st)
+{
+	struct deadline dl;
+	if (!workflow_deadline(st->db, st->cal, st->id, &dl) ||
+	    extension_allowed(st->cal, &dl, st->today))
+		return true;
+	return refusef(st, 409, NULL,
+		       "答复期限已于%s届满：延期须在答复期限内经负责人同意并告知申请人，期限届满后不能再延期（条例第三十三条）",
+		       date_cn(st, dl.due));
+}
+
 static bool do_extend(struct step *st)
 {
 	struct extensions x;
@@ -788,6 +850,8 @@ static bool do_extend(struct step *st)
 	/* Art. 33 ¶2: extended once, by at most 20 working days. */
 	if (x.approved_count)
 		return refuse(st, 409, "该申请已经延期，不能再次延期（条例第三十三条）", NULL);
+	if (!extension_in_time(st))
+		return false;
 	int days;
 	if (!in_int(st, "days", 1, OGI_EXTENSION_MAX_WORKDAYS, OGI_EXTENSION_MAX_WORKDAYS,
 		    "延长的工作日数", &days))
@@ -815,6 +879,8 @@ static bool do_decide_extension(struct step *st, bool approve)
 		return refuse(st, 409, "没有等待审批的延期申请", NULL);
 	if (x.open_by == st->req->staff->staff_id)
 		return refuse(st, 403, "不能审批自己提出的延期申请", NULL);
+	if (approve && !extension_in_time(st))
+		return false;
 	const char *params[] = { st->id, x.open_id, approve ? "approved" : "refused",
 				 st->req->staff->staff_id_text };
 	PGresult *res = exec(st, STMT_WF_EXTENSION_DECIDE, 4, params);
@@ -870,7 +936,7 @@ static bool do_fee_notice(struct step *st)
 	}
 	int32_t pay_by;
 	int days = setting_int(st, "fee_pay_workdays", 1, 60, DEFAULT_FEE_PAY_WORKDAYS);
-	if (!in_date(st, "pay_by", workdays_add(st->cal, st->today, days), &pay_by))
+	if (!in_date(st, "pay_by", window_last_day(st->cal, st->today, days), &pay_by))
 		return false;
 	if (pay_by <= st->today)
 		return refuse(st, 422, "缴费期限应晚于今天", "pay_by");
@@ -931,7 +997,7 @@ static bool do_fee_paid(struct step *st)
 		return false;
 	if (d < notice_on)
 		return refuse(st, 422, "缴费日期不能早于收费通知之日", "date");
-	if (d > pay_by)
+	if (window_over(pay_by, d))
 		return refusef(st, 409, NULL, "缴费期限已于%s届满", date_cn(st, pay_by));
 	const char *params[] = { st->id, fee, "paid", fmt_date(st->arena, d) };
 	if (!exec_ok(st, STMT_WF_FEE_SET, 4, params))
@@ -1133,7 +1199,7 @@ static bool do_expire_supplement(struct step *st)
 	PQclear(res);
 	if (!asked)
 		return refuse(st, 409, "该申请没有待补正的事项", NULL);
-	if (answer_by >= st->today)
+	if (!window_over(answer_by, st->today))
 		return refusef(st, 409, NULL, "补正期限至%s，尚未届满", date_cn(st, answer_by));
 	if (!exec_ok(st, STMT_WF_SUPPLEMENT_EXPIRE, 1, (const char *[]){ st->id }))
 		return false;
@@ -1156,7 +1222,7 @@ static bool do_expire_fee(struct step *st)
 	int32_t notice_on, pay_by;
 	if (!pending_fee(st, &fee, &notice_on, &pay_by))
 		return false;
-	if (pay_by >= st->today)
+	if (!window_over(pay_by, st->today))
 		return refusef(st, 409, NULL, "缴费期限至%s，尚未届满", date_cn(st, pay_by));
 	const char *params[] = { st->id, fee, "expired", NULL };
 	if (!exec_ok(st, STMT_WF_FEE_SET, 4, params))
@@ -1333,6 +1399,8 @@ struct workflow_result workflow_act(struct request *req, const char *request_id,
 		st.result = (struct workflow_result){ 404, "没有这件申请", NULL, 0 };
 	} else if (actor == ACTOR_STAFF && !req->staff) {
 		st.result = (struct workflow_result){ 401, "请先登录", NULL, 0 };
+	} else if (!input_types_ok(&st)) {
+		/* st.result says which field */
 	} else {
 		st.cal = calendar_current(req->db);
 		if (!db_command(req->db, "BEGIN")) {

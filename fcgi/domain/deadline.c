@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/date.h"
+
 /*
  * The walk: the clock counts working days forward from base_from. Each
  * stop interval (first PAUSE .. RESUME of the last open pause] is skipped
@@ -125,8 +127,8 @@ static enum deadline_error clock_step(struct clock *c, const struct clock_event 
 		if (*asked)
 			return DEADLINE_SUPPLEMENT_TWICE;
 		*asked = true;
-		out->supplement_late = workdays_between(c->cal, out->received, e->date)
-				       > OGI_SUPPLEMENT_WINDOW_WORKDAYS;
+		out->supplement_late = !supplement_request_allowed(c->cal, out->received,
+								   e->date);
 		/* Provisionally, as if the supplement came the same day. */
 		c->awaiting = true;
 		clock_restart(c, e->date);
@@ -217,24 +219,36 @@ const char *deadline_error_message(enum deadline_error err)
 	return "未知的计时事项";
 }
 
+int32_t deadline_judged_on(bool running, int32_t stopped_since, int32_t today)
+{
+	return !running && stopped_since < today ? stopped_since : today;
+}
+
 int deadline_remaining(const struct calendar *cal, const struct deadline *dl,
 		       int32_t today)
 {
-	int32_t from = today;
-
-	if (!dl->running && dl->stopped_since < today)
-		from = dl->stopped_since;
-	return workdays_between(cal, from, dl->due);
+	return workdays_left(cal, deadline_judged_on(dl->running, dl->stopped_since, today),
+			     dl->due);
 }
 
 bool supplement_request_allowed(const struct calendar *cal, int32_t received,
 				int32_t today)
 {
-	return today >= received &&
-	       workdays_between(cal, received, today) <= OGI_SUPPLEMENT_WINDOW_WORKDAYS;
+	return within_workdays(cal, received, OGI_SUPPLEMENT_WINDOW_WORKDAYS, today);
+}
+
+bool extension_allowed(const struct calendar *cal, const struct deadline *dl,
+		       int32_t today)
+{
+	return deadline_remaining(cal, dl, today) >= 0;
+}
+
+bool deadline_provisional(const struct calendar *cal, int32_t due)
+{
+	return !calendar_covers(cal, date_year(due));
 }
 
 int32_t consultation_due(const struct calendar *cal, int32_t sent)
 {
-	return workdays_add(cal, sent, OGI_CONSULTATION_WORKDAYS);
+	return window_last_day(cal, sent, OGI_CONSULTATION_WORKDAYS);
 }

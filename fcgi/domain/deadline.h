@@ -13,7 +13,9 @@
  *            not counted. A fee notice likewise stops the clock until
  *            payment (信息处理费管理办法).
  * Practice: the day of receipt is not counted; a period starts on the next
- * working day (see workdays_add).
+ * working day (see workdays_add). Every period is a window in the sense of
+ * workdays.h: it ends with its last working day, and the rest days after
+ * that day are already outside it.
  *
  * Nothing here reads a clock: the caller passes today where it matters.
  */
@@ -31,6 +33,9 @@
 #define OGI_EXTENSION_MAX_WORKDAYS	20	/* Art. 33 ¶2 */
 #define OGI_SUPPLEMENT_WINDOW_WORKDAYS	7	/* Art. 30 */
 #define OGI_CONSULTATION_WORKDAYS	15	/* Art. 32, 34 */
+/* Not the law: the queue, the request page and `ysqgk deadlines` mark a
+ * running request "due soon" this many working days ahead. */
+#define DEADLINE_DUE_SOON_WORKDAYS	3
 
 enum clock_kind {
 	CLOCK_RECEIVED,			/* the request counts as received (Art. 31) */
@@ -56,8 +61,9 @@ struct deadline {
 	int extension_days;	/* total approved, <= OGI_EXTENSION_MAX_WORKDAYS */
 	bool awaiting_supplement; /* 补正 asked and not yet received */
 	int32_t stopped_since;	/* when !running: the clock stopped that day */
-	bool supplement_late;	/* 补正 asked more than 7 working days after
-				 * receipt: against Art. 30, but it happened */
+	bool supplement_late;	/* 补正 asked after the last day of the 7
+				 * working days (Art. 30): against the law,
+				 * but it happened */
 };
 
 enum deadline_error {
@@ -122,26 +128,69 @@ enum deadline_error deadline_compute(const struct calendar *cal,
 const char *deadline_error_message(enum deadline_error err);
 
 /*
- * Working days left: the working days d with today < d <= due, so 0 on the
- * due day itself and negative once overdue. While the clock is stopped the
- * count is frozen at its value on stopped_since.
+ * The day a deadline is judged on: today, or the day its clock stopped if
+ * that is earlier. While the clock is stopped every working day moves the
+ * due date one day later, so the standing is the one it had when it
+ * stopped; and a deadline passed before the clock stopped stays passed
+ * (a late pause does not cure the delay).
+ */
+int32_t deadline_judged_on(bool running, int32_t stopped_since, int32_t today);
+
+/*
+ * Working days left: workdays_left(cal, deadline_judged_on(...), due). So
+ * 0 on the due day itself ("今天到期"), 1 on the weekend before a Monday
+ * due date, and negative once overdue, from the day after the due day
+ * (a rest day included: at least -1). Every view agrees on it:
+ *
+ *   overdue    deadline_remaining() < 0 (also while stopped, when the
+ *              due date had passed before the clock stopped)
+ *   due today  running and deadline_remaining() == 0
+ *   due soon   running and 0 <= deadline_remaining() <=
+ *              DEADLINE_DUE_SOON_WORKDAYS (or N: `ysqgk deadlines --within
+ *              N`, the queue's due_within=N), i.e. the due date is within
+ *              N working days of today (workdays.h)
+ *
+ * The status page, the staff request page, the queue (its marks and the
+ * SQL of its filters and counts) and `ysqgk deadlines` all follow this.
  */
 int deadline_remaining(const struct calendar *cal, const struct deadline *dl,
 		       int32_t today);
 
 /*
- * Whether the agency may still ask for a supplement: within 7 working days
- * of receipt (Art. 30), i.e. workdays_between(received, today) <= 7.
+ * Whether the agency may still ask for a supplement (Art. 30: within 7
+ * working days of receipt): within_workdays(cal, received, 7, today), so
+ * from the day of receipt up to and including the 7th working day after
+ * it, and not on the rest days after that day.
  */
 bool supplement_request_allowed(const struct calendar *cal, int32_t received,
 				int32_t today);
 
 /*
- * The day a consulted third party or co-author must answer by: 15 working
- * days (Art. 32, 34). The law counts from the day they receive the
- * consultation; pass that day, or the day it was sent if that is all the
- * agency knows (for delivery on the spot or online they are the same).
+ * Whether an extension may still be proposed and approved (Art. 33 ¶2): the
+ * head's consent and the notice must come within the period they extend.
+ * Once the request is overdue (deadline_remaining() < 0) an extension
+ * cannot cure the delay.
+ */
+bool extension_allowed(const struct calendar *cal, const struct deadline *dl,
+		       int32_t today);
+
+/*
+ * The day a consulted third party or co-author must answer by: the last
+ * day of the window of 15 working days (Art. 32, 34), window_last_day();
+ * their silence is known once the window is over, on the day after. The
+ * law counts from the day they receive the consultation; pass that day,
+ * or the day it was sent if that is all the agency knows (for delivery on
+ * the spot or online they are the same).
  */
 int32_t consultation_due(const struct calendar *cal, int32_t sent);
+
+/*
+ * Whether `due` is provisional (暂定): it falls in a year whose holiday
+ * schedule is not imported, so it counts that year's weekdays only. The
+ * law's clock does not wait for the State Council's schedule (published
+ * each November), so the date is still computed and shown — marked, since
+ * it moves when the schedule comes (ysqgk holidays import).
+ */
+bool deadline_provisional(const struct calendar *cal, int32_t due);
 
 #endif

@@ -196,6 +196,31 @@ int workdays_between(const struct calendar *cal, int32_t from, int32_t to)
 	return (int)count;
 }
 
+/* ---- windows (see workdays.h) ----------------------------------------- */
+
+int32_t window_last_day(const struct calendar *cal, int32_t from, int n)
+{
+	return workdays_add(cal, from, n);
+}
+
+bool window_over(int32_t last_day, int32_t day)
+{
+	return day > last_day;
+}
+
+bool within_workdays(const struct calendar *cal, int32_t from, int n, int32_t day)
+{
+	return day >= from && !window_over(window_last_day(cal, from, n), day);
+}
+
+int workdays_left(const struct calendar *cal, int32_t today, int32_t last_day)
+{
+	if (!window_over(last_day, today))
+		return workdays_between(cal, today, last_day);
+	int overdue = workdays_between(cal, last_day, today);
+	return overdue > 1 ? -overdue : -1;
+}
+
 /* ---- loading cn_holidays.csv ------------------------------------------ */
 
 struct pending_day {

@@ -94,4 +94,54 @@ int32_t workdays_add(const struct calendar *cal, int32_t date, int n);
  */
 int workdays_between(const struct calendar *cal, int32_t from, int32_t to);
 
+/*
+ * ---- Windows: "within N working days of D" ----------------------------
+ *
+ * The regulation sets its periods as "within N working days of" a day:
+ * a 补正 is asked within 7 of receipt (Art. 30), a consulted party answers
+ * within 15 of receiving the letter (Art. 32, 34), the reply comes within
+ * 20 of receipt, extended by at most 20 (Art. 33); the agency's notices
+ * set their own (the 补正 answer-by date, the fee pay-by date). All of
+ * them have one meaning here:
+ *
+ * - The last day of the window is window_last_day(cal, D, N): the N-th
+ *   working day after D, D itself not counted (workdays_add). For N >= 1
+ *   it is a working day.
+ *
+ * - A day is inside the window when it is on or before the last day,
+ *   whatever kind of day it is; the window is over on every day after it.
+ *   So the weekend or holiday right after the last day is outside,
+ *   although no working day has passed since: the period ended with its
+ *   last working day. (Counting the working days elapsed instead, as
+ *   workdays_between does, would leave the window open over every rest
+ *   day after it: a Sunday has the count of the Friday before.)
+ *
+ * - A period whose last day is stored (a notice's answer-by or pay-by
+ *   date, a consultation's or a request's due date) follows the same
+ *   rule: window_over(last_day, day).
+ */
+int32_t window_last_day(const struct calendar *cal, int32_t from, int n);
+
+/* from <= day <= window_last_day(cal, from, n): a window includes its
+ * first day (a 补正 may be asked the day the request arrives). */
+bool within_workdays(const struct calendar *cal, int32_t from, int n, int32_t day);
+
+/* Whether the window ending on last_day is over on day: day > last_day. */
+bool window_over(int32_t last_day, int32_t day);
+
+/*
+ * Working days left on `today` before a window ending on last_day, the
+ * count every page and `ysqgk deadlines` show:
+ *
+ * - today <= last_day: the working days d with today < d <= last_day,
+ *   the days still ahead. 0 on the last day itself ("今天到期"); on a
+ *   Saturday before a Monday last day 1 (the Monday), as on the Friday.
+ * - today > last_day (overdue): minus the working days d with
+ *   last_day < d <= today, and at least -1: the rest day right after a
+ *   Friday last day is already one day overdue, not zero.
+ *
+ * So workdays_left(cal, today, L) >= 0 exactly when !window_over(L, today).
+ */
+int workdays_left(const struct calendar *cal, int32_t today, int32_t last_day);
+
 #endif

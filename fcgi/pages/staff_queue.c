@@ -19,13 +19,13 @@
 #include "auth.h"
 #include "calendar_cache.h"
 #include "domain/date.h"
+#include "domain/deadline.h"
 #include "domain/workflow_rules.h"
 #include "http.h"
 #include "pages/pages.h"
 
 #define QUEUE_DEFAULT_LIMIT 50
 #define QUEUE_MAX_LIMIT 200
-#define DUE_SOON_WORKDAYS 3
 
 struct queue_query {
 	const char *status;	/* NULL: open; "all"; or a status code */
@@ -33,7 +33,8 @@ struct queue_query {
 	const char *params[13];
 	const char *after_key, *after_id;
 	int limit;
-	int32_t today, soon;
+	const struct calendar *cal;
+	int32_t today;
 };
 
 static const char *query(struct request *req, const char *name)
@@ -112,8 +113,8 @@ static bool read_filters(struct request *req, const struct calendar *cal,
 			 const struct staff_agency *ag, struct queue_query *qq)
 {
 	memset(qq, 0, sizeof *qq);
+	qq->cal = cal;
 	qq->today = staff_today();
-	qq->soon = workdays_add(cal, qq->today, DUE_SOON_WORKDAYS);
 	const char **p = qq->params;
 	p[0] = ag->id_text;
 	qq->status = query(req, "status");
@@ -145,9 +146,13 @@ static bool read_filters(struct request *req, const struct calendar *cal,
 		int n = small_number(within, 100);
 		if (n < 0)
 			return respond_error(req, 422, "due_within 应为0到100个工作日"), false;
+		/* Due within n working days of today (workdays.h): today up
+		 * to the window's last day, as deadline_remaining() 0..n. */
 		p[7] = fmt(req, qq->today);
-		p[8] = fmt(req, workdays_add(cal, qq->today, n));
+		p[8] = fmt(req, window_last_day(cal, qq->today, n));
 	}
+	/* Overdue: the due date is before the day the deadline is judged on
+	 * (deadline_judged_on), as deadline_remaining() < 0. */
 	const char *overdue = query(req, "overdue");
 	if (overdue && strcmp(overdue, "0"))
 		p[9] = fmt(req, qq->today);
@@ -220,9 +225,12 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	}
 	if (paused)
 		date_parse(PQgetvalue(res, i, 7), &stopped);
-	bool overdue = open && due && due < qq->today && (!paused || due < stopped);
-	staff_add_bool(r, "overdue", overdue);
-	staff_add_bool(r, "due_soon", open && !overdue && !paused && due && due <= qq->soon);
+	/* The marks of deadline.h, as the request page shows them. */
+	struct deadline dl = { .due = due, .running = !paused, .stopped_since = stopped };
+	int left = open && due ? deadline_remaining(qq->cal, &dl, qq->today) : 0;
+	staff_add_bool(r, "overdue", open && due && left < 0);
+	staff_add_bool(r, "due_soon", open && due && !paused && left >= 0 &&
+				      left <= DEADLINE_DUE_SOON_WORKDAYS);
 	staff_add_bool(r, "paused", open && paused);
 	return r;
 }

@@ -155,8 +155,35 @@ static struct json_object *code_list(struct request *req, const char *csv)
 	return list;
 }
 
+/* What a request page shows in full, each view logged as its event. */
+enum reveal {
+	REVEAL_NOTHING,
+	REVEAL_ID_NUMBER,	/* id_number_viewed */
+	REVEAL_CONTACT,		/* contact_viewed: the phone number */
+};
+
+/* The phone number, masked like the 证件号码 (138****5678) unless revealed:
+ * staff see contact details only when they need them, and each look is
+ * logged (issue 12, item 13; 个人信息保护法 Art. 51). */
+static void add_phone(struct request *req, struct json_object *a, const char *encrypted,
+		      bool reveal)
+{
+	char *phone = pii_decrypt(req->app, req->arena, encrypted);
+	if (!phone) {
+		staff_add_str(a, "phone_masked", "（无法解密：密钥不符）");
+		return;
+	}
+	char *masked = arena_alloc(req->arena, strlen(phone) + 1);
+	if (mask_phone(phone, masked, strlen(phone) + 1))
+		staff_add_str(a, "phone_masked", masked);
+	else
+		staff_add_str(a, "phone_masked", "（已隐藏）");
+	if (reveal)
+		staff_add_str(a, "phone", phone);
+}
+
 static struct json_object *applicant_model(struct request *req, const PGresult *res,
-					   bool reveal)
+					   enum reveal reveal)
 {
 	struct json_object *a = json_object_new_object();
 	add_val(req, a, "kind", res, 0, 4);
@@ -170,7 +197,7 @@ static struct json_object *applicant_model(struct request *req, const PGresult *
 			char *masked = arena_alloc(req->arena, strlen(plain) + 1);
 			mask_id_number(plain, masked, strlen(plain) + 1);
 			staff_add_str(a, "id_number_masked", masked);
-			if (reveal)
+			if (reveal == REVEAL_ID_NUMBER)
 				staff_add_str(a, "id_number", plain);
 		} else {
 			staff_add_str(a, "id_number_masked", "（无法解密：密钥不符）");
@@ -180,11 +207,8 @@ static struct json_object *applicant_model(struct request *req, const PGresult *
 	add_val(req, a, "legal_representative", res, 0, 9);
 	add_val(req, a, "contact_name", res, 0, 10);
 	add_val(req, a, "work_unit", res, 0, 11);
-	if (!PQgetisnull(res, 0, 12)) {
-		const char *phone = pii_decrypt(req->app, req->arena, PQgetvalue(res, 0, 12));
-		if (phone)
-			staff_add_str(a, "phone", phone);
-	}
+	if (!PQgetisnull(res, 0, 12))
+		add_phone(req, a, PQgetvalue(res, 0, 12), reveal == REVEAL_CONTACT);
 	add_val(req, a, "fax", res, 0, 13);
 	add_val(req, a, "email", res, 0, 14);
 	add_val(req, a, "address", res, 0, 15);
@@ -209,19 +233,25 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 	json_object_object_add(d, "period_workdays",
 			       json_object_new_int(OGI_REPLY_WORKDAYS + dl.extension_days));
 	add_date_cn(req, d, "due_on", fmt(req, dl.due));
+	if (deadline_provisional(cal, dl.due))
+		json_object_object_add(d, "provisional_year", json_object_new_int(date_year(dl.due)));
 	staff_add_bool(d, "running", dl.running);
 	if (!dl.running)
 		add_date_cn(req, d, "stopped_since", fmt(req, dl.stopped_since));
 	staff_add_bool(d, "awaiting_supplement", dl.awaiting_supplement);
 	staff_add_bool(d, "supplement_late", dl.supplement_late);
+	/* The standing as deadline.h defines it, the same as the queue's. */
 	int left = deadline_remaining(cal, &dl, today);
 	json_object_object_add(d, "working_days_left", json_object_new_int(left));
 	staff_add_bool(d, "overdue", left < 0);
 	if (left < 0)
 		json_object_object_add(d, "working_days_over", json_object_new_int(-left));
-	staff_add_bool(d, "due_soon", left >= 0 && left <= 3);
+	staff_add_bool(d, "due_today", dl.running && left == 0);
+	staff_add_bool(d, "due_soon", dl.running && left >= 0 &&
+				      left <= DEADLINE_DUE_SOON_WORKDAYS);
 	staff_add_bool(d, "supplement_allowed",
 		       supplement_request_allowed(cal, dl.received, today));
+	staff_add_bool(d, "extension_allowed", extension_allowed(cal, &dl, today));
 	json_object_object_add(m, "deadline", d);
 }
 
@@ -335,20 +365,25 @@ static void add_actions(struct request *req, struct json_object *m, const struct
 	json_object_object_add(m, "actions", list);
 }
 
+/* A flag of add_deadline()'s model; false without a deadline. */
+static bool deadline_flag(struct json_object *m, const char *key)
+{
+	struct json_object *dl, *v;
+	return json_object_object_get_ex(m, "deadline", &dl) &&
+	       json_object_object_get_ex(dl, key, &v) && json_object_get_boolean(v);
+}
+
 /* Refines what the state allows with what the records say (one supplement,
- * one extension, a decision by someone else). */
+ * one extension, a decision by someone else, the windows of Art. 30 and
+ * Art. 33 still open). */
 static void refine_actions(struct request *req, struct json_object *m)
 {
-	struct json_object *can, *v, *list;
+	struct json_object *can, *list;
 	if (!json_object_object_get_ex(m, "can", &can))
 		return;
 	bool asked = json_object_object_get_ex(m, "supplements", &list) &&
 		     json_object_array_length(list) > 0;
-	struct json_object *dl;
-	bool in_window = json_object_object_get_ex(m, "deadline", &dl) &&
-			 json_object_object_get_ex(dl, "supplement_allowed", &v) &&
-			 json_object_get_boolean(v);
-	if (asked || !in_window)
+	if (asked || !deadline_flag(m, "supplement_allowed"))
 		json_object_object_del(can, "supplement");
 	bool open = false, approved = false, own = false;
 	if (json_object_object_get_ex(m, "extensions", &list)) {
@@ -365,12 +400,16 @@ static void refine_actions(struct request *req, struct json_object *m)
 			approved |= !strcmp(state, "approved");
 		}
 	}
-	if (open || approved)
+	bool in_time = deadline_flag(m, "extension_allowed");
+	if (open || approved || !in_time)
 		json_object_object_del(can, "extend");
 	if (!open || own) {
 		json_object_object_del(can, "approve_extension");
 		json_object_object_del(can, "refuse_extension");
 	}
+	/* Overdue, a proposal can only be refused (Art. 33 ¶2). */
+	if (!in_time)
+		json_object_object_del(can, "approve_extension");
 	struct json_object *pending = json_object_new_array();
 	if (json_object_object_get_ex(m, "appeals", &list)) {
 		for (size_t i = 0; i < json_object_array_length(list); i++) {
@@ -394,7 +433,7 @@ static void refine_actions(struct request *req, struct json_object *m)
 
 /* The whole model of the request (page and API); NULL when answered
  * (404 outside the member's agencies, or a database failure). */
-static struct json_object *request_model(struct request *req, const char *id, bool reveal,
+static struct json_object *request_model(struct request *req, const char *id, enum reveal reveal,
 					 struct detail *d)
 {
 	const char *p[] = { id };
@@ -456,7 +495,8 @@ static struct json_object *request_model(struct request *req, const char *id, bo
 	}
 	staff_add_bool(m, "imported", !strcmp(PQgetvalue(res, 0, 34), "t"));
 	staff_add_bool(m, "paused", !PQgetisnull(res, 0, 35));
-	staff_add_bool(m, "id_number_revealed", reveal);
+	staff_add_bool(m, "id_number_revealed", reveal == REVEAL_ID_NUMBER);
+	staff_add_bool(m, "contact_revealed", reveal == REVEAL_CONTACT);
 	PQclear(res);
 
 	if (d->has_received)
@@ -499,7 +539,7 @@ static void add_form_choices(struct request *req, struct json_object *m, const s
 	staff_add_str(m, "today", fmt(req, staff_today()));
 }
 
-static void request_page(struct request *req, const char *id, int status, bool reveal,
+static void request_page(struct request *req, const char *id, int status, enum reveal reveal,
 			 const struct workflow_result *refused, const char *done)
 {
 	struct detail d = { 0 };
@@ -529,14 +569,14 @@ void page_staff_request(struct request *req)
 		return;
 	const char *id = request_ref(req, "ref");
 	if (id)
-		request_page(req, id, 200, false, NULL, fields_get(&req->query, "done"));
+		request_page(req, id, 200, REVEAL_NOTHING, NULL, fields_get(&req->query, "done"));
 }
 
 void page_api_request(struct request *req)
 {
 	const char *id = request_ref(req, "id");
 	if (id)
-		request_page(req, id, 200, false, NULL, NULL);
+		request_page(req, id, 200, REVEAL_NOTHING, NULL, NULL);
 }
 
 /* ---- steps --------------------------------------------------------------- */
@@ -582,7 +622,7 @@ void page_staff_request_action(struct request *req)
 		respond_error(req, r.status, r.message);
 		return;
 	}
-	request_page(req, id, r.status, false, &r, NULL);
+	request_page(req, id, r.status, REVEAL_NOTHING, &r, NULL);
 }
 
 void page_api_request_action(struct request *req)
@@ -606,14 +646,27 @@ void page_api_request_action(struct request *req)
 		return;
 	}
 	struct detail d = { 0 };
-	struct json_object *m = request_model(req, id, false, &d);
+	struct json_object *m = request_model(req, id, REVEAL_NOTHING, &d);
 	if (!m)
 		return;
 	json_object_object_add(m, "seq", json_object_new_int(r.seq));
 	respond(req, 200, NULL, m);
 }
 
-/* The full 证件号码, logged as an event of the request. */
+/* `what` of the reveal form: the 证件号码 (the default) or the contact. */
+static enum reveal reveal_asked(struct request *req)
+{
+	const char *what = req->json_body ? staff_json_field(req, "what")
+					  : fields_get(&req->form, "what");
+	if (!what || !strcmp(what, "id_number"))
+		return REVEAL_ID_NUMBER;
+	if (!strcmp(what, "contact"))
+		return REVEAL_CONTACT;
+	return REVEAL_NOTHING;
+}
+
+/* The full 证件号码 or phone number, each look logged as an event of the
+ * request. */
 void page_staff_request_reveal(struct request *req)
 {
 	char id[32];
@@ -621,6 +674,11 @@ void page_staff_request_reveal(struct request *req)
 		return;
 	if (!digits(id)) {
 		respond_error(req, 404, "没有这件申请");
+		return;
+	}
+	enum reveal what = reveal_asked(req);
+	if (what == REVEAL_NOTHING) {
+		respond_error(req, 422, "what 应为 id_number 或 contact");
 		return;
 	}
 	if (!db_command(req->db, "BEGIN")) {
@@ -645,7 +703,7 @@ void page_staff_request_reveal(struct request *req)
 		.request_id = id,
 		.actor_kind = "staff",
 		.actor_staff_id = req->staff->staff_id_text,
-		.action = "id_number_viewed",
+		.action = what == REVEAL_CONTACT ? "contact_viewed" : "id_number_viewed",
 	};
 	PGresult *failure;
 	if (!event_append(req->db, &e, &failure) || !db_command(req->db, "COMMIT")) {
@@ -654,7 +712,7 @@ void page_staff_request_reveal(struct request *req)
 		PQclear(failure);
 		return;
 	}
-	request_page(req, id, 200, true, NULL, NULL);
+	request_page(req, id, 200, what, NULL, NULL);
 }
 
 /* One notice, for printing on A4. */

@@ -6,17 +6,20 @@
  *
  * Guessing: failed look-ups are counted per client address in the
  * database (status_lookup_failures, 15-minute windows), so the count
- * holds across threads and instances. A wrong code and an unknown number
- * get the same answer.
+ * holds across threads and instances. A try is claimed — counted and
+ * decided by one statement — before any code is checked, so concurrent
+ * tries check no more codes than one at a time would. A wrong code and an
+ * unknown number get the same answer.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
+#include "calendar_cache.h"
 #include "db_read.h"
 #include "domain/date.h"
+#include "domain/deadline.h"
 #include "domain/idcheck.h"
 #include "domain/remedies.h"
 #include "http.h"
@@ -229,32 +232,10 @@ struct lookup_result {
 	struct json_object *errors;	/* LOOKUP_INCOMPLETE */
 };
 
-/*
- * The client's address for the counter; unparsable ones share a bucket.
- * An IPv6 client counts by its /64: a home or mobile line is given a
- * whole /64 (or more), so counting each address would give one client
- * 2^64 fresh buckets (tests/e2e/test_abuse_limits.py).
- */
-static const char *client_addr(struct request *req)
-{
-	unsigned char buf[16];
-	const char *a = req->remote_addr;
-	if (a && inet_pton(AF_INET, a, buf) == 1)
-		return a;
-	if (a && inet_pton(AF_INET6, a, buf) == 1) {
-		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)buf))
-			return a;
-		memset(buf + 8, 0, 8);
-		char *net = arena_alloc(req->arena, INET6_ADDRSTRLEN);
-		return inet_ntop(AF_INET6, buf, net, INET6_ADDRSTRLEN) ? net : "::";
-	}
-	return "0.0.0.0";
-}
-
 /* 0 when this address may try now, else the seconds to wait (-1: failed). */
 static int lookup_wait(struct request *req)
 {
-	const char *params[] = { client_addr(req) };
+	const char *params[] = { http_client_bucket(req) };
 	PGresult *res = db_exec(req->db, STMT_CITIZEN_LOOKUP_STATE, 1, params);
 	if (!db_ok(res)) {
 		respond_db_failure(req, res);
@@ -280,13 +261,23 @@ static int lookup_wait(struct request *req)
 	return wait;
 }
 
-static bool lookup_failed(struct request *req)
+/* Runs a limiter statement for the client's address; false (answered)
+ * when the database failed. `claimed` (optional) is whether a row came
+ * back, i.e. whether the try may go ahead. */
+static bool limiter_exec(struct request *req, enum stmt s, bool *claimed)
 {
-	const char *params[] = { client_addr(req) };
-	PGresult *res = db_exec(req->db, STMT_CITIZEN_LOOKUP_FAILED, 1, params);
+	char free_failures[8], max_failures[8], base[8], max_delay[8];
+	snprintf(free_failures, sizeof free_failures, "%d", LOOKUP_FREE_FAILURES);
+	snprintf(max_failures, sizeof max_failures, "%d", LOOKUP_MAX_FAILURES);
+	snprintf(base, sizeof base, "%d", LOOKUP_BASE_DELAY);
+	snprintf(max_delay, sizeof max_delay, "%d", LOOKUP_MAX_DELAY);
+	const char *params[] = { http_client_bucket(req), free_failures, max_failures, base, max_delay };
+	PGresult *res = db_exec(req->db, s, s == STMT_CITIZEN_LOOKUP_CLAIM ? 5 : 1, params);
 	bool ok = db_ok(res);
 	if (!ok)
 		respond_db_failure(req, res);
+	else if (claimed)
+		*claimed = PQntuples(res) == 1;
 	PQclear(res);
 	return ok;
 }
@@ -332,14 +323,20 @@ static void lookup(struct request *req, struct lookup_result *r)
 		r->result = LOOKUP_INCOMPLETE;
 		return;
 	}
-	int wait = lookup_wait(req);
-	if (wait < 0) {
+	bool claimed;
+	if (!limiter_exec(req, STMT_CITIZEN_LOOKUP_CLAIM, &claimed)) {
 		r->result = LOOKUP_FAILED;
 		return;
 	}
-	if (wait > 0) {
+	if (!claimed) {
+		int wait = lookup_wait(req);
+		if (wait < 0) {
+			r->result = LOOKUP_FAILED;
+			return;
+		}
 		req->log_why = "status look-up limited";
-		r->retry_after = wait;
+		/* A try refused a moment before the wait ended: try again in 1 s. */
+		r->retry_after = wait > 0 ? wait : 1;
 		r->result = LOOKUP_LIMITED;
 		return;
 	}
@@ -349,11 +346,15 @@ static void lookup(struct request *req, struct lookup_result *r)
 		r->result = find_in(req, db, hash, r);
 		if (r->result == LOOKUP_WRONG && db != req->db)
 			r->result = find_in(req, req->db, hash, r);
+		if (r->result == LOOKUP_FOUND &&
+		    !limiter_exec(req, STMT_CITIZEN_LOOKUP_REFUND, NULL))
+			r->result = LOOKUP_FAILED;
 		if (r->result != LOOKUP_WRONG)
 			return;
 	}
+	/* Already counted by the claim. */
 	req->log_why = "status look-up failed";
-	r->result = lookup_failed(req) ? LOOKUP_WRONG : LOOKUP_FAILED;
+	r->result = LOOKUP_WRONG;
 }
 
 static void set_retry_after(struct request *req, int seconds)
@@ -411,7 +412,7 @@ static struct json_object *applicant_model(struct request *req, PGresult *res)
 		if (ok)
 			add_str(a, keys[i], masked);
 	}
-	add_str(a, "credit_code", value(req, res, 0, 25));
+	add_str(a, "credit_code", value(req, res, 0, 24));
 	return a;
 }
 
@@ -509,6 +510,33 @@ static bool add_supplement(struct request *req, struct db *db, const char *id,
 	return true;
 }
 
+/*
+ * The working days left of a running clock, counted as the staff pages
+ * count them (deadline_remaining, domain/deadline.h): 0 is "due today",
+ * negative overdue from the day after the due day. Columns 5 due_on and
+ * 23 today. Left out when the calendar cannot be read: the page still
+ * shows the due date.
+ */
+static void add_remaining(struct db *db, PGresult *res, struct json_object *m)
+{
+	const struct calendar *cal = calendar_current(db);
+	struct deadline dl = { .running = true };
+	int32_t today;
+	if (!cal || !date_parse(PQgetvalue(res, 0, 5), &dl.due) ||
+	    !date_parse(PQgetvalue(res, 0, 23), &today))
+		return;
+	int left = deadline_remaining(cal, &dl, today);
+	json_object_object_add(m, "workdays_remaining", json_object_new_int(left));
+	if (deadline_provisional(cal, dl.due))
+		add_true(m, "due_provisional");
+	if (left > 0)
+		json_object_object_add(m, "workdays_left", json_object_new_int(left));
+	else if (left == 0)
+		add_true(m, "due_today");
+	else
+		json_object_object_add(m, "workdays_overdue", json_object_new_int(-left));
+}
+
 /* The status of request `id` (query code already checked), or NULL after
  * answering a database failure. */
 static struct json_object *status_model(struct request *req, struct db *db, const char *id)
@@ -556,8 +584,8 @@ static struct json_object *status_model(struct request *req, struct db *db, cons
 	add_str(ag, "office_phone", value(req, res, 0, 21));
 	add_str(ag, "office_hours", value(req, res, 0, 22));
 	/* Named in full wherever remedies are offered (行政复议法 Art. 24). */
-	add_str(ag, "review_body", review_body_choose(value(req, res, 0, 26), value(req, res, 0, 28),
-						      !strcmp(PQgetvalue(res, 0, 27), "government"),
+	add_str(ag, "review_body", review_body_choose(value(req, res, 0, 25), value(req, res, 0, 27),
+						      !strcmp(PQgetvalue(res, 0, 26), "government"),
 						      NULL));
 	if (!PQgetisnull(res, 0, 20) || !PQgetisnull(res, 0, 21) || !PQgetisnull(res, 0, 22))
 		add_true(ag, "has_office");
@@ -565,19 +593,11 @@ static struct json_object *status_model(struct request *req, struct db *db, cons
 	bool open = status_open(status);
 	bool stopped = !PQgetisnull(res, 0, 17) || !strcmp(status, "awaiting_supplement") ||
 		       !strcmp(status, "consulting") || !strcmp(status, "awaiting_fee");
-	if (open && !PQgetisnull(res, 0, 23)) {
-		int left = atoi(PQgetvalue(res, 0, 23));
-		if (stopped) {
+	if (open && !PQgetisnull(res, 0, 5)) {
+		if (stopped)
 			add_true(m, "clock_stopped");
-		} else {
-			json_object_object_add(m, "workdays_remaining", json_object_new_int(left));
-			if (left > 0)
-				json_object_object_add(m, "workdays_left", json_object_new_int(left));
-			else if (left == 0)
-				add_true(m, "due_today");
-			else
-				json_object_object_add(m, "workdays_overdue", json_object_new_int(-left));
-		}
+		else
+			add_remaining(db, res, m);
 	}
 	if (ext > 0)
 		add_true(m, "extended");

@@ -8,7 +8,8 @@ data.json` and asserts that stdout is exactly the expected text.
 Environment:
   YSQGK_BIN     path of the ysqgk binary (the module is skipped if unset)
   YSQGK_SHARED  the shared folder holding mustache-spec/
-                (default: <repo>/../shared; skipped if absent)
+                (default: <repo>/../shared; skipped if absent, an error
+                in CI where it is always there)
 
 Run: YSQGK_BIN=build/ysqgk-test python3 -m unittest tests/e2e/test_render.py
 """
@@ -38,6 +39,9 @@ BIN = os.environ.get("YSQGK_BIN")
 if not BIN:
     SKIP_REASON = "skipped: YSQGK_BIN is not set (path of the ysqgk binary)"
 elif not SPEC_DIR.is_dir():
+    # CI always has ../shared beside the clone: there this is a failure.
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{SPEC_DIR} not found (CI has ../shared beside the clone)")
     SKIP_REASON = f"skipped: {SPEC_DIR} not found"
 else:
     SKIP_REASON = None

@@ -219,13 +219,17 @@ class ExtensionTest(unittest.TestCase):
         cls.other_head = h.Staff(S, cls.other, "head")
 
     def test_propose_and_approve(self):
-        rid = self.clerk.register("2024-09-27")
+        # Within the 20 days (Art. 33 ¶2: consent before the deadline);
+        # the dates on the real calendar are worked in test_deadline.c.
+        received = h.workdays_add(S, h.today(), -3)
+        due, extended = h.workdays_add(S, received, 20), h.workdays_add(S, received, 40)
+        rid = self.clerk.register(received)
         self.clerk.act(rid, "approve_extension", expect=403)
         self.head.act(rid, "approve_extension", expect=409)
         self.clerk.act(rid, "extend", {"days": 21, "reason": "x"}, expect=422)
         self.clerk.act(rid, "extend", {"days": 10}, expect=422)
         j = self.clerk.act(rid, "extend", {"days": 20, "reason": "需要调取档案"})
-        self.assertEqual(j["due_on"], "2024-10-30")
+        self.assertEqual(j["due_on"], due)
         self.assertEqual(j["open_extension"]["days"], "20")
         e = self.clerk.act(rid, "extend", {"days": 5, "reason": "再延"}, expect=409)
         self.assertIn("审批", e["error"])
@@ -235,16 +239,26 @@ class ExtensionTest(unittest.TestCase):
         self.clerk.act(rid, "refuse_extension", expect=403)
         self.other_head.act(rid, "approve_extension", expect=404)
         j = self.head.act(rid, "approve_extension")
-        # 20 more working days after 30 October: 31 Oct, 1-29 Nov = 27 November.
-        self.assertEqual(j["due_on"], "2024-11-27")
+        self.assertEqual(j["due_on"], extended)
         self.assertEqual(j["extension_days"], 20)
         notice = [n for n in j["notices"] if n["kind"] == "extension"]
         self.assertEqual(len(notice), 1)
-        self.assertIn("2024年11月27日", notice[0]["body"])
+        y, m, d = (int(x) for x in extended.split("-"))
+        self.assertIn("%d年%d月%d日" % (y, m, d), notice[0]["body"])
         self.assertIn("需要调取档案", notice[0]["body"])
         e = self.clerk.act(rid, "extend", {"days": 1, "reason": "再延"}, expect=409)
         self.assertIn("已经延期", e["error"])
         self.assertEqual(h.events(S, rid), ["registered", "extension_proposed", "extension_approved"])
+
+    def test_no_extension_once_overdue(self):
+        # Received 2024-09-27, due 2024-10-30: an extension now would not
+        # cure the delay (Art. 33 ¶2), so it is neither proposed nor offered.
+        rid = self.clerk.register("2024-09-27")
+        e = self.clerk.act(rid, "extend", {"days": 20, "reason": "需要调取档案"}, expect=409)
+        self.assertIn("2024年10月30日", e["error"])
+        self.assertIn("第三十三条", e["error"])
+        self.assertNotIn("extend", self.clerk.request(rid)["can"])
+        self.assertEqual(h.events(S, rid), ["registered"])
 
     def test_nobody_approves_their_own_proposal(self):
         rid = self.clerk.register()
@@ -552,6 +566,28 @@ class PagesTest(unittest.TestCase):
         self.assertEqual(h.events(S, rid), ["registered", "id_number_viewed"])
         actor = S.psql("SELECT actor_staff_id FROM request_events WHERE request_id = %d AND seq = 2" % rid)
         self.assertEqual(int(actor), self.clerk.id)
+
+    def test_item13_phone_masked_and_each_look_logged(self):
+        """Issue 12, item 13: the phone number is masked like the 证件号码
+        on the staff page and in the API; revealing it writes
+        `contact_viewed`, and reveals nothing else."""
+        rid = self.clerk.register()
+        phone = "13812345678"
+        page = self.clerk.get("/staff/requests/%d" % rid).text
+        self.assertNotIn(phone, page)
+        self.assertIn("138****5678", page)
+        api = self.clerk.get("/api/v1/requests/%d" % rid)
+        self.assertNotIn(phone, api.text)
+        self.assertEqual(api.json()["applicant"]["phone_masked"], "138****5678")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        r = self.clerk.post_form("/staff/requests/%d/reveal" % rid, {"csrf_token": token, "what": "contact"})
+        self.assertEqual(r.status, 200)
+        self.assertIn(phone, r.text)
+        self.assertNotIn(h.VALID_ID, r.text)
+        self.assertEqual(h.events(S, rid), ["registered", "contact_viewed"])
+        r = self.clerk.post_form("/staff/requests/%d/reveal" % rid, {"csrf_token": token, "what": "bank"})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(h.events(S, rid), ["registered", "contact_viewed"])
 
     def test_notice_prints(self):
         rid = self.clerk.register()

@@ -1,6 +1,6 @@
 /*
- * Tests of domain/deadline. Cases on the real calendar
- * ($YSQGK_SHARED/domain/cn_holidays.csv, skipped when missing) are worked
+ * Tests of domain/deadline. Cases on the real calendar (the project's
+ * sql/cn_holidays.csv, real_calendar.h: a failure when missing) are worked
  * by hand in the comments; logic cases use in-test calendars.
  */
 #include <setjmp.h>
@@ -15,6 +15,7 @@
 #include "domain/date.h"
 #include "domain/deadline.h"
 #include "domain/workdays.h"
+#include "real_calendar.h"
 
 #define expect_int(expected, got) do {					\
 	long long e_ = (expected), g_ = (got);				\
@@ -57,35 +58,7 @@ static struct calendar *real_cal;
 static int load_real_calendar(void **state)
 {
 	(void)state;
-	const char *shared = getenv("YSQGK_SHARED");
-	char path[4096], err[256];
-
-	if (!shared) {
-		fprintf(stderr, "YSQGK_SHARED not set: skipping tests on the real calendar\n");
-		return 0;
-	}
-	snprintf(path, sizeof(path), "%s/domain/cn_holidays.csv", shared);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "%s missing: skipping tests on the real calendar\n", path);
-		return 0;
-	}
-	char chunk[4096];
-	size_t len = 0, got;
-	char *text = NULL;
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		text = realloc(text, len + got);
-		memcpy(text + len, chunk, got);
-		len += got;
-	}
-	fclose(f);
-	real_cal = calendar_new();
-	bool ok = calendar_load_csv_text(real_cal, text, len, err, sizeof(err));
-	free(text);
-	if (!ok) {
-		fprintf(stderr, "%s does not load: %s\n", path, err);
-		return -1;
-	}
+	real_cal = real_calendar_load();
 	return 0;
 }
 
@@ -96,10 +69,11 @@ static int free_real_calendar(void **state)
 	return 0;
 }
 
+/* The cases on the real calendar fail, not skip, without it. */
 static const struct calendar *need_real(void)
 {
 	if (!real_cal)
-		skip();
+		fail_msg("the real calendar ($YSQGK_REPO/%s) did not load", REAL_CALENDAR_CSV);
 	return real_cal;
 }
 
@@ -488,20 +462,162 @@ static void test_remaining(void **state)
 	expect_int(-4, deadline_remaining(cal, &dl, D("2025-04-07")));
 }
 
+/*
+ * ---- the windows, on rest days ----------------------------------------
+ *
+ * Every window ends with its last day (workdays.h): a day after it is
+ * outside even when it is a weekend or a holiday and no working day has
+ * passed since. Each case names the kind of day "today" is.
+ */
+
+struct day_case {
+	const char *from;	/* received / asked / sent / notice day */
+	const char *day;	/* "today", or the day something was done */
+	bool inside;
+	const char *why;
+};
+
+static void expect_case(bool got, const struct day_case *c)
+{
+	if (got != c->inside)
+		fail_msg("from %s, on %s (%s): expected %s", c->from, c->day, c->why,
+			 c->inside ? "inside the window" : "outside");
+}
+
 static void test_supplement_window(void **state)
 {
 	(void)state;
 	const struct calendar *cal = need_real();
-	/* Received Thu 2024-02-01: the 7th working day is Fri 02-09
-	 * (02-02, Sun 02-04, 02-05..09). 春节 02-10..17 add nothing, so the
-	 * window stays open until Sat 02-17; Sun 02-18 (worked) is the 8th. */
-	int32_t received = D("2024-02-01");
+	/*
+	 * Art. 30: a 补正 is asked within 7 working days of receipt: from the
+	 * day of receipt to the 7th working day after it, not on the rest
+	 * days that follow that day.
+	 */
+	static const struct day_case cases[] = {
+		/* The bug of issue 10. Received Wed 2026-11-25, 8 working days
+		 * before Sun 12-06: 11-26, 27 (2), 11-30..12-04 (7): the last day
+		 * is Fri 12-04. Counting elapsed days, Sat 12-05 and Sun 12-06
+		 * still had 7 and let the 补正 through. */
+		{ "2026-11-25", "2026-12-04", true, "Friday, the 7th working day" },
+		{ "2026-11-25", "2026-12-05", false, "Saturday after the last day" },
+		{ "2026-11-25", "2026-12-06", false, "Sunday after the last day" },
+		/* Received Thu 11-26, 7 working days before that Sunday: 11-27,
+		 * 11-30..12-04 (6), Mon 12-07 (7). The weekend is inside. */
+		{ "2026-11-26", "2026-12-06", true, "Sunday before a Monday last day" },
+		{ "2026-11-26", "2026-12-07", true, "Monday, the 7th working day" },
+		{ "2026-11-26", "2026-12-08", false, "Tuesday after it" },
+		/* Received Thu 2024-02-01: 02-02 (1), Sun 02-04 worked (2),
+		 * 02-05..09 (7): last day Fri 02-09; 春节 02-10..17 is after it. */
+		{ "2024-02-01", "2024-02-01", true, "the day of receipt itself" },
+		{ "2024-02-01", "2024-02-04", true, "调休 working Sunday, the 2nd" },
+		{ "2024-02-01", "2024-02-09", true, "Friday, the 7th" },
+		{ "2024-02-01", "2024-02-10", false, "Saturday, first day of 春节" },
+		{ "2024-02-01", "2024-02-12", false, "Monday in 春节" },
+		{ "2024-02-01", "2024-02-17", false, "last day of 春节, a Saturday" },
+		{ "2024-02-01", "2024-02-18", false, "调休 working Sunday, the 8th" },
+		/* Received Fri 2024-02-02: Sun 02-04 (1), 02-05..09 (6), 春节,
+		 * Sun 02-18 worked (7): the holiday is inside, the window ends on
+		 * the worked Sunday. */
+		{ "2024-02-02", "2024-02-12", true, "Monday in 春节, before the last day" },
+		{ "2024-02-02", "2024-02-18", true, "调休 working Sunday, the 7th" },
+		{ "2024-02-02", "2024-02-19", false, "Monday after it" },
+		/* Received Wed 2024-09-18 (after 中秋 09-15..17): 09-19, 20 (2),
+		 * 09-23..27 (7): last day Fri 09-27. */
+		{ "2024-09-18", "2024-09-28", false, "Saturday after the last day" },
+		{ "2024-09-18", "2024-09-29", false, "调休 working Sunday, the 8th" },
+		{ "2024-09-18", "2024-10-01", false, "国庆 holiday" },
+		/* Received Tue 2024-09-24: 09-25..27 (3), Sun 09-29 worked (4),
+		 * 09-30 (5), 国庆 10-01..07, 10-08 (6), Wed 10-09 (7). */
+		{ "2024-09-24", "2024-09-29", true, "调休 working Sunday, the 4th" },
+		{ "2024-09-24", "2024-10-01", true, "国庆 holiday before the last day" },
+		{ "2024-09-24", "2024-10-09", true, "Wednesday, the 7th" },
+		{ "2024-09-24", "2024-10-10", false, "Thursday after it" },
+		/* Received Mon 2025-12-22: 12-23..26 (4), 12-29..31 (7): last day
+		 * Wed 31 December; 元旦 2026-01-01..03, Sun 01-04 worked. */
+		{ "2025-12-22", "2025-12-31", true, "31 December, the 7th" },
+		{ "2025-12-22", "2026-01-01", false, "元旦" },
+		{ "2025-12-22", "2026-01-03", false, "Saturday in 元旦" },
+		{ "2025-12-22", "2026-01-04", false, "调休 working Sunday, the 8th" },
+		/* Received Tue 2024-02-20: 02-21..23 (3), 02-26..29 (7). */
+		{ "2024-02-20", "2024-02-29", true, "29 February, the 7th" },
+		{ "2024-02-20", "2024-03-01", false, "1 March" },
+	};
 
-	assert_true(supplement_request_allowed(cal, received, received));
-	assert_true(supplement_request_allowed(cal, received, D("2024-02-09")));
-	assert_true(supplement_request_allowed(cal, received, D("2024-02-17")));
-	assert_false(supplement_request_allowed(cal, received, D("2024-02-18")));
-	assert_false(supplement_request_allowed(cal, received, D("2024-01-31")));
+	for (size_t i = 0; i < COUNT(cases); i++)
+		expect_case(supplement_request_allowed(cal, D(cases[i].from), D(cases[i].day)),
+			    &cases[i]);
+	/* Before the receipt there is nothing to ask about. */
+	assert_false(supplement_request_allowed(cal, D("2024-02-01"), D("2024-01-31")));
+}
+
+static void test_supplement_late_on_a_weekend(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* The same window marks a 补正 already sent as late (Art. 30):
+	 * received Wed 2026-11-25, last day Fri 12-04; asked Sat 12-05. */
+	struct clock_event on_friday[] = {
+		EV(RECEIVED, "2026-11-25"), EV(SUPPLEMENT_ASKED, "2026-12-04"),
+	};
+	struct clock_event on_saturday[] = {
+		EV(RECEIVED, "2026-11-25"), EV(SUPPLEMENT_ASKED, "2026-12-05"),
+	};
+
+	assert_false(compute_ok(cal, on_friday, 2).supplement_late);
+	assert_true(compute_ok(cal, on_saturday, 2).supplement_late);
+}
+
+static void test_supplement_answer_by(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/*
+	 * The applicant's period (10 working days by default, workflow.c):
+	 * answer_by = window_last_day(asked, 10); an answer counts while
+	 * !window_over(answer_by, day), and `ysqgk deadlines` closes the
+	 * request on the first day window_over() holds.
+	 */
+	/* Asked Fri 2024-02-09: 春节, Sun 02-18 worked (1), 02-19..23 (6),
+	 * 02-26..29 (10): 29 February. */
+	expect_date("2024-02-29", window_last_day(cal, D("2024-02-09"), 10));
+	/* Asked Fri 2024-09-27: Sun 09-29 (1), 09-30 (2), 国庆 10-01..07,
+	 * 10-08..11 (6), Sat 10-12 worked (7), 10-14..16 (10). */
+	expect_date("2024-10-16", window_last_day(cal, D("2024-09-27"), 10));
+	/* Asked Wed 2025-12-24: 12-25, 26 (2), 12-29..31 (5), 元旦, Sun
+	 * 2026-01-04 worked (6), 01-05..08 (10). */
+	expect_date("2026-01-08", window_last_day(cal, D("2025-12-24"), 10));
+
+	static const struct day_case cases[] = {
+		{ "2024-02-29", "2024-02-29", true, "29 February, the last day" },
+		{ "2024-02-29", "2024-03-01", false, "the day after" },
+		{ "2024-10-16", "2024-10-01", true, "国庆 holiday" },
+		{ "2024-10-16", "2024-10-12", true, "调休 working Saturday" },
+		{ "2024-10-16", "2024-10-17", false, "the day after" },
+		{ "2026-01-08", "2025-12-31", true, "31 December" },
+		{ "2026-01-08", "2026-01-09", false, "the day after" },
+		/* A last day on a Friday: the weekend after it is outside,
+		 * so the daily run closes the request on the Saturday. */
+		{ "2026-12-04", "2026-12-05", false, "Saturday after it" },
+		{ "2026-12-04", "2026-12-06", false, "Sunday after it" },
+	};
+	for (size_t i = 0; i < COUNT(cases); i++)
+		expect_case(!window_over(D(cases[i].from), D(cases[i].day)), &cases[i]);
+}
+
+/* The project's calendar holds 2019..2026: a due date in 2027 is
+ * provisional (counted on weekdays only) and still computed. */
+static void test_provisional_past_the_calendar(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	assert_false(deadline_provisional(cal, D("2026-12-31")));
+	assert_false(deadline_provisional(cal, D("2019-01-02")));
+	assert_true(deadline_provisional(cal, D("2027-01-01")));
+	assert_true(deadline_provisional(cal, D("2018-12-31")));
+	/* Received Mon 2026-12-07: 20 weekdays on, 2027's 元旦 unknown. */
+	int32_t due = window_last_day(cal, D("2026-12-07"), OGI_REPLY_WORKDAYS);
+	expect_date("2027-01-04", due);
+	assert_true(deadline_provisional(cal, due));
 }
 
 static void test_consultation_due(void **state)
@@ -511,6 +627,177 @@ static void test_consultation_due(void **state)
 	/* Sent Wed 2023-09-27: 09-28 (1), 国庆 09-29..10-06, Sat 10-07 (2),
 	 * Sun 10-08 (3), 10-09..13 (8), 10-16..20 (13), 10-23 (14), 10-24. */
 	expect_date("2023-10-24", consultation_due(cal, D("2023-09-27")));
+	/* Received on a holiday, Tue 2024-10-01: 10-08..11 (4), Sat 10-12
+	 * worked (5), 10-14..18 (10), 10-21..25 (15); the same as from the
+	 * working day before, Mon 09-30. */
+	expect_date("2024-10-25", consultation_due(cal, D("2024-10-01")));
+	expect_date("2024-10-25", consultation_due(cal, D("2024-09-30")));
+	/* Received on the worked Sunday 2024-02-04: 02-05..09 (5), 春节,
+	 * Sun 02-18 (6), 02-19..23 (11), 02-26..29 (15): 29 February. */
+	expect_date("2024-02-29", consultation_due(cal, D("2024-02-04")));
+	/* Received Wed 2025-12-31: 元旦, Sun 01-04 worked (1), 01-05..09 (6),
+	 * 01-12..16 (11), 01-19..22 (15). */
+	expect_date("2026-01-22", consultation_due(cal, D("2025-12-31")));
+
+	/* Silence (Art. 32, 34) is recorded once the window is over: on the
+	 * Saturday after a Friday last day, not on the Friday. */
+	static const struct day_case cases[] = {
+		{ "2024-10-25", "2024-10-25", true, "Friday, the 15th day" },
+		{ "2024-10-25", "2024-10-26", false, "Saturday after it" },
+		{ "2024-02-29", "2024-02-29", true, "29 February, the 15th" },
+		{ "2024-02-29", "2024-03-01", false, "1 March" },
+		{ "2026-01-22", "2026-01-04", true, "调休 working Sunday" },
+	};
+	for (size_t i = 0; i < COUNT(cases); i++)
+		expect_case(!window_over(D(cases[i].from), D(cases[i].day)), &cases[i]);
+}
+
+static void test_extension_window(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* Art. 33 ¶2: consent within the period it extends. Received Fri
+	 * 2025-06-06: due Fri 07-04 (test_workdays). */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2025-06-06"),
+		EV(PAUSE, "2025-07-03"),
+	};
+	struct deadline dl = compute_ok(cal, ev, 1);
+
+	expect_date("2025-07-04", dl.due);
+	assert_true(extension_allowed(cal, &dl, D("2025-07-04")));	/* the due day */
+	assert_false(extension_allowed(cal, &dl, D("2025-07-05")));	/* Saturday */
+	assert_false(extension_allowed(cal, &dl, D("2025-07-06")));	/* Sunday */
+	/* A consultation sent the day before the due day stops the clock
+	 * with a day left: still in time weeks later. */
+	dl = compute_ok(cal, ev, 2);
+	assert_true(extension_allowed(cal, &dl, D("2025-07-20")));
+	/* One sent after it does not cure the delay. */
+	ev[1].date = D("2025-07-07");
+	dl = compute_ok(cal, ev, 2);
+	assert_false(extension_allowed(cal, &dl, D("2025-07-20")));
+
+	/* Received Mon 2024-09-02: due Mon 09-30, the eve of 国庆; on the
+	 * holiday Tue 10-01 it is overdue. */
+	struct clock_event before_holiday[] = { EV(RECEIVED, "2024-09-02") };
+	dl = compute_ok(cal, before_holiday, 1);
+	expect_date("2024-09-30", dl.due);
+	assert_true(extension_allowed(cal, &dl, D("2024-09-29")));	/* 调休 Sunday */
+	assert_false(extension_allowed(cal, &dl, D("2024-10-01")));
+}
+
+static void test_fee_pay_by(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* Pay within 20 working days of the notice (the 2020 measures;
+	 * workflow.c's default): pay_by = window_last_day(notice, 20). */
+	/* Notice Thu 2024-02-01: due Tue 03-05 (see test_spring_festival). */
+	expect_date("2024-03-05", window_last_day(cal, D("2024-02-01"), 20));
+	/* Notice on the worked Saturday 2024-10-12: 10-14..18 (5), 10-21..25
+	 * (10), 10-28..11-01 (15), 11-04..08 (20). */
+	expect_date("2024-11-08", window_last_day(cal, D("2024-10-12"), 20));
+	/* Notice Tue 2024-12-31: 2025-01-02..03 (2; 01-01 元旦), 01-06..10
+	 * (7), 01-13..17 (12), 01-20..24 (17), Sun 01-26 worked (18), 01-27
+	 * (19), 春节 01-28..02-04, Wed 02-05 (20). */
+	expect_date("2025-02-05", window_last_day(cal, D("2024-12-31"), 20));
+
+	static const struct day_case cases[] = {
+		{ "2024-03-05", "2024-02-12", true, "paid in 春节" },
+		{ "2024-03-05", "2024-02-29", true, "paid on 29 February" },
+		{ "2024-03-05", "2024-03-05", true, "paid on the last day" },
+		{ "2024-03-05", "2024-03-06", false, "paid the day after" },
+		{ "2025-02-05", "2024-12-31", true, "paid on 31 December" },
+		{ "2025-02-05", "2025-02-01", true, "paid in 春节, a Saturday" },
+		{ "2024-11-08", "2024-11-09", false, "Saturday after a Friday last day" },
+	};
+	for (size_t i = 0; i < COUNT(cases); i++)
+		expect_case(!window_over(D(cases[i].from), D(cases[i].day)), &cases[i]);
+}
+
+/* deadline_remaining on a running clock due on `due`. */
+static int left_on(const struct calendar *cal, const char *due, const char *today)
+{
+	struct deadline dl = { .due = D(due), .running = true };
+	return deadline_remaining(cal, &dl, D(today));
+}
+
+static void test_days_left_on_rest_days(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/*
+	 * The count of the status page, the staff request page, the queue and
+	 * `ysqgk deadlines`: working days after today up to the due day; 0 on
+	 * the due day (今天到期); overdue from the day after, rest days
+	 * included (at least 1).
+	 */
+	/* Due Fri 2026-12-04 (a request received Fri 11-06). */
+	expect_int(1, left_on(cal, "2026-12-04", "2026-12-03"));
+	expect_int(0, left_on(cal, "2026-12-04", "2026-12-04"));
+	expect_int(-1, left_on(cal, "2026-12-04", "2026-12-05"));	/* Saturday */
+	expect_int(-1, left_on(cal, "2026-12-04", "2026-12-06"));	/* Sunday */
+	expect_int(-1, left_on(cal, "2026-12-04", "2026-12-07"));	/* Monday */
+	expect_int(-2, left_on(cal, "2026-12-04", "2026-12-08"));
+	/* Due Mon 2026-12-07: on the weekend before, 1 left (the Monday). */
+	expect_int(1, left_on(cal, "2026-12-07", "2026-12-04"));
+	expect_int(1, left_on(cal, "2026-12-07", "2026-12-05"));
+	expect_int(1, left_on(cal, "2026-12-07", "2026-12-06"));
+	/* Due Mon 2024-09-30, the eve of 国庆 (10-01..07, Sat 10-12 worked):
+	 * every holiday after it is 1 day overdue, Tue 10-08 too, Wed 10-09 2. */
+	expect_int(1, left_on(cal, "2024-09-30", "2024-09-29"));	/* 调休 Sunday */
+	expect_int(-1, left_on(cal, "2024-09-30", "2024-10-01"));
+	expect_int(-1, left_on(cal, "2024-09-30", "2024-10-07"));
+	expect_int(-1, left_on(cal, "2024-09-30", "2024-10-08"));
+	expect_int(-2, left_on(cal, "2024-09-30", "2024-10-09"));
+	/* Due Tue 2024-10-08: on the holiday 10-01, 1 left. */
+	expect_int(1, left_on(cal, "2024-10-08", "2024-10-01"));
+	/* The worked Saturday 2024-10-12 counts as a day: due Fri 10-11, it
+	 * is 1 overdue; due Mon 10-14, 1 left. */
+	expect_int(-1, left_on(cal, "2024-10-11", "2024-10-12"));
+	expect_int(1, left_on(cal, "2024-10-14", "2024-10-12"));
+	/* Due Wed 31 December 2025 (received Wed 12-03): 元旦 2026-01-01..03,
+	 * Sun 01-04 worked. */
+	expect_int(0, left_on(cal, "2025-12-31", "2025-12-31"));
+	expect_int(-1, left_on(cal, "2025-12-31", "2026-01-01"));
+	expect_int(-1, left_on(cal, "2025-12-31", "2026-01-04"));
+	expect_int(-2, left_on(cal, "2025-12-31", "2026-01-05"));
+	/* Due Thu 29 February 2024 (received Mon 01-29). */
+	expect_int(1, left_on(cal, "2024-02-29", "2024-02-28"));
+	expect_int(0, left_on(cal, "2024-02-29", "2024-02-29"));
+	expect_int(-1, left_on(cal, "2024-02-29", "2024-03-01"));
+	/* Due on the worked Sunday 2024-02-18: from the 春节 Saturday before,
+	 * 1 left. */
+	expect_int(1, left_on(cal, "2024-02-18", "2024-02-10"));
+
+	/* The receipts named above give those due dates. */
+	struct clock_event ev[] = { EV(RECEIVED, "2026-11-06") };
+	expect_date("2026-12-04", compute_ok(cal, ev, 1).due);
+	ev[0].date = D("2025-12-03");
+	expect_date("2025-12-31", compute_ok(cal, ev, 1).due);
+	ev[0].date = D("2024-01-29");
+	expect_date("2024-02-29", compute_ok(cal, ev, 1).due);
+}
+
+static void test_days_left_frozen_while_stopped(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* Due Fri 2025-07-04; a consultation sent Sat 07-05, after it: the
+	 * count stays at its value on the Saturday, 1 overdue. */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2025-06-06"),
+		EV(PAUSE, "2025-07-05"),
+	};
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+
+	assert_false(dl.running);
+	expect_date("2025-07-04", dl.due);
+	expect_int(-1, deadline_remaining(cal, &dl, D("2025-07-20")));
+	expect_date("2025-07-05", deadline_judged_on(dl.running, dl.stopped_since,
+						     D("2025-07-20")));
+	expect_date("2025-07-20", deadline_judged_on(true, dl.stopped_since,
+						     D("2025-07-20")));
 }
 
 /* ---- logic on in-test calendars ------------------------------------------ */
@@ -703,7 +990,14 @@ int main(void)
 		cmocka_unit_test(test_pause_across_supplement),
 		cmocka_unit_test(test_remaining),
 		cmocka_unit_test(test_supplement_window),
+		cmocka_unit_test(test_supplement_late_on_a_weekend),
+		cmocka_unit_test(test_supplement_answer_by),
 		cmocka_unit_test(test_consultation_due),
+		cmocka_unit_test(test_extension_window),
+		cmocka_unit_test(test_fee_pay_by),
+		cmocka_unit_test(test_days_left_on_rest_days),
+		cmocka_unit_test(test_days_left_frozen_while_stopped),
+		cmocka_unit_test(test_provisional_past_the_calendar),
 		cmocka_unit_test(test_plain_weeks),
 		cmocka_unit_test(test_tiny_calendar),
 		cmocka_unit_test(test_errors),

@@ -1,9 +1,9 @@
 /*
  * Tests of domain/date and domain/workdays.
  *
- * The real calendar comes from $YSQGK_SHARED/domain/cn_holidays.csv (the
- * project does not keep a copy); tests needing it are skipped, with a
- * message, when it is missing. Logic tests use small in-test calendars.
+ * The real calendar is the project's sql/cn_holidays.csv (real_calendar.h);
+ * tests needing it fail when it is missing. Logic tests use small in-test
+ * calendars.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +16,7 @@
 
 #include "domain/date.h"
 #include "domain/workdays.h"
+#include "real_calendar.h"
 
 /* cmocka prints integers in hex; these say what was expected, in dates. */
 #define expect_int(expected, got) do {					\
@@ -45,49 +46,10 @@ static int32_t D(const char *s)
 
 static struct calendar *real_cal;
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *text = NULL;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0) {
-		long size = ftell(f);
-		if (size >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-			text = malloc((size_t)size + 1);
-			*len = fread(text, 1, (size_t)size, f);
-			text[*len] = '\0';
-		}
-	}
-	fclose(f);
-	return text;
-}
-
 static int load_real_calendar(void **state)
 {
 	(void)state;
-	const char *shared = getenv("YSQGK_SHARED");
-	char path[4096], err[256];
-	size_t len = 0;
-
-	if (!shared) {
-		fprintf(stderr, "YSQGK_SHARED not set: skipping tests on the real calendar\n");
-		return 0;
-	}
-	snprintf(path, sizeof(path), "%s/domain/cn_holidays.csv", shared);
-	char *text = read_file(path, &len);
-	if (!text) {
-		fprintf(stderr, "%s missing: skipping tests on the real calendar\n", path);
-		return 0;
-	}
-	real_cal = calendar_new();
-	if (!calendar_load_csv_text(real_cal, text, len, err, sizeof(err))) {
-		fprintf(stderr, "%s does not load: %s\n", path, err);
-		free(text);
-		return -1;
-	}
-	free(text);
+	real_cal = real_calendar_load();
 	return 0;
 }
 
@@ -98,10 +60,11 @@ static int free_real_calendar(void **state)
 	return 0;
 }
 
+/* The cases on the real calendar fail, not skip, without it. */
 static const struct calendar *need_real(void)
 {
 	if (!real_cal)
-		skip();
+		fail_msg("the real calendar ($YSQGK_REPO/%s) did not load", REAL_CALENDAR_CSV);
 	return real_cal;
 }
 
@@ -292,6 +255,83 @@ static void test_tiny_add_between_agree(void **state)
 	struct calendar *cal = tiny_calendar();
 
 	check_add_between_agree(cal, D("2029-12-01"), D("2030-02-28"));
+	calendar_free(cal);
+}
+
+/* ---- windows ------------------------------------------------------------ */
+
+static void test_tiny_windows(void **state)
+{
+	(void)state;
+	struct calendar *cal = tiny_calendar();
+
+	/* Wed 2030-01-02 a holiday, Sat 01-05 worked. From Tue 01-01, 3
+	 * working days: Thu 3, Fri 4, Sat 5: the window ends on the worked
+	 * Saturday; the Sunday after is outside. */
+	expect_date("2030-01-05", window_last_day(cal, D("2030-01-01"), 3));
+	assert_true(within_workdays(cal, D("2030-01-01"), 3, D("2030-01-01")));
+	assert_true(within_workdays(cal, D("2030-01-01"), 3, D("2030-01-02")));
+	assert_true(within_workdays(cal, D("2030-01-01"), 3, D("2030-01-05")));
+	assert_false(within_workdays(cal, D("2030-01-01"), 3, D("2030-01-06")));
+	assert_false(within_workdays(cal, D("2030-01-01"), 3, D("2029-12-31")));
+	/* From Thu 3, 2 working days: Fri 4, Sat 5 (worked); then the plain
+	 * Sunday after is outside, though no working day has passed since. */
+	expect_date("2030-01-05", window_last_day(cal, D("2030-01-03"), 2));
+	assert_false(within_workdays(cal, D("2030-01-03"), 2, D("2030-01-06")));
+	expect_int(2, workdays_between(cal, D("2030-01-03"), D("2030-01-06")));
+	/* 0 days: the window is the day itself. */
+	assert_true(within_workdays(cal, D("2030-01-06"), 0, D("2030-01-06")));
+	assert_false(within_workdays(cal, D("2030-01-06"), 0, D("2030-01-07")));
+	assert_false(window_over(D("2030-01-04"), D("2030-01-04")));
+	assert_true(window_over(D("2030-01-04"), D("2030-01-05")));
+	/* Left before Mon 7: from Fri 4, Sat 5 (worked) and Mon 7 = 2; from
+	 * Sun 6, 1; on the day, 0; the day after, -1. */
+	expect_int(2, workdays_left(cal, D("2030-01-04"), D("2030-01-07")));
+	expect_int(1, workdays_left(cal, D("2030-01-06"), D("2030-01-07")));
+	expect_int(0, workdays_left(cal, D("2030-01-07"), D("2030-01-07")));
+	expect_int(-1, workdays_left(cal, D("2030-01-08"), D("2030-01-07")));
+	/* Last day Fri 11: Sat 12 and Sun 13 are 1 overdue (not 0), Mon 14
+	 * too, Tue 15 is 2. */
+	expect_int(-1, workdays_left(cal, D("2030-01-12"), D("2030-01-11")));
+	expect_int(-1, workdays_left(cal, D("2030-01-13"), D("2030-01-11")));
+	expect_int(-1, workdays_left(cal, D("2030-01-14"), D("2030-01-11")));
+	expect_int(-2, workdays_left(cal, D("2030-01-15"), D("2030-01-11")));
+	calendar_free(cal);
+}
+
+/*
+ * The window functions agree with each other for every pair of days in a
+ * range: left >= 0 exactly while the window is not over, and a working
+ * last day is within N working days of today exactly when 0 <= left <= N
+ * (the queue's due_within=N and `ysqgk deadlines --within N` select by
+ * window_last_day, the pages mark by the count).
+ */
+static void check_windows_agree(const struct calendar *cal, int32_t first, int32_t last)
+{
+	char a[DATE_STR_SIZE], b[DATE_STR_SIZE];
+
+	for (int32_t today = first; today <= last; today++) {
+		for (int32_t end = first; end <= last; end++) {
+			int left = workdays_left(cal, today, end);
+			if ((left >= 0) != !window_over(end, today))
+				fail_msg("today %s, last day %s: left %d", date_format(today, a),
+					 date_format(end, b), left);
+			if (!calendar_is_workday(cal, end))
+				continue;
+			for (int n = 0; n <= 5; n++)
+				if (within_workdays(cal, today, n, end) != (left >= 0 && left <= n))
+					fail_msg("today %s, due %s, within %d: left %d",
+						 date_format(today, a), date_format(end, b), n, left);
+		}
+	}
+}
+
+static void test_tiny_windows_agree(void **state)
+{
+	(void)state;
+	struct calendar *cal = tiny_calendar();
+
+	check_windows_agree(cal, D("2029-12-20"), D("2030-01-20"));
 	calendar_free(cal);
 }
 
@@ -500,6 +540,27 @@ static void test_real_from_friday(void **state)
 	expect_date("2024-04-08", workdays_add(cal, D("2024-03-08"), 20));
 }
 
+static void test_real_windows(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+
+	/* The bug of issue 10: from Wed 2026-11-25, 7 working days end on Fri
+	 * 12-04; Sunday 12-06 has the same count of elapsed working days as
+	 * that Friday (7) but is outside the window. */
+	expect_date("2026-12-04", window_last_day(cal, D("2026-11-25"), 7));
+	expect_int(7, workdays_between(cal, D("2026-11-25"), D("2026-12-06")));
+	assert_true(within_workdays(cal, D("2026-11-25"), 7, D("2026-12-04")));
+	assert_false(within_workdays(cal, D("2026-11-25"), 7, D("2026-12-05")));
+	assert_false(within_workdays(cal, D("2026-11-25"), 7, D("2026-12-06")));
+	/* Over 春节 2024 (holidays 02-10..17, Sundays 02-04 and 02-18 worked)
+	 * and 国庆 2024 (10-01..07, Sun 09-29 and Sat 10-12 worked), 元旦 2026
+	 * (01-01..03, Sun 01-04 worked) and 29 February. */
+	check_windows_agree(cal, D("2024-01-25"), D("2024-03-10"));
+	check_windows_agree(cal, D("2024-09-10"), D("2024-10-20"));
+	check_windows_agree(cal, D("2025-12-20"), D("2026-01-15"));
+}
+
 static void test_real_add_between_agree(void **state)
 {
 	(void)state;
@@ -516,6 +577,116 @@ static void test_real_add_between_agree(void **state)
 	expect_int(walked, workdays_between(cal, D("2023-12-31"), D("2024-12-31")));
 }
 
+/* ---- sql/cn_holidays.csv and sql/002_holidays.sql ---------------------- */
+
+/* "date,kind,name" lines, each a malloc'ed string. */
+struct day_rows {
+	char **items;
+	size_t count;
+};
+
+static void rows_add(struct day_rows *r, const char *date, const char *kind,
+		     const char *name, size_t name_len)
+{
+	char *row = malloc(strlen(date) + strlen(kind) + name_len + 3);
+
+	sprintf(row, "%s,%s,%.*s", date, kind, (int)name_len, name);
+	r->items = realloc(r->items, (r->count + 1) * sizeof(*r->items));
+	r->items[r->count++] = row;
+}
+
+static void rows_free(struct day_rows *r)
+{
+	for (size_t i = 0; i < r->count; i++)
+		free(r->items[i]);
+	free(r->items);
+}
+
+static bool rows_have(const struct day_rows *r, const char *row)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (!strcmp(r->items[i], row))
+			return true;
+	return false;
+}
+
+/* The data lines of the CSV as they are (CRLF or LF), header left out. */
+static struct day_rows csv_rows(const char *text)
+{
+	struct day_rows r = { NULL, 0 };
+
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		const char *next = line + len + (line[len] ? 1 : 0);
+		if (len && line[len - 1] == '\r')
+			len--;
+		char date[16], kind[16];
+		int name_at = 0;
+		if (len && sscanf(line, "%10[0-9-],%15[a-z],%n", date, kind, &name_at) == 2 &&
+		    name_at > 0)
+			rows_add(&r, date, kind, line + name_at, len - (size_t)name_at);
+		line = next;
+	}
+	return r;
+}
+
+/* The VALUES rows of the migration: ('2024-02-10', 'holiday', '春节'). */
+static struct day_rows sql_rows(const char *text)
+{
+	struct day_rows r = { NULL, 0 };
+
+	for (const char *p = text; (p = strstr(p, "('")) != NULL; p += 2) {
+		char date[16], kind[16], name[128];
+		if (sscanf(p, "('%10[0-9-]', '%15[a-z]', '%127[^']')", date, kind, name) == 3)
+			rows_add(&r, date, kind, name, strlen(name));
+	}
+	return r;
+}
+
+/* Reports the rows of `a` missing from `b`; returns how many. */
+static size_t report_missing(const struct day_rows *a, const struct day_rows *b,
+			     const char *a_name, const char *b_name)
+{
+	size_t missing = 0;
+
+	for (size_t i = 0; i < a->count; i++) {
+		if (rows_have(b, a->items[i]))
+			continue;
+		if (missing++ < 10)
+			fprintf(stderr, "%s: %s is not in %s\n", a_name, a->items[i], b_name);
+	}
+	return missing;
+}
+
+/*
+ * The migration that puts the schedules in every database and the CSV the
+ * tests (and administrators, through `ysqgk holidays import`) read must
+ * list the same days: a year added to one and not the other would make the
+ * tests check a calendar production does not have. (A later migration
+ * adding a year must be read here too.)
+ */
+static void test_repo_csv_matches_migration(void **state)
+{
+	(void)state;
+	size_t csv_len = 0, sql_len = 0;
+	char *csv_text = read_repo_file(REAL_CALENDAR_CSV, &csv_len);
+	char *sql_text = read_repo_file("sql/002_holidays.sql", &sql_len);
+
+	if (!csv_text || !sql_text)
+		fail_msg("sql/cn_holidays.csv and sql/002_holidays.sql must both be readable");
+	struct day_rows csv = csv_rows(csv_text), sql = sql_rows(sql_text);
+	free(csv_text);
+	free(sql_text);
+	size_t bad = report_missing(&csv, &sql, "sql/cn_holidays.csv", "sql/002_holidays.sql") +
+		     report_missing(&sql, &csv, "sql/002_holidays.sql", "sql/cn_holidays.csv");
+	size_t csv_count = csv.count, sql_count = sql.count;
+	rows_free(&csv);
+	rows_free(&sql);
+	expect_int(0, bad);
+	expect_int(282, csv_count);	/* 2019-2026: both really were read */
+	expect_int(csv_count, sql_count);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +698,8 @@ int main(void)
 		cmocka_unit_test(test_tiny_add),
 		cmocka_unit_test(test_tiny_between),
 		cmocka_unit_test(test_tiny_add_between_agree),
+		cmocka_unit_test(test_tiny_windows),
+		cmocka_unit_test(test_tiny_windows_agree),
 		cmocka_unit_test(test_covers),
 		cmocka_unit_test(test_load_good),
 		cmocka_unit_test(test_load_errors),
@@ -536,7 +709,9 @@ int main(void)
 		cmocka_unit_test(test_real_tiaoxiu_saturday),
 		cmocka_unit_test(test_real_year_ends),
 		cmocka_unit_test(test_real_from_friday),
+		cmocka_unit_test(test_real_windows),
 		cmocka_unit_test(test_real_add_between_agree),
+		cmocka_unit_test(test_repo_csv_matches_migration),
 	};
 
 	return cmocka_run_group_tests(tests, load_real_calendar, free_real_calendar);
