@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "cli.h"
+#include "db.h"
 #include "log.h"
 #include "migrate.h"
 #include "pii.h"
@@ -144,6 +145,25 @@ static int cmd_render(const char *config_path, int argc, char **argv)
 
 /* ---- check ---------------------------------------------------------------- */
 
+/*
+ * Notices name the review body in full (行政复议法 Art. 24): an agency
+ * that has none set and no government above it gets only the words of the
+ * law. A warning, not a failure: the service works meanwhile.
+ */
+static void warn_review_bodies(const struct config *c)
+{
+	struct db db;
+	db_open(&db, c->database, c->statement_timeout_ms);
+	PGresult *res = db_ready(&db) ? db_exec(&db, STMT_AGENCY_REVIEW_BODY_MISSING, 0, NULL)
+				      : NULL;
+	for (int i = 0; db_ok(res) && i < PQntuples(res); i++)
+		fprintf(stderr, "warning: agency %s (%s) has no review body: no government above it;"
+			" set it with `ysqgk agency set %s review_body NAME`\n",
+			PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 0));
+	PQclear(res);
+	db_close(&db);
+}
+
 static int cmd_check(const char *config_path, int argc, char **argv)
 {
 	(void)argv;
@@ -168,6 +188,7 @@ static int cmd_check(const char *config_path, int argc, char **argv)
 			problems++;
 		} else {
 			printf("database: ok, migrations applied\n");
+			warn_review_bodies(&app->config);
 		}
 		PQfinish(conn);
 	}
@@ -203,74 +224,6 @@ static int cmd_keygen(const char *config_path, int argc, char **argv)
 	return 0;
 }
 
-/* ---- agency ------------------------------------------------------------- */
-
-static int agency_add(PGconn *conn, int argc, char **argv)
-{
-	const char *parent = NULL;
-	if (argc == 6 && !strcmp(argv[4], "--parent"))
-		parent = argv[5];
-	else if (argc != 4)
-		return usage_error(find_command("agency"), "add needs CODE NAME [--parent CODE]");
-	const char *params[] = { argv[2], argv[3], parent };
-	PGresult *res = PQexecParams(conn,
-		"INSERT INTO agencies (code, name, parent_id) VALUES ($1, $2,"
-		" (SELECT id FROM agencies WHERE code = $3))"
-		" ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name",
-		3, NULL, params, NULL, NULL, 0);
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		fprintf(stderr, "ysqgk agency add: %s", PQresultErrorMessage(res));
-	PQclear(res);
-	if (ok && parent) {
-		/* The subselect gives NULL for an unknown parent: say so. */
-		const char *p[] = { argv[2] };
-		res = PQexecParams(conn, "SELECT parent_id IS NULL FROM agencies WHERE code = $1",
-				   1, NULL, p, NULL, NULL, 0);
-		if (PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t")) {
-			fprintf(stderr, "ysqgk agency add: no agency with code \"%s\"\n", parent);
-			ok = false;
-		}
-		PQclear(res);
-	}
-	return ok ? 0 : 1;
-}
-
-static int agency_list(PGconn *conn)
-{
-	PGresult *res = PQexec(conn,
-		"SELECT a.code, a.name, coalesce(p.code, '') FROM agencies a"
-		" LEFT JOIN agencies p ON p.id = a.parent_id ORDER BY a.code");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "ysqgk agency list: %s", PQresultErrorMessage(res));
-		PQclear(res);
-		return 1;
-	}
-	for (int i = 0; i < PQntuples(res); i++)
-		printf("%s\t%s\t%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-		       PQgetvalue(res, i, 2));
-	PQclear(res);
-	return 0;
-}
-
-static int cmd_agency(const char *config_path, int argc, char **argv)
-{
-	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "list")))
-		return usage_error(find_command("agency"), "needs add or list");
-	struct config c;
-	if (!cli_load_config(&c, config_path))
-		return 1;
-	PGconn *conn = cli_connect(&c);
-	int status = 1;
-	if (conn) {
-		status = !strcmp(argv[1], "add") ? agency_add(conn, argc, argv)
-						 : agency_list(conn);
-		PQfinish(conn);
-	}
-	config_free(&c);
-	return status;
-}
-
 /* ---- the table ---------------------------------------------------------- */
 
 static const struct command commands[] = {
@@ -280,8 +233,6 @@ static const struct command commands[] = {
 	  "render a template file with JSON data (partials beside it)" },
 	{ "check", cmd_check, "", "check configuration, templates, key and database" },
 	{ "keygen", cmd_keygen, "FILE", "create a new secret key file (mode 0600)" },
-	{ "agency", cmd_agency, "add CODE NAME [--parent CODE] | list",
-	  "manage the agencies this deployment serves" },
 #define COMMAND(name, fn, usage, summary) { name, fn, usage, summary },
 #include "commands.def"
 #undef COMMAND

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "domain/date.h"
 
 /* ---- the layout of table 三 in both formats ------------------------------- */
 
@@ -296,6 +299,7 @@ static bool load_tree(struct db *db, const char *code, struct report *r, PGresul
 			snprintf(r->agency_code, sizeof r->agency_code, "%s",
 				 PQgetvalue(res, 0, 1));
 			r->agency_name = strdup(PQgetvalue(res, 0, 2));
+			r->government = !strcmp(PQgetvalue(res, 0, 3), "government");
 		}
 		struct json_object *a = json_object_new_object();
 		json_object_object_add(a, "code", json_object_new_string(PQgetvalue(res, i, 1)));
@@ -378,6 +382,25 @@ static bool load_t4(struct db *db, struct report *r, PGresult **failure)
 	return true;
 }
 
+/* Section 六's 信息处理费 (REPORT_FEES): notices, amount asked, collected. */
+static bool load_fees(struct db *db, struct report *r, PGresult **failure)
+{
+	char year[12];
+	snprintf(year, sizeof year, "%d", r->year);
+	const char *p[] = { r->agency_code, year };
+	PGresult *res = db_exec(db, STMT_REPORT_FEES, 2, p);
+	if (!db_ok(res)) {
+		*failure = res;
+		return false;
+	}
+	r->has_fees = true;
+	r->fee_notices = field_long(res, 0, 0);
+	snprintf(r->fee_amount, sizeof r->fee_amount, "%s", PQgetvalue(res, 0, 1));
+	snprintf(r->fee_collected, sizeof r->fee_collected, "%s", PQgetvalue(res, 0, 2));
+	PQclear(res);
+	return true;
+}
+
 static bool load_entered(struct db *db, struct report *r, PGresult **failure)
 {
 	char id[24], year[12];
@@ -442,7 +465,7 @@ enum report_status report_compute(struct db *db, const char *code, int year,
 		return REPORT_DB_FAILED;
 	if (!r->agency_name)
 		return REPORT_NO_AGENCY;
-	if (!load_t3(db, r, failure) || !load_t4(db, r, failure) ||
+	if (!load_t3(db, r, failure) || !load_t4(db, r, failure) || !load_fees(db, r, failure) ||
 	    !load_entered(db, r, failure) || !load_previous(db, r, failure))
 		return REPORT_DB_FAILED;
 	return REPORT_OK;
@@ -647,6 +670,14 @@ struct json_object *report_to_json(const struct report *r)
 	json_object_object_add(prev, "published_version",
 			       r->prev_version ? json_object_new_int(r->prev_version) : NULL);
 	json_object_object_add(o, "previous_year", prev);
+	if (r->has_fees) {
+		struct json_object *fees = json_object_new_object();
+		json_object_object_add(fees, "notices", json_object_new_int64(r->fee_notices));
+		json_object_object_add(fees, "amount_yuan", json_object_new_string(r->fee_amount));
+		json_object_object_add(fees, "collected_yuan",
+				       json_object_new_string(r->fee_collected));
+		json_object_object_add(o, "fees", fees);
+	}
 	struct json_object *checks;
 	report_checks(r, &checks);
 	json_object_object_add(o, "checks", checks);
@@ -696,7 +727,16 @@ bool report_from_json(struct json_object *content, struct report *r)
 		? json_object_get(v) : json_object_new_object();
 	r->prose = json_object_object_get_ex(content, "prose", &v)
 		? json_object_get(v) : json_object_new_object();
-	struct json_object *prev, *carried;
+	struct json_object *prev, *carried, *fees;
+	if (json_object_object_get_ex(content, "fees", &fees) &&
+	    json_object_is_type(fees, json_type_object)) {
+		r->has_fees = true;
+		r->fee_notices = get_long(fees, "notices");
+		const char *asked = json_object_get_string(json_object_object_get(fees, "amount_yuan"));
+		const char *got = json_object_get_string(json_object_object_get(fees, "collected_yuan"));
+		snprintf(r->fee_amount, sizeof r->fee_amount, "%s", asked ? asked : "0.00");
+		snprintf(r->fee_collected, sizeof r->fee_collected, "%s", got ? got : "0.00");
+	}
 	if (json_object_object_get_ex(content, "previous_year", &prev)) {
 		if (json_object_object_get_ex(prev, "carried_out", &carried))
 			read_t3_row(carried, r->prev_carried_out);
@@ -813,6 +853,38 @@ static void prose_differences(const struct report *was, const struct report *now
 	}
 }
 
+/* Section 六's fee figures; a snapshot from before they were computed has none. */
+static const struct {
+	const char *code, *label;
+} fee_rows[] = {
+	{ "notices", "六、信息处理费：发出收费通知的件数" },
+	{ "amount_yuan", "六、信息处理费：收费通知的总金额（元）" },
+	{ "collected_yuan", "六、信息处理费：实际收取的总金额（元）" },
+};
+
+static const char *fee_value(const struct report *r, size_t i, char *buf, size_t len)
+{
+	if (i == 0) {
+		snprintf(buf, len, "%ld", r->fee_notices);
+		return buf;
+	}
+	return i == 1 ? r->fee_amount : r->fee_collected;
+}
+
+static void fee_differences(const struct report *was, const struct report *now,
+			    struct json_object *list)
+{
+	if (!was->has_fees || !now->has_fees)
+		return;
+	for (size_t i = 0; i < sizeof fee_rows / sizeof fee_rows[0]; i++) {
+		char a[32], b[32];
+		const char *old = fee_value(was, i, a, sizeof a), *cur = fee_value(now, i, b, sizeof b);
+		if (strcmp(old, cur))
+			add_difference(list, "fees", fee_rows[i].code, NULL, fee_rows[i].label,
+				       json_object_new_string(old), json_object_new_string(cur));
+	}
+}
+
 struct json_object *report_differences(const struct report *published,
 				       const struct report *now)
 {
@@ -820,6 +892,7 @@ struct json_object *report_differences(const struct report *published,
 	t2_differences(published, now, list);
 	t3_differences(published, now, list);
 	t4_differences(published, now, list);
+	fee_differences(published, now, list);
 	prose_differences(published, now, list);
 	return list;
 }
@@ -1017,6 +1090,14 @@ struct json_object *report_view(const struct report *r)
 	json_object_object_add(v, "t2", t2_view(r));
 	json_object_object_add(v, "t3", t3_view(r, &bad));
 	json_object_object_add(v, "t4", t4_view(r, &bad));
+	if (r->has_fees && r->format == REPORT_FORMAT_2021) {
+		/* 国办公开办函〔2021〕30号: section 六 reports the 信息处理费. */
+		struct json_object *fees = json_object_new_object();
+		json_object_object_add(fees, "notices", json_object_new_int64(r->fee_notices));
+		json_object_object_add(fees, "amount", json_object_new_string(r->fee_amount));
+		json_object_object_add(fees, "collected", json_object_new_string(r->fee_collected));
+		json_object_object_add(v, "fees", fees);
+	}
 	for (size_t s = 0; s < sizeof prose_sections / sizeof prose_sections[0]; s++)
 		json_object_object_add(v, prose_sections[s].code,
 				       paragraphs(prose_text(r, prose_sections[s].code)));
@@ -1087,6 +1168,9 @@ void report_csv(const struct report *r, struct buf *out)
 			csv_line(out, "table4", t4_group_codes[g], t4_col_codes[c], value,
 				 t4_group_labels[g], t4_col_labels[c]);
 		}
+	for (size_t i = 0; r->has_fees && i < sizeof fee_rows / sizeof fee_rows[0]; i++)
+		csv_line(out, "fees", fee_rows[i].code, "", fee_value(r, i, value, sizeof value),
+			 fee_rows[i].label, "");
 }
 
 /* ---- the model of the page, the API and the command ------------------------------ */
@@ -1099,6 +1183,59 @@ static struct json_object *publication_json(const struct report_publication *pub
 	json_object_object_add(o, "version", json_object_new_int(pub->version));
 	json_object_object_add(o, "published_at", json_object_new_string(pub->published_at));
 	json_object_object_add(o, "published_by", json_object_new_string(pub->published_by));
+	return o;
+}
+
+/* The first version's day of publication (Art. 49 asks for the first), 0 if none. */
+static enum report_status first_published(struct db *db, long long agency_id, int year,
+					  int32_t *on, PGresult **failure)
+{
+	char id[24], y[12];
+	snprintf(id, sizeof id, "%lld", agency_id);
+	snprintf(y, sizeof y, "%d", year);
+	const char *p[] = { id, y };
+	PGresult *res = db_exec(db, STMT_REPORT_FIRST_PUBLISHED, 2, p);
+	if (!db_ok(res)) {
+		*failure = res;
+		return REPORT_DB_FAILED;
+	}
+	*on = 0;
+	if (!PQgetisnull(res, 0, 0))
+		date_parse(PQgetvalue(res, 0, 0), on);
+	PQclear(res);
+	return REPORT_OK;
+}
+
+static struct json_object *date_json(int32_t d, bool chinese)
+{
+	char buf[DATE_STR_SIZE], cn[32];
+	if (!chinese)
+		return json_object_new_string(date_format(d, buf));
+	int y, m, day;
+	date_to_ymd(d, &y, &m, &day);
+	snprintf(cn, sizeof cn, "%d年%d月%d日", y, m, day);
+	return json_object_new_string(cn);
+}
+
+/*
+ * Art. 49: {"on", "on_text", "government", "published_on" (the first
+ * version's day, or null), "late"}: published after the deadline, or not
+ * yet and the deadline passed.
+ */
+static struct json_object *deadline_json(const struct report *r, int32_t published_on)
+{
+	int32_t deadline = report_publish_deadline(r->year, r->government);
+	int32_t today = (int32_t)(((long long)time(NULL) + 8 * 3600) / 86400);	/* Beijing */
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "on", date_json(deadline, false));
+	json_object_object_add(o, "on_text", date_json(deadline, true));
+	json_object_object_add(o, "government", json_object_new_boolean(r->government));
+	json_object_object_add(o, "published_on", published_on ? date_json(published_on, false)
+							       : NULL);
+	json_object_object_add(o, "published_on_text", published_on
+				? date_json(published_on, true) : NULL);
+	json_object_object_add(o, "late", json_object_new_boolean(
+		report_publish_late(deadline, published_on, today)));
 	return o;
 }
 
@@ -1127,9 +1264,12 @@ struct json_object *report_model(struct db *db, const char *code, int year, bool
 		*status = REPORT_DB_FAILED;
 		return NULL;
 	}
+	int32_t published_on = 0;
 	*status = report_compute(db, code, year, &now, failure);
 	if (*status == REPORT_OK)
 		*status = report_published(db, now.agency_id, year, &was, &pub, failure);
+	if (*status == REPORT_OK)
+		*status = first_published(db, now.agency_id, year, &published_on, failure);
 	if (*status == REPORT_OK && !db_command(db, "COMMIT"))
 		*status = REPORT_DB_FAILED;
 	else if (*status != REPORT_OK)
@@ -1145,6 +1285,7 @@ struct json_object *report_model(struct db *db, const char *code, int year, bool
 	json_object_object_add(m, "status", json_object_new_string(
 		shown == &was ? "published" : "draft"));
 	json_object_object_add(m, "published", publication_json(&pub));
+	json_object_object_add(m, "deadline", deadline_json(&now, published_on));
 	json_object_object_add(m, "differences", pub.version ? report_differences(&was, &now)
 							     : json_object_new_array());
 	json_object_object_add(m, "table2_missing", report_t2_missing(shown));

@@ -83,6 +83,13 @@ struct report {
 	struct table4 t4;
 	struct json_object *table2;	/* {code: number}, entered cells only */
 	struct json_object *prose;	/* {"one": text, "five": …, "six": …} */
+	bool government;		/* agencies.kind: the deadline (Art. 49) */
+	/* Section 六's 信息处理费 (2021 format): notices issued in the year,
+	 * the amount asked, the amount collected ("720.00" yuan). has_fees is
+	 * false for a snapshot published before they were computed. */
+	bool has_fees;
+	long fee_notices;
+	char fee_amount[32], fee_collected[32];
 	/* Last year's row 四, for the carry-over check, and where it came from. */
 	long prev_carried_out[T3_NCOLS];
 	int prev_version;		/* 0: computed; n: last year's published version n */

@@ -21,6 +21,7 @@
 #include "calendar_cache.h"
 #include "domain/date.h"
 #include "domain/fees.h"
+#include "domain/remedies.h"
 #include "domain/workflow_rules.h"
 #include "events.h"
 #include "http.h"
@@ -49,6 +50,8 @@ struct step {
 	const char *tracking_no, *name, *description, *applicant_kind;
 	const char *agency_code, *agency_name, *office_address, *office_phone;
 	const char *office_hours, *document_ref;
+	bool agency_is_government;
+	const char *government_above;	/* agency_government_above(), or NULL */
 	struct json_object *settings;	/* agencies.settings, owned */
 	const char *id_number_hash, *credit_code;
 	int32_t submitted_on;
@@ -375,6 +378,24 @@ static int setting_int(struct step *st, const char *key, int min, int max, int d
 
 /* ---- notices ------------------------------------------------------------- */
 
+/*
+ * The remedies paragraph (Art. 51) of a notice: which one follows the
+ * outcome the step sets (none for a fee notice) and the notice's date
+ * (domain/remedies.h); the review body is named in full (行政复议法
+ * Art. 24), the court as the agency set it.
+ */
+static void add_remedies(struct step *st, struct json_object *m)
+{
+	const char *outcome = st->concluded ? st->outcome : NULL;
+	enum remedy_paragraph p = remedy_paragraph(outcome, st->effective);
+	json_object_object_add(m, remedy_paragraph_code(p), json_object_new_boolean(1));
+	json_object_object_add(m, "review_body", json_object_new_string(
+		review_body_choose(setting_str(st, "review_body", NULL), st->government_above,
+				   st->agency_is_government, NULL)));
+	json_object_object_add(m, "court", json_object_new_string(
+		setting_str(st, "court", "有管辖权的人民法院")));
+}
+
 /* The model every notice template gets: agency, applicant, request. */
 static struct json_object *notice_model(struct step *st)
 {
@@ -397,10 +418,7 @@ static struct json_object *notice_model(struct step *st)
 		json_object_object_add(m, "received_text",
 				       json_object_new_string(date_cn(st, st->received)));
 	json_object_object_add(m, "issued_text", json_object_new_string(date_cn(st, st->effective)));
-	json_object_object_add(m, "review_body", json_object_new_string(
-		setting_str(st, "review_body", "本机关的上一级行政机关或者本级人民政府")));
-	json_object_object_add(m, "court", json_object_new_string(
-		setting_str(st, "court", "有管辖权的人民法院")));
+	add_remedies(st, m);
 	return m;
 }
 
@@ -943,6 +961,12 @@ static bool do_fee_notice(struct step *st)
 	notice_str(st, "units", u);
 	notice_str(st, "amount", a);
 	notice_str(st, "pay_by_text", date_cn(st, pay_by));
+	/* The measures give the applicant 20 working days from receiving the
+	 * notice: the notice states the period, and the day it ends. */
+	char wd[16];
+	snprintf(wd, sizeof wd, "%d", workdays_between(st->cal, st->today, pay_by));
+	notice_str(st, "pay_workdays", wd);
+	notice_str(st, "remedy_subject", "通知");
 	if (!strcmp(method, "per_page"))
 		json_object_object_add(st->notice_model, "per_page", json_object_new_boolean(1));
 	return true;
@@ -1279,6 +1303,8 @@ static bool lock_request(struct step *st, const char *request_id)
 	st->office_phone = copy_value(st, res, 0, 21);
 	st->document_ref = copy_value(st, res, 0, 22);
 	st->office_hours = copy_value(st, res, 0, 23);
+	st->agency_is_government = !strcmp(PQgetvalue(res, 0, 24), "government");
+	st->government_above = copy_value(st, res, 0, 25);
 	PQclear(res);
 	return true;
 }

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "domain/date.h"
+
 const char *const t3_row_codes[T3_NROWS] = {
 	[T3_RECEIVED] = "received",
 	[T3_CARRIED_IN] = "carried_in",
@@ -67,6 +69,16 @@ enum report_format report_format_of_year(int year)
 {
 	/* 国办公开办函〔2021〕30号 applies from the reports on 2021. */
 	return year <= 2020 ? REPORT_FORMAT_2019 : REPORT_FORMAT_2021;
+}
+
+int32_t report_publish_deadline(int year, bool government)
+{
+	return government ? date_from_ymd(year + 1, 3, 31) : date_from_ymd(year + 1, 1, 31);
+}
+
+bool report_publish_late(int32_t deadline, int32_t published_on, int32_t today)
+{
+	return published_on ? published_on > deadline : today > deadline;
 }
 
 const char *report_format_code(enum report_format f)

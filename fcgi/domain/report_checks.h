@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* 国办公开办函〔2019〕60号 (years 2019, 2020) or 〔2021〕30号 (2021 on). */
 enum report_format {
@@ -25,6 +26,20 @@ enum report_format {
 enum report_format report_format_of_year(int year);
 /* "2019" or "2021". */
 const char *report_format_code(enum report_format f);
+
+/*
+ * Art. 49: the report on `year` is published by 31 January of the next
+ * year (a department) or by 31 March (a government: agencies.kind).
+ * A day number (domain/date.h).
+ */
+int32_t report_publish_deadline(int year, bool government);
+
+/*
+ * Whether the report is late: published (first version) after the
+ * deadline, or not published (published_on 0 = never) and `today` is past
+ * it. Publishing on the deadline day itself is in time.
+ */
+bool report_publish_late(int32_t deadline, int32_t published_on, int32_t today);
 
 /* Table 三's columns (申请人情况): the six applicant kinds and 总计. */
 enum t3_col {

@@ -10,4 +10,9 @@ void page_admin_user_add(struct request *req);
 void page_admin_user_action(struct request *req);
 void page_admin_holidays(struct request *req);
 
+/* admin_agencies.c: the agencies' fields and settings (agencies.h). */
+void page_admin_agencies(struct request *req);
+void page_admin_agency(struct request *req);
+void page_admin_agency_save(struct request *req);
+
 #endif

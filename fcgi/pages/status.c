@@ -21,6 +21,7 @@
 #include "domain/date.h"
 #include "domain/deadline.h"
 #include "domain/idcheck.h"
+#include "domain/remedies.h"
 #include "http.h"
 #include "pages/citizen.h"
 #include "pages/pages.h"
@@ -582,6 +583,10 @@ static struct json_object *status_model(struct request *req, struct db *db, cons
 	add_str(ag, "office_address", value(req, res, 0, 20));
 	add_str(ag, "office_phone", value(req, res, 0, 21));
 	add_str(ag, "office_hours", value(req, res, 0, 22));
+	/* Named in full wherever remedies are offered (行政复议法 Art. 24). */
+	add_str(ag, "review_body", review_body_choose(value(req, res, 0, 25), value(req, res, 0, 27),
+						      !strcmp(PQgetvalue(res, 0, 26), "government"),
+						      NULL));
 	if (!PQgetisnull(res, 0, 20) || !PQgetisnull(res, 0, 21) || !PQgetisnull(res, 0, 22))
 		add_true(ag, "has_office");
 	json_object_object_add(m, "agency", ag);

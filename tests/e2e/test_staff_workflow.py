@@ -333,8 +333,9 @@ class ReplyTest(unittest.TestCase):
         n = [n for n in j["notices"] if n["kind"] == "reply"][0]
         self.assertEqual(n["title"], "政府信息公开申请答复书")
         self.assertEqual(n["notice_no"], "〔2026〕第1号")
+        # Partly withheld: review first since 2024 (test_law_remedies.py).
         for part in ("第三十七条", "提供招标文件", "投标人报价属于商业秘密", "行政复议",
-                     "六十日", "六个月", "张三", S.psql("SELECT tracking_no FROM requests WHERE id=%d" % rid)):
+                     "六十日", "十五日", "张三", S.psql("SELECT tracking_no FROM requests WHERE id=%d" % rid)):
             self.assertIn(part, n["body"])
         self.assertNotIn("}}", n["body"])
         self.assertNotIn("联系电话", n["body"])     # the agency gave none

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "domain/date.h"
 #include "domain/report_checks.h"
 
 #define expect_int(expected, got) do {					\
@@ -275,6 +276,30 @@ static void test_counts_beyond_max(void **state)
 	expect_int(2, run(REPORT_FORMAT_2021, &t3, &t4, NULL, NULL, 0));
 }
 
+/* Art. 49: departments by 31 January, governments by 31 March. */
+static void test_publish_deadline(void **state)
+{
+	(void)state;
+	expect_int(date_from_ymd(2025, 1, 31), report_publish_deadline(2024, false));
+	expect_int(date_from_ymd(2025, 3, 31), report_publish_deadline(2024, true));
+	/* The year after a leap February: still 31 March. */
+	expect_int(date_from_ymd(2024, 3, 31), report_publish_deadline(2023, true));
+}
+
+static void test_publish_late(void **state)
+{
+	(void)state;
+	int32_t d = report_publish_deadline(2024, false);
+	/* Published on the last day: in time; a day later: late. */
+	expect_int(false, report_publish_late(d, d, d + 100));
+	expect_int(true, report_publish_late(d, d + 1, d + 1));
+	expect_int(false, report_publish_late(d, d - 20, d + 400));
+	/* Not published: late only once the day has passed. */
+	expect_int(false, report_publish_late(d, 0, d - 1));
+	expect_int(false, report_publish_late(d, 0, d));
+	expect_int(true, report_publish_late(d, 0, d + 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +312,8 @@ int main(void)
 		cmocka_unit_test(test_table4_total),
 		cmocka_unit_test(test_carry_over_against_last_year),
 		cmocka_unit_test(test_counts_beyond_max),
+		cmocka_unit_test(test_publish_deadline),
+		cmocka_unit_test(test_publish_late),
 	};
 	return cmocka_run_group_tests_name("report_checks", tests, NULL, NULL);
 }
