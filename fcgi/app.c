@@ -67,5 +67,6 @@ void app_free(struct app *app)
 	sodium_memzero(app->secret_key, sizeof app->secret_key);
 	sodium_memzero(app->box_key, sizeof app->box_key);
 	sodium_memzero(app->hash_keys, sizeof app->hash_keys);
+	sodium_memzero(app->event_key, sizeof app->event_key);
 	free(app);
 }

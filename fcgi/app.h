@@ -23,6 +23,10 @@ struct app {
 	/* Derived from secret_key by pii_derive_keys(), one per purpose. */
 	unsigned char box_key[crypto_secretbox_KEYBYTES];
 	unsigned char hash_keys[7][crypto_generichash_KEYBYTES];	/* [PII_PURPOSES] */
+	/* The event MAC key (event_mac.h) and its number, 1 for the first
+	 * secret key, n+1 after each `ysqgk keygen --rotate`. */
+	unsigned char event_key[crypto_generichash_KEYBYTES];
+	int event_key_no;
 };
 
 /* A worker thread's own resources, reused request after request. */

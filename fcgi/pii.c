@@ -3,6 +3,8 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "event_mac.h"
+
 static const char kdf_context[crypto_kdf_CONTEXTBYTES] = "ysqgkpii";
 
 void pii_derive_keys(struct app *app)
@@ -13,6 +15,9 @@ void pii_derive_keys(struct app *app)
 	for (int p = PII_ID_NUMBER; p < PII_PURPOSES; p++)
 		crypto_kdf_derive_from_key(app->hash_keys[p], sizeof app->hash_keys[p],
 					   (uint64_t)p, kdf_context, app->secret_key);
+	event_mac_derive_key(app->event_key, app->secret_key);
+	if (!app->event_key_no)
+		app->event_key_no = 1;
 }
 
 static char *bytea_hex(struct arena *a, const unsigned char *bin, size_t len)
