@@ -69,11 +69,11 @@ static bool build_anchor(PGconn *conn, const struct app *app, struct buf *out, c
 	strftime(written, sizeof written, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	strftime(stamp, 32, "%Y%m%dT%H%M%SZ", gmtime(&now));
 	digest_hex(digest, NULL, buf_str(&heads), heads.len);
-	buf_printf(out, "ysqgk-anchor v1\nwritten %s\nswitch %ld\nchains %ld\n", written,
-		   switch_id, n);
+	buf_printf(out, "ysqgk-anchor v1\nwritten %s\nkey %d\nswitch %ld\nchains %ld\n", written,
+		   app->event_key_no, switch_id, n);
 	buf_append(out, buf_str(&heads), heads.len);
 	buf_printf(out, "digest %s\n", digest);
-	digest_hex(mac, app->event_key, buf_str(out), out->len);
+	digest_hex(mac, app_event_key(app), buf_str(out), out->len);
 	buf_printf(out, "mac %s\n", mac);
 	buf_free(&heads);
 	return true;
@@ -169,10 +169,14 @@ static const char *check_anchor_text(const struct app *app, char *text, char **h
 	char *digest_line = strstr(text, "\ndigest ");
 	char *first_head = strstr(text, "\nhead ");
 	char *sw = strstr(text, "\nswitch ");
-	if (strncmp(text, "ysqgk-anchor v1\n", 16) || !mac_line || !digest_line || !sw)
+	char *key_line = strstr(text, "\nkey ");
+	if (strncmp(text, "ysqgk-anchor v1\n", 16) || !mac_line || !digest_line || !sw || !key_line)
 		return "not an anchor file (ysqgk-anchor v1)";
+	const unsigned char *key = app_event_key_no(app, atoi(key_line + 5));
+	if (!key)
+		return "its key is not in the secret key file";
 	char want[HEX_MAX];
-	digest_hex(want, app->event_key, text, (size_t)(mac_line + 1 - text));
+	digest_hex(want, key, text, (size_t)(mac_line + 1 - text));
 	if (strncmp(mac_line + 5, want, HEX_MAX - 1))
 		return "its MAC does not match (changed, or written with another key)";
 	*heads = first_head && first_head < digest_line ? first_head + 1 : digest_line + 1;

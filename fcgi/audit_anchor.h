@@ -3,12 +3,13 @@
  * the request event log at one moment (issue 12, item 15). Its lines:
  *   ysqgk-anchor v1
  *   written YYYY-MM-DDTHH:MM:SSZ
+ *   key N                        (the number of the key its MAC uses)
  *   switch FIRST_EVENT_ID        (audit_mac_switch: MACs from this event on)
  *   chains N
  *   head REQUEST_ID SEQ HASH     (each chain's last event, N lines)
  *   digest HEX                   (BLAKE2b over the head lines)
  *   mac HEX                      (keyed BLAKE2b over every line before it)
- * The MAC key is the event MAC key, so only the holder of the secret key
+ * The MAC key is the event MAC key of key N, so only the holder of the secret key
  * file can write an anchor that verifies; a superuser who cuts a chain
  * back cannot make the anchor forget its head.
  */

@@ -78,12 +78,6 @@ static int verify_chains(PGconn *conn)
 	return 0;
 }
 
-/* The event MAC key of number key_no, or NULL when this key file lacks it. */
-static const unsigned char *mac_key(const struct app *app, int key_no)
-{
-	return key_no == app->event_key_no ? app->event_key : NULL;
-}
-
 /* Why one event's MAC fails, or NULL when it is fine. Columns: request_id,
  * tracking_no, seq, hash hex, mac_key, mac hex, after the switch. */
 static const char *mac_problem(const struct app *app, PGresult *row)
@@ -91,7 +85,7 @@ static const char *mac_problem(const struct app *app, PGresult *row)
 	if (PQgetisnull(row, 0, 5))
 		return "it has no MAC though written after the switch to MACs"
 		       " (a downgraded event)";
-	const unsigned char *key = mac_key(app, atoi(PQgetvalue(row, 0, 4)));
+	const unsigned char *key = app_event_key_no(app, atoi(PQgetvalue(row, 0, 4)));
 	if (!key)
 		return "its MAC key is not in the secret key file";
 	char mac[2 * EVENT_MAC_BYTES + 1];

@@ -346,7 +346,7 @@ static void *worker_main(void *arg)
 		}
 		atomic_store(&slot->busy, true);
 		slot->w.app = pin_current_app(slot);
-		slot->w.db.event_key = slot->w.app->event_key;
+		slot->w.db.event_key = app_event_key(slot->w.app);
 		slot->w.db.event_key_no = slot->w.app->event_key_no;
 		follow_database_config(&slot->w);
 		handle_request(slot, &fr);
