@@ -39,17 +39,7 @@ def tearDownModule():
 
 def send(src, method, path, body=None, headers=None):
     """One request through nginx from loopback address src."""
-    conn = http.client.HTTPConnection("127.0.0.1", S.port, timeout=30, source_address=(src, 0))
-    hd = {"Host": "localhost"}
-    hd.update(headers or {})
-    if isinstance(body, dict):
-        body = json.dumps(body)
-        hd["Content-Type"] = "application/json"
-    conn.request(method, path, body=body, headers=hd)
-    resp = conn.getresponse()
-    out = stack.Response(resp.status, resp.getheaders(), resp.read())
-    conn.close()
-    return out
+    return S.send_from(src, method, path, body, headers, timeout=30)
 
 
 def fastcgi(params, body=b""):

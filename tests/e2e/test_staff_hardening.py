@@ -10,8 +10,10 @@ import hashlib
 import hmac
 import http.client
 import json
+import os
 import re
 import secrets
+import socket
 import struct
 import threading
 import time
@@ -34,18 +36,7 @@ def tearDownModule():
 
 
 def send(s, src, method, path, body=None, headers=None):
-    """One request through nginx from loopback address src."""
-    conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60, source_address=(src, 0))
-    hd = {"Host": "localhost"}
-    hd.update(headers or {})
-    if isinstance(body, dict):
-        body = json.dumps(body)
-        hd["Content-Type"] = "application/json"
-    conn.request(method, path, body=body, headers=hd)
-    resp = conn.getresponse()
-    out = stack.Response(resp.status, resp.getheaders(), resp.read())
-    conn.close()
-    return out
+    return s.send_from(src, method, path, body, headers)
 
 
 def sign_in(s, username, password, src="127.0.0.1", **extra):
@@ -558,6 +549,86 @@ class PrivateLogsTest(unittest.TestCase):
         self.assertIn("note refused for the test", app)
         self.assertNotIn("张秘密", app)
         self.assertNotIn("张秘密", S.logs("postgres.log"))
+
+
+def fcgi_record(kind, content):
+    return struct.pack(">BBHHBx", 1, kind, 1, len(content), 0) + content
+
+
+def fcgi_head(params):
+    """BEGIN_REQUEST and the whole PARAMS stream of one request."""
+    def pair(k, v):
+        k, v = k.encode(), v.encode()
+        return bytes([len(k)]) + bytes([len(v)]) + k + v
+    return (fcgi_record(1, struct.pack(">HB5x", 1, 0)) +
+            fcgi_record(4, b"".join(pair(k, v) for k, v in params.items())) + fcgi_record(4, b""))
+
+
+class StalledClientTest(unittest.TestCase):
+    """Item 2: a stalled client holds no worker. Eight connections that
+    promise a body and never send it (twice the app's four threads) leave
+    the site answering at once, and are closed at their deadline
+    (request_timeout_ms, 1 s here)."""
+
+    TIMEOUT_MS = 1000
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = stack.Stack(env={"RATE_LIMITS": "off", "THREADS": "4",
+                                 "YSQGK_REQUEST_TIMEOUT_MS": str(cls.TIMEOUT_MS)}).start()
+        cls.sock = os.path.join(cls.s.dir, "run", "ysqgk.sock")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.stop()
+
+    def test_item2_stalled_bodies_hold_no_worker(self):
+        head = fcgi_head({"REQUEST_METHOD": "POST", "REQUEST_URI": "/apply/demo",
+                          "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                          "CONTENT_LENGTH": "1000", "REMOTE_ADDR": "127.0.0.1"})
+        stalled = []
+        try:
+            opened = time.monotonic()
+            for _ in range(8):
+                c = socket.socket(socket.AF_UNIX)
+                c.connect(self.sock)
+                c.sendall(head)         # and no FCGI_STDIN at all
+                stalled.append(c)
+            time.sleep(0.2)
+            times = []
+            for _ in range(5):
+                t = time.monotonic()
+                r = self.s.get("/")
+                times.append((time.monotonic() - t) * 1000)
+                self.assertEqual(r.status, 200)
+            self.assertLess(sorted(times)[2], 100, "GET / took %r ms" % times)
+            for c in stalled:
+                c.settimeout(self.TIMEOUT_MS / 1000 + 3)
+                try:
+                    got = c.recv(1)
+                except ConnectionResetError:    # closed with our bytes unread
+                    got = b""
+                self.assertEqual(got, b"", "a stalled connection got an answer")
+            closed_after = time.monotonic() - opened
+            self.assertGreater(closed_after, self.TIMEOUT_MS / 1000 - 0.1)
+            self.assertLess(closed_after, self.TIMEOUT_MS / 1000 + 2)
+        finally:
+            for c in stalled:
+                c.close()
+
+    def test_item2_a_body_arriving_in_time_is_served(self):
+        body = b'{"username": "x", "password": ' + b'"y"' + b" " * 400 + b"}"
+        head = fcgi_head({"REQUEST_METHOD": "POST", "REQUEST_URI": "/api/v1/session",
+                          "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+                          "REMOTE_ADDR": "127.0.0.1"})
+        with socket.socket(socket.AF_UNIX) as c:
+            c.settimeout(10)
+            c.connect(self.sock)
+            c.sendall(head + fcgi_record(5, body[:100]))
+            time.sleep(0.3)
+            c.sendall(fcgi_record(5, body[100:]) + fcgi_record(5, b""))
+            got = c.recv(65536)
+        self.assertIn(b"Status: 401", got)      # read whole, answered: unknown user
 
 
 if __name__ == "__main__":
