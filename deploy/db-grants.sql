@@ -8,7 +8,7 @@
 -- SELECT, INSERT, UPDATE, DELETE on the ordinary tables; only SELECT, INSERT
 -- on the append-only logs (their triggers refuse UPDATE and DELETE as well:
 -- two locks); SELECT, INSERT, UPDATE on notices (a notice is never deleted);
--- only SELECT on schema_migrations.
+-- only SELECT on schema_migrations and audit_mac_switch.
 
 \if :{?owner}
 \else
@@ -31,6 +31,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app";
 REVOKE UPDATE, DELETE ON request_events, audit_log, report_snapshots FROM :"app";
 REVOKE DELETE ON notices FROM :"app";
 REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM :"app";
+REVOKE INSERT, UPDATE, DELETE ON audit_mac_switch FROM :"app";
 
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM :"app";
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app";

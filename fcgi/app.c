@@ -20,15 +20,23 @@ bool app_load_secret_key(struct app *app, char *err, size_t errlen)
 		return false;
 	}
 	unsigned char extra;
-	ssize_t n = read(fd, app->secret_key, sizeof app->secret_key);
+	ssize_t n = read(fd, app->keys, sizeof app->keys);
 	ssize_t more = read(fd, &extra, 1);
 	close(fd);
-	if (n != (ssize_t)sizeof app->secret_key || more != 0) {
-		snprintf(err, errlen, "secret key %s: must be exactly %zu bytes", path,
-			 sizeof app->secret_key);
+	size_t one = sizeof app->secret_key;
+	if (n < (ssize_t)one || n % (ssize_t)one || more != 0) {
+		snprintf(err, errlen, "secret key %s: must be 1 to %d keys of exactly %zu bytes",
+			 path, APP_MAX_KEYS, one);
 		return false;
 	}
+	app->key_count = (int)(n / (ssize_t)one);
+	memcpy(app->secret_key, app->keys[app->key_count - 1], one);
 	return true;
+}
+
+const unsigned char *app_event_key_no(const struct app *app, int key_no)
+{
+	return key_no >= 1 && key_no <= app->key_count ? app->event_keys[key_no - 1] : NULL;
 }
 
 struct app *app_load(const char *config_path, char *err, size_t errlen)
@@ -67,5 +75,8 @@ void app_free(struct app *app)
 	sodium_memzero(app->secret_key, sizeof app->secret_key);
 	sodium_memzero(app->box_key, sizeof app->box_key);
 	sodium_memzero(app->hash_keys, sizeof app->hash_keys);
+	sodium_memzero(app->keys, sizeof app->keys);
+	sodium_memzero(app->old_box_keys, sizeof app->old_box_keys);
+	sodium_memzero(app->event_keys, sizeof app->event_keys);
 	free(app);
 }

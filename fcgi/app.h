@@ -16,13 +16,31 @@
 
 struct tmpl_set;
 
+/* The most keys a key file holds (the first and 15 rotations). */
+#define APP_MAX_KEYS 16
+
 struct app {
 	struct config config;
 	struct tmpl_set *templates;
+	/* The key file holds key_count keys, oldest first (`ysqgk keygen
+	 * --rotate` appends one); secret_key is the newest, which protects
+	 * everything written from now on (CSRF tokens too). */
 	unsigned char secret_key[crypto_auth_KEYBYTES];
-	/* Derived from secret_key by pii_derive_keys(), one per purpose. */
+	unsigned char keys[APP_MAX_KEYS][crypto_auth_KEYBYTES];
+	int key_count;
+	/* Derived by pii_derive_keys(): the box key of the newest key, and of
+	 * the older ones (old_box_keys[i] from keys[i]) for decrypting what
+	 * they encrypted. */
 	unsigned char box_key[crypto_secretbox_KEYBYTES];
+	unsigned char old_box_keys[APP_MAX_KEYS - 1][crypto_secretbox_KEYBYTES];
+	/* The look-up hash keys, one per purpose, from the FIRST key: those
+	 * hashes (query codes, sessions, id numbers) cannot be recomputed
+	 * without the plain values, so they never rotate. */
 	unsigned char hash_keys[7][crypto_generichash_KEYBYTES];	/* [PII_PURPOSES] */
+	/* The event MAC keys (event_mac.h): event_keys[n - 1] is key number n
+	 * (from keys[n - 1]); new events use number event_key_no = key_count. */
+	unsigned char event_keys[APP_MAX_KEYS][crypto_generichash_KEYBYTES];
+	int event_key_no;
 };
 
 /* A worker thread's own resources, reused request after request. */
@@ -49,7 +67,12 @@ struct app *app_load(const char *config_path, char *err, size_t errlen);
 /* Frees an app from app_load (NULL is fine), wiping the keys. */
 void app_free(struct app *app);
 
-/* Reads a key file of exactly crypto_auth_KEYBYTES bytes. */
+/* Reads a key file of 1 to APP_MAX_KEYS keys of crypto_auth_KEYBYTES bytes. */
 bool app_load_secret_key(struct app *app, char *err, size_t errlen);
+
+/* The event MAC key new events use, and the one of number key_no (NULL
+ * when the key file has no such key). */
+#define app_event_key(app) ((app)->event_keys[(app)->event_key_no - 1])
+const unsigned char *app_event_key_no(const struct app *app, int key_no);
 
 #endif

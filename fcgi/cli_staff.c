@@ -15,6 +15,8 @@ bool cli_staff_open(struct cli_staff *c, const char *config_path, const char *na
 		return false;
 	}
 	db_open(&c->db, c->app->config.database, c->app->config.statement_timeout_ms);
+	c->db.event_key = app_event_key(c->app);
+	c->db.event_key_no = c->app->event_key_no;
 	if (!db_ready(&c->db)) {
 		fprintf(stderr, "ysqgk %s: database: %s", name,
 			c->db.conn ? PQerrorMessage(c->db.conn) : "cannot connect\n");

@@ -10,8 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
+#include "audit_anchor.h"
 #include "cli.h"
 #include "event_hash.h"
+#include "event_mac.h"
+#include "pii.h"
 
 static const char verify_sql[] =
 	"WITH checked AS ("
@@ -29,7 +33,7 @@ static const char verify_sql[] =
 	" WHERE NOT (c.content_ok AND c.link_ok AND c.seq_ok)"
 	" ORDER BY c.request_id, c.seq LIMIT 20";
 
-static int verify(PGconn *conn)
+static int verify_chains(PGconn *conn)
 {
 	PGresult *res = PQexec(conn, "SELECT count(*), count(DISTINCT request_id) FROM request_events");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -71,23 +75,120 @@ static int verify(PGconn *conn)
 		       broken + empty > 20 ? " (first 20 shown)" : "");
 		return 1;
 	}
-	printf("ok: every chain is intact\n");
 	return 0;
+}
+
+/* Why one event's MAC fails, or NULL when it is fine. Columns: request_id,
+ * tracking_no, seq, hash hex, mac_key, mac hex, after the switch. */
+static const char *mac_problem(const struct app *app, PGresult *row)
+{
+	if (PQgetisnull(row, 0, 5))
+		return "it has no MAC though written after the switch to MACs"
+		       " (a downgraded event)";
+	const unsigned char *key = app_event_key_no(app, atoi(PQgetvalue(row, 0, 4)));
+	if (!key)
+		return "its MAC key is not in the secret key file";
+	char mac[2 * EVENT_MAC_BYTES + 1];
+	if (!event_mac_hex(mac, key, atoi(PQgetvalue(row, 0, 4)), PQgetvalue(row, 0, 3)) ||
+	    sodium_memcmp(mac, PQgetvalue(row, 0, 5), sizeof mac - 1))
+		return "its MAC does not match its hash (rewritten, its hash recomputed)";
+	return NULL;
+}
+
+/* Streams every MACed or post-switch event (single-row mode) and checks it. */
+static int verify_macs(PGconn *conn, const struct app *app)
+{
+	if (!PQsendQuery(conn, "SELECT e.request_id, r.tracking_no, e.seq, encode(e.hash, 'hex'),"
+			       " e.mac_key, encode(e.mac, 'hex')"
+			       " FROM request_events e JOIN requests r ON r.id = e.request_id"
+			       " LEFT JOIN audit_mac_switch s ON true"
+			       " WHERE e.mac IS NOT NULL OR e.id >= coalesce(s.first_event_id, 0)"
+			       " ORDER BY e.request_id, e.seq") ||
+	    !PQsetSingleRowMode(conn)) {
+		fprintf(stderr, "ysqgk audit verify: %s", PQerrorMessage(conn));
+		return 1;
+	}
+	int bad = 0;
+	bool failed = false;
+	PGresult *res;
+	while ((res = PQgetResult(conn))) {
+		if (PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+			const char *why = mac_problem(app, res);
+			if (why && ++bad <= 20)
+				printf("BROKEN: request %s (%s) event %s: %s\n", PQgetvalue(res, 0, 0),
+				       PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), why);
+		} else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			fprintf(stderr, "ysqgk audit verify: %s", PQresultErrorMessage(res));
+			failed = true;
+		}
+		PQclear(res);
+	}
+	if (bad)
+		printf("%d event(s) with a bad MAC%s\n", bad, bad > 20 ? " (first 20 shown)" : "");
+	return bad || failed;
+}
+
+static int verify_switch(PGconn *conn)
+{
+	PGresult *res = PQexec(conn, "SELECT count(*) FROM audit_mac_switch");
+	int rows = PQresultStatus(res) == PGRES_TUPLES_OK ? atoi(PQgetvalue(res, 0, 0)) : -1;
+	PQclear(res);
+	if (rows == 1)
+		return 0;
+	printf("BROKEN: audit_mac_switch has %d rows instead of 1\n", rows);
+	return 1;
+}
+
+static int verify(PGconn *conn, const struct app *app, const char *anchor)
+{
+	int failed = verify_chains(conn);
+	failed |= verify_switch(conn);
+	failed |= verify_macs(conn, app);
+	if (anchor)
+		failed |= audit_anchor_check(conn, app, anchor);
+	else
+		printf("no --anchor given: a chain cut back at its end would not show\n");
+	if (!failed)
+		printf("ok: every chain is intact\n");
+	return failed;
+}
+
+/* The configuration and the secret key's derived keys (no templates). */
+static bool load_keys(struct app *app, const char *config_path)
+{
+	memset(app, 0, sizeof *app);
+	if (!cli_load_config(&app->config, config_path))
+		return false;
+	char err[1024];
+	if (!app_load_secret_key(app, err, sizeof err)) {
+		fprintf(stderr, "ysqgk audit: %s\n", err);
+		config_free(&app->config);
+		return false;
+	}
+	pii_derive_keys(app);
+	return true;
 }
 
 int cmd_audit(const char *config_path, int argc, char **argv)
 {
-	if (argc != 2 || strcmp(argv[1], "verify"))
-		return cli_usage_error("audit", "verify", "needs verify");
-	struct config c;
-	if (!cli_load_config(&c, config_path))
+	const char *anchor = NULL;
+	bool verifying = argc >= 2 && !strcmp(argv[1], "verify");
+	if (verifying && argc == 4 && !strcmp(argv[2], "--anchor"))
+		anchor = argv[3];
+	else if (!(verifying && argc == 2) && !(argc == 3 && !strcmp(argv[1], "anchor")))
+		return cli_usage_error("audit", "verify [--anchor PATH] | anchor PATH",
+				       "needs verify or anchor");
+	struct app app;
+	if (!load_keys(&app, config_path))
 		return 1;
-	PGconn *conn = cli_connect(&c);
+	PGconn *conn = cli_connect(&app.config);
 	int status = 1;
 	if (conn) {
-		status = verify(conn);
+		status = verifying ? verify(conn, &app, anchor)
+				   : audit_anchor_write(conn, &app, argv[2]);
 		PQfinish(conn);
 	}
-	config_free(&c);
+	config_free(&app.config);
+	sodium_memzero(&app, sizeof app);
 	return status;
 }

@@ -24,6 +24,9 @@ struct db {
 	int statement_timeout_ms;
 	bool prepared;
 	time_t last_attempt;
+	/* The key event_append() MACs events with, and its number (app's). */
+	const unsigned char *event_key;
+	int event_key_no;
 };
 
 /* How a failed statement failed, for choosing the HTTP status. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
 #include <libpq-fe.h>
@@ -198,9 +199,70 @@ static int cmd_check(const char *config_path, int argc, char **argv)
 
 /* ---- keygen --------------------------------------------------------------- */
 
+/* Reads the keys of an existing key file into keys; their count, or 0. */
+static int read_key_file(const char *path, unsigned char keys[APP_MAX_KEYS][crypto_auth_KEYBYTES],
+			 struct stat *st)
+{
+	struct app probe = { 0 };
+	probe.config.secret_key_file = (char *)path;
+	char err[1024];
+	if (stat(path, st) != 0) {
+		fprintf(stderr, "ysqgk keygen --rotate: %s: %s\n", path, strerror(errno));
+		return 0;
+	}
+	if (!app_load_secret_key(&probe, err, sizeof err)) {
+		fprintf(stderr, "ysqgk keygen --rotate: %s\n", err);
+		return 0;
+	}
+	memcpy(keys, probe.keys, sizeof probe.keys);
+	int n = probe.key_count;
+	sodium_memzero(&probe, sizeof probe);
+	return n;
+}
+
+/*
+ * keygen --rotate FILE: appends a new key to the key file (the newest
+ * protects what is written from now on; the older ones stay for what they
+ * protected). The old file is kept as FILE.N (N its key count), the new one
+ * replaces FILE atomically with the same owner and mode 0600.
+ */
+static int rotate_key(const char *path)
+{
+	unsigned char keys[APP_MAX_KEYS][crypto_auth_KEYBYTES];
+	struct stat st;
+	int n = read_key_file(path, keys, &st);
+	if (!n)
+		return 1;
+	if (n == APP_MAX_KEYS) {
+		fprintf(stderr, "ysqgk keygen --rotate: %s already holds %d keys\n", path, n);
+		return 1;
+	}
+	crypto_auth_keygen(keys[n]);
+	char tmp[4200], old[4200];
+	snprintf(tmp, sizeof tmp, "%s.new", path);
+	snprintf(old, sizeof old, "%s.%d", path, n);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	size_t len = (size_t)(n + 1) * crypto_auth_KEYBYTES;
+	bool ok = fd >= 0 && write(fd, keys, len) == (ssize_t)len &&
+		  fchown(fd, st.st_uid, st.st_gid) == 0 && fsync(fd) == 0;
+	if (fd >= 0)
+		close(fd);
+	sodium_memzero(keys, sizeof keys);
+	if (!ok || link(path, old) != 0 || rename(tmp, path) != 0) {
+		fprintf(stderr, "ysqgk keygen --rotate: %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return 1;
+	}
+	printf("added key %d to %s (the old file is %s): reload ysqgk, then back the new"
+	       " file up in place of the old one\n", n + 1, path, old);
+	return 0;
+}
+
 static int cmd_keygen(const char *config_path, int argc, char **argv)
 {
 	(void)config_path;
+	if (argc == 3 && !strcmp(argv[1], "--rotate"))
+		return rotate_key(argv[2]);
 	if (argc != 2)
 		return usage_error(find_command("keygen"), "needs the key file's path");
 	unsigned char key[crypto_auth_KEYBYTES];
@@ -232,7 +294,8 @@ static const struct command commands[] = {
 	{ "render", cmd_render, "TEMPLATE DATA.json",
 	  "render a template file with JSON data (partials beside it)" },
 	{ "check", cmd_check, "", "check configuration, templates, key and database" },
-	{ "keygen", cmd_keygen, "FILE", "create a new secret key file (mode 0600)" },
+	{ "keygen", cmd_keygen, "[--rotate] FILE",
+	  "create a new secret key file (mode 0600), or add a new key to one" },
 #define COMMAND(name, fn, usage, summary) { name, fn, usage, summary },
 #include "commands.def"
 #undef COMMAND

@@ -3,16 +3,28 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "event_mac.h"
+
 static const char kdf_context[crypto_kdf_CONTEXTBYTES] = "ysqgkpii";
 
 void pii_derive_keys(struct app *app)
 {
 	_Static_assert(crypto_auth_KEYBYTES == crypto_kdf_KEYBYTES, "key sizes");
+	if (!app->key_count) {	/* only secret_key set (the unit tests) */
+		memcpy(app->keys[0], app->secret_key, sizeof app->secret_key);
+		app->key_count = 1;
+	}
 	crypto_kdf_derive_from_key(app->box_key, sizeof app->box_key, 100,
 				   kdf_context, app->secret_key);
+	for (int k = 0; k < app->key_count - 1; k++)
+		crypto_kdf_derive_from_key(app->old_box_keys[k], sizeof app->old_box_keys[k], 100,
+					   kdf_context, app->keys[k]);
 	for (int p = PII_ID_NUMBER; p < PII_PURPOSES; p++)
 		crypto_kdf_derive_from_key(app->hash_keys[p], sizeof app->hash_keys[p],
-					   (uint64_t)p, kdf_context, app->secret_key);
+					   (uint64_t)p, kdf_context, app->keys[0]);
+	for (int k = 0; k < app->key_count; k++)
+		event_mac_derive_key(app->event_keys[k], app->keys[k]);
+	app->event_key_no = app->key_count;
 }
 
 static char *bytea_hex(struct arena *a, const unsigned char *bin, size_t len)
@@ -47,13 +59,18 @@ char *pii_decrypt(const struct app *app, struct arena *a, const char *bytea)
 		return NULL;
 	size_t plain_len = len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
 	char *plain = arena_alloc(a, plain_len + 1);
-	if (crypto_secretbox_open_easy((unsigned char *)plain,
-				       bin + crypto_secretbox_NONCEBYTES,
-				       len - crypto_secretbox_NONCEBYTES, bin,
-				       app->box_key))
-		return NULL;
-	plain[plain_len] = '\0';
-	return plain;
+	/* The newest key first, then the older ones, newest to oldest. */
+	for (int k = app->key_count - 1; k >= 0; k--) {
+		const unsigned char *key = k == app->key_count - 1 ? app->box_key
+								    : app->old_box_keys[k];
+		if (!crypto_secretbox_open_easy((unsigned char *)plain,
+						bin + crypto_secretbox_NONCEBYTES,
+						len - crypto_secretbox_NONCEBYTES, bin, key)) {
+			plain[plain_len] = '\0';
+			return plain;
+		}
+	}
+	return NULL;
 }
 
 char *pii_hash(const struct app *app, struct arena *a, enum pii_purpose purpose,

@@ -399,6 +399,9 @@ static void serve_connection(struct worker_slot *slot, FCGX_Request *fr)
 	set_socket_timeouts(slot);
 	if (fcgx_adopt(fr, slot->fd) == 0) {
 		follow_database_config(&slot->w);
+		/* After it: a changed database setting reopens (clears) the db. */
+		slot->w.db.event_key = app_event_key(slot->w.app);
+		slot->w.db.event_key_no = slot->w.app->event_key_no;
 		handle_request(slot, fr);
 	}
 	FCGX_Free(fr, 1);	/* a connection the client asked to keep, too */

@@ -364,6 +364,13 @@ SELECT e.request_id, e.seq, e.at, e.effective_on, e.actor_staff_id, e.actor_kind
  ORDER BY e.request_id$f$, s)
   FROM generate_series(1, (SELECT max(seq) FROM perf_ev)) AS s \gexec
 
+-- These events carry no keyed MAC (the key stays out of SQL): the dataset
+-- plays history written before the switch to MACs (migration 013), so the
+-- switch moves past it (run as a superuser; the trigger refuses it otherwise).
+ALTER TABLE audit_mac_switch DISABLE TRIGGER audit_mac_switch_append_only;
+UPDATE audit_mac_switch SET first_event_id = (SELECT max(id) + 1 FROM request_events);
+ALTER TABLE audit_mac_switch ENABLE TRIGGER audit_mac_switch_append_only;
+
 \echo dataset: notices, 补正, appeals
 INSERT INTO notices (request_id, event_seq, kind, notice_no, title, body, issued_on,
 		     delivery_method, delivered_on, created_at)
