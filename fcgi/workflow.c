@@ -557,11 +557,18 @@ static bool do_confirm(struct step *st)
 	return true;
 }
 
+/* Only a submission with nothing to answer is discarded (ogi-rules.md,
+ * "Online submissions"): a petition or complaint sent through the form
+ * gets a written reply instead (Art. 39, reject_petition) and is counted. */
 static bool do_discard(struct step *st)
 {
-	const char *reason;
+	const char *reason, *code = in_str(st, "reason_code");
+	if (!code || (strcmp(code, "empty") && strcmp(code, "test") &&
+		      strcmp(code, "duplicate")))
+		return refuse(st, 422, "请选择作废原因：无可答复的内容（empty）、测试（test）或重复提交（duplicate）；信访、举报、投诉应予书面答复，不能作废", "reason_code");
 	if (!in_text(st, "reason", false, "作废理由", &reason))
 		return false;
+	data_str(st, "reason_code", code);
 	data_str(st, "reason", reason);
 	st->status = WF_DISCARDED;
 	return true;
@@ -1035,8 +1042,10 @@ static bool appeal_decided(struct step *st, const char *appeal)
 
 static bool do_appeal(struct step *st)
 {
-	if (!st->has_received)
-		return refuse(st, 409, "该申请未被受理，没有可以复议或起诉的答复", NULL);
+	/* Any request may be appealed, an unconfirmed or discarded one too:
+	 * not handling it is itself an act that can be challenged
+	 * (non-performance, 不履行法定职责; Art. 51). */
+	int32_t from = st->has_received ? st->received : st->submitted_on;
 	const char *appeal = in_str(st, "appeal_id");
 	if (appeal) {
 		if (strspn(appeal, "0123456789") != strlen(appeal) || strlen(appeal) > 18)
@@ -1055,8 +1064,8 @@ static bool do_appeal(struct step *st)
 		return refuse(st, 422, "请填写立案（申请）日期", "filed_on");
 	if (!in_date(st, "filed_on", st->today, &filed))
 		return false;
-	if (filed > st->today || filed < st->received)
-		return refuse(st, 422, "立案日期应在收到申请之日与今天之间", "filed_on");
+	if (filed > st->today || filed < from)
+		return refuse(st, 422, "立案日期应在提交（收到）申请之日与今天之间", "filed_on");
 	if (!result)
 		result = "pending";
 	if (strcmp(result, "pending") && strcmp(result, "upheld") &&

@@ -283,3 +283,12 @@ int32_t confirm_overdue_through(const struct calendar *cal, int32_t today, int n
 		d--;
 	return d;
 }
+
+int confirm_workdays_setting(const char *text)
+{
+	char *end;
+	long n = text && *text ? strtol(text, &end, 10) : 0;
+	if (!text || !*text || *end || n < 1 || n > OGI_CONFIRM_WORKDAYS_MAX)
+		return OGI_CONFIRM_WORKDAYS_DEFAULT;
+	return (int)n;
+}

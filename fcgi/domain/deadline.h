@@ -234,4 +234,10 @@ int32_t confirm_due(const struct calendar *cal, int32_t submitted_on, int n);
  */
 int32_t confirm_overdue_through(const struct calendar *cal, int32_t today, int n);
 
+/*
+ * The agency's confirm_workdays from the text of its setting (NULL or
+ * not an integer in 1..OGI_CONFIRM_WORKDAYS_MAX: the default).
+ */
+int confirm_workdays_setting(const char *text);
+
 #endif

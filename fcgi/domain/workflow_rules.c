@@ -60,8 +60,7 @@ static const struct action_rule actions[WF_ACTION_COUNT] = {
 	[WF_WITHDRAW] = { "withdraw", "撤回申请", "withdrawn", OPEN,
 			  A(STAFF) | A(APPLICANT) },
 	[WF_APPEAL] = { "appeal", "记录复议或诉讼", "appeal_filed",
-			OPEN_RECEIVED | BIT(WF_ANSWERED) | BIT(WF_CLOSED) |
-			BIT(WF_WITHDRAWN), A(STAFF) },
+			OPEN | ENDED, A(STAFF) },
 	[WF_NOTE] = { "note", "内部备注", "note",
 		      OPEN | ENDED, A(STAFF) },
 	[WF_ASSIGN] = { "assign", "分配经办人", "assigned", OPEN, A(STAFF) },

@@ -192,6 +192,31 @@ static struct json_object *applicant_model(struct request *req, const PGresult *
 	return a;
 }
 
+/* An online submission's confirm-by day (the agency's confirm_workdays
+ * from the day it reached the system) and whether it has passed: then it
+ * is overdue work (ogi-rules.md, "Online submissions"). */
+static void add_confirm_window(struct request *req, struct json_object *m,
+			       const struct detail *d, const char *submitted_at)
+{
+	const struct calendar *cal = calendar_current(req->db);
+	char day[DATE_STR_SIZE];
+	int32_t on;
+	snprintf(day, sizeof day, "%.10s", submitted_at);
+	if (!cal || !date_parse(day, &on))
+		return;
+	PGresult *res = db_exec(req->db, STMT_AGENCY_CONFIRM_WORKDAYS, 1,
+				(const char *[]){ d->agency_id_text });
+	int n = confirm_workdays_setting(db_ok(res) && PQntuples(res) == 1 &&
+					 !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : NULL);
+	PQclear(res);
+	int32_t by = confirm_due(cal, on, n);
+	struct json_object *c = json_object_new_object();
+	json_object_object_add(c, "workdays", json_object_new_int(n));
+	add_date_cn(req, c, "confirm_by", fmt(req, by));
+	staff_add_bool(c, "overdue", window_over(by, staff_today()));
+	json_object_object_add(m, "confirm_window", c);
+}
+
 /* The deadline and how it was reached. */
 static void add_deadline(struct request *req, struct json_object *m, const char *id)
 {
@@ -238,7 +263,7 @@ static const char *data_label(const char *key)
 		{ "received_on", "收到日期" }, { "backdated", "补录" }, { "channel", "提交方式" },
 		{ "applicant_kind", "申请人类型" }, { "what", "补正内容" },
 		{ "answer_by", "补正期限" }, { "text", "内容" }, { "reason", "理由" },
-		{ "days", "工作日数" }, { "party", "对象" }, { "kind", "类型" },
+		{ "reason_code", "原因" }, { "days", "工作日数" }, { "party", "对象" }, { "kind", "类型" },
 		{ "result", "结果" }, { "answer", "意见" }, { "due_on", "期限" },
 		{ "method", "计费方式" }, { "units", "数量" }, { "amount_yuan", "金额（元）" },
 		{ "pay_by", "缴费期限" }, { "outcome", "办理结果" }, { "basis", "法律依据" },
@@ -331,8 +356,6 @@ static void add_actions(struct request *req, struct json_object *m, const struct
 	for (int a = 0; a < WF_ACTION_COUNT; a++) {
 		if (wf_actor_allowed(a, WF_BY_STAFF, req->staff->role, NULL) ||
 		    !wf_action_allowed(a, d->status, NULL))
-			continue;
-		if (a == WF_APPEAL && !d->has_received)
 			continue;
 		staff_add_bool(can, wf_action_code(a), true);
 		json_object_array_add(list, json_object_new_string(wf_action_code(a)));
@@ -472,7 +495,11 @@ static struct json_object *request_model(struct request *req, const char *id, bo
 	staff_add_bool(m, "imported", !strcmp(PQgetvalue(res, 0, 34), "t"));
 	staff_add_bool(m, "paused", !PQgetisnull(res, 0, 35));
 	staff_add_bool(m, "id_number_revealed", reveal);
+	const char *submitted_at = val(req, res, 0, 23);
 	PQclear(res);
+
+	if (d->status == WF_SUBMITTED && submitted_at)
+		add_confirm_window(req, m, d, submitted_at);
 
 	if (d->has_received)
 		add_deadline(req, m, d->id);

@@ -32,7 +32,7 @@ static const struct {
 	{ "fee_paid", "awaiting_fee" },
 	{ "reply", "in_progress" },
 	{ "withdraw", "submitted in_progress awaiting_supplement consulting awaiting_fee" },
-	{ "appeal", "in_progress awaiting_supplement consulting awaiting_fee answered closed withdrawn" },
+	{ "appeal", "submitted in_progress awaiting_supplement consulting awaiting_fee answered closed withdrawn discarded" },
 	{ "note", "submitted in_progress awaiting_supplement consulting awaiting_fee answered closed withdrawn discarded" },
 	{ "assign", "submitted in_progress awaiting_supplement consulting awaiting_fee" },
 	{ "expire_supplement", "awaiting_supplement" },
