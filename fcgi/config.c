@@ -33,6 +33,7 @@ static const struct key keys[] = {
 	KEY(secure_cookies, "YSQGK_SECURE_COOKIES", KEY_BOOL, "false"),
 	KEY(database_standby, "YSQGK_DATABASE_STANDBY", KEY_STRING, ""),
 	KEY(standby_max_lag_ms, "YSQGK_STANDBY_MAX_LAG_MS", KEY_INT, "1000"),
+	KEY(require_2fa, "YSQGK_REQUIRE_2FA", KEY_BOOL, "false"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

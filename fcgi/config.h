@@ -26,6 +26,7 @@ struct config {
 	bool secure_cookies;	/* set the Secure flag (behind https) */
 	char *database_standby;	/* conninfo of a hot standby for reading, or "" */
 	int standby_max_lag_ms;	/* a standby further behind is not read from */
+	bool require_2fa;	/* administrators and heads must sign in with TOTP */
 };
 
 /*

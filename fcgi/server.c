@@ -15,6 +15,7 @@
 #include <fcgiapp.h>
 
 #include "auth.h"
+#include "body_check.h"
 #include "http.h"
 #include "log.h"
 #include "routes.h"
@@ -226,6 +227,8 @@ static void dispatch(struct request *req)
 		return;
 	if (!post_allowed(req))
 		return;
+	if (!body_text_acceptable(req, !(req->match.route->flags & ROUTE_FORM_CHECKS_TEXT)))
+		return;
 	req->match.route->handler(req);
 }
 
@@ -240,6 +243,12 @@ static void write_response(struct request *req, FCGX_Request *fr)
 			 req->status, http_status_text(req->status), security_headers,
 			 body->len);
 	FCGX_PutStr(head, n, fr->out);
+	/* Over https, browsers are told to come back only that way (issue
+	 * 12, item 16): a year, as the HSTS preload rules ask at least. */
+	if (req->https) {
+		static const char hsts[] = "Strict-Transport-Security: max-age=31536000\r\n";
+		FCGX_PutStr(hsts, (int)sizeof hsts - 1, fr->out);
+	}
 	FCGX_PutStr(buf_str(req->headers), (int)req->headers->len, fr->out);
 	FCGX_PutStr("\r\n", 2, fr->out);
 	if (strcmp(req->method, "HEAD"))
