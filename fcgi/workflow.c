@@ -61,6 +61,7 @@ struct step {
 	const char *outcome;
 	bool concluded;
 	int32_t concluded_on;
+	bool redo;		/* redo_on set: worked again after a decision */
 
 	/* The event. */
 	struct json_object *data;	/* owned */
@@ -211,6 +212,11 @@ static void data_date(struct step *st, const char *key, int32_t d)
 static void data_int(struct step *st, const char *key, long long v)
 {
 	json_object_object_add(st->data, key, json_object_new_int64(v));
+}
+
+static void data_bool(struct step *st, const char *key, bool v)
+{
+	json_object_object_add(st->data, key, json_object_new_boolean(v));
 }
 
 /* ---- input --------------------------------------------------------------- */
@@ -460,6 +466,7 @@ static bool clock_kind_of(const char *action, enum clock_kind *k)
 		{ "consult_answered", CLOCK_RESUME },
 		{ "fee_paid", CLOCK_RESUME },
 		{ "extension_approved", CLOCK_EXTENSION_APPROVED },
+		{ "redo_ordered", CLOCK_REDO },
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
 		if (!strcmp(action, map[i].action)) {
@@ -995,6 +1002,13 @@ static bool do_fee_paid(struct step *st)
 static void conclude(struct step *st, enum wf_status status, const char *outcome, int32_t on)
 {
 	st->status = status;
+	/* Table 三 counts a request by its first conclusion only
+	 * (docs/report.md): after a redo the row keeps it; the new one is in
+	 * the events and the notice. */
+	if (st->redo) {
+		data_bool(st, "redo", true);
+		return;
+	}
 	st->outcome = outcome;
 	st->concluded = outcome != NULL;
 	st->concluded_on = on;
@@ -1055,6 +1069,37 @@ static bool do_withdraw(struct step *st)
 	return true;
 }
 
+/*
+ * A review decision (行政复议法 Art. 64) or judgment (行政诉讼法 Art. 70)
+ * revoked the reply and ordered a new one: the request is worked again
+ * from the day the decision was received, within the period it names
+ * (default OGI_REDO_WORKDAYS_DEFAULT working days), and replied again.
+ */
+static bool order_redo(struct step *st, int32_t decided)
+{
+	if (!st->concluded || st->status == WF_WITHDRAWN || wf_status_open(st->status))
+		return refuse(st, 409, "只有已答复或已终止的申请可以依复议决定或判决重新答复", "redo");
+	int days;
+	int32_t received;
+	if (!in_int(st, "redo_workdays", 1, 60, OGI_REDO_WORKDAYS_DEFAULT,
+		    "重新答复期限（工作日）", &days) ||
+	    !in_date(st, "decision_received_on", decided, &received))
+		return false;
+	if (received < decided || received > st->today)
+		return refuse(st, 422, "收到决定书的日期应在审结日期与今天之间", "decision_received_on");
+	if (!exec_ok(st, STMT_WF_REQUEST_REDO, 2,
+		     (const char *[]){ st->id, fmt_date(st->arena, received) }))
+		return false;
+	data_int(st, "days", days);
+	data_date(st, "decision_received_on", received);
+	st->event = "redo_ordered";
+	st->effective = received;
+	st->status = WF_IN_PROGRESS;
+	st->redo = true;
+	st->clock_changed = true;
+	return true;
+}
+
 static bool appeal_decided(struct step *st, const char *appeal)
 {
 	const char *result = in_str(st, "result"), *note;
@@ -1080,7 +1125,7 @@ static bool appeal_decided(struct step *st, const char *appeal)
 	data_date(st, "decided_on", on);
 	st->effective = on;
 	st->event = "appeal_decided";
-	return true;
+	return !strcmp(result, "corrected") && in_bool(st, "redo") ? order_redo(st, on) : true;
 }
 
 static bool do_appeal(struct step *st)
@@ -1137,6 +1182,8 @@ static bool do_appeal(struct step *st)
 	if (!pending)
 		data_date(st, "decided_on", decided);
 	st->effective = filed;
+	if (!strcmp(result, "corrected") && in_bool(st, "redo"))
+		return order_redo(st, decided);
 	return true;
 }
 
@@ -1288,6 +1335,7 @@ static bool lock_request(struct step *st, const char *request_id)
 	st->office_phone = copy_value(st, res, 0, 21);
 	st->document_ref = copy_value(st, res, 0, 22);
 	st->office_hours = copy_value(st, res, 0, 23);
+	st->redo = !PQgetisnull(res, 0, 24);
 	PQclear(res);
 	return true;
 }

@@ -256,7 +256,9 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 	json_object_object_add(d, "paused_workdays", json_object_new_int(dl.paused_workdays));
 	json_object_object_add(d, "extension_days", json_object_new_int(dl.extension_days));
 	json_object_object_add(d, "period_workdays",
-			       json_object_new_int(OGI_REPLY_WORKDAYS + dl.extension_days));
+			       json_object_new_int(dl.redo ? dl.period_workdays
+						   : OGI_REPLY_WORKDAYS + dl.extension_days));
+	staff_add_bool(d, "redo", dl.redo);
 	add_date_cn(req, d, "due_on", fmt(req, dl.due));
 	if (deadline_provisional(cal, dl.due))
 		json_object_object_add(d, "provisional_year", json_object_new_int(date_year(dl.due)));
@@ -287,7 +289,8 @@ static const char *data_label(const char *key)
 		{ "received_on", "收到日期" }, { "backdated", "补录" }, { "channel", "提交方式" },
 		{ "applicant_kind", "申请人类型" }, { "what", "补正内容" },
 		{ "answer_by", "补正期限" }, { "text", "内容" }, { "reason", "理由" },
-		{ "reason_code", "原因" }, { "days", "工作日数" }, { "party", "对象" }, { "kind", "类型" },
+		{ "reason_code", "原因" }, { "redo", "重新答复" },
+		{ "decision_received_on", "收到决定书日期" }, { "days", "工作日数" }, { "party", "对象" }, { "kind", "类型" },
 		{ "result", "结果" }, { "answer", "意见" }, { "due_on", "期限" },
 		{ "method", "计费方式" }, { "units", "数量" }, { "amount_yuan", "金额（元）" },
 		{ "pay_by", "缴费期限" }, { "outcome", "办理结果" }, { "basis", "法律依据" },
