@@ -62,6 +62,7 @@ struct step {
 	bool concluded;
 	int32_t concluded_on;
 	bool redo;		/* redo_on set: worked again after a decision */
+	bool annul_closing;	/* a late supplement reopens a closed request */
 
 	/* The event. */
 	struct json_object *data;	/* owned */
@@ -665,6 +666,55 @@ static bool do_supplement(struct step *st)
 	return true;
 }
 
+/*
+ * Art. 30: a supplement after its answer-by date counts only with a good
+ * reason (正当理由), accepted by staff with the reason written down; the
+ * applicant is told to contact the office.
+ */
+static bool late_supplement_accepted(struct step *st, int32_t answer_by)
+{
+	const char *reason;
+	if (st->actor != ACTOR_STAFF)
+		return refusef(st, 409, NULL,
+			       "补正期限已于%s届满，不能再提交补正材料；如有正当理由，请与办理机关联系",
+			       date_cn(st, answer_by));
+	if (!in_text(st, "late_reason", false, "逾期补正的正当理由", &reason))
+		return false;
+	if (!reason)
+		return refusef(st, 422, "late_reason",
+			       "补正期限已于%s届满：逾期补正须写明正当理由（条例第三十条）",
+			       date_cn(st, answer_by));
+	data_str(st, "late_reason", reason);
+	data_date(st, "answer_by", answer_by);
+	return true;
+}
+
+/*
+ * A request closed for want of a supplement (other_no_supplement) may be
+ * reopened by a late supplement with a good reason within OGI_REOPEN_DAYS
+ * of its closing: the closing, a procedural step and not an answer, is
+ * annulled with its notice, and the request is worked again, the clock
+ * restarting from the supplement's receipt (Art. 30). Table 三 then counts
+ * it by its eventual reply; a published report shows the change as a
+ * difference (docs/report.md, "Publishing").
+ */
+static bool reopen_allowed(struct step *st)
+{
+	if (!st->outcome || strcmp(st->outcome, "other_no_supplement") || st->redo)
+		return refuse(st, 409, "只有因逾期未补正而终止的申请可以因逾期补正重新办理", NULL);
+	if (st->actor != ACTOR_STAFF)
+		return refuse(st, 409, "该申请已因逾期未补正终止；如有正当理由，请与办理机关联系", NULL);
+	if (st->today > st->concluded_on + OGI_REOPEN_DAYS)
+		return refusef(st, 409, NULL,
+			       "该申请已于%s因逾期未补正终止，超过%d日，不能重新办理",
+			       date_cn(st, st->concluded_on), OGI_REOPEN_DAYS);
+	data_date(st, "annulled_closing_on", st->concluded_on);
+	st->outcome = NULL;
+	st->concluded = false;
+	st->annul_closing = true;
+	return true;
+}
+
 static bool do_supplement_answered(struct step *st)
 {
 	const char *text;
@@ -686,10 +736,10 @@ static bool do_supplement_answered(struct step *st)
 	if (d < asked)
 		return refusef(st, 422, "date", "收到补正的日期不能早于告知补正之日（%s）",
 			       date_cn(st, asked));
-	if (window_over(answer_by, d))
-		return refusef(st, 409, NULL,
-			       "补正期限已于%s届满，不能再提交补正材料；如有正当理由，请与办理机关联系",
-			       date_cn(st, answer_by));
+	if (st->status == WF_CLOSED && !reopen_allowed(st))
+		return false;
+	if (window_over(answer_by, d) && !late_supplement_accepted(st, answer_by))
+		return false;
 	const char *p1[] = { st->id, fmt_date(st->arena, d), text };
 	if (!exec_ok(st, STMT_WF_SUPPLEMENT_ANSWER, 3, p1))
 		return false;
@@ -1373,6 +1423,17 @@ static bool append_event(struct step *st)
 	return true;
 }
 
+/* The closing's notice, annulled by a reopening (Art. 30), stays marked. */
+static bool annul_closing_notice(struct step *st)
+{
+	if (!st->annul_closing)
+		return true;
+	char seq[16];
+	snprintf(seq, sizeof seq, "%d", st->seq);
+	const char *params[] = { st->id, seq, fmt_date(st->arena, st->today) };
+	return exec_ok(st, STMT_WF_NOTICE_ANNUL, 3, params);
+}
+
 /* The extension notice names the new due date, known after save_state. */
 static bool finish_extension_notice(struct step *st)
 {
@@ -1400,7 +1461,7 @@ static bool within_transaction(struct step *st, const char *request_id)
 	if (st->has_received && !st->cal)
 		return refuse(st, 503, "工作日历暂时无法读取，请稍后重试", NULL);
 	return run_step(st) && append_event(st) && save_state(st) &&
-	       finish_extension_notice(st) && issue_notice(st);
+	       annul_closing_notice(st) && finish_extension_notice(st) && issue_notice(st);
 }
 
 static bool id_well_formed(const char *s)

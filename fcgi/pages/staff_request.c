@@ -289,7 +289,8 @@ static const char *data_label(const char *key)
 		{ "received_on", "收到日期" }, { "backdated", "补录" }, { "channel", "提交方式" },
 		{ "applicant_kind", "申请人类型" }, { "what", "补正内容" },
 		{ "answer_by", "补正期限" }, { "text", "内容" }, { "reason", "理由" },
-		{ "reason_code", "原因" }, { "redo", "重新答复" },
+		{ "reason_code", "原因" }, { "late_reason", "逾期补正的正当理由" },
+		{ "annulled_closing_on", "撤销的终止日期" }, { "redo", "重新答复" },
 		{ "decision_received_on", "收到决定书日期" }, { "days", "工作日数" }, { "party", "对象" }, { "kind", "类型" },
 		{ "result", "结果" }, { "answer", "意见" }, { "due_on", "期限" },
 		{ "method", "计费方式" }, { "units", "数量" }, { "amount_yuan", "金额（元）" },
@@ -399,6 +400,41 @@ static bool deadline_flag(struct json_object *m, const char *key)
 	       json_object_object_get_ex(dl, key, &v) && json_object_get_boolean(v);
 }
 
+/* Takes a step out of both `can` and the `actions` list. */
+static void drop_action(struct json_object *m, struct json_object *can, const char *code)
+{
+	struct json_object *list, *kept = json_object_new_array();
+	json_object_object_del(can, code);
+	if (json_object_object_get_ex(m, "actions", &list))
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *x = json_object_array_get_idx(list, i);
+			if (strcmp(json_object_get_string(x), code))
+				json_object_array_add(kept, json_object_get(x));
+		}
+	json_object_object_add(m, "actions", kept);
+}
+
+/* A closed request takes a supplement only to reopen a closing for want
+ * of it, within OGI_REOPEN_DAYS (Art. 30; workflow.c); the form then asks
+ * for the good reason. */
+static void refine_reopen(struct json_object *m, struct json_object *can)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(can, "supplement_answered", &v))
+		return;
+	const char *status = json_object_object_get_ex(m, "status", &v) ? json_object_get_string(v) : "";
+	if (strcmp(status, "closed"))
+		return;
+	const char *outcome = json_object_object_get_ex(m, "outcome", &v) ? json_object_get_string(v) : NULL;
+	const char *closed = json_object_object_get_ex(m, "concluded_on", &v) ? json_object_get_string(v) : NULL;
+	int32_t on;
+	if (outcome && !strcmp(outcome, "other_no_supplement") && closed && date_parse(closed, &on) &&
+	    staff_today() <= on + OGI_REOPEN_DAYS && !json_object_object_get_ex(m, "redo_on", &v))
+		json_object_object_add(m, "reopen_by_supplement", json_object_new_boolean(1));
+	else
+		drop_action(m, can, "supplement_answered");
+}
+
 /* Refines what the state allows with what the records say (one supplement,
  * one extension, a decision by someone else, the windows of Art. 30 and
  * Art. 33 still open). */
@@ -426,6 +462,7 @@ static void refine_actions(struct request *req, struct json_object *m)
 			approved |= !strcmp(state, "approved");
 		}
 	}
+	refine_reopen(m, can);
 	bool in_time = deadline_flag(m, "extension_allowed");
 	if (open || approved || !in_time)
 		json_object_object_del(can, "extend");

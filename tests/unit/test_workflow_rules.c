@@ -22,7 +22,7 @@ static const struct {
 	{ "confirm", "submitted" },
 	{ "discard", "submitted" },
 	{ "supplement", "in_progress" },
-	{ "supplement_answered", "awaiting_supplement" },
+	{ "supplement_answered", "awaiting_supplement closed" },
 	{ "consult", "in_progress consulting" },
 	{ "consult_answered", "consulting" },
 	{ "extend", "in_progress consulting" },
