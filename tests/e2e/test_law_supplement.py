@@ -5,9 +5,11 @@ its notice are annulled, the clock restarts from the supplement's receipt,
 and the eventual reply concludes it. On a stack of its own."""
 
 import datetime
+import json
 import unittest
 
 import test_staff_common as h
+from test_report_helpers import report
 
 S = None
 
@@ -60,6 +62,19 @@ class LateSupplementTest(unittest.TestCase):
         self.assertEqual((closed["status"], closed["outcome"]), ("closed", "other_no_supplement"))
         page = self.clerk.request(rid)
         self.assertIn("supplement_answered", page["actions"])
+        # The closing year's report as published (stored as publishing
+        # stores it): the reopening shows as a difference, a 更正版 due.
+        year = int(closed["concluded_on"][:4])
+        agency = h.new_agency(S, "lp")
+        S.psql("UPDATE requests SET agency_id = (SELECT id FROM agencies WHERE code = '%s')"
+               " WHERE id = %d" % (agency, rid))
+        clerk = self.clerk
+        self.clerk = h.Staff(S, agency)
+        published = report(S, agency, year)
+        self.assertEqual(published["table3"]["other_no_supplement"]["total"], 1)
+        S.psql("INSERT INTO report_snapshots (agency_id, year, content) SELECT id, %d, '%s'"
+               " FROM agencies WHERE code = '%s'"
+               % (year, json.dumps(published, ensure_ascii=False).replace("'", "''"), agency))
         e = self.clerk.act(rid, "supplement_answered", {"text": "补充"}, expect=422)
         self.assertEqual(e["field"], "late_reason")
         j = self.clerk.act(rid, "supplement_answered",
@@ -73,11 +88,16 @@ class LateSupplementTest(unittest.TestCase):
         self.assertEqual(notice, "%s|t" % h.today())
         text = h.text_of(self.clerk.get("/staff/requests/%d" % rid).text)
         self.assertIn("撤销", text)
+        diffs = report(S, agency, year)["differences"]
+        self.assertIn(("table3", "other_no_supplement", 1, 0),
+                      {(d["table"], d["row"], d["published"], d["current"]) for d in diffs
+                       if d["column"] == "total"}, diffs)
         # The eventual reply concludes it.
         self.clerk.act(rid, "reply", {"outcome": "disclosed", "text": "予以公开。"})
         self.assertEqual(h.row(S, rid, "status, outcome, concluded_on"),
                          {"status": "answered", "outcome": "disclosed",
                           "concluded_on": str(h.today())})
+        self.clerk = clerk
 
     def test_reopen_only_within_60_days_and_by_staff(self):
         rid = self.awaiting_past_due()
