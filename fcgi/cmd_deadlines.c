@@ -9,7 +9,9 @@
  * is over the day after its last day (domain/workdays.h), a weekend or
  * holiday included. Then it lists, per agency, the requests overdue and
  * those due within N working days (default 3), counted as
- * deadline_remaining() counts them for the staff pages.
+ * deadline_remaining() counts them for the staff pages. Last, the online
+ * submissions not confirmed within the agency's confirm_workdays (overdue
+ * work, ogi-rules.md "Online submissions").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +131,39 @@ static int list_due(struct cli_staff *c, const struct calendar *cal, int32_t tod
 	return 0;
 }
 
+/* Online submissions past their confirm-by day; the count of them. */
+static int list_unconfirmed(struct cli_staff *c, const struct calendar *cal, int32_t today,
+			    int *late)
+{
+	PGresult *res = db_exec(&c->db, STMT_DL_UNCONFIRMED, 0, NULL);
+	if (!db_ok(res)) {
+		fprintf(stderr, "ysqgk deadlines: %s\n", res ? PQresultErrorMessage(res) : "no connection");
+		PQclear(res);
+		return 1;
+	}
+	const char *agency = "";
+	for (int i = 0; i < PQntuples(res); i++) {
+		int32_t on = 0;
+		date_parse(PQgetvalue(res, i, 2), &on);
+		int n = confirm_workdays_setting(PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3));
+		int32_t by = confirm_due(cal, on, n);
+		if (!window_over(by, today))
+			continue;
+		if (!(*late)++)
+			printf("\nonline submissions not confirmed in time:\n");
+		if (strcmp(agency, PQgetvalue(res, i, 0))) {
+			agency = PQgetvalue(res, i, 0);
+			printf("[%s]\n", agency);
+		}
+		char by_s[DATE_STR_SIZE];
+		printf("%-28s submitted %s  UNCONFIRMED: confirm by %s (%d working day(s))\n",
+		       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), date_format(by, by_s), n);
+	}
+	printf("%d online submission(s) not confirmed in time\n", *late);
+	PQclear(res);
+	return 0;
+}
+
 int cmd_deadlines(const char *config_path, int argc, char **argv)
 {
 	int within = DEFAULT_WITHIN;
@@ -153,8 +188,10 @@ int cmd_deadlines(const char *config_path, int argc, char **argv)
 	if (closed)
 		printf("%d request(s) closed\n", closed);
 	const struct calendar *cal = calendar_current(&c.db);
+	int unconfirmed = 0;
 	if (cal)
-		status = list_due(&c, cal, today, within);
+		status = list_due(&c, cal, today, within) |
+			 list_unconfirmed(&c, cal, today, &unconfirmed);
 	else
 		fprintf(stderr, "ysqgk deadlines: cannot read the holidays table\n");
 	cli_staff_close(&c);

@@ -64,6 +64,8 @@ struct step {
 	const char *outcome;
 	bool concluded;
 	int32_t concluded_on;
+	bool redo;		/* redo_on set: worked again after a decision */
+	bool annul_closing;	/* a late supplement reopens a closed request */
 
 	/* The event. */
 	struct json_object *data;	/* owned */
@@ -214,6 +216,11 @@ static void data_date(struct step *st, const char *key, int32_t d)
 static void data_int(struct step *st, const char *key, long long v)
 {
 	json_object_object_add(st->data, key, json_object_new_int64(v));
+}
+
+static void data_bool(struct step *st, const char *key, bool v)
+{
+	json_object_object_add(st->data, key, json_object_new_boolean(v));
 }
 
 /* ---- input --------------------------------------------------------------- */
@@ -478,6 +485,7 @@ static bool clock_kind_of(const char *action, enum clock_kind *k)
 		{ "consult_answered", CLOCK_RESUME },
 		{ "fee_paid", CLOCK_RESUME },
 		{ "extension_approved", CLOCK_EXTENSION_APPROVED },
+		{ "redo_ordered", CLOCK_REDO },
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
 		if (!strcmp(action, map[i].action)) {
@@ -618,11 +626,18 @@ static bool do_confirm(struct step *st)
 	return true;
 }
 
+/* Only a submission with nothing to answer is discarded (ogi-rules.md,
+ * "Online submissions"): a petition or complaint sent through the form
+ * gets a written reply instead (Art. 39, reject_petition) and is counted. */
 static bool do_discard(struct step *st)
 {
-	const char *reason;
+	const char *reason, *code = in_str(st, "reason_code");
+	if (!code || (strcmp(code, "empty") && strcmp(code, "test") &&
+		      strcmp(code, "duplicate")))
+		return refuse(st, 422, "请选择作废原因：无可答复的内容（empty）、测试（test）或重复提交（duplicate）；信访、举报、投诉应予书面答复，不能作废", "reason_code");
 	if (!in_text(st, "reason", false, "作废理由", &reason))
 		return false;
+	data_str(st, "reason_code", code);
 	data_str(st, "reason", reason);
 	st->status = WF_DISCARDED;
 	return true;
@@ -669,6 +684,55 @@ static bool do_supplement(struct step *st)
 	return true;
 }
 
+/*
+ * Art. 30: a supplement after its answer-by date counts only with a good
+ * reason (正当理由), accepted by staff with the reason written down; the
+ * applicant is told to contact the office.
+ */
+static bool late_supplement_accepted(struct step *st, int32_t answer_by)
+{
+	const char *reason;
+	if (st->actor != ACTOR_STAFF)
+		return refusef(st, 409, NULL,
+			       "补正期限已于%s届满，不能再提交补正材料；如有正当理由，请与办理机关联系",
+			       date_cn(st, answer_by));
+	if (!in_text(st, "late_reason", false, "逾期补正的正当理由", &reason))
+		return false;
+	if (!reason)
+		return refusef(st, 422, "late_reason",
+			       "补正期限已于%s届满：逾期补正须写明正当理由（条例第三十条）",
+			       date_cn(st, answer_by));
+	data_str(st, "late_reason", reason);
+	data_date(st, "answer_by", answer_by);
+	return true;
+}
+
+/*
+ * A request closed for want of a supplement (other_no_supplement) may be
+ * reopened by a late supplement with a good reason within OGI_REOPEN_DAYS
+ * of its closing: the closing, a procedural step and not an answer, is
+ * annulled with its notice, and the request is worked again, the clock
+ * restarting from the supplement's receipt (Art. 30). Table 三 then counts
+ * it by its eventual reply; a published report shows the change as a
+ * difference (docs/report.md, "Publishing").
+ */
+static bool reopen_allowed(struct step *st)
+{
+	if (!st->outcome || strcmp(st->outcome, "other_no_supplement") || st->redo)
+		return refuse(st, 409, "只有因逾期未补正而终止的申请可以因逾期补正重新办理", NULL);
+	if (st->actor != ACTOR_STAFF)
+		return refuse(st, 409, "该申请已因逾期未补正终止；如有正当理由，请与办理机关联系", NULL);
+	if (st->today > st->concluded_on + OGI_REOPEN_DAYS)
+		return refusef(st, 409, NULL,
+			       "该申请已于%s因逾期未补正终止，超过%d日，不能重新办理",
+			       date_cn(st, st->concluded_on), OGI_REOPEN_DAYS);
+	data_date(st, "annulled_closing_on", st->concluded_on);
+	st->outcome = NULL;
+	st->concluded = false;
+	st->annul_closing = true;
+	return true;
+}
+
 static bool do_supplement_answered(struct step *st)
 {
 	const char *text;
@@ -690,10 +754,10 @@ static bool do_supplement_answered(struct step *st)
 	if (d < asked)
 		return refusef(st, 422, "date", "收到补正的日期不能早于告知补正之日（%s）",
 			       date_cn(st, asked));
-	if (window_over(answer_by, d))
-		return refusef(st, 409, NULL,
-			       "补正期限已于%s届满，不能再提交补正材料；如有正当理由，请与办理机关联系",
-			       date_cn(st, answer_by));
+	if (st->status == WF_CLOSED && !reopen_allowed(st))
+		return false;
+	if (window_over(answer_by, d) && !late_supplement_accepted(st, answer_by))
+		return false;
 	const char *p1[] = { st->id, fmt_date(st->arena, d), text };
 	if (!exec_ok(st, STMT_WF_SUPPLEMENT_ANSWER, 3, p1))
 		return false;
@@ -1012,6 +1076,13 @@ static bool do_fee_paid(struct step *st)
 static void conclude(struct step *st, enum wf_status status, const char *outcome, int32_t on)
 {
 	st->status = status;
+	/* Table 三 counts a request by its first conclusion only
+	 * (docs/report.md): after a redo the row keeps it; the new one is in
+	 * the events and the notice. */
+	if (st->redo) {
+		data_bool(st, "redo", true);
+		return;
+	}
 	st->outcome = outcome;
 	st->concluded = outcome != NULL;
 	st->concluded_on = on;
@@ -1072,6 +1143,37 @@ static bool do_withdraw(struct step *st)
 	return true;
 }
 
+/*
+ * A review decision (行政复议法 Art. 64) or judgment (行政诉讼法 Art. 70)
+ * revoked the reply and ordered a new one: the request is worked again
+ * from the day the decision was received, within the period it names
+ * (default OGI_REDO_WORKDAYS_DEFAULT working days), and replied again.
+ */
+static bool order_redo(struct step *st, int32_t decided)
+{
+	if (!st->concluded || st->status == WF_WITHDRAWN || wf_status_open(st->status))
+		return refuse(st, 409, "只有已答复或已终止的申请可以依复议决定或判决重新答复", "redo");
+	int days;
+	int32_t received;
+	if (!in_int(st, "redo_workdays", 1, 60, OGI_REDO_WORKDAYS_DEFAULT,
+		    "重新答复期限（工作日）", &days) ||
+	    !in_date(st, "decision_received_on", decided, &received))
+		return false;
+	if (received < decided || received > st->today)
+		return refuse(st, 422, "收到决定书的日期应在审结日期与今天之间", "decision_received_on");
+	if (!exec_ok(st, STMT_WF_REQUEST_REDO, 2,
+		     (const char *[]){ st->id, fmt_date(st->arena, received) }))
+		return false;
+	data_int(st, "days", days);
+	data_date(st, "decision_received_on", received);
+	st->event = "redo_ordered";
+	st->effective = received;
+	st->status = WF_IN_PROGRESS;
+	st->redo = true;
+	st->clock_changed = true;
+	return true;
+}
+
 static bool appeal_decided(struct step *st, const char *appeal)
 {
 	const char *result = in_str(st, "result"), *note;
@@ -1097,13 +1199,15 @@ static bool appeal_decided(struct step *st, const char *appeal)
 	data_date(st, "decided_on", on);
 	st->effective = on;
 	st->event = "appeal_decided";
-	return true;
+	return !strcmp(result, "corrected") && in_bool(st, "redo") ? order_redo(st, on) : true;
 }
 
 static bool do_appeal(struct step *st)
 {
-	if (!st->has_received)
-		return refuse(st, 409, "该申请未被受理，没有可以复议或起诉的答复", NULL);
+	/* Any request may be appealed, an unconfirmed or discarded one too:
+	 * not handling it is itself an act that can be challenged
+	 * (non-performance, 不履行法定职责; Art. 51). */
+	int32_t from = st->has_received ? st->received : st->submitted_on;
 	const char *appeal = in_str(st, "appeal_id");
 	if (appeal) {
 		if (strspn(appeal, "0123456789") != strlen(appeal) || strlen(appeal) > 18)
@@ -1122,8 +1226,8 @@ static bool do_appeal(struct step *st)
 		return refuse(st, 422, "请填写立案（申请）日期", "filed_on");
 	if (!in_date(st, "filed_on", st->today, &filed))
 		return false;
-	if (filed > st->today || filed < st->received)
-		return refuse(st, 422, "立案日期应在收到申请之日与今天之间", "filed_on");
+	if (filed > st->today || filed < from)
+		return refuse(st, 422, "立案日期应在提交（收到）申请之日与今天之间", "filed_on");
 	if (!result)
 		result = "pending";
 	if (strcmp(result, "pending") && strcmp(result, "upheld") &&
@@ -1152,6 +1256,8 @@ static bool do_appeal(struct step *st)
 	if (!pending)
 		data_date(st, "decided_on", decided);
 	st->effective = filed;
+	if (!strcmp(result, "corrected") && in_bool(st, "redo"))
+		return order_redo(st, decided);
 	return true;
 }
 
@@ -1305,6 +1411,7 @@ static bool lock_request(struct step *st, const char *request_id)
 	st->office_hours = copy_value(st, res, 0, 23);
 	st->agency_is_government = !strcmp(PQgetvalue(res, 0, 24), "government");
 	st->government_above = copy_value(st, res, 0, 25);
+	st->redo = !PQgetisnull(res, 0, 26);
 	PQclear(res);
 	return true;
 }
@@ -1342,6 +1449,17 @@ static bool append_event(struct step *st)
 	return true;
 }
 
+/* The closing's notice, annulled by a reopening (Art. 30), stays marked. */
+static bool annul_closing_notice(struct step *st)
+{
+	if (!st->annul_closing)
+		return true;
+	char seq[16];
+	snprintf(seq, sizeof seq, "%d", st->seq);
+	const char *params[] = { st->id, seq, fmt_date(st->arena, st->today) };
+	return exec_ok(st, STMT_WF_NOTICE_ANNUL, 3, params);
+}
+
 /* The extension notice names the new due date, known after save_state. */
 static bool finish_extension_notice(struct step *st)
 {
@@ -1369,7 +1487,7 @@ static bool within_transaction(struct step *st, const char *request_id)
 	if (st->has_received && !st->cal)
 		return refuse(st, 503, "工作日历暂时无法读取，请稍后重试", NULL);
 	return run_step(st) && append_event(st) && save_state(st) &&
-	       finish_extension_notice(st) && issue_notice(st);
+	       annul_closing_notice(st) && finish_extension_notice(st) && issue_notice(st);
 }
 
 static bool id_well_formed(const char *s)

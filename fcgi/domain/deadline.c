@@ -101,6 +101,10 @@ static enum deadline_error check_events(const struct clock_event *ev, size_t n,
 			if (*extension > OGI_EXTENSION_MAX_WORKDAYS)
 				return DEADLINE_BAD_EXTENSION;
 			break;
+		case CLOCK_REDO:
+			if (ev[i].days < 1)
+				return DEADLINE_BAD_REDO;
+			break;
 		case CLOCK_SUPPLEMENT_ASKED:
 		case CLOCK_SUPPLEMENT_RECEIVED:
 		case CLOCK_PAUSE:
@@ -151,6 +155,15 @@ static enum deadline_error clock_step(struct clock *c, const struct clock_event 
 		break;
 	case CLOCK_EXTENSION_APPROVED:
 		break;		/* counted in check_events */
+	case CLOCK_REDO:
+		/* The decision revoked the reply: a new period of its own from
+		 * its receipt; nothing before it carries on. */
+		c->awaiting = false;
+		c->depth = 0;
+		c->period = e->days;
+		clock_restart(c, e->date);
+		out->redo = true;
+		break;
 	}
 	return DEADLINE_OK;
 }
@@ -185,6 +198,7 @@ enum deadline_error deadline_compute(const struct calendar *cal,
 	out->base_from = c.base;
 	out->paused_workdays = c.paused;
 	out->extension_days = extension;
+	out->period_workdays = c.period;
 	out->awaiting_supplement = c.awaiting;
 	out->running = !c.awaiting && c.depth == 0;
 	if (c.awaiting)
@@ -213,6 +227,8 @@ const char *deadline_error_message(enum deadline_error err)
 		return "补正应一次性告知，不能再次要求补正";
 	case DEADLINE_BAD_EXTENSION:
 		return "延期不得超过20个工作日";
+	case DEADLINE_BAD_REDO:
+		return "重新答复的期限应至少为1个工作日";
 	case DEADLINE_BAD_KIND:
 		break;
 	}
@@ -251,4 +267,28 @@ bool deadline_provisional(const struct calendar *cal, int32_t due)
 int32_t consultation_due(const struct calendar *cal, int32_t sent)
 {
 	return window_last_day(cal, sent, OGI_CONSULTATION_WORKDAYS);
+}
+
+int32_t confirm_due(const struct calendar *cal, int32_t submitted_on, int n)
+{
+	return window_last_day(cal, submitted_on, n);
+}
+
+int32_t confirm_overdue_through(const struct calendar *cal, int32_t today, int n)
+{
+	/* Walk back from yesterday: a handful of days, a holiday's length
+	 * at most beyond n working days. */
+	int32_t d = today - 1;
+	while (!window_over(confirm_due(cal, d, n), today))
+		d--;
+	return d;
+}
+
+int confirm_workdays_setting(const char *text)
+{
+	char *end;
+	long n = text && *text ? strtol(text, &end, 10) : 0;
+	if (!text || !*text || *end || n < 1 || n > OGI_CONFIRM_WORKDAYS_MAX)
+		return OGI_CONFIRM_WORKDAYS_DEFAULT;
+	return (int)n;
 }

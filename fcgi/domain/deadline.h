@@ -36,6 +36,20 @@
 /* Not the law: the queue, the request page and `ysqgk deadlines` mark a
  * running request "due soon" this many working days ahead. */
 #define DEADLINE_DUE_SOON_WORKDAYS	3
+/* Practice (ogi-rules.md, "Online submissions"): an online submission is
+ * confirmed or answered within this many working days of reaching the
+ * system, or it is overdue work; agencies.settings `confirm_workdays`
+ * overrides it (1..OGI_CONFIRM_WORKDAYS_MAX). */
+#define OGI_CONFIRM_WORKDAYS_DEFAULT	2
+#define OGI_CONFIRM_WORKDAYS_MAX	20
+/* Art. 30 (a late supplement with a good reason is no abandonment): a
+ * request closed as other_no_supplement may be reopened within this many
+ * calendar days of its closing — the 60 days the applicant has to seek
+ * review of it (行政复议法 Art. 20), after which the closing stands. */
+#define OGI_REOPEN_DAYS			60
+/* A review decision or judgment ordering a new reply sets its period; when
+ * it names none, the reply period of Art. 33 (from its receipt). */
+#define OGI_REDO_WORKDAYS_DEFAULT	20
 
 enum clock_kind {
 	CLOCK_RECEIVED,			/* the request counts as received (Art. 31) */
@@ -44,12 +58,14 @@ enum clock_kind {
 	CLOCK_PAUSE,			/* consultation sent or fee notice: stop */
 	CLOCK_RESUME,			/* that consultation answered / fee paid */
 	CLOCK_EXTENSION_APPROVED,	/* `days` more working days (Art. 33) */
+	CLOCK_REDO,			/* a decision ordered a new reply: `days`
+					 * working days from its receipt */
 };
 
 struct clock_event {
 	enum clock_kind kind;
 	int32_t date;
-	int days;		/* CLOCK_EXTENSION_APPROVED only; 1..20 */
+	int days;		/* CLOCK_EXTENSION_APPROVED: 1..20; CLOCK_REDO: >= 1 */
 };
 
 struct deadline {
@@ -64,6 +80,9 @@ struct deadline {
 	bool supplement_late;	/* 补正 asked after the last day of the 7
 				 * working days (Art. 30): against the law,
 				 * but it happened */
+	int period_workdays;	/* the period counted after base_from */
+	bool redo;		/* a CLOCK_REDO restarted it: base_from is the
+				 * decision's receipt, the period its own */
 };
 
 enum deadline_error {
@@ -76,6 +95,7 @@ enum deadline_error {
 	DEADLINE_SUPPLEMENT_TWICE,	/* Art. 30: asked once and in full */
 	DEADLINE_BAD_EXTENSION,		/* days < 1, or total over 20 (Art. 33) */
 	DEADLINE_BAD_KIND,
+	DEADLINE_BAD_REDO,		/* a redo of no working days */
 };
 
 /*
@@ -109,6 +129,11 @@ enum deadline_error {
  * - Extensions: every CLOCK_EXTENSION_APPROVED adds its days; the total
  *   must stay within OGI_EXTENSION_MAX_WORKDAYS. Extensions approved before
  *   a supplement restart are kept.
+ *
+ * - A CLOCK_REDO (a review decision or judgment ordered a new reply)
+ *   ends everything before it — pauses, an awaited supplement, the
+ *   extensions — and counts its own `days` from its date, the day the
+ *   decision was received.
  *
  * - While the clock is stopped (running false: a supplement is awaited or
  *   a pause is open), `due` is provisional: the date it would be if the
@@ -192,5 +217,27 @@ int32_t consultation_due(const struct calendar *cal, int32_t sent);
  * it moves when the schedule comes (ysqgk holidays import).
  */
 bool deadline_provisional(const struct calendar *cal, int32_t due);
+
+/*
+ * The last day to confirm (or answer) an online submission that reached
+ * the system on `submitted_on`: window_last_day(cal, submitted_on, n), n
+ * the agency's confirm_workdays. Overdue from the day after it, a rest day
+ * included (window_over), like every other period.
+ */
+int32_t confirm_due(const struct calendar *cal, int32_t submitted_on, int n);
+
+/*
+ * The latest submission day whose confirm-by window (n working days) is
+ * over on `today`: a submission is overdue exactly when it reached the
+ * system on or before this day (confirm_due is monotone), so SQL can
+ * select the overdue ones by their submission date.
+ */
+int32_t confirm_overdue_through(const struct calendar *cal, int32_t today, int n);
+
+/*
+ * The agency's confirm_workdays from the text of its setting (NULL or
+ * not an integer in 1..OGI_CONFIRM_WORKDAYS_MAX: the default).
+ */
+int confirm_workdays_setting(const char *text);
 
 #endif

@@ -40,7 +40,9 @@ static const struct action_rule actions[WF_ACTION_COUNT] = {
 			    BIT(WF_IN_PROGRESS), A(STAFF) },
 	[WF_SUPPLEMENT_ANSWERED] = { "supplement_answered", "收到补正",
 				     "supplement_received",
-				     BIT(WF_AWAITING_SUPPLEMENT),
+				     /* closed: a late supplement with a good
+				      * reason reopens it (Art. 30; workflow.c) */
+				     BIT(WF_AWAITING_SUPPLEMENT) | BIT(WF_CLOSED),
 				     A(STAFF) | A(APPLICANT) },
 	[WF_CONSULT] = { "consult", "征求意见", "consulted",
 			 BIT(WF_IN_PROGRESS) | BIT(WF_CONSULTING), A(STAFF) },
@@ -60,8 +62,7 @@ static const struct action_rule actions[WF_ACTION_COUNT] = {
 	[WF_WITHDRAW] = { "withdraw", "撤回申请", "withdrawn", OPEN,
 			  A(STAFF) | A(APPLICANT) },
 	[WF_APPEAL] = { "appeal", "记录复议或诉讼", "appeal_filed",
-			OPEN_RECEIVED | BIT(WF_ANSWERED) | BIT(WF_CLOSED) |
-			BIT(WF_WITHDRAWN), A(STAFF) },
+			OPEN | ENDED, A(STAFF) },
 	[WF_NOTE] = { "note", "内部备注", "note",
 		      OPEN | ENDED, A(STAFF) },
 	[WF_ASSIGN] = { "assign", "分配经办人", "assigned", OPEN, A(STAFF) },

@@ -27,6 +27,8 @@ void page_api_session_totp(struct request *req);
 
 /* staff_queue.c: the queue. */
 void page_staff_queue(struct request *req);
+void page_staff_discarded(struct request *req);
+void page_api_discarded(struct request *req);
 void page_api_requests(struct request *req);
 
 /* staff_request.c: one request and its steps. */

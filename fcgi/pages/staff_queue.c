@@ -35,6 +35,7 @@ struct queue_query {
 	int limit;
 	const struct calendar *cal;
 	int32_t today;
+	int confirm_workdays;	/* the agency's confirm-by period */
 };
 
 static const char *query(struct request *req, const char *name)
@@ -115,6 +116,10 @@ static bool read_filters(struct request *req, const struct calendar *cal,
 	memset(qq, 0, sizeof *qq);
 	qq->cal = cal;
 	qq->today = staff_today();
+	PGresult *cw = db_exec(req->db, STMT_AGENCY_CONFIRM_WORKDAYS, 1, (const char *[]){ ag->id_text });
+	qq->confirm_workdays = confirm_workdays_setting(db_ok(cw) && PQntuples(cw) == 1 &&
+							!PQgetisnull(cw, 0, 0) ? PQgetvalue(cw, 0, 0) : NULL);
+	PQclear(cw);
 	const char **p = qq->params;
 	p[0] = ag->id_text;
 	qq->status = query(req, "status");
@@ -232,6 +237,18 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	staff_add_bool(r, "due_soon", open && due && !paused && left >= 0 &&
 				      left <= DEADLINE_DUE_SOON_WORKDAYS);
 	staff_add_bool(r, "paused", open && paused);
+	if (st == WF_SUBMITTED) {
+		/* An online submission unconfirmed past its confirm-by day is
+		 * overdue work (ogi-rules.md, "Online submissions"). */
+		int32_t on = 0;
+		char day[DATE_STR_SIZE];
+		snprintf(day, sizeof day, "%.10s", PQgetvalue(res, i, 9));
+		date_parse(day, &on);
+		int32_t by = confirm_due(qq->cal, on, qq->confirm_workdays);
+		char by_s[DATE_STR_SIZE];
+		staff_add_str(r, "confirm_by", date_format(by, by_s));
+		staff_add_bool(r, "confirm_overdue", window_over(by, qq->today));
+	}
 	return r;
 }
 
@@ -430,4 +447,66 @@ void page_staff_queue(struct request *req)
 void page_api_requests(struct request *req)
 {
 	queue(req, false);
+}
+
+/* ---- discarded submissions ----------------------------------------------- */
+
+static const char *discard_reason_label(const char *code)
+{
+	if (!strcmp(code, "empty"))
+		return "没有可答复的内容";
+	if (!strcmp(code, "test"))
+		return "测试提交";
+	if (!strcmp(code, "duplicate"))
+		return "与正在办理的申请重复";
+	return "（未注明原因）";
+}
+
+/* The discarded submissions on a page of their own, with why each was
+ * discarded: no request and counted nowhere, so open to inspection. */
+static void discarded(struct request *req, bool page)
+{
+	if (page && staff_password_gate(req))
+		return;
+	struct staff_agency ag;
+	if (!staff_agency(req, query(req, "agency"), &ag))
+		return;
+	PGresult *res = db_exec(req->db, STMT_QUEUE_DISCARDED, 1, (const char *[]){ ag.id_text });
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return;
+	}
+	struct json_object *m = staff_model(req, "已作废的提交");
+	struct json_object *agency = json_object_new_object();
+	staff_add_str(agency, "code", ag.code);
+	staff_add_str(agency, "name", ag.name);
+	json_object_object_add(m, "agency", agency);
+	struct json_object *rows = json_object_new_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *r = json_object_new_object();
+		json_object_object_add(r, "id", json_object_new_int64(atoll(PQgetvalue(res, i, 0))));
+		staff_add_str(r, "tracking_no", PQgetvalue(res, i, 1));
+		staff_add_str(r, "name", PQgetvalue(res, i, 2));
+		staff_add_str(r, "submitted_at", PQgetvalue(res, i, 3));
+		staff_add_str(r, "reason_code", PQgetvalue(res, i, 4));
+		staff_add_str(r, "reason_label", discard_reason_label(PQgetvalue(res, i, 4)));
+		staff_add_str(r, "reason", PQgetvalue(res, i, 5));
+		staff_add_str(r, "discarded_on", PQgetvalue(res, i, 6));
+		staff_add_str(r, "description", PQgetvalue(res, i, 7));
+		json_object_array_add(rows, r);
+	}
+	json_object_object_add(m, "requests", rows);
+	PQclear(res);
+	respond(req, 200, page ? "staff/discarded" : NULL, m);
+}
+
+void page_staff_discarded(struct request *req)
+{
+	discarded(req, true);
+}
+
+void page_api_discarded(struct request *req)
+{
+	discarded(req, false);
 }

@@ -216,6 +216,31 @@ static struct json_object *applicant_model(struct request *req, const PGresult *
 	return a;
 }
 
+/* An online submission's confirm-by day (the agency's confirm_workdays
+ * from the day it reached the system) and whether it has passed: then it
+ * is overdue work (ogi-rules.md, "Online submissions"). */
+static void add_confirm_window(struct request *req, struct json_object *m,
+			       const struct detail *d, const char *submitted_at)
+{
+	const struct calendar *cal = calendar_current(req->db);
+	char day[DATE_STR_SIZE];
+	int32_t on;
+	snprintf(day, sizeof day, "%.10s", submitted_at);
+	if (!cal || !date_parse(day, &on))
+		return;
+	PGresult *res = db_exec(req->db, STMT_AGENCY_CONFIRM_WORKDAYS, 1,
+				(const char *[]){ d->agency_id_text });
+	int n = confirm_workdays_setting(db_ok(res) && PQntuples(res) == 1 &&
+					 !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : NULL);
+	PQclear(res);
+	int32_t by = confirm_due(cal, on, n);
+	struct json_object *c = json_object_new_object();
+	json_object_object_add(c, "workdays", json_object_new_int(n));
+	add_date_cn(req, c, "confirm_by", fmt(req, by));
+	staff_add_bool(c, "overdue", window_over(by, staff_today()));
+	json_object_object_add(m, "confirm_window", c);
+}
+
 /* The deadline and how it was reached. */
 static void add_deadline(struct request *req, struct json_object *m, const char *id)
 {
@@ -231,7 +256,9 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 	json_object_object_add(d, "paused_workdays", json_object_new_int(dl.paused_workdays));
 	json_object_object_add(d, "extension_days", json_object_new_int(dl.extension_days));
 	json_object_object_add(d, "period_workdays",
-			       json_object_new_int(OGI_REPLY_WORKDAYS + dl.extension_days));
+			       json_object_new_int(dl.redo ? dl.period_workdays
+						   : OGI_REPLY_WORKDAYS + dl.extension_days));
+	staff_add_bool(d, "redo", dl.redo);
 	add_date_cn(req, d, "due_on", fmt(req, dl.due));
 	if (deadline_provisional(cal, dl.due))
 		json_object_object_add(d, "provisional_year", json_object_new_int(date_year(dl.due)));
@@ -262,7 +289,9 @@ static const char *data_label(const char *key)
 		{ "received_on", "收到日期" }, { "backdated", "补录" }, { "channel", "提交方式" },
 		{ "applicant_kind", "申请人类型" }, { "what", "补正内容" },
 		{ "answer_by", "补正期限" }, { "text", "内容" }, { "reason", "理由" },
-		{ "days", "工作日数" }, { "party", "对象" }, { "kind", "类型" },
+		{ "reason_code", "原因" }, { "late_reason", "逾期补正的正当理由" },
+		{ "annulled_closing_on", "撤销的终止日期" }, { "redo", "重新答复" },
+		{ "decision_received_on", "收到决定书日期" }, { "days", "工作日数" }, { "party", "对象" }, { "kind", "类型" },
 		{ "result", "结果" }, { "answer", "意见" }, { "due_on", "期限" },
 		{ "method", "计费方式" }, { "units", "数量" }, { "amount_yuan", "金额（元）" },
 		{ "pay_by", "缴费期限" }, { "outcome", "办理结果" }, { "basis", "法律依据" },
@@ -356,8 +385,6 @@ static void add_actions(struct request *req, struct json_object *m, const struct
 		if (wf_actor_allowed(a, WF_BY_STAFF, req->staff->role, NULL) ||
 		    !wf_action_allowed(a, d->status, NULL))
 			continue;
-		if (a == WF_APPEAL && !d->has_received)
-			continue;
 		staff_add_bool(can, wf_action_code(a), true);
 		json_object_array_add(list, json_object_new_string(wf_action_code(a)));
 	}
@@ -371,6 +398,41 @@ static bool deadline_flag(struct json_object *m, const char *key)
 	struct json_object *dl, *v;
 	return json_object_object_get_ex(m, "deadline", &dl) &&
 	       json_object_object_get_ex(dl, key, &v) && json_object_get_boolean(v);
+}
+
+/* Takes a step out of both `can` and the `actions` list. */
+static void drop_action(struct json_object *m, struct json_object *can, const char *code)
+{
+	struct json_object *list, *kept = json_object_new_array();
+	json_object_object_del(can, code);
+	if (json_object_object_get_ex(m, "actions", &list))
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *x = json_object_array_get_idx(list, i);
+			if (strcmp(json_object_get_string(x), code))
+				json_object_array_add(kept, json_object_get(x));
+		}
+	json_object_object_add(m, "actions", kept);
+}
+
+/* A closed request takes a supplement only to reopen a closing for want
+ * of it, within OGI_REOPEN_DAYS (Art. 30; workflow.c); the form then asks
+ * for the good reason. */
+static void refine_reopen(struct json_object *m, struct json_object *can)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(can, "supplement_answered", &v))
+		return;
+	const char *status = json_object_object_get_ex(m, "status", &v) ? json_object_get_string(v) : "";
+	if (strcmp(status, "closed"))
+		return;
+	const char *outcome = json_object_object_get_ex(m, "outcome", &v) ? json_object_get_string(v) : NULL;
+	const char *closed = json_object_object_get_ex(m, "concluded_on", &v) ? json_object_get_string(v) : NULL;
+	int32_t on;
+	if (outcome && !strcmp(outcome, "other_no_supplement") && closed && date_parse(closed, &on) &&
+	    staff_today() <= on + OGI_REOPEN_DAYS && !json_object_object_get_ex(m, "redo_on", &v))
+		json_object_object_add(m, "reopen_by_supplement", json_object_new_boolean(1));
+	else
+		drop_action(m, can, "supplement_answered");
 }
 
 /* Refines what the state allows with what the records say (one supplement,
@@ -400,6 +462,7 @@ static void refine_actions(struct request *req, struct json_object *m)
 			approved |= !strcmp(state, "approved");
 		}
 	}
+	refine_reopen(m, can);
 	bool in_time = deadline_flag(m, "extension_allowed");
 	if (open || approved || !in_time)
 		json_object_object_del(can, "extend");
@@ -497,7 +560,11 @@ static struct json_object *request_model(struct request *req, const char *id, en
 	staff_add_bool(m, "paused", !PQgetisnull(res, 0, 35));
 	staff_add_bool(m, "id_number_revealed", reveal == REVEAL_ID_NUMBER);
 	staff_add_bool(m, "contact_revealed", reveal == REVEAL_CONTACT);
+	const char *submitted_at = val(req, res, 0, 23);
 	PQclear(res);
+
+	if (d->status == WF_SUBMITTED && submitted_at)
+		add_confirm_window(req, m, d, submitted_at);
 
 	if (d->has_received)
 		add_deadline(req, m, d->id);

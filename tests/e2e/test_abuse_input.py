@@ -116,7 +116,7 @@ class StoredScriptTest(unittest.TestCase, PageCheck):
             S, cls.agency, **h.organisation(name=payload("org_name"),
                                             legal_representative=payload("legal_rep"),
                                             contact_name=payload("contact")))
-        c.act(cls.b_id, "discard", {"reason": payload("discard_reason")})
+        c.act(cls.b_id, "discard", {"reason_code": "test", "reason": payload("discard_reason")})
         # C: registered on paper, withdrawn by the clerk.
         cls.c_id = c.register(name=payload("paper_name"))
         c.act(cls.c_id, "withdraw", {"reason": payload("staff_withdraw")})

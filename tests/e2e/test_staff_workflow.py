@@ -73,11 +73,10 @@ class ConfirmAndRegisterTest(unittest.TestCase):
 
     def test_discard_then_nothing_else(self):
         rid, _, _ = h.submit_online(S, self.agency)
-        self.clerk.act(rid, "discard", {"reason": "测试提交"})
+        self.clerk.act(rid, "discard", {"reason_code": "test", "reason": "测试提交"})
         self.assertEqual(h.row(S, rid, "status")["status"], "discarded")
         e = self.clerk.act(rid, "confirm", expect=409)
         self.assertIn("作废", e["error"])
-        self.clerk.act(rid, "appeal", {"kind": "review", "filed_on": str(h.today())}, expect=409)
 
     def test_register_on_paper_backdated(self):
         rid = self.clerk.register("2024-09-27", channel="post")

@@ -970,6 +970,61 @@ static void test_random_pauses_match_reference(void **state)
 	calendar_free(cal);
 }
 
+static void test_redo(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* Received 2024-03-01, extended by 10, a consultation still open,
+	 * then a review decision received Fri 2024-09-27 orders a new reply:
+	 * 20 working days from it, nothing before carried on: 09-29 (a
+	 * worked Sunday), 09-30, 国庆 10-01..07, 10-08..11, Sat 10-12
+	 * worked, 10-14..18, 10-21..25, 10-28..30: Wed 30 October. */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2024-03-01"), EXT("2024-03-20", 10),
+		EV(PAUSE, "2024-03-25"),
+		{ CLOCK_REDO, D("2024-09-27"), 20 },
+	};
+	struct deadline dl;
+	expect_ok(deadline_compute(cal, ev, COUNT(ev), &dl));
+	expect_date("2024-10-30", dl.due);
+	expect_date("2024-09-27", dl.base_from);
+	expect_int(20, dl.period_workdays);
+	expect_int(1, dl.redo);
+	expect_int(1, dl.running);
+	/* The decision's own period: 15 working days from Mon 2024-09-30. */
+	struct clock_event ev2[] = {
+		EV(RECEIVED, "2024-03-01"), { CLOCK_REDO, D("2024-09-30"), 15 },
+		EV(PAUSE, "2024-10-09"), EV(RESUME, "2024-10-10"),
+	};
+	expect_ok(deadline_compute(cal, ev2, COUNT(ev2), &dl));
+	/* 10-25 plus the day the pause cost (10-10): Mon 28 October. */
+	expect_date("2024-10-28", dl.due);
+	expect_int(15, dl.period_workdays);
+	struct clock_event bad[] = { EV(RECEIVED, "2024-03-01"), { CLOCK_REDO, D("2024-09-30"), 0 } };
+	expect_int(DEADLINE_BAD_REDO, deadline_compute(cal, bad, COUNT(bad), &dl));
+}
+
+static void test_confirm_window(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* Submitted Fri 2024-09-27, 2 working days: Sun 09-29 (worked), Mon
+	 * 09-30; overdue from the holiday Tue 10-01. */
+	expect_date("2024-09-30", confirm_due(cal, D("2024-09-27"), 2));
+	/* On 10-01 and on the first working day after the holiday, 10-08,
+	 * the overdue ones are those submitted by Sat 09-28 (due 09-30); one
+	 * of the worked Sunday 09-29 is due 10-08, today. */
+	expect_date("2024-09-28", confirm_overdue_through(cal, D("2024-10-01"), 2));
+	expect_date("2024-10-08", confirm_due(cal, D("2024-09-29"), 2));
+	expect_date("2024-09-28", confirm_overdue_through(cal, D("2024-10-08"), 2));
+	/* A plain week: Mon 2024-06-03 is due Wed 06-05, overdue Thu 06-06. */
+	expect_date("2024-06-05", confirm_due(cal, D("2024-06-03"), 2));
+	expect_date("2024-06-03", confirm_overdue_through(cal, D("2024-06-06"), 2));
+	/* On Sat 06-08 Wednesday's window (to Fri 06-07) is over; Thursday's
+	 * runs to Tue 06-11 (端午 Mon 06-10). */
+	expect_date("2024-06-05", confirm_overdue_through(cal, D("2024-06-08"), 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1002,6 +1057,8 @@ int main(void)
 		cmocka_unit_test(test_tiny_calendar),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_random_pauses_match_reference),
+		cmocka_unit_test(test_redo),
+		cmocka_unit_test(test_confirm_window),
 	};
 
 	return cmocka_run_group_tests(tests, load_real_calendar, free_real_calendar);
