@@ -36,6 +36,3 @@ ALTER TABLE requests ADD CONSTRAINT requests_has_contact CHECK (
 	imported OR pseudonymised_at IS NOT NULL OR phone_enc IS NOT NULL
 	OR email IS NOT NULL OR address IS NOT NULL);
 
--- Finds the concluded requests retention has not reached yet.
-CREATE INDEX requests_retention_idx ON requests (concluded_on, id)
-	WHERE pseudonymised_at IS NULL;
