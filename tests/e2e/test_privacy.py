@@ -12,6 +12,7 @@ import unittest
 
 import stack
 import test_citizen_helpers as h
+import test_staff_common as staff_h
 
 S = None
 
@@ -82,6 +83,17 @@ class ConsentFormTest(unittest.TestCase):
         self.assertEqual(r.status, 201, r)
         self.assertEqual(h.row(S, r.json()["tracking_no"], "privacy_notice_version AS v"),
                          {"v": "2026-12"})
+
+    def test_staff_registering_a_paper_request_are_not_asked(self):
+        # PIPL Art. 13(3): the statutory duty is the basis, not consent.
+        clerk = staff_h.Staff(S, self.agency)
+        body = staff_h.applicant(channel="post", received_on=str(staff_h.today()))
+        del body["declaration"], body["privacy_consent"]
+        r = clerk.post_json("/api/v1/agencies/%s/requests" % self.agency, body)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(h.row(S, r.json()["tracking_no"],
+                               "privacy_notice_version AS v, privacy_consent_at AS at"),
+                         {"v": None, "at": None})
 
 
 def report(agency, year):
