@@ -122,7 +122,7 @@ created=$(curl -fsS -H 'Content-Type: application/json' "$URL/api/v1/agencies/pe
 	"id_number": "330106199510263451", "phone": "13800138000",
 	"description": "请公开本单位2025年度部门决算及“三公”经费支出情况。",
 	"provision_forms": ["email"], "obtain_methods": ["email"], "email": "cx@example.cn",
-	"declaration": true}')
+	"declaration": true, "privacy_consent": true}')
 TRACKING=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["tracking_no"])' <<<"$created")
 CODE=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["query_code"])' <<<"$created")
 rid=$("${PSQL[@]}" -c "SELECT id FROM requests WHERE tracking_no = '$TRACKING'")
@@ -197,7 +197,7 @@ function request()
 		.. '"id_type":"resident_id","id_number":"%s","phone":"139%08d",'
 		.. '"description":"压测提交第%d号：请公开本单位%d年度部门预算执行情况及相关会议纪要。",'
 		.. '"provision_forms":["email"],"obtain_methods":["email"],'
-		.. '"email":"bench%d@example.cn","declaration":true}',
+		.. '"email":"bench%d@example.cn","declaration":true,"privacy_consent":true}',
 		k, resident_id(k), k % 100000000, k, 2020 + k % 6, k)
 	local path = string.format("/api/v1/agencies/perf-%02d/requests", k % 20 + 1)
 	return wrk.format("POST", path, { ["Content-Type"] = "application/json" }, body)

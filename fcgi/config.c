@@ -35,6 +35,9 @@ static const struct key keys[] = {
 	KEY(database_standby, "YSQGK_DATABASE_STANDBY", KEY_STRING, ""),
 	KEY(standby_max_lag_ms, "YSQGK_STANDBY_MAX_LAG_MS", KEY_INT, "1000"),
 	KEY(require_2fa, "YSQGK_REQUIRE_2FA", KEY_BOOL, "false"),
+	/* 10: the 定期10年 period of the archive rules for 依申请公开 case files
+	 * (国家档案局令第8号, docs/deploy.md "Personal data"). */
+	KEY(retention_years, "YSQGK_RETENTION_YEARS", KEY_INT, "10"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

@@ -28,6 +28,7 @@ struct config {
 	char *database_standby;	/* conninfo of a hot standby for reading, or "" */
 	int standby_max_lag_ms;	/* a standby further behind is not read from */
 	bool require_2fa;	/* administrators and heads must sign in with TOTP */
+	int retention_years;	/* ysqgk retention: years after conclusion (docs/deploy.md) */
 };
 
 /*

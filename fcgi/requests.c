@@ -648,6 +648,12 @@ bool request_validate(struct arena *a, struct json_object *input,
 	validate_delivery_contacts(&v, out);
 	if (!origin && !flag(&v, "declaration"))
 		fail(&v, "declaration", "请阅读声明并勾选“本人承诺所填写的信息真实有效”");
+	/* PIPL Art. 14: consent given freely and explicitly, after the notice
+	 * of Art. 17. Staff registering a paper request are not asked: the
+	 * agency processes it to perform its statutory duty (Art. 13(3)). */
+	if (!origin && !flag(&v, "privacy_consent"))
+		fail(&v, "privacy_consent", "请阅读个人信息处理说明并勾选“我已阅读并同意”，否则无法在网上提交申请");
+	out->privacy_consent = !origin;
 
 	const char *token = text(&v, "submit_token", "submit_token", 64, false);
 	if (token && *token && !token_well_formed(token))
@@ -909,8 +915,9 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 		code_array(a, f->obtain_methods, f->obtain_count),
 		f->channel, f->received_on, staff ? "in_progress" : "submitted",
 		c->token_hash, reply_days,
+		f->privacy_consent ? PRIVACY_NOTICE_VERSION : NULL,
 	};
-	res = db_exec(c->db, STMT_CITIZEN_REQUEST_INSERT, 27, params);
+	res = db_exec(c->db, STMT_CITIZEN_REQUEST_INSERT, 28, params);
 	if (!db_ok(res)) {
 		int st = failure_status(c->db, res, "request insert");
 		PQclear(res);

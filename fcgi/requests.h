@@ -50,6 +50,11 @@
 /* How long a repeated POST of the same form shows the query code again. */
 #define QUERY_CODE_REPEAT_SECONDS	3600
 
+/* The privacy notice of the form (templates/apply.mustache, section 五):
+ * a request stores the version its applicant consented to (PIPL Art. 14,
+ * 17). Change it whenever the notice's text changes. */
+#define PRIVACY_NOTICE_VERSION		"2026-12"
+
 /*
  * Staff registering a request that arrived on paper, in person, by fax…
  * (the API route while signed in, or the CSV import). NULL means the
@@ -87,6 +92,7 @@ struct request_fields {
 	const char *submit_token;
 	const char *channel;		/* "online" unless staff register it */
 	const char *received_on;	/* NULL for online */
+	bool privacy_consent;		/* online: the notice's box was ticked */
 };
 
 /*
@@ -96,8 +102,9 @@ struct request_fields {
  * returns false. A 统一社会信用代码 that fails only its check character is
  * an error under "credit_code" unless `credit_code_confirmed` is true, and
  * sets *credit_warning (GB 32100: some issued codes fail the check). For
- * staff (origin not NULL) the declaration is not asked (the paper form is
- * signed), any one contact detail suffices, and channel and received_on
+ * staff (origin not NULL) neither the declaration nor the privacy consent
+ * is asked (the paper form is signed; an agency processes a paper
+ * applicant's data under its statutory duty, PIPL Art. 13(3)), any one contact detail suffices, and channel and received_on
  * are checked (errors under those names). `today` is Beijing's date.
  */
 bool request_validate(struct arena *a, struct json_object *input,

@@ -39,6 +39,7 @@ static const struct {
 	{ "provision_forms", "提供形式" },
 	{ "obtain_methods", "获取方式" },
 	{ "declaration", "声明" },
+	{ "privacy_consent", "个人信息处理同意" },
 	{ "submit_token", "表单" },
 	{ "website", "网址" },
 };
@@ -123,6 +124,8 @@ static struct json_object *form_input(struct request *req)
 	add_list(req, in, "obtain_methods");
 	json_object_object_add(in, "declaration",
 			       json_object_new_boolean(ticked(fields_get(&req->form, "declaration"))));
+	json_object_object_add(in, "privacy_consent",
+			       json_object_new_boolean(ticked(fields_get(&req->form, "privacy_consent"))));
 	json_object_object_add(in, "credit_code_confirmed",
 			       json_object_new_boolean(ticked(fields_get(&req->form,
 									  "credit_code_confirmed"))));
@@ -325,6 +328,11 @@ static void respond_form(struct request *req, int status, const struct agency *a
 						    "obtain_methods", in, true, NULL));
 	if (input_flag(in, "declaration"))
 		json_object_object_add(m, "declaration_checked", json_object_new_boolean(true));
+	if (input_flag(in, "privacy_consent"))
+		json_object_object_add(m, "privacy_consent_checked", json_object_new_boolean(true));
+	add_str(m, "privacy_notice_version", PRIVACY_NOTICE_VERSION);
+	json_object_object_add(m, "retention_years",
+			       json_object_new_int(req->app->config.retention_years));
 	bool confirmed = input_flag(in, "credit_code_confirmed");
 	if (credit_warning || confirmed)
 		json_object_object_add(m, "credit_confirm", json_object_new_boolean(true));

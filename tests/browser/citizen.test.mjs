@@ -37,6 +37,8 @@ test('apply with a mistake, correct it, get the receipt, look the request up', a
     await page.getByLabel('纸质').check();
     await page.getByLabel('自行领取').check();
     await page.getByLabel(/本人承诺/).check();
+    // The privacy consent (issue 12, item 17): its label is bound to the box.
+    await page.getByLabel(/我已阅读上述个人信息处理说明/).check();
     await screenshot(page, 'citizen-form');
 
     // Large touch targets: every radio and checkbox row is at least 44px high.
@@ -58,6 +60,7 @@ test('apply with a mistake, correct it, get the receipt, look the request up', a
     assert.equal(await page.getByLabel('姓名或名称').inputValue(), '张三');
     assert.ok(await page.getByLabel('自行领取').isChecked());
     assert.ok(await page.getByLabel(/本人承诺/).isChecked());
+    assert.ok(await page.getByLabel(/我已阅读上述个人信息处理说明/).isChecked());
     await noSideways(page, 'the form with an error');
     // The summary's link leads to the field.
     await summary.getByRole('link').click();

@@ -324,7 +324,7 @@ class CsrfTest(unittest.TestCase):
         a.token("/status")
         forms = [("/apply/%s" % self.w.dept, dict(h.applicant(), submit_token=secrets.token_urlsafe(16),
                                                     provision_forms="paper", obtain_methods="post",
-                                                    declaration="true")),
+                                                    declaration="true", privacy_consent="true")),
                  ("/status", {"tracking_no": no, "query_code": code}),
                  ("/status/supplement", {"tracking_no": no, "query_code": code, "text": "伪造的补正"}),
                  ("/status/withdraw", {"tracking_no": no, "query_code": code, "confirm": "yes"}),

@@ -44,6 +44,7 @@ def person(**kw):
         "description": "请公开本县2025年道路维修工程的招标文件和中标结果。",
         "document_ref": "", "provision_forms": ["paper", "email"],
         "obtain_methods": ["email", "post"], "declaration": "true",
+        "privacy_consent": "true",
     }
     f.update(kw)
     return f
@@ -60,6 +61,7 @@ def api_body(fields):
     """Form fields as the JSON API takes them."""
     body = {k: v for k, v in fields.items() if v != ""}
     body["declaration"] = fields.get("declaration") == "true"
+    body["privacy_consent"] = fields.get("privacy_consent") == "true"
     return body
 
 

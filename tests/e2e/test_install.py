@@ -307,6 +307,7 @@ APPLICANT = {
     "email": "install-test@example.cn", "address": "北京市东城区安装测试路1号",
     "postcode": "100010", "description": "安装测试：请公开本县2024年度财政预算说明。",
     "provision_forms": "paper", "obtain_methods": "post", "declaration": "on",
+    "privacy_consent": "on",
     "contact_name": "安装测试", "website": "",
 }
 
@@ -324,7 +325,7 @@ def fill_form(fields):
                 data.append((name, want))
             elif kind != "checkbox" and values:
                 data.append((name, values[0]))
-            elif kind == "checkbox" and name == "declaration" and values:
+            elif kind == "checkbox" and name in ("declaration", "privacy_consent") and values:
                 data.append((name, values[0]))
         elif kind in ("submit", "button"):
             continue

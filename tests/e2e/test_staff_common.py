@@ -53,6 +53,7 @@ def applicant(**kw):
         "address": "北京市东城区示例街1号", "postcode": "100010",
         "description": "请公开本县2025年道路维修工程的招标文件和中标结果。",
         "provision_forms": ["paper"], "obtain_methods": ["post"], "declaration": True,
+        "privacy_consent": True,
     }
     body.update(kw)
     return {k: v for k, v in body.items() if v is not None}

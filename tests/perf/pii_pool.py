@@ -27,7 +27,7 @@ def main():
 			"phone": "139%08d" % (k * 7919 % 100000000),
 			"description": "性能测试密文样本第%d号：请公开本单位的年度预算。" % k,
 			"provision_forms": ["paper"], "obtain_methods": ["pickup"],
-			"declaration": True,
+			"declaration": True, "privacy_consent": True,
 		}
 		req = urllib.request.Request(
 			url + "/api/v1/agencies/demo/requests", data=json.dumps(body).encode(),

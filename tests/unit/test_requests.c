@@ -31,6 +31,7 @@ static struct json_object *person(void)
 	json_object_array_add(ways, json_object_new_string("pickup"));
 	json_object_object_add(o, "obtain_methods", ways);
 	json_object_object_add(o, "declaration", json_object_new_boolean(true));
+	json_object_object_add(o, "privacy_consent", json_object_new_boolean(true));
 	return o;
 }
 
@@ -94,6 +95,11 @@ static void test_rules(void **state)
 	assert_string_not_equal(error_of(&a, o, "declaration", NULL), "");
 	o = person(); json_object_object_add(o, "declaration", json_object_new_string("true"));
 	assert_string_not_equal(error_of(&a, o, "declaration", NULL), "");
+	/* Issue 12, item 17: online, consent to the privacy notice is asked. */
+	o = person(); json_object_object_del(o, "privacy_consent");
+	assert_non_null(strstr(error_of(&a, o, "privacy_consent", NULL), "个人信息"));
+	o = person(); json_object_object_add(o, "privacy_consent", json_object_new_boolean(false));
+	assert_string_not_equal(error_of(&a, o, "privacy_consent", NULL), "");
 	o = person(); set(o, "description", "太短");
 	assert_non_null(strstr(error_of(&a, o, "description", NULL), "10"));
 	char *long_text = arena_alloc(&a, 3 * 2001 + 1);
@@ -160,9 +166,13 @@ static void test_staff_origin(void **state)
 	struct request_origin ok = { "post", yesterday, "1" };
 	struct json_object *o = person();
 	json_object_object_del(o, "declaration");
+	json_object_object_del(o, "privacy_consent");
 	set(o, "phone", NULL);
 	set(o, "address", "某县某路1号");
-	assert_string_equal(error_of(&a, o, "declaration", &ok), "");
+	assert_string_equal(error_of(&a, json_object_get(o), "declaration", &ok), "");
+	/* PIPL Art. 13(3): a paper request is processed under the statutory
+	 * duty, not consent (issue 12, item 17). */
+	assert_string_equal(error_of(&a, o, "privacy_consent", &ok), "");
 	struct request_origin bad = { "pigeon", tomorrow, "1" };
 	assert_string_not_equal(error_of(&a, person(), "channel", &bad), "");
 	assert_non_null(strstr(error_of(&a, person(), "received_on", &bad), "晚于今天"));
