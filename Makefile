@@ -10,10 +10,10 @@
 
 PREFIX  ?= /usr/local
 CC      ?= cc
-PKGS     = json-c libsodium
+PKGS     = json-c libsodium liboath libqrencode
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 INCS     = -Ifcgi $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
-LIBS     = -lfcgi -lpq $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+LIBS     = -lfcgi -lpq $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lpthread -lm
 
 SRCS     = $(sort $(wildcard fcgi/*.c fcgi/pages/*.c fcgi/domain/*.c))
 LIB_SRCS = $(filter-out fcgi/main.c,$(SRCS))

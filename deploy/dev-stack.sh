@@ -73,7 +73,7 @@ start_postgres() {
 		chown postgres: "$dir/log/postgres.log"
 	# Unix socket only: no TCP port is opened.
 	as_pg "$PGBIN/pg_ctl" -D "$dir/pgdata" -l "$dir/log/postgres.log" -w -t 60 \
-		-o "-c listen_addresses='' -c unix_socket_directories='$dir/pgsock' -c max_connections=100" \
+		-o "-c listen_addresses='' -c unix_socket_directories='$dir/pgsock' -c max_connections=100 -c log_error_verbosity=terse" \
 		start >/dev/null || die "PostgreSQL did not start: see $dir/log/postgres.log"
 	as_pg "$PGBIN/psql" -h "$dir/pgsock" -U "$(pg_superuser)" -d postgres -qtAc \
 		"SELECT 1 FROM pg_database WHERE datname = 'ysqgk'" | grep -q 1 ||
@@ -110,6 +110,12 @@ write_nginx_config() {
 	if [ "$(id -u)" = 0 ]; then
 		user="user $(id -u www-data >/dev/null 2>&1 && echo www-data || echo nobody);"
 	fi
+	# Tests only: take the client's address from a header sent over
+	# loopback (realip), to play clients nginx here cannot have (IPv6).
+	local realip=""
+	if [ -n "${NGINX_REAL_IP_HEADER:-}" ]; then
+		realip="set_real_ip_from 127.0.0.0/8; real_ip_header $NGINX_REAL_IP_HEADER;"
+	fi
 	cat >"$dir/nginx/nginx.conf" <<CONF
 $user
 worker_processes ${NGINX_WORKERS:-1};
@@ -119,7 +125,6 @@ events { worker_connections 1024; }
 http {
 	include /etc/nginx/mime.types;
 	default_type application/octet-stream;
-	access_log ${NGINX_ACCESS_LOG:-$dir/log/nginx-access.log};
 	server_tokens off;
 	client_body_temp_path $dir/nginx/tmp/body;
 	fastcgi_temp_path $dir/nginx/tmp/fastcgi;
@@ -127,9 +132,11 @@ http {
 	uwsgi_temp_path $dir/nginx/tmp/uwsgi;
 	scgi_temp_path $dir/nginx/tmp/scgi;
 	include $dir/nginx/ysqgk-http.conf;
+	access_log ${NGINX_ACCESS_LOG:-$dir/log/nginx-access.log ysqgk};
 	server {
 		listen 127.0.0.1:$port;
 		server_name localhost;
+		$realip
 		include $dir/nginx/ysqgk.conf;
 	}
 }

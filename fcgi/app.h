@@ -22,7 +22,7 @@ struct app {
 	unsigned char secret_key[crypto_auth_KEYBYTES];
 	/* Derived from secret_key by pii_derive_keys(), one per purpose. */
 	unsigned char box_key[crypto_secretbox_KEYBYTES];
-	unsigned char hash_keys[5][crypto_generichash_KEYBYTES];
+	unsigned char hash_keys[7][crypto_generichash_KEYBYTES];	/* [PII_PURPOSES] */
 };
 
 /* A worker thread's own resources, reused request after request. */

@@ -1,11 +1,14 @@
 #include "auth.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sodium.h>
 
+#include "auth_internal.h"
 #include "http.h"
 #include "log.h"
 #include "pii.h"
@@ -89,16 +92,18 @@ bool csrf_valid(struct request *req)
 
 /* ---- audit log ----------------------------------------------------------- */
 
-static void audit(struct request *req, const char *actor, const char *agency,
-		  const char *action, const char *target, struct json_object *data)
+void auth_audit(struct request *req, const char *actor, const char *agency,
+		const char *action, const char *target, struct json_object *data)
 {
 	const char *ip = req->remote_addr && *req->remote_addr ? req->remote_addr : NULL;
 	const char *json = data ? json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN)
 				: NULL;
 	const char *params[] = { actor, agency, action, target, ip, json };
 	PGresult *res = db_exec(req->db, STMT_AUDIT_ADD, 6, params);
-	if (!db_ok(res))
-		log_warn("audit_log %s: %s", action, res ? PQresultErrorMessage(res) : "no connection");
+	if (!db_ok(res)) {
+		char why[512];
+		log_warn("audit_log %s: %s", action, db_error_text(res, why, sizeof why));
+	}
 	PQclear(res);
 	json_object_put(data);
 }
@@ -148,6 +153,9 @@ static bool load_session(struct request *req, const char *token, PGresult **fail
 		s->role = col(req, res, 0, 6);
 		s->csrf = col(req, res, 0, 7);
 		s->must_change_password = !strcmp(PQgetvalue(res, 0, 8), "t");
+		s->totp_enabled = !strcmp(PQgetvalue(res, 0, 10), "t");
+		s->must_enrol = req->app->config.require_2fa && !s->totp_enabled &&
+				strcmp(s->role, "clerk");
 		s->token_hash = hash;
 		bool touch = !strcmp(PQgetvalue(res, 0, 9), "t");
 		req->staff = s;
@@ -198,6 +206,44 @@ static void redirect_to_sign_in(struct request *req)
 	buf_free(&b);
 }
 
+/*
+ * A member who must change the password (or enrol a second factor) first
+ * reaches only the routes that do that, and signing in and out: a page
+ * goes to the change, JSON gets 403 naming what is due. Before, the JSON
+ * API took a password set by an administrator as if it were the member's.
+ */
+static bool gate_open(struct request *req, unsigned flags)
+{
+	const struct staff_session *s = req->staff;
+	const char *field, *message, *target;
+	if (s->must_change_password) {
+		if (flags & ROUTE_PASSWORD_DUE)
+			return true;
+		field = "must_change_password";
+		message = "请先修改密码";
+		target = "/staff/password";
+	} else if (s->must_enrol) {
+		if (flags & ROUTE_ENROL_DUE)
+			return true;
+		field = "must_enrol_2fa";
+		message = "请先启用两步验证";
+		target = "/staff/totp";
+	} else {
+		return true;
+	}
+	req->log_why = message;
+	if (!req->wants_json) {
+		respond_redirect(req, target);
+		return false;
+	}
+	struct json_object *m = json_object_new_object();
+	json_object_object_add(m, "error", json_object_new_string(message));
+	json_object_object_add(m, "status", json_object_new_int(403));
+	json_object_object_add(m, field, json_object_new_boolean(true));
+	respond(req, 403, NULL, m);
+	return false;
+}
+
 bool auth_attach_session(struct request *req)
 {
 	unsigned flags = req->match.route->flags;
@@ -213,7 +259,9 @@ bool auth_attach_session(struct request *req)
 		PQclear(failure);	/* a public page works without it */
 		return true;
 	}
-	if (!(flags & ROUTE_STAFF) || req->staff)
+	if (req->staff)
+		return gate_open(req, flags);
+	if (!(flags & ROUTE_STAFF))
 		return true;
 	req->log_why = "no session";
 	if (req->wants_json)
@@ -224,24 +272,79 @@ bool auth_attach_session(struct request *req)
 }
 
 /*
- * Argon2id with libsodium's "interactive" limits takes 64 MiB for the ~0.1 s
- * it runs: one password at a time per process, so that a burst of
- * sign-ins on the 8 threads costs 64 MiB, not 512 (the app's resident size
- * is ~11 MB otherwise; make bench, docs/bench.md). The threads that wait
- * would have shared the same cores anyway.
+ * The Argon2id queue. With libsodium's "interactive" limits a hash takes
+ * 64 MiB and ~0.1 s of a core. Before, one ran at a time per process and
+ * every other sign-in waited for its turn without limit: 20 sign-ins held
+ * all 8 worker threads for seconds and the home page waited behind them
+ * (issue 12, item 4). Now AUTH_HASH_RUNNING run at once (128 MiB at most),
+ * AUTH_HASH_WAITING wait at most AUTH_HASH_WAIT_MS, and any further one is
+ * refused at once (503 with Retry-After): at most 4 of the 8 threads ever
+ * sit in password hashing, the rest keep serving pages.
  */
 static pthread_mutex_t pwhash_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pwhash_turn;
+static pthread_once_t pwhash_once = PTHREAD_ONCE_INIT;
+static int pwhash_running, pwhash_waiting;
 
-static int password_verify(const char *hash, const char *password, size_t len)
+/* The wait is measured on the monotonic clock: a change of the wall clock
+ * (or libfaketime in tests/at.sh) must not stretch or cut it. */
+static void pwhash_init(void)
 {
-	pthread_mutex_lock(&pwhash_lock);
-	int r = crypto_pwhash_str_verify(hash, password, len);
-	pthread_mutex_unlock(&pwhash_lock);
-	return r;
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&pwhash_turn, &attr);
+	pthread_condattr_destroy(&attr);
 }
 
+static struct timespec deadline_in(int ms)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+/* A turn to hash, false when the queue is full or the wait too long. */
+static bool pwhash_enter(void)
+{
+	pthread_once(&pwhash_once, pwhash_init);
+	pthread_mutex_lock(&pwhash_lock);
+	bool turn = pwhash_running < AUTH_HASH_RUNNING;
+	if (!turn && pwhash_waiting < AUTH_HASH_WAITING) {
+		struct timespec until = deadline_in(AUTH_HASH_WAIT_MS);
+		pwhash_waiting++;
+		int r = 0;
+		while (pwhash_running >= AUTH_HASH_RUNNING && r != ETIMEDOUT)
+			r = pthread_cond_timedwait(&pwhash_turn, &pwhash_lock, &until);
+		pwhash_waiting--;
+		turn = pwhash_running < AUTH_HASH_RUNNING;
+	}
+	if (turn)
+		pwhash_running++;
+	pthread_mutex_unlock(&pwhash_lock);
+	return turn;
+}
+
+static void pwhash_leave(void)
+{
+	pthread_mutex_lock(&pwhash_lock);
+	pwhash_running--;
+	pthread_cond_signal(&pwhash_turn);
+	pthread_mutex_unlock(&pwhash_lock);
+}
+
+static int hash_now(const char *password, char out[crypto_pwhash_STRBYTES]);
+
 /* A hash to verify against when the username is unknown, so that the
- * answer takes as long as for a known one. */
+ * answer takes as long as for a known one. Made once per process outside
+ * the queue: a full queue must not leave it empty (an empty hash would
+ * answer at once and tell unknown names apart). */
 static char dummy_hash[crypto_pwhash_STRBYTES];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
@@ -249,16 +352,57 @@ static void make_dummy_hash(void)
 {
 	char pw[17];
 	auth_random_password(pw);
-	if (!auth_hash_password(pw, dummy_hash))
+	if (hash_now(pw, dummy_hash) != 0)
 		dummy_hash[0] = '\0';
 }
 
-static struct auth_sign_in sign_in_result(int status, const char *message)
+enum auth_pw auth_password_check(const char *hash, const char *password)
 {
-	return (struct auth_sign_in){ status, message };
+	if (!hash) {
+		pthread_once(&dummy_once, make_dummy_hash);
+		hash = dummy_hash;
+	}
+	if (!pwhash_enter())
+		return AUTH_PW_BUSY;
+	int r = crypto_pwhash_str_verify(hash, password, strlen(password));
+	pwhash_leave();
+	return r == 0 && hash != dummy_hash ? AUTH_PW_RIGHT : AUTH_PW_WRONG;
 }
 
-static bool open_session(struct request *req, const char *staff_id)
+bool auth_transaction(struct request *req, bool (*fn)(struct request *, void *), void *ctx)
+{
+	if (!db_command(req->db, "BEGIN"))
+		return false;
+	if (fn(req, ctx) && db_command(req->db, "COMMIT"))
+		return true;
+	db_command(req->db, "ROLLBACK");
+	return false;
+}
+
+const char *auth_agency_text(struct request *req)
+{
+	if (!req->staff || !req->staff->agency_id)
+		return NULL;
+	char id[24];
+	snprintf(id, sizeof id, "%lld", req->staff->agency_id);
+	return arena_strdup(req->arena, id);
+}
+
+static bool exec_ok(struct request *req, enum stmt id, int n, const char *const *params)
+{
+	PGresult *res = db_exec(req->db, id, n, params);
+	bool ok = db_ok(res);
+	PQclear(res);
+	return ok;
+}
+
+bool auth_end_sessions(struct request *req, const char *staff_id)
+{
+	const char *params[] = { staff_id };
+	return exec_ok(req, STMT_SESSION_DELETE_ALL, 1, params);
+}
+
+bool auth_open_session(struct request *req, const char *staff_id)
 {
 	unsigned char raw[SESSION_TOKEN_BYTES], csrf[32];
 	randombytes_buf(raw, sizeof raw);
@@ -266,23 +410,24 @@ static bool open_session(struct request *req, const char *staff_id)
 	const char *token = auth_base64(req, raw, sizeof raw);
 	char csrf_hex[2 * sizeof csrf + 3] = "\\x";
 	sodium_bin2hex(csrf_hex + 2, sizeof csrf_hex - 2, csrf, sizeof csrf);
-	char hours[16], idle[16];
+	char hours[16], idle[16], most[16];
 	snprintf(hours, sizeof hours, "%d", AUTH_ABSOLUTE_HOURS);
 	snprintf(idle, sizeof idle, "%d", AUTH_IDLE_MINUTES);
+	snprintf(most, sizeof most, "%d", AUTH_MAX_SESSIONS);
 	const char *ip = req->remote_addr && *req->remote_addr ? req->remote_addr : NULL;
 
 	const char *sweep[] = { idle };
-	PQclear(db_exec(req->db, STMT_SESSION_SWEEP, 1, sweep));
 	const char *params[] = { session_hash(req, token), staff_id, csrf_hex, hours, ip };
-	PGresult *res = db_exec(req->db, STMT_SESSION_CREATE, 5, params);
-	bool ok = db_ok(res);
-	PQclear(res);
-	if (!ok)
+	const char *trim[] = { staff_id, most };
+	if (!exec_ok(req, STMT_SESSION_SWEEP, 1, sweep) ||
+	    !exec_ok(req, STMT_SESSION_CREATE, 5, params) ||
+	    !exec_ok(req, STMT_SESSION_TRIM, 2, trim))
 		return false;
 	/* A session cookie: it also ends when the browser closes. */
 	http_set_cookie(req, AUTH_SESSION_COOKIE, token, -1);
 	/* The rest of this request runs signed in (its forms carry the new
 	 * session's CSRF token). */
+	req->staff = NULL;
 	PGresult *failure;
 	if (!load_session(req, token, &failure)) {
 		PQclear(failure);
@@ -291,114 +436,47 @@ static bool open_session(struct request *req, const char *staff_id)
 	return req->staff != NULL;
 }
 
-static struct auth_sign_in wrong_password(struct request *req, const char *id,
-					  const char *agency, const char *username)
+struct password_change {
+	const char *staff_id, *hash;
+};
+
+/* The new password, every session ended, a new one: one transaction. */
+static bool store_password(struct request *req, void *ctx)
 {
-	char max[16], minutes[16];
-	snprintf(max, sizeof max, "%d", AUTH_MAX_FAILURES);
-	snprintf(minutes, sizeof minutes, "%d", AUTH_LOCK_MINUTES);
-	const char *params[] = { id, max, minutes };
-	PGresult *res = db_exec(req->db, STMT_STAFF_SIGN_IN_FAILED, 3, params);
-	bool locked = db_ok(res) && PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t");
-	PQclear(res);
-	struct json_object *data = json_object_new_object();
-	json_object_object_add(data, "username", json_object_new_string(username));
-	audit(req, NULL, agency, "sign_in_failed", id, data);
-	if (locked) {
-		audit(req, NULL, agency, "locked_out", id, NULL);
-		return sign_in_result(403, "密码连续输错5次，账户已锁定15分钟，请稍后再试");
-	}
-	return sign_in_result(401, "用户名或密码不正确");
+	const struct password_change *c = ctx;
+	const char *set[] = { c->staff_id, c->hash };
+	const char *agency = auth_agency_text(req);
+	if (!exec_ok(req, STMT_STAFF_PASSWORD_SET, 2, set) ||
+	    !auth_end_sessions(req, c->staff_id) || !auth_open_session(req, c->staff_id))
+		return false;
+	auth_audit(req, c->staff_id, agency, "password_changed", c->staff_id, NULL);
+	return true;
 }
 
-struct auth_sign_in auth_sign_in(struct request *req, const char *username,
-				 const char *password)
-{
-	if (!username || !*username || !password || !*password)
-		return sign_in_result(401, "请填写用户名和密码");
-	char *name = arena_strdup(req->arena, username);
-	for (char *p = name; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	const char *params[] = { name };
-	PGresult *res = db_exec(req->db, STMT_STAFF_FOR_SIGN_IN, 1, params);
-	if (!db_ok(res)) {
-		PQclear(res);
-		return sign_in_result(503, "系统暂时无法登录，请稍后重试");
-	}
-	size_t pwlen = strlen(password);
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		pthread_once(&dummy_once, make_dummy_hash);
-		if (password_verify(dummy_hash, password, pwlen) == 0)
-			log_warn("sign-in: a password matched the dummy hash");
-		struct json_object *data = json_object_new_object();
-		json_object_object_add(data, "username", json_object_new_string(name));
-		audit(req, NULL, NULL, "sign_in_failed", NULL, data);
-		return sign_in_result(401, "用户名或密码不正确");
-	}
-	const char *id = col(req, res, 0, 0);
-	const char *hash = col(req, res, 0, 1);
-	bool disabled = !strcmp(PQgetvalue(res, 0, 2), "t");
-	bool locked = !strcmp(PQgetvalue(res, 0, 3), "t");
-	const char *agency = PQgetisnull(res, 0, 4) ? NULL : col(req, res, 0, 4);
-	PQclear(res);
-
-	/* Locked: refused without looking at the password, so that guessing
-	 * goes on at no more than 5 tries per 15 minutes. */
-	if (locked) {
-		struct json_object *data = json_object_new_object();
-		json_object_object_add(data, "reason", json_object_new_string("locked"));
-		audit(req, NULL, agency, "sign_in_failed", id, data);
-		return sign_in_result(403, "密码连续输错次数过多，账户已锁定，请15分钟后再试");
-	}
-	if (password_verify(hash, password, pwlen) != 0)
-		return wrong_password(req, id, agency, name);
-	if (disabled) {
-		struct json_object *data = json_object_new_object();
-		json_object_object_add(data, "reason", json_object_new_string("disabled"));
-		audit(req, NULL, agency, "sign_in_failed", id, data);
-		return sign_in_result(403, "该账户已停用，请联系系统管理员");
-	}
-	const char *ok_params[] = { id };
-	PQclear(db_exec(req->db, STMT_STAFF_SIGN_IN_OK, 1, ok_params));
-	if (!open_session(req, id))
-		return sign_in_result(503, "系统暂时无法登录，请稍后重试");
-	audit(req, id, agency, "sign_in", NULL, NULL);
-	return sign_in_result(200, NULL);
-}
-
-int auth_change_password(struct request *req, const char *current, const char *fresh)
+int auth_change_password(struct request *req, const char *current, const char *fresh,
+			 int *retry_after)
 {
 	const struct staff_session *s = req->staff;
+	*retry_after = 0;
 	const char *id[] = { s->staff_id_text };
 	PGresult *res = db_exec(req->db, STMT_STAFF_PASSWORD_HASH, 1, id);
 	if (!db_ok(res) || PQntuples(res) != 1) {
 		PQclear(res);
 		return 503;
 	}
-	bool right = current && password_verify(PQgetvalue(res, 0, 0), current,
-						 strlen(current)) == 0;
+	const char *stored = arena_strdup(req->arena, PQgetvalue(res, 0, 0));
 	PQclear(res);
-	if (!right)
-		return 401;
+	enum auth_pw right = current && strlen(current) <= AUTH_PASSWORD_MAX_BYTES
+			     ? auth_password_check(stored, current) : AUTH_PW_WRONG;
 	char hash[crypto_pwhash_STRBYTES];
-	if (!auth_hash_password(fresh, hash))
+	if (right == AUTH_PW_WRONG)
+		return 401;
+	if (right == AUTH_PW_BUSY || !auth_hash_password(fresh, hash)) {
+		*retry_after = 2;
 		return 503;
-	const char *set[] = { s->staff_id_text, hash };
-	res = db_exec(req->db, STMT_STAFF_PASSWORD_SET, 2, set);
-	bool ok = db_ok(res);
-	PQclear(res);
-	if (!ok)
-		return 503;
-	/* Whoever else held the old password is signed out. */
-	const char *others[] = { s->staff_id_text, s->token_hash };
-	PQclear(db_exec(req->db, STMT_SESSION_DELETE_OTHERS, 2, others));
-	char agency[24];
-	snprintf(agency, sizeof agency, "%lld", s->agency_id);
-	audit(req, s->staff_id_text, s->agency_id ? agency : NULL, "password_changed",
-	      s->staff_id_text, NULL);
-	return 200;
+	}
+	struct password_change c = { s->staff_id_text, hash };
+	return auth_transaction(req, store_password, &c) ? 200 : 503;
 }
 
 void auth_sign_out(struct request *req)
@@ -408,8 +486,8 @@ void auth_sign_out(struct request *req)
 		PQclear(db_exec(req->db, STMT_SESSION_DELETE, 1, params));
 		char agency[24];
 		snprintf(agency, sizeof agency, "%lld", req->staff->agency_id);
-		audit(req, req->staff->staff_id_text,
-		      req->staff->agency_id ? agency : NULL, "sign_out", NULL, NULL);
+		auth_audit(req, req->staff->staff_id_text,
+			   req->staff->agency_id ? agency : NULL, "sign_out", NULL, NULL);
 		req->staff = NULL;
 	}
 	http_set_cookie(req, AUTH_SESSION_COOKIE, "", 0);
@@ -447,13 +525,19 @@ const char *auth_password_problem(const char *password)
 	return NULL;
 }
 
+static int hash_now(const char *password, char out[crypto_pwhash_STRBYTES])
+{
+	return crypto_pwhash_str(out, password, strlen(password),
+				 crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				 crypto_pwhash_MEMLIMIT_INTERACTIVE);
+}
+
 bool auth_hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
 {
-	pthread_mutex_lock(&pwhash_lock);	/* see password_verify() */
-	int r = crypto_pwhash_str(out, password, strlen(password),
-				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_MEMLIMIT_INTERACTIVE);
-	pthread_mutex_unlock(&pwhash_lock);
+	if (!pwhash_enter())
+		return false;
+	int r = hash_now(password, out);
+	pwhash_leave();
 	return r == 0;
 }
 

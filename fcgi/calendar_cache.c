@@ -51,8 +51,8 @@ struct calendar *calendar_load_db(struct db *db)
 {
 	PGresult *res = db_exec(db, STMT_HOLIDAYS_ALL, 0, NULL);
 	if (!db_ok(res)) {
-		log_warn("calendar: cannot read holidays: %s",
-			 res ? PQresultErrorMessage(res) : "no connection");
+		char why[512];
+		log_warn("calendar: cannot read holidays: %s", db_error_text(res, why, sizeof why));
 		PQclear(res);
 		return NULL;
 	}

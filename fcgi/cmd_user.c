@@ -7,6 +7,10 @@
  *        random one printed when the input is empty; the member must change
  *        it at the next sign-in
  *   user disable|enable USERNAME   (sessions of a disabled member end)
+ *   user reset-2fa USERNAME   removes the second factor and its recovery
+ *        codes (a lost phone) and ends the member's sessions; the member
+ *        enrols again at the next sign-in (when require_2fa applies) or
+ *        from the page "两步验证"
  *   user list
  *
  * An administrator without --agency manages every agency.
@@ -20,7 +24,8 @@
 #include "cli.h"
 
 #define USAGE "add USERNAME --agency CODE --role clerk|head|admin [--name NAME] | " \
-	      "reset-password USERNAME | disable USERNAME | enable USERNAME | list"
+	      "reset-password USERNAME | reset-2fa USERNAME | disable USERNAME | " \
+	      "enable USERNAME | list"
 
 static int usage(const char *why)
 {
@@ -143,6 +148,10 @@ static int user_reset(PGconn *conn, char *user)
 		      " failed_logins = 0, locked_until = NULL, password_changed_at = now()"
 		      " WHERE username = $1", 2, params, "reset-password");
 	if (ok) {
+		/* The new password is tried afresh from every address. */
+		PQclear(PQexecParams(conn, "DELETE FROM sign_in_failures WHERE staff_id ="
+				     " (SELECT id FROM staff WHERE username = $1)",
+				     1, NULL, params, NULL, NULL, 0));
 		/* Whoever held the old password is signed out. */
 		run(conn, "DELETE FROM sessions WHERE staff_id ="
 			  " (SELECT id FROM staff WHERE username = $1)", 1, params, "reset-password");
@@ -173,6 +182,32 @@ static int user_enable(PGconn *conn, char *user, bool enable)
 	return 0;
 }
 
+/* Every step or none: the factor, its codes, the sessions, the log line. */
+static int user_reset_2fa(PGconn *conn, char *user)
+{
+	const char *params[] = { user };
+	const char *audit[] = { user, "totp_reset" };
+	PQclear(PQexec(conn, "BEGIN"));
+	bool ok = run(conn, "UPDATE staff SET totp_secret_enc = NULL, totp_pending_enc = NULL,"
+			    " totp_enabled_at = NULL, totp_last_step = NULL WHERE username = $1",
+		      1, params, "reset-2fa");
+	if (ok) {
+		PQclear(PQexecParams(conn, "DELETE FROM staff_recovery_codes WHERE staff_id ="
+				     " (SELECT id FROM staff WHERE username = $1)",
+				     1, NULL, params, NULL, NULL, 0));
+		PQclear(PQexecParams(conn, "DELETE FROM sessions WHERE staff_id ="
+				     " (SELECT id FROM staff WHERE username = $1)",
+				     1, NULL, params, NULL, NULL, 0));
+		ok = run(conn, audit_sql, 2, audit, "reset-2fa");
+	}
+	PGresult *end = PQexec(conn, ok ? "COMMIT" : "ROLLBACK");
+	ok = ok && PQresultStatus(end) == PGRES_COMMAND_OK;
+	PQclear(end);
+	if (ok)
+		printf("two-factor sign-in of %s removed; sessions ended\n", user);
+	return ok ? 0 : 1;
+}
+
 static int user_list(PGconn *conn)
 {
 	PGresult *res = PQexec(conn,
@@ -194,10 +229,11 @@ static int user_list(PGconn *conn)
 int cmd_user(const char *config_path, int argc, char **argv)
 {
 	if (argc < 2)
-		return usage("needs add, reset-password, disable, enable or list");
+		return usage("needs add, reset-password, reset-2fa, disable, enable or list");
 	const char *sub = argv[1];
 	bool known = !strcmp(sub, "add") || !strcmp(sub, "reset-password") ||
-		     !strcmp(sub, "disable") || !strcmp(sub, "enable") || !strcmp(sub, "list");
+		     !strcmp(sub, "disable") || !strcmp(sub, "enable") || !strcmp(sub, "list") ||
+		     !strcmp(sub, "reset-2fa");
 	if (!known)
 		return usage("unknown subcommand");
 	if (strcmp(sub, "add") && strcmp(sub, "list") && argc != 3)
@@ -216,6 +252,8 @@ int cmd_user(const char *config_path, int argc, char **argv)
 			status = usage("bad USERNAME");
 		else if (!strcmp(sub, "reset-password"))
 			status = user_reset(conn, argv[2]);
+		else if (!strcmp(sub, "reset-2fa"))
+			status = user_reset_2fa(conn, argv[2]);
 		else
 			status = user_enable(conn, argv[2], !strcmp(sub, "enable"));
 		PQfinish(conn);

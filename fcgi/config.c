@@ -30,9 +30,11 @@ static const struct key keys[] = {
 	KEY(secret_key_file, "YSQGK_SECRET_KEY_FILE", KEY_STRING, "/etc/ysqgk/secret.key"),
 	KEY(max_body, "YSQGK_MAX_BODY", KEY_SIZE, "1048576"),
 	KEY(statement_timeout_ms, "YSQGK_STATEMENT_TIMEOUT_MS", KEY_INT, "5000"),
+	KEY(request_timeout_ms, "YSQGK_REQUEST_TIMEOUT_MS", KEY_INT, "10000"),
 	KEY(secure_cookies, "YSQGK_SECURE_COOKIES", KEY_BOOL, "false"),
 	KEY(database_standby, "YSQGK_DATABASE_STANDBY", KEY_STRING, ""),
 	KEY(standby_max_lag_ms, "YSQGK_STANDBY_MAX_LAG_MS", KEY_INT, "1000"),
+	KEY(require_2fa, "YSQGK_REQUIRE_2FA", KEY_BOOL, "false"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -160,6 +162,10 @@ bool config_load(struct config *c, const char *path, char *err, size_t errlen)
 	}
 	if (c->threads < 1 || c->threads > 256) {
 		snprintf(err, errlen, "threads must be between 1 and 256, not %d", c->threads);
+		return false;
+	}
+	if (c->request_timeout_ms < 1) {	/* 0 would close every connection */
+		snprintf(err, errlen, "request_timeout_ms must be at least 1");
 		return false;
 	}
 	return true;

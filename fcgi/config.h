@@ -23,9 +23,11 @@ struct config {
 	char *secret_key_file;
 	size_t max_body;	/* bytes; larger bodies get 413 */
 	int statement_timeout_ms;
+	int request_timeout_ms;	/* to receive a request's parameters and body */
 	bool secure_cookies;	/* set the Secure flag (behind https) */
 	char *database_standby;	/* conninfo of a hot standby for reading, or "" */
 	int standby_max_lag_ms;	/* a standby further behind is not read from */
+	bool require_2fa;	/* administrators and heads must sign in with TOTP */
 };
 
 /*

@@ -113,8 +113,10 @@ bool db_command(struct db *db, const char *sql)
 		return false;
 	PGresult *res = PQexec(db->conn, sql);
 	bool ok = db_ok(res);
-	if (!ok)
-		log_warn("db: %s failed: %s", sql, PQerrorMessage(db->conn));
+	if (!ok) {
+		char why[512];
+		log_warn("db: %s failed: %s", sql, db_error_text(res, why, sizeof why));
+	}
 	PQclear(res);
 	return ok;
 }
@@ -125,6 +127,32 @@ bool db_ok(const PGresult *res)
 		return false;
 	ExecStatusType st = PQresultStatus(res);
 	return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+}
+
+static const char *field_or(const PGresult *res, int code, const char *def)
+{
+	const char *v = PQresultErrorField(res, code);
+	return v ? v : def;
+}
+
+const char *db_error_text(const PGresult *res, char *buf, size_t size)
+{
+	if (!res) {
+		snprintf(buf, size, "no result");
+		return buf;
+	}
+	const char *state = field_or(res, PG_DIAG_SQLSTATE, "?????");
+	const char *message = !strncmp(state, "22", 2)
+		? "(data exception: value not logged)"
+		: field_or(res, PG_DIAG_MESSAGE_PRIMARY, PQresStatus(PQresultStatus(res)));
+	snprintf(buf, size, "%s %s%s%s%s%s%s%s", state, message,
+		 PQresultErrorField(res, PG_DIAG_TABLE_NAME) ? " table=" : "",
+		 field_or(res, PG_DIAG_TABLE_NAME, ""),
+		 PQresultErrorField(res, PG_DIAG_COLUMN_NAME) ? " column=" : "",
+		 field_or(res, PG_DIAG_COLUMN_NAME, ""),
+		 PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) ? " constraint=" : "",
+		 field_or(res, PG_DIAG_CONSTRAINT_NAME, ""));
+	return buf;
 }
 
 enum db_failure db_failure_of(struct db *db, const PGresult *res)

@@ -62,4 +62,13 @@ bool db_command(struct db *db, const char *sql);
 bool db_ok(const PGresult *res);
 enum db_failure db_failure_of(struct db *db, const PGresult *res);
 
+/*
+ * What a failed result may say in a log (issue 12, item 14): the SQLSTATE,
+ * the constraint, table and column names, and the primary message — but
+ * never PostgreSQL's DETAIL ("Failing row contains (…)": personal data),
+ * and for data exceptions (class 22, whose message quotes the value) not
+ * the message either. In buf; "no result" for NULL.
+ */
+const char *db_error_text(const PGresult *res, char *buf, size_t size);
+
 #endif

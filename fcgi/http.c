@@ -1,5 +1,6 @@
 #include "http.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,8 +60,12 @@ void http_set_cookie(struct request *req, const char *name, const char *value,
 		     int max_age_seconds)
 {
 	char line[512];
+	/* Secure whenever the client came over https (nginx's HTTPS param),
+	 * so a TLS site needs no setting for it (issue 12, item 16);
+	 * secure_cookies forces it behind a proxy that ends TLS earlier. */
+	bool secure = req->app->config.secure_cookies || req->https;
 	snprintf(line, sizeof line, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s",
-		 name, value, req->app->config.secure_cookies ? "; Secure" : "",
+		 name, value, secure ? "; Secure" : "",
 		 max_age_seconds < 0 ? "" : "; Max-Age=");
 	if (max_age_seconds >= 0) {
 		size_t n = strlen(line);
@@ -160,7 +165,24 @@ void respond_db_failure(struct request *req, const PGresult *res)
 		respond_error(req, 503, NULL);
 		return;
 	}
-	log_error("database: %s", res ? PQresultErrorMessage(res) : "no result");
+	char why[512];
+	log_error("database: %s", db_error_text(res, why, sizeof why));
 	req->log_why = "database error";
 	respond_error(req, 500, NULL);
+}
+
+const char *http_client_bucket(struct request *req)
+{
+	unsigned char buf[16];
+	const char *a = req->remote_addr;
+	if (a && inet_pton(AF_INET, a, buf) == 1)
+		return a;
+	if (a && inet_pton(AF_INET6, a, buf) == 1) {
+		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)buf))
+			return a;
+		memset(buf + 8, 0, 8);
+		char *net = arena_alloc(req->arena, INET6_ADDRSTRLEN);
+		return inet_ntop(AF_INET6, buf, net, INET6_ADDRSTRLEN) ? net : "::";
+	}
+	return "0.0.0.0";
 }

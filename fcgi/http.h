@@ -48,6 +48,14 @@ struct request {
 	const char *csrf_cookie;	/* this request's CSRF cookie, once known */
 };
 
+/*
+ * The client as the limiters count it (status look-ups, sign-in): its
+ * address, or for IPv6 its /64 — a home or mobile line is given a whole
+ * /64, so counting each address would give one client 2^64 fresh tries.
+ * Unparsable addresses share one bucket. In the request's arena.
+ */
+const char *http_client_bucket(struct request *req);
+
 /* Adds one response header; the value must not contain CR or LF. */
 void http_header(struct request *req, const char *name, const char *value);
 void http_set_cookie(struct request *req, const char *name, const char *value,

@@ -10,7 +10,7 @@ void pii_derive_keys(struct app *app)
 	_Static_assert(crypto_auth_KEYBYTES == crypto_kdf_KEYBYTES, "key sizes");
 	crypto_kdf_derive_from_key(app->box_key, sizeof app->box_key, 100,
 				   kdf_context, app->secret_key);
-	for (int p = PII_ID_NUMBER; p <= PII_SESSION; p++)
+	for (int p = PII_ID_NUMBER; p < PII_PURPOSES; p++)
 		crypto_kdf_derive_from_key(app->hash_keys[p], sizeof app->hash_keys[p],
 					   (uint64_t)p, kdf_context, app->secret_key);
 }

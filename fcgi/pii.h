@@ -25,6 +25,9 @@ enum pii_purpose {
 	PII_PHONE = 2,
 	PII_QUERY_CODE = 3,
 	PII_SESSION = 4,
+	PII_USERNAME = 5,	/* a typed username, for the sign-in counters and log */
+	PII_RECOVERY = 6,	/* one-time recovery codes of two-factor sign-in */
+	PII_PURPOSES
 };
 
 /* Derives the per-purpose keys into app (call once after loading the key). */

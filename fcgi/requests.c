@@ -14,6 +14,7 @@
 #include "log.h"
 #include "parse.h"
 #include "pii.h"
+#include "textcheck.h"
 
 /* ---- vocabularies ----------------------------------------------------------- */
 
@@ -211,15 +212,11 @@ static void newlines_to_lf(char *s)
 	*o = '\0';
 }
 
+/* The site's one rule for text (textcheck.h); CR is gone by now. */
 static bool has_control(const char *s, bool multiline)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (multiline && (*p == '\n' || *p == '\t'))
-			continue;
-		if (*p < 0x20 || *p == 0x7f)
-			return true;
-	}
-	return false;
+	uint32_t cp;
+	return text_forbidden_char(s, strlen(s), multiline, &cp);
 }
 
 static size_t chars(const char *s)
@@ -301,8 +298,8 @@ static const char *text(struct vctx *v, const char *field, const char *label,
 	if (multiline)
 		newlines_to_lf(s);
 	if (has_control(s, multiline)) {
-		failf(v, field, multiline ? "%s含有不可见的控制字符，请删除"
-					  : "%s不能换行，也不能含有不可见的控制字符", label);
+		failf(v, field, multiline ? "%s含有不可见的控制字符或格式字符，请删除"
+					  : "%s不能换行，也不能含有不可见的控制字符或格式字符", label);
 		return NULL;
 	}
 	size_t n = chars(s);

@@ -17,6 +17,16 @@ enum route_flags {
 	ROUTE_PUBLIC = 0,
 	ROUTE_STAFF = 1 << 0,	/* needs a signed-in staff session */
 	ROUTE_NO_DB = 1 << 1,	/* answers without the database */
+	/* Open to a session whose password must be changed first (every
+	 * other route refuses it): the change itself, signing in and out. */
+	ROUTE_PASSWORD_DUE = 1 << 2,
+	/* Open to a session that must enrol a second factor first. */
+	ROUTE_ENROL_DUE = 1 << 3,
+	/* Its form (urlencoded) is a request form whose validator checks
+	 * every text field itself (textcheck.h), showing the message beside
+	 * the field with everything typed kept; its JSON is checked as
+	 * everywhere else (body_check.h). */
+	ROUTE_FORM_CHECKS_TEXT = 1 << 4,
 };
 
 struct route {

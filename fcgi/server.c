@@ -15,6 +15,8 @@
 #include <fcgiapp.h>
 
 #include "auth.h"
+#include "body_check.h"
+#include "gate.h"
 #include "http.h"
 #include "log.h"
 #include "routes.h"
@@ -32,15 +34,16 @@ static const char security_headers[] =
 struct worker_slot {
 	struct worker w;
 	pthread_t thread;
-	atomic_bool busy;	/* between accepting a request and finishing it */
+	int fd;			/* the connection being served */
+	struct timespec deadline;	/* to have read its request (gate.h) */
 	/* The app this worker's request is using (NULL between requests): a
 	 * reload frees the app it replaced only when no slot points at it. */
 	_Atomic(struct app *) app_in_use;
 	struct buf headers;
 };
 
-static atomic_bool stopping;
 static int listen_fd = -1;
+static struct gate *gate;
 /* Passed by systemd (ysqgk.socket): it outlives us, so never shut it down. */
 static bool listen_inherited;
 /* What new requests use; SIGHUP swaps in a freshly loaded one. */
@@ -67,7 +70,34 @@ static bool refuse(struct request *req, int status, const char *why)
 	return false;
 }
 
-static bool read_body(struct request *req, FCGX_Request *fr)
+/* libfcgi's read buffer: one FCGX_GetStr of at most this reads the socket
+ * at most about once, so each read waits at most the time left. */
+enum { READ_CHUNK = 8192 };
+
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * Lets the next reads of fd wait only until deadline; false once it has
+ * passed. A socket timeout bounds each read, not their sum: setting it to
+ * what is left before every read makes it a deadline for the whole body.
+ */
+static bool read_timeout_until(int fd, const struct timespec *deadline)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long long left_us = (long long)(deadline->tv_sec - now.tv_sec) * 1000000 +
+			    (deadline->tv_nsec - now.tv_nsec) / 1000;
+	if (left_us <= 0)
+		return false;
+	struct timeval tv = { .tv_sec = left_us / 1000000, .tv_usec = left_us % 1000000 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	return true;
+}
+
+static bool read_body(struct request *req, FCGX_Request *fr, const struct worker_slot *slot)
 {
 	const char *cl = param(fr, "CONTENT_LENGTH");
 	if (!*cl)
@@ -81,12 +111,15 @@ static bool read_body(struct request *req, FCGX_Request *fr)
 		return refuse(req, 413, "body over the limit");
 	char *body = arena_alloc(req->arena, (size_t)len + 1);
 	size_t got = 0;
-	while (got < len) {
-		int n = FCGX_GetStr(body + got, (int)(len - got), fr->in);
+	bool late = false;
+	while (got < len && !(late = !read_timeout_until(slot->fd, &slot->deadline))) {
+		int n = FCGX_GetStr(body + got, (int)min_size(len - got, READ_CHUNK), fr->in);
 		if (n <= 0)
 			break;
 		got += (size_t)n;
 	}
+	if (late)
+		return refuse(req, 408, "body not received within request_timeout_ms");
 	if (got != len)
 		return refuse(req, 400, "body shorter than Content-Length");
 	req->body = body;
@@ -146,7 +179,8 @@ static bool wants_json(const char *path, const char *accept)
 }
 
 /* Fills req from the FastCGI parameters and body; false = already answered. */
-static bool read_request(struct request *req, FCGX_Request *fr)
+static bool read_request(struct request *req, FCGX_Request *fr,
+			 const struct worker_slot *slot)
 {
 	/* Copied: FastCGI frees its parameters when the request is finished,
 	 * before the log line is written. */
@@ -173,7 +207,7 @@ static bool read_request(struct request *req, FCGX_Request *fr)
 		if (e != PARSE_OK)
 			return refuse(req, parse_error_status(e), parse_error_str(e));
 	}
-	return read_body(req, fr) && parse_body(req);
+	return read_body(req, fr, slot) && parse_body(req);
 }
 
 /* ---- dispatching ---------------------------------------------------------- */
@@ -226,6 +260,8 @@ static void dispatch(struct request *req)
 		return;
 	if (!post_allowed(req))
 		return;
+	if (!body_text_acceptable(req, !(req->match.route->flags & ROUTE_FORM_CHECKS_TEXT)))
+		return;
 	req->match.route->handler(req);
 }
 
@@ -240,6 +276,12 @@ static void write_response(struct request *req, FCGX_Request *fr)
 			 req->status, http_status_text(req->status), security_headers,
 			 body->len);
 	FCGX_PutStr(head, n, fr->out);
+	/* Over https, browsers are told to come back only that way (issue
+	 * 12, item 16): a year, as the HSTS preload rules ask at least. */
+	if (req->https) {
+		static const char hsts[] = "Strict-Transport-Security: max-age=31536000\r\n";
+		FCGX_PutStr(hsts, (int)sizeof hsts - 1, fr->out);
+	}
 	FCGX_PutStr(buf_str(req->headers), (int)req->headers->len, fr->out);
 	FCGX_PutStr("\r\n", 2, fr->out);
 	if (strcmp(req->method, "HEAD"))
@@ -273,7 +315,7 @@ static void handle_request(struct worker_slot *slot, FCGX_Request *fr)
 		.path = "",
 		.content_type = "",
 	};
-	if (read_request(&req, fr))
+	if (read_request(&req, fr, slot))
 		dispatch(&req);
 	if (!req.responded)
 		refuse(&req, 500, "handler gave no response");
@@ -324,35 +366,56 @@ static void follow_database_config(struct worker *w)
 	w->standby_checked = false;	/* db_read.c checks once per request */
 }
 
+/*
+ * Has libfcgi read the request of a connection the gate accepted. libfcgi
+ * has no call for that: FCGX_Accept_r accepts by itself unless a kept
+ * connection is open (ipcFd, with keepConnection so that the finish it
+ * starts with leaves it open). Those two fields are marked internal in
+ * fcgiapp.h; libfcgi 2.4 has used them so since 2001 (Debian 12: 2.4.2).
+ * No listening socket: should the request be unreadable, libfcgi closes
+ * the connection and its accept fails at once instead of accepting.
+ */
+static int fcgx_adopt(FCGX_Request *fr, int fd)
+{
+	FCGX_InitRequest(fr, -1, 0);
+	fr->ipcFd = fd;
+	fr->keepConnection = 1;
+	return FCGX_Accept_r(fr);
+}
+
+/* Writes, too, wait at most request_timeout_ms each: a client that stops
+ * reading its answer cannot hold the worker for ever. */
+static void set_socket_timeouts(struct worker_slot *slot)
+{
+	int ms = slot->w.app->config.request_timeout_ms;
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+	setsockopt(slot->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	read_timeout_until(slot->fd, &slot->deadline);
+}
+
+static void serve_connection(struct worker_slot *slot, FCGX_Request *fr)
+{
+	slot->w.app = pin_current_app(slot);
+	set_socket_timeouts(slot);
+	if (fcgx_adopt(fr, slot->fd) == 0) {
+		follow_database_config(&slot->w);
+		handle_request(slot, fr);
+	}
+	FCGX_Free(fr, 1);	/* a connection the client asked to keep, too */
+	slot->w.app = NULL;
+	atomic_store(&slot->app_in_use, NULL);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker_slot *slot = arg;
 	FCGX_Request fr;
-	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
-	while (!atomic_load(&stopping)) {
-		if (FCGX_Accept_r(&fr) < 0) {
-			if (!atomic_load(&stopping))
-				usleep(10000);	/* an interrupted accept; try again */
-			continue;
-		}
-		atomic_store(&slot->busy, true);
-		slot->w.app = pin_current_app(slot);
-		follow_database_config(&slot->w);
-		handle_request(slot, &fr);
-		slot->w.app = NULL;
-		atomic_store(&slot->app_in_use, NULL);
-		atomic_store(&slot->busy, false);
-	}
-	FCGX_Free(&fr, 1);
+	while ((slot->fd = gate_next(gate, &slot->deadline)) >= 0)
+		serve_connection(slot, &fr);
 	return NULL;
 }
 
 /* ---- start and stop ------------------------------------------------------------ */
-
-static void on_sigusr1(int sig)
-{
-	(void)sig;	/* only interrupts a blocking accept or read */
-}
 
 /*
  * systemd socket activation (sd_listen_fds(3)): the listening socket is
@@ -403,27 +466,19 @@ static int open_listen_socket(const struct config *c)
 }
 
 /*
- * Wakes the workers that wait for a request (in accept, or on a connection
- * nginx keeps open), never one that is serving a request: SIGUSR1 is sent
- * only to idle workers, again until each has left its loop.
+ * The gate stops accepting; the workers serve every connection it accepted
+ * (those still arriving get until their deadline) and then leave.
  */
 static void stop_workers(struct worker_slot *slots, int n)
 {
-	atomic_store(&stopping, true);
 	/* Refuse new connections now; an inherited socket keeps them queued
-	 * for our successor instead (SIGUSR1 alone ends the accepts). */
+	 * for our successor instead. */
 	if (!listen_inherited)
 		shutdown(listen_fd, SHUT_RDWR);
-	for (int i = 0; i < n; i++) {
-		for (;;) {
-			int r = pthread_tryjoin_np(slots[i].thread, NULL);
-			if (r == 0)
-				break;
-			if (!atomic_load(&slots[i].busy))
-				pthread_kill(slots[i].thread, SIGUSR1);
-			usleep(20000);
-		}
-	}
+	gate_close(gate);
+	for (int i = 0; i < n; i++)
+		pthread_join(slots[i].thread, NULL);
+	gate_free(gate);
 }
 
 /* Settings a reload cannot apply: the socket and the threads stay. */
@@ -451,6 +506,7 @@ static void reload(struct worker_slot *slots, int n, const char *config_path)
 	struct app *old = atomic_load(&current_app);
 	warn_restart_only(&old->config, &fresh->config);
 	atomic_store(&current_app, fresh);
+	gate_set_timeout(gate, fresh->config.request_timeout_ms);
 	for (int i = 0; i < n; i++)
 		while (atomic_load(&slots[i].app_in_use) == old)
 			usleep(1000);
@@ -479,8 +535,6 @@ int server_run(struct app *app, const char *config_path)
 	}
 	atomic_store(&current_app, app);
 
-	struct sigaction sa = { .sa_handler = on_sigusr1 };	/* no SA_RESTART */
-	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigset_t stop_set;
 	sigemptyset(&stop_set);
@@ -489,6 +543,7 @@ int server_run(struct app *app, const char *config_path)
 	sigaddset(&stop_set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);	/* inherited by workers */
 
+	gate = gate_start(listen_fd, app->config.request_timeout_ms);
 	int n = app->config.threads;
 	struct worker_slot *slots = calloc((size_t)n, sizeof *slots);
 	for (int i = 0; i < n; i++) {

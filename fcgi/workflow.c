@@ -135,9 +135,10 @@ static bool db_failed(struct step *st, PGresult *res)
 	enum db_failure f = db_failure_of(st->db, res);
 	const char *name = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
 	const char *constraint = name ? arena_strdup(st->arena, name) : NULL;
+	char why[512];
 	if (f == DB_FAIL_CHECK || f == DB_FAIL_UNIQUE) {
 		log_warn("workflow %s: %s", wf_action_code(st->action),
-			 PQresultErrorMessage(res));
+			 db_error_text(res, why, sizeof why));
 		PQclear(res);
 		if (constraint && !strcmp(constraint, "extensions_decider_is_head"))
 			return refuse(st, 403, "只有本机关政府信息公开工作机构负责人可以审批延期（条例第三十三条）", NULL);
@@ -155,7 +156,7 @@ static bool db_failed(struct step *st, PGresult *res)
 		st->result.status = 500;
 	if (st->result.status == 500)
 		log_error("workflow %s: %s", wf_action_code(st->action),
-			  res ? PQresultErrorMessage(res) : "no result");
+			  db_error_text(res, why, sizeof why));
 	st->result.message = st->result.status == 503
 		? "系统暂时无法办理，您的操作没有保存，请稍后重试"
 		: "服务器内部错误，您的操作没有保存";
@@ -265,19 +266,61 @@ static bool in_text(struct step *st, const char *key, bool required,
 	return true;
 }
 
-/* An integer field in [min, max]; absent gives `def`. */
+/* Whether the input is a JSON body (typed) rather than a form's fields
+ * (every value a string). */
+static bool input_is_json(const struct step *st)
+{
+	return st->input && st->req && st->input == st->req->json_body;
+}
+
+/*
+ * An integer field in [min, max]; absent gives `def`. A form sends text;
+ * a JSON body must send a JSON integer (issue 12, item 9): "5" is a
+ * string, 5.0 a fraction, [30] a list — each refused, never read as a
+ * number or taken as absent.
+ */
 static bool in_int(struct step *st, const char *key, int min, int max, int def,
 		   const char *what, int *out)
 {
-	const char *s = in_str(st, key);
 	*out = def;
-	if (!s)
+	struct json_object *v;
+	if (!st->input || !json_object_object_get_ex(st->input, key, &v) || !v)
 		return true;
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*end || v < min || v > max)
+	long long n;
+	if (input_is_json(st)) {
+		if (!json_object_is_type(v, json_type_int))
+			return refusef(st, 422, key, "%s应为整数（JSON 数字，不加引号、不带小数）", what);
+		n = json_object_get_int64(v);
+	} else {
+		const char *s = in_str(st, key);
+		if (!s)
+			return true;
+		char *end;
+		n = strtoll(s, &end, 10);
+		if (*end)
+			n = (long long)min - 1;
+	}
+	if (n < min || n > max)
 		return refusef(st, 422, key, "%s应为%d到%d之间的整数", what, min, max);
-	*out = (int)v;
+	*out = (int)n;
+	return true;
+}
+
+/*
+ * A JSON body's values are strings, integers, booleans or null: no step
+ * takes a fraction, a list or an object, and one sent is refused naming
+ * its field rather than ignored as if absent (issue 12, item 9).
+ */
+static bool input_types_ok(struct step *st)
+{
+	if (!input_is_json(st))
+		return true;
+	json_object_object_foreach(st->input, key, v) {
+		enum json_type t = json_object_get_type(v);
+		if (t == json_type_double || t == json_type_array || t == json_type_object)
+			return refusef(st, 422, arena_strdup(st->arena, key),
+				       "“%s”的类型不正确：应为文字或整数", key);
+	}
 	return true;
 }
 
@@ -1330,6 +1373,8 @@ struct workflow_result workflow_act(struct request *req, const char *request_id,
 		st.result = (struct workflow_result){ 404, "没有这件申请", NULL, 0 };
 	} else if (actor == ACTOR_STAFF && !req->staff) {
 		st.result = (struct workflow_result){ 401, "请先登录", NULL, 0 };
+	} else if (!input_types_ok(&st)) {
+		/* st.result says which field */
 	} else {
 		st.cal = calendar_current(req->db);
 		if (!db_command(req->db, "BEGIN")) {

@@ -6,6 +6,10 @@
  *
  * New accounts and reset passwords get a random password shown once, to
  * be changed at the first sign-in.
+ *
+ * Administrators look, they do not act on requests; the calendar applies
+ * to every agency, so only an administrator of all agencies (no agency)
+ * changes it, and its audit row shows on every administrator's page.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -62,6 +66,7 @@ static bool add_staff(struct request *req, struct json_object *m)
 		staff_add_str(s, "last_login_at", PQgetvalue(res, i, 7));
 		staff_add_bool(s, "locked", !strcmp(PQgetvalue(res, i, 8), "t"));
 		staff_add_bool(s, "must_change_password", !strcmp(PQgetvalue(res, i, 9), "t"));
+		staff_add_bool(s, "totp_enabled", !strcmp(PQgetvalue(res, i, 10), "t"));
 		staff_add_bool(s, "self", atoll(PQgetvalue(res, i, 0)) == req->staff->staff_id);
 		json_object_array_add(list, s);
 	}
@@ -85,6 +90,29 @@ static void add_calendar(struct request *req, struct json_object *m)
 	json_object_object_add(m, "holiday_years", years);
 }
 
+/* The latest audit_log rows in the administrator's scope: sign-ins, locks,
+ * account changes, the calendar. */
+static void add_audit(struct request *req, struct json_object *m)
+{
+	char scope[24];
+	snprintf(scope, sizeof scope, "%lld", req->staff->agency_id);
+	const char *p[] = { scope };
+	PGresult *res = db_exec(req->db, STMT_ADMIN_AUDIT_RECENT, 1, p);
+	struct json_object *list = json_object_new_array();
+	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
+		struct json_object *e = json_object_new_object();
+		staff_add_str(e, "at", PQgetvalue(res, i, 0));
+		staff_add_str(e, "action", PQgetvalue(res, i, 1));
+		staff_add_str(e, "actor", PQgetvalue(res, i, 2));
+		staff_add_str(e, "target", PQgetvalue(res, i, 3));
+		staff_add_str(e, "ip", PQgetvalue(res, i, 4));
+		json_object_object_add(e, "data", json_tokener_parse(PQgetvalue(res, i, 5)));
+		json_object_array_add(list, e);
+	}
+	PQclear(res);
+	json_object_object_add(m, "audit", list);
+}
+
 /* The page, with what the last action said (message, or error). */
 static void admin_page(struct request *req, int status, const char *message,
 		       const char *error, const char *shown_password, const char *csv)
@@ -95,6 +123,8 @@ static void admin_page(struct request *req, int status, const char *message,
 		return;
 	}
 	add_calendar(req, m);
+	add_audit(req, m);
+	staff_add_bool(m, "may_change_calendar", req->staff->agency_id == 0);
 	json_object_object_add(m, "agencies", staff_agency_choices(req, NULL));
 	staff_add_str(m, "notice", message);
 	staff_add_str(m, "error", error);
@@ -222,7 +252,9 @@ void page_admin_user_action(struct request *req)
 			return;
 		}
 		const char *set[] = { id, hash };
+		const char *who[] = { id };
 		PQclear(db_exec(req->db, STMT_ADMIN_STAFF_RESET, 2, set));
+		PQclear(db_exec(req->db, STMT_ADMIN_SIGN_IN_FAILURES_CLEAR, 1, who));
 		shown = arena_strdup(req->arena, password);
 		msg = "密码已重置，新密码只显示这一次，首次登录后须修改：";
 		audit(req, "password_changed", id, NULL, NULL);
@@ -244,6 +276,11 @@ void page_admin_holidays(struct request *req)
 {
 	if (!is_admin(req))
 		return;
+	if (req->staff->agency_id) {
+		req->log_why = "calendar by an agency's administrator";
+		respond_error(req, 403, "工作日历适用于所有机关，只能由全局系统管理员（不属于任何机关）或命令行 ysqgk holidays import 修改");
+		return;
+	}
 	const char *csv = fields_get(&req->form, "csv");
 	if (!csv || !*csv) {
 		admin_page(req, 422, NULL, "请粘贴日历内容（CSV，表头 date,kind,name）", NULL, NULL);

@@ -492,6 +492,12 @@ void page_api_request_create(struct request *req)
 		return;
 	}
 	struct request_origin staff_origin, *origin = NULL;
+	if (req->staff && !strcmp(req->staff->role, "admin")) {
+		/* Administrators look, they do not act (docs/api.md). */
+		req->log_why = "registration by an administrator";
+		respond_error(req, 403, "系统管理员不办理申请：请使用经办人或负责人账户登记。");
+		return;
+	}
 	if (req->staff) {
 		struct agency ag;
 		if (!agency_of_path(req, &ag))

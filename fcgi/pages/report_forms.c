@@ -147,22 +147,34 @@ void page_staff_report_table2_form(struct request *req)
 	}
 }
 
-/* The value typed for code: form field, or JSON "cells": {code: …}. */
-static const char *typed_value(struct request *req, const char *code, bool *clear)
+/*
+ * The value typed for a cell: form field, or JSON "cells": {code: …}.
+ * JSON is typed (issue 12, item 9): a count is a JSON integer; an amount
+ * a JSON number or a decimal string (exact: money is not a binary
+ * fraction); null clears; anything else sets *type_error.
+ */
+static const char *typed_value(struct request *req, const struct t2_cell *cell, bool *clear,
+			       const char **type_error)
 {
 	*clear = false;
+	*type_error = NULL;
 	if (!json_object_is_type(req->json_body, json_type_object))
-		return fields_get(&req->form, code);
+		return fields_get(&req->form, cell->code);
 	struct json_object *cells = json_object_object_get(req->json_body, "cells");
 	struct json_object *v;
-	if (!json_object_object_get_ex(cells, code, &v))
+	if (!json_object_object_get_ex(cells, cell->code, &v))
 		return NULL;
 	if (!v) {
 		*clear = true;
 		return "";
 	}
-	if (json_object_is_type(v, json_type_string))
+	enum json_type t = json_object_get_type(v);
+	bool amount = cell->kind == T2_AMOUNT;
+	if (amount && t == json_type_string)
 		return json_object_get_string(v);
+	if (t != json_type_int && !(t == json_type_double && amount))
+		*type_error = amount ? "应为数字（JSON 数字或数字文本）"
+				     : "应为整数（JSON 数字，不加引号、不带小数）";
 	return arena_strdup(req->arena,
 			    json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 }
@@ -190,10 +202,15 @@ static void apply_table2(struct request *req, enum report_format f, struct json_
 			for (int c = 0; c < b[i].ncols; c++) {
 				const struct t2_cell *cell = &b[i].rows[r].cells[c];
 				bool clear;
-				const char *text = typed_value(req, cell->code, &clear);
+				const char *type_error;
+				const char *text = typed_value(req, cell, &clear, &type_error);
 				if (!text)
 					continue;
 				add_str(typed, cell->code, text);
+				if (type_error) {
+					add_str(errors, cell->code, type_error);
+					continue;
+				}
 				if (!text[strspn(text, " ")]) {
 					json_object_object_del(cells, cell->code);
 					continue;

@@ -17,6 +17,13 @@ void page_staff_password(struct request *req);
 void page_api_session_create(struct request *req);
 void page_api_session_get(struct request *req);
 void page_api_session_delete(struct request *req);
+void page_api_session_password(struct request *req);
+
+/* staff_totp.c: enrolling a second factor. */
+void page_staff_totp_form(struct request *req);
+void page_staff_totp(struct request *req);
+void page_api_session_totp_get(struct request *req);
+void page_api_session_totp(struct request *req);
 
 /* staff_queue.c: the queue. */
 void page_staff_queue(struct request *req);
@@ -33,6 +40,12 @@ void page_api_request_action(struct request *req);
 /* staff_register.c: entering a request received on paper. */
 void page_staff_register_form(struct request *req);
 void page_staff_register(struct request *req);
+
+/* {"staff": {…}} of the signed-in member (staff_auth.c). */
+struct json_object *staff_session_model(struct request *req);
+
+/* A string field of the JSON body, or NULL (staff_auth.c). */
+const char *staff_json_field(struct request *req, const char *key);
 
 /* staff_common.c: what every staff page shares. */
 

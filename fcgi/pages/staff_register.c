@@ -84,9 +84,19 @@ static void register_page(struct request *req, int status, struct json_object *i
 	respond(req, status, "staff/register", m);
 }
 
+/* Administrators look, they do not act: registering is a step. */
+static bool may_register(struct request *req)
+{
+	if (strcmp(req->staff->role, "admin"))
+		return true;
+	req->log_why = "registration by an administrator";
+	respond_error(req, 403, "系统管理员不办理申请：请使用经办人或负责人账户登记");
+	return false;
+}
+
 void page_staff_register_form(struct request *req)
 {
-	if (staff_password_gate(req))
+	if (staff_password_gate(req) || !may_register(req))
 		return;
 	struct staff_agency ag;
 	if (staff_agency(req, fields_get(&req->query, "agency"), &ag))
@@ -95,6 +105,8 @@ void page_staff_register_form(struct request *req)
 
 void page_staff_register(struct request *req)
 {
+	if (!may_register(req))
+		return;
 	struct staff_agency ag;
 	if (!staff_agency(req, fields_get(&req->form, "agency"), &ag))
 		return;

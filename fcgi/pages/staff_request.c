@@ -155,8 +155,35 @@ static struct json_object *code_list(struct request *req, const char *csv)
 	return list;
 }
 
+/* What a request page shows in full, each view logged as its event. */
+enum reveal {
+	REVEAL_NOTHING,
+	REVEAL_ID_NUMBER,	/* id_number_viewed */
+	REVEAL_CONTACT,		/* contact_viewed: the phone number */
+};
+
+/* The phone number, masked like the 证件号码 (138****5678) unless revealed:
+ * staff see contact details only when they need them, and each look is
+ * logged (issue 12, item 13; 个人信息保护法 Art. 51). */
+static void add_phone(struct request *req, struct json_object *a, const char *encrypted,
+		      bool reveal)
+{
+	char *phone = pii_decrypt(req->app, req->arena, encrypted);
+	if (!phone) {
+		staff_add_str(a, "phone_masked", "（无法解密：密钥不符）");
+		return;
+	}
+	char *masked = arena_alloc(req->arena, strlen(phone) + 1);
+	if (mask_phone(phone, masked, strlen(phone) + 1))
+		staff_add_str(a, "phone_masked", masked);
+	else
+		staff_add_str(a, "phone_masked", "（已隐藏）");
+	if (reveal)
+		staff_add_str(a, "phone", phone);
+}
+
 static struct json_object *applicant_model(struct request *req, const PGresult *res,
-					   bool reveal)
+					   enum reveal reveal)
 {
 	struct json_object *a = json_object_new_object();
 	add_val(req, a, "kind", res, 0, 4);
@@ -170,7 +197,7 @@ static struct json_object *applicant_model(struct request *req, const PGresult *
 			char *masked = arena_alloc(req->arena, strlen(plain) + 1);
 			mask_id_number(plain, masked, strlen(plain) + 1);
 			staff_add_str(a, "id_number_masked", masked);
-			if (reveal)
+			if (reveal == REVEAL_ID_NUMBER)
 				staff_add_str(a, "id_number", plain);
 		} else {
 			staff_add_str(a, "id_number_masked", "（无法解密：密钥不符）");
@@ -180,11 +207,8 @@ static struct json_object *applicant_model(struct request *req, const PGresult *
 	add_val(req, a, "legal_representative", res, 0, 9);
 	add_val(req, a, "contact_name", res, 0, 10);
 	add_val(req, a, "work_unit", res, 0, 11);
-	if (!PQgetisnull(res, 0, 12)) {
-		const char *phone = pii_decrypt(req->app, req->arena, PQgetvalue(res, 0, 12));
-		if (phone)
-			staff_add_str(a, "phone", phone);
-	}
+	if (!PQgetisnull(res, 0, 12))
+		add_phone(req, a, PQgetvalue(res, 0, 12), reveal == REVEAL_CONTACT);
 	add_val(req, a, "fax", res, 0, 13);
 	add_val(req, a, "email", res, 0, 14);
 	add_val(req, a, "address", res, 0, 15);
@@ -409,7 +433,7 @@ static void refine_actions(struct request *req, struct json_object *m)
 
 /* The whole model of the request (page and API); NULL when answered
  * (404 outside the member's agencies, or a database failure). */
-static struct json_object *request_model(struct request *req, const char *id, bool reveal,
+static struct json_object *request_model(struct request *req, const char *id, enum reveal reveal,
 					 struct detail *d)
 {
 	const char *p[] = { id };
@@ -471,7 +495,8 @@ static struct json_object *request_model(struct request *req, const char *id, bo
 	}
 	staff_add_bool(m, "imported", !strcmp(PQgetvalue(res, 0, 34), "t"));
 	staff_add_bool(m, "paused", !PQgetisnull(res, 0, 35));
-	staff_add_bool(m, "id_number_revealed", reveal);
+	staff_add_bool(m, "id_number_revealed", reveal == REVEAL_ID_NUMBER);
+	staff_add_bool(m, "contact_revealed", reveal == REVEAL_CONTACT);
 	PQclear(res);
 
 	if (d->has_received)
@@ -514,7 +539,7 @@ static void add_form_choices(struct request *req, struct json_object *m, const s
 	staff_add_str(m, "today", fmt(req, staff_today()));
 }
 
-static void request_page(struct request *req, const char *id, int status, bool reveal,
+static void request_page(struct request *req, const char *id, int status, enum reveal reveal,
 			 const struct workflow_result *refused, const char *done)
 {
 	struct detail d = { 0 };
@@ -544,14 +569,14 @@ void page_staff_request(struct request *req)
 		return;
 	const char *id = request_ref(req, "ref");
 	if (id)
-		request_page(req, id, 200, false, NULL, fields_get(&req->query, "done"));
+		request_page(req, id, 200, REVEAL_NOTHING, NULL, fields_get(&req->query, "done"));
 }
 
 void page_api_request(struct request *req)
 {
 	const char *id = request_ref(req, "id");
 	if (id)
-		request_page(req, id, 200, false, NULL, NULL);
+		request_page(req, id, 200, REVEAL_NOTHING, NULL, NULL);
 }
 
 /* ---- steps --------------------------------------------------------------- */
@@ -597,7 +622,7 @@ void page_staff_request_action(struct request *req)
 		respond_error(req, r.status, r.message);
 		return;
 	}
-	request_page(req, id, r.status, false, &r, NULL);
+	request_page(req, id, r.status, REVEAL_NOTHING, &r, NULL);
 }
 
 void page_api_request_action(struct request *req)
@@ -621,14 +646,27 @@ void page_api_request_action(struct request *req)
 		return;
 	}
 	struct detail d = { 0 };
-	struct json_object *m = request_model(req, id, false, &d);
+	struct json_object *m = request_model(req, id, REVEAL_NOTHING, &d);
 	if (!m)
 		return;
 	json_object_object_add(m, "seq", json_object_new_int(r.seq));
 	respond(req, 200, NULL, m);
 }
 
-/* The full 证件号码, logged as an event of the request. */
+/* `what` of the reveal form: the 证件号码 (the default) or the contact. */
+static enum reveal reveal_asked(struct request *req)
+{
+	const char *what = req->json_body ? staff_json_field(req, "what")
+					  : fields_get(&req->form, "what");
+	if (!what || !strcmp(what, "id_number"))
+		return REVEAL_ID_NUMBER;
+	if (!strcmp(what, "contact"))
+		return REVEAL_CONTACT;
+	return REVEAL_NOTHING;
+}
+
+/* The full 证件号码 or phone number, each look logged as an event of the
+ * request. */
 void page_staff_request_reveal(struct request *req)
 {
 	char id[32];
@@ -636,6 +674,11 @@ void page_staff_request_reveal(struct request *req)
 		return;
 	if (!digits(id)) {
 		respond_error(req, 404, "没有这件申请");
+		return;
+	}
+	enum reveal what = reveal_asked(req);
+	if (what == REVEAL_NOTHING) {
+		respond_error(req, 422, "what 应为 id_number 或 contact");
 		return;
 	}
 	if (!db_command(req->db, "BEGIN")) {
@@ -660,7 +703,7 @@ void page_staff_request_reveal(struct request *req)
 		.request_id = id,
 		.actor_kind = "staff",
 		.actor_staff_id = req->staff->staff_id_text,
-		.action = "id_number_viewed",
+		.action = what == REVEAL_CONTACT ? "contact_viewed" : "id_number_viewed",
 	};
 	PGresult *failure;
 	if (!event_append(req->db, &e, &failure) || !db_command(req->db, "COMMIT")) {
@@ -669,7 +712,7 @@ void page_staff_request_reveal(struct request *req)
 		PQclear(failure);
 		return;
 	}
-	request_page(req, id, 200, true, NULL, NULL);
+	request_page(req, id, 200, what, NULL, NULL);
 }
 
 /* One notice, for printing on A4. */

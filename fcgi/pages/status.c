@@ -6,10 +6,11 @@
  *
  * Guessing: failed look-ups are counted per client address in the
  * database (status_lookup_failures, 15-minute windows), so the count
- * holds across threads and instances. A wrong code and an unknown number
- * get the same answer.
+ * holds across threads and instances. A try is claimed — counted and
+ * decided by one statement — before any code is checked, so concurrent
+ * tries check no more codes than one at a time would. A wrong code and an
+ * unknown number get the same answer.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,32 +231,10 @@ struct lookup_result {
 	struct json_object *errors;	/* LOOKUP_INCOMPLETE */
 };
 
-/*
- * The client's address for the counter; unparsable ones share a bucket.
- * An IPv6 client counts by its /64: a home or mobile line is given a
- * whole /64 (or more), so counting each address would give one client
- * 2^64 fresh buckets (tests/e2e/test_abuse_limits.py).
- */
-static const char *client_addr(struct request *req)
-{
-	unsigned char buf[16];
-	const char *a = req->remote_addr;
-	if (a && inet_pton(AF_INET, a, buf) == 1)
-		return a;
-	if (a && inet_pton(AF_INET6, a, buf) == 1) {
-		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)buf))
-			return a;
-		memset(buf + 8, 0, 8);
-		char *net = arena_alloc(req->arena, INET6_ADDRSTRLEN);
-		return inet_ntop(AF_INET6, buf, net, INET6_ADDRSTRLEN) ? net : "::";
-	}
-	return "0.0.0.0";
-}
-
 /* 0 when this address may try now, else the seconds to wait (-1: failed). */
 static int lookup_wait(struct request *req)
 {
-	const char *params[] = { client_addr(req) };
+	const char *params[] = { http_client_bucket(req) };
 	PGresult *res = db_exec(req->db, STMT_CITIZEN_LOOKUP_STATE, 1, params);
 	if (!db_ok(res)) {
 		respond_db_failure(req, res);
@@ -281,13 +260,23 @@ static int lookup_wait(struct request *req)
 	return wait;
 }
 
-static bool lookup_failed(struct request *req)
+/* Runs a limiter statement for the client's address; false (answered)
+ * when the database failed. `claimed` (optional) is whether a row came
+ * back, i.e. whether the try may go ahead. */
+static bool limiter_exec(struct request *req, enum stmt s, bool *claimed)
 {
-	const char *params[] = { client_addr(req) };
-	PGresult *res = db_exec(req->db, STMT_CITIZEN_LOOKUP_FAILED, 1, params);
+	char free_failures[8], max_failures[8], base[8], max_delay[8];
+	snprintf(free_failures, sizeof free_failures, "%d", LOOKUP_FREE_FAILURES);
+	snprintf(max_failures, sizeof max_failures, "%d", LOOKUP_MAX_FAILURES);
+	snprintf(base, sizeof base, "%d", LOOKUP_BASE_DELAY);
+	snprintf(max_delay, sizeof max_delay, "%d", LOOKUP_MAX_DELAY);
+	const char *params[] = { http_client_bucket(req), free_failures, max_failures, base, max_delay };
+	PGresult *res = db_exec(req->db, s, s == STMT_CITIZEN_LOOKUP_CLAIM ? 5 : 1, params);
 	bool ok = db_ok(res);
 	if (!ok)
 		respond_db_failure(req, res);
+	else if (claimed)
+		*claimed = PQntuples(res) == 1;
 	PQclear(res);
 	return ok;
 }
@@ -333,14 +322,20 @@ static void lookup(struct request *req, struct lookup_result *r)
 		r->result = LOOKUP_INCOMPLETE;
 		return;
 	}
-	int wait = lookup_wait(req);
-	if (wait < 0) {
+	bool claimed;
+	if (!limiter_exec(req, STMT_CITIZEN_LOOKUP_CLAIM, &claimed)) {
 		r->result = LOOKUP_FAILED;
 		return;
 	}
-	if (wait > 0) {
+	if (!claimed) {
+		int wait = lookup_wait(req);
+		if (wait < 0) {
+			r->result = LOOKUP_FAILED;
+			return;
+		}
 		req->log_why = "status look-up limited";
-		r->retry_after = wait;
+		/* A try refused a moment before the wait ended: try again in 1 s. */
+		r->retry_after = wait > 0 ? wait : 1;
 		r->result = LOOKUP_LIMITED;
 		return;
 	}
@@ -350,11 +345,15 @@ static void lookup(struct request *req, struct lookup_result *r)
 		r->result = find_in(req, db, hash, r);
 		if (r->result == LOOKUP_WRONG && db != req->db)
 			r->result = find_in(req, req->db, hash, r);
+		if (r->result == LOOKUP_FOUND &&
+		    !limiter_exec(req, STMT_CITIZEN_LOOKUP_REFUND, NULL))
+			r->result = LOOKUP_FAILED;
 		if (r->result != LOOKUP_WRONG)
 			return;
 	}
+	/* Already counted by the claim. */
 	req->log_why = "status look-up failed";
-	r->result = lookup_failed(req) ? LOOKUP_WRONG : LOOKUP_FAILED;
+	r->result = LOOKUP_WRONG;
 }
 
 static void set_retry_after(struct request *req, int seconds)

@@ -17,6 +17,7 @@ import time
 import unittest
 import urllib.parse
 
+import test_citizen_helpers as ch
 import test_staff_common as h
 
 S = None
@@ -184,7 +185,8 @@ class StoredScriptTest(unittest.TestCase, PageCheck):
         self.check_page(r, {"reg_name", "reg_work_unit", "reg_address", "reg_description",
                             "reg_document_ref", "reg_email", "reg_phone"}, "refused registration")
         anon = h.Client(S)
-        r = anon.post_form("/staff/login", {"username": payload("login"), "password": payload("pw"),
+        # A username of at most 64 characters (longer: 400, not echoed).
+        r = anon.post_form("/staff/login", {"username": payload("login")[:64], "password": payload("pw"),
                                             "next": payload("next")})
         self.assertEqual(r.status, 401, r)
         self.assertNotRegex(r.text.lower(), r"<\s*script")
@@ -251,11 +253,13 @@ class StoredScriptTest(unittest.TestCase, PageCheck):
     def test_admin_page(self):
         self.check_page(self.admin.get("/admin"), {"display"}, "admin page")
         token = self.admin.token("/admin")
-        # Refused input comes back escaped: the calendar's pasted text, a
-        # username that is not one.
-        r = self.admin.post_form("/admin/holidays", {"csv": "date,kind,name\n2030-01-02,holiday,%s\n%s\n"
-                                                     % (payload("holiday"), payload("csv_line")),
-                                                     "csrf_token": token})
+        # Refused input comes back escaped: the calendar's pasted text (an
+        # administrator of all agencies changes the calendar), a username
+        # that is not one.
+        everyone = h.Staff(S, None, "admin")
+        r = everyone.post_form("/admin/holidays", {"csv": "date,kind,name\n2030-01-02,holiday,%s\n%s\n"
+                                                   % (payload("holiday"), payload("csv_line")),
+                                                   "csrf_token": everyone.token("/admin")})
         self.assertEqual(r.status, 422, r)
         self.check_page(r, {"holiday", "csv_line"}, "refused calendar")
         r = self.admin.post_form("/admin/users", {"username": payload("username"), "display_name": "x",
@@ -424,8 +428,9 @@ class InjectionTest(unittest.TestCase):
         for v in INJECTIONS:
             self.probe(lambda: S.get("/status?no=" + h_quote(v)), "status no=%r" % v, ok=(200,))
             self.probe(lambda: S.get("/staff/login?next=" + h_quote(v)), "login next=%r" % v, ok=(200,))
+            # A name with a bidi override cannot exist: 422 (item 10).
             r = self.probe(lambda: S.post_json("/api/v1/session", {"username": v, "password": v}),
-                           "sign-in as %r" % v, ok=(401,))
+                           "sign-in as %r" % v, ok=(422,) if "\u202e" in v else (401,))
             self.assertIsNone(r.header("Set-Cookie"))
         for v in INJECTIONS[:4]:
             self.probe(lambda: S.post_json("/api/v1/status", {"tracking_no": v, "query_code": v}),
@@ -444,7 +449,7 @@ class InjectionTest(unittest.TestCase):
             ("consult_answered", {}, "result"),
             ("extend", {"reason": "情况复杂"}, "days"),
             ("fee_notice", {}, "method"), ("fee_notice", {"method": "per_page"}, "pages"),
-            ("fee_notice", {"method": "per_page", "pages": "500"}, "pay_by"),
+            ("fee_notice", {"method": "per_page", "pages": 500}, "pay_by"),
             ("fee_paid", {}, "date"),
             ("reply", {"text": "答复"}, "outcome"),
             ("reply", {"text": "答复", "outcome": "disclosed"}, "date"),
@@ -662,6 +667,124 @@ class MalformedTest(unittest.TestCase):
         cookie = "ysqgk_session=bogus; " + "; ".join("%s=%s" % kv for kv in self.clerk.cookies.items())
         r = S.get("/api/v1/session", headers={"Cookie": cookie})
         self.assertIn(r.status, (200, 401))
+
+
+class StrictTypesTest(unittest.TestCase):
+    """Issue 12, item 9: where a step wants an integer, a JSON body must
+    send a JSON integer; a fraction, a list or an object is refused in any
+    field — 422 naming the field, nothing done."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "typ")
+        cls.clerk = h.Staff(S, cls.agency)
+        cls.rid = cls.clerk.register()
+
+    def raw_json(self, action, text):
+        c = self.clerk
+        return c.keep(S.request("POST", "/api/v1/requests/%d/%s" % (self.rid, action), body=text.encode(),
+                                headers=c.headers({"Content-Type": "application/json"})))
+
+    def test_item9_integers_are_json_integers(self):
+        cases = [("extend", '{"reason": "情况复杂", "days": %s}', "days"),
+                 ("supplement", '{"what": "请说明", "period_workdays": %s}', "period_workdays"),
+                 ("fee_notice", '{"method": "per_page", "pages": %s}', "pages")]
+        for action, template, field in cases:
+            for v in ('5.0', '1e309', '[30]', '"5"', '{"n": 5}', '1.5e1', 'true'):
+                with self.subTest(action=action, value=v):
+                    r = self.raw_json(action, template % v)
+                    self.assertEqual(r.status, 422, r)
+                    self.assertEqual(r.json().get("field"), field, r)
+        self.assertEqual(h.events(S, self.rid), ["registered"])
+        # A JSON integer is what works.
+        r = self.raw_json("supplement", '{"what": "请说明", "period_workdays": 10}')
+        self.assertEqual(r.status, 200, r)
+
+    def test_item9_no_field_takes_a_list_or_a_fraction(self):
+        for body, field in [('{"text": ["备注"]}', "text"), ('{"text": "备注", "date": 20260101.0}', "date"),
+                            ('{"text": {"a": 1}}', "text")]:
+            with self.subTest(body=body):
+                r = self.raw_json("note", body)
+                self.assertEqual(r.status, 422, r)
+                self.assertEqual(r.json().get("field"), field, r)
+
+
+class InvisibleCharactersTest(unittest.TestCase):
+    """Issue 12, item 10: control, bidi, zero-width and tag characters in
+    any field of any body → 422 naming the field, nothing stored; TAB and
+    LF only in multi-line fields; names stored in NFC."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "inv")
+        cls.path = "/api/v1/agencies/%s/requests" % cls.agency
+        cls.clerk = h.Staff(S, cls.agency)
+        cls.rid = cls.clerk.register()
+
+    def requests(self):
+        return int(S.psql("SELECT count(*) FROM requests r JOIN agencies a ON a.id = r.agency_id"
+                          " WHERE a.code = '%s'" % self.agency))
+
+    def refused(self, r, field, what):
+        self.assertEqual(r.status, 422, "%s: %r" % (what, r))
+        self.assertEqual(r.json().get("field"), field, what)
+        self.assertIn("不可见字符", r.json()["error"], what)
+
+    def test_item10_citizen_submission(self):
+        before = self.requests()
+        cases = [("name", "张三\u202e"), ("name", "张\u200b三"), ("address", "北京市\u2066东城区\u2069"),
+                 ("address", "北京市\n东城区"), ("work_unit", "某单位\t"), ("email", "zs@example.com\u200d"),
+                 ("description", "请公开\u0085本县道路维修工程的招标文件。"),
+                 ("description", "\ufeff请公开本县道路维修工程的招标文件。"),
+                 ("description", "请公开本县道路维修工程\U000e0041的招标文件。"),
+                 ("description", "请公开本县道路维修工程的招标文件\u001b[0m。")]
+        for field, value in cases:
+            with self.subTest(field=field, value=value):
+                self.refused(S.post_json(self.path, h.applicant(**{field: value})), field, repr(value))
+        # An array of codes is checked item by item, under its own name.
+        self.refused(S.post_json(self.path, h.applicant(provision_forms=["paper\u202e"])),
+                     "provision_forms", "array")
+        self.assertEqual(self.requests(), before)
+        # Multi-line text keeps its lines and tabs.
+        ok = S.post_json(self.path, h.applicant(description="请公开以下信息：\n\t1. 招标文件；\n\t2. 中标结果。"))
+        self.assertEqual(ok.status, 201, ok)
+
+    def test_item10_form_pages(self):
+        """A staff form names the field; the request form shows its
+        message beside the field, everything typed kept."""
+        c = self.clerk
+        page = c.get("/staff/requests/%d" % self.rid).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        r = c.post_form("/staff/requests/%d/note" % self.rid, {"csrf_token": token, "text": "备注\u202e"})
+        self.assertEqual(r.status, 422)
+        self.assertIn("“text”中含有控制字符或不可见字符（U+202E）", h.text_of(r.text))
+        before = self.requests()
+        citizen = ch.Client(S)
+        fields = ch.person(name="张\u202e三", address="北京市东城区示例街1号\u200b")
+        r = citizen.submit(self.agency, fields)
+        self.assertEqual(r.status, 422)
+        self.assertIn("控制字符", ch.field_error(r.text, "name"))
+        self.assertEqual(ch.input_value(r.text, "name"), fields["name"])
+        self.assertEqual(ch.input_value(r.text, "phone"), fields["phone"])
+        self.assertEqual(self.requests(), before)
+
+    def test_item10_steps(self):
+        c = self.clerk
+        for action, body, field in [("note", {"text": "备注\u2067"}, "text"),
+                                    ("consult", {"party": "某公司\u200c", "kind": "third_party"}, "party"),
+                                    ("supplement", {"what": "请说明\u0007"}, "what")]:
+            with self.subTest(action=action):
+                self.refused(c.post_json("/api/v1/requests/%d/%s" % (self.rid, action), body),
+                             field, action)
+        self.assertEqual(h.events(S, self.rid), ["registered"])
+        r = c.post_json("/api/v1/requests/%d/note" % self.rid, {"text": "第一行\n\t第二行"})
+        self.assertEqual(r.status, 200, r)
+
+    def test_item10_names_are_stored_in_nfc(self):
+        decomposed = "Jose\u0301 Garci\u0301a"
+        rid, _, _ = h.submit_online(S, self.agency, name=decomposed)
+        name = self.clerk.get("/api/v1/requests/%d" % rid).json()["applicant"]["name"]
+        self.assertEqual(name, "Jos\u00e9 Garc\u00eda")
 
 
 def h_quote(s):

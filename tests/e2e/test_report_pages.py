@@ -129,6 +129,11 @@ class ReportPagesTest(unittest.TestCase):
         self.assertIn("整数", errors["rules_issued"])
         self.assertIn("负数", errors["rules_repealed"])
         self.assertIn("4位小数", errors["charges_amount"])
+        # Issue 12, item 9: a count is a JSON integer — "5", 5.0, [5] are not.
+        for v in ("5", 5.0, [5], {"n": 5}, True):
+            r = head.post_json("/api/v1/reports/2021/table2", {"agency": agency, "cells": {"rules_issued": v}})
+            self.assertEqual(r.status, 422, repr(v))
+            self.assertIn("整数", r.json()["errors"]["rules_issued"], repr(v))
         self.assertEqual(self.api(head, 2021, agency).json()["table2"], {})
         r = head.post_json("/api/v1/reports/2021/table2", {"agency": agency, "cells": TABLE2_2021})
         self.assertEqual(r.status, 200, r)

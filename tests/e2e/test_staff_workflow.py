@@ -566,6 +566,28 @@ class PagesTest(unittest.TestCase):
         actor = S.psql("SELECT actor_staff_id FROM request_events WHERE request_id = %d AND seq = 2" % rid)
         self.assertEqual(int(actor), self.clerk.id)
 
+    def test_item13_phone_masked_and_each_look_logged(self):
+        """Issue 12, item 13: the phone number is masked like the 证件号码
+        on the staff page and in the API; revealing it writes
+        `contact_viewed`, and reveals nothing else."""
+        rid = self.clerk.register()
+        phone = "13812345678"
+        page = self.clerk.get("/staff/requests/%d" % rid).text
+        self.assertNotIn(phone, page)
+        self.assertIn("138****5678", page)
+        api = self.clerk.get("/api/v1/requests/%d" % rid)
+        self.assertNotIn(phone, api.text)
+        self.assertEqual(api.json()["applicant"]["phone_masked"], "138****5678")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        r = self.clerk.post_form("/staff/requests/%d/reveal" % rid, {"csrf_token": token, "what": "contact"})
+        self.assertEqual(r.status, 200)
+        self.assertIn(phone, r.text)
+        self.assertNotIn(h.VALID_ID, r.text)
+        self.assertEqual(h.events(S, rid), ["registered", "contact_viewed"])
+        r = self.clerk.post_form("/staff/requests/%d/reveal" % rid, {"csrf_token": token, "what": "bank"})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(h.events(S, rid), ["registered", "contact_viewed"])
+
     def test_notice_prints(self):
         rid = self.clerk.register()
         j = self.clerk.act(rid, "reply", {"outcome": "deny_law", "text": "依法不予公开",

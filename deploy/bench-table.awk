@@ -1,0 +1,76 @@
+# The table and the targets of `make bench`, from its measurements: one
+# program, run by deploy/bench.sh on what it measured and by
+# tests/e2e/test_bench_table.py on fixed figures.
+#
+# Input, tab-separated, one line each:
+#   page  NAME  CONNS  REQ/S  P50_MS  P99_MS  CLASS  ERRORS
+#   rss   KB  WORKERS
+# CLASS is ceiling (the minimal FastCGI response, measured first and last:
+# the ratios use the higher), read, submit, staff, report or info (no
+# target). ERRORS is wrk's complaint
+# (empty when every answer was 2xx).
+#
+# Output: the table, then one PASS/MISS line per target, then "all targets
+# met" or "some targets missed". Exit status 0 either way: a missed target
+# is a finding, not a failure of the run.
+#
+# Every comparison is written inside parentheses: in awk, `print a > b`
+# is an output redirection into a file named b, not a comparison.
+BEGIN {
+	FS = "\t"
+	npages = 0
+	missed = 0
+}
+
+$1 == "page" {
+	npages++
+	name[npages] = $2; conns[npages] = $3; rps[npages] = $4
+	p50[npages] = $5; p99[npages] = $6; class[npages] = $7; errors[npages] = $8
+	if ($7 == "ceiling" && ($4 + 0) > (ceiling + 0))
+		ceiling = $4 + 0
+	next
+}
+
+$1 == "rss" { rss_kb = $2 + 0; workers = $3; next }
+
+function check(what, ok, shown) {
+	if (!ok)
+		missed++
+	printf "  %-4s %-58s %s\n", (ok ? "PASS" : "MISS"), what, shown
+}
+
+function ratio(i) {
+	return (ceiling > 0) ? rps[i] / ceiling : 0
+}
+
+END {
+	# The ceiling is measured first and last: the ratios use the higher of
+	# the two, since other work on the machine only ever lowers it.
+	printf "\n%-22s %6s %11s %9s %9s %10s\n", "page", "conns", "requests/s", "p50 ms", "p99 ms", "÷ minimal"
+	for (i = 1; i <= npages; i++)
+		printf "%-22s %6d %11.0f %9.2f %9.2f %10.2f%s\n", name[i], conns[i], rps[i],
+		       p50[i], p99[i], ratio(i), (errors[i] != "" ? " (errors)" : "")
+	print ""
+	print "targets:"
+	for (i = 1; i <= npages; i++) {
+		r = sprintf("%.2f", ratio(i))
+		if (class[i] == "read")
+			check(name[i] " ≥ 0.6 of the minimal FastCGI response", (r + 0 >= 0.6), r)
+		else if (class[i] == "submit")
+			check(name[i] " ≥ 0.25 of the minimal FastCGI response", (r + 0 >= 0.25), r)
+		else if (class[i] == "staff") {
+			check(name[i] " ≥ 0.6 of the minimal FastCGI response", (r + 0 >= 0.6), r)
+			check(name[i] " p99 < 20 ms", (p99[i] + 0 < 20), p99[i] " ms")
+		} else if (class[i] == "report")
+			check(name[i] " p99 < 500 ms", (p99[i] + 0 < 500), p99[i] " ms")
+		if (errors[i] != "")
+			check(name[i] ": every answer 2xx", 0, errors[i])
+	}
+	if (rss_kb != "")
+		check("app peak RSS < 64 MB with " workers " threads", (rss_kb < 65536),
+		      int(rss_kb / 1024) " MB")
+	if (missed == 0)
+		print "all targets met"
+	else
+		print "some targets missed: see docs/bench.md"
+}

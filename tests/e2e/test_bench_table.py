@@ -1,0 +1,83 @@
+"""The table and targets of `make bench` (deploy/bench-table.awk) on fixed
+figures (issue 17): ratios against the higher of the two ceiling runs,
+PASS and MISS per target, and nothing written beside it — the old code's
+`print b > a ? b : a` wrote a file named after a number and left the
+ceiling empty (every ratio `inf`, every target MISS)."""
+
+import os
+import subprocess
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+AWK = os.path.join(ROOT, "deploy", "bench-table.awk")
+
+FIGURES = [
+    ("static file", 32, 40000, 0.5, 2.0, "info", ""),
+    ("minimal FastCGI", 32, 15000, 1.0, 3.0, "ceiling", ""),
+    ("home page", 32, 12000, 1.2, 4.0, "read", ""),
+    ("form page", 32, 6000, 2.0, 9.0, "read", ""),
+    ("submission (API)", 32, 4000, 5.0, 30.0, "submit", ""),
+    ("queue, first page", 32, 10000, 2.0, 25.0, "staff", ""),
+    ("request page", 32, 3000, 4.0, 15.0, "staff", "Non-2xx or 3xx responses: 7"),
+    ("report, department", 1, 20, 40.0, 480.0, "report", ""),
+    ("report, government", 1, 5, 150.0, 700.0, "report", ""),
+    ("minimal FastCGI, again", 32, 16000, 1.0, 3.0, "ceiling", ""),
+]
+
+
+def run(figures, rss_kb=30000, workers=8):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "results.tsv")
+        with open(path, "w") as f:
+            for row in figures:
+                f.write("page\t" + "\t".join(str(x) for x in row) + "\n")
+            f.write("rss\t%d\t%d\n" % (rss_kb, workers))
+        out = subprocess.run(["awk", "-f", AWK, path], cwd=d, capture_output=True, text=True)
+        left = sorted(os.listdir(d))
+    return out, left
+
+
+class BenchTableTest(unittest.TestCase):
+    def test_ratios_use_the_higher_ceiling(self):
+        out, left = run(FIGURES)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(left, ["results.tsv"], "the table wrote files")
+        rows = {l[:22].strip(): l.split() for l in out.stdout.splitlines() if l[:22].strip()}
+        self.assertEqual(rows["home page"][-1], "0.75")          # 12000 / 16000
+        self.assertEqual(rows["minimal FastCGI"][-1], "0.94")
+        self.assertEqual(rows["static file"][-1], "2.50")         # not a ceiling
+        self.assertNotIn("inf", out.stdout)
+        self.assertIn("(errors)", [l for l in out.stdout.splitlines() if l.startswith("request page")][0])
+
+    def test_pass_and_miss_per_target(self):
+        out, _ = run(FIGURES)
+        verdicts = {}
+        for line in out.stdout.splitlines():
+            parts = line.split(None, 1)
+            if parts and parts[0] in ("PASS", "MISS"):
+                verdicts[parts[1].rsplit("  ", 1)[0].strip()] = parts[0]
+        v = lambda prefix: [k for k in verdicts if k.startswith(prefix)]  # noqa: E731
+        self.assertEqual(verdicts[v("home page ≥")[0]], "PASS")            # 0.75 ≥ 0.6
+        self.assertEqual(verdicts[v("form page ≥")[0]], "MISS")            # 0.38
+        self.assertEqual(verdicts[v("submission (API) ≥")[0]], "PASS")     # 0.25 ≥ 0.25
+        self.assertEqual(verdicts[v("queue, first page ≥")[0]], "PASS")    # 0.62
+        self.assertEqual(verdicts[v("queue, first page p99")[0]], "MISS")  # 25 ms
+        self.assertEqual(verdicts[v("request page p99")[0]], "PASS")
+        self.assertEqual(verdicts[v("request page: every answer 2xx")[0]], "MISS")
+        self.assertEqual(verdicts[v("report, department p99")[0]], "PASS")
+        self.assertEqual(verdicts[v("report, government p99")[0]], "MISS")
+        self.assertEqual(verdicts[v("app peak RSS")[0]], "PASS")
+        self.assertTrue(out.stdout.rstrip().endswith("some targets missed: see docs/bench.md"))
+
+    def test_all_met(self):
+        good = [r for r in FIGURES if r[0] in ("minimal FastCGI", "home page", "minimal FastCGI, again")]
+        out, _ = run(good)
+        self.assertNotIn("MISS", out.stdout)
+        self.assertTrue(out.stdout.rstrip().endswith("all targets met"))
+        out, _ = run(good, rss_kb=70000)
+        self.assertIn("MISS app peak RSS", " ".join(out.stdout.split()))
+
+
+if __name__ == "__main__":
+    unittest.main()
