@@ -44,13 +44,17 @@ static void clock_skip(struct clock *c, int32_t start, int32_t end)
 		return;
 	if (start < c->base)
 		start = c->base;
-	int avail = workdays_between(c->cal, c->cursor, start);
-	if (c->left <= avail) {
-		c->due = workdays_add(c->cal, c->cursor, c->left);
+	/* The due day as it stands before this stop. A stop that starts
+	 * after it does not cure the delay; one that starts on it (still in
+	 * time, Art. 33 ¶3) moves it like any other: compare dates, not
+	 * counts, so that a rest day right after the due day is "after". */
+	int32_t due = workdays_add(c->cal, c->cursor, c->left);
+	if (due < start) {
+		c->due = due;
 		c->due_found = true;
 		return;
 	}
-	c->left -= avail;
+	c->left -= workdays_between(c->cal, c->cursor, start);
 	c->paused += workdays_between(c->cal, start, end);
 	c->cursor = end;
 }

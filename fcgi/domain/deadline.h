@@ -9,9 +9,11 @@
  *            agency asks, once and in full, for a supplement (补正); the
  *            20 days then run from the day the supplement is received.
  *   Art. 32, 34  consulting a third party or a co-authoring agency: they
- *            have 15 working days to answer; the time spent consulting is
- *            not counted. A fee notice likewise stops the clock until
- *            payment (信息处理费管理办法).
+ *            have 15 working days from the day they receive the letter
+ *            (征求意见书) to answer.
+ *   Art. 33 ¶3  the time spent consulting is not counted. A fee notice
+ *            likewise stops the clock until payment (信息处理费管理办法),
+ *            and so does asking a mass requester for reasons (Art. 35).
  * Practice: the day of receipt is not counted; a period starts on the next
  * working day (see workdays_add). Every period is a window in the sense of
  * workdays.h: it ends with its last working day, and the rest days after
@@ -124,7 +126,11 @@ enum deadline_error {
  *   while at least one is open, so overlapping time counts once.
  *
  * - A pause only moves the deadline if it starts on or before `due`; one
- *   that starts after an already-passed deadline does not cure it.
+ *   that starts after an already-passed deadline does not cure it. One
+ *   that starts ON the due day is still in time: its working days are
+ *   excluded like any other's, and when no counted day is left the due
+ *   day becomes the day it ended (the answer's day). A rest day right
+ *   after the due day is already after it.
  *
  * - Extensions: every CLOCK_EXTENSION_APPROVED adds its days; the total
  *   must stay within OGI_EXTENSION_MAX_WORKDAYS. Extensions approved before

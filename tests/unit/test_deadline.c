@@ -323,10 +323,23 @@ static void test_pause_after_due(void **state)
 
 	expect_date("2025-03-31", dl.due);
 	expect_int(0, dl.paused_workdays);
-	/* Started on the due day itself: that day was counted, so the same. */
+	/* Started on the due day itself: still in time, so its time is
+	 * excluded (Art. 33 ¶3): (03-31, 04-10] = 04-01..03, 04-07..10 = 7
+	 * (04-04 清明); no counted day is left, so the due day is 04-10,
+	 * the day the answer came. */
 	ev[1].date = D("2025-03-31");
 	dl = compute_ok(cal, ev, COUNT(ev));
-	expect_date("2025-03-31", dl.due);
+	expect_int(7, dl.paused_workdays);
+	expect_date("2025-04-10", dl.due);
+	/* Started on the Saturday right after a Friday due day: after it. */
+	struct clock_event fri[] = {
+		EV(RECEIVED, "2025-02-28"),	/* due Fri 2025-03-28 */
+		EV(PAUSE, "2025-03-29"),
+		EV(RESUME, "2025-04-10"),
+	};
+	dl = compute_ok(cal, fri, COUNT(fri));
+	expect_date("2025-03-28", dl.due);
+	expect_int(0, dl.paused_workdays);
 	/* Started the working day before: the due day was not yet reached;
 	 * paused (03-28, 04-10] = 03-31, 04-01..03, 04-07..10 = 8; the one
 	 * day left is Fri 04-11. */
@@ -334,6 +347,47 @@ static void test_pause_after_due(void **state)
 	dl = compute_ok(cal, ev, COUNT(ev));
 	expect_int(8, dl.paused_workdays);
 	expect_date("2025-04-11", dl.due);
+}
+
+static void test_pause_on_the_due_day(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/*
+	 * Issue 11.7: received Tue 2026-11-03; 20 working days: 11-04..06 (3),
+	 * 11-09..13 (8), 11-16..20 (13), 11-23..27 (18), 11-30 (19), Tue
+	 * 12-01 (20). A consultation sent on 12-01 (the due day, still in
+	 * time) and answered Fri 12-04 excludes (12-01, 12-04] = 3 working
+	 * days (Art. 33 ¶3): due 12-04, not overdue when the answer comes.
+	 */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2026-11-03"),
+		EV(PAUSE, "2026-12-01"),
+		EV(RESUME, "2026-12-04"),
+	};
+	struct deadline before = compute_ok(cal, ev, 1);
+	expect_date("2026-12-01", before.due);
+	struct deadline dl = compute_ok(cal, ev, COUNT(ev));
+	expect_date("2026-12-04", dl.due);
+	expect_int(3, dl.paused_workdays);
+	expect_int(0, deadline_remaining(cal, &dl, D("2026-12-04")));
+	/* While it is open the standing is that of the due day: due today,
+	 * never overdue. */
+	struct deadline open = compute_ok(cal, ev, 2);
+	assert_false(open.running);
+	expect_int(0, deadline_remaining(cal, &open, D("2026-12-03")));
+	/* A second consultation sent on the new due day moves it again. */
+	struct clock_event again[] = {
+		ev[0], ev[1], ev[2],
+		EV(PAUSE, "2026-12-04"),
+		EV(RESUME, "2026-12-08"),
+	};
+	dl = compute_ok(cal, again, COUNT(again));
+	expect_date("2026-12-08", dl.due);
+	/* One sent the day after the due day does not. */
+	ev[1].date = D("2026-12-02");
+	dl = compute_ok(cal, ev, COUNT(ev));
+	expect_date("2026-12-01", dl.due);
 }
 
 static void test_open_pause(void **state)
@@ -902,8 +956,9 @@ static void test_errors(void **state)
 /*
  * Random pause sets against a day-by-day reference: walk the days after
  * the receipt; a day counts when it is a working day and no pause (s, e]
- * covers it; the due day is the one where the count reaches 20. An open
- * pause is taken as resumed the day it started (the provisional rule).
+ * covers it; the due day is the one where the count reaches 20, or the
+ * end of a pause open on that day. An open pause is taken as resumed the
+ * day it started (the provisional rule).
  */
 static uint32_t rng_state = 12345;
 
@@ -911,6 +966,23 @@ static uint32_t rng(uint32_t n)
 {
 	rng_state = rng_state * 1103515245u + 12345u;
 	return (rng_state >> 16) % n;
+}
+
+/* A pause open on the due day (started on it or merged into one that
+ * did) moves the due day to its end (Art. 33 ¶3). */
+static int32_t pauses_from_due(int32_t due, const int32_t *start, const int32_t *end,
+			       int pauses)
+{
+	for (bool moved = true; moved;) {
+		moved = false;
+		for (int i = 0; i < pauses; i++) {
+			if (start[i] <= due && due < end[i]) {
+				due = end[i];
+				moved = true;
+			}
+		}
+	}
+	return due;
 }
 
 static int32_t reference_due(const struct calendar *cal, int32_t received,
@@ -925,7 +997,7 @@ static int32_t reference_due(const struct calendar *cal, int32_t received,
 			if (start[i] < d && d <= end[i])
 				stopped = true;
 		if (!stopped && calendar_is_workday(cal, d) && ++counted == period)
-			return d;
+			return pauses_from_due(d, start, end, pauses);
 	}
 }
 
@@ -1039,6 +1111,7 @@ int main(void)
 		cmocka_unit_test(test_pause_same_day_costs_nothing),
 		cmocka_unit_test(test_pause_on_receipt_day),
 		cmocka_unit_test(test_pause_after_due),
+		cmocka_unit_test(test_pause_on_the_due_day),
 		cmocka_unit_test(test_open_pause),
 		cmocka_unit_test(test_extension),
 		cmocka_unit_test(test_year_end_with_pause),
