@@ -83,6 +83,7 @@ test('clerk, head and applicant take a request from submission to a partial repl
       await applicant.getByLabel('纸质').check();
       await applicant.getByLabel('自行领取').check();
       await applicant.getByLabel(/本人承诺/).check();
+      await applicant.getByLabel(/我已阅读上述个人信息处理说明/).check();
     }, () => applicant.getByRole('button', { name: '提交申请' }));
     const trackingNo = (await applicant.locator('#tracking-no').innerText()).trim();
     const queryCode = (await applicant.locator('#query-code').innerText()).trim();

@@ -105,7 +105,10 @@ class DeadlinesCommandTest(unittest.TestCase):
         r = S.ysqgk("deadlines")
         self.assertNotIn("closed", r.stdout.split("\n")[0])
         self.assertEqual(h.events(S, supp).count("supplement_expired"), 1)
-        self.clerk.act(supp, "supplement_answered", {"text": "迟到的补正"}, expect=409)
+        # A late supplement needs its good reason (Art. 30; issue 11, item 4).
+        r = self.clerk.act(supp, "supplement_answered", {"text": "迟到的补正"}, expect=422)
+        self.assertEqual(r["field"], "late_reason")
+        self.assertEqual(h.row(S, supp, "status")["status"], "closed")
 
     def test_overdue_and_due_soon_are_listed(self):
         overdue = self.clerk.register("2024-01-02")
