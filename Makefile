@@ -15,8 +15,8 @@ WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-protot
 INCS     = -Ifcgi $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
 LIBS     = -lfcgi -lpq $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lpthread -lm
 
-SRCS     = $(sort $(wildcard fcgi/*.c fcgi/pages/*.c fcgi/domain/*.c))
-LIB_SRCS = $(filter-out fcgi/main.c,$(SRCS))
+SRCS     = $(sort $(wildcard fcgi/*/*.c fcgi/web/pages/*.c))
+LIB_SRCS = $(filter-out fcgi/cli/main.c,$(SRCS))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 
 # Release build.
@@ -48,7 +48,7 @@ $(TST_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(TST_FLAGS) -MMD -MP -c -o $@ $<
 
-build/ysqgk-test: $(TST_OBJS) $(TST_DIR)/fcgi/main.o
+build/ysqgk-test: $(TST_OBJS) $(TST_DIR)/fcgi/cli/main.o
 	$(CC) $(TST_FLAGS) -o $@ $^ $(LIBS)
 
 $(TST_DIR)/unit/%: tests/unit/%.c $(TST_OBJS)

@@ -1,11 +1,11 @@
 /*
  * libFuzzer target: the Cookie header parser (cookies_parse in
- * fcgi/parse.c). The input, cut at its first NUL as FastCGI would, is one
+ * fcgi/lib/parse.c). The input, cut at its first NUL as FastCGI would, is one
  * Cookie header. Every cookie kept must obey parse.h (a token name, a value
  * without control characters, quotes or invalid UTF-8) and the list must
  * equal what a small reference parser written here keeps, in order.
  *
- * fuzz-sources: fcgi/parse.c fcgi/arena.c
+ * fuzz-sources: fcgi/lib/parse.c fcgi/lib/arena.c
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "parse.h"
+#include "lib/arena.h"
+#include "lib/parse.h"
 
 #define CHECK(cond)                                                     \
 	do {                                                            \

@@ -1,6 +1,6 @@
 /*
  * libFuzzer target: the query/form parser and the decoders under it
- * (fcgi/parse.c). The input is a query string or urlencoded body, taken
+ * (fcgi/lib/parse.c). The input is a query string or urlencoded body, taken
  * also as a single value to percent-decode, a raw request path, a
  * redirect target and a byte string to check as UTF-8.
  *
@@ -9,7 +9,7 @@
  * here independently (byte by byte, no fast paths), so a parser that
  * accepts what it should refuse, or decodes differently, is a finding too.
  *
- * fuzz-sources: fcgi/parse.c fcgi/arena.c
+ * fuzz-sources: fcgi/lib/parse.c fcgi/lib/arena.c
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "parse.h"
+#include "lib/arena.h"
+#include "lib/parse.h"
 
 /* A broken invariant: say which, then abort so libFuzzer keeps the input. */
 #define CHECK(cond)                                                     \

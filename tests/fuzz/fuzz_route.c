@@ -1,7 +1,7 @@
 /*
  * libFuzzer target: the router (route_find and route_capture in
- * fcgi/route.c) over two tables: the real one, read at start from
- * fcgi/routes.c and the pages/<area>.routes files, and a fixed one with what
+ * fcgi/lib/route.c) over two tables: the real one, read at start from
+ * fcgi/web/routes.c and the web/pages/<area>.routes files, and a fixed one with what
  * the real one may lack (four captures, several methods on one path, a
  * catch-all last).
  *
@@ -13,7 +13,7 @@
  * 405's Allow list is the sorted set of methods, and a short buffer gets
  * a prefix of whole methods.
  *
- * fuzz-sources: fcgi/route.c fcgi/parse.c fcgi/arena.c
+ * fuzz-sources: fcgi/lib/route.c fcgi/lib/parse.c fcgi/lib/arena.c
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "parse.h"
-#include "route.h"
+#include "lib/arena.h"
+#include "lib/parse.h"
+#include "lib/route.h"
 
 #define CHECK(cond)                                                     \
 	do {                                                            \
@@ -84,7 +84,7 @@ static const struct route table[] = {
 };
 
 /*
- * The real table, read from fcgi/routes.c and the pages/<area>.routes files it
+ * The real table, read from fcgi/web/routes.c and the web/pages/<area>.routes files it
  * includes, in order ("{ "METHOD", "PATTERN", handler, flags }," lines);
  * its handlers are not linked, so every line gets the dummy one.
  */
@@ -107,10 +107,10 @@ static void read_routes(const char *path)
 			CHECK(nreal < MAX_ROUTES);
 			real[nreal++] = (struct route){ strdup(method),
 				strdup(pattern), handler, ROUTE_PUBLIC };
-		} else if (sscanf(line, " #include \"pages/%255[^\"]\"", inc) == 1 &&
+		} else if (sscanf(line, " #include \"web/pages/%255[^\"]\"", inc) == 1 &&
 			   strstr(inc, ".routes")) {
 			char sub[1024];
-			snprintf(sub, sizeof sub, "%s/fcgi/pages/%s", FUZZ_ROOT, inc);
+			snprintf(sub, sizeof sub, "%s/fcgi/web/pages/%s", FUZZ_ROOT, inc);
 			read_routes(sub);
 		}
 	}
@@ -366,7 +366,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!checked) {
 		CHECK(route_table_check(table, ARRAY_LEN(table), NULL));
-		read_routes(FUZZ_ROOT "/fcgi/routes.c");
+		read_routes(FUZZ_ROOT "/fcgi/web/routes.c");
 		CHECK(nreal > 0 && route_table_check(real, nreal, NULL));
 		fprintf(stderr, "fuzz_route: %zu lines in the real table\n", nreal);
 		checked = true;

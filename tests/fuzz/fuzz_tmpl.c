@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: the Mustache engine (fcgi/tmpl.c), template source and
+ * libFuzzer target: the Mustache engine (fcgi/lib/tmpl.c), template source and
  * data both fuzzed.
  *
  * The input is a template source, optionally followed by a line "---" and
@@ -19,7 +19,7 @@
  * level, which is the template's business, not a bug: the fuzzed template
  * is rendered only while (longest array) ^ (number of '#') stays small.
  *
- * fuzz-sources: fcgi/tmpl.c fcgi/arena.c fcgi/buf.c
+ * fuzz-sources: fcgi/lib/tmpl.c fcgi/lib/arena.c fcgi/lib/buf.c
  * fuzz-pkgs: json-c
  * fuzz-max-len: 8192
  * fuzz-cflags: -DTMPL_MAX_EXPANSIONS=120
@@ -36,8 +36,8 @@
 
 #include <json-c/json.h>
 
-#include "buf.h"
-#include "tmpl.h"
+#include "lib/buf.h"
+#include "lib/tmpl.h"
 
 #define CHECK(cond)                                                     \
 	do {                                                            \

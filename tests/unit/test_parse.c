@@ -14,8 +14,8 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "parse.h"
+#include "lib/arena.h"
+#include "lib/parse.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

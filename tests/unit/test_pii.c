@@ -6,14 +6,14 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "pii.h"
+#include "core/pii.h"
 
 static struct app app_with_key(unsigned char fill)
 {
 	struct app app;
 	memset(&app, 0, sizeof app);
 	memset(app.secret_key, fill, sizeof app.secret_key);
-	pii_derive_keys(&app);
+	app_derive_keys(&app);
 	return app;
 }
 

@@ -8,8 +8,8 @@
 #include <sodium.h>
 
 #include "domain/date.h"
-#include "pii.h"
-#include "requests.h"
+#include "core/pii.h"
+#include "service/requests.h"
 
 static int32_t today;
 
@@ -202,7 +202,7 @@ static void test_query_codes(void **state)
 	struct app app;
 	memset(&app, 0, sizeof app);
 	memset(app.secret_key, 3, sizeof app.secret_key);
-	pii_derive_keys(&app);
+	app_derive_keys(&app);
 	struct arena a = ARENA_INIT;
 	assert_string_equal(query_code_hash(&app, &a, "abcde fghjk"),
 			    pii_hash(&app, &a, PII_QUERY_CODE, "ABCDEFGHJK"));

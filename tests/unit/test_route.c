@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "route.h"
+#include "lib/route.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "textcheck.h"
+#include "lib/arena.h"
+#include "lib/textcheck.h"
 
 struct text_case {
 	const char *text;

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tmpl.h"
+#include "lib/tmpl.h"
 
 static const char *const spec_files[] = {
 	"comments.json", "delimiters.json", "interpolation.json",

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "totp.h"
+#include "lib/totp.h"
 
 /* RFC 6238 appendix B: the ASCII secret "12345678901234567890". */
 static const char rfc_secret[] = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";

@@ -1,0 +1,32 @@
+#include "cli/cli.h"
+
+#include <stdio.h>
+
+int cli_usage_error(const char *name, const char *usage, const char *why)
+{
+	fprintf(stderr, "ysqgk %s: %s\nusage: ysqgk [--config FILE] %s %s\n", name, why,
+		name, usage);
+	return CLI_USAGE;
+}
+
+bool cli_load_config(struct config *c, const char *path)
+{
+	char err[512];
+	if (config_load(c, path, err, sizeof err))
+		return true;
+	fprintf(stderr, "ysqgk: configuration: %s\n", err);
+	config_free(c);
+	return false;
+}
+
+PGconn *cli_connect(const struct config *c)
+{
+	PGconn *conn = PQconnectdb(c->database);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		fprintf(stderr, "ysqgk: database: %s", PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	PQsetNoticeProcessor(conn, NULL, NULL);
+	return conn;
+}

@@ -1,0 +1,31 @@
+/*
+ * audit_anchor: a file, meant to be copied to another machine, that pins
+ * the request event log at one moment (issue 12, item 15). Its lines:
+ *   ysqgk-anchor v1
+ *   written YYYY-MM-DDTHH:MM:SSZ
+ *   key N                        (the number of the key its MAC uses)
+ *   switch FIRST_EVENT_ID        (audit_mac_switch: MACs from this event on)
+ *   chains N
+ *   head REQUEST_ID SEQ HASH     (each chain's last event, N lines)
+ *   digest HEX                   (BLAKE2b over the head lines)
+ *   mac HEX                      (keyed BLAKE2b over every line before it)
+ * The MAC key is the event MAC key of key N, so only the holder of the secret key
+ * file can write an anchor that verifies; a superuser who cuts a chain
+ * back cannot make the anchor forget its head.
+ */
+#ifndef YSQGK_AUDIT_ANCHOR_H
+#define YSQGK_AUDIT_ANCHOR_H
+
+#include <libpq-fe.h>
+
+#include "core/app.h"
+
+/* Writes an anchor to path, or into the directory path as
+ * ysqgk-anchor-YYYYMMDDTHHMMSSZ.txt; 0 done, 1 failed (message printed). */
+int audit_anchor_write(PGconn *conn, const struct app *app, const char *path);
+
+/* Checks the anchor at path (a directory: its newest anchor) against the
+ * database, naming what differs; 0 all there, 1 not. */
+int audit_anchor_check(PGconn *conn, const struct app *app, const char *path);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * calendar_cache: the working-day calendar of the `holidays` table, one
+ * copy per thread (each worker has its own, so nothing is shared or
+ * locked). A copy is loaded on first use and after the thread's database
+ * connection was re-established, and is compared with the table at most
+ * every CALENDAR_CHECK_SECONDS by a cheap version query (an md5 over the
+ * ~300 rows): a schedule added by `ysqgk holidays import` or the admin
+ * page reaches every worker within that time.
+ */
+#ifndef YSQGK_CALENDAR_CACHE_H
+#define YSQGK_CALENDAR_CACHE_H
+
+#include "core/db.h"
+#include "domain/workdays.h"
+
+#define CALENDAR_CHECK_SECONDS 60
+
+/* This thread's calendar, fresh enough; NULL when the database failed
+ * before any copy was loaded. Valid until the next call on this thread. */
+const struct calendar *calendar_current(struct db *db);
+
+/* Reload on the next calendar_current() (after this thread changed it). */
+void calendar_invalidate(void);
+
+/* A new calendar of the whole table (caller frees), or NULL. */
+struct calendar *calendar_load_db(struct db *db);
+
+/* What calendar_import_csv() did. */
+struct calendar_import {
+	int days;		/* rows in the file */
+	int added, changed;	/* holidays rows inserted / changed */
+	int requests;		/* open requests whose deadline was recomputed */
+	int due_changed;	/* … and whose due date moved */
+};
+
+/*
+ * Adds a schedule in the format of cn_holidays.csv (domain/workdays.h) to
+ * the holidays table and recomputes the deadline of every open request on
+ * the new calendar, all in one transaction, with a `holidays_changed` line
+ * in audit_log (actor_staff_id NULL for the command line). False with a
+ * Chinese message naming the line (bad file) or the failure in err.
+ */
+bool calendar_import_csv(struct db *db, const char *text, size_t len,
+			 const char *actor_staff_id, struct calendar_import *out,
+			 char *err, size_t errlen);
+
+/* Frees this thread's copy (the command line, before it exits; worker
+ * threads free theirs when they end). */
+void calendar_cache_release(void);
+
+#endif

@@ -1,9 +1,0 @@
-#ifndef YSQGK_ROUTES_H
-#define YSQGK_ROUTES_H
-
-#include "route.h"
-
-extern const struct route routes[];
-extern const size_t routes_count;
-
-#endif

@@ -1,0 +1,1538 @@
+/*
+ * workflow: every step of a request, one transaction each (workflow.h).
+ *
+ * A step: lock the request row; check that the actor may see it (404) and
+ * take the step (403), that its state allows it (409, domain/workflow_rules)
+ * and that its input makes sense (422); write the step's own record
+ * (supplements, consultations, extensions, fees, appeals); append the event
+ * (events.h, hash-chained); recompute the deadline from the events
+ * (domain/deadline) and save the cached row; write the notice.
+ */
+#include "service/workflow.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "web/auth.h"
+#include "core/calendar_cache.h"
+#include "domain/date.h"
+#include "domain/fees.h"
+#include "domain/remedies.h"
+#include "domain/workflow_rules.h"
+#include "core/events.h"
+#include "web/http.h"
+#include "lib/log.h"
+#include "lib/parse.h"
+#include "lib/tmpl.h"
+
+/* Practice where the regulation is silent (agency settings override). */
+#define DEFAULT_SUPPLEMENT_WORKDAYS	10	/* the applicant's period for 补正 */
+#define DEFAULT_FEE_PAY_WORKDAYS	20	/* 2020 measures: pay within 20 working days */
+#define TEXT_MAX_CHARS			20000
+
+/* The locked row and what the step changes in it. */
+struct step {
+	struct request *req;
+	struct db *db;
+	struct arena *arena;
+	struct json_object *input;
+	enum wf_action action;
+	enum workflow_actor actor;
+	const struct calendar *cal;
+	int32_t today;
+
+	const char *id;
+	const char *agency_id;
+	const char *tracking_no, *name, *description, *applicant_kind;
+	const char *agency_code, *agency_name, *office_address, *office_phone;
+	const char *office_hours, *document_ref;
+	bool agency_is_government;
+	const char *government_above;	/* agency_government_above(), or NULL */
+	struct json_object *settings;	/* agencies.settings, owned */
+	const char *id_number_hash, *credit_code;
+	int32_t submitted_on;
+
+	/* The cached state, as read and as the step leaves it. */
+	enum wf_status status;
+	bool has_received;
+	int32_t received;
+	bool backdated;
+	const char *outcome;
+	bool concluded;
+	int32_t concluded_on;
+	bool redo;		/* redo_on set: worked again after a decision */
+	bool annul_closing;	/* a late supplement reopens a closed request */
+
+	/* The event. */
+	struct json_object *data;	/* owned */
+	int32_t effective;
+	const char *event;		/* the event's action when not the step's own */
+	bool clock_changed;		/* recompute the deadline */
+	int seq;
+
+	/* A notice to issue with the event. */
+	const char *notice_kind, *notice_template, *notice_title, *notice_no;
+	struct json_object *notice_model;	/* owned */
+
+	struct workflow_result result;
+};
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static int32_t today_beijing(void)
+{
+	/* China keeps UTC+8 all year. */
+	return (int32_t)(((long long)time(NULL) + 8 * 3600) / 86400);
+}
+
+static const char *fmt_date(struct arena *a, int32_t d)
+{
+	char buf[DATE_STR_SIZE];
+	return arena_strdup(a, date_format(d, buf));
+}
+
+const char *workflow_date_cn(struct arena *a, const char *iso)
+{
+	int32_t d;
+	if (!iso || !date_parse(iso, &d))
+		return "";
+	int y, m, day;
+	date_to_ymd(d, &y, &m, &day);
+	char buf[32];
+	snprintf(buf, sizeof buf, "%d年%d月%d日", y, m, day);
+	return arena_strdup(a, buf);
+}
+
+static const char *date_cn(struct step *st, int32_t d)
+{
+	return workflow_date_cn(st->arena, fmt_date(st->arena, d));
+}
+
+static bool refuse(struct step *st, int status, const char *message, const char *field)
+{
+	st->result.status = status;
+	st->result.message = message;
+	st->result.field = field;
+	return false;
+}
+
+static bool refusef(struct step *st, int status, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static bool refusef(struct step *st, int status, const char *field, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return refuse(st, status, arena_strdup(st->arena, buf), field);
+}
+
+/* A failed statement: 503 when the database is away, else 500, or the
+ * rule a constraint names. */
+static bool db_failed(struct step *st, PGresult *res)
+{
+	enum db_failure f = db_failure_of(st->db, res);
+	const char *name = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	const char *constraint = name ? arena_strdup(st->arena, name) : NULL;
+	char why[512];
+	if (f == DB_FAIL_CHECK || f == DB_FAIL_UNIQUE) {
+		log_warn("workflow %s: %s", wf_action_code(st->action),
+			 db_error_text(res, why, sizeof why));
+		PQclear(res);
+		if (constraint && !strcmp(constraint, "extensions_decider_is_head"))
+			return refuse(st, 403, "只有本机关政府信息公开工作机构负责人可以审批延期（条例第三十三条）", NULL);
+		if (constraint && !strcmp(constraint, "extensions_not_own_decision"))
+			return refuse(st, 403, "不能审批自己提出的延期申请", NULL);
+		if (constraint && !strcmp(constraint, "extensions_total_max_20"))
+			return refuse(st, 409, "延期合计不得超过20个工作日（条例第三十三条）", NULL);
+		if (f == DB_FAIL_UNIQUE)
+			return refuse(st, 409, "该事项已经办理，不能重复办理", NULL);
+		return refuse(st, 422, "填写的内容不符合规则，请检查后重试", NULL);
+	}
+	if (f == DB_FAIL_DOWN || f == DB_FAIL_TIMEOUT)
+		st->result.status = 503;
+	else
+		st->result.status = 500;
+	if (st->result.status == 500)
+		log_error("workflow %s: %s", wf_action_code(st->action),
+			  db_error_text(res, why, sizeof why));
+	st->result.message = st->result.status == 503
+		? "系统暂时无法办理，您的操作没有保存，请稍后重试"
+		: "服务器内部错误，您的操作没有保存";
+	PQclear(res);
+	return false;
+}
+
+/* Runs a statement; on failure sets the result and returns NULL. */
+static PGresult *exec(struct step *st, enum stmt s, int n, const char *const *params)
+{
+	PGresult *res = db_exec(st->db, s, n, params);
+	if (!db_ok(res)) {
+		db_failed(st, res);
+		return NULL;
+	}
+	return res;
+}
+
+static bool exec_ok(struct step *st, enum stmt s, int n, const char *const *params)
+{
+	PGresult *res = exec(st, s, n, params);
+	PQclear(res);
+	return res != NULL;
+}
+
+static const char *copy_value(struct step *st, const PGresult *res, int row, int c)
+{
+	if (PQgetisnull(res, row, c))
+		return NULL;
+	return arena_strdup(st->arena, PQgetvalue(res, row, c));
+}
+
+static int32_t value_date(const PGresult *res, int row, int c)
+{
+	int32_t d = 0;
+	if (!PQgetisnull(res, row, c))
+		date_parse(PQgetvalue(res, row, c), &d);
+	return d;
+}
+
+static void data_str(struct step *st, const char *key, const char *value)
+{
+	if (value)
+		json_object_object_add(st->data, key, json_object_new_string(value));
+}
+
+static void data_date(struct step *st, const char *key, int32_t d)
+{
+	data_str(st, key, fmt_date(st->arena, d));
+}
+
+static void data_int(struct step *st, const char *key, long long v)
+{
+	json_object_object_add(st->data, key, json_object_new_int64(v));
+}
+
+static void data_bool(struct step *st, const char *key, bool v)
+{
+	json_object_object_add(st->data, key, json_object_new_boolean(v));
+}
+
+/* ---- input --------------------------------------------------------------- */
+
+/* A trimmed, non-empty string field, or NULL. Numbers are accepted as text. */
+static const char *in_str(struct step *st, const char *key)
+{
+	struct json_object *v;
+	if (!st->input || !json_object_object_get_ex(st->input, key, &v) || !v)
+		return NULL;
+	enum json_type t = json_object_get_type(v);
+	if (t != json_type_string && t != json_type_int)
+		return NULL;
+	const char *s = json_object_get_string(v);
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	size_t len = strlen(s);
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (!len)
+		return NULL;
+	char *out = arena_strndup(st->arena, s, len);
+	/* Line ends as LF only: what a textarea sends is CRLF. */
+	char *w = out;
+	for (const char *r = out; *r; r++)
+		if (*r != '\r')
+			*w++ = *r;
+	*w = '\0';
+	return out;
+}
+
+static bool in_bool(struct step *st, const char *key)
+{
+	struct json_object *v;
+	if (!st->input || !json_object_object_get_ex(st->input, key, &v) || !v)
+		return false;
+	if (json_object_get_type(v) == json_type_boolean)
+		return json_object_get_boolean(v);
+	const char *s = json_object_get_string(v);
+	return s && (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "on") ||
+		     !strcmp(s, "yes"));
+}
+
+/* A text field of at most TEXT_MAX_CHARS; `required` refuses a missing one. */
+static bool in_text(struct step *st, const char *key, bool required,
+		    const char *what, const char **out)
+{
+	*out = in_str(st, key);
+	if (!*out && required)
+		return refusef(st, 422, key, "请填写%s", what);
+	if (*out && utf8_length(*out, strlen(*out)) > TEXT_MAX_CHARS)
+		return refusef(st, 422, key, "%s不能超过20000字", what);
+	return true;
+}
+
+/* Whether the input is a JSON body (typed) rather than a form's fields
+ * (every value a string). */
+static bool input_is_json(const struct step *st)
+{
+	return st->input && st->req && st->input == st->req->json_body;
+}
+
+/*
+ * An integer field in [min, max]; absent gives `def`. A form sends text;
+ * a JSON body must send a JSON integer (issue 12, item 9): "5" is a
+ * string, 5.0 a fraction, [30] a list — each refused, never read as a
+ * number or taken as absent.
+ */
+static bool in_int(struct step *st, const char *key, int min, int max, int def,
+		   const char *what, int *out)
+{
+	*out = def;
+	struct json_object *v;
+	if (!st->input || !json_object_object_get_ex(st->input, key, &v) || !v)
+		return true;
+	long long n;
+	if (input_is_json(st)) {
+		if (!json_object_is_type(v, json_type_int))
+			return refusef(st, 422, key, "%s应为整数（JSON 数字，不加引号、不带小数）", what);
+		n = json_object_get_int64(v);
+	} else {
+		const char *s = in_str(st, key);
+		if (!s)
+			return true;
+		char *end;
+		n = strtoll(s, &end, 10);
+		if (*end)
+			n = (long long)min - 1;
+	}
+	if (n < min || n > max)
+		return refusef(st, 422, key, "%s应为%d到%d之间的整数", what, min, max);
+	*out = (int)n;
+	return true;
+}
+
+/*
+ * A JSON body's values are strings, integers, booleans or null: no step
+ * takes a fraction, a list or an object, and one sent is refused naming
+ * its field rather than ignored as if absent (issue 12, item 9).
+ */
+static bool input_types_ok(struct step *st)
+{
+	if (!input_is_json(st))
+		return true;
+	json_object_object_foreach(st->input, key, v) {
+		enum json_type t = json_object_get_type(v);
+		if (t == json_type_double || t == json_type_array || t == json_type_object)
+			return refusef(st, 422, arena_strdup(st->arena, key),
+				       "“%s”的类型不正确：应为文字或整数", key);
+	}
+	return true;
+}
+
+/* A date field; absent gives `def`. */
+static bool in_date(struct step *st, const char *key, int32_t def, int32_t *out)
+{
+	const char *s = in_str(st, key);
+	*out = def;
+	if (!s)
+		return true;
+	if (!date_parse(s, out))
+		return refuse(st, 422, "日期格式应为 YYYY-MM-DD，且是真实存在的日期", key);
+	return true;
+}
+
+/* The date a back-datable step counts from: `date`, or today. It lies
+ * between the date of receipt and today. */
+static bool step_date(struct step *st, const char *key, int32_t *out)
+{
+	if (!in_date(st, key, st->today, out))
+		return false;
+	if (*out > st->today)
+		return refuse(st, 422, "日期不能晚于今天", key);
+	if (st->has_received && *out < st->received)
+		return refusef(st, 422, key, "日期不能早于收到申请之日（%s）",
+			       date_cn(st, st->received));
+	if (*out < st->today)
+		json_object_object_add(st->data, "backdated", json_object_new_boolean(1));
+	return true;
+}
+
+static const char *setting_str(struct step *st, const char *key, const char *def)
+{
+	struct json_object *v;
+	if (st->settings && json_object_object_get_ex(st->settings, key, &v) &&
+	    json_object_get_type(v) == json_type_string && *json_object_get_string(v))
+		return json_object_get_string(v);
+	return def;
+}
+
+static int setting_int(struct step *st, const char *key, int min, int max, int def)
+{
+	struct json_object *v;
+	if (st->settings && json_object_object_get_ex(st->settings, key, &v) &&
+	    json_object_get_type(v) == json_type_int) {
+		int n = json_object_get_int(v);
+		if (n >= min && n <= max)
+			return n;
+	}
+	return def;
+}
+
+/* ---- notices ------------------------------------------------------------- */
+
+/*
+ * The remedies paragraph (Art. 51) of a notice: which one follows the
+ * outcome the step sets (none for a fee notice) and the notice's date
+ * (domain/remedies.h); the review body is named in full (行政复议法
+ * Art. 24), the court as the agency set it.
+ */
+static void add_remedies(struct step *st, struct json_object *m)
+{
+	const char *outcome = st->concluded ? st->outcome : NULL;
+	enum remedy_paragraph p = remedy_paragraph(outcome, st->effective);
+	json_object_object_add(m, remedy_paragraph_code(p), json_object_new_boolean(1));
+	json_object_object_add(m, "review_body", json_object_new_string(
+		review_body_choose(setting_str(st, "review_body", NULL), st->government_above,
+				   st->agency_is_government, NULL)));
+	json_object_object_add(m, "court", json_object_new_string(
+		setting_str(st, "court", "有管辖权的人民法院")));
+}
+
+/* The model every notice template gets: agency, applicant, request. */
+static struct json_object *notice_model(struct step *st)
+{
+	struct json_object *m = json_object_new_object();
+	json_object_object_add(m, "agency_name", json_object_new_string(st->agency_name));
+	/* An empty string is truthy in a section: leave unknown ones out. */
+	if (*st->office_address)
+		json_object_object_add(m, "office_address", json_object_new_string(st->office_address));
+	if (*st->office_phone)
+		json_object_object_add(m, "office_phone", json_object_new_string(st->office_phone));
+	if (*st->office_hours)
+		json_object_object_add(m, "office_hours", json_object_new_string(st->office_hours));
+	json_object_object_add(m, "applicant_name", json_object_new_string(st->name));
+	json_object_object_add(m, "tracking_no", json_object_new_string(st->tracking_no));
+	json_object_object_add(m, "description", json_object_new_string(st->description));
+	if (*st->document_ref)
+		json_object_object_add(m, "document_ref",
+				       json_object_new_string(st->document_ref));
+	if (st->has_received)
+		json_object_object_add(m, "received_text",
+				       json_object_new_string(date_cn(st, st->received)));
+	json_object_object_add(m, "issued_text", json_object_new_string(date_cn(st, st->effective)));
+	add_remedies(st, m);
+	return m;
+}
+
+static void set_notice(struct step *st, const char *kind, const char *template,
+		       const char *title)
+{
+	st->notice_kind = kind;
+	st->notice_template = template;
+	st->notice_title = title;
+	json_object_put(st->notice_model);
+	st->notice_model = notice_model(st);
+}
+
+static void notice_str(struct step *st, const char *key, const char *value)
+{
+	if (value)
+		json_object_object_add(st->notice_model, key, json_object_new_string(value));
+}
+
+static bool issue_notice(struct step *st)
+{
+	if (!st->notice_kind)
+		return true;
+	struct buf body = BUF_INIT;
+	char err[256];
+	bool ok = tmpl_render(st->req->app->templates, st->notice_template,
+			      st->notice_model, &body, err, sizeof err);
+	if (!ok) {
+		log_error("notice %s: %s", st->notice_template, err);
+		buf_free(&body);
+		st->result.status = 500;
+		st->result.message = "告知书模板缺失，操作没有保存";
+		return false;
+	}
+	char seq[16];
+	snprintf(seq, sizeof seq, "%d", st->seq);
+	const char *params[] = { st->id, seq, st->notice_kind, st->notice_no,
+				 st->notice_title, buf_str(&body),
+				 fmt_date(st->arena, st->effective) };
+	ok = exec_ok(st, STMT_WF_NOTICE_ADD, 7, params);
+	buf_free(&body);
+	return ok;
+}
+
+/* ---- the deadline -------------------------------------------------------- */
+
+static bool clock_kind_of(const char *action, enum clock_kind *k)
+{
+	static const struct { const char *action; enum clock_kind kind; } map[] = {
+		{ "confirmed", CLOCK_RECEIVED },
+		{ "registered", CLOCK_RECEIVED },
+		{ "imported", CLOCK_RECEIVED },
+		{ "supplement_asked", CLOCK_SUPPLEMENT_ASKED },
+		{ "supplement_received", CLOCK_SUPPLEMENT_RECEIVED },
+		{ "consulted", CLOCK_PAUSE },
+		{ "fee_notice", CLOCK_PAUSE },
+		{ "consult_answered", CLOCK_RESUME },
+		{ "fee_paid", CLOCK_RESUME },
+		{ "extension_approved", CLOCK_EXTENSION_APPROVED },
+		{ "redo_ordered", CLOCK_REDO },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+		if (!strcmp(action, map[i].action)) {
+			*k = map[i].kind;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The clock events of a request; -1 when the database failed. */
+static int load_clock(struct db *db, const char *request_id, struct clock_event **out,
+		      PGresult **failure)
+{
+	const char *params[] = { request_id };
+	PGresult *res = db_exec(db, STMT_WF_CLOCK_EVENTS, 1, params);
+	*out = NULL;
+	if (!db_ok(res)) {
+		*failure = res;
+		return -1;
+	}
+	int n = PQntuples(res), used = 0;
+	struct clock_event *ev = calloc((size_t)n + 1, sizeof *ev);
+	if (!ev)
+		abort();
+	for (int i = 0; i < n; i++) {
+		enum clock_kind k;
+		int32_t d;
+		if (!clock_kind_of(PQgetvalue(res, i, 0), &k) ||
+		    !date_parse(PQgetvalue(res, i, 1), &d))
+			continue;
+		/* A repeated receipt event (an import after a registration)
+		 * does not move the date of receipt. */
+		if (k == CLOCK_RECEIVED) {
+			bool seen = false;
+			for (int j = 0; j < used; j++)
+				seen |= ev[j].kind == CLOCK_RECEIVED;
+			if (seen)
+				continue;
+		}
+		ev[used++] = (struct clock_event){ k, d, atoi(PQgetvalue(res, i, 2)) };
+	}
+	PQclear(res);
+	*out = ev;
+	*failure = NULL;
+	return used;
+}
+
+bool workflow_deadline(struct db *db, const struct calendar *cal,
+		       const char *request_id, struct deadline *out)
+{
+	struct clock_event *ev;
+	PGresult *failure;
+	int n = load_clock(db, request_id, &ev, &failure);
+	PQclear(failure);
+	bool ok = n > 0 && deadline_compute(cal, ev, (size_t)n, out) == DEADLINE_OK;
+	free(ev);
+	return ok;
+}
+
+static const char *opt_date(struct arena *a, bool set, int32_t d)
+{
+	return set ? fmt_date(a, d) : NULL;
+}
+
+int workflow_refresh_deadline(struct db *db, const struct calendar *cal,
+			      const char *request_id)
+{
+	struct deadline dl;
+	if (!workflow_deadline(db, cal, request_id, &dl))
+		return 0;
+	char due[DATE_STR_SIZE], stopped[DATE_STR_SIZE], ext[16];
+	date_format(dl.due, due);
+	date_format(dl.stopped_since, stopped);
+	snprintf(ext, sizeof ext, "%d", dl.extension_days);
+	const char *params[] = { request_id, due, ext, dl.running ? NULL : stopped };
+	PGresult *res = db_exec(db, STMT_WF_DUE_SAVE, 4, params);
+	int changed = db_ok(res) ? atoi(PQcmdTuples(res)) > 0 : -1;
+	PQclear(res);
+	return changed;
+}
+
+/* Recomputes the deadline with the step's event in the log and saves the
+ * whole cached state of the row. */
+static bool save_state(struct step *st)
+{
+	struct deadline dl = { 0 };
+	bool have_deadline = false;
+	if (st->has_received) {
+		struct clock_event *ev;
+		PGresult *failure;
+		int n = load_clock(st->db, st->id, &ev, &failure);
+		if (n < 0)
+			return db_failed(st, failure);
+		enum deadline_error e = n ? deadline_compute(st->cal, ev, (size_t)n, &dl)
+					  : DEADLINE_NO_RECEIPT;
+		free(ev);
+		if (e != DEADLINE_OK && st->clock_changed)
+			return refuse(st, 422, deadline_error_message(e), "date");
+		have_deadline = e == DEADLINE_OK;
+	}
+	bool open = wf_status_open(st->status);
+	char ext[16];
+	snprintf(ext, sizeof ext, "%d", have_deadline ? dl.extension_days : 0);
+	const char *params[] = {
+		st->id, wf_status_code(st->status),
+		opt_date(st->arena, st->has_received, st->received),
+		st->backdated ? "true" : "false",
+		opt_date(st->arena, have_deadline, dl.due), ext,
+		opt_date(st->arena, have_deadline && open && !dl.running, dl.stopped_since),
+		st->outcome,
+		opt_date(st->arena, st->concluded, st->concluded_on),
+	};
+	return exec_ok(st, STMT_WF_REQUEST_SAVE, 9, params);
+}
+
+/* ---- the steps ----------------------------------------------------------- */
+
+static bool do_confirm(struct step *st)
+{
+	int32_t d;
+	if (!in_date(st, "date", st->today, &d))
+		return false;
+	if (d > st->today)
+		return refuse(st, 422, "收到申请的日期不能晚于今天", "date");
+	if (d < st->submitted_on)
+		return refusef(st, 422, "date", "收到申请的日期不能早于在线提交之日（%s）",
+			       date_cn(st, st->submitted_on));
+	st->has_received = true;
+	st->received = d;
+	st->backdated = d < st->today;
+	st->effective = d;
+	st->status = WF_IN_PROGRESS;
+	st->clock_changed = true;
+	data_date(st, "received_on", d);
+	if (st->backdated)
+		json_object_object_add(st->data, "backdated", json_object_new_boolean(1));
+	return true;
+}
+
+/* Only a submission with nothing to answer is discarded (ogi-rules.md,
+ * "Online submissions"): a petition or complaint sent through the form
+ * gets a written reply instead (Art. 39, reject_petition) and is counted. */
+static bool do_discard(struct step *st)
+{
+	const char *reason, *code = in_str(st, "reason_code");
+	if (!code || (strcmp(code, "empty") && strcmp(code, "test") &&
+		      strcmp(code, "duplicate")))
+		return refuse(st, 422, "请选择作废原因：无可答复的内容（empty）、测试（test）或重复提交（duplicate）；信访、举报、投诉应予书面答复，不能作废", "reason_code");
+	if (!in_text(st, "reason", false, "作废理由", &reason))
+		return false;
+	data_str(st, "reason_code", code);
+	data_str(st, "reason", reason);
+	st->status = WF_DISCARDED;
+	return true;
+}
+
+static bool do_supplement(struct step *st)
+{
+	const char *what;
+	if (!in_text(st, "what", true, "需要补正的内容", &what))
+		return false;
+	PGresult *res = exec(st, STMT_WF_SUPPLEMENT_GET, 1, (const char *[]){ st->id });
+	if (!res)
+		return false;
+	bool asked = PQntuples(res) > 0;
+	PQclear(res);
+	if (asked)
+		return refuse(st, 409, "已经告知过补正：补正应一次性告知（条例第三十条），不能再次要求补正", NULL);
+	if (!supplement_request_allowed(st->cal, st->received, st->today))
+		return refusef(st, 409, NULL,
+			       "收到申请之日（%s）起7个工作日的补正告知期限已于%s届满，不能再要求补正（条例第三十条）",
+			       date_cn(st, st->received),
+			       date_cn(st, window_last_day(st->cal, st->received,
+							   OGI_SUPPLEMENT_WINDOW_WORKDAYS)));
+	int period;
+	int def = setting_int(st, "supplement_workdays", 1, 60, DEFAULT_SUPPLEMENT_WORKDAYS);
+	if (!in_int(st, "period_workdays", 1, 60, def, "补正期限（工作日）", &period))
+		return false;
+	int32_t answer_by;
+	if (!in_date(st, "answer_by", window_last_day(st->cal, st->today, period), &answer_by))
+		return false;
+	if (answer_by <= st->today)
+		return refuse(st, 422, "补正期限应晚于今天", "answer_by");
+	const char *params[] = { st->id, fmt_date(st->arena, st->today), what,
+				 fmt_date(st->arena, answer_by) };
+	if (!exec_ok(st, STMT_WF_SUPPLEMENT_ADD, 4, params))
+		return false;
+	data_str(st, "what", what);
+	data_date(st, "answer_by", answer_by);
+	st->status = WF_AWAITING_SUPPLEMENT;
+	st->clock_changed = true;
+	set_notice(st, "supplement", "notices/supplement", "政府信息公开申请补正告知书");
+	notice_str(st, "what", what);
+	notice_str(st, "answer_by_text", date_cn(st, answer_by));
+	return true;
+}
+
+/*
+ * Art. 30: a supplement after its answer-by date counts only with a good
+ * reason (正当理由), accepted by staff with the reason written down; the
+ * applicant is told to contact the office.
+ */
+static bool late_supplement_accepted(struct step *st, int32_t answer_by)
+{
+	const char *reason;
+	if (st->actor != ACTOR_STAFF)
+		return refusef(st, 409, NULL,
+			       "补正期限已于%s届满，不能再提交补正材料；如有正当理由，请与办理机关联系",
+			       date_cn(st, answer_by));
+	if (!in_text(st, "late_reason", false, "逾期补正的正当理由", &reason))
+		return false;
+	if (!reason)
+		return refusef(st, 422, "late_reason",
+			       "补正期限已于%s届满：逾期补正须写明正当理由（条例第三十条）",
+			       date_cn(st, answer_by));
+	data_str(st, "late_reason", reason);
+	data_date(st, "answer_by", answer_by);
+	return true;
+}
+
+/*
+ * A request closed for want of a supplement (other_no_supplement) may be
+ * reopened by a late supplement with a good reason within OGI_REOPEN_DAYS
+ * of its closing: the closing, a procedural step and not an answer, is
+ * annulled with its notice, and the request is worked again, the clock
+ * restarting from the supplement's receipt (Art. 30). Table 三 then counts
+ * it by its eventual reply; a published report shows the change as a
+ * difference (docs/report.md, "Publishing").
+ */
+static bool reopen_allowed(struct step *st)
+{
+	if (!st->outcome || strcmp(st->outcome, "other_no_supplement") || st->redo)
+		return refuse(st, 409, "只有因逾期未补正而终止的申请可以因逾期补正重新办理", NULL);
+	if (st->actor != ACTOR_STAFF)
+		return refuse(st, 409, "该申请已因逾期未补正终止；如有正当理由，请与办理机关联系", NULL);
+	if (st->today > st->concluded_on + OGI_REOPEN_DAYS)
+		return refusef(st, 409, NULL,
+			       "该申请已于%s因逾期未补正终止，超过%d日，不能重新办理",
+			       date_cn(st, st->concluded_on), OGI_REOPEN_DAYS);
+	data_date(st, "annulled_closing_on", st->concluded_on);
+	st->outcome = NULL;
+	st->concluded = false;
+	st->annul_closing = true;
+	return true;
+}
+
+static bool do_supplement_answered(struct step *st)
+{
+	const char *text;
+	bool applicant = st->actor == ACTOR_APPLICANT;
+	if (!in_text(st, "text", applicant, "补正内容", &text))
+		return false;
+	PGresult *res = exec(st, STMT_WF_SUPPLEMENT_GET, 1, (const char *[]){ st->id });
+	if (!res)
+		return false;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return refuse(st, 409, "该申请没有待补正的事项", NULL);
+	}
+	int32_t asked = value_date(res, 0, 1), answer_by = value_date(res, 0, 2);
+	PQclear(res);
+	int32_t d = st->today;
+	if (!applicant && !step_date(st, "date", &d))
+		return false;
+	if (d < asked)
+		return refusef(st, 422, "date", "收到补正的日期不能早于告知补正之日（%s）",
+			       date_cn(st, asked));
+	if (st->status == WF_CLOSED && !reopen_allowed(st))
+		return false;
+	if (window_over(answer_by, d) && !late_supplement_accepted(st, answer_by))
+		return false;
+	const char *p1[] = { st->id, fmt_date(st->arena, d), text };
+	if (!exec_ok(st, STMT_WF_SUPPLEMENT_ANSWER, 3, p1))
+		return false;
+	if (text) {
+		const char *p2[] = { st->id, text };
+		if (!exec_ok(st, STMT_WF_SUPPLEMENT_TEXT_APPEND, 2, p2))
+			return false;
+	}
+	data_str(st, "text", text);
+	st->effective = d;
+	st->status = WF_IN_PROGRESS;
+	st->clock_changed = true;
+	return true;
+}
+
+static bool do_consult(struct step *st)
+{
+	const char *party, *kind = in_str(st, "kind");
+	if (!in_text(st, "party", true, "征求意见的对象", &party))
+		return false;
+	if (!kind)
+		kind = "third_party";
+	if (strcmp(kind, "third_party") && strcmp(kind, "co_author"))
+		return refuse(st, 422, "征求意见的对象类型应为第三方（third_party）或共同制作机关（co_author）", "kind");
+	int32_t sent;
+	if (!step_date(st, "date", &sent))
+		return false;
+	int32_t due = consultation_due(st->cal, sent);
+	const char *params[] = { st->id, party, kind, fmt_date(st->arena, sent),
+				 fmt_date(st->arena, due) };
+	PGresult *res = exec(st, STMT_WF_CONSULT_ADD, 5, params);
+	if (!res)
+		return false;
+	data_int(st, "consultation_id", atoll(PQgetvalue(res, 0, 0)));
+	PQclear(res);
+	data_str(st, "party", party);
+	data_str(st, "kind", kind);
+	data_date(st, "due_on", due);
+	st->effective = sent;
+	st->status = WF_CONSULTING;
+	st->clock_changed = true;
+	return true;
+}
+
+static bool do_consult_answered(struct step *st)
+{
+	const char *result = in_str(st, "result"), *answer, *which = in_str(st, "consultation_id");
+	if (!result || (strcmp(result, "consent") && strcmp(result, "objection") &&
+			strcmp(result, "silence")))
+		return refuse(st, 422, "请选择意见：同意（consent）、不同意（objection）或逾期未答复（silence）", "result");
+	if (!in_text(st, "answer", false, "意见内容", &answer))
+		return false;
+	PGresult *res = exec(st, STMT_WF_CONSULT_OPEN, 1, (const char *[]){ st->id });
+	if (!res)
+		return false;
+	int open = PQntuples(res), row = -1;
+	for (int i = 0; i < open; i++)
+		if (which ? !strcmp(which, PQgetvalue(res, i, 0)) : open == 1)
+			row = i;
+	if (row < 0) {
+		PQclear(res);
+		return refuse(st, open > 1 ? 422 : 409,
+			      open > 1 ? "有多项正在征求的意见：请指明是哪一项（consultation_id）"
+				       : "没有这项正在征求的意见", "consultation_id");
+	}
+	const char *cid = copy_value(st, res, row, 0), *party = copy_value(st, res, row, 1);
+	int32_t sent = value_date(res, row, 3), due = value_date(res, row, 4);
+	PQclear(res);
+	int32_t d;
+	if (!strcmp(result, "silence")) {
+		/* Art. 32, 34: silence is known only once the 15 days are over;
+		 * the clock stood still until then. */
+		if (!window_over(due, st->today))
+			return refusef(st, 409, NULL, "征求意见期限至%s，届满后才能记录逾期未答复",
+				       date_cn(st, due));
+		d = due;
+	} else {
+		if (!step_date(st, "date", &d))
+			return false;
+		if (d < sent)
+			return refuse(st, 422, "答复日期不能早于征求意见之日", "date");
+	}
+	bool silence = !strcmp(result, "silence");
+	const char *params[] = { st->id, cid, silence ? NULL : fmt_date(st->arena, d),
+				 answer, result };
+	if (!exec_ok(st, STMT_WF_CONSULT_ANSWER, 5, params))
+		return false;
+	data_int(st, "consultation_id", atoll(cid));
+	data_str(st, "party", party);
+	data_str(st, "result", result);
+	data_str(st, "answer", answer);
+	st->effective = d;
+	st->status = open > 1 ? WF_CONSULTING : WF_IN_PROGRESS;
+	st->clock_changed = true;
+	return true;
+}
+
+/* The extensions of the request: the open proposal (id, proposer) and the
+ * approved total. */
+struct extensions {
+	const char *open_id;
+	long long open_by;
+	int open_days;
+	int approved_days;
+	int approved_count;
+};
+
+static bool load_extensions(struct step *st, struct extensions *x)
+{
+	memset(x, 0, sizeof *x);
+	PGresult *res = exec(st, STMT_WF_EXTENSIONS, 1, (const char *[]){ st->id });
+	if (!res)
+		return false;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *state = PQgetvalue(res, i, 3);
+		if (!strcmp(state, "proposed")) {
+			x->open_id = copy_value(st, res, i, 0);
+			x->open_by = atoll(PQgetvalue(res, i, 1));
+			x->open_days = atoi(PQgetvalue(res, i, 2));
+		} else if (!strcmp(state, "approved")) {
+			x->approved_days += atoi(PQgetvalue(res, i, 2));
+			x->approved_count++;
+		}
+	}
+	PQclear(res);
+	return true;
+}
+
+/*
+ * Art. 33 ¶2: the extension is consented to and the applicant told within
+ * the period it extends; once the request is overdue it cannot cure the
+ * delay. (Without a computable deadline there is nothing to judge: the
+ * step's own save then reports the problem.)
+ */
+static bool extension_in_time(struct step *st)
+{
+	struct deadline dl;
+	if (!workflow_deadline(st->db, st->cal, st->id, &dl) ||
+	    extension_allowed(st->cal, &dl, st->today))
+		return true;
+	return refusef(st, 409, NULL,
+		       "答复期限已于%s届满：延期须在答复期限内经负责人同意并告知申请人，期限届满后不能再延期（条例第三十三条）",
+		       date_cn(st, dl.due));
+}
+
+static bool do_extend(struct step *st)
+{
+	struct extensions x;
+	const char *reason;
+	if (!in_text(st, "reason", true, "延期理由", &reason) || !load_extensions(st, &x))
+		return false;
+	if (x.open_id)
+		return refuse(st, 409, "已有一项延期申请等待负责人审批，不能重复申请", NULL);
+	/* Art. 33 ¶2: extended once, by at most 20 working days. */
+	if (x.approved_count)
+		return refuse(st, 409, "该申请已经延期，不能再次延期（条例第三十三条）", NULL);
+	if (!extension_in_time(st))
+		return false;
+	int days;
+	if (!in_int(st, "days", 1, OGI_EXTENSION_MAX_WORKDAYS, OGI_EXTENSION_MAX_WORKDAYS,
+		    "延长的工作日数", &days))
+		return false;
+	char d[16];
+	snprintf(d, sizeof d, "%d", days);
+	const char *params[] = { st->id, st->req->staff->staff_id_text, reason, d };
+	PGresult *res = exec(st, STMT_WF_EXTENSION_ADD, 4, params);
+	if (!res)
+		return false;
+	data_int(st, "extension_id", atoll(PQgetvalue(res, 0, 0)));
+	PQclear(res);
+	data_int(st, "days", days);
+	data_str(st, "reason", reason);
+	return true;
+}
+
+static bool do_decide_extension(struct step *st, bool approve)
+{
+	struct extensions x;
+	const char *reason;
+	if (!in_text(st, "reason", false, "审批意见", &reason) || !load_extensions(st, &x))
+		return false;
+	if (!x.open_id)
+		return refuse(st, 409, "没有等待审批的延期申请", NULL);
+	if (x.open_by == st->req->staff->staff_id)
+		return refuse(st, 403, "不能审批自己提出的延期申请", NULL);
+	if (approve && !extension_in_time(st))
+		return false;
+	const char *params[] = { st->id, x.open_id, approve ? "approved" : "refused",
+				 st->req->staff->staff_id_text };
+	PGresult *res = exec(st, STMT_WF_EXTENSION_DECIDE, 4, params);
+	if (!res)
+		return false;
+	const char *proposal_reason = PQntuples(res) ? copy_value(st, res, 0, 0) : "";
+	PQclear(res);
+	data_int(st, "extension_id", atoll(x.open_id));
+	data_int(st, "days", x.open_days);
+	data_str(st, "reason", reason);
+	if (!approve)
+		return true;
+	st->clock_changed = true;
+	/* The applicant is told (Art. 33 ¶2): the notice names the new date,
+	 * filled in by finish_extension_notice() once it is computed. */
+	set_notice(st, "extension", "notices/extension", "延期答复告知书");
+	char days[16];
+	snprintf(days, sizeof days, "%d", x.open_days);
+	notice_str(st, "days", days);
+	notice_str(st, "reason", proposal_reason);
+	return true;
+}
+
+static bool do_fee_notice(struct step *st)
+{
+	const char *method = in_str(st, "method");
+	if (!method || (strcmp(method, "per_request") && strcmp(method, "per_page")))
+		return refuse(st, 422, "请选择计费方式：按件（per_request）或按量（per_page）", "method");
+	int units;
+	long long amount;
+	if (!strcmp(method, "per_page")) {
+		if (!in_int(st, "pages", 1, 1000000, 0, "页数", &units))
+			return false;
+		if (units == 0)
+			return refuse(st, 422, "按量计收时请填写页数", "pages");
+		amount = fee_per_page(units);
+		if (!amount)
+			return refusef(st, 409, NULL, "按量计收：%d页不超过30页，不收费", units);
+	} else {
+		if (!st->id_number_hash && !st->credit_code)
+			return refuse(st, 409, "无法识别申请人（没有证件号码或统一社会信用代码），不能按件计收", NULL);
+		const char *params[] = { st->agency_id, st->id_number_hash, st->credit_code,
+					 fmt_date(st->arena, st->received), st->id };
+		PGresult *res = exec(st, STMT_WF_FEE_ORDINAL, 5, params);
+		if (!res)
+			return false;
+		units = atoi(PQgetvalue(res, 0, 0));
+		PQclear(res);
+		amount = fee_per_request(units);
+		if (!amount)
+			return refusef(st, 409, NULL,
+				       "按件计收：这是该申请人本月第%d件申请，每月前10件不收费", units);
+	}
+	int32_t pay_by;
+	int days = setting_int(st, "fee_pay_workdays", 1, 60, DEFAULT_FEE_PAY_WORKDAYS);
+	if (!in_date(st, "pay_by", window_last_day(st->cal, st->today, days), &pay_by))
+		return false;
+	if (pay_by <= st->today)
+		return refuse(st, 422, "缴费期限应晚于今天", "pay_by");
+	char u[16], a[32];
+	snprintf(u, sizeof u, "%d", units);
+	snprintf(a, sizeof a, "%lld.00", amount);
+	const char *params[] = { st->id, method, u, a, fmt_date(st->arena, st->today),
+				 fmt_date(st->arena, pay_by) };
+	PGresult *res = exec(st, STMT_WF_FEE_ADD, 6, params);
+	if (!res)
+		return false;
+	data_int(st, "fee_id", atoll(PQgetvalue(res, 0, 0)));
+	PQclear(res);
+	data_str(st, "method", method);
+	data_int(st, "units", units);
+	data_str(st, "amount_yuan", a);
+	data_date(st, "pay_by", pay_by);
+	st->status = WF_AWAITING_FEE;
+	st->clock_changed = true;
+	set_notice(st, "fee", "notices/fee", "政府信息公开信息处理费缴费通知书");
+	notice_str(st, "method_text", !strcmp(method, "per_page") ? "按量计收" : "按件计收");
+	notice_str(st, "units", u);
+	notice_str(st, "amount", a);
+	notice_str(st, "pay_by_text", date_cn(st, pay_by));
+	/* The measures give the applicant 20 working days from receiving the
+	 * notice: the notice states the period, and the day it ends. */
+	char wd[16];
+	snprintf(wd, sizeof wd, "%d", workdays_between(st->cal, st->today, pay_by));
+	notice_str(st, "pay_workdays", wd);
+	notice_str(st, "remedy_subject", "通知");
+	if (!strcmp(method, "per_page"))
+		json_object_object_add(st->notice_model, "per_page", json_object_new_boolean(1));
+	return true;
+}
+
+/* The pending fee: its id and dates; false (409) when there is none. */
+static bool pending_fee(struct step *st, const char **id, int32_t *notice_on, int32_t *pay_by)
+{
+	PGresult *res = exec(st, STMT_WF_FEE_PENDING, 1, (const char *[]){ st->id });
+	if (!res)
+		return false;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return refuse(st, 409, "该申请没有待缴的信息处理费", NULL);
+	}
+	*id = copy_value(st, res, 0, 0);
+	*notice_on = value_date(res, 0, 1);
+	*pay_by = value_date(res, 0, 2);
+	PQclear(res);
+	return true;
+}
+
+static bool do_fee_paid(struct step *st)
+{
+	const char *fee;
+	int32_t notice_on, pay_by, d;
+	if (!pending_fee(st, &fee, &notice_on, &pay_by) || !step_date(st, "date", &d))
+		return false;
+	if (d < notice_on)
+		return refuse(st, 422, "缴费日期不能早于收费通知之日", "date");
+	if (window_over(pay_by, d))
+		return refusef(st, 409, NULL, "缴费期限已于%s届满", date_cn(st, pay_by));
+	const char *params[] = { st->id, fee, "paid", fmt_date(st->arena, d) };
+	if (!exec_ok(st, STMT_WF_FEE_SET, 4, params))
+		return false;
+	data_int(st, "fee_id", atoll(fee));
+	st->effective = d;
+	st->status = WF_IN_PROGRESS;
+	st->clock_changed = true;
+	return true;
+}
+
+static void conclude(struct step *st, enum wf_status status, const char *outcome, int32_t on)
+{
+	st->status = status;
+	/* Table 三 counts a request by its first conclusion only
+	 * (docs/report.md): after a redo the row keeps it; the new one is in
+	 * the events and the notice. */
+	if (st->redo) {
+		data_bool(st, "redo", true);
+		return;
+	}
+	st->outcome = outcome;
+	st->concluded = outcome != NULL;
+	st->concluded_on = on;
+}
+
+static bool do_reply(struct step *st)
+{
+	const struct wf_outcome *o = wf_outcome_find(in_str(st, "outcome"));
+	if (!o || !o->staff_may_choose)
+		return refuse(st, 422, "请选择答复结果", "outcome");
+	const char *text, *withheld, *other_agency;
+	bool must_say_why = o->notice == WF_NOTICE_PARTIAL || o->notice == WF_NOTICE_DENY;
+	if (!in_text(st, "text", true, "答复内容", &text) ||
+	    !in_text(st, "withheld", must_say_why, "不予公开的内容及理由", &withheld) ||
+	    !in_text(st, "other_agency", false, "负责公开的机关", &other_agency))
+		return false;
+	int32_t d;
+	if (!step_date(st, "date", &d))
+		return false;
+	const char *basis = o->basis;
+	if (o->basis_alt && ((!strcmp(o->code, "disclosed") && in_bool(st, "already_published")) ||
+			     (!strcmp(o->code, "unable_not_held") && other_agency)))
+		basis = o->basis_alt;
+	st->notice_no = in_str(st, "notice_no");
+	st->effective = d;
+	data_str(st, "outcome", o->code);
+	data_str(st, "basis", basis);
+	data_str(st, "withheld", withheld);
+	data_str(st, "other_agency", other_agency);
+	data_date(st, "replied_on", d);
+	conclude(st, WF_ANSWERED, o->code, d);
+	set_notice(st, "reply", wf_notice_template(o->notice), wf_notice_title(o->notice));
+	notice_str(st, "outcome_label", o->label);
+	notice_str(st, "basis", basis);
+	notice_str(st, "reason", o->reason);
+	notice_str(st, "text", text);
+	notice_str(st, "withheld", withheld);
+	notice_str(st, "other_agency", other_agency);
+	return true;
+}
+
+static bool do_withdraw(struct step *st)
+{
+	const char *reason;
+	int32_t d = st->today;
+	if (!in_text(st, "reason", false, "撤回理由", &reason))
+		return false;
+	if (st->actor == ACTOR_STAFF && !step_date(st, "date", &d))
+		return false;
+	data_str(st, "reason", reason);
+	st->effective = d;
+	/* Withdrawn before receipt: no request, counted nowhere; after: it
+	 * ends as `other` in table 三. */
+	if (st->has_received)
+		conclude(st, WF_WITHDRAWN, "other", d);
+	else
+		st->status = WF_WITHDRAWN;
+	return true;
+}
+
+/*
+ * A review decision (行政复议法 Art. 64) or judgment (行政诉讼法 Art. 70)
+ * revoked the reply and ordered a new one: the request is worked again
+ * from the day the decision was received, within the period it names
+ * (default OGI_REDO_WORKDAYS_DEFAULT working days), and replied again.
+ */
+static bool order_redo(struct step *st, int32_t decided)
+{
+	if (!st->concluded || st->status == WF_WITHDRAWN || wf_status_open(st->status))
+		return refuse(st, 409, "只有已答复或已终止的申请可以依复议决定或判决重新答复", "redo");
+	int days;
+	int32_t received;
+	if (!in_int(st, "redo_workdays", 1, 60, OGI_REDO_WORKDAYS_DEFAULT,
+		    "重新答复期限（工作日）", &days) ||
+	    !in_date(st, "decision_received_on", decided, &received))
+		return false;
+	if (received < decided || received > st->today)
+		return refuse(st, 422, "收到决定书的日期应在审结日期与今天之间", "decision_received_on");
+	if (!exec_ok(st, STMT_WF_REQUEST_REDO, 2,
+		     (const char *[]){ st->id, fmt_date(st->arena, received) }))
+		return false;
+	data_int(st, "days", days);
+	data_date(st, "decision_received_on", received);
+	st->event = "redo_ordered";
+	st->effective = received;
+	st->status = WF_IN_PROGRESS;
+	st->redo = true;
+	st->clock_changed = true;
+	return true;
+}
+
+static bool appeal_decided(struct step *st, const char *appeal)
+{
+	const char *result = in_str(st, "result"), *note;
+	int32_t on;
+	if (!result || (strcmp(result, "upheld") && strcmp(result, "corrected") &&
+			strcmp(result, "other")))
+		return refuse(st, 422, "请选择结果：维持（upheld）、纠正（corrected）或其他（other）", "result");
+	if (!in_text(st, "note", false, "备注", &note) ||
+	    !in_date(st, "decided_on", st->today, &on))
+		return false;
+	if (on > st->today)
+		return refuse(st, 422, "审结日期不能晚于今天", "decided_on");
+	const char *params[] = { st->id, appeal, result, fmt_date(st->arena, on), note };
+	PGresult *res = exec(st, STMT_WF_APPEAL_DECIDE, 5, params);
+	if (!res)
+		return false;
+	bool found = PQntuples(res) == 1;
+	PQclear(res);
+	if (!found)
+		return refuse(st, 409, "没有这项尚未审结的复议或诉讼，或审结日期早于立案日期", "appeal_id");
+	data_int(st, "appeal_id", atoll(appeal));
+	data_str(st, "result", result);
+	data_date(st, "decided_on", on);
+	st->effective = on;
+	st->event = "appeal_decided";
+	return !strcmp(result, "corrected") && in_bool(st, "redo") ? order_redo(st, on) : true;
+}
+
+static bool do_appeal(struct step *st)
+{
+	/* Any request may be appealed, an unconfirmed or discarded one too:
+	 * not handling it is itself an act that can be challenged
+	 * (non-performance, 不履行法定职责; Art. 51). */
+	int32_t from = st->has_received ? st->received : st->submitted_on;
+	const char *appeal = in_str(st, "appeal_id");
+	if (appeal) {
+		if (strspn(appeal, "0123456789") != strlen(appeal) || strlen(appeal) > 18)
+			return refuse(st, 422, "appeal_id 应为数字", "appeal_id");
+		return appeal_decided(st, appeal);
+	}
+	const char *kind = in_str(st, "kind"), *body, *note, *result = in_str(st, "result");
+	if (!kind || (strcmp(kind, "review") && strcmp(kind, "suit_direct") &&
+		      strcmp(kind, "suit_after_review")))
+		return refuse(st, 422, "请选择类型：行政复议（review）、直接起诉（suit_direct）或复议后起诉（suit_after_review）", "kind");
+	if (!in_text(st, "body", false, "复议机关或法院", &body) ||
+	    !in_text(st, "note", false, "备注", &note))
+		return false;
+	int32_t filed, decided = 0;
+	if (!in_str(st, "filed_on"))
+		return refuse(st, 422, "请填写立案（申请）日期", "filed_on");
+	if (!in_date(st, "filed_on", st->today, &filed))
+		return false;
+	if (filed > st->today || filed < from)
+		return refuse(st, 422, "立案日期应在提交（收到）申请之日与今天之间", "filed_on");
+	if (!result)
+		result = "pending";
+	if (strcmp(result, "pending") && strcmp(result, "upheld") &&
+	    strcmp(result, "corrected") && strcmp(result, "other"))
+		return refuse(st, 422, "结果应为 upheld、corrected、other 或 pending", "result");
+	bool pending = !strcmp(result, "pending");
+	if (!pending) {
+		if (!in_str(st, "decided_on"))
+			return refuse(st, 422, "已审结的请填写审结日期", "decided_on");
+		if (!in_date(st, "decided_on", st->today, &decided))
+			return false;
+		if (decided < filed || decided > st->today)
+			return refuse(st, 422, "审结日期应在立案日期与今天之间", "decided_on");
+	}
+	const char *params[] = { st->id, kind, body, fmt_date(st->arena, filed), result,
+				 pending ? NULL : fmt_date(st->arena, decided), note };
+	PGresult *res = exec(st, STMT_WF_APPEAL_ADD, 7, params);
+	if (!res)
+		return false;
+	data_int(st, "appeal_id", atoll(PQgetvalue(res, 0, 0)));
+	PQclear(res);
+	data_str(st, "kind", kind);
+	data_str(st, "body", body);
+	data_date(st, "filed_on", filed);
+	data_str(st, "result", result);
+	if (!pending)
+		data_date(st, "decided_on", decided);
+	st->effective = filed;
+	if (!strcmp(result, "corrected") && in_bool(st, "redo"))
+		return order_redo(st, decided);
+	return true;
+}
+
+static bool do_note(struct step *st)
+{
+	const char *text;
+	if (!in_text(st, "text", true, "备注内容", &text))
+		return false;
+	data_str(st, "text", text);
+	return true;
+}
+
+static bool do_assign(struct step *st)
+{
+	const char *to = in_str(st, "to"), *staff_id = NULL;
+	if (to) {
+		char *lower = arena_strdup(st->arena, to);
+		for (char *p = lower; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		const char *params[] = { lower, st->agency_id };
+		PGresult *res = exec(st, STMT_WF_STAFF_FOR_ASSIGN, 2, params);
+		if (!res)
+			return false;
+		if (PQntuples(res) != 1) {
+			PQclear(res);
+			return refuse(st, 422, "没有这个经办人：应为本机关启用中的经办人或负责人", "to");
+		}
+		staff_id = copy_value(st, res, 0, 0);
+		data_str(st, "display_name", PQgetvalue(res, 0, 1));
+		PQclear(res);
+		data_str(st, "to", lower);
+		data_int(st, "staff_id", atoll(staff_id));
+	}
+	const char *params[] = { st->id, staff_id };
+	return exec_ok(st, STMT_WF_REQUEST_ASSIGN, 2, params);
+}
+
+static bool do_expire_supplement(struct step *st)
+{
+	PGresult *res = exec(st, STMT_WF_SUPPLEMENT_GET, 1, (const char *[]){ st->id });
+	if (!res)
+		return false;
+	int32_t answer_by = PQntuples(res) == 1 ? value_date(res, 0, 2) : 0;
+	bool asked = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 3), "asked");
+	PQclear(res);
+	if (!asked)
+		return refuse(st, 409, "该申请没有待补正的事项", NULL);
+	if (!window_over(answer_by, st->today))
+		return refusef(st, 409, NULL, "补正期限至%s，尚未届满", date_cn(st, answer_by));
+	if (!exec_ok(st, STMT_WF_SUPPLEMENT_EXPIRE, 1, (const char *[]){ st->id }))
+		return false;
+	/* Art. 30: abandoned when the period ends: the first day after it. */
+	int32_t on = answer_by + 1 > st->received ? answer_by + 1 : st->received;
+	data_date(st, "answer_by", answer_by);
+	st->effective = on;
+	conclude(st, WF_CLOSED, "other_no_supplement", on);
+	set_notice(st, "other", "notices/other", wf_notice_title(WF_NOTICE_OTHER));
+	const struct wf_outcome *o = wf_outcome_find("other_no_supplement");
+	notice_str(st, "basis", o->basis);
+	notice_str(st, "reason", o->reason);
+	notice_str(st, "text", "申请人在补正期限内未补正，本机关不再处理该政府信息公开申请。");
+	return true;
+}
+
+static bool do_expire_fee(struct step *st)
+{
+	const char *fee;
+	int32_t notice_on, pay_by;
+	if (!pending_fee(st, &fee, &notice_on, &pay_by))
+		return false;
+	if (!window_over(pay_by, st->today))
+		return refusef(st, 409, NULL, "缴费期限至%s，尚未届满", date_cn(st, pay_by));
+	const char *params[] = { st->id, fee, "expired", NULL };
+	if (!exec_ok(st, STMT_WF_FEE_SET, 4, params))
+		return false;
+	int32_t on = pay_by + 1 > st->received ? pay_by + 1 : st->received;
+	data_int(st, "fee_id", atoll(fee));
+	data_date(st, "pay_by", pay_by);
+	st->effective = on;
+	conclude(st, WF_CLOSED, "other_no_fee", on);
+	set_notice(st, "other", "notices/other", wf_notice_title(WF_NOTICE_OTHER));
+	const struct wf_outcome *o = wf_outcome_find("other_no_fee");
+	notice_str(st, "basis", o->basis);
+	notice_str(st, "reason", o->reason);
+	notice_str(st, "text", "申请人在缴费期限内未缴纳信息处理费，本机关不再处理该政府信息公开申请。");
+	return true;
+}
+
+static bool run_step(struct step *st)
+{
+	switch (st->action) {
+	case WF_CONFIRM: return do_confirm(st);
+	case WF_DISCARD: return do_discard(st);
+	case WF_SUPPLEMENT: return do_supplement(st);
+	case WF_SUPPLEMENT_ANSWERED: return do_supplement_answered(st);
+	case WF_CONSULT: return do_consult(st);
+	case WF_CONSULT_ANSWERED: return do_consult_answered(st);
+	case WF_EXTEND: return do_extend(st);
+	case WF_APPROVE_EXTENSION: return do_decide_extension(st, true);
+	case WF_REFUSE_EXTENSION: return do_decide_extension(st, false);
+	case WF_FEE_NOTICE: return do_fee_notice(st);
+	case WF_FEE_PAID: return do_fee_paid(st);
+	case WF_REPLY: return do_reply(st);
+	case WF_WITHDRAW: return do_withdraw(st);
+	case WF_APPEAL: return do_appeal(st);
+	case WF_NOTE: return do_note(st);
+	case WF_ASSIGN: return do_assign(st);
+	case WF_EXPIRE_SUPPLEMENT: return do_expire_supplement(st);
+	case WF_EXPIRE_FEE: return do_expire_fee(st);
+	case WF_ACTION_COUNT: break;
+	}
+	return refuse(st, 404, "没有这个操作", NULL);
+}
+
+/* ---- the transaction ----------------------------------------------------- */
+
+static bool lock_request(struct step *st, const char *request_id)
+{
+	PGresult *res = exec(st, STMT_WF_REQUEST_LOCK, 1, (const char *[]){ request_id });
+	if (!res)
+		return false;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return refuse(st, 404, "没有这件申请", NULL);
+	}
+	st->id = copy_value(st, res, 0, 0);
+	st->agency_id = copy_value(st, res, 0, 1);
+	if (!wf_status_from_code(PQgetvalue(res, 0, 2), &st->status)) {
+		PQclear(res);
+		return refuse(st, 500, "申请的状态无法识别", NULL);
+	}
+	st->has_received = !PQgetisnull(res, 0, 3);
+	st->received = value_date(res, 0, 3);
+	st->tracking_no = copy_value(st, res, 0, 4);
+	st->name = copy_value(st, res, 0, 5);
+	st->description = copy_value(st, res, 0, 6);
+	st->applicant_kind = copy_value(st, res, 0, 7);
+	st->agency_code = copy_value(st, res, 0, 8);
+	st->agency_name = copy_value(st, res, 0, 9);
+	st->settings = json_tokener_parse(PQgetvalue(res, 0, 10));
+	st->id_number_hash = copy_value(st, res, 0, 12);
+	st->credit_code = copy_value(st, res, 0, 13);
+	st->submitted_on = value_date(res, 0, 14);
+	st->outcome = copy_value(st, res, 0, 17);
+	st->concluded = !PQgetisnull(res, 0, 18);
+	st->concluded_on = value_date(res, 0, 18);
+	st->backdated = !strcmp(PQgetvalue(res, 0, 19), "t");
+	st->office_address = copy_value(st, res, 0, 20);
+	st->office_phone = copy_value(st, res, 0, 21);
+	st->document_ref = copy_value(st, res, 0, 22);
+	st->office_hours = copy_value(st, res, 0, 23);
+	st->agency_is_government = !strcmp(PQgetvalue(res, 0, 24), "government");
+	st->government_above = copy_value(st, res, 0, 25);
+	st->redo = !PQgetisnull(res, 0, 26);
+	PQclear(res);
+	return true;
+}
+
+/* Who may see this request: its agency's staff (an administrator also
+ * its descendants'); anyone else gets the same 404 as for no request. */
+static bool may_see(struct step *st)
+{
+	if (st->actor != ACTOR_STAFF)
+		return true;
+	if (!st->req->staff || !auth_sees_agency(st->req, atoll(st->agency_id)))
+		return refuse(st, 404, "没有这件申请", NULL);
+	return true;
+}
+
+static const char *actor_kind(enum workflow_actor a)
+{
+	return a == ACTOR_APPLICANT ? "applicant" : a == ACTOR_STAFF ? "staff" : "system";
+}
+
+static bool append_event(struct step *st)
+{
+	struct event e = {
+		.request_id = st->id,
+		.actor_kind = actor_kind(st->actor),
+		.actor_staff_id = st->actor == ACTOR_STAFF ? st->req->staff->staff_id_text : NULL,
+		.action = st->event ? st->event : wf_action_event(st->action),
+		.effective_on = fmt_date(st->arena, st->effective),
+		.data = st->data,
+	};
+	PGresult *failure;
+	st->seq = event_append(st->db, &e, &failure);
+	if (!st->seq)
+		return db_failed(st, failure);
+	return true;
+}
+
+/* The closing's notice, annulled by a reopening (Art. 30), stays marked. */
+static bool annul_closing_notice(struct step *st)
+{
+	if (!st->annul_closing)
+		return true;
+	char seq[16];
+	snprintf(seq, sizeof seq, "%d", st->seq);
+	const char *params[] = { st->id, seq, fmt_date(st->arena, st->today) };
+	return exec_ok(st, STMT_WF_NOTICE_ANNUL, 3, params);
+}
+
+/* The extension notice names the new due date, known after save_state. */
+static bool finish_extension_notice(struct step *st)
+{
+	if (st->action != WF_APPROVE_EXTENSION)
+		return true;
+	struct deadline dl;
+	if (workflow_deadline(st->db, st->cal, st->id, &dl))
+		notice_str(st, "due_text", date_cn(st, dl.due));
+	return true;
+}
+
+static bool within_transaction(struct step *st, const char *request_id)
+{
+	const char *why;
+	if (!lock_request(st, request_id) || !may_see(st))
+		return false;
+	enum wf_actor_kind who = st->actor == ACTOR_APPLICANT ? WF_BY_APPLICANT
+			       : st->actor == ACTOR_STAFF ? WF_BY_STAFF : WF_BY_SYSTEM;
+	int denied = wf_actor_allowed(st->action, who,
+				      st->req->staff ? st->req->staff->role : NULL, &why);
+	if (denied)
+		return refuse(st, denied, why, NULL);
+	if (!wf_action_allowed(st->action, st->status, &why))
+		return refuse(st, 409, why, NULL);
+	if (st->has_received && !st->cal)
+		return refuse(st, 503, "工作日历暂时无法读取，请稍后重试", NULL);
+	return run_step(st) && append_event(st) && save_state(st) &&
+	       annul_closing_notice(st) && finish_extension_notice(st) && issue_notice(st);
+}
+
+static bool id_well_formed(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	return n > 0 && n <= 18 && strspn(s, "0123456789") == n;
+}
+
+struct workflow_result workflow_act(struct request *req, const char *request_id,
+				    const char *action, struct json_object *input,
+				    enum workflow_actor actor)
+{
+	struct step st = {
+		.req = req,
+		.db = req->db,
+		.arena = req->arena,
+		.input = input && json_object_is_type(input, json_type_object) ? input : NULL,
+		.actor = actor,
+		.today = today_beijing(),
+		.data = json_object_new_object(),
+		.result = { .status = 200, .message = "已办理" },
+	};
+	st.effective = st.today;
+	if (!wf_action_from_code(action, &st.action)) {
+		st.result = (struct workflow_result){ 404, "没有这个操作", NULL, 0 };
+	} else if (!id_well_formed(request_id)) {
+		st.result = (struct workflow_result){ 404, "没有这件申请", NULL, 0 };
+	} else if (actor == ACTOR_STAFF && !req->staff) {
+		st.result = (struct workflow_result){ 401, "请先登录", NULL, 0 };
+	} else if (!input_types_ok(&st)) {
+		/* st.result says which field */
+	} else {
+		st.cal = calendar_current(req->db);
+		if (!db_command(req->db, "BEGIN")) {
+			st.result = (struct workflow_result){ 503, "系统暂时无法办理，请稍后重试", NULL, 0 };
+		} else if (within_transaction(&st, request_id) && db_command(req->db, "COMMIT")) {
+			st.result.seq = st.seq;
+		} else {
+			db_command(req->db, "ROLLBACK");
+			if (st.result.status == 200)
+				st.result = (struct workflow_result){ 503, "系统暂时无法办理，您的操作没有保存，请稍后重试", NULL, 0 };
+		}
+	}
+	json_object_put(st.data);
+	json_object_put(st.settings);
+	json_object_put(st.notice_model);
+	return st.result;
+}

@@ -1,0 +1,96 @@
+/*
+ * workflow: every step a request can take, in one place. A step is one
+ * transaction: lock the request row, check that its state allows the step
+ * (refusing with a message that names the rule), append the event, update
+ * the cached row (status, due date, outcome), write any notice.
+ *
+ * Both the staff pages/API and the applicant's status page (supplement
+ * answer, withdrawal) go through workflow_act(), so the rules cannot differ
+ * between them.
+ */
+#ifndef YSQGK_WORKFLOW_H
+#define YSQGK_WORKFLOW_H
+
+#include <stdbool.h>
+#include <json-c/json.h>
+
+#include "core/db.h"
+#include "domain/deadline.h"
+
+struct request;
+struct arena;
+
+/* Who takes the step. */
+enum workflow_actor {
+	ACTOR_APPLICANT,	/* through the status page (query code checked) */
+	ACTOR_STAFF,		/* req->staff is the signed-in member */
+	ACTOR_SYSTEM,		/* deadlines passing (ysqgk deadlines) */
+};
+
+struct workflow_result {
+	int status;		/* 200 done; 403, 404, 409, 422 refused; 500/503 failed */
+	const char *message;	/* Chinese, for the page or {"error": …} */
+	const char *field;	/* the input field a 422 is about, or NULL */
+	int seq;		/* the appended event's seq when done */
+};
+
+/*
+ * Takes `action` (confirm, supplement, supplement_answered, consult,
+ * consult_answered, extend, approve_extension, refuse_extension, fee_notice,
+ * fee_paid, reply, appeal, note, assign, withdraw, …) on the request with
+ * id `request_id` (text), with `input` (borrowed) holding the action's
+ * fields, e.g. {"text": "…"} for supplement_answered or {"date": "2024-09-27"}
+ * for a back-dated confirm.
+ */
+struct workflow_result workflow_act(struct request *req, const char *request_id,
+				    const char *action, struct json_object *input,
+				    enum workflow_actor actor);
+
+/*
+ * The actions and their input fields (docs/api.md, "Staff"); `date`
+ * back-dates the steps that allow it (confirm, supplement_answered,
+ * consult, consult_answered, fee_paid, reply, withdraw) and must lie
+ * between the date of receipt and today:
+ *
+ *   confirm            date
+ *   discard            reason
+ *   supplement         what*, answer_by | period_workdays (agency setting
+ *                      supplement_workdays, default 10)
+ *   supplement_answered text (* for the applicant), date
+ *   consult            party*, kind (third_party|co_author), date
+ *   consult_answered   consultation_id, result* (consent|objection|silence),
+ *                      answer, date
+ *   extend             reason*, days (1-20, default what is left of 20)
+ *   approve_extension, refuse_extension   reason
+ *   fee_notice         method* (per_request|per_page), pages, pay_by
+ *   fee_paid           date
+ *   reply              outcome*, text*, withheld (* for partial and deny_*),
+ *                      already_published, other_agency, notice_no, date
+ *   withdraw           reason, date
+ *   appeal             kind*, body, filed_on*, result, decided_on, note;
+ *                      or appeal_id*, result*, decided_on*
+ *   note               text*
+ *   assign             to (username; empty to unassign)
+ *   expire_supplement, expire_fee   (ACTOR_SYSTEM: the period has passed)
+ */
+
+/*
+ * The deadline of a received request from its events (domain/deadline),
+ * on calendar `cal`; false when it has no date of receipt, its events
+ * make no deadline, or the database failed.
+ */
+bool workflow_deadline(struct db *db, const struct calendar *cal,
+		       const char *request_id, struct deadline *out);
+
+/*
+ * Recomputes and stores due_on, extension_days and clock_stopped_since of
+ * one request (after a calendar change). Returns 1 when due_on changed,
+ * 0 when not, -1 when the database failed. Call inside a transaction.
+ */
+int workflow_refresh_deadline(struct db *db, const struct calendar *cal,
+			      const char *request_id);
+
+/* "2026年3月5日" for YYYY-MM-DD (in the arena); "" for NULL or bad. */
+const char *workflow_date_cn(struct arena *a, const char *iso);
+
+#endif

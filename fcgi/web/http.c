@@ -1,0 +1,188 @@
+#include "web/http.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "web/auth.h"
+#include "lib/log.h"
+#include "lib/tmpl.h"
+
+struct status_info {
+	int status;
+	const char *reason;	/* for the Status: line */
+	const char *title;	/* for the Chinese error page */
+	const char *message;
+};
+
+static const struct status_info statuses[] = {
+	{ 200, "OK", NULL, NULL },
+	{ 201, "Created", NULL, NULL },
+	{ 303, "See Other", NULL, NULL },
+	{ 400, "Bad Request", "请求无效", "请求的格式不正确，无法处理。请检查后重试。" },
+	{ 403, "Forbidden", "禁止访问", "您没有权限执行此操作。如果您刚才提交了表单，请刷新页面后重试。" },
+	{ 404, "Not Found", "页面不存在", "您要找的页面不存在，请检查网址是否正确。" },
+	{ 405, "Method Not Allowed", "不支持的请求方式", "此页面不支持这种请求方式。" },
+	{ 409, "Conflict", "操作冲突", "当前状态不允许此操作。" },
+	{ 413, "Content Too Large", "提交的内容过大", "提交的内容超过了允许的大小，请删减后重试。" },
+	{ 415, "Unsupported Media Type", "不支持的内容类型", "提交的内容类型不受支持。" },
+	{ 422, "Unprocessable Content", "填写有误", "提交的信息有误，请修改后重试。" },
+	{ 429, "Too Many Requests", "请求过于频繁", "您的请求过于频繁，请稍后再试。" },
+	{ 500, "Internal Server Error", "服务器内部错误", "服务器处理请求时出错，您的操作没有完成。请稍后重试。" },
+	{ 503, "Service Unavailable", "服务暂时不可用", "系统正在维护或数据库暂时无法连接，您的操作没有完成，也没有保存任何内容。请稍后重试。" },
+};
+
+static const struct status_info *status_info(int status)
+{
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+		if (statuses[i].status == status)
+			return &statuses[i];
+	return NULL;
+}
+
+const char *http_status_text(int status)
+{
+	const struct status_info *s = status_info(status);
+	return s ? s->reason : "Unknown";
+}
+
+void http_header(struct request *req, const char *name, const char *value)
+{
+	/* A CR or LF in a value would let it inject headers: refuse loudly. */
+	if (strpbrk(value, "\r\n")) {
+		log_error("refused header %s with a line break", name);
+		return;
+	}
+	buf_printf(req->headers, "%s: %s\r\n", name, value);
+}
+
+void http_set_cookie(struct request *req, const char *name, const char *value,
+		     int max_age_seconds)
+{
+	char line[512];
+	/* Secure whenever the client came over https (nginx's HTTPS param),
+	 * so a TLS site needs no setting for it (issue 12, item 16);
+	 * secure_cookies forces it behind a proxy that ends TLS earlier. */
+	bool secure = req->app->config.secure_cookies || req->https;
+	snprintf(line, sizeof line, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s",
+		 name, value, secure ? "; Secure" : "",
+		 max_age_seconds < 0 ? "" : "; Max-Age=");
+	if (max_age_seconds >= 0) {
+		size_t n = strlen(line);
+		snprintf(line + n, sizeof line - n, "%d", max_age_seconds);
+	}
+	http_header(req, "Set-Cookie", line);
+}
+
+static void respond_json(struct request *req, int status,
+			 struct json_object *model)
+{
+	const char *s = json_object_to_json_string_ext(
+		model, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	buf_puts(&req->worker->out, s);
+	buf_putc(&req->worker->out, '\n');
+	http_header(req, "Content-Type", "application/json; charset=utf-8");
+	req->status = status;
+	req->responded = true;
+}
+
+/* Adds what the layout needs to a page's model. */
+static void add_layout_fields(struct request *req, struct json_object *model)
+{
+	struct json_object *site = json_object_new_object();
+	json_object_object_add(site, "name",
+			       json_object_new_string(req->app->config.site_name));
+	json_object_object_add(model, "site", site);
+	const char *token = csrf_token(req);
+	if (token)
+		json_object_object_add(model, "csrf_token", json_object_new_string(token));
+}
+
+void respond(struct request *req, int status, const char *template,
+	     struct json_object *model)
+{
+	if (req->wants_json || !template) {
+		respond_json(req, status, model);
+		json_object_put(model);
+		return;
+	}
+	add_layout_fields(req, model);
+	char err[256];
+	struct buf *out = &req->worker->out;
+	if (!tmpl_render(req->app->templates, template, model, out, err, sizeof err)) {
+		log_error("render %s: %s", template, err);
+		json_object_put(model);
+		buf_reset(out);
+		buf_puts(out, "<!doctype html><meta charset=utf-8><title>500</title><p>服务器内部错误</p>");
+		status = 500;
+	} else {
+		json_object_put(model);
+	}
+	http_header(req, "Content-Type", "text/html; charset=utf-8");
+	req->status = status;
+	req->responded = true;
+}
+
+void respond_error(struct request *req, int status, const char *message)
+{
+	const struct status_info *info = status_info(status);
+	struct json_object *model = json_object_new_object();
+	const char *title = info && info->title ? info->title : "错误";
+	if (!message)
+		message = info && info->message ? info->message : title;
+	if (!req->log_why)
+		req->log_why = info ? info->reason : "error";
+	buf_reset(&req->worker->out);
+	if (req->wants_json) {
+		json_object_object_add(model, "error", json_object_new_string(message));
+		json_object_object_add(model, "status", json_object_new_int(status));
+		respond(req, status, NULL, model);
+		return;
+	}
+	json_object_object_add(model, "status", json_object_new_int(status));
+	json_object_object_add(model, "title", json_object_new_string(title));
+	json_object_object_add(model, "message", json_object_new_string(message));
+	respond(req, status, "error", model);
+}
+
+void respond_redirect(struct request *req, const char *target)
+{
+	if (!redirect_target_safe(target)) {
+		req->log_why = "unsafe redirect target";
+		respond_error(req, 400, NULL);
+		return;
+	}
+	http_header(req, "Location", target);
+	req->status = 303;
+	req->responded = true;
+}
+
+void respond_db_failure(struct request *req, const PGresult *res)
+{
+	enum db_failure f = db_failure_of(req->db, res);
+	if (f == DB_FAIL_DOWN || f == DB_FAIL_TIMEOUT) {
+		req->log_why = f == DB_FAIL_DOWN ? "database down" : "database timeout";
+		respond_error(req, 503, NULL);
+		return;
+	}
+	char why[512];
+	log_error("database: %s", db_error_text(res, why, sizeof why));
+	req->log_why = "database error";
+	respond_error(req, 500, NULL);
+}
+
+const char *http_client_bucket(struct request *req)
+{
+	unsigned char buf[16];
+	const char *a = req->remote_addr;
+	if (a && inet_pton(AF_INET, a, buf) == 1)
+		return a;
+	if (a && inet_pton(AF_INET6, a, buf) == 1) {
+		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)buf))
+			return a;
+		memset(buf + 8, 0, 8);
+		char *net = arena_alloc(req->arena, INET6_ADDRSTRLEN);
+		return inet_ntop(AF_INET6, buf, net, INET6_ADDRSTRLEN) ? net : "::";
+	}
+	return "0.0.0.0";
+}

@@ -1,0 +1,545 @@
+/*
+ * The application form (政府信息公开申请表, Art. 29), per agency, and the
+ * receipt (回执); the JSON route that creates a request. Validation and
+ * storage are requests.c's: this file turns the form into the same JSON
+ * object the API takes and the results into pages.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "web/auth.h"
+#include "web/http.h"
+#include "web/pages/citizen.h"
+#include "web/pages/pages.h"
+#include "service/requests.h"
+
+/* The single-line and multi-line fields of the form, in form order, with
+ * the label the error summary names them by. */
+static const struct {
+	const char *name;
+	const char *label;
+} form_fields[] = {
+	{ "applicant_kind", "申请人类型" },
+	{ "name", "姓名或名称" },
+	{ "id_type", "证件类型" },
+	{ "id_number", "证件号码" },
+	{ "work_unit", "工作单位" },
+	{ "credit_code", "统一社会信用代码" },
+	{ "legal_representative", "法定代表人或负责人" },
+	{ "contact_name", "联系人" },
+	{ "phone", "联系电话" },
+	{ "email", "电子邮箱" },
+	{ "address", "通信地址" },
+	{ "postcode", "邮政编码" },
+	{ "fax", "传真" },
+	{ "description", "所需信息的描述" },
+	{ "document_ref", "文件名称或文号" },
+	{ "provision_forms", "提供形式" },
+	{ "obtain_methods", "获取方式" },
+	{ "declaration", "声明" },
+	{ "privacy_consent", "个人信息处理同意" },
+	{ "submit_token", "表单" },
+	{ "website", "网址" },
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Characters of the description a printed receipt shows. */
+#define RECEIPT_PRINT_CHARS 300
+
+struct option {
+	const char *value;
+	const char *label;
+};
+
+static const struct option person_kind[] = { { "person", "公民" } };
+static const struct option org_kinds[] = {
+	{ "business", "商业企业" },
+	{ "research", "科研机构" },
+	{ "nonprofit", "社会公益组织" },
+	{ "legal_service", "法律服务机构" },
+	{ "org_other", "其他" },
+};
+static const struct option id_type_options[] = {
+	{ "resident_id", "居民身份证" },
+	{ "passport", "护照" },
+	{ "hk_macao_permit", "港澳居民来往内地通行证" },
+	{ "taiwan_permit", "台湾居民来往大陆通行证" },
+	{ "foreign_permanent_id", "外国人永久居留身份证" },
+	{ "other", "其他证件" },
+};
+static const struct option provision_options[] = {
+	{ "paper", "纸质" },
+	{ "email", "电子邮件" },
+	{ "cd", "光盘" },
+	{ "disk", "磁盘" },
+};
+static const struct option obtain_options[] = {
+	{ "post", "邮寄" },
+	{ "express", "快递" },
+	{ "email", "电子邮件" },
+	{ "fax", "传真" },
+	{ "pickup", "自行领取" },
+	{ "on_site", "当场阅读、抄录" },
+};
+
+/* The values a form sends for a ticked checkbox. */
+static bool ticked(const char *v)
+{
+	return v && (!strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1") ||
+		     !strcmp(v, "yes"));
+}
+
+static void add_str(struct json_object *o, const char *key, const char *value)
+{
+	if (value)
+		json_object_object_add(o, key, json_object_new_string(value));
+}
+
+static void add_list(struct request *req, struct json_object *o, const char *name)
+{
+	const char *values[16];
+	size_t n = fields_get_all(&req->form, name, values, COUNT(values));
+	struct json_object *list = json_object_new_array();
+	for (size_t i = 0; i < n && i < COUNT(values); i++)
+		json_object_array_add(list, json_object_new_string(values[i]));
+	json_object_object_add(o, name, list);
+}
+
+/* The POSTed form as the JSON object requests.c validates. */
+static struct json_object *form_input(struct request *req)
+{
+	static const char *const text_fields[] = {
+		"applicant_kind", "name", "id_type", "id_number", "work_unit",
+		"credit_code", "legal_representative", "contact_name", "phone",
+		"email", "address", "postcode", "fax", "description",
+		"document_ref", "submit_token",
+	};
+	struct json_object *in = json_object_new_object();
+	for (size_t i = 0; i < COUNT(text_fields); i++)
+		add_str(in, text_fields[i], fields_get(&req->form, text_fields[i]));
+	add_list(req, in, "provision_forms");
+	add_list(req, in, "obtain_methods");
+	json_object_object_add(in, "declaration",
+			       json_object_new_boolean(ticked(fields_get(&req->form, "declaration"))));
+	json_object_object_add(in, "privacy_consent",
+			       json_object_new_boolean(ticked(fields_get(&req->form, "privacy_consent"))));
+	json_object_object_add(in, "credit_code_confirmed",
+			       json_object_new_boolean(ticked(fields_get(&req->form,
+									  "credit_code_confirmed"))));
+	return in;
+}
+
+/* ---- the agency --------------------------------------------------------------- */
+
+struct agency {
+	const char *id;
+	const char *code;
+	const char *name;
+	bool accepting;
+	const char *office_address;
+	const char *office_phone;
+	const char *office_hours;
+};
+
+/* Loads the agency of the {code} capture; false when answered (404, 5xx). */
+static bool agency_of_path(struct request *req, struct agency *ag)
+{
+	char code[64];
+	if (!route_capture(&req->match, "code", code, sizeof code)) {
+		respond_error(req, 404, "没有找到这个受理机关。");
+		return false;
+	}
+	const char *params[] = { code };
+	PGresult *res = db_exec(req->db, STMT_CITIZEN_AGENCY, 1, params);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return false;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		req->log_why = "no such agency";
+		respond_error(req, 404, "没有找到这个受理机关，请从列表中选择。");
+		return false;
+	}
+	const char *v[7];
+	for (int i = 0; i < 7; i++)
+		v[i] = PQgetisnull(res, 0, i) ? NULL : arena_strdup(req->arena, PQgetvalue(res, 0, i));
+	PQclear(res);
+	*ag = (struct agency){ v[0], v[1], v[2], !strcmp(v[3], "t"), v[4], v[5], v[6] };
+	return true;
+}
+
+static struct json_object *agency_model(const struct agency *ag)
+{
+	struct json_object *o = json_object_new_object();
+	add_str(o, "code", ag->code);
+	add_str(o, "name", ag->name);
+	json_object_object_add(o, "accepting", json_object_new_boolean(ag->accepting));
+	add_str(o, "office_address", ag->office_address);
+	add_str(o, "office_phone", ag->office_phone);
+	add_str(o, "office_hours", ag->office_hours);
+	if (ag->office_address || ag->office_phone || ag->office_hours)
+		json_object_object_add(o, "has_office", json_object_new_boolean(true));
+	return o;
+}
+
+/* ---- the form's model -------------------------------------------------------------- */
+
+static const char *input_str(struct json_object *in, const char *key)
+{
+	struct json_object *o;
+	return in && json_object_object_get_ex(in, key, &o) &&
+	       json_object_is_type(o, json_type_string) ? json_object_get_string(o) : NULL;
+}
+
+static bool input_has(struct json_object *in, const char *list, const char *value)
+{
+	struct json_object *o;
+	if (!in || !json_object_object_get_ex(in, list, &o) || !json_object_is_type(o, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(o); i++) {
+		const char *v = json_object_get_string(json_object_array_get_idx(o, i));
+		if (v && !strcmp(v, value))
+			return true;
+	}
+	return false;
+}
+
+static bool input_flag(struct json_object *in, const char *key)
+{
+	struct json_object *o;
+	return in && json_object_object_get_ex(in, key, &o) && json_object_get_boolean(o);
+}
+
+static const char *error_of(struct json_object *errors, const char *field)
+{
+	struct json_object *o;
+	return errors && json_object_object_get_ex(errors, field, &o) ? json_object_get_string(o)
+								       : NULL;
+}
+
+/* {value, error} of every field, under "f". */
+static struct json_object *field_values(struct json_object *in, struct json_object *errors)
+{
+	struct json_object *f = json_object_new_object();
+	for (size_t i = 0; i < COUNT(form_fields); i++) {
+		struct json_object *o = json_object_new_object();
+		add_str(o, "value", input_str(in, form_fields[i].name));
+		add_str(o, "error", error_of(errors, form_fields[i].name));
+		json_object_object_add(f, form_fields[i].name, o);
+	}
+	return f;
+}
+
+/*
+ * Options of a choice field: {value, label, id, checked}; `list` names the
+ * input's array (checkboxes), or NULL for a single value (radio, select).
+ */
+static struct json_object *options(const struct option *opts, size_t n, const char *field,
+				   struct json_object *in, bool is_list, const char *css)
+{
+	struct json_object *arr = json_object_new_array();
+	const char *current = is_list ? NULL : input_str(in, field);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+		char id[96];
+		snprintf(id, sizeof id, "f-%s-%s", field, opts[i].value);
+		add_str(o, "value", opts[i].value);
+		add_str(o, "label", opts[i].label);
+		add_str(o, "id", id);
+		add_str(o, "class", css);
+		bool on = is_list ? input_has(in, field, opts[i].value)
+				  : current && !strcmp(current, opts[i].value);
+		if (on)
+			json_object_object_add(o, "checked", json_object_new_boolean(true));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* Where the error summary's link for a field jumps to. */
+static const char *anchor_of(const char *field)
+{
+	if (!strcmp(field, "applicant_kind"))
+		return "f-applicant_kind-person";
+	if (!strcmp(field, "provision_forms"))
+		return "f-provision_forms-paper";
+	if (!strcmp(field, "obtain_methods"))
+		return "f-obtain_methods-post";
+	if (!strcmp(field, "submit_token"))
+		return "form-top";
+	return NULL;
+}
+
+static struct json_object *error_list(struct json_object *errors)
+{
+	struct json_object *list = json_object_new_array();
+	for (size_t i = 0; errors && i < COUNT(form_fields); i++) {
+		const char *msg = error_of(errors, form_fields[i].name);
+		if (!msg)
+			continue;
+		struct json_object *o = json_object_new_object();
+		char anchor[64];
+		const char *a = anchor_of(form_fields[i].name);
+		if (!a) {
+			snprintf(anchor, sizeof anchor, "f-%s", form_fields[i].name);
+			a = anchor;
+		}
+		add_str(o, "anchor", a);
+		add_str(o, "label", form_fields[i].label);
+		add_str(o, "message", msg);
+		json_object_array_add(list, o);
+	}
+	return list;
+}
+
+static const char *new_submit_token(struct request *req)
+{
+	unsigned char raw[16];
+	randombytes_buf(raw, sizeof raw);
+	return auth_base64(req, raw, sizeof raw);
+}
+
+/*
+ * The form page: empty (in NULL), or as the applicant sent it with the
+ * errors beside their fields. Everything typed comes back.
+ */
+static void respond_form(struct request *req, int status, const struct agency *ag,
+			 struct json_object *in, struct json_object *errors, bool credit_warning)
+{
+	struct json_object *m = json_object_new_object();
+	json_object_object_add(m, "agency", agency_model(ag));
+	const char *token = input_str(in, "submit_token");
+	add_str(m, "submit_token", token && *token ? token : new_submit_token(req));
+	json_object_object_add(m, "f", field_values(in, errors));
+	json_object_object_add(m, "kind_person", options(person_kind, 1, "applicant_kind", in,
+							 false, "kind-person"));
+	json_object_object_add(m, "kind_org", options(org_kinds, COUNT(org_kinds), "applicant_kind",
+						      in, false, "kind-org"));
+	json_object_object_add(m, "id_types", options(id_type_options, COUNT(id_type_options),
+						      "id_type", in, false, NULL));
+	json_object_object_add(m, "provision", options(provision_options, COUNT(provision_options),
+						       "provision_forms", in, true, NULL));
+	json_object_object_add(m, "obtain", options(obtain_options, COUNT(obtain_options),
+						    "obtain_methods", in, true, NULL));
+	if (input_flag(in, "declaration"))
+		json_object_object_add(m, "declaration_checked", json_object_new_boolean(true));
+	if (input_flag(in, "privacy_consent"))
+		json_object_object_add(m, "privacy_consent_checked", json_object_new_boolean(true));
+	add_str(m, "privacy_notice_version", PRIVACY_NOTICE_VERSION);
+	json_object_object_add(m, "retention_years",
+			       json_object_new_int(req->app->config.retention_years));
+	bool confirmed = input_flag(in, "credit_code_confirmed");
+	if (credit_warning || confirmed)
+		json_object_object_add(m, "credit_confirm", json_object_new_boolean(true));
+	if (confirmed)
+		json_object_object_add(m, "credit_confirmed", json_object_new_boolean(true));
+	struct json_object *list = error_list(errors);
+	size_t n = json_object_array_length(list);
+	if (n) {
+		json_object_object_add(m, "error_count", json_object_new_int((int)n));
+		json_object_object_add(m, "errors", list);
+	} else {
+		json_object_put(list);
+	}
+	respond(req, status, "apply", m);
+}
+
+/* ---- pages ---------------------------------------------------------------------------- */
+
+void page_apply_index(struct request *req)
+{
+	PGresult *res = db_exec(req->db, STMT_CITIZEN_AGENCIES, 0, NULL);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return;
+	}
+	struct json_object *list = json_object_new_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *a = json_object_new_object();
+		add_str(a, "code", PQgetvalue(res, i, 0));
+		add_str(a, "name", PQgetvalue(res, i, 1));
+		json_object_object_add(a, "accepting",
+				       json_object_new_boolean(!strcmp(PQgetvalue(res, i, 2), "t")));
+		json_object_object_add(a, "child",
+				       json_object_new_boolean(!strcmp(PQgetvalue(res, i, 3), "t")));
+		json_object_array_add(list, a);
+	}
+	PQclear(res);
+	struct json_object *m = json_object_new_object();
+	json_object_object_add(m, "agencies", list);
+	respond(req, 200, "apply_agencies", m);
+}
+
+void page_apply_form(struct request *req)
+{
+	struct agency ag;
+	if (!agency_of_path(req, &ag))
+		return;
+	/* Most applicants hold a 居民身份证: preselect it. */
+	struct json_object *defaults = json_object_new_object();
+	add_str(defaults, "id_type", "resident_id");
+	respond_form(req, 200, &ag, defaults, NULL, false);
+	json_object_put(defaults);
+}
+
+/* The receipt's model: also the JSON answer of the API (a superset of
+ * {"tracking_no", "query_code", "status"}). */
+static struct json_object *receipt_model(const struct request_created *rc)
+{
+	struct json_object *m = json_object_new_object();
+	add_str(m, "tracking_no", rc->tracking_no);
+	json_object_object_add(m, "query_code", rc->query_code
+			       ? json_object_new_string(rc->query_code) : NULL);
+	add_str(m, "status", rc->status_code);
+	add_str(m, "submitted_at", rc->submitted_at);
+	add_str(m, "submitted_text", rc->submitted_text);
+	if (rc->received_on)
+		add_str(m, "received_on", rc->received_on);
+	if (rc->due_on)
+		add_str(m, "due_on", rc->due_on);
+	if (rc->status == 200)
+		json_object_object_add(m, "repeated", json_object_new_boolean(true));
+	return m;
+}
+
+static void respond_receipt(struct request *req, const struct agency *ag,
+			    const struct request_created *rc)
+{
+	struct json_object *m = receipt_model(rc);
+	json_object_object_add(m, "agency", agency_model(ag));
+	add_str(m, "description", rc->description);
+	add_str(m, "document_ref", rc->document_ref);
+	/* The printed receipt stays on one A4 page: a long description is
+	 * printed as its beginning (the status page has it all). */
+	size_t chars = rc->description ? utf8_length(rc->description, strlen(rc->description)) : 0;
+	if (chars > RECEIPT_PRINT_CHARS) {
+		const char *p = rc->description;
+		for (size_t n = 0; n < RECEIPT_PRINT_CHARS; n++)
+			do
+				p++;
+			while (((unsigned char)*p & 0xC0) == 0x80);
+		char *excerpt = arena_strndup(req->arena, rc->description, (size_t)(p - rc->description));
+		add_str(m, "description_excerpt", excerpt);
+		json_object_object_add(m, "description_chars", json_object_new_int((int)chars));
+	}
+	respond(req, rc->status, "receipt", m);
+}
+
+void page_apply_submit(struct request *req)
+{
+	struct agency ag;
+	if (!agency_of_path(req, &ag))
+		return;
+	struct json_object *in = form_input(req);
+	/* A bot fills every field; a person never sees this one. */
+	const char *honeypot = fields_get(&req->form, "website");
+	if (honeypot && *honeypot) {
+		req->log_why = "honeypot filled";
+		struct json_object *errors = json_object_new_object();
+		add_str(errors, "website", "请清空“网址”一栏后再提交（这一栏不需要填写）");
+		add_str(in, "website", honeypot);
+		respond_form(req, 422, &ag, in, errors, false);
+		json_object_put(errors);
+		json_object_put(in);
+		return;
+	}
+	struct request_created rc;
+	request_create(req->db, req->app, req->arena, ag.code, in, NULL, &rc);
+	switch (rc.status) {
+	case 200:
+	case 201:
+		respond_receipt(req, &ag, &rc);
+		break;
+	case 409:
+		respond_error(req, 409, "该机关目前暂停受理网上申请，请通过其他方式提交，或稍后再试。您填写的内容没有提交。");
+		break;
+	case 422:
+		req->log_why = "invalid application";
+		respond_form(req, 422, &ag, in, rc.errors, rc.credit_warning);
+		break;
+	case 404:
+		respond_error(req, 404, "没有找到这个受理机关。");
+		break;
+	default:
+		respond_error(req, rc.status, NULL);
+	}
+	json_object_put(rc.errors);
+	json_object_put(in);
+}
+
+/* ---- the API ---------------------------------------------------------------------------- */
+
+static const char *body_str(struct request *req, const char *key)
+{
+	struct json_object *o;
+	return req->json_body && json_object_object_get_ex(req->json_body, key, &o) &&
+	       json_object_is_type(o, json_type_string) ? json_object_get_string(o) : NULL;
+}
+
+/*
+ * POST /api/v1/agencies/{code}/requests. Signed in, staff register a
+ * request that arrived another way: the body's `channel` and
+ * `received_on` say how and when (Art. 31), the event is theirs.
+ */
+void page_api_request_create(struct request *req)
+{
+	char code[64];
+	if (!route_capture(&req->match, "code", code, sizeof code)) {
+		respond_error(req, 404, "没有找到这个受理机关。");
+		return;
+	}
+	if (!req->json_body || !json_object_is_type(req->json_body, json_type_object)) {
+		req->log_why = "body is not a JSON object";
+		respond_error(req, 400, "请求体应为一个JSON对象。");
+		return;
+	}
+	struct request_origin staff_origin, *origin = NULL;
+	if (req->staff && !strcmp(req->staff->role, "admin")) {
+		/* Administrators look, they do not act (docs/api.md). */
+		req->log_why = "registration by an administrator";
+		respond_error(req, 403, "系统管理员不办理申请：请使用经办人或负责人账户登记。");
+		return;
+	}
+	if (req->staff) {
+		struct agency ag;
+		if (!agency_of_path(req, &ag))
+			return;
+		if (!auth_sees_agency(req, atoll(ag.id))) {
+			req->log_why = "agency of another office";
+			respond_error(req, 403, "您无权为该机关登记申请。");
+			return;
+		}
+		staff_origin = (struct request_origin){
+			.channel = body_str(req, "channel"),
+			.received_on = body_str(req, "received_on"),
+			.staff_id = req->staff->staff_id_text,
+		};
+		origin = &staff_origin;
+	}
+	struct request_created rc;
+	request_create(req->db, req->app, req->arena, code, req->json_body, origin, &rc);
+	if (rc.status == 200 || rc.status == 201) {
+		respond(req, rc.status, NULL, receipt_model(&rc));
+	} else if (rc.status == 422) {
+		req->log_why = "invalid application";
+		struct json_object *m = json_object_new_object();
+		json_object_object_add(m, "errors", json_object_get(rc.errors));
+		if (rc.credit_warning)
+			json_object_object_add(m, "credit_code_unconfirmed",
+					       json_object_new_boolean(true));
+		respond(req, 422, NULL, m);
+	} else if (rc.status == 409) {
+		respond_error(req, 409, "该机关目前暂停受理网上申请。");
+	} else if (rc.status == 404) {
+		respond_error(req, 404, "没有找到这个受理机关。");
+	} else {
+		respond_error(req, rc.status, NULL);
+	}
+	json_object_put(rc.errors);
+}

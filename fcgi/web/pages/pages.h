@@ -1,0 +1,19 @@
+/* The page handlers, one file per group of pages (see routes.c). */
+#ifndef YSQGK_PAGES_H
+#define YSQGK_PAGES_H
+
+struct request;
+
+void page_home(struct request *req);
+void page_healthz(struct request *req);
+void page_healthz_live(struct request *req);
+void page_healthz_standby(struct request *req);
+void page_api_agencies(struct request *req);
+
+/* Each group declares its handlers in its own header. */
+#include "web/pages/citizen.h"
+#include "web/pages/staff.h"
+#include "web/pages/report.h"
+#include "web/pages/admin.h"
+
+#endif

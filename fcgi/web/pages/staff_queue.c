@@ -1,0 +1,512 @@
+/*
+ * The queue: an agency's requests, soonest due first (unconfirmed online
+ * submissions, which have no due date yet, before them), with filters, the
+ * counts per status, and keyset pagination — the page after a row asks for
+ * rows whose (due key, id) is greater, an index range scan however deep
+ * the page (sql/003_staff.sql has the indexes).
+ *
+ * Query parameters (page and API alike): agency (administrators), status
+ * (a status code, "open" the default, or "all"), due_within (working days),
+ * overdue=1, kind, outcome, year, q (tracking number, or text in name and
+ * description), sort (due | newest), after (the cursor of the last page),
+ * limit (1-200, default 50).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web/auth.h"
+#include "core/calendar_cache.h"
+#include "domain/date.h"
+#include "domain/deadline.h"
+#include "domain/workflow_rules.h"
+#include "web/http.h"
+#include "web/pages/pages.h"
+
+#define QUEUE_DEFAULT_LIMIT 50
+#define QUEUE_MAX_LIMIT 200
+
+struct queue_query {
+	const char *status;	/* NULL: open; "all"; or a status code */
+	bool newest;
+	const char *params[13];
+	const char *after_key, *after_id;
+	int limit;
+	const struct calendar *cal;
+	int32_t today;
+	int confirm_workdays;	/* the agency's confirm-by period */
+};
+
+static const char *query(struct request *req, const char *name)
+{
+	const char *v = fields_get(&req->query, name);
+	return v && *v ? v : NULL;
+}
+
+static const char *fmt(struct request *req, int32_t d)
+{
+	char buf[DATE_STR_SIZE];
+	return arena_strdup(req->arena, date_format(d, buf));
+}
+
+static bool is_tracking_no(const char *q)
+{
+	/* <code>-<year>-<number of 6 or more digits> */
+	const char *dash = strrchr(q, '-');
+	if (!dash || strlen(dash + 1) < 6 || strspn(dash + 1, "0123456789") != strlen(dash + 1))
+		return false;
+	return dash - q > 5 && dash[-5] == '-' && strspn(dash - 4, "0123456789") >= 4;
+}
+
+/* '%' + q with LIKE's specials escaped + '%'. */
+static const char *like_pattern(struct request *req, const char *q)
+{
+	size_t n = strlen(q);
+	char *out = arena_alloc(req->arena, 2 * n + 3), *w = out;
+	*w++ = '%';
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*w++ = '\\';
+		*w++ = *q;
+	}
+	*w++ = '%';
+	*w = '\0';
+	return out;
+}
+
+/* "key.id": the last row's sort key (a date or -infinity) and id. */
+static bool parse_cursor(struct request *req, struct queue_query *qq, const char *after)
+{
+	const char *dot = strrchr(after, '.');
+	if (!dot || !dot[1] || strspn(dot + 1, "0123456789") != strlen(dot + 1) ||
+	    strlen(dot + 1) > 18)
+		return false;
+	qq->after_id = dot + 1;
+	if (qq->newest && !qq->params[7] && !qq->params[9])
+		return true;
+	char *key = arena_strndup(req->arena, after, (size_t)(dot - after));
+	int32_t d;
+	if (strcmp(key, "-infinity") && !date_parse(key, &d))
+		return false;
+	/* The due-date pages have no -infinity keys (no unconfirmed rows). */
+	if (!strcmp(key, "-infinity") && (qq->params[7] || qq->params[9]))
+		key = "0001-01-01";
+	qq->after_key = key;
+	return true;
+}
+
+/*
+ * A whole number of at most three digits, not above max; -1 for anything
+ * else (atoi would read "1 OR 1=1" as 1 and wrap on long digit strings).
+ */
+static int small_number(const char *s, int max)
+{
+	size_t len = strlen(s);
+	if (len < 1 || len > 3 || strspn(s, "0123456789") != len)
+		return -1;
+	int n = atoi(s);
+	return n <= max ? n : -1;
+}
+
+/* Reads the filters; false with a 422 answered. */
+static bool read_filters(struct request *req, const struct calendar *cal,
+			 const struct staff_agency *ag, struct queue_query *qq)
+{
+	memset(qq, 0, sizeof *qq);
+	qq->cal = cal;
+	qq->today = staff_today();
+	PGresult *cw = db_exec(req->db, STMT_AGENCY_CONFIRM_WORKDAYS, 1, (const char *[]){ ag->id_text });
+	qq->confirm_workdays = confirm_workdays_setting(db_ok(cw) && PQntuples(cw) == 1 &&
+							!PQgetisnull(cw, 0, 0) ? PQgetvalue(cw, 0, 0) : NULL);
+	PQclear(cw);
+	const char **p = qq->params;
+	p[0] = ag->id_text;
+	qq->status = query(req, "status");
+	enum wf_status st;
+	if (qq->status && !strcmp(qq->status, "open"))
+		qq->status = NULL;
+	if (qq->status && strcmp(qq->status, "all") && !wf_status_from_code(qq->status, &st))
+		return respond_error(req, 422, "status 应为状态代码、open 或 all"), false;
+	const char *sort = query(req, "sort");
+	qq->newest = sort && !strcmp(sort, "newest");
+	const char *limit = query(req, "limit");
+	qq->limit = limit ? small_number(limit, QUEUE_MAX_LIMIT) : QUEUE_DEFAULT_LIMIT;
+	if (qq->limit < 1)
+		return respond_error(req, 422, "limit 应为1到200"), false;
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", qq->limit + 1);	/* one more: is there a next page? */
+	p[3] = arena_strdup(req->arena, lim);
+	p[4] = query(req, "kind");
+	if (p[4] && !*staff_kind_label(p[4]))
+		return respond_error(req, 422, "kind 应为申请人类型代码"), false;
+	p[5] = query(req, "outcome");
+	if (p[5] && !wf_outcome_find(p[5]))
+		return respond_error(req, 422, "outcome 应为办理结果代码"), false;
+	p[6] = query(req, "year");
+	if (p[6] && (strlen(p[6]) != 4 || strspn(p[6], "0123456789") != 4))
+		return respond_error(req, 422, "year 应为四位年份"), false;
+	const char *within = query(req, "due_within");
+	if (within) {
+		int n = small_number(within, 100);
+		if (n < 0)
+			return respond_error(req, 422, "due_within 应为0到100个工作日"), false;
+		/* Due within n working days of today (workdays.h): today up
+		 * to the window's last day, as deadline_remaining() 0..n. */
+		p[7] = fmt(req, qq->today);
+		p[8] = fmt(req, window_last_day(cal, qq->today, n));
+	}
+	/* Overdue: the due date is before the day the deadline is judged on
+	 * (deadline_judged_on), as deadline_remaining() < 0. */
+	const char *overdue = query(req, "overdue");
+	if (overdue && strcmp(overdue, "0"))
+		p[9] = fmt(req, qq->today);
+	const char *q = query(req, "q");
+	if (q && utf8_length(q, strlen(q)) > 100)
+		return respond_error(req, 422, "搜索内容不能超过100字"), false;
+	if (q) {
+		char *lower = arena_strdup(req->arena, q);
+		for (char *c = lower; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		if (is_tracking_no(lower))
+			p[11] = lower;
+		else
+			p[10] = like_pattern(req, q);
+	}
+	p[12] = qq->status && strcmp(qq->status, "all") ? qq->status : NULL;
+	const char *after = query(req, "after");
+	if (after && !parse_cursor(req, qq, after))
+		return respond_error(req, 422, "after 不是有效的翻页位置"), false;
+	p[1] = qq->after_key;
+	p[2] = qq->after_id;
+	return true;
+}
+
+static enum stmt queue_statement(const struct queue_query *qq)
+{
+	/* Overdue and due-soon: open requests with a due date, soonest
+	 * first whatever the sort asked for. */
+	if (qq->params[7] || qq->params[9])
+		return STMT_QUEUE_OPEN_BY_DUE;
+	if (qq->newest)
+		return STMT_QUEUE_NEWEST;
+	if (!qq->status)
+		return STMT_QUEUE_OPEN;
+	return strcmp(qq->status, "all") ? STMT_QUEUE_STATUS : STMT_QUEUE_ALL;
+}
+
+static struct json_object *row_model(const PGresult *res, int i, const struct queue_query *qq)
+{
+	struct json_object *r = json_object_new_object();
+	const char *status = PQgetvalue(res, i, 4);
+	json_object_object_add(r, "id", json_object_new_int64(atoll(PQgetvalue(res, i, 0))));
+	staff_add_str(r, "tracking_no", PQgetvalue(res, i, 1));
+	staff_add_str(r, "name", PQgetvalue(res, i, 2));
+	staff_add_str(r, "applicant_kind", PQgetvalue(res, i, 3));
+	staff_add_str(r, "applicant_kind_label", staff_kind_label(PQgetvalue(res, i, 3)));
+	staff_add_str(r, "status", status);
+	staff_add_str(r, "status_label", staff_status_label(status));
+	staff_add_str(r, "submitted_at", PQgetvalue(res, i, 9));
+	staff_add_str(r, "description", PQgetvalue(res, i, 12));
+	if (!PQgetisnull(res, i, 5))
+		staff_add_str(r, "received_on", PQgetvalue(res, i, 5));
+	if (!PQgetisnull(res, i, 8)) {
+		staff_add_str(r, "outcome", PQgetvalue(res, i, 8));
+		staff_add_str(r, "outcome_label", staff_outcome_label(PQgetvalue(res, i, 8)));
+	}
+	if (*PQgetvalue(res, i, 11))
+		staff_add_str(r, "assigned_to", PQgetvalue(res, i, 11));
+	if (!PQgetisnull(res, i, 10))
+		json_object_object_add(r, "repeat_of",
+				       json_object_new_int64(atoll(PQgetvalue(res, i, 10))));
+	enum wf_status st = WF_SUBMITTED;
+	wf_status_from_code(status, &st);
+	bool open = wf_status_open(st) && st != WF_SUBMITTED;
+	bool paused = !PQgetisnull(res, i, 7);
+	int32_t due = 0, stopped = 0;
+	if (!PQgetisnull(res, i, 6)) {
+		staff_add_str(r, "due_on", PQgetvalue(res, i, 6));
+		date_parse(PQgetvalue(res, i, 6), &due);
+	}
+	if (paused)
+		date_parse(PQgetvalue(res, i, 7), &stopped);
+	/* The marks of deadline.h, as the request page shows them. */
+	struct deadline dl = { .due = due, .running = !paused, .stopped_since = stopped };
+	int left = open && due ? deadline_remaining(qq->cal, &dl, qq->today) : 0;
+	staff_add_bool(r, "overdue", open && due && left < 0);
+	staff_add_bool(r, "due_soon", open && due && !paused && left >= 0 &&
+				      left <= DEADLINE_DUE_SOON_WORKDAYS);
+	staff_add_bool(r, "paused", open && paused);
+	if (st == WF_SUBMITTED) {
+		/* An online submission unconfirmed past its confirm-by day is
+		 * overdue work (ogi-rules.md, "Online submissions"). */
+		int32_t on = 0;
+		char day[DATE_STR_SIZE];
+		snprintf(day, sizeof day, "%.10s", PQgetvalue(res, i, 9));
+		date_parse(day, &on);
+		int32_t by = confirm_due(qq->cal, on, qq->confirm_workdays);
+		char by_s[DATE_STR_SIZE];
+		staff_add_str(r, "confirm_by", date_format(by, by_s));
+		staff_add_bool(r, "confirm_overdue", window_over(by, qq->today));
+	}
+	return r;
+}
+
+/* Counts per status, and overdue. */
+static bool add_counts(struct request *req, struct json_object *m,
+		       const struct staff_agency *ag, const struct queue_query *qq)
+{
+	const char *p[] = { ag->id_text };
+	PGresult *res = db_exec(req->db, STMT_QUEUE_COUNTS, 1, p);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return false;
+	}
+	struct json_object *counts = json_object_new_object();
+	struct json_object *list = json_object_new_array();
+	long long open = 0, all = 0;
+	for (int s = 0; s < WF_STATUS_COUNT; s++) {
+		long long n = 0;
+		for (int i = 0; i < PQntuples(res); i++)
+			if (!strcmp(PQgetvalue(res, i, 0), wf_status_code(s)))
+				n = atoll(PQgetvalue(res, i, 1));
+		json_object_object_add(counts, wf_status_code(s), json_object_new_int64(n));
+		all += n;
+		if (wf_status_open(s))
+			open += n;
+		struct json_object *c = json_object_new_object();
+		staff_add_str(c, "status", wf_status_code(s));
+		staff_add_str(c, "label", wf_status_label(s));
+		json_object_object_add(c, "n", json_object_new_int64(n));
+		staff_add_bool(c, "selected", qq->status && !strcmp(qq->status, wf_status_code(s)));
+		json_object_array_add(list, c);
+	}
+	PQclear(res);
+	json_object_object_add(counts, "open", json_object_new_int64(open));
+	json_object_object_add(counts, "all", json_object_new_int64(all));
+	const char *p2[] = { ag->id_text, fmt(req, qq->today) };
+	res = db_exec(req->db, STMT_QUEUE_OVERDUE_COUNT, 2, p2);
+	long long overdue = db_ok(res) && PQntuples(res) ? atoll(PQgetvalue(res, 0, 0)) : 0;
+	PQclear(res);
+	json_object_object_add(counts, "overdue", json_object_new_int64(overdue));
+	json_object_object_add(m, "counts", counts);
+	json_object_object_add(m, "status_counts", list);
+	return true;
+}
+
+/* No filter but the status, sorted by due date: QUEUE_PLAIN_*. */
+static bool is_plain(const struct queue_query *qq)
+{
+	for (int i = 4; i <= 11; i++)
+		if (qq->params[i])
+			return false;
+	return !qq->newest;
+}
+
+/* The unfiltered views with their generic plans (staff.stmts). */
+static PGresult *run_plain(struct request *req, const struct queue_query *qq)
+{
+	const char *p[] = { qq->params[0], qq->after_key ? qq->after_key : "-infinity",
+			    qq->after_id ? qq->after_id : "0", qq->params[3], qq->params[12] };
+	if (!qq->status)
+		return db_exec(req->db, STMT_QUEUE_PLAIN_OPEN, 4, p);
+	if (!strcmp(qq->status, "all"))
+		return db_exec(req->db, STMT_QUEUE_PLAIN_ALL, 4, p);
+	return db_exec(req->db, STMT_QUEUE_PLAIN_STATUS, 5, p);
+}
+
+/* Runs the page's statement with custom plans (see QUEUE_FILTERS). */
+static PGresult *run_queue(struct request *req, const struct queue_query *qq)
+{
+	if (is_plain(qq))
+		return run_plain(req, qq);
+	if (!db_command(req->db, "BEGIN READ ONLY"))
+		return NULL;
+	db_command(req->db, "SET LOCAL plan_cache_mode = force_custom_plan");
+	PGresult *res = db_exec(req->db, queue_statement(qq), 13, qq->params);
+	db_command(req->db, db_ok(res) ? "COMMIT" : "ROLLBACK");
+	return res;
+}
+
+/* The query string of this page with `after` replaced, for the next link. */
+static const char *next_link(struct request *req, const char *cursor)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "/staff?");
+	for (size_t i = 0; i < req->query.count; i++) {
+		if (!strcmp(req->query.items[i].name, "after"))
+			continue;
+		for (const char *s = req->query.items[i].name; *s; s++)
+			buf_printf(&b, isalnum((unsigned char)*s) || *s == '_' ? "%c" : "%%%02X",
+				   (unsigned char)*s);
+		buf_putc(&b, '=');
+		for (const char *s = req->query.items[i].value; *s; s++)
+			buf_printf(&b, isalnum((unsigned char)*s) || strchr("-_.", *s) ? "%c" : "%%%02X",
+				   (unsigned char)*s);
+		buf_putc(&b, '&');
+	}
+	buf_printf(&b, "after=%s", cursor);
+	const char *out = arena_strdup(req->arena, buf_str(&b));
+	buf_free(&b);
+	return out;
+}
+
+static struct json_object *queue_model(struct request *req, const struct staff_agency *ag,
+				       const struct queue_query *qq, bool *failed)
+{
+	*failed = true;
+	PGresult *res = run_queue(req, qq);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return NULL;
+	}
+	struct json_object *m = staff_model(req, "申请办理");
+	struct json_object *agency = json_object_new_object();
+	staff_add_str(agency, "code", ag->code);
+	staff_add_str(agency, "name", ag->name);
+	json_object_object_add(m, "agency", agency);
+	struct json_object *rows = json_object_new_array();
+	int n = PQntuples(res);
+	for (int i = 0; i < n && i < qq->limit; i++)
+		json_object_array_add(rows, row_model(res, i, qq));
+	json_object_object_add(m, "requests", rows);
+	if (n > qq->limit) {
+		int last = qq->limit - 1;
+		char cursor[64];
+		snprintf(cursor, sizeof cursor, "%s.%s",
+			 qq->newest && !qq->params[7] && !qq->params[9] ? "" : PQgetvalue(res, last, 13), PQgetvalue(res, last, 0));
+		staff_add_str(m, "next", cursor);
+		staff_add_str(m, "next_link", next_link(req, cursor));
+	} else {
+		json_object_object_add(m, "next", NULL);
+	}
+	PQclear(res);
+	if (!add_counts(req, m, ag, qq)) {
+		json_object_put(m);
+		return NULL;
+	}
+	*failed = false;
+	return m;
+}
+
+static void queue(struct request *req, bool page)
+{
+	if (page && staff_password_gate(req))
+		return;
+	struct staff_agency ag;
+	if (!staff_agency(req, query(req, "agency"), &ag))
+		return;
+	const struct calendar *cal = calendar_current(req->db);
+	if (!cal) {
+		respond_error(req, 503, NULL);
+		return;
+	}
+	struct queue_query qq;
+	if (!read_filters(req, cal, &ag, &qq))
+		return;
+	bool failed;
+	struct json_object *m = queue_model(req, &ag, &qq, &failed);
+	if (failed)
+		return;
+	if (page) {
+		/* The filter form shows what was asked. */
+		struct json_object *f = json_object_new_object();
+		const char *keys[] = { "status", "due_within", "overdue", "kind", "outcome",
+				       "year", "q", "sort" };
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			staff_add_str(f, keys[i], query(req, keys[i]));
+		json_object_object_add(m, "filter", f);
+		struct json_object *choices = staff_agency_choices(req, ag.code);
+		staff_add_bool(m, "choose_agency", json_object_array_length(choices) > 1);
+		json_object_object_add(m, "agencies", choices);
+		staff_add_bool(m, "sort_newest", qq.newest);
+		struct json_object *outcomes = json_object_new_array();
+		for (int i = 0; i < wf_outcome_count; i++) {
+			struct json_object *o = json_object_new_object();
+			staff_add_str(o, "code", wf_outcomes[i].code);
+			staff_add_str(o, "label", wf_outcomes[i].label);
+			staff_add_bool(o, "selected", query(req, "outcome") &&
+				       !strcmp(query(req, "outcome"), wf_outcomes[i].code));
+			json_object_array_add(outcomes, o);
+		}
+		json_object_object_add(m, "outcomes", outcomes);
+		const char *done = query(req, "done");
+		if (done && !strcmp(done, "password"))
+			staff_add_str(m, "notice", "密码已修改");
+	}
+	respond(req, 200, page ? "staff/queue" : NULL, m);
+}
+
+void page_staff_queue(struct request *req)
+{
+	queue(req, true);
+}
+
+void page_api_requests(struct request *req)
+{
+	queue(req, false);
+}
+
+/* ---- discarded submissions ----------------------------------------------- */
+
+static const char *discard_reason_label(const char *code)
+{
+	if (!strcmp(code, "empty"))
+		return "没有可答复的内容";
+	if (!strcmp(code, "test"))
+		return "测试提交";
+	if (!strcmp(code, "duplicate"))
+		return "与正在办理的申请重复";
+	return "（未注明原因）";
+}
+
+/* The discarded submissions on a page of their own, with why each was
+ * discarded: no request and counted nowhere, so open to inspection. */
+static void discarded(struct request *req, bool page)
+{
+	if (page && staff_password_gate(req))
+		return;
+	struct staff_agency ag;
+	if (!staff_agency(req, query(req, "agency"), &ag))
+		return;
+	PGresult *res = db_exec(req->db, STMT_QUEUE_DISCARDED, 1, (const char *[]){ ag.id_text });
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return;
+	}
+	struct json_object *m = staff_model(req, "已作废的提交");
+	struct json_object *agency = json_object_new_object();
+	staff_add_str(agency, "code", ag.code);
+	staff_add_str(agency, "name", ag.name);
+	json_object_object_add(m, "agency", agency);
+	struct json_object *rows = json_object_new_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *r = json_object_new_object();
+		json_object_object_add(r, "id", json_object_new_int64(atoll(PQgetvalue(res, i, 0))));
+		staff_add_str(r, "tracking_no", PQgetvalue(res, i, 1));
+		staff_add_str(r, "name", PQgetvalue(res, i, 2));
+		staff_add_str(r, "submitted_at", PQgetvalue(res, i, 3));
+		staff_add_str(r, "reason_code", PQgetvalue(res, i, 4));
+		staff_add_str(r, "reason_label", discard_reason_label(PQgetvalue(res, i, 4)));
+		staff_add_str(r, "reason", PQgetvalue(res, i, 5));
+		staff_add_str(r, "discarded_on", PQgetvalue(res, i, 6));
+		staff_add_str(r, "description", PQgetvalue(res, i, 7));
+		json_object_array_add(rows, r);
+	}
+	json_object_object_add(m, "requests", rows);
+	PQclear(res);
+	respond(req, 200, page ? "staff/discarded" : NULL, m);
+}
+
+void page_staff_discarded(struct request *req)
+{
+	discarded(req, true);
+}
+
+void page_api_discarded(struct request *req)
+{
+	discarded(req, false);
+}

@@ -1,0 +1,138 @@
+/*
+ * Registering a request that came in person, by post, fax or e-mail: the
+ * same validation and storage as the online form (requests.c, with a
+ * struct request_origin naming the member, the channel and the date of
+ * receipt, which may be earlier than today: a paper ledger entered late).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "web/auth.h"
+#include "domain/date.h"
+#include "web/http.h"
+#include "web/pages/pages.h"
+#include "service/requests.h"
+
+static const char *const text_fields[] = {
+	"applicant_kind", "name", "id_type", "id_number", "work_unit", "credit_code",
+	"legal_representative", "contact_name", "phone", "email", "address", "postcode",
+	"fax", "description", "document_ref", "channel", "received_on",
+};
+
+static struct json_object *form_input(struct request *req)
+{
+	struct json_object *in = json_object_new_object();
+	for (size_t i = 0; i < sizeof text_fields / sizeof text_fields[0]; i++)
+		staff_add_str(in, text_fields[i], fields_get(&req->form, text_fields[i]));
+	const char *lists[] = { "provision_forms", "obtain_methods" };
+	for (size_t l = 0; l < 2; l++) {
+		const char *values[8];
+		size_t n = fields_get_all(&req->form, lists[l], values, 8);
+		struct json_object *list = json_object_new_array();
+		for (size_t i = 0; i < n && i < 8; i++)
+			json_object_array_add(list, json_object_new_string(values[i]));
+		json_object_object_add(in, lists[l], list);
+	}
+	const char *confirmed = fields_get(&req->form, "credit_code_confirmed");
+	staff_add_bool(in, "credit_code_confirmed", confirmed && *confirmed);
+	return in;
+}
+
+static void register_page(struct request *req, int status, struct json_object *input,
+			  struct json_object *errors, const struct staff_agency *ag)
+{
+	struct json_object *m = staff_model(req, "登记申请");
+	struct json_object *agency = json_object_new_object();
+	staff_add_str(agency, "code", ag->code);
+	staff_add_str(agency, "name", ag->name);
+	json_object_object_add(m, "agency", agency);
+	json_object_object_add(m, "agencies", staff_agency_choices(req, ag->code));
+	char today[DATE_STR_SIZE];
+	staff_add_str(m, "today", date_format(staff_today(), today));
+	if (input) {
+		/* Echo what was typed, and which choices were ticked. */
+		json_object_object_add(m, "input", json_object_get(input));
+		struct json_object *flags = json_object_new_object();
+		json_object_object_foreach(input, k, v) {
+			if (json_object_is_type(v, json_type_array)) {
+				for (size_t i = 0; i < json_object_array_length(v); i++) {
+					char key[64];
+					snprintf(key, sizeof key, "%s_%s", k,
+						 json_object_get_string(json_object_array_get_idx(v, i)));
+					staff_add_bool(flags, key, true);
+				}
+			} else if (json_object_is_type(v, json_type_string)) {
+				char key[96];
+				snprintf(key, sizeof key, "%s_%s", k, json_object_get_string(v));
+				if (strlen(key) < sizeof key - 1)
+					staff_add_bool(flags, key, true);
+			}
+		}
+		json_object_object_add(m, "checked", flags);
+	}
+	if (errors) {
+		struct json_object *list = json_object_new_array();
+		json_object_object_foreach(errors, k, v) {
+			struct json_object *e = json_object_new_object();
+			staff_add_str(e, "field", k);
+			staff_add_str(e, "message", json_object_get_string(v));
+			json_object_array_add(list, e);
+		}
+		json_object_object_add(m, "errors", list);
+		json_object_object_add(m, "error_map", json_object_get(errors));
+	}
+	respond(req, status, "staff/register", m);
+}
+
+/* Administrators look, they do not act: registering is a step. */
+static bool may_register(struct request *req)
+{
+	if (strcmp(req->staff->role, "admin"))
+		return true;
+	req->log_why = "registration by an administrator";
+	respond_error(req, 403, "系统管理员不办理申请：请使用经办人或负责人账户登记");
+	return false;
+}
+
+void page_staff_register_form(struct request *req)
+{
+	if (staff_password_gate(req) || !may_register(req))
+		return;
+	struct staff_agency ag;
+	if (staff_agency(req, fields_get(&req->query, "agency"), &ag))
+		register_page(req, 200, NULL, NULL, &ag);
+}
+
+void page_staff_register(struct request *req)
+{
+	if (!may_register(req))
+		return;
+	struct staff_agency ag;
+	if (!staff_agency(req, fields_get(&req->form, "agency"), &ag))
+		return;
+	struct json_object *in = form_input(req);
+	struct request_origin origin = {
+		.channel = fields_get(&req->form, "channel"),
+		.received_on = fields_get(&req->form, "received_on"),
+		.staff_id = req->staff->staff_id_text,
+	};
+	struct request_created rc;
+	request_create(req->db, req->app, req->arena, ag.code, in, &origin, &rc);
+	if (rc.status == 200 || rc.status == 201) {
+		char target[96];
+		snprintf(target, sizeof target, "/staff/requests/%s?done=register", rc.request_id);
+		json_object_put(in);
+		respond_redirect(req, target);
+		return;
+	}
+	if (rc.status == 422) {
+		req->log_why = "invalid registration";
+		register_page(req, 422, in, rc.errors, &ag);
+		json_object_put(rc.errors);
+		json_object_put(in);
+		return;
+	}
+	json_object_put(in);
+	json_object_put(rc.errors);
+	respond_error(req, rc.status, rc.status == 409 ? "该机关目前不受理申请" : NULL);
+}

@@ -1,0 +1,818 @@
+/*
+ * One request for staff: everything the applicant gave (the 证件号码
+ * masked; shown in full only on request, and each view is logged as an
+ * `id_number_viewed` event), the timeline, the deadline with its
+ * explanation, and the steps its state allows. Each step is a POST to
+ * /staff/requests/{id}/{action} (or the API) and goes through
+ * workflow_act().
+ *
+ * A request outside the member's agency is answered exactly like a
+ * request that does not exist: 404, by id or by tracking number.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web/auth.h"
+#include "core/calendar_cache.h"
+#include "domain/date.h"
+#include "domain/deadline.h"
+#include "domain/idcheck.h"
+#include "domain/workflow_rules.h"
+#include "core/events.h"
+#include "web/http.h"
+#include "web/pages/pages.h"
+#include "core/pii.h"
+#include "service/workflow.h"
+
+static const char *val(struct request *req, const PGresult *res, int row, int col)
+{
+	if (PQgetisnull(res, row, col))
+		return NULL;
+	return arena_strdup(req->arena, PQgetvalue(res, row, col));
+}
+
+static void add_val(struct request *req, struct json_object *o, const char *key,
+		    const PGresult *res, int row, int col)
+{
+	const char *v = val(req, res, row, col);
+	if (v && *v)
+		staff_add_str(o, key, v);
+}
+
+static void add_date_cn(struct request *req, struct json_object *o, const char *key,
+			const char *iso)
+{
+	if (!iso)
+		return;
+	staff_add_str(o, key, iso);
+	char k[64];
+	snprintf(k, sizeof k, "%s_text", key);
+	staff_add_str(o, k, workflow_date_cn(req->arena, iso));
+}
+
+static const char *fmt(struct request *req, int32_t d)
+{
+	char buf[DATE_STR_SIZE];
+	return arena_strdup(req->arena, date_format(d, buf));
+}
+
+static bool digits(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	return n > 0 && n <= 18 && strspn(s, "0123456789") == n;
+}
+
+/* ---- finding the request ------------------------------------------------- */
+
+/* The id of {ref} (an id or a tracking number), or NULL (404 answered). */
+static const char *request_ref(struct request *req, const char *capture)
+{
+	char ref[96];
+	if (!route_capture(&req->match, capture, ref, sizeof ref)) {
+		respond_error(req, 404, "没有这件申请");
+		return NULL;
+	}
+	if (digits(ref))
+		return arena_strdup(req->arena, ref);
+	for (char *p = ref; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	const char *params[] = { ref };
+	PGresult *res = db_exec(req->db, STMT_REQ_ID_BY_NUMBER, 1, params);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return NULL;
+	}
+	const char *id = PQntuples(res) == 1 ? val(req, res, 0, 0) : NULL;
+	PQclear(res);
+	if (!id)
+		respond_error(req, 404, "没有这件申请");
+	return id;
+}
+
+/* ---- the model ----------------------------------------------------------- */
+
+struct detail {
+	const char *id;
+	long long agency_id;
+	const char *agency_id_text;
+	enum wf_status status;
+	bool has_received;
+	const char *id_number_enc;
+};
+
+static const char *id_type_text(const char *code)
+{
+	static const struct { const char *code, *label; } types[] = {
+		{ "resident_id", "居民身份证" }, { "passport", "护照" },
+		{ "hk_macao_permit", "港澳居民来往内地通行证" },
+		{ "taiwan_permit", "台湾居民来往大陆通行证" },
+		{ "foreign_permanent_id", "外国人永久居留身份证" }, { "other", "其他证件" },
+	};
+	for (size_t i = 0; code && i < sizeof types / sizeof types[0]; i++)
+		if (!strcmp(types[i].code, code))
+			return types[i].label;
+	return code ? code : "";
+}
+
+static const char *channel_text(const char *code)
+{
+	static const struct { const char *code, *label; } channels[] = {
+		{ "online", "网上提交" }, { "in_person", "当面提交" }, { "post", "邮寄" },
+		{ "fax", "传真" }, { "email", "电子邮件" }, { "other", "其他方式" },
+	};
+	for (size_t i = 0; code && i < sizeof channels / sizeof channels[0]; i++)
+		if (!strcmp(channels[i].code, code))
+			return channels[i].label;
+	return code ? code : "";
+}
+
+static const char *form_text(const char *code)
+{
+	static const struct { const char *code, *label; } forms[] = {
+		{ "paper", "纸质" }, { "email", "电子邮件" }, { "cd", "光盘" }, { "disk", "磁盘" },
+		{ "post", "邮寄" }, { "express", "快递" }, { "fax", "传真" },
+		{ "pickup", "自行领取" }, { "on_site", "当场阅读、抄录" },
+	};
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
+		if (!strcmp(forms[i].code, code))
+			return forms[i].label;
+	return code;
+}
+
+static struct json_object *code_list(struct request *req, const char *csv)
+{
+	struct json_object *list = json_object_new_array();
+	char *copy = arena_strdup(req->arena, csv ? csv : "");
+	for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		struct json_object *c = json_object_new_object();
+		staff_add_str(c, "code", t);
+		staff_add_str(c, "label", form_text(t));
+		json_object_array_add(list, c);
+	}
+	return list;
+}
+
+/* What a request page shows in full, each view logged as its event. */
+enum reveal {
+	REVEAL_NOTHING,
+	REVEAL_ID_NUMBER,	/* id_number_viewed */
+	REVEAL_CONTACT,		/* contact_viewed: the phone number */
+};
+
+/* The phone number, masked like the 证件号码 (138****5678) unless revealed:
+ * staff see contact details only when they need them, and each look is
+ * logged (issue 12, item 13; 个人信息保护法 Art. 51). */
+static void add_phone(struct request *req, struct json_object *a, const char *encrypted,
+		      bool reveal)
+{
+	char *phone = pii_decrypt(req->app, req->arena, encrypted);
+	if (!phone) {
+		staff_add_str(a, "phone_masked", "（无法解密：密钥不符）");
+		return;
+	}
+	char *masked = arena_alloc(req->arena, strlen(phone) + 1);
+	if (mask_phone(phone, masked, strlen(phone) + 1))
+		staff_add_str(a, "phone_masked", masked);
+	else
+		staff_add_str(a, "phone_masked", "（已隐藏）");
+	if (reveal)
+		staff_add_str(a, "phone", phone);
+}
+
+static struct json_object *applicant_model(struct request *req, const PGresult *res,
+					   enum reveal reveal)
+{
+	struct json_object *a = json_object_new_object();
+	add_val(req, a, "kind", res, 0, 4);
+	staff_add_str(a, "kind_label", staff_kind_label(PQgetvalue(res, 0, 4)));
+	add_val(req, a, "name", res, 0, 5);
+	if (!PQgetisnull(res, 0, 6)) {
+		add_val(req, a, "id_type", res, 0, 6);
+		staff_add_str(a, "id_type_label", id_type_text(PQgetvalue(res, 0, 6)));
+		const char *plain = pii_decrypt(req->app, req->arena, PQgetvalue(res, 0, 7));
+		if (plain) {
+			char *masked = arena_alloc(req->arena, strlen(plain) + 1);
+			mask_id_number(plain, masked, strlen(plain) + 1);
+			staff_add_str(a, "id_number_masked", masked);
+			if (reveal == REVEAL_ID_NUMBER)
+				staff_add_str(a, "id_number", plain);
+		} else {
+			staff_add_str(a, "id_number_masked", "（无法解密：密钥不符）");
+		}
+	}
+	add_val(req, a, "credit_code", res, 0, 8);
+	add_val(req, a, "legal_representative", res, 0, 9);
+	add_val(req, a, "contact_name", res, 0, 10);
+	add_val(req, a, "work_unit", res, 0, 11);
+	if (!PQgetisnull(res, 0, 12))
+		add_phone(req, a, PQgetvalue(res, 0, 12), reveal == REVEAL_CONTACT);
+	add_val(req, a, "fax", res, 0, 13);
+	add_val(req, a, "email", res, 0, 14);
+	add_val(req, a, "address", res, 0, 15);
+	add_val(req, a, "postcode", res, 0, 16);
+	return a;
+}
+
+/* An online submission's confirm-by day (the agency's confirm_workdays
+ * from the day it reached the system) and whether it has passed: then it
+ * is overdue work (ogi-rules.md, "Online submissions"). */
+static void add_confirm_window(struct request *req, struct json_object *m,
+			       const struct detail *d, const char *submitted_at)
+{
+	const struct calendar *cal = calendar_current(req->db);
+	char day[DATE_STR_SIZE];
+	int32_t on;
+	snprintf(day, sizeof day, "%.10s", submitted_at);
+	if (!cal || !date_parse(day, &on))
+		return;
+	PGresult *res = db_exec(req->db, STMT_AGENCY_CONFIRM_WORKDAYS, 1,
+				(const char *[]){ d->agency_id_text });
+	int n = confirm_workdays_setting(db_ok(res) && PQntuples(res) == 1 &&
+					 !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : NULL);
+	PQclear(res);
+	int32_t by = confirm_due(cal, on, n);
+	struct json_object *c = json_object_new_object();
+	json_object_object_add(c, "workdays", json_object_new_int(n));
+	add_date_cn(req, c, "confirm_by", fmt(req, by));
+	staff_add_bool(c, "overdue", window_over(by, staff_today()));
+	json_object_object_add(m, "confirm_window", c);
+}
+
+/* The deadline and how it was reached. */
+static void add_deadline(struct request *req, struct json_object *m, const char *id)
+{
+	const struct calendar *cal = calendar_current(req->db);
+	struct deadline dl;
+	if (!cal || !workflow_deadline(req->db, cal, id, &dl))
+		return;
+	int32_t today = staff_today();
+	struct json_object *d = json_object_new_object();
+	add_date_cn(req, d, "received_on", fmt(req, dl.received));
+	if (dl.base_from != dl.received)
+		add_date_cn(req, d, "restarted_on", fmt(req, dl.base_from));
+	json_object_object_add(d, "paused_workdays", json_object_new_int(dl.paused_workdays));
+	json_object_object_add(d, "extension_days", json_object_new_int(dl.extension_days));
+	json_object_object_add(d, "period_workdays",
+			       json_object_new_int(dl.redo ? dl.period_workdays
+						   : OGI_REPLY_WORKDAYS + dl.extension_days));
+	staff_add_bool(d, "redo", dl.redo);
+	add_date_cn(req, d, "due_on", fmt(req, dl.due));
+	if (deadline_provisional(cal, dl.due))
+		json_object_object_add(d, "provisional_year", json_object_new_int(date_year(dl.due)));
+	staff_add_bool(d, "running", dl.running);
+	if (!dl.running)
+		add_date_cn(req, d, "stopped_since", fmt(req, dl.stopped_since));
+	staff_add_bool(d, "awaiting_supplement", dl.awaiting_supplement);
+	staff_add_bool(d, "supplement_late", dl.supplement_late);
+	/* The standing as deadline.h defines it, the same as the queue's. */
+	int left = deadline_remaining(cal, &dl, today);
+	json_object_object_add(d, "working_days_left", json_object_new_int(left));
+	staff_add_bool(d, "overdue", left < 0);
+	if (left < 0)
+		json_object_object_add(d, "working_days_over", json_object_new_int(-left));
+	staff_add_bool(d, "due_today", dl.running && left == 0);
+	staff_add_bool(d, "due_soon", dl.running && left >= 0 &&
+				      left <= DEADLINE_DUE_SOON_WORKDAYS);
+	staff_add_bool(d, "supplement_allowed",
+		       supplement_request_allowed(cal, dl.received, today));
+	staff_add_bool(d, "extension_allowed", extension_allowed(cal, &dl, today));
+	json_object_object_add(m, "deadline", d);
+}
+
+/* The event data's keys as the timeline shows them; NULL hides one. */
+static const char *data_label(const char *key)
+{
+	static const struct { const char *key, *label; } labels[] = {
+		{ "received_on", "收到日期" }, { "backdated", "补录" }, { "channel", "提交方式" },
+		{ "applicant_kind", "申请人类型" }, { "what", "补正内容" },
+		{ "answer_by", "补正期限" }, { "text", "内容" }, { "reason", "理由" },
+		{ "reason_code", "原因" }, { "late_reason", "逾期补正的正当理由" },
+		{ "annulled_closing_on", "撤销的终止日期" }, { "redo", "重新答复" },
+		{ "decision_received_on", "收到决定书日期" }, { "days", "工作日数" }, { "party", "对象" }, { "kind", "类型" },
+		{ "result", "结果" }, { "answer", "意见" }, { "due_on", "期限" },
+		{ "method", "计费方式" }, { "units", "数量" }, { "amount_yuan", "金额（元）" },
+		{ "pay_by", "缴费期限" }, { "outcome", "办理结果" }, { "basis", "法律依据" },
+		{ "withheld", "不予公开的内容" }, { "other_agency", "负责公开的机关" },
+		{ "replied_on", "答复日期" }, { "filed_on", "立案日期" }, { "decided_on", "审结日期" },
+		{ "body", "复议机关或法院" }, { "to", "经办人账户" }, { "display_name", "经办人" },
+		{ "consultation_id", NULL }, { "extension_id", NULL }, { "fee_id", NULL },
+		{ "appeal_id", NULL }, { "staff_id", NULL },
+	};
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (!strcmp(labels[i].key, key))
+			return labels[i].label;
+	return key;
+}
+
+static bool add_events(struct request *req, struct json_object *m, const char *id)
+{
+	const char *p[] = { id };
+	PGresult *res = db_exec(req->db, STMT_REQ_EVENTS, 1, p);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return false;
+	}
+	struct json_object *list = json_object_new_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *e = json_object_new_object();
+		json_object_object_add(e, "seq", json_object_new_int(atoi(PQgetvalue(res, i, 0))));
+		add_val(req, e, "at", res, i, 1);
+		add_val(req, e, "effective_on", res, i, 2);
+		add_val(req, e, "actor_kind", res, i, 3);
+		const char *kind = PQgetvalue(res, i, 3);
+		staff_add_str(e, "actor", *PQgetvalue(res, i, 4) ? PQgetvalue(res, i, 4)
+					 : !strcmp(kind, "applicant") ? "申请人"
+					 : !strcmp(kind, "system") ? "系统" : "导入");
+		add_val(req, e, "action", res, i, 5);
+		staff_add_str(e, "action_label", staff_event_label(PQgetvalue(res, i, 5)));
+		struct json_object *data = json_tokener_parse(PQgetvalue(res, i, 6));
+		struct json_object *pairs = json_object_new_array();
+		if (data) {
+			json_object_object_foreach(data, k, v) {
+				if (!data_label(k))
+					continue;
+				struct json_object *pair = json_object_new_object();
+				staff_add_str(pair, "key", data_label(k));
+				staff_add_str(pair, "value", json_object_get_string(v));
+				json_object_array_add(pairs, pair);
+			}
+			json_object_object_add(e, "data", data);
+		}
+		json_object_object_add(e, "details", pairs);
+		json_object_array_add(list, e);
+	}
+	PQclear(res);
+	json_object_object_add(m, "events", list);
+	return true;
+}
+
+/* The notices, consultations, extensions, fees, appeals and 补正 of the
+ * request, each a list of objects (REQ_RECORDS builds them as JSON). */
+static bool add_records(struct request *req, struct json_object *m, const char *id)
+{
+	static const char *const names[] = { "notices", "consultations", "extensions",
+					     "fees", "appeals", "supplements" };
+	const char *p[] = { id };
+	PGresult *res = db_exec(req->db, STMT_REQ_RECORDS, 1, p);
+	if (!db_ok(res) || PQntuples(res) != 1) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return false;
+	}
+	for (int c = 0; c < (int)(sizeof names / sizeof names[0]); c++) {
+		struct json_object *list = PQgetisnull(res, 0, c) ? NULL
+					 : json_tokener_parse(PQgetvalue(res, 0, c));
+		if (!json_object_is_type(list, json_type_array)) {
+			json_object_put(list);
+			list = json_object_new_array();
+		}
+		json_object_object_add(m, names[c], list);
+	}
+	PQclear(res);
+	return true;
+}
+
+/* The steps the member may take now: {"confirm": true, …}. */
+static void add_actions(struct request *req, struct json_object *m, const struct detail *d)
+{
+	struct json_object *can = json_object_new_object();
+	struct json_object *list = json_object_new_array();
+	for (int a = 0; a < WF_ACTION_COUNT; a++) {
+		if (wf_actor_allowed(a, WF_BY_STAFF, req->staff->role, NULL) ||
+		    !wf_action_allowed(a, d->status, NULL))
+			continue;
+		staff_add_bool(can, wf_action_code(a), true);
+		json_object_array_add(list, json_object_new_string(wf_action_code(a)));
+	}
+	json_object_object_add(m, "can", can);
+	json_object_object_add(m, "actions", list);
+}
+
+/* A flag of add_deadline()'s model; false without a deadline. */
+static bool deadline_flag(struct json_object *m, const char *key)
+{
+	struct json_object *dl, *v;
+	return json_object_object_get_ex(m, "deadline", &dl) &&
+	       json_object_object_get_ex(dl, key, &v) && json_object_get_boolean(v);
+}
+
+/* Takes a step out of both `can` and the `actions` list. */
+static void drop_action(struct json_object *m, struct json_object *can, const char *code)
+{
+	struct json_object *list, *kept = json_object_new_array();
+	json_object_object_del(can, code);
+	if (json_object_object_get_ex(m, "actions", &list))
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *x = json_object_array_get_idx(list, i);
+			if (strcmp(json_object_get_string(x), code))
+				json_object_array_add(kept, json_object_get(x));
+		}
+	json_object_object_add(m, "actions", kept);
+}
+
+/* A closed request takes a supplement only to reopen a closing for want
+ * of it, within OGI_REOPEN_DAYS (Art. 30; workflow.c); the form then asks
+ * for the good reason. */
+static void refine_reopen(struct json_object *m, struct json_object *can)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(can, "supplement_answered", &v))
+		return;
+	const char *status = json_object_object_get_ex(m, "status", &v) ? json_object_get_string(v) : "";
+	if (strcmp(status, "closed"))
+		return;
+	const char *outcome = json_object_object_get_ex(m, "outcome", &v) ? json_object_get_string(v) : NULL;
+	const char *closed = json_object_object_get_ex(m, "concluded_on", &v) ? json_object_get_string(v) : NULL;
+	int32_t on;
+	if (outcome && !strcmp(outcome, "other_no_supplement") && closed && date_parse(closed, &on) &&
+	    staff_today() <= on + OGI_REOPEN_DAYS && !json_object_object_get_ex(m, "redo_on", &v))
+		json_object_object_add(m, "reopen_by_supplement", json_object_new_boolean(1));
+	else
+		drop_action(m, can, "supplement_answered");
+}
+
+/* Refines what the state allows with what the records say (one supplement,
+ * one extension, a decision by someone else, the windows of Art. 30 and
+ * Art. 33 still open). */
+static void refine_actions(struct request *req, struct json_object *m)
+{
+	struct json_object *can, *list;
+	if (!json_object_object_get_ex(m, "can", &can))
+		return;
+	bool asked = json_object_object_get_ex(m, "supplements", &list) &&
+		     json_object_array_length(list) > 0;
+	if (asked || !deadline_flag(m, "supplement_allowed"))
+		json_object_object_del(can, "supplement");
+	bool open = false, approved = false, own = false;
+	if (json_object_object_get_ex(m, "extensions", &list)) {
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *x = json_object_array_get_idx(list, i), *s, *by;
+			json_object_object_get_ex(x, "state", &s);
+			const char *state = json_object_get_string(s);
+			if (!strcmp(state, "proposed")) {
+				open = true;
+				json_object_object_get_ex(x, "proposed_by_id", &by);
+				own = atoll(json_object_get_string(by)) == req->staff->staff_id;
+				json_object_object_add(m, "open_extension", json_object_get(x));
+			}
+			approved |= !strcmp(state, "approved");
+		}
+	}
+	refine_reopen(m, can);
+	bool in_time = deadline_flag(m, "extension_allowed");
+	if (open || approved || !in_time)
+		json_object_object_del(can, "extend");
+	if (!open || own) {
+		json_object_object_del(can, "approve_extension");
+		json_object_object_del(can, "refuse_extension");
+	}
+	/* Overdue, a proposal can only be refused (Art. 33 ¶2). */
+	if (!in_time)
+		json_object_object_del(can, "approve_extension");
+	struct json_object *pending = json_object_new_array();
+	if (json_object_object_get_ex(m, "appeals", &list)) {
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *x = json_object_array_get_idx(list, i), *r;
+			json_object_object_get_ex(x, "result", &r);
+			if (!strcmp(json_object_get_string(r), "pending"))
+				json_object_array_add(pending, json_object_get(x));
+		}
+	}
+	json_object_object_add(m, "pending_appeals", pending);
+	struct json_object *open_consult = json_object_new_array();
+	if (json_object_object_get_ex(m, "consultations", &list)) {
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *x = json_object_array_get_idx(list, i), *r;
+			if (!json_object_object_get_ex(x, "result", &r))
+				json_object_array_add(open_consult, json_object_get(x));
+		}
+	}
+	json_object_object_add(m, "open_consultations", open_consult);
+}
+
+/* The whole model of the request (page and API); NULL when answered
+ * (404 outside the member's agencies, or a database failure). */
+static struct json_object *request_model(struct request *req, const char *id, enum reveal reveal,
+					 struct detail *d)
+{
+	const char *p[] = { id };
+	PGresult *res = db_exec(req->db, STMT_REQ_DETAIL, 1, p);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return NULL;
+	}
+	if (PQntuples(res) != 1 || !auth_sees_agency(req, atoll(PQgetvalue(res, 0, 1)))) {
+		PQclear(res);
+		respond_error(req, 404, "没有这件申请");
+		return NULL;
+	}
+	d->id = val(req, res, 0, 0);
+	d->agency_id = atoll(PQgetvalue(res, 0, 1));
+	d->agency_id_text = val(req, res, 0, 1);
+	wf_status_from_code(PQgetvalue(res, 0, 3), &d->status);
+	d->has_received = !PQgetisnull(res, 0, 24);
+
+	struct json_object *m = staff_model(req, val(req, res, 0, 2));
+	json_object_object_add(m, "id", json_object_new_int64(atoll(d->id)));
+	json_object_object_add(m, "request_id", json_object_new_int64(atoll(d->id)));
+	add_val(req, m, "tracking_no", res, 0, 2);
+	add_val(req, m, "status", res, 0, 3);
+	staff_add_str(m, "status_label", staff_status_label(PQgetvalue(res, 0, 3)));
+	struct json_object *agency = json_object_new_object();
+	add_val(req, agency, "code", res, 0, 36);
+	add_val(req, agency, "name", res, 0, 37);
+	json_object_object_add(m, "agency", agency);
+	json_object_object_add(m, "applicant", applicant_model(req, res, reveal));
+	add_val(req, m, "description", res, 0, 17);
+	add_val(req, m, "document_ref", res, 0, 18);
+	add_val(req, m, "supplement_text", res, 0, 19);
+	json_object_object_add(m, "provision_forms", code_list(req, PQgetvalue(res, 0, 20)));
+	json_object_object_add(m, "obtain_methods", code_list(req, PQgetvalue(res, 0, 21)));
+	add_val(req, m, "channel", res, 0, 22);
+	staff_add_str(m, "channel_label", channel_text(PQgetvalue(res, 0, 22)));
+	add_val(req, m, "submitted_at", res, 0, 23);
+	add_date_cn(req, m, "received_on", val(req, res, 0, 24));
+	staff_add_bool(m, "backdated", !strcmp(PQgetvalue(res, 0, 25), "t"));
+	add_date_cn(req, m, "due_on", val(req, res, 0, 26));
+	json_object_object_add(m, "extension_days",
+			       json_object_new_int(atoi(PQgetvalue(res, 0, 27))));
+	if (!PQgetisnull(res, 0, 28)) {
+		add_val(req, m, "outcome", res, 0, 28);
+		staff_add_str(m, "outcome_label", staff_outcome_label(PQgetvalue(res, 0, 28)));
+	} else {
+		json_object_object_add(m, "outcome", NULL);
+	}
+	add_date_cn(req, m, "concluded_on", val(req, res, 0, 29));
+	add_val(req, m, "assigned_to", res, 0, 30);
+	add_val(req, m, "assigned_username", res, 0, 31);
+	if (!PQgetisnull(res, 0, 32)) {
+		struct json_object *rep = json_object_new_object();
+		json_object_object_add(rep, "id", json_object_new_int64(atoll(PQgetvalue(res, 0, 32))));
+		add_val(req, rep, "tracking_no", res, 0, 33);
+		json_object_object_add(m, "repeat_of", rep);
+	}
+	staff_add_bool(m, "imported", !strcmp(PQgetvalue(res, 0, 34), "t"));
+	staff_add_bool(m, "paused", !PQgetisnull(res, 0, 35));
+	staff_add_bool(m, "id_number_revealed", reveal == REVEAL_ID_NUMBER);
+	staff_add_bool(m, "contact_revealed", reveal == REVEAL_CONTACT);
+	const char *submitted_at = val(req, res, 0, 23);
+	PQclear(res);
+
+	if (d->status == WF_SUBMITTED && submitted_at)
+		add_confirm_window(req, m, d, submitted_at);
+
+	if (d->has_received)
+		add_deadline(req, m, d->id);
+	if (!add_events(req, m, d->id) || !add_records(req, m, d->id)) {
+		json_object_put(m);
+		return NULL;
+	}
+	add_actions(req, m, d);
+	refine_actions(req, m);
+	return m;
+}
+
+/* What the page's forms need besides the request. */
+static void add_form_choices(struct request *req, struct json_object *m, const struct detail *d)
+{
+	struct json_object *outcomes = json_object_new_array();
+	for (int i = 0; i < wf_outcome_count; i++) {
+		if (!wf_outcomes[i].staff_may_choose)
+			continue;
+		struct json_object *o = json_object_new_object();
+		staff_add_str(o, "code", wf_outcomes[i].code);
+		staff_add_str(o, "label", wf_outcomes[i].label);
+		staff_add_str(o, "basis", wf_outcomes[i].basis);
+		json_object_array_add(outcomes, o);
+	}
+	json_object_object_add(m, "outcome_choices", outcomes);
+	const char *p[] = { d->agency_id_text };
+	PGresult *res = db_exec(req->db, STMT_REQ_STAFF_CHOICES, 1, p);
+	struct json_object *staff = json_object_new_array();
+	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
+		struct json_object *s = json_object_new_object();
+		add_val(req, s, "username", res, i, 0);
+		add_val(req, s, "display_name", res, i, 1);
+		staff_add_str(s, "role_label", staff_role_label(PQgetvalue(res, i, 2)));
+		json_object_array_add(staff, s);
+	}
+	PQclear(res);
+	json_object_object_add(m, "staff_choices", staff);
+	staff_add_str(m, "today", fmt(req, staff_today()));
+}
+
+static void request_page(struct request *req, const char *id, int status, enum reveal reveal,
+			 const struct workflow_result *refused, const char *done)
+{
+	struct detail d = { 0 };
+	struct json_object *m = request_model(req, id, reveal, &d);
+	if (!m)
+		return;
+	if (!req->wants_json)
+		add_form_choices(req, m, &d);
+	if (refused) {
+		staff_add_str(m, "error", refused->message);
+		staff_add_str(m, "error_field", refused->field);
+		json_object_object_add(m, "status_code", json_object_new_int(refused->status));
+	}
+	if (done) {
+		enum wf_action a;
+		if (wf_action_from_code(done, &a))
+			staff_add_str(m, "done", wf_action_label(a));
+		else if (!strcmp(done, "register"))
+			staff_add_str(m, "done", "登记申请");
+	}
+	respond(req, status, "staff/request", m);
+}
+
+void page_staff_request(struct request *req)
+{
+	if (staff_password_gate(req))
+		return;
+	const char *id = request_ref(req, "ref");
+	if (id)
+		request_page(req, id, 200, REVEAL_NOTHING, NULL, fields_get(&req->query, "done"));
+}
+
+void page_api_request(struct request *req)
+{
+	const char *id = request_ref(req, "id");
+	if (id)
+		request_page(req, id, 200, REVEAL_NOTHING, NULL, NULL);
+}
+
+/* ---- steps --------------------------------------------------------------- */
+
+/* The form's fields as the action's input (the CSRF token left out). */
+static struct json_object *form_input(struct request *req)
+{
+	struct json_object *in = json_object_new_object();
+	for (size_t i = 0; i < req->form.count; i++) {
+		const struct field *f = &req->form.items[i];
+		if (!strcmp(f->name, "csrf_token"))
+			continue;
+		json_object_object_add(in, f->name,
+				       json_object_new_string_len(f->value, (int)f->value_len));
+	}
+	return in;
+}
+
+static bool capture(struct request *req, const char *name, char *buf, size_t len)
+{
+	if (route_capture(&req->match, name, buf, len))
+		return true;
+	respond_error(req, 404, NULL);
+	return false;
+}
+
+void page_staff_request_action(struct request *req)
+{
+	char id[32], action[40];
+	if (!capture(req, "id", id, sizeof id) || !capture(req, "action", action, sizeof action))
+		return;
+	struct json_object *in = form_input(req);
+	struct workflow_result r = workflow_act(req, id, action, in, ACTOR_STAFF);
+	json_object_put(in);
+	if (r.status == 200) {
+		char target[128];
+		snprintf(target, sizeof target, "/staff/requests/%s?done=%s", id, action);
+		respond_redirect(req, target);
+		return;
+	}
+	req->log_why = "step refused";
+	if (r.status == 404 || r.status >= 500) {
+		respond_error(req, r.status, r.message);
+		return;
+	}
+	request_page(req, id, r.status, REVEAL_NOTHING, &r, NULL);
+}
+
+void page_api_request_action(struct request *req)
+{
+	char id[32], action[40];
+	if (!capture(req, "id", id, sizeof id) || !capture(req, "action", action, sizeof action))
+		return;
+	if (req->json_body && !json_object_is_type(req->json_body, json_type_object)) {
+		respond_error(req, 400, "请求体应为 JSON 对象");
+		return;
+	}
+	struct workflow_result r = workflow_act(req, id, action, req->json_body, ACTOR_STAFF);
+	if (r.status != 200) {
+		req->log_why = "step refused";
+		struct json_object *e = json_object_new_object();
+		staff_add_str(e, "error", r.message);
+		json_object_object_add(e, "status", json_object_new_int(r.status));
+		if (r.field)
+			staff_add_str(e, "field", r.field);
+		respond(req, r.status, NULL, e);
+		return;
+	}
+	struct detail d = { 0 };
+	struct json_object *m = request_model(req, id, REVEAL_NOTHING, &d);
+	if (!m)
+		return;
+	json_object_object_add(m, "seq", json_object_new_int(r.seq));
+	respond(req, 200, NULL, m);
+}
+
+/* `what` of the reveal form: the 证件号码 (the default) or the contact. */
+static enum reveal reveal_asked(struct request *req)
+{
+	const char *what = req->json_body ? staff_json_field(req, "what")
+					  : fields_get(&req->form, "what");
+	if (!what || !strcmp(what, "id_number"))
+		return REVEAL_ID_NUMBER;
+	if (!strcmp(what, "contact"))
+		return REVEAL_CONTACT;
+	return REVEAL_NOTHING;
+}
+
+/* The full 证件号码 or phone number, each look logged as an event of the
+ * request. */
+void page_staff_request_reveal(struct request *req)
+{
+	char id[32];
+	if (!capture(req, "id", id, sizeof id))
+		return;
+	if (!digits(id)) {
+		respond_error(req, 404, "没有这件申请");
+		return;
+	}
+	enum reveal what = reveal_asked(req);
+	if (what == REVEAL_NOTHING) {
+		respond_error(req, 422, "what 应为 id_number 或 contact");
+		return;
+	}
+	if (!db_command(req->db, "BEGIN")) {
+		respond_error(req, 503, NULL);
+		return;
+	}
+	const char *p[] = { id };
+	PGresult *res = db_exec(req->db, STMT_REQ_LOCK_FOR_VIEW, 1, p);
+	if (!db_ok(res) || PQntuples(res) != 1 ||
+	    !auth_sees_agency(req, atoll(PQgetvalue(res, 0, 0)))) {
+		bool failed = !db_ok(res);
+		db_command(req->db, "ROLLBACK");
+		if (failed)
+			respond_db_failure(req, res);
+		else
+			respond_error(req, 404, "没有这件申请");
+		PQclear(res);
+		return;
+	}
+	PQclear(res);
+	struct event e = {
+		.request_id = id,
+		.actor_kind = "staff",
+		.actor_staff_id = req->staff->staff_id_text,
+		.action = what == REVEAL_CONTACT ? "contact_viewed" : "id_number_viewed",
+	};
+	PGresult *failure;
+	if (!event_append(req->db, &e, &failure) || !db_command(req->db, "COMMIT")) {
+		db_command(req->db, "ROLLBACK");
+		respond_db_failure(req, failure);
+		PQclear(failure);
+		return;
+	}
+	request_page(req, id, 200, what, NULL, NULL);
+}
+
+/* One notice, for printing on A4. */
+void page_staff_notice(struct request *req)
+{
+	char id[32], notice[32];
+	if (!capture(req, "id", id, sizeof id) || !capture(req, "notice", notice, sizeof notice))
+		return;
+	if (!digits(id) || !digits(notice)) {
+		respond_error(req, 404, NULL);
+		return;
+	}
+	const char *p[] = { id, notice };
+	PGresult *res = db_exec(req->db, STMT_REQ_NOTICE_ONE, 2, p);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return;
+	}
+	if (PQntuples(res) != 1 || !auth_sees_agency(req, atoll(PQgetvalue(res, 0, 6)))) {
+		PQclear(res);
+		respond_error(req, 404, "没有这份告知书");
+		return;
+	}
+	struct json_object *m = staff_model(req, val(req, res, 0, 2));
+	json_object_object_add(m, "request_id", json_object_new_int64(atoll(id)));
+	add_val(req, m, "kind", res, 0, 1);
+	add_val(req, m, "notice_title", res, 0, 2);
+	add_date_cn(req, m, "issued_on", val(req, res, 0, 3));
+	add_val(req, m, "body", res, 0, 4);
+	add_val(req, m, "notice_no", res, 0, 5);
+	add_val(req, m, "tracking_no", res, 0, 7);
+	add_val(req, m, "agency_name", res, 0, 8);
+	PQclear(res);
+	respond(req, 200, "staff/notice", m);
+}
