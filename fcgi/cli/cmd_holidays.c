@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/calendar_cache.h"
+#include "service/holidays.h"
 #include "cli/cli.h"
 #include "cli/cli_staff.h"
 #include "domain/date.h"

@@ -5,7 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "web/http.h"
+#include "core/app.h"
+#include "core/db.h"
 #include "lib/log.h"
 
 /*
@@ -40,10 +41,10 @@ const char *db_standby_state_name(enum standby_state s)
  * up) but never underestimates it — unlike the age alone, which grows on
  * an idle primary with no lag at all.
  */
-static enum standby_state measure(struct request *req, long *lag_ms)
+static enum standby_state measure(struct worker *w, long *lag_ms)
 {
-	struct db *standby = &req->worker->standby;
-	PGresult *res = db_exec(req->db, STMT_PRIMARY_WAL_LSN, 0, NULL);
+	struct db *standby = &w->standby;
+	PGresult *res = db_exec(&w->db, STMT_PRIMARY_WAL_LSN, 0, NULL);
 	if (!db_ok(res) || PQntuples(res) != 1) {
 		PQclear(res);
 		return STANDBY_DOWN;	/* the primary's own failure shows in the page */
@@ -61,7 +62,7 @@ static enum standby_state measure(struct request *req, long *lag_ms)
 			state = STANDBY_PROMOTED;
 		else if (caught_up)
 			*lag_ms = 0, state = STANDBY_IN_USE;
-		else if (lag_known && *lag_ms <= req->app->config.standby_max_lag_ms)
+		else if (lag_known && *lag_ms <= w->app->config.standby_max_lag_ms)
 			state = STANDBY_IN_USE;
 		else
 			state = STANDBY_LAGGING;
@@ -102,34 +103,32 @@ static bool standby_ready(struct db *standby)
 	return db_ready(standby);
 }
 
-static enum standby_state check(struct request *req)
+static enum standby_state check(struct worker *w)
 {
-	const struct config *c = &req->app->config;
-	struct worker *w = req->worker;
+	const struct config *c = &w->app->config;
 	if (!*c->database_standby)
 		return STANDBY_NOT_CONFIGURED;
 	if (!w->standby.conninfo)	/* first use, or closed after a reload */
 		db_open(&w->standby, c->database_standby, c->statement_timeout_ms);
 	long lag_ms = -1;
-	enum standby_state state = standby_ready(&w->standby) ? measure(req, &lag_ms)
+	enum standby_state state = standby_ready(&w->standby) ? measure(w, &lag_ms)
 							      : STANDBY_DOWN;
 	log_change(state, lag_ms);
 	return state;
 }
 
-enum standby_state db_standby_state(struct request *req)
+enum standby_state db_standby_state(struct worker *w)
 {
-	struct worker *w = req->worker;
 	if (!w->standby_checked) {
-		w->standby_state = (int)check(req);
+		w->standby_state = (int)check(w);
 		w->standby_checked = true;
 	}
 	return (enum standby_state)w->standby_state;
 }
 
-struct db *db_for_reading(struct request *req)
+struct db *db_for_reading(struct worker *w)
 {
-	if (db_standby_state(req) == STANDBY_IN_USE)
-		return &req->worker->standby;
-	return req->db;
+	if (db_standby_state(w) == STANDBY_IN_USE)
+		return &w->standby;
+	return &w->db;
 }

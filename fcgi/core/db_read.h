@@ -3,7 +3,7 @@
  * configured (a PostgreSQL hot standby fed by streaming replication), each
  * worker opens a second connection on first use and reads from it while it
  * is up, still a standby, and no further behind the primary than
- * `standby_max_lag_ms`; otherwise from the primary (req->db). The standby
+ * `standby_max_lag_ms`; otherwise from the primary (the worker's own connection). The standby
  * has the same prepared statements (db_open prepares them all).
  *
  * Use it only for pages that show data and write nothing, and whose reader
@@ -14,7 +14,7 @@
 #ifndef YSQGK_DB_READ_H
 #define YSQGK_DB_READ_H
 
-struct request;
+struct worker;
 
 enum standby_state {
 	STANDBY_NOT_CONFIGURED,
@@ -25,14 +25,14 @@ enum standby_state {
 };
 
 /* The standby connection when it is fit to read from, else req->db. */
-struct db *db_for_reading(struct request *req);
+struct db *db_for_reading(struct worker *w);
 
 /*
  * Why db_for_reading() chooses what it chooses. Checked once per request
  * (two short queries: the primary's WAL position, the standby's replay),
  * so that all reads of one page come from the same server.
  */
-enum standby_state db_standby_state(struct request *req);
+enum standby_state db_standby_state(struct worker *w);
 const char *db_standby_state_name(enum standby_state s);
 
 #endif

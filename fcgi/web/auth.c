@@ -13,82 +13,10 @@
 #include "lib/log.h"
 #include "core/pii.h"
 
-#define CSRF_COOKIE "ysqgk_csrf"
-#define CSRF_COOKIE_BYTES 16
 #define SESSION_TOKEN_BYTES 32
 /* last_seen_at is written at most this often (seconds): the idle limit
  * needs no more precision, and most page views then write nothing. */
 #define SESSION_TOUCH_SECONDS 60
-
-char *auth_base64(struct request *req, const unsigned char *bin, size_t len)
-{
-	size_t n = sodium_base64_encoded_len(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *out = arena_alloc(req->arena, n);
-	sodium_bin2base64(out, n, bin, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return out;
-}
-
-/* ---- CSRF ---------------------------------------------------------------- */
-
-static bool cookie_well_formed(const char *v)
-{
-	return v && strlen(v) == 22 && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-						"abcdefghijklmnopqrstuvwxyz0123456789-_") == 22;
-}
-
-static const char *token_for(struct request *req, const char *cookie)
-{
-	unsigned char mac[crypto_auth_BYTES];
-	char msg[64];
-	int n = snprintf(msg, sizeof msg, "csrf:%s", cookie);
-	crypto_auth(mac, (const unsigned char *)msg, (unsigned long long)n,
-		    req->app->secret_key);
-	return auth_base64(req, mac, sizeof mac);
-}
-
-static const char *anonymous_token(struct request *req)
-{
-	if (!req->csrf_cookie) {
-		const char *cookie = fields_get(&req->cookies, CSRF_COOKIE);
-		if (cookie_well_formed(cookie)) {
-			req->csrf_cookie = cookie;
-		} else {
-			unsigned char raw[CSRF_COOKIE_BYTES];
-			randombytes_buf(raw, sizeof raw);
-			req->csrf_cookie = auth_base64(req, raw, sizeof raw);
-			/* Kept 30 days: a form left open overnight still posts. */
-			http_set_cookie(req, CSRF_COOKIE, req->csrf_cookie, 30 * 24 * 3600);
-		}
-	}
-	return token_for(req, req->csrf_cookie);
-}
-
-const char *csrf_token(struct request *req)
-{
-	if (req->staff)
-		return req->staff->csrf;
-	return anonymous_token(req);
-}
-
-static bool same_token(const char *sent, const char *want)
-{
-	size_t len = strlen(want);
-	return sent && strlen(sent) == len && sodium_memcmp(sent, want, len) == 0;
-}
-
-bool csrf_valid(struct request *req)
-{
-	const char *sent = fields_get(&req->form, "csrf_token");
-	if (!sent)
-		return false;
-	if (req->staff && same_token(sent, req->staff->csrf))
-		return true;
-	/* Staff pages take only the session's token. */
-	if (req->match.route && (req->match.route->flags & ROUTE_STAFF))
-		return false;
-	const char *cookie = fields_get(&req->cookies, CSRF_COOKIE);
-	return cookie_well_formed(cookie) && same_token(sent, token_for(req, cookie));
-}
 
 /* ---- audit log ----------------------------------------------------------- */
 
@@ -407,7 +335,7 @@ bool auth_open_session(struct request *req, const char *staff_id)
 	unsigned char raw[SESSION_TOKEN_BYTES], csrf[32];
 	randombytes_buf(raw, sizeof raw);
 	randombytes_buf(csrf, sizeof csrf);
-	const char *token = auth_base64(req, raw, sizeof raw);
+	const char *token = request_base64(req, raw, sizeof raw);
 	char csrf_hex[2 * sizeof csrf + 3] = "\\x";
 	sodium_bin2hex(csrf_hex + 2, sizeof csrf_hex - 2, csrf, sizeof csrf);
 	char hours[16], idle[16], most[16];

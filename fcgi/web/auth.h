@@ -1,12 +1,5 @@
 /*
- * auth: CSRF tokens, staff passwords and sessions.
- *
- * CSRF: an anonymous visitor gets a random cookie (SameSite=Strict,
- * HttpOnly) and forms carry the keyed MAC of that cookie: a cross-site page
- * can neither read the cookie nor compute the MAC. A signed-in staff member's
- * forms carry instead the random token stored with the session
- * (sessions.csrf_token): it dies with the session, and staff pages accept
- * nothing else.
+ * auth: staff passwords and sessions (CSRF tokens: csrf.h).
  *
  * Passwords: Argon2id (libsodium crypto_pwhash_str, "interactive" limits),
  * on a bounded queue: AUTH_HASH_RUNNING at a time per process and as many
@@ -41,6 +34,8 @@
 #include <stddef.h>
 #include <sodium.h>
 
+#include "core/session.h"
+
 struct request;
 struct db;
 
@@ -56,36 +51,6 @@ struct db;
 #define AUTH_ABSOLUTE_HOURS	12
 #define AUTH_PASSWORD_MIN_CHARS	10
 #define AUTH_SESSION_COOKIE	"ysqgk_session"
-
-/* The signed-in staff member (req->staff), in the request's arena. */
-struct staff_session {
-	long long staff_id;
-	long long agency_id;		/* 0: an administrator of every agency */
-	const char *agency_code;	/* "" when agency_id is 0 */
-	const char *agency_name;
-	const char *username;
-	const char *display_name;
-	const char *role;		/* clerk, head, admin */
-	const char *staff_id_text;	/* staff_id as text, for statements */
-	const char *csrf;		/* the session's form token (base64url) */
-	const char *token_hash;		/* sessions.token_hash as bytea hex */
-	bool must_change_password;
-	bool totp_enabled;		/* signs in with a second factor */
-	bool must_enrol;		/* require_2fa applies and it has none yet */
-};
-
-/* ---- CSRF ---------------------------------------------------------------- */
-
-/* The token for forms on this page (sets the anonymous cookie when
- * missing; the session's token when signed in). */
-const char *csrf_token(struct request *req);
-
-/* True when the POSTed csrf_token field is valid: the session's token on
- * staff routes; the session's or the anonymous one elsewhere. */
-bool csrf_valid(struct request *req);
-
-/* base64url (no padding) of bin into the request's arena. */
-char *auth_base64(struct request *req, const unsigned char *bin, size_t len);
 
 /* ---- sessions ------------------------------------------------------------ */
 

@@ -15,6 +15,7 @@
 #include <fcgiapp.h>
 
 #include "web/auth.h"
+#include "web/csrf.h"
 #include "web/body_check.h"
 #include "web/gate.h"
 #include "web/http.h"

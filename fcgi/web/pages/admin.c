@@ -19,6 +19,7 @@
 
 #include "web/auth.h"
 #include "core/calendar_cache.h"
+#include "service/holidays.h"
 #include "web/http.h"
 #include "lib/log.h"
 #include "web/pages/admin.h"

@@ -301,7 +301,7 @@ static const char *new_submit_token(struct request *req)
 {
 	unsigned char raw[16];
 	randombytes_buf(raw, sizeof raw);
-	return auth_base64(req, raw, sizeof raw);
+	return request_base64(req, raw, sizeof raw);
 }
 
 /*

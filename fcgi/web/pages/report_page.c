@@ -121,7 +121,7 @@ static struct json_object *load_model(struct request *req, const struct staff_ag
 	enum report_status st;
 	PGresult *failure = NULL;
 	/* The standby, if fresh enough (db_read.h); not right after a save. */
-	struct db *db = fields_get(&req->query, "done") ? req->db : db_for_reading(req);
+	struct db *db = fields_get(&req->query, "done") ? req->db : db_for_reading(req->worker);
 	struct json_object *m = report_model(db, ag->code, year, wants_draft(req),
 					     with_view, &st, &failure);
 	if (st == REPORT_NO_AGENCY)

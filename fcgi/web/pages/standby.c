@@ -11,8 +11,8 @@
 
 void page_healthz_standby(struct request *req)
 {
-	enum standby_state state = db_standby_state(req);
-	PGresult *res = db_exec(db_for_reading(req), STMT_SERVER_IN_RECOVERY, 0, NULL);
+	enum standby_state state = db_standby_state(req->worker);
+	PGresult *res = db_exec(db_for_reading(req->worker), STMT_SERVER_IN_RECOVERY, 0, NULL);
 	if (!db_ok(res) || PQntuples(res) != 1) {
 		respond_db_failure(req, res);
 		PQclear(res);

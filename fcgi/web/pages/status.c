@@ -342,7 +342,7 @@ static void lookup(struct request *req, struct lookup_result *r)
 	}
 	const char *hash = query_code_hash(req->app, req->arena, r->query_code);
 	if (hash && strlen(r->tracking_no) <= 64) {
-		struct db *db = db_for_reading(req);
+		struct db *db = db_for_reading(req->worker);
 		r->result = find_in(req, db, hash, r);
 		if (r->result == LOOKUP_WRONG && db != req->db)
 			r->result = find_in(req, req->db, hash, r);

@@ -1,0 +1,68 @@
+/*
+ * request: one struct request per HTTP request, passed down explicitly from
+ * the server to the handler and the renderer. It holds the parsed input
+ * (everything allocated in the worker's arena) and the response being
+ * built. Nothing about a request lives anywhere else. The headers and
+ * cookies of the response are added here; the body is rendered by http.h.
+ */
+#ifndef YSQGK_REQUEST_H
+#define YSQGK_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "core/app.h"
+#include "lib/parse.h"
+#include "lib/route.h"
+
+struct staff_session;
+
+struct request {
+	struct worker *worker;
+	const struct app *app;
+	struct arena *arena;
+	struct db *db;
+
+	/* Input. */
+	const char *method;
+	const char *path;		/* decoded and checked */
+	const char *content_type;
+	const char *remote_addr;
+	bool https;
+	bool wants_json;		/* Accept: application/json */
+	struct fields query;
+	struct fields form;		/* urlencoded body */
+	struct fields cookies;
+	struct json_object *json_body;	/* application/json body, owned */
+	const char *body;
+	size_t body_len;
+	struct route_match match;
+	/* The signed-in staff member (auth.h), or NULL. */
+	const struct staff_session *staff;
+
+	/* Output. */
+	int status;
+	struct buf *headers;		/* extra "Name: value\r\n" lines */
+	bool responded;
+	const char *log_why;		/* why a 4xx/5xx, for the log line */
+	const char *csrf_cookie;	/* this request's CSRF cookie, once known */
+};
+
+/*
+ * The client as the limiters count it (status look-ups, sign-in): its
+ * address, or for IPv6 its /64 — a home or mobile line is given a whole
+ * /64, so counting each address would give one client 2^64 fresh tries.
+ * Unparsable addresses share one bucket. In the request's arena.
+ */
+const char *http_client_bucket(struct request *req);
+
+/* Adds one response header; the value must not contain CR or LF. */
+void http_header(struct request *req, const char *name, const char *value);
+void http_set_cookie(struct request *req, const char *name, const char *value,
+		     int max_age_seconds);
+
+/* base64url (no padding) of bin into the request's arena. */
+char *request_base64(struct request *req, const unsigned char *bin, size_t len);
+
+#endif
