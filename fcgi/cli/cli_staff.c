@@ -23,16 +23,7 @@ bool cli_staff_open(struct cli_staff *c, const char *config_path, const char *na
 		cli_staff_close(c);
 		return false;
 	}
-	c->req = (struct request){
-		.app = c->app,
-		.arena = &c->arena,
-		.db = &c->db,
-		.headers = &c->headers,
-		.method = "CLI",
-		.path = "",
-		.content_type = "",
-		.remote_addr = "",
-	};
+	c->ctx = (struct context){ .db = &c->db, .arena = &c->arena, .app = c->app };
 	return true;
 }
 
@@ -41,7 +32,6 @@ void cli_staff_close(struct cli_staff *c)
 	calendar_cache_release();
 	db_close(&c->db);
 	arena_free(&c->arena);
-	buf_free(&c->headers);
 	app_free(c->app);
 	c->app = NULL;
 }

@@ -2,7 +2,7 @@
  * cli_staff: what the staff commands (holidays, workdays, deadlines) need
  * to run the server's own code outside the server: the app (configuration,
  * key, templates), a connection with every statement prepared, an arena,
- * and a struct request without a client for workflow_act(ACTOR_SYSTEM).
+ * and the context services take (core/context.h): no actor, the system.
  */
 #ifndef YSQGK_CLI_STAFF_H
 #define YSQGK_CLI_STAFF_H
@@ -10,14 +10,13 @@
 #include <stdbool.h>
 
 #include "core/app.h"
-#include "web/http.h"
+#include "core/context.h"
 
 struct cli_staff {
 	struct app *app;
 	struct db db;
 	struct arena arena;
-	struct buf headers;
-	struct request req;
+	struct context ctx;
 };
 
 /* Loads and connects, or prints why not (prefixed "ysqgk NAME: "). */

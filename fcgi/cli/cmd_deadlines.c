@@ -47,9 +47,9 @@ static int expire(struct cli_staff *c, enum stmt list, const char *action,
 	}
 	int failed = 0;
 	for (int i = 0; i < PQntuples(res); i++) {
-		struct workflow_result r = workflow_act(&c->req, PQgetvalue(res, i, 0), action,
-							NULL, ACTOR_SYSTEM);
-		if (r.status == 200) {
+		struct workflow_result r = workflow_act(&c->ctx, PQgetvalue(res, i, 0), action,
+							NULL, false, ACTOR_SYSTEM);
+		if (r.status == SERVICE_DONE) {
 			printf("closed %s: %s\n", PQgetvalue(res, i, 1),
 			       !strcmp(action, "expire_fee") ? "other_no_fee (fee not paid in time)"
 							     : "other_no_supplement (no supplement in time)");

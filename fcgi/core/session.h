@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+struct db;
+
 /* The signed-in staff member: who acts (req->staff on the web, the
  * --as user on the command line), in the request's arena. */
 struct staff_session {
@@ -25,5 +27,12 @@ struct staff_session {
 	bool totp_enabled;		/* signs in with a second factor */
 	bool must_enrol;		/* require_2fa applies and it has none yet */
 };
+
+/*
+ * Whether `s` may see the requests of agency `agency_id`: its own agency's
+ * staff; an administrator also the agencies below (one query), an
+ * administrator of no agency every agency. NULL sees nothing.
+ */
+bool session_sees_agency(struct db *db, const struct staff_session *s, long long agency_id);
 
 #endif

@@ -200,8 +200,8 @@ bool wf_action_allowed(enum wf_action a, enum wf_status s, const char **why)
 	return false;
 }
 
-int wf_actor_allowed(enum wf_action a, enum wf_actor_kind actor,
-		     const char *role, const char **why)
+bool wf_actor_may(enum wf_action a, enum wf_actor_kind actor,
+		  const char *role, const char **why)
 {
 	const char *msg = NULL;
 
@@ -217,11 +217,9 @@ int wf_actor_allowed(enum wf_action a, enum wf_actor_kind actor,
 		msg = "延期须经政府信息公开工作机构负责人同意（条例第三十三条），经办人不能审批";
 	else if (actor == WF_BY_STAFF && strcmp(role, "head") && strcmp(role, "clerk"))
 		msg = "没有办理申请的权限";
-	if (!msg)
-		return 0;
-	if (why)
+	if (msg && why)
 		*why = msg;
-	return 403;
+	return !msg;
 }
 
 /* ---- outcomes ------------------------------------------------------------ */

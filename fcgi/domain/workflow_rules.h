@@ -74,14 +74,14 @@ bool wf_action_allowed(enum wf_action a, enum wf_status s, const char **why);
 
 /*
  * Whether this kind of actor (and, for staff, this role: clerk, head,
- * admin) may take the step at all: 0 when yes, else the HTTP status (403)
- * with *why. Applicants may only answer a supplement and withdraw; the
+ * admin) may take the step at all; when not, *why (if not NULL) says
+ * why, in Chinese. Applicants may only answer a supplement and withdraw; the
  * system only lets periods expire; deciding an extension takes a head
  * (Art. 33 ¶2); an administrator manages accounts and the calendar and
  * does not handle requests.
  */
-int wf_actor_allowed(enum wf_action a, enum wf_actor_kind actor,
-		     const char *role, const char **why);
+bool wf_actor_may(enum wf_action a, enum wf_actor_kind actor,
+		  const char *role, const char **why);
 
 /* The event (request_events.action) a step appends. */
 const char *wf_action_event(enum wf_action a);

@@ -17,14 +17,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "web/auth.h"
 #include "core/calendar_cache.h"
 #include "domain/date.h"
 #include "domain/fees.h"
 #include "domain/remedies.h"
 #include "domain/workflow_rules.h"
 #include "core/events.h"
-#include "web/http.h"
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "lib/tmpl.h"
@@ -36,7 +34,8 @@
 
 /* The locked row and what the step changes in it. */
 struct step {
-	struct request *req;
+	const struct context *ctx;
+	bool input_typed;	/* a JSON body (typed), not a form (all text) */
 	struct db *db;
 	struct arena *arena;
 	struct json_object *input;
@@ -112,7 +111,7 @@ static const char *date_cn(struct step *st, int32_t d)
 	return workflow_date_cn(st->arena, fmt_date(st->arena, d));
 }
 
-static bool refuse(struct step *st, int status, const char *message, const char *field)
+static bool refuse(struct step *st, enum service_status status, const char *message, const char *field)
 {
 	st->result.status = status;
 	st->result.message = message;
@@ -120,10 +119,10 @@ static bool refuse(struct step *st, int status, const char *message, const char 
 	return false;
 }
 
-static bool refusef(struct step *st, int status, const char *field, const char *fmt, ...)
+static bool refusef(struct step *st, enum service_status status, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static bool refusef(struct step *st, int status, const char *field, const char *fmt, ...)
+static bool refusef(struct step *st, enum service_status status, const char *field, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -146,23 +145,23 @@ static bool db_failed(struct step *st, PGresult *res)
 			 db_error_text(res, why, sizeof why));
 		PQclear(res);
 		if (constraint && !strcmp(constraint, "extensions_decider_is_head"))
-			return refuse(st, 403, "只有本机关政府信息公开工作机构负责人可以审批延期（条例第三十三条）", NULL);
+			return refuse(st, SERVICE_FORBIDDEN, "只有本机关政府信息公开工作机构负责人可以审批延期（条例第三十三条）", NULL);
 		if (constraint && !strcmp(constraint, "extensions_not_own_decision"))
-			return refuse(st, 403, "不能审批自己提出的延期申请", NULL);
+			return refuse(st, SERVICE_FORBIDDEN, "不能审批自己提出的延期申请", NULL);
 		if (constraint && !strcmp(constraint, "extensions_total_max_20"))
-			return refuse(st, 409, "延期合计不得超过20个工作日（条例第三十三条）", NULL);
+			return refuse(st, SERVICE_CONFLICT, "延期合计不得超过20个工作日（条例第三十三条）", NULL);
 		if (f == DB_FAIL_UNIQUE)
-			return refuse(st, 409, "该事项已经办理，不能重复办理", NULL);
-		return refuse(st, 422, "填写的内容不符合规则，请检查后重试", NULL);
+			return refuse(st, SERVICE_CONFLICT, "该事项已经办理，不能重复办理", NULL);
+		return refuse(st, SERVICE_BAD_INPUT, "填写的内容不符合规则，请检查后重试", NULL);
 	}
 	if (f == DB_FAIL_DOWN || f == DB_FAIL_TIMEOUT)
-		st->result.status = 503;
+		st->result.status = SERVICE_UNAVAILABLE;
 	else
-		st->result.status = 500;
-	if (st->result.status == 500)
+		st->result.status = SERVICE_FAILED;
+	if (st->result.status == SERVICE_FAILED)
 		log_error("workflow %s: %s", wf_action_code(st->action),
 			  db_error_text(res, why, sizeof why));
-	st->result.message = st->result.status == 503
+	st->result.message = st->result.status == SERVICE_UNAVAILABLE
 		? "系统暂时无法办理，您的操作没有保存，请稍后重试"
 		: "服务器内部错误，您的操作没有保存";
 	PQclear(res);
@@ -270,9 +269,9 @@ static bool in_text(struct step *st, const char *key, bool required,
 {
 	*out = in_str(st, key);
 	if (!*out && required)
-		return refusef(st, 422, key, "请填写%s", what);
+		return refusef(st, SERVICE_BAD_INPUT, key, "请填写%s", what);
 	if (*out && utf8_length(*out, strlen(*out)) > TEXT_MAX_CHARS)
-		return refusef(st, 422, key, "%s不能超过20000字", what);
+		return refusef(st, SERVICE_BAD_INPUT, key, "%s不能超过20000字", what);
 	return true;
 }
 
@@ -280,7 +279,7 @@ static bool in_text(struct step *st, const char *key, bool required,
  * (every value a string). */
 static bool input_is_json(const struct step *st)
 {
-	return st->input && st->req && st->input == st->req->json_body;
+	return st->input && st->input_typed;
 }
 
 /*
@@ -299,7 +298,7 @@ static bool in_int(struct step *st, const char *key, int min, int max, int def,
 	long long n;
 	if (input_is_json(st)) {
 		if (!json_object_is_type(v, json_type_int))
-			return refusef(st, 422, key, "%s应为整数（JSON 数字，不加引号、不带小数）", what);
+			return refusef(st, SERVICE_BAD_INPUT, key, "%s应为整数（JSON 数字，不加引号、不带小数）", what);
 		n = json_object_get_int64(v);
 	} else {
 		const char *s = in_str(st, key);
@@ -311,7 +310,7 @@ static bool in_int(struct step *st, const char *key, int min, int max, int def,
 			n = (long long)min - 1;
 	}
 	if (n < min || n > max)
-		return refusef(st, 422, key, "%s应为%d到%d之间的整数", what, min, max);
+		return refusef(st, SERVICE_BAD_INPUT, key, "%s应为%d到%d之间的整数", what, min, max);
 	*out = (int)n;
 	return true;
 }
@@ -328,7 +327,7 @@ static bool input_types_ok(struct step *st)
 	json_object_object_foreach(st->input, key, v) {
 		enum json_type t = json_object_get_type(v);
 		if (t == json_type_double || t == json_type_array || t == json_type_object)
-			return refusef(st, 422, arena_strdup(st->arena, key),
+			return refusef(st, SERVICE_BAD_INPUT, arena_strdup(st->arena, key),
 				       "“%s”的类型不正确：应为文字或整数", key);
 	}
 	return true;
@@ -342,7 +341,7 @@ static bool in_date(struct step *st, const char *key, int32_t def, int32_t *out)
 	if (!s)
 		return true;
 	if (!date_parse(s, out))
-		return refuse(st, 422, "日期格式应为 YYYY-MM-DD，且是真实存在的日期", key);
+		return refuse(st, SERVICE_BAD_INPUT, "日期格式应为 YYYY-MM-DD，且是真实存在的日期", key);
 	return true;
 }
 
@@ -353,9 +352,9 @@ static bool step_date(struct step *st, const char *key, int32_t *out)
 	if (!in_date(st, key, st->today, out))
 		return false;
 	if (*out > st->today)
-		return refuse(st, 422, "日期不能晚于今天", key);
+		return refuse(st, SERVICE_BAD_INPUT, "日期不能晚于今天", key);
 	if (st->has_received && *out < st->received)
-		return refusef(st, 422, key, "日期不能早于收到申请之日（%s）",
+		return refusef(st, SERVICE_BAD_INPUT, key, "日期不能早于收到申请之日（%s）",
 			       date_cn(st, st->received));
 	if (*out < st->today)
 		json_object_object_add(st->data, "backdated", json_object_new_boolean(1));
@@ -451,12 +450,12 @@ static bool issue_notice(struct step *st)
 		return true;
 	struct buf body = BUF_INIT;
 	char err[256];
-	bool ok = tmpl_render(st->req->app->templates, st->notice_template,
+	bool ok = tmpl_render(st->ctx->app->templates, st->notice_template,
 			      st->notice_model, &body, err, sizeof err);
 	if (!ok) {
 		log_error("notice %s: %s", st->notice_template, err);
 		buf_free(&body);
-		st->result.status = 500;
+		st->result.status = SERVICE_FAILED;
 		st->result.message = "告知书模板缺失，操作没有保存";
 		return false;
 	}
@@ -584,7 +583,7 @@ static bool save_state(struct step *st)
 					  : DEADLINE_NO_RECEIPT;
 		free(ev);
 		if (e != DEADLINE_OK && st->clock_changed)
-			return refuse(st, 422, deadline_error_message(e), "date");
+			return refuse(st, SERVICE_BAD_INPUT, deadline_error_message(e), "date");
 		have_deadline = e == DEADLINE_OK;
 	}
 	bool open = wf_status_open(st->status);
@@ -610,9 +609,9 @@ static bool do_confirm(struct step *st)
 	if (!in_date(st, "date", st->today, &d))
 		return false;
 	if (d > st->today)
-		return refuse(st, 422, "收到申请的日期不能晚于今天", "date");
+		return refuse(st, SERVICE_BAD_INPUT, "收到申请的日期不能晚于今天", "date");
 	if (d < st->submitted_on)
-		return refusef(st, 422, "date", "收到申请的日期不能早于在线提交之日（%s）",
+		return refusef(st, SERVICE_BAD_INPUT, "date", "收到申请的日期不能早于在线提交之日（%s）",
 			       date_cn(st, st->submitted_on));
 	st->has_received = true;
 	st->received = d;
@@ -634,7 +633,7 @@ static bool do_discard(struct step *st)
 	const char *reason, *code = in_str(st, "reason_code");
 	if (!code || (strcmp(code, "empty") && strcmp(code, "test") &&
 		      strcmp(code, "duplicate")))
-		return refuse(st, 422, "请选择作废原因：无可答复的内容（empty）、测试（test）或重复提交（duplicate）；信访、举报、投诉应予书面答复，不能作废", "reason_code");
+		return refuse(st, SERVICE_BAD_INPUT, "请选择作废原因：无可答复的内容（empty）、测试（test）或重复提交（duplicate）；信访、举报、投诉应予书面答复，不能作废", "reason_code");
 	if (!in_text(st, "reason", false, "作废理由", &reason))
 		return false;
 	data_str(st, "reason_code", code);
@@ -654,9 +653,9 @@ static bool do_supplement(struct step *st)
 	bool asked = PQntuples(res) > 0;
 	PQclear(res);
 	if (asked)
-		return refuse(st, 409, "已经告知过补正：补正应一次性告知（条例第三十条），不能再次要求补正", NULL);
+		return refuse(st, SERVICE_CONFLICT, "已经告知过补正：补正应一次性告知（条例第三十条），不能再次要求补正", NULL);
 	if (!supplement_request_allowed(st->cal, st->received, st->today))
-		return refusef(st, 409, NULL,
+		return refusef(st, SERVICE_CONFLICT, NULL,
 			       "收到申请之日（%s）起7个工作日的补正告知期限已于%s届满，不能再要求补正（条例第三十条）",
 			       date_cn(st, st->received),
 			       date_cn(st, window_last_day(st->cal, st->received,
@@ -669,7 +668,7 @@ static bool do_supplement(struct step *st)
 	if (!in_date(st, "answer_by", window_last_day(st->cal, st->today, period), &answer_by))
 		return false;
 	if (answer_by <= st->today)
-		return refuse(st, 422, "补正期限应晚于今天", "answer_by");
+		return refuse(st, SERVICE_BAD_INPUT, "补正期限应晚于今天", "answer_by");
 	const char *params[] = { st->id, fmt_date(st->arena, st->today), what,
 				 fmt_date(st->arena, answer_by) };
 	if (!exec_ok(st, STMT_WF_SUPPLEMENT_ADD, 4, params))
@@ -693,13 +692,13 @@ static bool late_supplement_accepted(struct step *st, int32_t answer_by)
 {
 	const char *reason;
 	if (st->actor != ACTOR_STAFF)
-		return refusef(st, 409, NULL,
+		return refusef(st, SERVICE_CONFLICT, NULL,
 			       "补正期限已于%s届满，不能再提交补正材料；如有正当理由，请与办理机关联系",
 			       date_cn(st, answer_by));
 	if (!in_text(st, "late_reason", false, "逾期补正的正当理由", &reason))
 		return false;
 	if (!reason)
-		return refusef(st, 422, "late_reason",
+		return refusef(st, SERVICE_BAD_INPUT, "late_reason",
 			       "补正期限已于%s届满：逾期补正须写明正当理由（条例第三十条）",
 			       date_cn(st, answer_by));
 	data_str(st, "late_reason", reason);
@@ -719,11 +718,11 @@ static bool late_supplement_accepted(struct step *st, int32_t answer_by)
 static bool reopen_allowed(struct step *st)
 {
 	if (!st->outcome || strcmp(st->outcome, "other_no_supplement") || st->redo)
-		return refuse(st, 409, "只有因逾期未补正而终止的申请可以因逾期补正重新办理", NULL);
+		return refuse(st, SERVICE_CONFLICT, "只有因逾期未补正而终止的申请可以因逾期补正重新办理", NULL);
 	if (st->actor != ACTOR_STAFF)
-		return refuse(st, 409, "该申请已因逾期未补正终止；如有正当理由，请与办理机关联系", NULL);
+		return refuse(st, SERVICE_CONFLICT, "该申请已因逾期未补正终止；如有正当理由，请与办理机关联系", NULL);
 	if (st->today > st->concluded_on + OGI_REOPEN_DAYS)
-		return refusef(st, 409, NULL,
+		return refusef(st, SERVICE_CONFLICT, NULL,
 			       "该申请已于%s因逾期未补正终止，超过%d日，不能重新办理",
 			       date_cn(st, st->concluded_on), OGI_REOPEN_DAYS);
 	data_date(st, "annulled_closing_on", st->concluded_on);
@@ -744,7 +743,7 @@ static bool do_supplement_answered(struct step *st)
 		return false;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return refuse(st, 409, "该申请没有待补正的事项", NULL);
+		return refuse(st, SERVICE_CONFLICT, "该申请没有待补正的事项", NULL);
 	}
 	int32_t asked = value_date(res, 0, 1), answer_by = value_date(res, 0, 2);
 	PQclear(res);
@@ -752,7 +751,7 @@ static bool do_supplement_answered(struct step *st)
 	if (!applicant && !step_date(st, "date", &d))
 		return false;
 	if (d < asked)
-		return refusef(st, 422, "date", "收到补正的日期不能早于告知补正之日（%s）",
+		return refusef(st, SERVICE_BAD_INPUT, "date", "收到补正的日期不能早于告知补正之日（%s）",
 			       date_cn(st, asked));
 	if (st->status == WF_CLOSED && !reopen_allowed(st))
 		return false;
@@ -781,7 +780,7 @@ static bool do_consult(struct step *st)
 	if (!kind)
 		kind = "third_party";
 	if (strcmp(kind, "third_party") && strcmp(kind, "co_author"))
-		return refuse(st, 422, "征求意见的对象类型应为第三方（third_party）或共同制作机关（co_author）", "kind");
+		return refuse(st, SERVICE_BAD_INPUT, "征求意见的对象类型应为第三方（third_party）或共同制作机关（co_author）", "kind");
 	int32_t sent;
 	if (!step_date(st, "date", &sent))
 		return false;
@@ -807,7 +806,7 @@ static bool do_consult_answered(struct step *st)
 	const char *result = in_str(st, "result"), *answer, *which = in_str(st, "consultation_id");
 	if (!result || (strcmp(result, "consent") && strcmp(result, "objection") &&
 			strcmp(result, "silence")))
-		return refuse(st, 422, "请选择意见：同意（consent）、不同意（objection）或逾期未答复（silence）", "result");
+		return refuse(st, SERVICE_BAD_INPUT, "请选择意见：同意（consent）、不同意（objection）或逾期未答复（silence）", "result");
 	if (!in_text(st, "answer", false, "意见内容", &answer))
 		return false;
 	PGresult *res = exec(st, STMT_WF_CONSULT_OPEN, 1, (const char *[]){ st->id });
@@ -819,7 +818,7 @@ static bool do_consult_answered(struct step *st)
 			row = i;
 	if (row < 0) {
 		PQclear(res);
-		return refuse(st, open > 1 ? 422 : 409,
+		return refuse(st, open > 1 ? SERVICE_BAD_INPUT : SERVICE_CONFLICT,
 			      open > 1 ? "有多项正在征求的意见：请指明是哪一项（consultation_id）"
 				       : "没有这项正在征求的意见", "consultation_id");
 	}
@@ -831,14 +830,14 @@ static bool do_consult_answered(struct step *st)
 		/* Art. 32, 34: silence is known only once the 15 days are over;
 		 * the clock stood still until then. */
 		if (!window_over(due, st->today))
-			return refusef(st, 409, NULL, "征求意见期限至%s，届满后才能记录逾期未答复",
+			return refusef(st, SERVICE_CONFLICT, NULL, "征求意见期限至%s，届满后才能记录逾期未答复",
 				       date_cn(st, due));
 		d = due;
 	} else {
 		if (!step_date(st, "date", &d))
 			return false;
 		if (d < sent)
-			return refuse(st, 422, "答复日期不能早于征求意见之日", "date");
+			return refuse(st, SERVICE_BAD_INPUT, "答复日期不能早于征求意见之日", "date");
 	}
 	bool silence = !strcmp(result, "silence");
 	const char *params[] = { st->id, cid, silence ? NULL : fmt_date(st->arena, d),
@@ -898,7 +897,7 @@ static bool extension_in_time(struct step *st)
 	if (!workflow_deadline(st->db, st->cal, st->id, &dl) ||
 	    extension_allowed(st->cal, &dl, st->today))
 		return true;
-	return refusef(st, 409, NULL,
+	return refusef(st, SERVICE_CONFLICT, NULL,
 		       "答复期限已于%s届满：延期须在答复期限内经负责人同意并告知申请人，期限届满后不能再延期（条例第三十三条）",
 		       date_cn(st, dl.due));
 }
@@ -910,10 +909,10 @@ static bool do_extend(struct step *st)
 	if (!in_text(st, "reason", true, "延期理由", &reason) || !load_extensions(st, &x))
 		return false;
 	if (x.open_id)
-		return refuse(st, 409, "已有一项延期申请等待负责人审批，不能重复申请", NULL);
+		return refuse(st, SERVICE_CONFLICT, "已有一项延期申请等待负责人审批，不能重复申请", NULL);
 	/* Art. 33 ¶2: extended once, by at most 20 working days. */
 	if (x.approved_count)
-		return refuse(st, 409, "该申请已经延期，不能再次延期（条例第三十三条）", NULL);
+		return refuse(st, SERVICE_CONFLICT, "该申请已经延期，不能再次延期（条例第三十三条）", NULL);
 	if (!extension_in_time(st))
 		return false;
 	int days;
@@ -922,7 +921,7 @@ static bool do_extend(struct step *st)
 		return false;
 	char d[16];
 	snprintf(d, sizeof d, "%d", days);
-	const char *params[] = { st->id, st->req->staff->staff_id_text, reason, d };
+	const char *params[] = { st->id, st->ctx->staff->staff_id_text, reason, d };
 	PGresult *res = exec(st, STMT_WF_EXTENSION_ADD, 4, params);
 	if (!res)
 		return false;
@@ -940,13 +939,13 @@ static bool do_decide_extension(struct step *st, bool approve)
 	if (!in_text(st, "reason", false, "审批意见", &reason) || !load_extensions(st, &x))
 		return false;
 	if (!x.open_id)
-		return refuse(st, 409, "没有等待审批的延期申请", NULL);
-	if (x.open_by == st->req->staff->staff_id)
-		return refuse(st, 403, "不能审批自己提出的延期申请", NULL);
+		return refuse(st, SERVICE_CONFLICT, "没有等待审批的延期申请", NULL);
+	if (x.open_by == st->ctx->staff->staff_id)
+		return refuse(st, SERVICE_FORBIDDEN, "不能审批自己提出的延期申请", NULL);
 	if (approve && !extension_in_time(st))
 		return false;
 	const char *params[] = { st->id, x.open_id, approve ? "approved" : "refused",
-				 st->req->staff->staff_id_text };
+				 st->ctx->staff->staff_id_text };
 	PGresult *res = exec(st, STMT_WF_EXTENSION_DECIDE, 4, params);
 	if (!res)
 		return false;
@@ -972,20 +971,20 @@ static bool do_fee_notice(struct step *st)
 {
 	const char *method = in_str(st, "method");
 	if (!method || (strcmp(method, "per_request") && strcmp(method, "per_page")))
-		return refuse(st, 422, "请选择计费方式：按件（per_request）或按量（per_page）", "method");
+		return refuse(st, SERVICE_BAD_INPUT, "请选择计费方式：按件（per_request）或按量（per_page）", "method");
 	int units;
 	long long amount;
 	if (!strcmp(method, "per_page")) {
 		if (!in_int(st, "pages", 1, 1000000, 0, "页数", &units))
 			return false;
 		if (units == 0)
-			return refuse(st, 422, "按量计收时请填写页数", "pages");
+			return refuse(st, SERVICE_BAD_INPUT, "按量计收时请填写页数", "pages");
 		amount = fee_per_page(units);
 		if (!amount)
-			return refusef(st, 409, NULL, "按量计收：%d页不超过30页，不收费", units);
+			return refusef(st, SERVICE_CONFLICT, NULL, "按量计收：%d页不超过30页，不收费", units);
 	} else {
 		if (!st->id_number_hash && !st->credit_code)
-			return refuse(st, 409, "无法识别申请人（没有证件号码或统一社会信用代码），不能按件计收", NULL);
+			return refuse(st, SERVICE_CONFLICT, "无法识别申请人（没有证件号码或统一社会信用代码），不能按件计收", NULL);
 		const char *params[] = { st->agency_id, st->id_number_hash, st->credit_code,
 					 fmt_date(st->arena, st->received), st->id };
 		PGresult *res = exec(st, STMT_WF_FEE_ORDINAL, 5, params);
@@ -995,7 +994,7 @@ static bool do_fee_notice(struct step *st)
 		PQclear(res);
 		amount = fee_per_request(units);
 		if (!amount)
-			return refusef(st, 409, NULL,
+			return refusef(st, SERVICE_CONFLICT, NULL,
 				       "按件计收：这是该申请人本月第%d件申请，每月前10件不收费", units);
 	}
 	int32_t pay_by;
@@ -1003,7 +1002,7 @@ static bool do_fee_notice(struct step *st)
 	if (!in_date(st, "pay_by", window_last_day(st->cal, st->today, days), &pay_by))
 		return false;
 	if (pay_by <= st->today)
-		return refuse(st, 422, "缴费期限应晚于今天", "pay_by");
+		return refuse(st, SERVICE_BAD_INPUT, "缴费期限应晚于今天", "pay_by");
 	char u[16], a[32];
 	snprintf(u, sizeof u, "%d", units);
 	snprintf(a, sizeof a, "%lld.00", amount);
@@ -1044,7 +1043,7 @@ static bool pending_fee(struct step *st, const char **id, int32_t *notice_on, in
 		return false;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return refuse(st, 409, "该申请没有待缴的信息处理费", NULL);
+		return refuse(st, SERVICE_CONFLICT, "该申请没有待缴的信息处理费", NULL);
 	}
 	*id = copy_value(st, res, 0, 0);
 	*notice_on = value_date(res, 0, 1);
@@ -1060,9 +1059,9 @@ static bool do_fee_paid(struct step *st)
 	if (!pending_fee(st, &fee, &notice_on, &pay_by) || !step_date(st, "date", &d))
 		return false;
 	if (d < notice_on)
-		return refuse(st, 422, "缴费日期不能早于收费通知之日", "date");
+		return refuse(st, SERVICE_BAD_INPUT, "缴费日期不能早于收费通知之日", "date");
 	if (window_over(pay_by, d))
-		return refusef(st, 409, NULL, "缴费期限已于%s届满", date_cn(st, pay_by));
+		return refusef(st, SERVICE_CONFLICT, NULL, "缴费期限已于%s届满", date_cn(st, pay_by));
 	const char *params[] = { st->id, fee, "paid", fmt_date(st->arena, d) };
 	if (!exec_ok(st, STMT_WF_FEE_SET, 4, params))
 		return false;
@@ -1092,7 +1091,7 @@ static bool do_reply(struct step *st)
 {
 	const struct wf_outcome *o = wf_outcome_find(in_str(st, "outcome"));
 	if (!o || !o->staff_may_choose)
-		return refuse(st, 422, "请选择答复结果", "outcome");
+		return refuse(st, SERVICE_BAD_INPUT, "请选择答复结果", "outcome");
 	const char *text, *withheld, *other_agency;
 	bool must_say_why = o->notice == WF_NOTICE_PARTIAL || o->notice == WF_NOTICE_DENY;
 	if (!in_text(st, "text", true, "答复内容", &text) ||
@@ -1152,7 +1151,7 @@ static bool do_withdraw(struct step *st)
 static bool order_redo(struct step *st, int32_t decided)
 {
 	if (!st->concluded || st->status == WF_WITHDRAWN || wf_status_open(st->status))
-		return refuse(st, 409, "只有已答复或已终止的申请可以依复议决定或判决重新答复", "redo");
+		return refuse(st, SERVICE_CONFLICT, "只有已答复或已终止的申请可以依复议决定或判决重新答复", "redo");
 	int days;
 	int32_t received;
 	if (!in_int(st, "redo_workdays", 1, 60, OGI_REDO_WORKDAYS_DEFAULT,
@@ -1160,7 +1159,7 @@ static bool order_redo(struct step *st, int32_t decided)
 	    !in_date(st, "decision_received_on", decided, &received))
 		return false;
 	if (received < decided || received > st->today)
-		return refuse(st, 422, "收到决定书的日期应在审结日期与今天之间", "decision_received_on");
+		return refuse(st, SERVICE_BAD_INPUT, "收到决定书的日期应在审结日期与今天之间", "decision_received_on");
 	if (!exec_ok(st, STMT_WF_REQUEST_REDO, 2,
 		     (const char *[]){ st->id, fmt_date(st->arena, received) }))
 		return false;
@@ -1180,12 +1179,12 @@ static bool appeal_decided(struct step *st, const char *appeal)
 	int32_t on;
 	if (!result || (strcmp(result, "upheld") && strcmp(result, "corrected") &&
 			strcmp(result, "other")))
-		return refuse(st, 422, "请选择结果：维持（upheld）、纠正（corrected）或其他（other）", "result");
+		return refuse(st, SERVICE_BAD_INPUT, "请选择结果：维持（upheld）、纠正（corrected）或其他（other）", "result");
 	if (!in_text(st, "note", false, "备注", &note) ||
 	    !in_date(st, "decided_on", st->today, &on))
 		return false;
 	if (on > st->today)
-		return refuse(st, 422, "审结日期不能晚于今天", "decided_on");
+		return refuse(st, SERVICE_BAD_INPUT, "审结日期不能晚于今天", "decided_on");
 	const char *params[] = { st->id, appeal, result, fmt_date(st->arena, on), note };
 	PGresult *res = exec(st, STMT_WF_APPEAL_DECIDE, 5, params);
 	if (!res)
@@ -1193,7 +1192,7 @@ static bool appeal_decided(struct step *st, const char *appeal)
 	bool found = PQntuples(res) == 1;
 	PQclear(res);
 	if (!found)
-		return refuse(st, 409, "没有这项尚未审结的复议或诉讼，或审结日期早于立案日期", "appeal_id");
+		return refuse(st, SERVICE_CONFLICT, "没有这项尚未审结的复议或诉讼，或审结日期早于立案日期", "appeal_id");
 	data_int(st, "appeal_id", atoll(appeal));
 	data_str(st, "result", result);
 	data_date(st, "decided_on", on);
@@ -1211,36 +1210,36 @@ static bool do_appeal(struct step *st)
 	const char *appeal = in_str(st, "appeal_id");
 	if (appeal) {
 		if (strspn(appeal, "0123456789") != strlen(appeal) || strlen(appeal) > 18)
-			return refuse(st, 422, "appeal_id 应为数字", "appeal_id");
+			return refuse(st, SERVICE_BAD_INPUT, "appeal_id 应为数字", "appeal_id");
 		return appeal_decided(st, appeal);
 	}
 	const char *kind = in_str(st, "kind"), *body, *note, *result = in_str(st, "result");
 	if (!kind || (strcmp(kind, "review") && strcmp(kind, "suit_direct") &&
 		      strcmp(kind, "suit_after_review")))
-		return refuse(st, 422, "请选择类型：行政复议（review）、直接起诉（suit_direct）或复议后起诉（suit_after_review）", "kind");
+		return refuse(st, SERVICE_BAD_INPUT, "请选择类型：行政复议（review）、直接起诉（suit_direct）或复议后起诉（suit_after_review）", "kind");
 	if (!in_text(st, "body", false, "复议机关或法院", &body) ||
 	    !in_text(st, "note", false, "备注", &note))
 		return false;
 	int32_t filed, decided = 0;
 	if (!in_str(st, "filed_on"))
-		return refuse(st, 422, "请填写立案（申请）日期", "filed_on");
+		return refuse(st, SERVICE_BAD_INPUT, "请填写立案（申请）日期", "filed_on");
 	if (!in_date(st, "filed_on", st->today, &filed))
 		return false;
 	if (filed > st->today || filed < from)
-		return refuse(st, 422, "立案日期应在提交（收到）申请之日与今天之间", "filed_on");
+		return refuse(st, SERVICE_BAD_INPUT, "立案日期应在提交（收到）申请之日与今天之间", "filed_on");
 	if (!result)
 		result = "pending";
 	if (strcmp(result, "pending") && strcmp(result, "upheld") &&
 	    strcmp(result, "corrected") && strcmp(result, "other"))
-		return refuse(st, 422, "结果应为 upheld、corrected、other 或 pending", "result");
+		return refuse(st, SERVICE_BAD_INPUT, "结果应为 upheld、corrected、other 或 pending", "result");
 	bool pending = !strcmp(result, "pending");
 	if (!pending) {
 		if (!in_str(st, "decided_on"))
-			return refuse(st, 422, "已审结的请填写审结日期", "decided_on");
+			return refuse(st, SERVICE_BAD_INPUT, "已审结的请填写审结日期", "decided_on");
 		if (!in_date(st, "decided_on", st->today, &decided))
 			return false;
 		if (decided < filed || decided > st->today)
-			return refuse(st, 422, "审结日期应在立案日期与今天之间", "decided_on");
+			return refuse(st, SERVICE_BAD_INPUT, "审结日期应在立案日期与今天之间", "decided_on");
 	}
 	const char *params[] = { st->id, kind, body, fmt_date(st->arena, filed), result,
 				 pending ? NULL : fmt_date(st->arena, decided), note };
@@ -1283,7 +1282,7 @@ static bool do_assign(struct step *st)
 			return false;
 		if (PQntuples(res) != 1) {
 			PQclear(res);
-			return refuse(st, 422, "没有这个经办人：应为本机关启用中的经办人或负责人", "to");
+			return refuse(st, SERVICE_BAD_INPUT, "没有这个经办人：应为本机关启用中的经办人或负责人", "to");
 		}
 		staff_id = copy_value(st, res, 0, 0);
 		data_str(st, "display_name", PQgetvalue(res, 0, 1));
@@ -1304,9 +1303,9 @@ static bool do_expire_supplement(struct step *st)
 	bool asked = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 3), "asked");
 	PQclear(res);
 	if (!asked)
-		return refuse(st, 409, "该申请没有待补正的事项", NULL);
+		return refuse(st, SERVICE_CONFLICT, "该申请没有待补正的事项", NULL);
 	if (!window_over(answer_by, st->today))
-		return refusef(st, 409, NULL, "补正期限至%s，尚未届满", date_cn(st, answer_by));
+		return refusef(st, SERVICE_CONFLICT, NULL, "补正期限至%s，尚未届满", date_cn(st, answer_by));
 	if (!exec_ok(st, STMT_WF_SUPPLEMENT_EXPIRE, 1, (const char *[]){ st->id }))
 		return false;
 	/* Art. 30: abandoned when the period ends: the first day after it. */
@@ -1329,7 +1328,7 @@ static bool do_expire_fee(struct step *st)
 	if (!pending_fee(st, &fee, &notice_on, &pay_by))
 		return false;
 	if (!window_over(pay_by, st->today))
-		return refusef(st, 409, NULL, "缴费期限至%s，尚未届满", date_cn(st, pay_by));
+		return refusef(st, SERVICE_CONFLICT, NULL, "缴费期限至%s，尚未届满", date_cn(st, pay_by));
 	const char *params[] = { st->id, fee, "expired", NULL };
 	if (!exec_ok(st, STMT_WF_FEE_SET, 4, params))
 		return false;
@@ -1369,7 +1368,7 @@ static bool run_step(struct step *st)
 	case WF_EXPIRE_FEE: return do_expire_fee(st);
 	case WF_ACTION_COUNT: break;
 	}
-	return refuse(st, 404, "没有这个操作", NULL);
+	return refuse(st, SERVICE_NOT_FOUND, "没有这个操作", NULL);
 }
 
 /* ---- the transaction ----------------------------------------------------- */
@@ -1381,13 +1380,13 @@ static bool lock_request(struct step *st, const char *request_id)
 		return false;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return refuse(st, 404, "没有这件申请", NULL);
+		return refuse(st, SERVICE_NOT_FOUND, "没有这件申请", NULL);
 	}
 	st->id = copy_value(st, res, 0, 0);
 	st->agency_id = copy_value(st, res, 0, 1);
 	if (!wf_status_from_code(PQgetvalue(res, 0, 2), &st->status)) {
 		PQclear(res);
-		return refuse(st, 500, "申请的状态无法识别", NULL);
+		return refuse(st, SERVICE_FAILED, "申请的状态无法识别", NULL);
 	}
 	st->has_received = !PQgetisnull(res, 0, 3);
 	st->received = value_date(res, 0, 3);
@@ -1422,8 +1421,8 @@ static bool may_see(struct step *st)
 {
 	if (st->actor != ACTOR_STAFF)
 		return true;
-	if (!st->req->staff || !auth_sees_agency(st->req, atoll(st->agency_id)))
-		return refuse(st, 404, "没有这件申请", NULL);
+	if (!st->ctx->staff || !session_sees_agency(st->db, st->ctx->staff, atoll(st->agency_id)))
+		return refuse(st, SERVICE_NOT_FOUND, "没有这件申请", NULL);
 	return true;
 }
 
@@ -1437,7 +1436,7 @@ static bool append_event(struct step *st)
 	struct event e = {
 		.request_id = st->id,
 		.actor_kind = actor_kind(st->actor),
-		.actor_staff_id = st->actor == ACTOR_STAFF ? st->req->staff->staff_id_text : NULL,
+		.actor_staff_id = st->actor == ACTOR_STAFF ? st->ctx->staff->staff_id_text : NULL,
 		.action = st->event ? st->event : wf_action_event(st->action),
 		.effective_on = fmt_date(st->arena, st->effective),
 		.data = st->data,
@@ -1478,14 +1477,12 @@ static bool within_transaction(struct step *st, const char *request_id)
 		return false;
 	enum wf_actor_kind who = st->actor == ACTOR_APPLICANT ? WF_BY_APPLICANT
 			       : st->actor == ACTOR_STAFF ? WF_BY_STAFF : WF_BY_SYSTEM;
-	int denied = wf_actor_allowed(st->action, who,
-				      st->req->staff ? st->req->staff->role : NULL, &why);
-	if (denied)
-		return refuse(st, denied, why, NULL);
+	if (!wf_actor_may(st->action, who, st->ctx->staff ? st->ctx->staff->role : NULL, &why))
+		return refuse(st, SERVICE_FORBIDDEN, why, NULL);
 	if (!wf_action_allowed(st->action, st->status, &why))
-		return refuse(st, 409, why, NULL);
+		return refuse(st, SERVICE_CONFLICT, why, NULL);
 	if (st->has_received && !st->cal)
-		return refuse(st, 503, "工作日历暂时无法读取，请稍后重试", NULL);
+		return refuse(st, SERVICE_UNAVAILABLE, "工作日历暂时无法读取，请稍后重试", NULL);
 	return run_step(st) && append_event(st) && save_state(st) &&
 	       annul_closing_notice(st) && finish_extension_notice(st) && issue_notice(st);
 }
@@ -1496,39 +1493,40 @@ static bool id_well_formed(const char *s)
 	return n > 0 && n <= 18 && strspn(s, "0123456789") == n;
 }
 
-struct workflow_result workflow_act(struct request *req, const char *request_id,
+struct workflow_result workflow_act(const struct context *ctx, const char *request_id,
 				    const char *action, struct json_object *input,
-				    enum workflow_actor actor)
+				    bool input_typed, enum workflow_actor actor)
 {
 	struct step st = {
-		.req = req,
-		.db = req->db,
-		.arena = req->arena,
+		.ctx = ctx,
+		.input_typed = input_typed,
+		.db = ctx->db,
+		.arena = ctx->arena,
 		.input = input && json_object_is_type(input, json_type_object) ? input : NULL,
 		.actor = actor,
 		.today = today_beijing(),
 		.data = json_object_new_object(),
-		.result = { .status = 200, .message = "已办理" },
+		.result = { .status = SERVICE_DONE, .message = "已办理" },
 	};
 	st.effective = st.today;
 	if (!wf_action_from_code(action, &st.action)) {
-		st.result = (struct workflow_result){ 404, "没有这个操作", NULL, 0 };
+		st.result = (struct workflow_result){ SERVICE_NOT_FOUND, "没有这个操作", NULL, 0 };
 	} else if (!id_well_formed(request_id)) {
-		st.result = (struct workflow_result){ 404, "没有这件申请", NULL, 0 };
-	} else if (actor == ACTOR_STAFF && !req->staff) {
-		st.result = (struct workflow_result){ 401, "请先登录", NULL, 0 };
+		st.result = (struct workflow_result){ SERVICE_NOT_FOUND, "没有这件申请", NULL, 0 };
+	} else if (actor == ACTOR_STAFF && !ctx->staff) {
+		st.result = (struct workflow_result){ SERVICE_NOT_SIGNED_IN, "请先登录", NULL, 0 };
 	} else if (!input_types_ok(&st)) {
 		/* st.result says which field */
 	} else {
-		st.cal = calendar_current(req->db);
-		if (!db_command(req->db, "BEGIN")) {
-			st.result = (struct workflow_result){ 503, "系统暂时无法办理，请稍后重试", NULL, 0 };
-		} else if (within_transaction(&st, request_id) && db_command(req->db, "COMMIT")) {
+		st.cal = calendar_current(ctx->db);
+		if (!db_command(ctx->db, "BEGIN")) {
+			st.result = (struct workflow_result){ SERVICE_UNAVAILABLE, "系统暂时无法办理，请稍后重试", NULL, 0 };
+		} else if (within_transaction(&st, request_id) && db_command(ctx->db, "COMMIT")) {
 			st.result.seq = st.seq;
 		} else {
-			db_command(req->db, "ROLLBACK");
-			if (st.result.status == 200)
-				st.result = (struct workflow_result){ 503, "系统暂时无法办理，您的操作没有保存，请稍后重试", NULL, 0 };
+			db_command(ctx->db, "ROLLBACK");
+			if (st.result.status == SERVICE_DONE)
+				st.result = (struct workflow_result){ SERVICE_UNAVAILABLE, "系统暂时无法办理，您的操作没有保存，请稍后重试", NULL, 0 };
 		}
 	}
 	json_object_put(st.data);

@@ -14,21 +14,21 @@
 #include <stdbool.h>
 #include <json-c/json.h>
 
+#include "core/context.h"
 #include "core/db.h"
 #include "domain/deadline.h"
 
-struct request;
 struct arena;
 
 /* Who takes the step. */
 enum workflow_actor {
 	ACTOR_APPLICANT,	/* through the status page (query code checked) */
-	ACTOR_STAFF,		/* req->staff is the signed-in member */
+	ACTOR_STAFF,		/* ctx->staff is the member acting */
 	ACTOR_SYSTEM,		/* deadlines passing (ysqgk deadlines) */
 };
 
 struct workflow_result {
-	int status;		/* 200 done; 403, 404, 409, 422 refused; 500/503 failed */
+	enum service_status status;	/* SERVICE_DONE, or why not */
 	const char *message;	/* Chinese, for the page or {"error": …} */
 	const char *field;	/* the input field a 422 is about, or NULL */
 	int seq;		/* the appended event's seq when done */
@@ -40,11 +40,13 @@ struct workflow_result {
  * fee_paid, reply, appeal, note, assign, withdraw, …) on the request with
  * id `request_id` (text), with `input` (borrowed) holding the action's
  * fields, e.g. {"text": "…"} for supplement_answered or {"date": "2024-09-27"}
- * for a back-dated confirm.
+ * for a back-dated confirm. `input_typed`: the fields come from a JSON
+ * body, whose types are checked (5.0 or "5" is not an integer), rather
+ * than from a form, where every value is text.
  */
-struct workflow_result workflow_act(struct request *req, const char *request_id,
+struct workflow_result workflow_act(const struct context *ctx, const char *request_id,
 				    const char *action, struct json_object *input,
-				    enum workflow_actor actor);
+				    bool input_typed, enum workflow_actor actor);
 
 /*
  * The actions and their input fields (docs/api.md, "Staff"); `date`

@@ -423,23 +423,7 @@ void auth_sign_out(struct request *req)
 
 bool auth_sees_agency(struct request *req, long long agency_id)
 {
-	const struct staff_session *s = req->staff;
-	if (!s)
-		return false;
-	if (s->agency_id == agency_id)
-		return true;
-	if (strcmp(s->role, "admin"))
-		return false;
-	if (s->agency_id == 0)
-		return true;
-	char child[24], parent[24];
-	snprintf(child, sizeof child, "%lld", agency_id);
-	snprintf(parent, sizeof parent, "%lld", s->agency_id);
-	const char *params[] = { child, parent };
-	PGresult *res = db_exec(req->db, STMT_AGENCY_WITHIN, 2, params);
-	bool within = db_ok(res) && PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t");
-	PQclear(res);
-	return within;
+	return session_sees_agency(req->db, req->staff, agency_id);
 }
 
 /* ---- passwords ----------------------------------------------------------- */

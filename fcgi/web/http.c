@@ -141,3 +141,28 @@ void respond_db_failure(struct request *req, const PGresult *res)
 	req->log_why = "database error";
 	respond_error(req, 500, NULL);
 }
+
+struct context http_context(const struct request *req)
+{
+	return (struct context){
+		.db = req->db,
+		.arena = req->arena,
+		.app = req->app,
+		.staff = req->staff,
+	};
+}
+
+int http_status_of(enum service_status s)
+{
+	switch (s) {
+	case SERVICE_DONE:		return 200;
+	case SERVICE_NOT_SIGNED_IN:	return 401;
+	case SERVICE_FORBIDDEN:		return 403;
+	case SERVICE_NOT_FOUND:		return 404;
+	case SERVICE_CONFLICT:		return 409;
+	case SERVICE_BAD_INPUT:		return 422;
+	case SERVICE_UNAVAILABLE:	return 503;
+	case SERVICE_FAILED:		break;
+	}
+	return 500;
+}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
+#include "core/context.h"
 #include "web/request.h"
 
 /*
@@ -31,5 +32,13 @@ void respond_redirect(struct request *req, const char *target);
 void respond_db_failure(struct request *req, const PGresult *res);
 
 const char *http_status_text(int status);
+
+/* The context a service works in for this request: its connection, arena,
+ * app and signed-in staff member (NULL when none). */
+struct context http_context(const struct request *req);
+
+/* The status code of a service's answer (core/context.h): only here do
+ * results become HTTP (401, 403, 404, 409, 422, 500, 503). */
+int http_status_of(enum service_status s);
 
 #endif

@@ -382,7 +382,7 @@ static void add_actions(struct request *req, struct json_object *m, const struct
 	struct json_object *can = json_object_new_object();
 	struct json_object *list = json_object_new_array();
 	for (int a = 0; a < WF_ACTION_COUNT; a++) {
-		if (wf_actor_allowed(a, WF_BY_STAFF, req->staff->role, NULL) ||
+		if (!wf_actor_may(a, WF_BY_STAFF, req->staff->role, NULL) ||
 		    !wf_action_allowed(a, d->status, NULL))
 			continue;
 		staff_add_bool(can, wf_action_code(a), true);
@@ -618,7 +618,7 @@ static void request_page(struct request *req, const char *id, int status, enum r
 	if (refused) {
 		staff_add_str(m, "error", refused->message);
 		staff_add_str(m, "error_field", refused->field);
-		json_object_object_add(m, "status_code", json_object_new_int(refused->status));
+		json_object_object_add(m, "status_code", json_object_new_int(http_status_of(refused->status)));
 	}
 	if (done) {
 		enum wf_action a;
@@ -676,20 +676,22 @@ void page_staff_request_action(struct request *req)
 	if (!capture(req, "id", id, sizeof id) || !capture(req, "action", action, sizeof action))
 		return;
 	struct json_object *in = form_input(req);
-	struct workflow_result r = workflow_act(req, id, action, in, ACTOR_STAFF);
+	struct context ctx = http_context(req);
+	struct workflow_result r = workflow_act(&ctx, id, action, in, false, ACTOR_STAFF);
 	json_object_put(in);
-	if (r.status == 200) {
+	if (r.status == SERVICE_DONE) {
 		char target[128];
 		snprintf(target, sizeof target, "/staff/requests/%s?done=%s", id, action);
 		respond_redirect(req, target);
 		return;
 	}
 	req->log_why = "step refused";
-	if (r.status == 404 || r.status >= 500) {
-		respond_error(req, r.status, r.message);
+	int status = http_status_of(r.status);
+	if (status == 404 || status >= 500) {
+		respond_error(req, status, r.message);
 		return;
 	}
-	request_page(req, id, r.status, REVEAL_NOTHING, &r, NULL);
+	request_page(req, id, status, REVEAL_NOTHING, &r, NULL);
 }
 
 void page_api_request_action(struct request *req)
@@ -701,15 +703,18 @@ void page_api_request_action(struct request *req)
 		respond_error(req, 400, "请求体应为 JSON 对象");
 		return;
 	}
-	struct workflow_result r = workflow_act(req, id, action, req->json_body, ACTOR_STAFF);
-	if (r.status != 200) {
+	struct context ctx = http_context(req);
+	struct workflow_result r = workflow_act(&ctx, id, action, req->json_body,
+						req->json_body != NULL, ACTOR_STAFF);
+	if (r.status != SERVICE_DONE) {
+		int status = http_status_of(r.status);
 		req->log_why = "step refused";
 		struct json_object *e = json_object_new_object();
 		staff_add_str(e, "error", r.message);
-		json_object_object_add(e, "status", json_object_new_int(r.status));
+		json_object_object_add(e, "status", json_object_new_int(status));
 		if (r.field)
 			staff_add_str(e, "field", r.field);
-		respond(req, r.status, NULL, e);
+		respond(req, status, NULL, e);
 		return;
 	}
 	struct detail d = { 0 };

@@ -748,24 +748,27 @@ static void applicant_step(struct request *req, const struct lookup_result *r,
 			   const char *action, struct json_object *in, const char *done,
 			   const char *field, struct json_object *typed)
 {
-	struct workflow_result w = workflow_act(req, r->id, action, in, ACTOR_APPLICANT);
+	struct context ctx = http_context(req);
+	struct workflow_result w = workflow_act(&ctx, r->id, action, in, in == req->json_body,
+						ACTOR_APPLICANT);
 	if (req->responded)
 		return;
-	if (w.status == 200) {
+	int status = http_status_of(w.status);
+	if (status == 200) {
 		respond_status(req, req->db, 200, r->id, r->query_code, done, NULL, NULL);
 		return;
 	}
-	if (w.status >= 500) {
-		respond_error(req, w.status, w.message);
+	if (status >= 500) {
+		respond_error(req, status, w.message);
 		return;
 	}
 	struct json_object *errors = json_object_new_object();
 	/* A refusal by the rules (409) has no field to stand beside. */
-	add_str(errors, w.status == 422 ? (w.field ? w.field : field) : "step",
+	add_str(errors, status == 422 ? (w.field ? w.field : field) : "step",
 		w.message ? w.message : "无法完成此操作。");
-	if (req->wants_json && w.status != 422) {
+	if (req->wants_json && status != 422) {
 		json_object_put(errors);
-		respond_error(req, w.status, w.message);
+		respond_error(req, status, w.message);
 		return;
 	}
 	if (req->wants_json) {
@@ -775,7 +778,7 @@ static void applicant_step(struct request *req, const struct lookup_result *r,
 		return;
 	}
 	req->log_why = "step refused";
-	respond_status(req, req->db, w.status, r->id, r->query_code, NULL, errors, typed);
+	respond_status(req, req->db, status, r->id, r->query_code, NULL, errors, typed);
 	json_object_put(errors);
 }
 
