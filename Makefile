@@ -31,7 +31,7 @@ TST_FLAGS = $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined 
 TST_OBJS  = $(LIB_SRCS:%.c=$(TST_DIR)/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(TST_DIR)/unit/%)
 
-.PHONY: all deps run test test-dates test-faults unit e2e bench install clean check-deps fuzz
+.PHONY: all deps run test test-dates test-faults unit e2e layers bench install clean check-deps fuzz
 all: build/ysqgk
 
 deps:
@@ -78,8 +78,15 @@ test-faults: build/ysqgk-test
 	@deploy/install-deps.sh test
 	@YSQGK_BIN="$(CURDIR)/build/ysqgk-test" python3 tests/faults/run.py
 
+# The include rule of docs/architecture.md (tests/layers.sh), after a
+# self-test showing the check catches what it should.
+layers:
+	@tests/layers_selftest.sh
+	@tests/layers.sh
+
 test:
 	@deploy/install-deps.sh test
+	@$(MAKE) --no-print-directory layers
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
 
