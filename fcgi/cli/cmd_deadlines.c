@@ -25,14 +25,10 @@
 #include "domain/deadline.h"
 #include "domain/workflow_rules.h"
 #include "service/workflow.h"
+#include "core/clock.h"
 
 #define USAGE "[--within N]"
 #define DEFAULT_WITHIN DEADLINE_DUE_SOON_WORKDAYS
-
-static int32_t beijing_date(void)
-{
-	return (int32_t)(((long long)time(NULL) + 8 * 3600) / 86400);
-}
 
 /* Ends each request the statement lists with `action`; counts failures. */
 static int expire(struct cli_staff *c, enum stmt list, const char *action,
@@ -179,7 +175,7 @@ int cmd_deadlines(const char *config_path, int argc, char **argv)
 	struct cli_staff c;
 	if (!cli_staff_open(&c, config_path, "deadlines"))
 		return 1;
-	int32_t today = beijing_date();
+	int32_t today = clock_today();
 	char today_s[DATE_STR_SIZE];
 	date_format(today, today_s);
 	int closed = 0, failed = 0, status = 1;

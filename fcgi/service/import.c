@@ -20,6 +20,7 @@
 #include "core/pii.h"
 #include "service/requests.h"
 #include "service/workflow.h"
+#include "core/clock.h"
 
 /* ---- the columns ----------------------------------------------------------- */
 
@@ -831,18 +832,13 @@ static void sort_problems(struct json_object *errors)
 		json_object_object_del(json_object_array_get_idx(errors, i), "n");
 }
 
-static int32_t today_beijing(void)
-{
-	return (int32_t)(((long long)time(NULL) + 8 * 3600) / 86400);
-}
-
 void import_csv(struct db *db, const struct app *app, struct arena *a, const char *text,
 		size_t len, const struct import_options *opt, struct import_result *out)
 {
 	memset(out, 0, sizeof *out);
 	out->errors = json_object_new_array();
 	out->created = json_object_new_array();
-	struct ctx c = { db, app, a, opt, out, today_beijing() };
+	struct ctx c = { db, app, a, opt, out, clock_today() };
 	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
 		text += 3;
 		len -= 3;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "domain/date.h"
+#include "core/clock.h"
 
 /* ---- the layout of table 三 in both formats ------------------------------- */
 
@@ -1225,7 +1226,7 @@ static struct json_object *date_json(int32_t d, bool chinese)
 static struct json_object *deadline_json(const struct report *r, int32_t published_on)
 {
 	int32_t deadline = report_publish_deadline(r->year, r->government);
-	int32_t today = (int32_t)(((long long)time(NULL) + 8 * 3600) / 86400);	/* Beijing */
+	int32_t today = clock_today();
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "on", date_json(deadline, false));
 	json_object_object_add(o, "on_text", date_json(deadline, true));

@@ -15,6 +15,7 @@
 #include "lib/parse.h"
 #include "core/pii.h"
 #include "lib/textcheck.h"
+#include "core/clock.h"
 
 /* ---- vocabularies ----------------------------------------------------------- */
 
@@ -120,12 +121,6 @@ const char *id_type_label(const char *code)
 
 /* ---- dates -------------------------------------------------------------------- */
 
-int32_t beijing_today(void)
-{
-	/* No daylight saving in China since 1991: UTC+8 is exact. */
-	time_t now = time(NULL) + 8 * 3600;
-	return (int32_t)(now >= 0 ? now / 86400 : (now - 86399) / 86400);
-}
 
 /* ---- text helpers -------------------------------------------------------------- */
 
@@ -982,7 +977,7 @@ void request_create(struct db *db, const struct app *app, struct arena *a,
 
 	struct request_fields f;
 	out->errors = json_object_new_object();
-	if (!request_validate(a, input, origin, beijing_today(), &f, out->errors,
+	if (!request_validate(a, input, origin, clock_today(), &f, out->errors,
 			      &out->credit_warning)) {
 		out->status = 422;
 		return;

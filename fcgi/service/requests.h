@@ -168,9 +168,6 @@ void query_code_format(const char *code, char out[QUERY_CODE_SIZE]);
 
 /* ---- normalising and vocabularies ---------------------------------------- */
 
-/* Beijing's calendar date now (China keeps UTC+8 all year). */
-int32_t beijing_today(void);
-
 /* Phone number for the hash: digits only, +86/0086 dropped; NULL if it
  * does not look like a phone number. */
 const char *phone_normalise(struct arena *a, const char *typed);

@@ -26,6 +26,7 @@
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "lib/tmpl.h"
+#include "core/clock.h"
 
 /* Practice where the regulation is silent (agency settings override). */
 #define DEFAULT_SUPPLEMENT_WORKDAYS	10	/* the applicant's period for 补正 */
@@ -81,12 +82,6 @@ struct step {
 };
 
 /* ---- small helpers ------------------------------------------------------- */
-
-static int32_t today_beijing(void)
-{
-	/* China keeps UTC+8 all year. */
-	return (int32_t)(((long long)time(NULL) + 8 * 3600) / 86400);
-}
 
 static const char *fmt_date(struct arena *a, int32_t d)
 {
@@ -1504,7 +1499,7 @@ struct workflow_result workflow_act(const struct context *ctx, const char *reque
 		.arena = ctx->arena,
 		.input = input && json_object_is_type(input, json_type_object) ? input : NULL,
 		.actor = actor,
-		.today = today_beijing(),
+		.today = clock_today(),
 		.data = json_object_new_object(),
 		.result = { .status = SERVICE_DONE, .message = "已办理" },
 	};

@@ -18,10 +18,11 @@
 #include "web/pages/pages.h"
 /* fcgi/report.h, not pages/report.h beside this file. */
 #include "service/report.h"
+#include "core/clock.h"
 
 static int this_year(void)
 {
-	return date_year(staff_today());
+	return date_year(clock_today());
 }
 
 /* ---- shared with report_forms.c and report_import.c ------------------------ */

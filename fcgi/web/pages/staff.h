@@ -61,9 +61,6 @@ bool staff_password_gate(struct request *req);
 void staff_add_str(struct json_object *o, const char *key, const char *value);
 void staff_add_bool(struct json_object *o, const char *key, bool value);
 
-/* Beijing's date today (China keeps UTC+8 all year). */
-int32_t staff_today(void);
-
 /* The agency whose requests the page shows: the member's own, or for an
  * administrator the one asked for (`code`, NULL = the first in scope).
  * false when answered (404 outside the scope, or a database failure). */

@@ -96,11 +96,6 @@ bool staff_password_gate(struct request *req)
 	return true;
 }
 
-int32_t staff_today(void)
-{
-	return (int32_t)(((long long)time(NULL) + 8 * 3600) / 86400);
-}
-
 const char *staff_status_label(const char *status)
 {
 	enum wf_status s;

@@ -23,6 +23,7 @@
 #include "domain/workflow_rules.h"
 #include "web/http.h"
 #include "web/pages/pages.h"
+#include "core/clock.h"
 
 #define QUEUE_DEFAULT_LIMIT 50
 #define QUEUE_MAX_LIMIT 200
@@ -115,7 +116,7 @@ static bool read_filters(struct request *req, const struct calendar *cal,
 {
 	memset(qq, 0, sizeof *qq);
 	qq->cal = cal;
-	qq->today = staff_today();
+	qq->today = clock_today();
 	PGresult *cw = db_exec(req->db, STMT_AGENCY_CONFIRM_WORKDAYS, 1, (const char *[]){ ag->id_text });
 	qq->confirm_workdays = confirm_workdays_setting(db_ok(cw) && PQntuples(cw) == 1 &&
 							!PQgetisnull(cw, 0, 0) ? PQgetvalue(cw, 0, 0) : NULL);

@@ -12,6 +12,7 @@
 #include "web/http.h"
 #include "web/pages/pages.h"
 #include "service/requests.h"
+#include "core/clock.h"
 
 static const char *const text_fields[] = {
 	"applicant_kind", "name", "id_type", "id_number", "work_unit", "credit_code",
@@ -48,7 +49,7 @@ static void register_page(struct request *req, int status, struct json_object *i
 	json_object_object_add(m, "agency", agency);
 	json_object_object_add(m, "agencies", staff_agency_choices(req, ag->code));
 	char today[DATE_STR_SIZE];
-	staff_add_str(m, "today", date_format(staff_today(), today));
+	staff_add_str(m, "today", date_format(clock_today(), today));
 	if (input) {
 		/* Echo what was typed, and which choices were ticked. */
 		json_object_object_add(m, "input", json_object_get(input));

@@ -25,6 +25,7 @@
 #include "web/pages/pages.h"
 #include "core/pii.h"
 #include "service/workflow.h"
+#include "core/clock.h"
 
 static const char *val(struct request *req, const PGresult *res, int row, int col)
 {
@@ -237,7 +238,7 @@ static void add_confirm_window(struct request *req, struct json_object *m,
 	struct json_object *c = json_object_new_object();
 	json_object_object_add(c, "workdays", json_object_new_int(n));
 	add_date_cn(req, c, "confirm_by", fmt(req, by));
-	staff_add_bool(c, "overdue", window_over(by, staff_today()));
+	staff_add_bool(c, "overdue", window_over(by, clock_today()));
 	json_object_object_add(m, "confirm_window", c);
 }
 
@@ -248,7 +249,7 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 	struct deadline dl;
 	if (!cal || !workflow_deadline(req->db, cal, id, &dl))
 		return;
-	int32_t today = staff_today();
+	int32_t today = clock_today();
 	struct json_object *d = json_object_new_object();
 	add_date_cn(req, d, "received_on", fmt(req, dl.received));
 	if (dl.base_from != dl.received)
@@ -429,7 +430,7 @@ static void refine_reopen(struct json_object *m, struct json_object *can)
 	const char *closed = json_object_object_get_ex(m, "concluded_on", &v) ? json_object_get_string(v) : NULL;
 	int32_t on;
 	if (outcome && !strcmp(outcome, "other_no_supplement") && closed && date_parse(closed, &on) &&
-	    staff_today() <= on + OGI_REOPEN_DAYS && !json_object_object_get_ex(m, "redo_on", &v))
+	    clock_today() <= on + OGI_REOPEN_DAYS && !json_object_object_get_ex(m, "redo_on", &v))
 		json_object_object_add(m, "reopen_by_supplement", json_object_new_boolean(1));
 	else
 		drop_action(m, can, "supplement_answered");
@@ -603,7 +604,7 @@ static void add_form_choices(struct request *req, struct json_object *m, const s
 	}
 	PQclear(res);
 	json_object_object_add(m, "staff_choices", staff);
-	staff_add_str(m, "today", fmt(req, staff_today()));
+	staff_add_str(m, "today", fmt(req, clock_today()));
 }
 
 static void request_page(struct request *req, const char *id, int status, enum reveal reveal,
