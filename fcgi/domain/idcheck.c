@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "domain/date.h"
+#include "domain/vocab.h"
 
 #define ID_BIRTH_MIN_YEAR 1800
 
@@ -226,34 +227,32 @@ bool other_id_plausible(enum id_type type, const char *s, const char **why)
 	return set_why(why, "证件类型不正确");
 }
 
-static const struct {
-	const char *code;
-	const char *name;
-} id_types[] = {
-	[ID_RESIDENT] = { "resident", "居民身份证" },
-	[ID_PASSPORT] = { "passport", "护照" },
-	[ID_HK_MACAO_PERMIT] = { "hk_macao", "港澳居民来往内地通行证" },
-	[ID_TAIWAN_PERMIT] = { "taiwan", "台湾居民来往大陆通行证" },
-	[ID_FOREIGN_PERMANENT] = { "foreign_permanent", "外国人永久居留身份证" },
-	[ID_OTHER] = { "other", "其他" },
+/* requests.id_type's codes; their labels are in vocab.c. */
+static const char *const id_type_codes[] = {
+	[ID_RESIDENT] = "resident_id",
+	[ID_PASSPORT] = "passport",
+	[ID_HK_MACAO_PERMIT] = "hk_macao_permit",
+	[ID_TAIWAN_PERMIT] = "taiwan_permit",
+	[ID_FOREIGN_PERMANENT] = "foreign_permanent_id",
+	[ID_OTHER] = "other",
 };
 
-#define ID_TYPE_COUNT (sizeof(id_types) / sizeof(id_types[0]))
+#define ID_TYPE_COUNT (sizeof(id_type_codes) / sizeof(id_type_codes[0]))
 
 const char *id_type_code(enum id_type type)
 {
-	return (size_t)type < ID_TYPE_COUNT ? id_types[type].code : "other";
+	return (size_t)type < ID_TYPE_COUNT ? id_type_codes[type] : "other";
 }
 
 const char *id_type_name(enum id_type type)
 {
-	return (size_t)type < ID_TYPE_COUNT ? id_types[type].name : "其他";
+	return vocab_label(&vocab_id_type, id_type_code(type));
 }
 
 bool id_type_from_code(const char *code, enum id_type *out)
 {
 	for (size_t i = 0; code && i < ID_TYPE_COUNT; i++) {
-		if (strcmp(code, id_types[i].code) == 0) {
+		if (strcmp(code, id_type_codes[i]) == 0) {
 			*out = (enum id_type)i;
 			return true;
 		}

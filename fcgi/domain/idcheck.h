@@ -22,7 +22,8 @@ enum id_type {
 	ID_OTHER,		/* 其他 */
 };
 
-/* Stable codes for storage and forms ("resident", "passport", ...). */
+/* The codes requests.id_type stores ("resident_id", "passport", ...:
+ * domain/vocab.h, vocab_id_type, has them with their labels too). */
 const char *id_type_code(enum id_type type);
 bool id_type_from_code(const char *code, enum id_type *out);
 const char *id_type_name(enum id_type type);	/* 居民身份证, 护照, ... */

@@ -15,6 +15,8 @@
 #include "core/db.h"
 #include "domain/date.h"
 #include "domain/idcheck.h"
+#include "domain/vocab.h"
+#include "domain/workflow_rules.h"
 #include "core/events.h"
 #include "lib/parse.h"
 #include "core/pii.h"
@@ -58,42 +60,7 @@ static const int col_max_chars[NCOLS] = {
 	[C_PHONE] = 30, [C_EMAIL] = 254,
 };
 
-static const char *const kinds[] = {
-	"person", "business", "research", "nonprofit", "legal_service", "org_other",
-};
-static const char *const channels[] = {
-	"online", "in_person", "post", "fax", "email", "other",
-};
-static const char *const outcomes[] = {
-	"disclosed", "partial", "deny_secret", "deny_law", "deny_security",
-	"deny_third_party", "deny_internal", "deny_process", "deny_enforcement",
-	"deny_query", "unable_not_held", "unable_create", "unable_unclear",
-	"reject_petition", "reject_repeat", "reject_publication", "reject_mass",
-	"reject_confirm", "other_no_supplement", "other_no_fee", "other",
-};
-static const char *const provision_forms[] = { "paper", "email", "cd", "disk" };
-static const char *const obtain_methods[] = {
-	"post", "express", "email", "fax", "pickup", "on_site",
-};
-
-static const struct {
-	const char *code;
-	enum id_type type;
-} id_types[] = {
-	{ "resident_id", ID_RESIDENT }, { "passport", ID_PASSPORT },
-	{ "hk_macao_permit", ID_HK_MACAO_PERMIT }, { "taiwan_permit", ID_TAIWAN_PERMIT },
-	{ "foreign_permanent_id", ID_FOREIGN_PERMANENT }, { "other", ID_OTHER },
-};
-
 #define COUNT(a) (sizeof (a) / sizeof (a)[0])
-
-static bool in_list(const char *const *list, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(list[i], s))
-			return true;
-	return false;
-}
 
 /* ---- problems -------------------------------------------------------------- */
 
@@ -329,25 +296,44 @@ static bool check_date(struct ctx *c, struct row *r, int col, int32_t *out)
 	return true;
 }
 
-static void check_code(struct ctx *c, struct row *r, int col, const char *const *list,
-		       size_t n)
+/* A code that is not one of the list's: say which would do. */
+static void unknown_code(struct ctx *c, struct row *r, int col, const char *allowed)
 {
-	if (in_list(list, n, r->v[col]))
-		return;
-	char allowed[400] = "";
-	for (size_t i = 0; i < n; i++) {
-		size_t used = strlen(allowed);
-		snprintf(allowed + used, sizeof allowed - used, "%s%s", i ? ", " : "", list[i]);
-	}
 	if (!*r->v[col])
 		problem(c, r->line, col, "不能为空；可填：%s", allowed);
 	else
 		problem(c, r->line, col, "“%s”不是有效代码；可填：%s", r->v[col], allowed);
 }
 
+static void check_code(struct ctx *c, struct row *r, int col, const struct vocab *v)
+{
+	if (vocab_has(v, r->v[col]))
+		return;
+	char allowed[400] = "";
+	for (size_t i = 0; i < v->count; i++) {
+		size_t used = strlen(allowed);
+		snprintf(allowed + used, sizeof allowed - used, "%s%s", i ? ", " : "",
+			 v->terms[i].code);
+	}
+	unknown_code(c, r, col, allowed);
+}
+
+/* The outcome: one of the 21 rows of table 三 (workflow_rules.h). */
+static void check_outcome(struct ctx *c, struct row *r, int col)
+{
+	if (wf_outcome_find(r->v[col]))
+		return;
+	char allowed[600] = "";
+	for (int i = 0; i < wf_outcome_count; i++) {
+		size_t used = strlen(allowed);
+		snprintf(allowed + used, sizeof allowed - used, "%s%s", i ? ", " : "",
+			 wf_outcomes[i].code);
+	}
+	unknown_code(c, r, col, allowed);
+}
+
 /* A list like "paper;email" as the array literal {paper,email}. */
-static const char *code_list(struct ctx *c, struct row *r, int col, const char *const *list,
-			     size_t n)
+static const char *code_list(struct ctx *c, struct row *r, int col, const struct vocab *v)
 {
 	struct buf b = BUF_INIT;
 	buf_putc(&b, '{');
@@ -357,7 +343,7 @@ static const char *code_list(struct ctx *c, struct row *r, int col, const char *
 		size_t len = strcspn(p, ";|");
 		const char *item = trimmed(c->a, arena_strndup(c->a, p, len));
 		if (*item) {
-			if (!in_list(list, n, item))
+			if (!vocab_has(v, item))
 				problem(c, r->line, col, "“%s”不是有效代码（多项用分号隔开）",
 					item);
 			else if (!strstr(buf_str(&b), item)) {
@@ -429,7 +415,7 @@ static void check_dates(struct ctx *c, struct row *r)
 	}
 	if (!r->concluded)
 		return;
-	check_code(c, r, C_OUTCOME, outcomes, COUNT(outcomes));
+	check_outcome(c, r, C_OUTCOME);
 	if (check_date(c, r, C_CONCLUDED, &r->concluded_on) && received_ok &&
 	    r->concluded_on < r->received)
 		problem(c, r->line, C_CONCLUDED, "办结日期早于收到申请之日");
@@ -449,18 +435,17 @@ static void check_identity(struct ctx *c, struct row *r)
 		problem(c, r->line, *type ? C_ID_NUMBER : C_ID_TYPE,
 			"证件类型和证件号码须同时填写，或都不填");
 	if (person && *type && *number) {
-		size_t k = 0;
-		while (k < COUNT(id_types) && strcmp(id_types[k].code, type))
-			k++;
+		enum id_type t;
+		bool known = id_type_from_code(type, &t);
 		char *n = arena_strdup(c->a, number);
 		id_upcase(n);
 		const char *why = NULL;
-		if (k == COUNT(id_types))
+		if (!known)
 			problem(c, r->line, C_ID_TYPE, "“%s”不是有效的证件类型；可填：resident_id, "
 				"passport, hk_macao_permit, taiwan_permit, foreign_permanent_id, other",
 				type);
-		else if (id_types[k].type == ID_RESIDENT ? !resident_id_valid(n, c->today, &why)
-			 : !other_id_plausible(id_types[k].type, n, &why))
+		else if (t == ID_RESIDENT ? !resident_id_valid(n, c->today, &why)
+			 : !other_id_plausible(t, n, &why))
 			problem(c, r->line, C_ID_NUMBER, "证件号码有误：%s", why ? why : "请核对");
 		r->id_number = n;
 	}
@@ -536,15 +521,15 @@ static void check_row(struct ctx *c, const struct record *rec, const int map[NCO
 		return;
 	}
 	check_lengths(c, r);
-	check_code(c, r, C_KIND, kinds, COUNT(kinds));
-	check_code(c, r, C_CHANNEL, channels, COUNT(channels));
+	check_code(c, r, C_KIND, &vocab_applicant_kind);
+	check_code(c, r, C_CHANNEL, &vocab_channel);
 	check_dates(c, r);
 	check_status(c, r);
 	check_identity(c, r);
 	check_contact(c, r);
 	check_tracking(c, r);
-	r->provision = code_list(c, r, C_PROVISION, provision_forms, COUNT(provision_forms));
-	r->obtain = code_list(c, r, C_OBTAIN, obtain_methods, COUNT(obtain_methods));
+	r->provision = code_list(c, r, C_PROVISION, &vocab_provision_form);
+	r->obtain = code_list(c, r, C_OBTAIN, &vocab_obtain_method);
 }
 
 /* ---- checks against the database ------------------------------------------ */

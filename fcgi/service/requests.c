@@ -16,108 +16,7 @@
 #include "core/pii.h"
 #include "lib/textcheck.h"
 #include "core/clock.h"
-
-/* ---- vocabularies ----------------------------------------------------------- */
-
-struct code_label {
-	const char *code;
-	const char *label;
-};
-
-/* The columns of table 三 (report-format.md). */
-static const struct code_label applicant_kinds[] = {
-	{ "person", "公民" },
-	{ "business", "法人或者其他组织（商业企业）" },
-	{ "research", "法人或者其他组织（科研机构）" },
-	{ "nonprofit", "法人或者其他组织（社会公益组织）" },
-	{ "legal_service", "法人或者其他组织（法律服务机构）" },
-	{ "org_other", "法人或者其他组织（其他）" },
-};
-
-/* requests.id_type codes, with the domain module's type for the checks. */
-static const struct {
-	const char *code;
-	enum id_type type;
-} id_types[] = {
-	{ "resident_id", ID_RESIDENT },
-	{ "passport", ID_PASSPORT },
-	{ "hk_macao_permit", ID_HK_MACAO_PERMIT },
-	{ "taiwan_permit", ID_TAIWAN_PERMIT },
-	{ "foreign_permanent_id", ID_FOREIGN_PERMANENT },
-	{ "other", ID_OTHER },
-};
-
-static const struct code_label provision_forms[] = {
-	{ "paper", "纸质" },
-	{ "email", "电子邮件" },
-	{ "cd", "光盘" },
-	{ "disk", "磁盘" },
-};
-
-static const struct code_label obtain_methods[] = {
-	{ "post", "邮寄" },
-	{ "express", "快递" },
-	{ "email", "电子邮件" },
-	{ "fax", "传真" },
-	{ "pickup", "自行领取" },
-	{ "on_site", "当场阅读、抄录" },
-};
-
-static const struct code_label channels[] = {
-	{ "online", "网上提交" },
-	{ "in_person", "当面提交" },
-	{ "post", "邮寄" },
-	{ "fax", "传真" },
-	{ "email", "电子邮件" },
-	{ "other", "其他" },
-};
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *label_of(const struct code_label *t, size_t n, const char *code)
-{
-	for (size_t i = 0; code && i < n; i++)
-		if (!strcmp(t[i].code, code))
-			return t[i].label;
-	return NULL;
-}
-
-const char *applicant_kind_label(const char *code)
-{
-	return label_of(applicant_kinds, COUNT(applicant_kinds), code);
-}
-
-const char *provision_form_label(const char *code)
-{
-	return label_of(provision_forms, COUNT(provision_forms), code);
-}
-
-const char *obtain_method_label(const char *code)
-{
-	return label_of(obtain_methods, COUNT(obtain_methods), code);
-}
-
-const char *channel_label(const char *code)
-{
-	return label_of(channels, COUNT(channels), code);
-}
-
-static bool id_type_of(const char *code, enum id_type *out)
-{
-	for (size_t i = 0; code && i < COUNT(id_types); i++) {
-		if (!strcmp(id_types[i].code, code)) {
-			*out = id_types[i].type;
-			return true;
-		}
-	}
-	return false;
-}
-
-const char *id_type_label(const char *code)
-{
-	enum id_type t;
-	return id_type_of(code, &t) ? id_type_name(t) : NULL;
-}
+#include "domain/vocab.h"
 
 /* ---- dates -------------------------------------------------------------------- */
 
@@ -332,8 +231,8 @@ static bool flag(struct vctx *v, const char *field)
 }
 
 /* A list of codes from `table`; duplicates dropped; count returned. */
-static size_t code_list(struct vctx *v, const char *field, const struct code_label *table,
-			size_t n_table, const char **out, const char *missing,
+static size_t code_list(struct vctx *v, const char *field, const struct vocab *table,
+			const char **out, const char *missing,
 			const char *unknown)
 {
 	struct json_object *o;
@@ -351,18 +250,16 @@ static size_t code_list(struct vctx *v, const char *field, const struct code_lab
 		struct json_object *item = json_object_array_get_idx(o, i);
 		const char *code = json_object_is_type(item, json_type_string)
 			? json_object_get_string(item) : NULL;
-		size_t k = 0;
-		while (code && k < n_table && strcmp(table[k].code, code))
-			k++;
-		if (!code || k == n_table) {
+		const struct vocab_term *t = vocab_find(table, code);
+		if (!t) {
 			fail(v, field, unknown);
 			return 0;
 		}
 		bool seen = false;
 		for (size_t j = 0; j < count; j++)
-			seen |= out[j] == table[k].code;
+			seen |= out[j] == t->code;
 		if (!seen)
-			out[count++] = table[k].code;
+			out[count++] = t->code;
 	}
 	if (!count)
 		fail(v, field, missing);
@@ -432,7 +329,7 @@ static void validate_kind(struct vctx *v, struct request_fields *f)
 	const char *kind = text(v, "applicant_kind", "申请人类型", 32, false);
 	if (kind && !*kind)
 		fail(v, "applicant_kind", "请选择申请人类型：公民，或者法人或其他组织的类别");
-	else if (kind && !applicant_kind_label(kind))
+	else if (kind && !vocab_has(&vocab_applicant_kind, kind))
 		fail(v, "applicant_kind", "申请人类型不正确，请从列出的选项中选择");
 	else if (kind)
 		f->applicant_kind = kind;
@@ -444,7 +341,7 @@ static void validate_person(struct vctx *v, struct request_fields *f, int32_t to
 	enum id_type t = ID_OTHER;
 	if (type && !*type)
 		fail(v, "id_type", "请选择证件类型");
-	else if (type && !id_type_of(type, &t))
+	else if (type && !id_type_from_code(type, &t))
 		fail(v, "id_type", "证件类型不正确，请从列出的选项中选择");
 	else if (type)
 		f->id_type = type;
@@ -555,10 +452,10 @@ static void validate_information(struct vctx *v, struct request_fields *f)
 
 static void validate_form(struct vctx *v, struct request_fields *f)
 {
-	f->provision_count = code_list(v, "provision_forms", provision_forms, COUNT(provision_forms),
+	f->provision_count = code_list(v, "provision_forms", &vocab_provision_form,
 				       f->provision_forms, "请至少选择一种信息的提供形式",
 				       "提供形式不正确，请从列出的选项中选择");
-	f->obtain_count = code_list(v, "obtain_methods", obtain_methods, COUNT(obtain_methods),
+	f->obtain_count = code_list(v, "obtain_methods", &vocab_obtain_method,
 				    f->obtain_methods, "请至少选择一种获取信息的方式",
 				    "获取方式不正确，请从列出的选项中选择");
 }
@@ -588,7 +485,7 @@ static void validate_origin(struct vctx *v, struct request_fields *f,
 		f->channel = "online";
 		return;
 	}
-	if (!origin->channel || !channel_label(origin->channel))
+	if (!origin->channel || !vocab_has(&vocab_channel, origin->channel))
 		fail(v, "channel", "请选择申请的提交方式（当面、邮寄、传真、电子邮件或其他）");
 	else
 		f->channel = origin->channel;

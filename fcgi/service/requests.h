@@ -166,17 +166,10 @@ char *query_code_hash(const struct app *app, struct arena *a, const char *typed)
 /* "ABCDE-FGHJK" from 10 normalised characters. */
 void query_code_format(const char *code, char out[QUERY_CODE_SIZE]);
 
-/* ---- normalising and vocabularies ---------------------------------------- */
+/* ---- normalising (the vocabularies: domain/vocab.h) ----------------------- */
 
 /* Phone number for the hash: digits only, +86/0086 dropped; NULL if it
  * does not look like a phone number. */
 const char *phone_normalise(struct arena *a, const char *typed);
-
-/* Chinese labels of the codes (NULL for an unknown code). */
-const char *applicant_kind_label(const char *code);
-const char *id_type_label(const char *code);
-const char *provision_form_label(const char *code);
-const char *obtain_method_label(const char *code);
-const char *channel_label(const char *code);
 
 #endif

@@ -24,6 +24,7 @@
 #include "lib/log.h"
 #include "web/pages/admin.h"
 #include "web/pages/staff.h"
+#include "domain/vocab.h"
 
 static bool is_admin(struct request *req)
 {
@@ -61,7 +62,7 @@ static bool add_staff(struct request *req, struct json_object *m)
 		staff_add_str(s, "username", PQgetvalue(res, i, 1));
 		staff_add_str(s, "display_name", PQgetvalue(res, i, 2));
 		staff_add_str(s, "role", PQgetvalue(res, i, 3));
-		staff_add_str(s, "role_label", staff_role_label(PQgetvalue(res, i, 3)));
+		staff_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, 3)));
 		staff_add_str(s, "agency_code", PQgetvalue(res, i, 4));
 		staff_add_str(s, "agency_name", PQgetvalue(res, i, 5));
 		staff_add_bool(s, "disabled", !strcmp(PQgetvalue(res, i, 6), "t"));

@@ -14,6 +14,7 @@
 #include "web/pages/citizen.h"
 #include "web/pages/pages.h"
 #include "service/requests.h"
+#include "domain/vocab.h"
 
 /* The single-line and multi-line fields of the form, in form order, with
  * the label the error summary names them by. */
@@ -49,42 +50,18 @@ static const struct {
 /* Characters of the description a printed receipt shows. */
 #define RECEIPT_PRINT_CHARS 300
 
-struct option {
-	const char *value;
-	const char *label;
+/* A group of radio buttons or check boxes: terms [first, first + count)
+ * of a vocabulary, with their short or full labels. */
+struct option_group {
+	const struct vocab *vocab;
+	size_t first, count;
+	bool short_labels;
 };
 
-static const struct option person_kind[] = { { "person", "公民" } };
-static const struct option org_kinds[] = {
-	{ "business", "商业企业" },
-	{ "research", "科研机构" },
-	{ "nonprofit", "社会公益组织" },
-	{ "legal_service", "法律服务机构" },
-	{ "org_other", "其他" },
-};
-static const struct option id_type_options[] = {
-	{ "resident_id", "居民身份证" },
-	{ "passport", "护照" },
-	{ "hk_macao_permit", "港澳居民来往内地通行证" },
-	{ "taiwan_permit", "台湾居民来往大陆通行证" },
-	{ "foreign_permanent_id", "外国人永久居留身份证" },
-	{ "other", "其他证件" },
-};
-static const struct option provision_options[] = {
-	{ "paper", "纸质" },
-	{ "email", "电子邮件" },
-	{ "cd", "光盘" },
-	{ "disk", "磁盘" },
-};
-static const struct option obtain_options[] = {
-	{ "post", "邮寄" },
-	{ "express", "快递" },
-	{ "email", "电子邮件" },
-	{ "fax", "传真" },
-	{ "pickup", "自行领取" },
-	{ "on_site", "当场阅读、抄录" },
-};
-
+/* The applicant kinds: 公民（自然人） alone, then the organisations under
+ * their heading (法人或者其他组织), where the short labels read well. */
+static const struct option_group person_kind = { &vocab_applicant_kind, 0, 1, false };
+static const struct option_group org_kinds = { &vocab_applicant_kind, 1, 5, true };
 /* The values a form sends for a ticked checkbox. */
 static bool ticked(const char *v)
 {
@@ -239,21 +216,27 @@ static struct json_object *field_values(struct json_object *in, struct json_obje
  * Options of a choice field: {value, label, id, checked}; `list` names the
  * input's array (checkboxes), or NULL for a single value (radio, select).
  */
-static struct json_object *options(const struct option *opts, size_t n, const char *field,
+static struct option_group every(const struct vocab *v)
+{
+	return (struct option_group){ v, 0, v->count, false };
+}
+
+static struct json_object *options(struct option_group g, const char *field,
 				   struct json_object *in, bool is_list, const char *css)
 {
 	struct json_object *arr = json_object_new_array();
 	const char *current = is_list ? NULL : input_str(in, field);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = g.first; i < g.first + g.count && i < g.vocab->count; i++) {
+		const struct vocab_term *t = &g.vocab->terms[i];
 		struct json_object *o = json_object_new_object();
 		char id[96];
-		snprintf(id, sizeof id, "f-%s-%s", field, opts[i].value);
-		add_str(o, "value", opts[i].value);
-		add_str(o, "label", opts[i].label);
+		snprintf(id, sizeof id, "f-%s-%s", field, t->code);
+		add_str(o, "value", t->code);
+		add_str(o, "label", g.short_labels ? vocab_short(g.vocab, t->code) : t->label);
 		add_str(o, "id", id);
 		add_str(o, "class", css);
-		bool on = is_list ? input_has(in, field, opts[i].value)
-				  : current && !strcmp(current, opts[i].value);
+		bool on = is_list ? input_has(in, field, t->code)
+				  : current && !strcmp(current, t->code);
 		if (on)
 			json_object_object_add(o, "checked", json_object_new_boolean(true));
 		json_object_array_add(arr, o);
@@ -316,15 +299,15 @@ static void respond_form(struct request *req, int status, const struct agency *a
 	const char *token = input_str(in, "submit_token");
 	add_str(m, "submit_token", token && *token ? token : new_submit_token(req));
 	json_object_object_add(m, "f", field_values(in, errors));
-	json_object_object_add(m, "kind_person", options(person_kind, 1, "applicant_kind", in,
-							 false, "kind-person"));
-	json_object_object_add(m, "kind_org", options(org_kinds, COUNT(org_kinds), "applicant_kind",
-						      in, false, "kind-org"));
-	json_object_object_add(m, "id_types", options(id_type_options, COUNT(id_type_options),
-						      "id_type", in, false, NULL));
-	json_object_object_add(m, "provision", options(provision_options, COUNT(provision_options),
+	json_object_object_add(m, "kind_person", options(person_kind, "applicant_kind", in, false,
+							 "kind-person"));
+	json_object_object_add(m, "kind_org", options(org_kinds, "applicant_kind", in, false,
+						      "kind-org"));
+	json_object_object_add(m, "id_types", options(every(&vocab_id_type), "id_type", in,
+						      false, NULL));
+	json_object_object_add(m, "provision", options(every(&vocab_provision_form),
 						       "provision_forms", in, true, NULL));
-	json_object_object_add(m, "obtain", options(obtain_options, COUNT(obtain_options),
+	json_object_object_add(m, "obtain", options(every(&vocab_obtain_method),
 						    "obtain_methods", in, true, NULL));
 	if (input_flag(in, "declaration"))
 		json_object_object_add(m, "declaration_checked", json_object_new_boolean(true));

@@ -76,8 +76,5 @@ struct json_object *staff_agency_choices(struct request *req, const char *select
 /* Chinese labels. */
 const char *staff_status_label(const char *status);
 const char *staff_outcome_label(const char *outcome);
-const char *staff_kind_label(const char *kind);
-const char *staff_role_label(const char *role);
-const char *staff_event_label(const char *action);
 
 #endif

@@ -8,6 +8,7 @@
 #include "domain/workflow_rules.h"
 #include "web/http.h"
 #include "web/pages/pages.h"
+#include "domain/vocab.h"
 
 void staff_add_str(struct json_object *o, const char *key, const char *value)
 {
@@ -20,54 +21,6 @@ void staff_add_bool(struct json_object *o, const char *key, bool value)
 	json_object_object_add(o, key, json_object_new_boolean(value));
 }
 
-const char *staff_role_label(const char *role)
-{
-	if (!role)
-		return "";
-	if (!strcmp(role, "clerk"))
-		return "经办人";
-	if (!strcmp(role, "head"))
-		return "负责人";
-	if (!strcmp(role, "admin"))
-		return "系统管理员";
-	return role;
-}
-
-const char *staff_event_label(const char *action)
-{
-	static const struct { const char *code, *label; } labels[] = {
-		{ "submitted", "网上提交" },
-		{ "confirmed", "确认收到" },
-		{ "registered", "登记收到" },
-		{ "discarded", "作废" },
-		{ "supplement_asked", "告知补正" },
-		{ "supplement_received", "收到补正" },
-		{ "supplement_expired", "逾期未补正，终止办理" },
-		{ "consulted", "征求意见" },
-		{ "consult_answered", "记录意见" },
-		{ "extension_proposed", "申请延期" },
-		{ "extension_approved", "批准延期" },
-		{ "extension_refused", "不批准延期" },
-		{ "fee_notice", "发出收费通知" },
-		{ "fee_paid", "收到缴费" },
-		{ "fee_expired", "逾期未缴费，终止办理" },
-		{ "replied", "答复" },
-		{ "withdrawn", "撤回" },
-		{ "appeal_filed", "行政复议或诉讼立案" },
-		{ "appeal_decided", "行政复议或诉讼审结" },
-		{ "note", "内部备注" },
-		{ "assigned", "分配经办人" },
-		{ "edited", "更正申请信息" },
-		{ "imported", "导入" },
-		{ "id_number_viewed", "查看完整证件号码" },
-		{ "contact_viewed", "查看联系方式" },
-	};
-	for (size_t i = 0; action && i < sizeof labels / sizeof labels[0]; i++)
-		if (!strcmp(labels[i].code, action))
-			return labels[i].label;
-	return action ? action : "";
-}
-
 struct json_object *staff_model(struct request *req, const char *title)
 {
 	struct json_object *m = json_object_new_object();
@@ -78,7 +31,7 @@ struct json_object *staff_model(struct request *req, const char *title)
 		staff_add_str(me, "username", s->username);
 		staff_add_str(me, "display_name", s->display_name);
 		staff_add_str(me, "role", s->role);
-		staff_add_str(me, "role_label", staff_role_label(s->role));
+		staff_add_str(me, "role_label", vocab_label(&vocab_staff_role, s->role));
 		staff_add_str(me, "agency_code", s->agency_code);
 		staff_add_str(me, "agency_name", *s->agency_name ? s->agency_name : "全部机关");
 		staff_add_bool(me, "is_admin", !strcmp(s->role, "admin"));
@@ -106,19 +59,6 @@ const char *staff_outcome_label(const char *outcome)
 {
 	const struct wf_outcome *o = wf_outcome_find(outcome);
 	return o ? o->label : "";
-}
-
-const char *staff_kind_label(const char *kind)
-{
-	static const struct { const char *code, *label; } kinds[] = {
-		{ "person", "自然人" }, { "business", "商业企业" }, { "research", "科研机构" },
-		{ "nonprofit", "社会公益组织" }, { "legal_service", "法律服务机构" },
-		{ "org_other", "其他组织" },
-	};
-	for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
-		if (!strcmp(kinds[i].code, kind))
-			return kinds[i].label;
-	return "";
 }
 
 static bool agency_row(struct request *req, PGresult *res, struct staff_agency *out)

@@ -24,6 +24,7 @@
 #include "web/http.h"
 #include "web/pages/pages.h"
 #include "core/clock.h"
+#include "domain/vocab.h"
 
 #define QUEUE_DEFAULT_LIMIT 50
 #define QUEUE_MAX_LIMIT 200
@@ -139,7 +140,7 @@ static bool read_filters(struct request *req, const struct calendar *cal,
 	snprintf(lim, sizeof lim, "%d", qq->limit + 1);	/* one more: is there a next page? */
 	p[3] = arena_strdup(req->arena, lim);
 	p[4] = query(req, "kind");
-	if (p[4] && !*staff_kind_label(p[4]))
+	if (p[4] && !vocab_has(&vocab_applicant_kind, p[4]))
 		return respond_error(req, 422, "kind 应为申请人类型代码"), false;
 	p[5] = query(req, "outcome");
 	if (p[5] && !wf_outcome_find(p[5]))
@@ -204,7 +205,7 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	staff_add_str(r, "tracking_no", PQgetvalue(res, i, 1));
 	staff_add_str(r, "name", PQgetvalue(res, i, 2));
 	staff_add_str(r, "applicant_kind", PQgetvalue(res, i, 3));
-	staff_add_str(r, "applicant_kind_label", staff_kind_label(PQgetvalue(res, i, 3)));
+	staff_add_str(r, "applicant_kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, i, 3)));
 	staff_add_str(r, "status", status);
 	staff_add_str(r, "status_label", staff_status_label(status));
 	staff_add_str(r, "submitted_at", PQgetvalue(res, i, 9));
@@ -452,15 +453,10 @@ void page_api_requests(struct request *req)
 
 /* ---- discarded submissions ----------------------------------------------- */
 
-static const char *discard_reason_label(const char *code)
+static const char *discard_reason(const char *code)
 {
-	if (!strcmp(code, "empty"))
-		return "没有可答复的内容";
-	if (!strcmp(code, "test"))
-		return "测试提交";
-	if (!strcmp(code, "duplicate"))
-		return "与正在办理的申请重复";
-	return "（未注明原因）";
+	const char *label = vocab_label(&vocab_discard_reason, code);
+	return label ? label : "（未注明原因）";
 }
 
 /* The discarded submissions on a page of their own, with why each was
@@ -491,7 +487,7 @@ static void discarded(struct request *req, bool page)
 		staff_add_str(r, "name", PQgetvalue(res, i, 2));
 		staff_add_str(r, "submitted_at", PQgetvalue(res, i, 3));
 		staff_add_str(r, "reason_code", PQgetvalue(res, i, 4));
-		staff_add_str(r, "reason_label", discard_reason_label(PQgetvalue(res, i, 4)));
+		staff_add_str(r, "reason_label", discard_reason(PQgetvalue(res, i, 4)));
 		staff_add_str(r, "reason", PQgetvalue(res, i, 5));
 		staff_add_str(r, "discarded_on", PQgetvalue(res, i, 6));
 		staff_add_str(r, "description", PQgetvalue(res, i, 7));

@@ -26,6 +26,7 @@
 #include "core/pii.h"
 #include "service/workflow.h"
 #include "core/clock.h"
+#include "domain/vocab.h"
 
 static const char *val(struct request *req, const PGresult *res, int row, int col)
 {
@@ -104,53 +105,15 @@ struct detail {
 	const char *id_number_enc;
 };
 
-static const char *id_type_text(const char *code)
-{
-	static const struct { const char *code, *label; } types[] = {
-		{ "resident_id", "居民身份证" }, { "passport", "护照" },
-		{ "hk_macao_permit", "港澳居民来往内地通行证" },
-		{ "taiwan_permit", "台湾居民来往大陆通行证" },
-		{ "foreign_permanent_id", "外国人永久居留身份证" }, { "other", "其他证件" },
-	};
-	for (size_t i = 0; code && i < sizeof types / sizeof types[0]; i++)
-		if (!strcmp(types[i].code, code))
-			return types[i].label;
-	return code ? code : "";
-}
-
-static const char *channel_text(const char *code)
-{
-	static const struct { const char *code, *label; } channels[] = {
-		{ "online", "网上提交" }, { "in_person", "当面提交" }, { "post", "邮寄" },
-		{ "fax", "传真" }, { "email", "电子邮件" }, { "other", "其他方式" },
-	};
-	for (size_t i = 0; code && i < sizeof channels / sizeof channels[0]; i++)
-		if (!strcmp(channels[i].code, code))
-			return channels[i].label;
-	return code ? code : "";
-}
-
-static const char *form_text(const char *code)
-{
-	static const struct { const char *code, *label; } forms[] = {
-		{ "paper", "纸质" }, { "email", "电子邮件" }, { "cd", "光盘" }, { "disk", "磁盘" },
-		{ "post", "邮寄" }, { "express", "快递" }, { "fax", "传真" },
-		{ "pickup", "自行领取" }, { "on_site", "当场阅读、抄录" },
-	};
-	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
-		if (!strcmp(forms[i].code, code))
-			return forms[i].label;
-	return code;
-}
-
-static struct json_object *code_list(struct request *req, const char *csv)
+static struct json_object *code_list(struct request *req, const struct vocab *v,
+				    const char *csv)
 {
 	struct json_object *list = json_object_new_array();
 	char *copy = arena_strdup(req->arena, csv ? csv : "");
 	for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		struct json_object *c = json_object_new_object();
 		staff_add_str(c, "code", t);
-		staff_add_str(c, "label", form_text(t));
+		staff_add_str(c, "label", vocab_label(v, t));
 		json_object_array_add(list, c);
 	}
 	return list;
@@ -188,11 +151,11 @@ static struct json_object *applicant_model(struct request *req, const PGresult *
 {
 	struct json_object *a = json_object_new_object();
 	add_val(req, a, "kind", res, 0, 4);
-	staff_add_str(a, "kind_label", staff_kind_label(PQgetvalue(res, 0, 4)));
+	staff_add_str(a, "kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, 0, 4)));
 	add_val(req, a, "name", res, 0, 5);
 	if (!PQgetisnull(res, 0, 6)) {
 		add_val(req, a, "id_type", res, 0, 6);
-		staff_add_str(a, "id_type_label", id_type_text(PQgetvalue(res, 0, 6)));
+		staff_add_str(a, "id_type_label", vocab_label(&vocab_id_type, PQgetvalue(res, 0, 6)));
 		const char *plain = pii_decrypt(req->app, req->arena, PQgetvalue(res, 0, 7));
 		if (plain) {
 			char *masked = arena_alloc(req->arena, strlen(plain) + 1);
@@ -329,7 +292,7 @@ static bool add_events(struct request *req, struct json_object *m, const char *i
 					 : !strcmp(kind, "applicant") ? "申请人"
 					 : !strcmp(kind, "system") ? "系统" : "导入");
 		add_val(req, e, "action", res, i, 5);
-		staff_add_str(e, "action_label", staff_event_label(PQgetvalue(res, i, 5)));
+		staff_add_str(e, "action_label", vocab_label(&vocab_event_action, PQgetvalue(res, i, 5)));
 		struct json_object *data = json_tokener_parse(PQgetvalue(res, i, 6));
 		struct json_object *pairs = json_object_new_array();
 		if (data) {
@@ -337,8 +300,10 @@ static bool add_events(struct request *req, struct json_object *m, const char *i
 				if (!data_label(k))
 					continue;
 				struct json_object *pair = json_object_new_object();
+				const char *value = json_object_get_string(v);
+				const char *label = vocab_field_label(NULL, k, value);
 				staff_add_str(pair, "key", data_label(k));
-				staff_add_str(pair, "value", json_object_get_string(v));
+				staff_add_str(pair, "value", label ? label : value);
 				json_object_array_add(pairs, pair);
 			}
 			json_object_object_add(e, "data", data);
@@ -349,6 +314,27 @@ static bool add_events(struct request *req, struct json_object *m, const char *i
 	PQclear(res);
 	json_object_object_add(m, "events", list);
 	return true;
+}
+
+/* Beside each coded field of a record its label ("state" → "state_label"),
+ * so that a page never shows a code. */
+static void label_codes(const char *record, struct json_object *list)
+{
+	static const char *const coded[] = { "kind", "result", "state", "method" };
+	size_t n = json_object_array_length(list);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(list, i), *v;
+		for (size_t f = 0; f < sizeof coded / sizeof coded[0]; f++) {
+			if (!json_object_object_get_ex(o, coded[f], &v))
+				continue;
+			const char *label = vocab_field_label(record, coded[f],
+							      json_object_get_string(v));
+			char key[32];
+			snprintf(key, sizeof key, "%s_label", coded[f]);
+			if (label)
+				staff_add_str(o, key, label);
+		}
+	}
 }
 
 /* The notices, consultations, extensions, fees, appeals and 补正 of the
@@ -371,6 +357,7 @@ static bool add_records(struct request *req, struct json_object *m, const char *
 			json_object_put(list);
 			list = json_object_new_array();
 		}
+		label_codes(names[c], list);
 		json_object_object_add(m, names[c], list);
 	}
 	PQclear(res);
@@ -532,10 +519,10 @@ static struct json_object *request_model(struct request *req, const char *id, en
 	add_val(req, m, "description", res, 0, 17);
 	add_val(req, m, "document_ref", res, 0, 18);
 	add_val(req, m, "supplement_text", res, 0, 19);
-	json_object_object_add(m, "provision_forms", code_list(req, PQgetvalue(res, 0, 20)));
-	json_object_object_add(m, "obtain_methods", code_list(req, PQgetvalue(res, 0, 21)));
+	json_object_object_add(m, "provision_forms", code_list(req, &vocab_provision_form, PQgetvalue(res, 0, 20)));
+	json_object_object_add(m, "obtain_methods", code_list(req, &vocab_obtain_method, PQgetvalue(res, 0, 21)));
 	add_val(req, m, "channel", res, 0, 22);
-	staff_add_str(m, "channel_label", channel_text(PQgetvalue(res, 0, 22)));
+	staff_add_str(m, "channel_label", vocab_label(&vocab_channel, PQgetvalue(res, 0, 22)));
 	add_val(req, m, "submitted_at", res, 0, 23);
 	add_date_cn(req, m, "received_on", val(req, res, 0, 24));
 	staff_add_bool(m, "backdated", !strcmp(PQgetvalue(res, 0, 25), "t"));
@@ -599,7 +586,7 @@ static void add_form_choices(struct request *req, struct json_object *m, const s
 		struct json_object *s = json_object_new_object();
 		add_val(req, s, "username", res, i, 0);
 		add_val(req, s, "display_name", res, i, 1);
-		staff_add_str(s, "role_label", staff_role_label(PQgetvalue(res, i, 2)));
+		staff_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, 2)));
 		json_object_array_add(staff, s);
 	}
 	PQclear(res);

@@ -28,6 +28,7 @@
 #include "core/pii.h"
 #include "service/requests.h"
 #include "service/workflow.h"
+#include "domain/vocab.h"
 
 /* The first failures of a window cost nothing (typing slips)… */
 #define LOOKUP_FREE_FAILURES	3
@@ -388,12 +389,12 @@ static struct json_object *applicant_model(struct request *req, PGresult *res)
 	struct json_object *a = json_object_new_object();
 	const char *kind = value(req, res, 0, 9);
 	add_str(a, "kind", kind);
-	add_str(a, "kind_text", applicant_kind_label(kind));
+	add_str(a, "kind_text", vocab_label(&vocab_applicant_kind, kind));
 	add_str(a, "name", value(req, res, 0, 10));
 	const char *id_type = value(req, res, 0, 11);
 	if (id_type) {
 		add_str(a, "id_type", id_type);
-		add_str(a, "id_type_text", id_type_label(id_type));
+		add_str(a, "id_type_text", vocab_label(&vocab_id_type, id_type));
 	}
 	/* Shown masked only: the page proves knowledge of the query code,
 	 * not identity. */

@@ -1,0 +1,231 @@
+#include "domain/vocab.h"
+
+#include <string.h>
+
+#include "domain/workflow_rules.h"
+
+#define VOCAB(name, col, ...)						\
+	static const struct vocab_term name##_terms[] = { __VA_ARGS__ };	\
+	const struct vocab name = {						\
+		col, name##_terms, sizeof name##_terms / sizeof name##_terms[0]	\
+	}
+
+/* The columns of table 三 (report-format.md); the law's words in full
+ * (条例第二十七条: 公民、法人或者其他组织). */
+VOCAB(vocab_applicant_kind, "requests.applicant_kind",
+	{ "person", "公民（自然人）", "自然人" },
+	{ "business", "法人或者其他组织（商业企业）", "商业企业" },
+	{ "research", "法人或者其他组织（科研机构）", "科研机构" },
+	{ "nonprofit", "法人或者其他组织（社会公益组织）", "社会公益组织" },
+	{ "legal_service", "法人或者其他组织（法律服务机构）", "法律服务机构" },
+	{ "org_other", "法人或者其他组织（其他）", "其他组织" });
+
+/* The checks per type are in idcheck.h (id_type_of_code maps the code). */
+VOCAB(vocab_id_type, "requests.id_type",
+	{ "resident_id", "居民身份证", NULL },
+	{ "passport", "护照", NULL },
+	{ "hk_macao_permit", "港澳居民来往内地通行证", NULL },
+	{ "taiwan_permit", "台湾居民来往大陆通行证", NULL },
+	{ "foreign_permanent_id", "外国人永久居留身份证", NULL },
+	{ "other", "其他证件", NULL });
+
+/* How a request arrived (Art. 29 ¶1, 31). */
+VOCAB(vocab_channel, "requests.channel",
+	{ "online", "网上提交", NULL },
+	{ "in_person", "当面提交", NULL },
+	{ "post", "邮寄", NULL },
+	{ "fax", "传真", NULL },
+	{ "email", "电子邮件", NULL },
+	{ "other", "其他方式", NULL });
+
+/* The form the applicant asks the information in (Art. 29 ¶2(3)). */
+VOCAB(vocab_provision_form, "requests.provision_forms",
+	{ "paper", "纸质", NULL },
+	{ "email", "电子邮件", NULL },
+	{ "cd", "光盘", NULL },
+	{ "disk", "磁盘", NULL });
+
+/* How the applicant wants to obtain it (Art. 29 ¶2(3)). */
+VOCAB(vocab_obtain_method, "requests.obtain_methods",
+	{ "post", "邮寄", NULL },
+	{ "express", "快递", NULL },
+	{ "email", "电子邮件", NULL },
+	{ "fax", "传真", NULL },
+	{ "pickup", "自行领取", NULL },
+	{ "on_site", "当场阅读、抄录", NULL });
+
+VOCAB(vocab_staff_role, "staff.role",
+	{ "clerk", "经办人", NULL },
+	{ "head", "负责人", NULL },
+	{ "admin", "系统管理员", NULL });
+
+/* The steps of a request's log, as the staff page lists them. */
+VOCAB(vocab_event_action, "request_events.action",
+	{ "submitted", "网上提交", NULL },
+	{ "confirmed", "确认收到", NULL },
+	{ "registered", "登记收到", NULL },
+	{ "discarded", "作废", NULL },
+	{ "supplement_asked", "告知补正", NULL },
+	{ "supplement_received", "收到补正", NULL },
+	{ "supplement_expired", "逾期未补正，终止办理", NULL },
+	{ "consulted", "征求意见", NULL },
+	{ "consult_answered", "记录意见", NULL },
+	{ "extension_proposed", "申请延期", NULL },
+	{ "extension_approved", "批准延期", NULL },
+	{ "extension_refused", "不批准延期", NULL },
+	{ "fee_notice", "发出收费通知", NULL },
+	{ "fee_paid", "收到缴费", NULL },
+	{ "fee_expired", "逾期未缴费，终止办理", NULL },
+	{ "replied", "答复", NULL },
+	{ "withdrawn", "撤回", NULL },
+	{ "appeal_filed", "行政复议或诉讼立案", NULL },
+	{ "appeal_decided", "行政复议或诉讼审结", NULL },
+	{ "redo_ordered", "责令重新答复", NULL },
+	{ "note", "内部备注", NULL },
+	{ "assigned", "分配经办人", NULL },
+	{ "edited", "更正申请信息", NULL },
+	{ "imported", "导入", NULL },
+	{ "id_number_viewed", "查看完整证件号码", NULL },
+	{ "contact_viewed", "查看联系电话", NULL });
+
+VOCAB(vocab_actor_kind, "request_events.actor_kind",
+	{ "applicant", "申请人", NULL },
+	{ "staff", "工作人员", NULL },
+	{ "system", "系统", NULL },
+	{ "import", "导入", NULL });
+
+/* How a notice reached the applicant (the remedies' periods run from then,
+ * Art. 51). */
+VOCAB(vocab_notice_delivery, "notices.delivery_method",
+	{ "online", "网上查阅", NULL },
+	{ "post", "邮寄", NULL },
+	{ "express", "快递", NULL },
+	{ "email", "电子邮件", NULL },
+	{ "fax", "传真", NULL },
+	{ "pickup", "自行领取", NULL },
+	{ "on_site", "当场送达", NULL });
+
+/* The groups of table 四. */
+VOCAB(vocab_appeal_kind, "appeals.kind",
+	{ "review", "行政复议", NULL },
+	{ "suit_direct", "未经复议直接起诉", NULL },
+	{ "suit_after_review", "复议后起诉", NULL });
+
+VOCAB(vocab_appeal_result, "appeals.result",
+	{ "upheld", "结果维持", NULL },
+	{ "corrected", "结果纠正", NULL },
+	{ "other", "其他结果", NULL },
+	{ "pending", "尚未审结", NULL });
+
+/* Art. 32 (a third party), Art. 34 (an agency that made it with us). */
+VOCAB(vocab_consultation_kind, "consultations.kind",
+	{ "third_party", "第三方", NULL },
+	{ "co_author", "共同制作机关", NULL });
+
+VOCAB(vocab_consultation_result, "consultations.result",
+	{ "consent", "同意公开", NULL },
+	{ "objection", "不同意公开", NULL },
+	{ "silence", "逾期未提出意见", NULL });
+
+/* 政府信息公开信息处理费管理办法 (2020): by request or by page. */
+VOCAB(vocab_fee_method, "fees.method",
+	{ "per_request", "按件计收", NULL },
+	{ "per_page", "按量计收", NULL });
+
+/* The states of a request's records, as the request page lists them. */
+VOCAB(vocab_supplement_state, "supplements.state",
+	{ "asked", "等待补正", NULL },
+	{ "answered", "已补正", NULL },
+	{ "expired", "逾期未补正", NULL });
+
+VOCAB(vocab_extension_state, "extensions.state",
+	{ "proposed", "待审批", NULL },
+	{ "approved", "已批准", NULL },
+	{ "refused", "未批准", NULL });
+
+VOCAB(vocab_fee_state, "fees.state",
+	{ "pending", "待缴费", NULL },
+	{ "paid", "已缴费", NULL },
+	{ "expired", "逾期未缴", NULL },
+	{ "waived", "已减免", NULL });
+
+/* Why a submission was discarded: nothing to answer (issue 11.3). */
+VOCAB(vocab_discard_reason, NULL,
+	{ "empty", "没有可答复的内容", NULL },
+	{ "test", "测试提交", NULL },
+	{ "duplicate", "与正在办理的申请重复", NULL });
+
+const struct vocab *const vocab_all[] = {
+	&vocab_applicant_kind, &vocab_id_type, &vocab_channel,
+	&vocab_provision_form, &vocab_obtain_method, &vocab_staff_role,
+	&vocab_event_action, &vocab_actor_kind, &vocab_notice_delivery,
+	&vocab_appeal_kind, &vocab_appeal_result, &vocab_consultation_kind,
+	&vocab_consultation_result, &vocab_fee_method, &vocab_discard_reason,
+	&vocab_supplement_state, &vocab_extension_state, &vocab_fee_state,
+};
+const size_t vocab_all_count = sizeof vocab_all / sizeof vocab_all[0];
+
+const struct vocab_term *vocab_find(const struct vocab *v, const char *code)
+{
+	for (size_t i = 0; code && i < v->count; i++)
+		if (!strcmp(v->terms[i].code, code))
+			return &v->terms[i];
+	return NULL;
+}
+
+bool vocab_has(const struct vocab *v, const char *code)
+{
+	return vocab_find(v, code) != NULL;
+}
+
+const char *vocab_label(const struct vocab *v, const char *code)
+{
+	const struct vocab_term *t = vocab_find(v, code);
+	return t ? t->label : NULL;
+}
+
+const char *vocab_short(const struct vocab *v, const char *code)
+{
+	const struct vocab_term *t = vocab_find(v, code);
+	return !t ? NULL : t->short_label ? t->short_label : t->label;
+}
+
+/* Which vocabularies a coded field takes, by the record it is in (NULL:
+ * any record, or an event's data). */
+static const struct {
+	const char *record, *field;
+	const struct vocab *vocab[2];
+} coded_fields[] = {
+	{ NULL, "channel", { &vocab_channel } },
+	{ NULL, "applicant_kind", { &vocab_applicant_kind } },
+	{ NULL, "id_type", { &vocab_id_type } },
+	{ NULL, "kind", { &vocab_consultation_kind, &vocab_appeal_kind } },
+	{ NULL, "result", { &vocab_consultation_result, &vocab_appeal_result } },
+	{ NULL, "method", { &vocab_fee_method } },
+	{ NULL, "reason_code", { &vocab_discard_reason } },
+	{ NULL, "role", { &vocab_staff_role } },
+	{ "supplements", "state", { &vocab_supplement_state } },
+	{ "extensions", "state", { &vocab_extension_state } },
+	{ "fees", "state", { &vocab_fee_state } },
+};
+
+const char *vocab_field_label(const char *record, const char *field, const char *code)
+{
+	if (!field || !code)
+		return NULL;
+	if (!strcmp(field, "outcome")) {
+		const struct wf_outcome *o = wf_outcome_find(code);
+		return o ? o->label : NULL;
+	}
+	for (size_t i = 0; i < sizeof coded_fields / sizeof coded_fields[0]; i++) {
+		if (strcmp(coded_fields[i].field, field) ||
+		    (coded_fields[i].record && (!record || strcmp(coded_fields[i].record, record))))
+			continue;
+		for (size_t j = 0; j < 2 && coded_fields[i].vocab[j]; j++) {
+			const char *label = vocab_label(coded_fields[i].vocab[j], code);
+			if (label)
+				return label;
+		}
+	}
+	return NULL;
+}
