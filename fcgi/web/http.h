@@ -15,6 +15,15 @@
 #include "web/request.h"
 
 /*
+ * A convention for the helpers a handler calls first (a path's id, the
+ * agency in scope, the session's state): such a function is named
+ * `…_or_respond`, or is a check used as `if (!check(req, …)) return;`. It
+ * returns true when the handler should go on, and false when it has
+ * answered the request itself (an error page, a redirect) — never the
+ * other way round.
+ */
+
+/*
  * Answers with `model` (ownership taken): as JSON when the client asked
  * for it, otherwise through `template`. The page title and site name are
  * added for the layout.

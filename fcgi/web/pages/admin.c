@@ -138,7 +138,7 @@ static void admin_page(struct request *req, int status, const char *message,
 
 void page_admin(struct request *req)
 {
-	if (staff_password_gate(req) || !is_admin(req))
+	if (!staff_password_changed_or_respond(req) || !is_admin(req))
 		return;
 	admin_page(req, 200, NULL, NULL, NULL, NULL);
 }

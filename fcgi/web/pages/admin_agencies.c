@@ -36,7 +36,7 @@ static long long scope(struct request *req)
 
 void page_admin_agencies(struct request *req)
 {
-	if (staff_password_gate(req) || !is_admin(req))
+	if (!staff_password_changed_or_respond(req) || !is_admin(req))
 		return;
 	struct json_object *m = staff_model(req, "机关设置");
 	json_object_object_add(m, "agencies", staff_agency_choices(req, NULL));
@@ -81,7 +81,7 @@ static bool path_agency(struct request *req, struct staff_agency *ag)
 void page_admin_agency(struct request *req)
 {
 	struct staff_agency ag;
-	if (staff_password_gate(req) || !is_admin(req) || !path_agency(req, &ag))
+	if (!staff_password_changed_or_respond(req) || !is_admin(req) || !path_agency(req, &ag))
 		return;
 	agency_page(req, ag.code, 200, NULL, NULL);
 }

@@ -43,7 +43,7 @@ static void import_page(struct request *req, int status, const char *csv,
 
 void page_admin_import_form(struct request *req)
 {
-	if (staff_password_gate(req) || !is_admin(req))
+	if (!staff_password_changed_or_respond(req) || !is_admin(req))
 		return;
 	import_page(req, 200, NULL, NULL, false);
 }

@@ -51,7 +51,7 @@ bool report_page_scope(struct request *req, const char *year_text, const char *a
 
 bool report_query_scope(struct request *req, int *year, struct staff_agency *ag)
 {
-	return !staff_password_gate(req) &&
+	return staff_password_changed_or_respond(req) &&
 	       report_page_scope(req, fields_get(&req->query, "year"),
 				 fields_get(&req->query, "agency"), year, ag);
 }

@@ -55,8 +55,8 @@ const char *staff_json_field(struct request *req, const char *key);
 struct json_object *staff_model(struct request *req, const char *title);
 
 /* For pages: a member who must change the password is sent to do so
- * first (true = answered). */
-bool staff_password_gate(struct request *req);
+ * first (false: answered with that redirect; see web/http.h). */
+bool staff_password_changed_or_respond(struct request *req);
 
 void staff_add_str(struct json_object *o, const char *key, const char *value);
 void staff_add_bool(struct json_object *o, const char *key, bool value);

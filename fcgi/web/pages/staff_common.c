@@ -41,12 +41,12 @@ struct json_object *staff_model(struct request *req, const char *title)
 	return m;
 }
 
-bool staff_password_gate(struct request *req)
+bool staff_password_changed_or_respond(struct request *req)
 {
 	if (!req->staff || !req->staff->must_change_password || req->wants_json)
-		return false;
+		return true;
 	respond_redirect(req, "/staff/password");
-	return true;
+	return false;
 }
 
 const char *staff_status_label(const char *status)

@@ -395,7 +395,7 @@ static struct json_object *queue_model(struct request *req, const struct staff_a
 
 static void queue(struct request *req, bool page)
 {
-	if (page && staff_password_gate(req))
+	if (page && !staff_password_changed_or_respond(req))
 		return;
 	struct staff_agency ag;
 	if (!staff_agency(req, query(req, "agency"), &ag))
@@ -463,7 +463,7 @@ static const char *discard_reason(const char *code)
  * discarded: no request and counted nowhere, so open to inspection. */
 static void discarded(struct request *req, bool page)
 {
-	if (page && staff_password_gate(req))
+	if (page && !staff_password_changed_or_respond(req))
 		return;
 	struct staff_agency ag;
 	if (!staff_agency(req, query(req, "agency"), &ag))

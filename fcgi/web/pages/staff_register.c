@@ -97,7 +97,7 @@ static bool may_register(struct request *req)
 
 void page_staff_register_form(struct request *req)
 {
-	if (staff_password_gate(req) || !may_register(req))
+	if (!staff_password_changed_or_respond(req) || !may_register(req))
 		return;
 	struct staff_agency ag;
 	if (staff_agency(req, fields_get(&req->query, "agency"), &ag))

@@ -620,7 +620,7 @@ static void request_page(struct request *req, const char *id, int status, enum r
 
 void page_staff_request(struct request *req)
 {
-	if (staff_password_gate(req))
+	if (!staff_password_changed_or_respond(req))
 		return;
 	const char *id = request_ref(req, "ref");
 	if (id)

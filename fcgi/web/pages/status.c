@@ -658,12 +658,12 @@ void page_status_form(struct request *req)
 	respond(req, 200, "status_form", m);
 }
 
-/* Answers a look-up that did not find the request; true when it did. */
-static bool lookup_answered(struct request *req, struct lookup_result *r)
+/* True when the look-up found the request; else answers why not. */
+static bool lookup_found_or_respond(struct request *req, struct lookup_result *r)
 {
 	switch (r->result) {
 	case LOOKUP_FOUND:
-		return false;
+		return true;
 	case LOOKUP_INCOMPLETE:
 		respond_status_form(req, 422, r->tracking_no, NULL, r->errors);
 		json_object_put(r->errors);
@@ -679,7 +679,7 @@ static bool lookup_answered(struct request *req, struct lookup_result *r)
 	case LOOKUP_FAILED:
 		break;
 	}
-	return true;
+	return false;
 }
 
 /*
@@ -707,7 +707,7 @@ void page_status_lookup(struct request *req)
 {
 	struct lookup_result r;
 	lookup(req, &r);
-	if (!lookup_answered(req, &r))
+	if (lookup_found_or_respond(req, &r))
 		respond_status(req, r.db, 200, r.id, r.query_code, NULL, NULL, NULL);
 }
 
@@ -788,7 +788,7 @@ void page_status_supplement(struct request *req)
 {
 	struct lookup_result r;
 	lookup(req, &r);
-	if (lookup_answered(req, &r))
+	if (!lookup_found_or_respond(req, &r))
 		return;
 	struct json_object *errors = json_object_new_object();
 	const char *text = applicant_text(req, "text", SUPPLEMENT_MAX_CHARS, true, errors);
@@ -819,7 +819,7 @@ void page_status_withdraw(struct request *req)
 {
 	struct lookup_result r;
 	lookup(req, &r);
-	if (lookup_answered(req, &r))
+	if (!lookup_found_or_respond(req, &r))
 		return;
 	struct json_object *errors = json_object_new_object();
 	const char *reason = applicant_text(req, "reason", WITHDRAW_REASON_MAX_CHARS, false, errors);
