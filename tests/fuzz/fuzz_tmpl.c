@@ -19,7 +19,7 @@
  * level, which is the template's business, not a bug: the fuzzed template
  * is rendered only while (longest array) ^ (number of '#') stays small.
  *
- * fuzz-sources: fcgi/lib/tmpl.c fcgi/lib/arena.c fcgi/lib/buf.c
+ * fuzz-sources: fcgi/lib/tmpl.c fcgi/lib/tmpl_parse.c fcgi/lib/tmpl_render.c fcgi/lib/arena.c fcgi/lib/buf.c
  * fuzz-pkgs: json-c
  * fuzz-max-len: 8192
  * fuzz-cflags: -DTMPL_MAX_EXPANSIONS=120
