@@ -6,6 +6,7 @@
 
 #include "lib/log.h"
 
+#define COLUMNS(id, ...)
 static const char *const stmt_sql[STMT_COUNT] = {
 #define STMT(id, sql) [STMT_##id] = sql,
 #include "core/statements.def"
@@ -17,6 +18,44 @@ static const char *const stmt_name[STMT_COUNT] = {
 #include "core/statements.def"
 #undef STMT
 };
+#undef COLUMNS
+
+/* The names the code reads each result's columns by (columns.h), as
+ * written: "id, tracking_no, status". */
+static const char *const stmt_columns[STMT_COUNT] = {
+#define STMT(id, sql)
+#define COLUMNS(id, ...) [STMT_##id] = #__VA_ARGS__,
+#include "core/statements.def"
+#undef STMT
+#undef COLUMNS
+};
+
+/* Whether the prepared statement's result has exactly the named columns,
+ * in order; else logs the first difference. */
+static bool columns_match(PGconn *conn, int i)
+{
+	PGresult *d = PQdescribePrepared(conn, stmt_name[i]);
+	bool ok = PQresultStatus(d) == PGRES_COMMAND_OK;
+	const char *p = stmt_columns[i];
+	int n = ok ? PQnfields(d) : 0;
+	for (int c = 0; ok && c < n; c++) {
+		p += strspn(p, ", \t\n");
+		size_t len = strcspn(p, ", \t\n");
+		const char *have = PQfname(d, c);
+		if (!len || strlen(have) != len || strncmp(have, p, len)) {
+			log_error("db: %s: column %d is \"%s\" but the code reads \"%.*s\"",
+				  stmt_name[i], c, have, (int)len, p);
+			ok = false;
+		}
+		p += len;
+	}
+	if (ok && *(p + strspn(p, ", \t\n"))) {
+		log_error("db: %s: the code names more columns than its %d", stmt_name[i], n);
+		ok = false;
+	}
+	PQclear(d);
+	return ok;
+}
 
 static bool prepare_all(struct db *db)
 {
@@ -27,6 +66,8 @@ static bool prepare_all(struct db *db)
 			log_error("db: cannot prepare %s: %s", stmt_name[i],
 				  PQresultErrorMessage(res));
 		PQclear(res);
+		if (ok && stmt_columns[i])
+			ok = columns_match(db->conn, i);
 		if (!ok)
 			return false;
 	}

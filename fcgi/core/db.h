@@ -11,12 +11,23 @@
 #include <time.h>
 #include <libpq-fe.h>
 
+#include "core/columns.h"
+
 enum stmt {
 #define STMT(id, sql) STMT_##id,
+#define COLUMNS(id, ...)
 #include "core/statements.def"
 #undef STMT
+#undef COLUMNS
 	STMT_COUNT
 };
+
+/* COL(ID, name): the position of a named column of ID's result. */
+#define STMT(id, sql)
+#define COLUMNS(id, ...) COLUMNS_ENUM(id, __VA_ARGS__)
+#include "core/statements.def"
+#undef STMT
+#undef COLUMNS
 
 struct db {
 	PGconn *conn;

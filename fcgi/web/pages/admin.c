@@ -59,18 +59,18 @@ static bool add_staff(struct request *req, struct json_object *m)
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *s = json_object_new_object();
-		staff_add_str(s, "username", PQgetvalue(res, i, 1));
-		staff_add_str(s, "display_name", PQgetvalue(res, i, 2));
-		staff_add_str(s, "role", PQgetvalue(res, i, 3));
-		staff_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, 3)));
-		staff_add_str(s, "agency_code", PQgetvalue(res, i, 4));
-		staff_add_str(s, "agency_name", PQgetvalue(res, i, 5));
-		staff_add_bool(s, "disabled", !strcmp(PQgetvalue(res, i, 6), "t"));
-		staff_add_str(s, "last_login_at", PQgetvalue(res, i, 7));
-		staff_add_bool(s, "locked", !strcmp(PQgetvalue(res, i, 8), "t"));
-		staff_add_bool(s, "must_change_password", !strcmp(PQgetvalue(res, i, 9), "t"));
-		staff_add_bool(s, "totp_enabled", !strcmp(PQgetvalue(res, i, 10), "t"));
-		staff_add_bool(s, "self", atoll(PQgetvalue(res, i, 0)) == req->staff->staff_id);
+		staff_add_str(s, "username", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, username)));
+		staff_add_str(s, "display_name", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, display_name)));
+		staff_add_str(s, "role", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, role)));
+		staff_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, role))));
+		staff_add_str(s, "agency_code", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, agency_code)));
+		staff_add_str(s, "agency_name", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, agency_name)));
+		staff_add_bool(s, "disabled", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, disabled)), "t"));
+		staff_add_str(s, "last_login_at", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, last_login_at)));
+		staff_add_bool(s, "locked", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, locked)), "t"));
+		staff_add_bool(s, "must_change_password", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, must_change_password)), "t"));
+		staff_add_bool(s, "totp_enabled", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, totp_enabled)), "t"));
+		staff_add_bool(s, "self", atoll(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, id))) == req->staff->staff_id);
 		json_object_array_add(list, s);
 	}
 	PQclear(res);
@@ -84,9 +84,9 @@ static void add_calendar(struct request *req, struct json_object *m)
 	struct json_object *years = json_object_new_array();
 	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
 		struct json_object *y = json_object_new_object();
-		json_object_object_add(y, "year", json_object_new_int(atoi(PQgetvalue(res, i, 0))));
-		json_object_object_add(y, "holidays", json_object_new_int(atoi(PQgetvalue(res, i, 1))));
-		json_object_object_add(y, "workdays", json_object_new_int(atoi(PQgetvalue(res, i, 2))));
+		json_object_object_add(y, "year", json_object_new_int(atoi(PQgetvalue(res, i, COL(ADMIN_HOLIDAY_YEARS, year)))));
+		json_object_object_add(y, "holidays", json_object_new_int(atoi(PQgetvalue(res, i, COL(ADMIN_HOLIDAY_YEARS, holidays)))));
+		json_object_object_add(y, "workdays", json_object_new_int(atoi(PQgetvalue(res, i, COL(ADMIN_HOLIDAY_YEARS, workdays)))));
 		json_object_array_add(years, y);
 	}
 	PQclear(res);
@@ -104,12 +104,12 @@ static void add_audit(struct request *req, struct json_object *m)
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
 		struct json_object *e = json_object_new_object();
-		staff_add_str(e, "at", PQgetvalue(res, i, 0));
-		staff_add_str(e, "action", PQgetvalue(res, i, 1));
-		staff_add_str(e, "actor", PQgetvalue(res, i, 2));
-		staff_add_str(e, "target", PQgetvalue(res, i, 3));
-		staff_add_str(e, "ip", PQgetvalue(res, i, 4));
-		json_object_object_add(e, "data", json_tokener_parse(PQgetvalue(res, i, 5)));
+		staff_add_str(e, "at", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, at)));
+		staff_add_str(e, "action", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, action)));
+		staff_add_str(e, "actor", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, actor)));
+		staff_add_str(e, "target", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, target)));
+		staff_add_str(e, "ip", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, ip)));
+		json_object_object_add(e, "data", json_tokener_parse(PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, data))));
 		json_object_array_add(list, e);
 	}
 	PQclear(res);
@@ -209,7 +209,7 @@ void page_admin_user_add(struct request *req)
 		PQclear(res);
 		return;
 	}
-	const char *id = arena_strdup(req->arena, PQgetvalue(res, 0, 0));
+	const char *id = arena_strdup(req->arena, PQgetvalue(res, 0, COL(ADMIN_STAFF_ADD, id)));
 	PQclear(res);
 	audit(req, "user_created", id, agency_id, NULL);
 	char msg[160];
@@ -235,8 +235,8 @@ void page_admin_user_action(struct request *req)
 		PQclear(res);
 		return;
 	}
-	bool found = PQntuples(res) == 1 && auth_sees_agency(req, atoll(PQgetvalue(res, 0, 1)));
-	const char *id = found ? arena_strdup(req->arena, PQgetvalue(res, 0, 0)) : NULL;
+	bool found = PQntuples(res) == 1 && auth_sees_agency(req, atoll(PQgetvalue(res, 0, COL(ADMIN_STAFF_GET, agency_id))));
+	const char *id = found ? arena_strdup(req->arena, PQgetvalue(res, 0, COL(ADMIN_STAFF_GET, id))) : NULL;
 	PQclear(res);
 	if (!found) {
 		respond_error(req, 404, "没有这个账户，或不在您的管理范围内");
