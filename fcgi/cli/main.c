@@ -160,7 +160,7 @@ static void warn_review_bodies(const struct config *c)
 	for (int i = 0; db_ok(res) && i < PQntuples(res); i++)
 		fprintf(stderr, "warning: agency %s (%s) has no review body: no government above it;"
 			" set it with `ysqgk agency set %s review_body NAME`\n",
-			PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 0));
+			PQgetvalue(res, i, COL(AGENCY_REVIEW_BODY_MISSING, code)), PQgetvalue(res, i, COL(AGENCY_REVIEW_BODY_MISSING, name)), PQgetvalue(res, i, COL(AGENCY_REVIEW_BODY_MISSING, code)));
 	PQclear(res);
 	db_close(&db);
 }

@@ -58,11 +58,11 @@ struct calendar *calendar_load_db(struct db *db)
 	struct calendar *cal = calendar_new();
 	for (int i = 0; i < PQntuples(res); i++) {
 		int32_t day;
-		if (!date_parse(PQgetvalue(res, i, 0), &day))
+		if (!date_parse(PQgetvalue(res, i, COL(HOLIDAYS_ALL, day)), &day))
 			continue;
-		enum day_kind kind = strcmp(PQgetvalue(res, i, 1), "workday")
+		enum day_kind kind = strcmp(PQgetvalue(res, i, COL(HOLIDAYS_ALL, kind)), "workday")
 					     ? DAY_HOLIDAY : DAY_WORKDAY;
-		calendar_set_named(cal, day, kind, PQgetvalue(res, i, 2));
+		calendar_set_named(cal, day, kind, PQgetvalue(res, i, COL(HOLIDAYS_ALL, name)));
 	}
 	PQclear(res);
 	return cal;

@@ -49,7 +49,7 @@ static enum standby_state measure(struct worker *w, long *lag_ms)
 		PQclear(res);
 		return STANDBY_DOWN;	/* the primary's own failure shows in the page */
 	}
-	const char *params[] = { PQgetvalue(res, 0, 0) };
+	const char *params[] = { PQgetvalue(res, 0, COL(PRIMARY_WAL_LSN, pg_current_wal_lsn)) };
 	PGresult *st = db_exec(standby, STMT_STANDBY_REPLAY_STATE, 1, params);
 	PQclear(res);
 	enum standby_state state = STANDBY_DOWN;

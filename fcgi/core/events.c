@@ -36,7 +36,7 @@ int event_append(struct db *db, const struct event *e, PGresult **failure)
 		*failure = res;
 		return 0;
 	}
-	int seq = atoi(PQgetvalue(res, 0, 0));
+	int seq = atoi(PQgetvalue(res, 0, COL(EVENT_APPEND, seq)));
 	PQclear(res);
 	*failure = NULL;
 	return seq;

@@ -257,7 +257,7 @@ static enum agency_edit_status set_parent(struct db *db, struct agency_row *r, c
 	}
 	bool found = PQntuples(res) == 1;
 	if (found)
-		snprintf(parent_id, sizeof parent_id, "%s", PQgetvalue(res, 0, 0));
+		snprintf(parent_id, sizeof parent_id, "%s", PQgetvalue(res, 0, COL(AGENCY_ID_BY_CODE, id)));
 	PQclear(res);
 	if (found && scope) {
 		char s[24];

@@ -44,7 +44,7 @@ static bool refresh_open_requests(struct db *db, struct calendar_import *out)
 	PGresult *res = db_exec(db, STMT_CAL_OPEN_REQUESTS, 0, NULL);
 	bool ok = db_ok(res);
 	for (int i = 0; ok && i < PQntuples(res); i++) {
-		int changed = workflow_refresh_deadline(db, cal, PQgetvalue(res, i, 0));
+		int changed = workflow_refresh_deadline(db, cal, PQgetvalue(res, i, COL(CAL_OPEN_REQUESTS, id)));
 		out->requests++;
 		if (changed < 0)
 			ok = false;

@@ -557,9 +557,9 @@ static bool resolve_agencies(struct ctx *c, struct row *rows, int n)
 	}
 	for (int i = 0; i < n; i++) {
 		for (int k = 0; k < PQntuples(res); k++)
-			if (!strcmp(PQgetvalue(res, k, 0), rows[i].v[C_AGENCY])) {
-				rows[i].agency_id = strtoll(PQgetvalue(res, k, 1), NULL, 10);
-				rows[i].agency_id_text = arena_strdup(c->a, PQgetvalue(res, k, 1));
+			if (!strcmp(PQgetvalue(res, k, COL(IMPORT_AGENCIES, code)), rows[i].v[C_AGENCY])) {
+				rows[i].agency_id = strtoll(PQgetvalue(res, k, COL(IMPORT_AGENCIES, id)), NULL, 10);
+				rows[i].agency_id_text = arena_strdup(c->a, PQgetvalue(res, k, COL(IMPORT_AGENCIES, id)));
 			}
 		if (!rows[i].agency_id && !rows[i].broken)
 			problem(c, rows[i].line, C_AGENCY, "没有代码为“%s”的机关%s",
@@ -607,7 +607,7 @@ static bool check_numbers_unique(struct ctx *c, struct row *rows, int n)
 		} else {
 			for (int k = 0; k < PQntuples(res); k++)
 				for (int i = 0; i < m; i++)
-					if (!strcmp(sorted[i]->v[C_TRACKING], PQgetvalue(res, k, 0)))
+					if (!strcmp(sorted[i]->v[C_TRACKING], PQgetvalue(res, k, COL(IMPORT_TRACKING_TAKEN, tracking_no))))
 						problem(c, sorted[i]->line, C_TRACKING,
 							"编号“%s”已经存在（已导入或已登记）",
 							sorted[i]->v[C_TRACKING]);
@@ -660,7 +660,7 @@ static const char *next_number(struct ctx *c, const struct row *r)
 	if (!db_failed(c, res, "tracking number") && PQntuples(res) == 1) {
 		char no[80];
 		snprintf(no, sizeof no, "%s-%s-%06ld", r->v[C_AGENCY], year,
-			 strtol(PQgetvalue(res, 0, 0), NULL, 10));
+			 strtol(PQgetvalue(res, 0, COL(IMPORT_TRACKING_NEXT, last_no)), NULL, 10));
 		t = arena_strdup(c->a, no);
 	}
 	PQclear(res);
@@ -725,7 +725,7 @@ static bool insert_row(struct ctx *c, const struct row *r, const struct calendar
 		PQclear(res);
 		return false;
 	}
-	const char *id = arena_strdup(c->a, PQgetvalue(res, 0, 0));
+	const char *id = arena_strdup(c->a, PQgetvalue(res, 0, COL(IMPORT_REQUEST_INSERT, id)));
 	PQclear(res);
 	struct json_object *data = event_data(c, r);
 	struct event ev = {

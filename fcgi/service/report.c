@@ -177,15 +177,15 @@ static bool load_tree(struct db *db, const char *code, struct report *r, PGresul
 	r->includes = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		if (i == 0) {
-			r->agency_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+			r->agency_id = strtoll(PQgetvalue(res, 0, COL(REPORT_AGENCY_TREE, id)), NULL, 10);
 			snprintf(r->agency_code, sizeof r->agency_code, "%s",
-				 PQgetvalue(res, 0, 1));
-			r->agency_name = strdup(PQgetvalue(res, 0, 2));
-			r->government = !strcmp(PQgetvalue(res, 0, 3), "government");
+				 PQgetvalue(res, 0, COL(REPORT_AGENCY_TREE, code)));
+			r->agency_name = strdup(PQgetvalue(res, 0, COL(REPORT_AGENCY_TREE, name)));
+			r->government = !strcmp(PQgetvalue(res, 0, COL(REPORT_AGENCY_TREE, kind)), "government");
 		}
 		struct json_object *a = json_object_new_object();
-		json_object_object_add(a, "code", json_object_new_string(PQgetvalue(res, i, 1)));
-		json_object_object_add(a, "name", json_object_new_string(PQgetvalue(res, i, 2)));
+		json_object_object_add(a, "code", json_object_new_string(PQgetvalue(res, i, COL(REPORT_AGENCY_TREE, code))));
+		json_object_object_add(a, "name", json_object_new_string(PQgetvalue(res, i, COL(REPORT_AGENCY_TREE, name))));
 		json_object_array_add(r->includes, a);
 	}
 	PQclear(res);
@@ -310,8 +310,8 @@ static bool load_entered(struct db *db, struct report *r, PGresult **failure)
 	for (size_t s = 0; s < 3; s++)
 		json_object_object_add(r->prose, sections[s], json_object_new_string(""));
 	for (int i = 0; i < PQntuples(res); i++)
-		json_object_object_add(r->prose, PQgetvalue(res, i, 0),
-				       json_object_new_string(PQgetvalue(res, i, 1)));
+		json_object_object_add(r->prose, PQgetvalue(res, i, COL(REPORT_PROSE_GET, section)),
+				       json_object_new_string(PQgetvalue(res, i, COL(REPORT_PROSE_GET, body))));
 	PQclear(res);
 	return true;
 }

@@ -754,10 +754,10 @@ static bool load_agency(struct db *db, struct arena *a, const char *code,
 		PQclear(res);
 		return false;
 	}
-	*agency_id = copy_value(a, res, 0, 0);
-	out->agency_code = copy_value(a, res, 0, 1);
-	out->agency_name = copy_value(a, res, 0, 2);
-	*accepting = !strcmp(PQgetvalue(res, 0, 3), "t");
+	*agency_id = copy_value(a, res, 0, COL(CITIZEN_AGENCY, id));
+	out->agency_code = copy_value(a, res, 0, COL(CITIZEN_AGENCY, code));
+	out->agency_name = copy_value(a, res, 0, COL(CITIZEN_AGENCY, name));
+	*accepting = !strcmp(PQgetvalue(res, 0, COL(CITIZEN_AGENCY, accepting)), "t");
 	PQclear(res);
 	return true;
 }

@@ -785,7 +785,7 @@ static bool do_consult(struct step *st)
 	PGresult *res = exec(st, STMT_WF_CONSULT_ADD, 5, params);
 	if (!res)
 		return false;
-	data_int(st, "consultation_id", atoll(PQgetvalue(res, 0, 0)));
+	data_int(st, "consultation_id", atoll(PQgetvalue(res, 0, COL(WF_CONSULT_ADD, id))));
 	PQclear(res);
 	data_str(st, "party", party);
 	data_str(st, "kind", kind);
@@ -809,7 +809,7 @@ static bool do_consult_answered(struct step *st)
 		return false;
 	int open = PQntuples(res), row = -1;
 	for (int i = 0; i < open; i++)
-		if (which ? !strcmp(which, PQgetvalue(res, i, 0)) : open == 1)
+		if (which ? !strcmp(which, PQgetvalue(res, i, COL(WF_CONSULT_OPEN, id))) : open == 1)
 			row = i;
 	if (row < 0) {
 		PQclear(res);
@@ -817,7 +817,7 @@ static bool do_consult_answered(struct step *st)
 			      open > 1 ? "有多项正在征求的意见：请指明是哪一项（consultation_id）"
 				       : "没有这项正在征求的意见", "consultation_id");
 	}
-	const char *cid = copy_value(st, res, row, 0), *party = copy_value(st, res, row, 1);
+	const char *cid = copy_value(st, res, row, COL(WF_CONSULT_OPEN, id)), *party = copy_value(st, res, row, COL(WF_CONSULT_OPEN, party));
 	int32_t sent = value_date(res, row, 3), due = value_date(res, row, 4);
 	PQclear(res);
 	int32_t d;
@@ -866,13 +866,13 @@ static bool load_extensions(struct step *st, struct extensions *x)
 	if (!res)
 		return false;
 	for (int i = 0; i < PQntuples(res); i++) {
-		const char *state = PQgetvalue(res, i, 3);
+		const char *state = PQgetvalue(res, i, COL(WF_EXTENSIONS, state));
 		if (!strcmp(state, "proposed")) {
-			x->open_id = copy_value(st, res, i, 0);
-			x->open_by = atoll(PQgetvalue(res, i, 1));
-			x->open_days = atoi(PQgetvalue(res, i, 2));
+			x->open_id = copy_value(st, res, i, COL(WF_EXTENSIONS, id));
+			x->open_by = atoll(PQgetvalue(res, i, COL(WF_EXTENSIONS, proposed_by)));
+			x->open_days = atoi(PQgetvalue(res, i, COL(WF_EXTENSIONS, days)));
 		} else if (!strcmp(state, "approved")) {
-			x->approved_days += atoi(PQgetvalue(res, i, 2));
+			x->approved_days += atoi(PQgetvalue(res, i, COL(WF_EXTENSIONS, days)));
 			x->approved_count++;
 		}
 	}
@@ -920,7 +920,7 @@ static bool do_extend(struct step *st)
 	PGresult *res = exec(st, STMT_WF_EXTENSION_ADD, 4, params);
 	if (!res)
 		return false;
-	data_int(st, "extension_id", atoll(PQgetvalue(res, 0, 0)));
+	data_int(st, "extension_id", atoll(PQgetvalue(res, 0, COL(WF_EXTENSION_ADD, id))));
 	PQclear(res);
 	data_int(st, "days", days);
 	data_str(st, "reason", reason);
@@ -944,7 +944,7 @@ static bool do_decide_extension(struct step *st, bool approve)
 	PGresult *res = exec(st, STMT_WF_EXTENSION_DECIDE, 4, params);
 	if (!res)
 		return false;
-	const char *proposal_reason = PQntuples(res) ? copy_value(st, res, 0, 0) : "";
+	const char *proposal_reason = PQntuples(res) ? copy_value(st, res, 0, COL(WF_EXTENSION_DECIDE, reason)) : "";
 	PQclear(res);
 	data_int(st, "extension_id", atoll(x.open_id));
 	data_int(st, "days", x.open_days);
@@ -1006,7 +1006,7 @@ static bool do_fee_notice(struct step *st)
 	PGresult *res = exec(st, STMT_WF_FEE_ADD, 6, params);
 	if (!res)
 		return false;
-	data_int(st, "fee_id", atoll(PQgetvalue(res, 0, 0)));
+	data_int(st, "fee_id", atoll(PQgetvalue(res, 0, COL(WF_FEE_ADD, id))));
 	PQclear(res);
 	data_str(st, "method", method);
 	data_int(st, "units", units);
@@ -1040,7 +1040,7 @@ static bool pending_fee(struct step *st, const char **id, int32_t *notice_on, in
 		PQclear(res);
 		return refuse(st, SERVICE_CONFLICT, "该申请没有待缴的信息处理费", NULL);
 	}
-	*id = copy_value(st, res, 0, 0);
+	*id = copy_value(st, res, 0, COL(WF_FEE_PENDING, id));
 	*notice_on = value_date(res, 0, 1);
 	*pay_by = value_date(res, 0, 2);
 	PQclear(res);
@@ -1241,7 +1241,7 @@ static bool do_appeal(struct step *st)
 	PGresult *res = exec(st, STMT_WF_APPEAL_ADD, 7, params);
 	if (!res)
 		return false;
-	data_int(st, "appeal_id", atoll(PQgetvalue(res, 0, 0)));
+	data_int(st, "appeal_id", atoll(PQgetvalue(res, 0, COL(WF_APPEAL_ADD, id))));
 	PQclear(res);
 	data_str(st, "kind", kind);
 	data_str(st, "body", body);
@@ -1279,8 +1279,8 @@ static bool do_assign(struct step *st)
 			PQclear(res);
 			return refuse(st, SERVICE_BAD_INPUT, "没有这个经办人：应为本机关启用中的经办人或负责人", "to");
 		}
-		staff_id = copy_value(st, res, 0, 0);
-		data_str(st, "display_name", PQgetvalue(res, 0, 1));
+		staff_id = copy_value(st, res, 0, COL(WF_STAFF_FOR_ASSIGN, id));
+		data_str(st, "display_name", PQgetvalue(res, 0, COL(WF_STAFF_FOR_ASSIGN, display_name)));
 		PQclear(res);
 		data_str(st, "to", lower);
 		data_int(st, "staff_id", atoll(staff_id));
@@ -1295,7 +1295,7 @@ static bool do_expire_supplement(struct step *st)
 	if (!res)
 		return false;
 	int32_t answer_by = PQntuples(res) == 1 ? value_date(res, 0, 2) : 0;
-	bool asked = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 3), "asked");
+	bool asked = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, COL(WF_SUPPLEMENT_GET, state)), "asked");
 	PQclear(res);
 	if (!asked)
 		return refuse(st, SERVICE_CONFLICT, "该申请没有待补正的事项", NULL);

@@ -392,7 +392,7 @@ int auth_change_password(struct request *req, const char *current, const char *f
 		PQclear(res);
 		return 503;
 	}
-	const char *stored = arena_strdup(req->arena, PQgetvalue(res, 0, 0));
+	const char *stored = arena_strdup(req->arena, PQgetvalue(res, 0, COL(STAFF_PASSWORD_HASH, password_hash)));
 	PQclear(res);
 	enum auth_pw right = current && strlen(current) <= AUTH_PASSWORD_MAX_BYTES
 			     ? auth_password_check(stored, current) : AUTH_PW_WRONG;

@@ -14,8 +14,8 @@ static struct json_object *agency_list(struct request *req)
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *a = json_object_new_object();
-		json_object_object_add(a, "code", json_object_new_string(PQgetvalue(res, i, 0)));
-		json_object_object_add(a, "name", json_object_new_string(PQgetvalue(res, i, 1)));
+		json_object_object_add(a, "code", json_object_new_string(PQgetvalue(res, i, COL(AGENCY_LIST, code))));
+		json_object_object_add(a, "name", json_object_new_string(PQgetvalue(res, i, COL(AGENCY_LIST, name))));
 		json_object_array_add(list, a);
 	}
 	PQclear(res);

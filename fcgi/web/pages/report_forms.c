@@ -60,7 +60,7 @@ static struct json_object *load_cells(struct request *req, const struct staff_ag
 		return NULL;
 	}
 	struct json_object *cells = PQntuples(res)
-		? json_tokener_parse(PQgetvalue(res, 0, 0)) : NULL;
+		? json_tokener_parse(PQgetvalue(res, 0, COL(REPORT_TABLE2_GET, cells))) : NULL;
 	PQclear(res);
 	if (!json_object_is_type(cells, json_type_object)) {
 		json_object_put(cells);
@@ -389,7 +389,7 @@ static struct json_object *load_prose(struct request *req, const struct staff_ag
 	for (size_t s = 0; s < NSECTIONS; s++)
 		add_str(prose, sections[s].code, "");
 	for (int i = 0; i < PQntuples(res); i++)
-		add_str(prose, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+		add_str(prose, PQgetvalue(res, i, COL(REPORT_PROSE_GET, section)), PQgetvalue(res, i, COL(REPORT_PROSE_GET, body)));
 	PQclear(res);
 	return prose;
 }

@@ -352,7 +352,7 @@ static int insert_snapshot(struct request *req, const struct staff_agency *ag, i
 		PQclear(res);
 		return -1;
 	}
-	int version = atoi(PQgetvalue(res, 0, 0));
+	int version = atoi(PQgetvalue(res, 0, COL(REPORT_SNAPSHOT_INSERT, version)));
 	PQclear(res);
 	struct json_object *data = json_object_new_object();
 	json_object_object_add(data, "year", json_object_new_int(year));

@@ -120,9 +120,9 @@ struct json_object *staff_agency_choices(struct request *req, const char *select
 	PGresult *res = db_exec(req->db, STMT_AGENCY_SUBTREE, 1, p);
 	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
 		struct json_object *a = json_object_new_object();
-		staff_add_str(a, "code", PQgetvalue(res, i, 1));
-		staff_add_str(a, "name", PQgetvalue(res, i, 2));
-		staff_add_bool(a, "selected", selected && !strcmp(selected, PQgetvalue(res, i, 1)));
+		staff_add_str(a, "code", PQgetvalue(res, i, COL(AGENCY_SUBTREE, code)));
+		staff_add_str(a, "name", PQgetvalue(res, i, COL(AGENCY_SUBTREE, name)));
+		staff_add_bool(a, "selected", selected && !strcmp(selected, PQgetvalue(res, i, COL(AGENCY_SUBTREE, code))));
 		json_object_array_add(list, a);
 	}
 	PQclear(res);

@@ -271,8 +271,8 @@ static bool add_counts(struct request *req, struct json_object *m,
 	for (int s = 0; s < WF_STATUS_COUNT; s++) {
 		long long n = 0;
 		for (int i = 0; i < PQntuples(res); i++)
-			if (!strcmp(PQgetvalue(res, i, 0), wf_status_code(s)))
-				n = atoll(PQgetvalue(res, i, 1));
+			if (!strcmp(PQgetvalue(res, i, COL(QUEUE_COUNTS, status)), wf_status_code(s)))
+				n = atoll(PQgetvalue(res, i, COL(QUEUE_COUNTS, n)));
 		json_object_object_add(counts, wf_status_code(s), json_object_new_int64(n));
 		all += n;
 		if (wf_status_open(s))

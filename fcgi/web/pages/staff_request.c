@@ -584,9 +584,9 @@ static void add_form_choices(struct request *req, struct json_object *m, const s
 	struct json_object *staff = json_object_new_array();
 	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
 		struct json_object *s = json_object_new_object();
-		add_val(req, s, "username", res, i, 0);
-		add_val(req, s, "display_name", res, i, 1);
-		staff_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, 2)));
+		add_val(req, s, "username", res, i, COL(REQ_STAFF_CHOICES, username));
+		add_val(req, s, "display_name", res, i, COL(REQ_STAFF_CHOICES, display_name));
+		staff_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, COL(REQ_STAFF_CHOICES, role))));
 		json_object_array_add(staff, s);
 	}
 	PQclear(res);
@@ -748,7 +748,7 @@ void page_staff_request_reveal(struct request *req)
 	const char *p[] = { id };
 	PGresult *res = db_exec(req->db, STMT_REQ_LOCK_FOR_VIEW, 1, p);
 	if (!db_ok(res) || PQntuples(res) != 1 ||
-	    !auth_sees_agency(req, atoll(PQgetvalue(res, 0, 0)))) {
+	    !auth_sees_agency(req, atoll(PQgetvalue(res, 0, COL(REQ_LOCK_FOR_VIEW, agency_id))))) {
 		bool failed = !db_ok(res);
 		db_command(req->db, "ROLLBACK");
 		if (failed)

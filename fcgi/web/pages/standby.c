@@ -18,7 +18,7 @@ void page_healthz_standby(struct request *req)
 		PQclear(res);
 		return;
 	}
-	bool from_standby = !strcmp(PQgetvalue(res, 0, 0), "t");
+	bool from_standby = !strcmp(PQgetvalue(res, 0, COL(SERVER_IN_RECOVERY, pg_is_in_recovery)), "t");
 	PQclear(res);
 	struct json_object *model = json_object_new_object();
 	json_object_object_add(model, "status", json_object_new_string("ok"));

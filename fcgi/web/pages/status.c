@@ -295,7 +295,7 @@ static enum lookup find_in(struct request *req, struct db *db, const char *hash,
 	}
 	enum lookup found = LOOKUP_WRONG;
 	if (PQntuples(res) == 1) {
-		r->id = arena_strdup(req->arena, PQgetvalue(res, 0, 0));
+		r->id = arena_strdup(req->arena, PQgetvalue(res, 0, COL(CITIZEN_STATUS_FIND, id)));
 		r->db = db;
 		found = LOOKUP_FOUND;
 	}
@@ -461,14 +461,14 @@ static bool add_notices(struct request *req, struct db *db, const char *id,
 		add_true(m, "has_notices");
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *n = json_object_new_object();
-		const char *kind = PQgetvalue(res, i, 0);
+		const char *kind = PQgetvalue(res, i, COL(CITIZEN_STATUS_NOTICES, kind));
 		add_str(n, "kind", kind);
 		add_str(n, "kind_text", text_of(notice_kinds, COUNT(notice_kinds), kind));
-		add_str(n, "notice_no", value(req, res, i, 1));
-		add_str(n, "title", value(req, res, i, 2));
-		add_str(n, "body", value(req, res, i, 3));
-		add_date(req->arena, n, "issued_on", value(req, res, i, 4));
-		add_date(req->arena, n, "delivered_on", value(req, res, i, 5));
+		add_str(n, "notice_no", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, notice_no)));
+		add_str(n, "title", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, title)));
+		add_str(n, "body", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, body)));
+		add_date(req->arena, n, "issued_on", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, issued_on)));
+		add_date(req->arena, n, "delivered_on", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, delivered_on)));
 		json_object_array_add(list, n);
 	}
 	PQclear(res);
