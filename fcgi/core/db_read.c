@@ -54,10 +54,13 @@ static enum standby_state measure(struct worker *w, long *lag_ms)
 	PQclear(res);
 	enum standby_state state = STANDBY_DOWN;
 	if (db_ok(st) && PQntuples(st) == 1) {
-		bool in_recovery = !strcmp(PQgetvalue(st, 0, 0), "t");
-		bool caught_up = !strcmp(PQgetvalue(st, 0, 1), "t");
-		bool lag_known = !PQgetisnull(st, 0, 2);
-		*lag_ms = lag_known ? atol(PQgetvalue(st, 0, 2)) : -1;
+		bool in_recovery =
+			!strcmp(PQgetvalue(st, 0, COL(STANDBY_REPLAY_STATE, in_recovery)), "t");
+		bool caught_up =
+			!strcmp(PQgetvalue(st, 0, COL(STANDBY_REPLAY_STATE, caught_up)), "t");
+		int lag = COL(STANDBY_REPLAY_STATE, lag_ms);
+		bool lag_known = !PQgetisnull(st, 0, lag);
+		*lag_ms = lag_known ? atol(PQgetvalue(st, 0, lag)) : -1;
 		if (!in_recovery)
 			state = STANDBY_PROMOTED;
 		else if (caught_up)

@@ -24,7 +24,7 @@ int event_append(struct db *db, const struct event *e, PGresult **failure)
 		*failure = res;
 		return 0;
 	}
-	snprintf(hash, sizeof hash, "%s", PQgetvalue(res, 0, 0));
+	snprintf(hash, sizeof hash, "%s", PQgetvalue(res, 0, COL(EVENT_NEXT_HASH, hash)));
 	PQclear(res);
 	event_mac_hex(mac, db->event_key, db->event_key_no, hash);
 	snprintf(key_no, sizeof key_no, "%d", db->event_key_no);

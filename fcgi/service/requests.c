@@ -717,16 +717,16 @@ static bool find_repeated(struct db *db, const struct app *app, struct arena *a,
 		return false;
 	}
 	out->status = 200;
-	out->request_id = copy_value(a, res, 0, 0);
-	out->tracking_no = copy_value(a, res, 0, 1);
-	out->status_code = copy_value(a, res, 0, 2);
-	out->submitted_at = copy_value(a, res, 0, 3);
-	out->submitted_text = copy_value(a, res, 0, 4);
-	int age = atoi(PQgetvalue(res, 0, 5));
-	out->received_on = copy_value(a, res, 0, 6);
-	out->due_on = copy_value(a, res, 0, 7);
-	out->description = copy_value(a, res, 0, 8);
-	out->document_ref = copy_value(a, res, 0, 9);
+	out->request_id = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, id));
+	out->tracking_no = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, tracking_no));
+	out->status_code = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, status));
+	out->submitted_at = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, submitted_at));
+	out->submitted_text = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, submitted_text));
+	int age = atoi(PQgetvalue(res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, age_seconds)));
+	out->received_on = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, received_on));
+	out->due_on = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, due_on));
+	out->description = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, description));
+	out->document_ref = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, document_ref));
 	PQclear(res);
 	if (age >= 0 && age < QUERY_CODE_REPEAT_SECONDS) {
 		char code[QUERY_CODE_CHARS + 1];
@@ -786,8 +786,9 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 		return st;
 	}
 	char tracking[96];
+	int last_no = atoi(PQgetvalue(res, 0, COL(CITIZEN_TRACKING_NEXT, last_no)));
 	snprintf(tracking, sizeof tracking, "%s-%s-%06d", out->agency_code,
-		 PQgetvalue(res, 0, 0), atoi(PQgetvalue(res, 0, 1)));
+		 PQgetvalue(res, 0, COL(CITIZEN_TRACKING_NEXT, year)), last_no);
 	PQclear(res);
 
 	bool staff = c->origin != NULL;
@@ -819,10 +820,10 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 		PQclear(res);
 		return 200;
 	}
-	out->request_id = copy_value(a, res, 0, 0);
-	out->submitted_at = copy_value(a, res, 0, 1);
-	out->submitted_text = copy_value(a, res, 0, 2);
-	out->due_on = copy_value(a, res, 0, 3);
+	out->request_id = copy_value(a, res, 0, COL(CITIZEN_REQUEST_INSERT, id));
+	out->submitted_at = copy_value(a, res, 0, COL(CITIZEN_REQUEST_INSERT, submitted_at));
+	out->submitted_text = copy_value(a, res, 0, COL(CITIZEN_REQUEST_INSERT, submitted_text));
+	out->due_on = copy_value(a, res, 0, COL(CITIZEN_REQUEST_INSERT, due_on));
 	PQclear(res);
 	out->tracking_no = arena_strdup(a, tracking);
 	out->status_code = staff ? "in_progress" : "submitted";

@@ -345,12 +345,12 @@ void page_apply_index(struct request *req)
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *a = json_object_new_object();
-		add_str(a, "code", PQgetvalue(res, i, 0));
-		add_str(a, "name", PQgetvalue(res, i, 1));
-		json_object_object_add(a, "accepting",
-				       json_object_new_boolean(!strcmp(PQgetvalue(res, i, 2), "t")));
-		json_object_object_add(a, "child",
-				       json_object_new_boolean(!strcmp(PQgetvalue(res, i, 3), "t")));
+		add_str(a, "code", PQgetvalue(res, i, COL(CITIZEN_AGENCIES, code)));
+		add_str(a, "name", PQgetvalue(res, i, COL(CITIZEN_AGENCIES, name)));
+		bool accepting = !strcmp(PQgetvalue(res, i, COL(CITIZEN_AGENCIES, accepting)), "t");
+		bool child = !strcmp(PQgetvalue(res, i, COL(CITIZEN_AGENCIES, child)), "t");
+		json_object_object_add(a, "accepting", json_object_new_boolean(accepting));
+		json_object_object_add(a, "child", json_object_new_boolean(child));
 		json_object_array_add(list, a);
 	}
 	PQclear(res);

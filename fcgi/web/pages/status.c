@@ -245,9 +245,9 @@ static int lookup_wait(struct request *req)
 	}
 	int wait = 0;
 	if (PQntuples(res) == 1) {
-		int failures = atoi(PQgetvalue(res, 0, 0));
-		int since = atoi(PQgetvalue(res, 0, 1));
-		int window_left = atoi(PQgetvalue(res, 0, 2));
+		int failures = atoi(PQgetvalue(res, 0, COL(CITIZEN_LOOKUP_STATE, failures)));
+		int since = atoi(PQgetvalue(res, 0, COL(CITIZEN_LOOKUP_STATE, since_failed)));
+		int window_left = atoi(PQgetvalue(res, 0, COL(CITIZEN_LOOKUP_STATE, window_left)));
 		if (failures >= LOOKUP_MAX_FAILURES) {
 			wait = window_left > 0 ? window_left : 1;
 		} else if (failures >= LOOKUP_FREE_FAILURES) {
@@ -386,19 +386,21 @@ static const char *value(struct request *req, PGresult *res, int row, int col)
 
 static struct json_object *applicant_model(struct request *req, PGresult *res)
 {
+	/* res: the row of STMT_CITIZEN_STATUS_REQUEST */
 	struct json_object *a = json_object_new_object();
-	const char *kind = value(req, res, 0, 9);
+	const char *kind = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, applicant_kind));
 	add_str(a, "kind", kind);
 	add_str(a, "kind_text", vocab_label(&vocab_applicant_kind, kind));
-	add_str(a, "name", value(req, res, 0, 10));
-	const char *id_type = value(req, res, 0, 11);
+	add_str(a, "name", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, name)));
+	const char *id_type = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, id_type));
 	if (id_type) {
 		add_str(a, "id_type", id_type);
 		add_str(a, "id_type_text", vocab_label(&vocab_id_type, id_type));
 	}
 	/* Shown masked only: the page proves knowledge of the query code,
 	 * not identity. */
-	const char *enc[] = { value(req, res, 0, 12), value(req, res, 0, 13) };
+	const char *enc[] = { value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, id_number_enc)),
+			      value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, phone_enc)) };
 	const char *keys[] = { "id_number_masked", "phone_masked" };
 	for (int i = 0; i < 2; i++) {
 		if (!enc[i])
@@ -413,7 +415,7 @@ static struct json_object *applicant_model(struct request *req, PGresult *res)
 		if (ok)
 			add_str(a, keys[i], masked);
 	}
-	add_str(a, "credit_code", value(req, res, 0, 24));
+	add_str(a, "credit_code", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, credit_code)));
 	return a;
 }
 
@@ -429,16 +431,19 @@ static bool add_events(struct request *req, struct db *db, const char *id,
 	}
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
-		const char *text = text_of(event_texts, COUNT(event_texts), PQgetvalue(res, i, 1));
+		const char *action = PQgetvalue(res, i, COL(CITIZEN_STATUS_EVENTS, action));
+		const char *text = text_of(event_texts, COUNT(event_texts), action);
 		if (!text)
 			continue;
 		struct json_object *e = json_object_new_object();
-		json_object_object_add(e, "seq", json_object_new_int(atoi(PQgetvalue(res, i, 0))));
-		add_str(e, "action", PQgetvalue(res, i, 1));
+		int seq = atoi(PQgetvalue(res, i, COL(CITIZEN_STATUS_EVENTS, seq)));
+		json_object_object_add(e, "seq", json_object_new_int(seq));
+		add_str(e, "action", action);
 		add_str(e, "text", text);
-		add_str(e, "at", PQgetvalue(res, i, 2));
-		add_str(e, "at_text", value(req, res, i, 3));
-		add_date(req->arena, e, "effective_on", value(req, res, i, 4));
+		add_str(e, "at", PQgetvalue(res, i, COL(CITIZEN_STATUS_EVENTS, at)));
+		add_str(e, "at_text", value(req, res, i, COL(CITIZEN_STATUS_EVENTS, at_text)));
+		add_date(req->arena, e, "effective_on",
+			 value(req, res, i, COL(CITIZEN_STATUS_EVENTS, effective_on)));
 		json_object_array_add(list, e);
 	}
 	PQclear(res);
@@ -490,14 +495,19 @@ static bool add_supplement(struct request *req, struct db *db, const char *id,
 	}
 	if (PQntuples(res) == 1) {
 		struct json_object *s = json_object_new_object();
-		add_date(req->arena, s, "asked_on", value(req, res, 0, 0));
-		add_str(s, "what", value(req, res, 0, 1));
-		add_date(req->arena, s, "answer_by", value(req, res, 0, 2));
-		add_date(req->arena, s, "answered_on", value(req, res, 0, 3));
-		add_str(s, "answer", value(req, res, 0, 4));
-		const char *state = PQgetvalue(res, 0, 5);
+		struct arena *a = req->arena;
+		add_date(a, s, "asked_on",
+			 value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, asked_on)));
+		add_str(s, "what", value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, what)));
+		add_date(a, s, "answer_by",
+			 value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, answer_by)));
+		add_date(a, s, "answered_on",
+			 value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, answered_on)));
+		add_str(s, "answer", value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, answer)));
+		const char *state = PQgetvalue(res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, state));
 		add_str(s, "state", state);
-		bool in_time = !strcmp(PQgetvalue(res, 0, 6), "t");
+		bool in_time =
+			!strcmp(PQgetvalue(res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, in_time)), "t");
 		*open = !strcmp(status, "awaiting_supplement") && !strcmp(state, "asked") && in_time;
 		if (*open)
 			add_true(s, "open");
@@ -514,17 +524,18 @@ static bool add_supplement(struct request *req, struct db *db, const char *id,
 /*
  * The working days left of a running clock, counted as the staff pages
  * count them (deadline_remaining, domain/deadline.h): 0 is "due today",
- * negative overdue from the day after the due day. Columns 5 due_on and
- * 23 today. Left out when the calendar cannot be read: the page still
- * shows the due date.
+ * negative overdue from the day after the due day. Left out when the
+ * calendar cannot be read: the page still shows the due date.
  */
 static void add_remaining(struct db *db, PGresult *res, struct json_object *m)
 {
+	/* res: the row of STMT_CITIZEN_STATUS_REQUEST */
 	const struct calendar *cal = calendar_current(db);
 	struct deadline dl = { .running = true };
 	int32_t today;
-	if (!cal || !date_parse(PQgetvalue(res, 0, 5), &dl.due) ||
-	    !date_parse(PQgetvalue(res, 0, 23), &today))
+	const char *due_on = PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, due_on));
+	if (!cal || !date_parse(due_on, &dl.due) ||
+	    !date_parse(PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, today)), &today))
 		return;
 	int left = deadline_remaining(cal, &dl, today);
 	json_object_object_add(m, "workdays_remaining", json_object_new_int(left));
@@ -551,8 +562,8 @@ static struct json_object *status_model(struct request *req, struct db *db, cons
 	}
 	struct arena *a = req->arena;
 	struct json_object *m = json_object_new_object();
-	const char *status = value(req, res, 0, 1);
-	add_str(m, "tracking_no", value(req, res, 0, 0));
+	const char *status = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, status));
+	add_str(m, "tracking_no", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, tracking_no)));
 	add_str(m, "status", status);
 	for (size_t i = 0; i < COUNT(statuses); i++) {
 		if (!strcmp(statuses[i].code, status)) {
@@ -563,38 +574,49 @@ static struct json_object *status_model(struct request *req, struct db *db, cons
 	char key[48];
 	snprintf(key, sizeof key, "status_is_%s", status);
 	add_true(m, key);
-	add_str(m, "submitted_at", value(req, res, 0, 2));
-	add_str(m, "submitted_text", value(req, res, 0, 3));
-	add_date(a, m, "received_on", value(req, res, 0, 4));
-	add_date(a, m, "due_on", value(req, res, 0, 5));
-	add_date(a, m, "concluded_on", value(req, res, 0, 6));
-	const char *outcome = value(req, res, 0, 7);
+	add_str(m, "submitted_at", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, submitted_at)));
+	add_str(m, "submitted_text",
+		value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, submitted_text)));
+	add_date(a, m, "received_on", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, received_on)));
+	add_date(a, m, "due_on", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, due_on)));
+	add_date(a, m, "concluded_on",
+		 value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, concluded_on)));
+	const char *outcome = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, outcome));
 	json_object_object_add(m, "outcome", outcome ? json_object_new_string(outcome) : NULL);
 	add_str(m, "outcome_text", text_of(outcomes, COUNT(outcomes), outcome));
-	int ext = atoi(PQgetvalue(res, 0, 8));
+	int ext = atoi(PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, extension_days)));
 	json_object_object_add(m, "extension_days", json_object_new_int(ext));
 	json_object_object_add(m, "applicant", applicant_model(req, res));
-	add_str(m, "description", value(req, res, 0, 14));
-	add_str(m, "document_ref", value(req, res, 0, 15));
-	add_str(m, "supplement_text", value(req, res, 0, 16));
-	add_date(a, m, "clock_stopped_since", value(req, res, 0, 17));
+	add_str(m, "description", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, description)));
+	add_str(m, "document_ref", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, document_ref)));
+	add_str(m, "supplement_text",
+		value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, supplement_text)));
+	add_date(a, m, "clock_stopped_since",
+		 value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, clock_stopped_since)));
 	struct json_object *ag = json_object_new_object();
-	add_str(ag, "code", value(req, res, 0, 18));
-	add_str(ag, "name", value(req, res, 0, 19));
-	add_str(ag, "office_address", value(req, res, 0, 20));
-	add_str(ag, "office_phone", value(req, res, 0, 21));
-	add_str(ag, "office_hours", value(req, res, 0, 22));
+	add_str(ag, "code", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, agency_code)));
+	add_str(ag, "name", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, agency_name)));
+	const char *office_address =
+		value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, office_address));
+	const char *office_phone = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, office_phone));
+	const char *office_hours = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, office_hours));
+	add_str(ag, "office_address", office_address);
+	add_str(ag, "office_phone", office_phone);
+	add_str(ag, "office_hours", office_hours);
 	/* Named in full wherever remedies are offered (行政复议法 Art. 24). */
-	add_str(ag, "review_body", review_body_choose(value(req, res, 0, 25), value(req, res, 0, 27),
-						      !strcmp(PQgetvalue(res, 0, 26), "government"),
-						      NULL));
-	if (!PQgetisnull(res, 0, 20) || !PQgetisnull(res, 0, 21) || !PQgetisnull(res, 0, 22))
+	const char *kind = PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, agency_kind));
+	const char *above = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, government_above));
+	add_str(ag, "review_body",
+		review_body_choose(value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, review_body)),
+				   above, !strcmp(kind, "government"), NULL));
+	if (office_address || office_phone || office_hours)
 		add_true(ag, "has_office");
 	json_object_object_add(m, "agency", ag);
 	bool open = status_open(status);
-	bool stopped = !PQgetisnull(res, 0, 17) || !strcmp(status, "awaiting_supplement") ||
+	bool stopped = !PQgetisnull(res, 0, COL(CITIZEN_STATUS_REQUEST, clock_stopped_since)) ||
+		       !strcmp(status, "awaiting_supplement") ||
 		       !strcmp(status, "consulting") || !strcmp(status, "awaiting_fee");
-	if (open && !PQgetisnull(res, 0, 5)) {
+	if (open && !PQgetisnull(res, 0, COL(CITIZEN_STATUS_REQUEST, due_on))) {
 		if (stopped)
 			add_true(m, "clock_stopped");
 		else
@@ -604,7 +626,7 @@ static struct json_object *status_model(struct request *req, struct db *db, cons
 		add_true(m, "extended");
 	if (open)
 		add_true(m, "can_withdraw");
-	const char *received = value(req, res, 0, 4);
+	const char *received = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, received_on));
 	PQclear(res);
 
 	bool can_answer;
