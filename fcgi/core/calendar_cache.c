@@ -73,7 +73,7 @@ static bool read_version(struct db *db, char *out, size_t len)
 	PGresult *res = db_exec(db, STMT_HOLIDAYS_VERSION, 0, NULL);
 	bool ok = db_ok(res) && PQntuples(res) == 1;
 	if (ok)
-		snprintf(out, len, "%s", PQgetvalue(res, 0, 0));
+		snprintf(out, len, "%s", PQgetvalue(res, 0, COL(HOLIDAYS_VERSION, version)));
 	PQclear(res);
 	return ok;
 }

@@ -20,7 +20,8 @@ bool session_sees_agency(struct db *db, const struct staff_session *s, long long
 	snprintf(parent, sizeof parent, "%lld", s->agency_id);
 	const char *params[] = { child, parent };
 	PGresult *res = db_exec(db, STMT_AGENCY_WITHIN, 2, params);
-	bool within = db_ok(res) && PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t");
+	bool within = db_ok(res) && PQntuples(res) == 1 &&
+		      !strcmp(PQgetvalue(res, 0, COL(AGENCY_WITHIN, is_within)), "t");
 	PQclear(res);
 	return within;
 }

@@ -268,7 +268,7 @@ static enum agency_edit_status set_parent(struct db *db, struct agency_row *r, c
 			PQclear(res);
 			return AGENCY_EDIT_DB_FAILED;
 		}
-		found = !strcmp(PQgetvalue(res, 0, 0), "t");
+		found = !strcmp(PQgetvalue(res, 0, COL(AGENCY_WITHIN, is_within)), "t");
 		PQclear(res);
 	}
 	if (!found)

@@ -26,7 +26,7 @@ static bool import_days(struct db *db, const struct calendar *file,
 			return false;
 		}
 		if (PQntuples(res) == 1) {
-			if (!strcmp(PQgetvalue(res, 0, 0), "t"))
+			if (!strcmp(PQgetvalue(res, 0, COL(HOLIDAY_UPSERT, inserted)), "t"))
 				out->added++;
 			else
 				out->changed++;

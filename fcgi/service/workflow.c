@@ -985,7 +985,7 @@ static bool do_fee_notice(struct step *st)
 		PGresult *res = exec(st, STMT_WF_FEE_ORDINAL, 5, params);
 		if (!res)
 			return false;
-		units = atoi(PQgetvalue(res, 0, 0));
+		units = atoi(PQgetvalue(res, 0, COL(WF_FEE_ORDINAL, ordinal)));
 		PQclear(res);
 		amount = fee_per_request(units);
 		if (!amount)

@@ -71,21 +71,22 @@ static bool load_session(struct request *req, const char *token, PGresult **fail
 	}
 	if (PQntuples(res) == 1) {
 		struct staff_session *s = arena_alloc(req->arena, sizeof *s);
-		s->staff_id = atoll(PQgetvalue(res, 0, 0));
-		s->staff_id_text = col(req, res, 0, 0);
-		s->agency_id = atoll(PQgetvalue(res, 0, 1));
-		s->agency_code = col(req, res, 0, 2);
-		s->agency_name = col(req, res, 0, 3);
-		s->username = col(req, res, 0, 4);
-		s->display_name = col(req, res, 0, 5);
-		s->role = col(req, res, 0, 6);
-		s->csrf = col(req, res, 0, 7);
-		s->must_change_password = !strcmp(PQgetvalue(res, 0, 8), "t");
-		s->totp_enabled = !strcmp(PQgetvalue(res, 0, 10), "t");
+		s->staff_id = atoll(PQgetvalue(res, 0, COL(SESSION_FIND, id)));
+		s->staff_id_text = col(req, res, 0, COL(SESSION_FIND, id));
+		s->agency_id = atoll(PQgetvalue(res, 0, COL(SESSION_FIND, agency_id)));
+		s->agency_code = col(req, res, 0, COL(SESSION_FIND, agency_code));
+		s->agency_name = col(req, res, 0, COL(SESSION_FIND, agency_name));
+		s->username = col(req, res, 0, COL(SESSION_FIND, username));
+		s->display_name = col(req, res, 0, COL(SESSION_FIND, display_name));
+		s->role = col(req, res, 0, COL(SESSION_FIND, role));
+		s->csrf = col(req, res, 0, COL(SESSION_FIND, csrf_token));
+		s->must_change_password =
+			!strcmp(PQgetvalue(res, 0, COL(SESSION_FIND, must_change_password)), "t");
+		s->totp_enabled = !strcmp(PQgetvalue(res, 0, COL(SESSION_FIND, totp_enabled)), "t");
 		s->must_enrol = req->app->config.require_2fa && !s->totp_enabled &&
 				strcmp(s->role, "clerk");
 		s->token_hash = hash;
-		bool touch = !strcmp(PQgetvalue(res, 0, 9), "t");
+		bool touch = !strcmp(PQgetvalue(res, 0, COL(SESSION_FIND, touch_due)), "t");
 		req->staff = s;
 		if (touch) {
 			PGresult *t = db_exec(req->db, STMT_SESSION_TOUCH, 1, params);

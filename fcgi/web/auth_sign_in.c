@@ -73,11 +73,11 @@ static bool look_up(struct request *req, struct attempt *a)
 	PGresult *res = db_exec(req->db, STMT_STAFF_FOR_SIGN_IN, 1, params);
 	bool ok = db_ok(res);
 	if (ok && PQntuples(res) == 1) {
-		a->id = value(req, res, 0);
-		a->hash = value(req, res, 1);
-		a->disabled = !strcmp(PQgetvalue(res, 0, 2), "t");
-		a->agency = value(req, res, 3);
-		a->totp_enc = value(req, res, 4);
+		a->id = value(req, res, COL(STAFF_FOR_SIGN_IN, id));
+		a->hash = value(req, res, COL(STAFF_FOR_SIGN_IN, password_hash));
+		a->disabled = !strcmp(PQgetvalue(res, 0, COL(STAFF_FOR_SIGN_IN, disabled)), "t");
+		a->agency = value(req, res, COL(STAFF_FOR_SIGN_IN, agency_id));
+		a->totp_enc = value(req, res, COL(STAFF_FOR_SIGN_IN, totp_secret_enc));
 	}
 	PQclear(res);
 	return ok;
@@ -92,8 +92,8 @@ static int wait_seconds(struct request *req, const struct attempt *a, int *failu
 	int wait = db_ok(res) ? 0 : -1;
 	*failures = 0;
 	if (wait == 0 && PQntuples(res) == 1) {
-		*failures = atoi(PQgetvalue(res, 0, 0));
-		wait = atoi(PQgetvalue(res, 0, 1));
+		*failures = atoi(PQgetvalue(res, 0, COL(SIGN_IN_WAIT, failures)));
+		wait = atoi(PQgetvalue(res, 0, COL(SIGN_IN_WAIT, wait_seconds)));
 	}
 	PQclear(res);
 	return wait;
@@ -146,8 +146,8 @@ static struct auth_sign_in failed(struct request *req, const struct attempt *a,
 	PQclear(db_exec(req->db, STMT_SIGN_IN_SWEEP, 0, NULL));
 	PGresult *res = db_exec(req->db, STMT_SIGN_IN_FAILED, 4, params);
 	bool ok = db_ok(res) && PQntuples(res) == 1;
-	int failures = ok ? atoi(PQgetvalue(res, 0, 0)) : 0;
-	int lock = ok ? atoi(PQgetvalue(res, 0, 1)) : 0;
+	int failures = ok ? atoi(PQgetvalue(res, 0, COL(SIGN_IN_FAILED, failures))) : 0;
+	int lock = ok ? atoi(PQgetvalue(res, 0, COL(SIGN_IN_FAILED, lock_seconds))) : 0;
 	PQclear(res);
 	audit_failure(req, a, reason);
 	if (lock > 0) {

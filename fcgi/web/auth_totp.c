@@ -26,11 +26,12 @@ static bool lock_member(struct request *req, struct enrolment *e)
 	const char *id[] = { req->staff->staff_id_text };
 	PGresult *res = db_exec(req->db, STMT_TOTP_PENDING_GET, 1, id);
 	bool ok = db_ok(res) && PQntuples(res) == 1;
-	if (ok && !strcmp(PQgetvalue(res, 0, 0), "t")) {
+	if (ok && !strcmp(PQgetvalue(res, 0, COL(TOTP_PENDING_GET, totp_enabled)), "t")) {
 		e->status = 409;
 		ok = false;
-	} else if (ok && !PQgetisnull(res, 0, 1)) {
-		e->secret = pii_decrypt(req->app, req->arena, PQgetvalue(res, 0, 1));
+	} else if (ok && !PQgetisnull(res, 0, COL(TOTP_PENDING_GET, totp_pending_enc))) {
+		const char *enc = PQgetvalue(res, 0, COL(TOTP_PENDING_GET, totp_pending_enc));
+		e->secret = pii_decrypt(req->app, req->arena, enc);
 	}
 	PQclear(res);
 	return ok;

@@ -119,8 +119,10 @@ static bool read_filters(struct request *req, const struct calendar *cal,
 	qq->cal = cal;
 	qq->today = clock_today();
 	PGresult *cw = db_exec(req->db, STMT_AGENCY_CONFIRM_WORKDAYS, 1, (const char *[]){ ag->id_text });
+	int setting = COL(AGENCY_CONFIRM_WORKDAYS, confirm_workdays);
 	qq->confirm_workdays = confirm_workdays_setting(db_ok(cw) && PQntuples(cw) == 1 &&
-							!PQgetisnull(cw, 0, 0) ? PQgetvalue(cw, 0, 0) : NULL);
+							!PQgetisnull(cw, 0, setting) ?
+							PQgetvalue(cw, 0, setting) : NULL);
 	PQclear(cw);
 	const char **p = qq->params;
 	p[0] = ag->id_text;
@@ -289,7 +291,8 @@ static bool add_counts(struct request *req, struct json_object *m,
 	json_object_object_add(counts, "all", json_object_new_int64(all));
 	const char *p2[] = { ag->id_text, fmt(req, qq->today) };
 	res = db_exec(req->db, STMT_QUEUE_OVERDUE_COUNT, 2, p2);
-	long long overdue = db_ok(res) && PQntuples(res) ? atoll(PQgetvalue(res, 0, 0)) : 0;
+	long long overdue = db_ok(res) && PQntuples(res) ?
+			    atoll(PQgetvalue(res, 0, COL(QUEUE_OVERDUE_COUNT, overdue))) : 0;
 	PQclear(res);
 	json_object_object_add(counts, "overdue", json_object_new_int64(overdue));
 	json_object_object_add(m, "counts", counts);
