@@ -70,9 +70,11 @@ static char *default_agency(struct db *db)
 	PGresult *res = db_exec(db, STMT_REPORT_AGENCY_CHOICES, 1, p);
 	char *code = NULL;
 	int roots = 0;
-	for (int i = 0; db_ok(res) && i < PQntuples(res); i++)
-		if (!strcmp(PQgetvalue(res, i, 2), "0") && roots++ == 0)
-			code = strdup(PQgetvalue(res, i, 0));
+	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
+		bool root = !strcmp(PQgetvalue(res, i, COL(REPORT_AGENCY_CHOICES, depth)), "0");
+		if (root && roots++ == 0)
+			code = strdup(PQgetvalue(res, i, COL(REPORT_AGENCY_CHOICES, code)));
+	}
 	if (!db_ok(res))
 		fprintf(stderr, "ysqgk report: %s", res ? PQresultErrorMessage(res) : "no database\n");
 	else if (roots != 1)

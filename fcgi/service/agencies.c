@@ -50,6 +50,8 @@ static void row_free(struct agency_row *r)
 static enum agency_edit_status read_row(struct db *db, enum stmt s, const char *code,
 					struct agency_row *r)
 {
+	/* s: STMT_AGENCY_EDIT_LOCK or STMT_AGENCY_EDIT_GET, one SELECT (AGENCY_EDIT_SELECT),
+	 * so the same columns */
 	memset(r, 0, sizeof *r);
 	const char *p[] = { code };
 	PGresult *res = db_exec(db, s, 1, p);
@@ -61,23 +63,24 @@ static enum agency_edit_status read_row(struct db *db, enum stmt s, const char *
 		PQclear(res);
 		return AGENCY_EDIT_NO_AGENCY;
 	}
-	snprintf(r->id, sizeof r->id, "%s", PQgetvalue(res, 0, 0));
-	r->code = dup_value(res, 1);
-	r->name = dup_value(res, 2);
-	r->parent = dup_value(res, 3);
-	r->kind = dup_value(res, 4);
-	r->address = dup_value(res, 5);
-	r->phone = dup_value(res, 6);
-	r->hours = dup_value(res, 7);
-	r->accepting = !strcmp(PQgetvalue(res, 0, 8), "t");
-	r->settings = json_tokener_parse(PQgetvalue(res, 0, 9));
+	snprintf(r->id, sizeof r->id, "%s", PQgetvalue(res, 0, COL(AGENCY_EDIT_GET, id)));
+	r->code = dup_value(res, COL(AGENCY_EDIT_GET, code));
+	r->name = dup_value(res, COL(AGENCY_EDIT_GET, name));
+	r->parent = dup_value(res, COL(AGENCY_EDIT_GET, parent_code));
+	r->kind = dup_value(res, COL(AGENCY_EDIT_GET, kind));
+	r->address = dup_value(res, COL(AGENCY_EDIT_GET, office_address));
+	r->phone = dup_value(res, COL(AGENCY_EDIT_GET, office_phone));
+	r->hours = dup_value(res, COL(AGENCY_EDIT_GET, office_hours));
+	r->accepting = !strcmp(PQgetvalue(res, 0, COL(AGENCY_EDIT_GET, accepting)), "t");
+	r->settings = json_tokener_parse(PQgetvalue(res, 0, COL(AGENCY_EDIT_GET, settings)));
 	if (!json_object_is_type(r->settings, json_type_object)) {
 		json_object_put(r->settings);
 		r->settings = json_object_new_object();
 	}
-	r->government_above = dup_value(res, 10);
-	r->parent_name = dup_value(res, 11);
-	snprintf(r->parent_id, sizeof r->parent_id, "%s", PQgetvalue(res, 0, 12));
+	r->government_above = dup_value(res, COL(AGENCY_EDIT_GET, government_above));
+	r->parent_name = dup_value(res, COL(AGENCY_EDIT_GET, parent_name));
+	snprintf(r->parent_id, sizeof r->parent_id, "%s",
+		 PQgetvalue(res, 0, COL(AGENCY_EDIT_GET, parent_id)));
 	PQclear(res);
 	return AGENCY_EDIT_OK;
 }

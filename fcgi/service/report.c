@@ -198,10 +198,13 @@ static bool load_tree(struct db *db, const char *code, struct report *r, PGresul
  */
 static void take_t3_row(struct report *r, const PGresult *res, int i)
 {
-	int g = atoi(PQgetvalue(res, i, 0));
-	int col = g & 2 ? T3_TOTAL : t3_col_of(PQgetvalue(res, i, 1));
-	int row = PQgetisnull(res, i, 2) ? -1 : t3_row_of(PQgetvalue(res, i, 2));
-	long concluded = field_long(res, i, 5);
+	/* res: the rows of STMT_REPORT_TABLE3 */
+	int g = atoi(PQgetvalue(res, i, COL(REPORT_TABLE3, grouped)));
+	const char *kind = PQgetvalue(res, i, COL(REPORT_TABLE3, applicant_kind));
+	int col = g & 2 ? T3_TOTAL : t3_col_of(kind);
+	int row = PQgetisnull(res, i, COL(REPORT_TABLE3, outcome))
+			  ? -1 : t3_row_of(PQgetvalue(res, i, COL(REPORT_TABLE3, outcome)));
+	long concluded = field_long(res, i, COL(REPORT_TABLE3, concluded));
 	/* An unknown kind or outcome is left out here and caught by the checks. */
 	if (col < 0)
 		return;
@@ -210,11 +213,11 @@ static void take_t3_row(struct report *r, const PGresult *res, int i)
 			r->t3.v[row][col] += concluded;
 		return;
 	}
-	r->t3.v[T3_RECEIVED][col] = field_long(res, i, 3);
-	r->t3.v[T3_CARRIED_IN][col] = field_long(res, i, 4);
+	r->t3.v[T3_RECEIVED][col] = field_long(res, i, COL(REPORT_TABLE3, received));
+	r->t3.v[T3_CARRIED_IN][col] = field_long(res, i, COL(REPORT_TABLE3, carried_in));
 	r->t3.v[T3_CONCLUDED_TOTAL][col] = concluded;
-	r->t3.v[T3_CARRIED_OUT][col] = field_long(res, i, 6);
-	r->prev_carried_out[col] = field_long(res, i, 7);
+	r->t3.v[T3_CARRIED_OUT][col] = field_long(res, i, COL(REPORT_TABLE3, carried_out));
+	r->prev_carried_out[col] = field_long(res, i, COL(REPORT_TABLE3, prev_carried_out));
 }
 
 static bool load_t3(struct db *db, struct report *r, PGresult **failure)
@@ -255,10 +258,17 @@ static bool load_t4(struct db *db, struct report *r, PGresult **failure)
 		*failure = res;
 		return false;
 	}
+	const int cols[T4_NCOLS] = {
+		[T4_UPHELD] = COL(REPORT_TABLE4, upheld),
+		[T4_CORRECTED] = COL(REPORT_TABLE4, corrected),
+		[T4_OTHER] = COL(REPORT_TABLE4, other),
+		[T4_PENDING] = COL(REPORT_TABLE4, pending),
+		[T4_TOTAL] = COL(REPORT_TABLE4, total),
+	};
 	for (int i = 0; i < PQntuples(res); i++) {
-		int g = t4_group_of(PQgetvalue(res, i, 0));
+		int g = t4_group_of(PQgetvalue(res, i, COL(REPORT_TABLE4, kind)));
 		for (int c = 0; g >= 0 && c < T4_NCOLS; c++)
-			r->t4.v[g][c] = field_long(res, i, 1 + c);
+			r->t4.v[g][c] = field_long(res, i, cols[c]);
 	}
 	PQclear(res);
 	return true;
@@ -276,9 +286,11 @@ static bool load_fees(struct db *db, struct report *r, PGresult **failure)
 		return false;
 	}
 	r->has_fees = true;
-	r->fee_notices = field_long(res, 0, 0);
-	snprintf(r->fee_amount, sizeof r->fee_amount, "%s", PQgetvalue(res, 0, 1));
-	snprintf(r->fee_collected, sizeof r->fee_collected, "%s", PQgetvalue(res, 0, 2));
+	r->fee_notices = field_long(res, 0, COL(REPORT_FEES, notices));
+	snprintf(r->fee_amount, sizeof r->fee_amount, "%s",
+		 PQgetvalue(res, 0, COL(REPORT_FEES, amount)));
+	snprintf(r->fee_collected, sizeof r->fee_collected, "%s",
+		 PQgetvalue(res, 0, COL(REPORT_FEES, collected)));
 	PQclear(res);
 	return true;
 }
@@ -294,7 +306,8 @@ static bool load_entered(struct db *db, struct report *r, PGresult **failure)
 		*failure = res;
 		return false;
 	}
-	r->table2 = PQntuples(res) ? json_tokener_parse(PQgetvalue(res, 0, 0)) : NULL;
+	r->table2 = PQntuples(res) ?
+		json_tokener_parse(PQgetvalue(res, 0, COL(REPORT_TABLE2_GET, cells))) : NULL;
 	if (!json_object_is_type(r->table2, json_type_object)) {
 		json_object_put(r->table2);
 		r->table2 = json_object_new_object();
@@ -368,15 +381,17 @@ enum report_status report_published(struct db *db, long long agency_id, int year
 		return REPORT_DB_FAILED;
 	}
 	if (PQntuples(res) == 1) {
-		struct json_object *content = json_tokener_parse(PQgetvalue(res, 0, 3));
+		const char *text = PQgetvalue(res, 0, COL(REPORT_SNAPSHOT_LATEST, content));
+		struct json_object *content = json_tokener_parse(text);
 		report_init(r);
 		if (report_from_json(content, r)) {
 			r->agency_id = agency_id;
-			pub->version = atoi(PQgetvalue(res, 0, 0));
+			pub->version =
+				atoi(PQgetvalue(res, 0, COL(REPORT_SNAPSHOT_LATEST, version)));
 			snprintf(pub->published_at, sizeof pub->published_at, "%s",
-				 PQgetvalue(res, 0, 1));
+				 PQgetvalue(res, 0, COL(REPORT_SNAPSHOT_LATEST, published_at)));
 			snprintf(pub->published_by, sizeof pub->published_by, "%s",
-				 PQgetvalue(res, 0, 2));
+				 PQgetvalue(res, 0, COL(REPORT_SNAPSHOT_LATEST, published_by)));
 		}
 		json_object_put(content);
 	}
@@ -411,8 +426,8 @@ static enum report_status first_published(struct db *db, long long agency_id, in
 		return REPORT_DB_FAILED;
 	}
 	*on = 0;
-	if (!PQgetisnull(res, 0, 0))
-		date_parse(PQgetvalue(res, 0, 0), on);
+	if (!PQgetisnull(res, 0, COL(REPORT_FIRST_PUBLISHED, first_on)))
+		date_parse(PQgetvalue(res, 0, COL(REPORT_FIRST_PUBLISHED, first_on)), on);
 	PQclear(res);
 	return REPORT_OK;
 }
