@@ -651,9 +651,11 @@ static bool do_discard(struct step *st)
 /*
  * The applicant's period for a supplement (Art. 30) or for stating
  * reasons (Art. 35): `answer_by`, or `period_workdays` working days from
- * today (the agency's supplement_workdays, default 10), after today.
+ * `from` (the day the applicant is asked; the agency's
+ * supplement_workdays, default 10), after that day.
  */
-static bool applicant_period(struct step *st, const char *what, int32_t *answer_by)
+static bool applicant_period(struct step *st, const char *what, int32_t from,
+			     int32_t *answer_by)
 {
 	int period;
 	int def = setting_int(st, "supplement_workdays", 1, 60, DEFAULT_SUPPLEMENT_WORKDAYS);
@@ -661,10 +663,11 @@ static bool applicant_period(struct step *st, const char *what, int32_t *answer_
 	snprintf(label, sizeof label, "%s（工作日）", what);
 	if (!in_int(st, "period_workdays", 1, 60, def, arena_strdup(st->arena, label), &period))
 		return false;
-	if (!in_date(st, "answer_by", window_last_day(st->cal, st->today, period), answer_by))
+	if (!in_date(st, "answer_by", window_last_day(st->cal, from, period), answer_by))
 		return false;
-	if (*answer_by <= st->today)
-		return refusef(st, 422, "answer_by", "%s应晚于今天", what);
+	if (*answer_by <= from)
+		return refusef(st, 422, "answer_by", "%s应晚于%s", what,
+			       from == st->today ? "今天" : date_cn(st, from));
 	return true;
 }
 
@@ -687,7 +690,7 @@ static bool do_supplement(struct step *st)
 			       date_cn(st, window_last_day(st->cal, st->received,
 							   OGI_SUPPLEMENT_WINDOW_WORKDAYS)));
 	int32_t answer_by;
-	if (!applicant_period(st, "补正期限", &answer_by))
+	if (!applicant_period(st, "补正期限", st->today, &answer_by))
 		return false;
 	const char *params[] = { st->id, fmt_date(st->arena, st->today), what,
 				 fmt_date(st->arena, answer_by) };
@@ -1134,10 +1137,12 @@ static bool do_ask_reasons(struct step *st)
 	if (state == REASONS_PENDING)
 		return refusef(st, 409, NULL, "已于%s要求申请人说明理由，期限至%s，尚未届满",
 			       date_cn(st, asked), date_cn(st, answer_by));
-	if (!applicant_period(st, "说明理由的期限", &answer_by))
+	int32_t d;
+	if (!step_date(st, "date", &d) || !applicant_period(st, "说明理由的期限", d, &answer_by))
 		return false;
 	data_str(st, "text", text);
 	data_date(st, "answer_by", answer_by);
+	st->effective = d;
 	st->clock_changed = true;
 	set_notice(st, "reasons", "notices/reasons", "政府信息公开申请说明理由告知书");
 	notice_str(st, "text", text);

@@ -14,9 +14,13 @@ extensions only within the first 20 working days (Art. 33 ¶2).
 On a stack of its own."""
 
 import datetime
+import os
+import signal
 import tempfile
+import time
 import unittest
 
+import stack
 import test_staff_common as h
 
 S = None
@@ -33,6 +37,34 @@ def tearDownModule():
 
 def days_ago(n):
     return str(h.today() - datetime.timedelta(days=n))
+
+
+def workdays_before(n, day=None):
+    """The working day n working days before `day` (default today), by the
+    stack's calendar (weekends, the holidays table's rest and 调休 days)."""
+    rows = S.psql("SELECT string_agg(day::text || ':' || kind, ',') FROM holidays") or ""
+    kinds = dict(x.split(":") for x in rows.split(",") if x)
+    d = day or h.today()
+    while n > 0:
+        d -= datetime.timedelta(days=1)
+        kind = kinds.get(str(d))
+        if kind == "workday" or (kind is None and d.weekday() < 5):
+            n -= 1
+    return d
+
+
+def restart_app():
+    """The app reads the working calendar afresh (its per-thread copy is
+    checked once a minute, calendar_cache.h)."""
+    pid = stack.app_pid(S)
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(300):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    stack.start_app(S)
 
 
 def notice(j, kind):
@@ -117,6 +149,7 @@ class ExtensionAfterDueTest(unittest.TestCase):
             f.write("date,kind,name\n" + "".join("%s,workday,测试调休\n" % d for d in weekend))
         r = S.ysqgk("holidays", "import", f.name)
         self.assertEqual(r.returncode, 0, r.stderr)
+        restart_app()   # its calendar cache would see the change only later
         before = self.clerk.request(rid)
         self.assertTrue(before["due_on"] < str(h.today()), before["due_on"])
         self.assert_rule(self.head.act(rid, "approve_extension", {}, expect=409))
@@ -127,6 +160,128 @@ class ExtensionAfterDueTest(unittest.TestCase):
         rows = {r["id"]: r for r in self.clerk.queue("?overdue=1")["requests"]}
         self.assertIn(rid, rows)
         self.assertTrue(rows[rid]["overdue"])
+
+
+class MassRequestTest(unittest.TestCase):
+    """Art. 35: reject_mass only after reasons were asked; the clock stops
+    while the applicant has time to state them."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "mr")
+        cls.clerk = h.Staff(S, cls.agency)
+        cls.head = h.Staff(S, cls.agency, role="head")
+
+    def reject(self, rid, expect=200):
+        return self.clerk.act(rid, "reply", {"outcome": "reject_mass", "text": "理由不合理"},
+                              expect=expect)
+
+    def test_item5_reject_mass_without_asking_reasons_is_409(self):
+        rid = self.clerk.register()
+        e = self.reject(rid, expect=409)
+        self.assertIn("说明理由", e["error"])
+        self.assertIn("第三十五条", e["error"])
+
+    def test_item5_ask_reasons_stops_the_clock_and_has_its_notice(self):
+        rid = self.clerk.register()
+        due = self.clerk.request(rid)["due_on"]
+        j = self.clerk.act(rid, "ask_reasons", {"text": "请说明申请用途", "period_workdays": 10})
+        answer_by = h.workdays_add(S, h.today(), 10)
+        self.assertEqual(j["status"], "in_progress")
+        d = self.clerk.request(rid)["deadline"]
+        self.assertFalse(d["running"])
+        body = notice(j, "reasons")
+        self.assertIn("第三十五条", body)
+        self.assertIn("请说明申请用途", body)
+        y, m, dd = (int(x) for x in answer_by.split("-"))
+        self.assertIn("请于%d年%d月%d日前（含当日）" % (y, m, dd), body)
+        self.assertIn("不计算在答复期限内", body)
+        # Still waiting for the reasons: no reject_mass, no second request.
+        e = self.reject(rid, expect=409)
+        self.assertIn("第三十五条", e["error"])
+        self.clerk.act(rid, "ask_reasons", {}, expect=409)
+        # Answered on the day asked: the pause cost nothing.
+        j = self.clerk.act(rid, "reasons_answered", {"text": "用于学术研究"})
+        self.assertEqual(j["due_on"], due)
+        self.assertTrue(self.clerk.request(rid)["deadline"]["running"])
+        j = self.reject(rid)
+        self.assertEqual(j["outcome"], "reject_mass")
+        self.assertIn("第三十五条", notice(j, "reply"))
+
+    def test_item5_reasons_time_is_not_counted(self):
+        # Asked three working days ago (recorded late), answered today:
+        # the due date moves by three working days.
+        received = workdays_before(6)
+        asked = workdays_before(3)
+        rid = self.clerk.register(received_on=str(received))
+        due = self.clerk.request(rid)["due_on"]
+        self.clerk.act(rid, "ask_reasons", {"date": str(asked), "period_workdays": 10})
+        j = self.clerk.act(rid, "reasons_answered", {"text": "用于学术研究"})
+        self.assertEqual(j["due_on"], h.workdays_add(S, due, 3))
+        self.assertEqual(self.clerk.request(rid)["deadline"]["paused_workdays"], 3)
+
+    def test_item5_daily_run_ends_a_passed_period(self):
+        received = workdays_before(6)
+        asked = workdays_before(3)
+        rid = self.clerk.register(received_on=str(received))
+        due = self.clerk.request(rid)["due_on"]
+        self.clerk.act(rid, "ask_reasons", {"date": str(asked), "period_workdays": 1})
+        answer_by = h.workdays_add(S, asked, 1)
+        self.reject(rid, expect=409)
+        r = S.ysqgk("deadlines")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        tracking = S.psql("SELECT tracking_no FROM requests WHERE id = %d" % rid)
+        self.assertIn("resumed %s" % tracking, r.stdout)
+        j = self.clerk.request(rid)
+        self.assertEqual(j["status"], "in_progress")
+        self.assertTrue(j["deadline"]["running"])
+        # Not counted: the working days after the asking up to answer_by.
+        self.assertEqual(j["due_on"], h.workdays_add(S, due, 1))
+        self.assertEqual(h.events(S, rid)[-1], "reasons_expired")
+        self.assertEqual(S.psql("SELECT effective_on FROM request_events WHERE request_id = %d"
+                                " AND action = 'reasons_expired'" % rid), answer_by)
+        # The next run finds nothing more to do.
+        self.assertNotIn(tracking, S.ysqgk("deadlines").stdout.split("resumed")[-1]
+                         if "resumed" in S.ysqgk("deadlines").stdout else "")
+        self.assertEqual(self.reject(rid)["outcome"], "reject_mass")
+
+    def test_item5_reasons_answered_without_asking_is_409(self):
+        rid = self.clerk.register()
+        self.clerk.act(rid, "reasons_answered", {"text": "x"}, expect=409)
+
+
+class DenyQueryTest(unittest.TestCase):
+    """Art. 36(7): a 告知 naming the channel, counted as 不予公开 (row 8)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "dq")
+        cls.clerk = h.Staff(S, cls.agency)
+
+    def test_item5_deny_query_needs_channel_info(self):
+        rid = self.clerk.register()
+        e = self.clerk.act(rid, "reply", {"outcome": "deny_query", "text": "告知如下"},
+                           expect=422)
+        self.assertEqual(e["field"], "channel_info")
+        self.assertIn("途径", e["error"])
+        self.assertEqual(h.row(S, rid, "status")["status"], "in_progress")
+
+    def test_item5_deny_query_notice_names_the_channel(self):
+        rid = self.clerk.register()
+        j = self.clerk.act(rid, "reply", {
+            "outcome": "deny_query", "text": "您申请的是企业登记信息",
+            "channel_info": "请持身份证件到县市场监督管理局登记窗口查询企业登记档案"})
+        self.assertEqual(j["outcome"], "deny_query")
+        n = [x for x in j["notices"] if x["kind"] == "reply"][-1]
+        self.assertEqual(n["title"], "政府信息公开申请告知书")
+        self.assertIn("县市场监督管理局登记窗口", n["body"])
+        self.assertIn("第三十六条第（七）项", n["body"])
+        self.assertNotIn("决定不予公开", n["body"])
+        # Remedies: the review-first paragraph (counted as 不予公开).
+        self.assertIn("应当先自收到之日起六十日内", n["body"])
+        self.assertIn("县市场监督管理局登记窗口", S.psql(
+            "SELECT data->>'channel_info' FROM request_events WHERE request_id = %d"
+            " AND action = 'replied'" % rid))
 
 
 if __name__ == "__main__":
