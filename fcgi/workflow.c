@@ -491,6 +491,7 @@ static bool clock_kind_of(const char *action, enum clock_kind *k)
 		{ "reasons_asked", CLOCK_PAUSE },
 		{ "reasons_answered", CLOCK_RESUME },
 		{ "reasons_expired", CLOCK_RESUME },
+		{ "deadline_set", CLOCK_DUE_SET },
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
 		if (!strcmp(action, map[i].action)) {
@@ -531,7 +532,10 @@ static int load_clock(struct db *db, const char *request_id, struct clock_event 
 			if (seen)
 				continue;
 		}
-		ev[used++] = (struct clock_event){ k, d, atoi(PQgetvalue(res, i, 2)) };
+		int32_t until = 0;
+		if (k == CLOCK_DUE_SET && !date_parse(PQgetvalue(res, i, 3), &until))
+			continue;
+		ev[used++] = (struct clock_event){ k, d, atoi(PQgetvalue(res, i, 2)), until };
 	}
 	PQclear(res);
 	*out = ev;
@@ -1191,6 +1195,107 @@ static bool do_expire_reasons(struct step *st)
 	return true;
 }
 
+/* ---- mass requests: a longer, stated deadline (Art. 35) ------------------ */
+
+/* The open proposal: *proposer 0 when there is none. */
+static bool load_deadline_proposal(struct step *st, long long *proposer, int32_t *due,
+				   const char **reason)
+{
+	PGresult *res = exec(st, STMT_WF_DEADLINE_PENDING, 1, (const char *[]){ st->id });
+	if (!res)
+		return false;
+	*proposer = 0;
+	if (PQntuples(res) == 1) {
+		*proposer = atoll(PQgetvalue(res, 0, 0));
+		*due = value_date(res, 0, 1);
+		*reason = copy_value(st, res, 0, 2);
+	}
+	PQclear(res);
+	return true;
+}
+
+/*
+ * Like an extension (Art. 33 ¶2), the stated deadline is set and the
+ * applicant told within the period it replaces: once the request is
+ * overdue it cannot cure the delay.
+ */
+static bool deadline_in_time(struct step *st, struct deadline *dl)
+{
+	if (!workflow_deadline(st->db, st->cal, st->id, dl))
+		return refuse(st, 409, "无法计算答复期限，不能确定延迟答复期限", NULL);
+	if (extension_allowed(st->cal, dl, st->today))
+		return true;
+	return refusef(st, 409, NULL,
+		       "答复期限已于%s届满：延迟答复的期限须在答复期限内确定并告知申请人，期限届满后不能再确定（条例第三十三条、第三十五条）",
+		       date_cn(st, dl->due));
+}
+
+/*
+ * Art. 35: the applicant stated reasons the agency finds reasonable, but
+ * it cannot answer within Art. 33's limits: it may set a reasonable,
+ * stated deadline (not capped at 20 + 20 working days). Proposed by
+ * staff, it takes effect with the head's consent (approve_deadline).
+ */
+static bool do_set_deadline(struct step *st)
+{
+	enum reasons_state state;
+	int32_t asked, answer_by, due, pending_due;
+	long long proposer;
+	const char *reason, *pending_reason;
+	struct deadline dl;
+	if (!in_text(st, "reason", true, "延迟答复的理由", &reason) ||
+	    !load_reasons(st, &state, &asked, &answer_by) ||
+	    !load_deadline_proposal(st, &proposer, &pending_due, &pending_reason))
+		return false;
+	if (state != REASONS_ANSWERED)
+		return refuse(st, 409, "确定延迟答复的期限前，应当先要求申请人说明理由并收到其理由（条例第三十五条）", NULL);
+	if (proposer)
+		return refuse(st, 409, "已有一项延迟答复期限等待负责人审批，不能重复提出", NULL);
+	if (!deadline_in_time(st, &dl))
+		return false;
+	if (!in_date(st, "due_on", 0, &due))
+		return false;
+	if (!due)
+		return refuse(st, 422, "请填写确定的答复期限（YYYY-MM-DD）", "due_on");
+	if (due <= dl.due)
+		return refusef(st, 422, "due_on", "确定的答复期限应晚于现在的答复期限（%s）",
+			       date_cn(st, dl.due));
+	data_date(st, "due_on", due);
+	data_str(st, "reason", reason);
+	return true;
+}
+
+static bool do_decide_deadline(struct step *st, bool approve)
+{
+	long long proposer;
+	int32_t due;
+	const char *reason, *opinion;
+	struct deadline dl;
+	if (!in_text(st, "opinion", false, "审批意见", &opinion) ||
+	    !load_deadline_proposal(st, &proposer, &due, &reason))
+		return false;
+	if (!proposer)
+		return refuse(st, 409, "没有等待审批的延迟答复期限", NULL);
+	if (proposer == st->req->staff->staff_id)
+		return refuse(st, 403, "不能审批自己提出的延迟答复期限", NULL);
+	if (approve && !deadline_in_time(st, &dl))
+		return false;
+	if (approve && due <= dl.due)
+		return refusef(st, 409, NULL, "提出的期限（%s）已不晚于现在的答复期限（%s）",
+			       date_cn(st, due), date_cn(st, dl.due));
+	data_date(st, "due_on", due);
+	data_str(st, "reason", reason);
+	data_str(st, "opinion", opinion);
+	if (!approve)
+		return true;
+	st->clock_changed = true;
+	/* The applicant is told the date (Art. 35). */
+	set_notice(st, "deadline", "notices/deadline", "延迟答复告知书");
+	notice_str(st, "reason", reason);
+	notice_str(st, "due_text", date_cn(st, due));
+	return true;
+}
+
 /*
  * Outcomes that need a step before them: `unable_unclear` only after a
  * 补正 was asked and given (Art. 30: still unclear after it); `reject_mass`
@@ -1529,6 +1634,9 @@ static bool run_step(struct step *st)
 	case WF_ASK_REASONS: return do_ask_reasons(st);
 	case WF_REASONS_ANSWERED: return do_reasons_answered(st);
 	case WF_EXPIRE_REASONS: return do_expire_reasons(st);
+	case WF_SET_DEADLINE: return do_set_deadline(st);
+	case WF_APPROVE_DEADLINE: return do_decide_deadline(st, true);
+	case WF_REFUSE_DEADLINE: return do_decide_deadline(st, false);
 	case WF_ACTION_COUNT: break;
 	}
 	return refuse(st, 404, "没有这个操作", NULL);

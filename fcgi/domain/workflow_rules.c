@@ -79,6 +79,15 @@ static const struct action_rule actions[WF_ACTION_COUNT] = {
 				  "reasons_answered", BIT(WF_IN_PROGRESS), A(STAFF) },
 	[WF_EXPIRE_REASONS] = { "expire_reasons", "逾期未说明理由", "reasons_expired",
 				BIT(WF_IN_PROGRESS), A(SYSTEM) },
+	/* Art. 35: reasons found reasonable, but no answer possible within
+	 * Art. 33's limits: a stated deadline, consented to like an
+	 * extension (workflow.c). */
+	[WF_SET_DEADLINE] = { "set_deadline", "确定延迟答复期限", "deadline_proposed",
+			      BIT(WF_IN_PROGRESS), A(STAFF) },
+	[WF_APPROVE_DEADLINE] = { "approve_deadline", "批准延迟答复期限", "deadline_set",
+				  OPEN_RECEIVED, A(STAFF) },
+	[WF_REFUSE_DEADLINE] = { "refuse_deadline", "不批准延迟答复期限",
+				 "deadline_refused", OPEN_RECEIVED, A(STAFF) },
 };
 
 const char *wf_status_code(enum wf_status s)
@@ -183,6 +192,11 @@ static const char *refusal(enum wf_action a, enum wf_status s)
 	case WF_REASONS_ANSWERED:
 	case WF_EXPIRE_REASONS:
 		return "该申请没有等待说明的理由";
+	case WF_SET_DEADLINE:
+		return "只有办理中的申请可以确定延迟答复期限";
+	case WF_APPROVE_DEADLINE:
+	case WF_REFUSE_DEADLINE:
+		return "没有等待审批的延迟答复期限";
 	case WF_CONSULT:
 		return "只有办理中的申请可以征求意见";
 	case WF_REPLY:
@@ -228,6 +242,9 @@ int wf_actor_allowed(enum wf_action a, enum wf_actor_kind actor,
 	else if (actor == WF_BY_STAFF && strcmp(role, "head") &&
 		 (a == WF_APPROVE_EXTENSION || a == WF_REFUSE_EXTENSION))
 		msg = "延期须经政府信息公开工作机构负责人同意（条例第三十三条），经办人不能审批";
+	else if (actor == WF_BY_STAFF && strcmp(role, "head") &&
+		 (a == WF_APPROVE_DEADLINE || a == WF_REFUSE_DEADLINE))
+		msg = "延迟答复的期限须经政府信息公开工作机构负责人同意，经办人不能审批";
 	else if (actor == WF_BY_STAFF && strcmp(role, "head") && strcmp(role, "clerk"))
 		msg = "没有办理申请的权限";
 	if (!msg)

@@ -54,6 +54,10 @@ enum wf_action {
 				 * period ends */
 	WF_REASONS_ANSWERED,	/* the reasons arrived: the clock resumes */
 	WF_EXPIRE_REASONS,	/* system: no reasons in time; the clock resumes */
+	WF_SET_DEADLINE,	/* propose a longer, stated deadline for a
+				 * reasonable mass request (Art. 35) */
+	WF_APPROVE_DEADLINE,	/* the head consents: it is set, the applicant told */
+	WF_REFUSE_DEADLINE,
 	WF_ACTION_COUNT
 };
 

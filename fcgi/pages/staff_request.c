@@ -296,6 +296,7 @@ static const char *data_label(const char *key)
 		{ "method", "计费方式" }, { "units", "数量" }, { "amount_yuan", "金额（元）" },
 		{ "pay_by", "缴费期限" }, { "outcome", "办理结果" }, { "basis", "法律依据" },
 		{ "withheld", "不予公开的内容" }, { "other_agency", "负责公开的机关" },
+		{ "channel_info", "查询获取的途径" }, { "opinion", "审批意见" },
 		{ "replied_on", "答复日期" }, { "filed_on", "立案日期" }, { "decided_on", "审结日期" },
 		{ "body", "复议机关或法院" }, { "to", "经办人账户" }, { "display_name", "经办人" },
 		{ "consultation_id", NULL }, { "extension_id", NULL }, { "fee_id", NULL },

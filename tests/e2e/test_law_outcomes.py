@@ -250,6 +250,90 @@ class MassRequestTest(unittest.TestCase):
         self.clerk.act(rid, "reasons_answered", {"text": "x"}, expect=409)
 
 
+class StatedDeadlineTest(unittest.TestCase):
+    """Art. 35: reasons found reasonable, a longer stated deadline set with
+    the head's consent and told to the applicant."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "sd")
+        cls.clerk = h.Staff(S, cls.agency)
+        cls.head = h.Staff(S, cls.agency, role="head")
+
+    def reasoned(self):
+        rid = self.clerk.register()
+        self.clerk.act(rid, "ask_reasons", {"text": "请说明申请用途"})
+        self.clerk.act(rid, "reasons_answered", {"text": "编写地方志，需要历年档案"})
+        return rid
+
+    def test_item5_set_deadline_needs_reasons_first(self):
+        rid = self.clerk.register()
+        later = h.workdays_add(S, h.today(), 60)
+        e = self.clerk.act(rid, "set_deadline", {"due_on": later, "reason": "材料多"},
+                           expect=409)
+        self.assertIn("说明理由", e["error"])
+        self.assertIn("第三十五条", e["error"])
+        self.clerk.act(rid, "ask_reasons", {})
+        self.clerk.act(rid, "set_deadline", {"due_on": later, "reason": "材料多"}, expect=409)
+
+    def test_item5_set_deadline_with_the_heads_approval_and_its_notice(self):
+        rid = self.reasoned()
+        due = self.clerk.request(rid)["due_on"]
+        e = self.clerk.act(rid, "set_deadline", {"reason": "材料多"}, expect=422)
+        self.assertEqual(e["field"], "due_on")
+        e = self.clerk.act(rid, "set_deadline", {"due_on": due, "reason": "材料多"}, expect=422)
+        self.assertEqual(e["field"], "due_on")
+        self.assertIn("应晚于", e["error"])
+        e = self.clerk.act(rid, "set_deadline", {"due_on": h.workdays_add(S, due, 5)},
+                           expect=422)
+        self.assertEqual(e["field"], "reason")
+        # Beyond 20 + 20 working days: Art. 35 sets no cap.
+        later = h.workdays_add(S, h.today(), 60)
+        j = self.clerk.act(rid, "set_deadline", {"due_on": later, "reason": "需检索历年档案，数量巨大"})
+        self.assertEqual(j["due_on"], due)               # not until approved
+        self.clerk.act(rid, "set_deadline", {"due_on": later, "reason": "x"}, expect=409)
+        e = self.clerk.act(rid, "approve_deadline", {}, expect=403)
+        self.assertIn("负责人", e["error"])
+        j = self.head.act(rid, "approve_deadline", {"opinion": "同意"})
+        self.assertEqual(j["due_on"], later)
+        self.assertFalse(self.clerk.request(rid)["deadline"]["overdue"])
+        body = notice(j, "deadline")
+        self.assertIn("第三十五条", body)
+        self.assertIn("需检索历年档案，数量巨大", body)
+        y, m, d = (int(x) for x in later.split("-"))
+        self.assertIn("于%d年%d月%d日前（含当日）作出答复" % (y, m, d), body)
+        self.assertEqual(h.events(S, rid)[-2:], ["deadline_proposed", "deadline_set"])
+        self.head.act(rid, "approve_deadline", {}, expect=409)     # nothing pending
+        # An answer in time concludes it as usual.
+        self.assertEqual(self.clerk.act(rid, "reply", {"outcome": "disclosed", "text": "x"})
+                         ["status"], "answered")
+
+    def test_item5_own_proposal_and_refusal(self):
+        rid = self.reasoned()
+        due = self.clerk.request(rid)["due_on"]
+        later = h.workdays_add(S, h.today(), 45)
+        self.head.act(rid, "set_deadline", {"due_on": later, "reason": "材料多"})
+        e = self.head.act(rid, "approve_deadline", {}, expect=403)
+        self.assertIn("自己", e["error"])
+        other = h.Staff(S, self.agency, role="head")
+        j = other.act(rid, "refuse_deadline", {"opinion": "可以按期答复"})
+        self.assertEqual(j["due_on"], due)
+        self.assertEqual([n for n in j["notices"] if n["kind"] == "deadline"], [])
+        self.assertEqual(h.events(S, rid)[-1], "deadline_refused")
+
+    def test_item5_set_deadline_after_due_is_409(self):
+        # Reasons asked and answered (recorded late) after the due date
+        # had passed: a stated deadline cannot cure the delay.
+        received = workdays_before(40)
+        rid = self.clerk.register(received_on=str(received))
+        self.clerk.act(rid, "ask_reasons", {})
+        self.clerk.act(rid, "reasons_answered", {"text": "研究"})
+        e = self.clerk.act(rid, "set_deadline", {"due_on": h.workdays_add(S, h.today(), 30),
+                                                 "reason": "材料多"}, expect=409)
+        self.assertIn("届满", e["error"])
+        self.assertTrue(self.clerk.request(rid)["deadline"]["overdue"])
+
+
 class DenyQueryTest(unittest.TestCase):
     """Art. 36(7): a 告知 naming the channel, counted as 不予公开 (row 8)."""
 
