@@ -532,10 +532,14 @@ static int load_clock(struct db *db, const char *request_id, struct clock_event 
 			if (seen)
 				continue;
 		}
-		int32_t until = 0;
-		if (k == CLOCK_DUE_SET && !date_parse(PQgetvalue(res, i, 3), &until))
-			continue;
-		ev[used++] = (struct clock_event){ k, d, atoi(PQgetvalue(res, i, 2)), until };
+		int days = atoi(PQgetvalue(res, i, 2));
+		int32_t until;
+		if (k == CLOCK_DUE_SET) {
+			if (!date_parse(PQgetvalue(res, i, 3), &until))
+				continue;
+			days = until;
+		}
+		ev[used++] = (struct clock_event){ k, d, days };
 	}
 	PQclear(res);
 	*out = ev;

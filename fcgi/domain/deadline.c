@@ -111,7 +111,7 @@ static enum deadline_error check_events(const struct clock_event *ev, size_t n,
 				return DEADLINE_BAD_REDO;
 			break;
 		case CLOCK_DUE_SET:
-			if (ev[i].until <= ev[i].date)
+			if (ev[i].days <= ev[i].date)
 				return DEADLINE_BAD_DUE_SET;
 			break;
 		case CLOCK_SUPPLEMENT_ASKED:
@@ -175,7 +175,7 @@ static enum deadline_error clock_step(struct clock *c, const struct clock_event 
 		out->redo = true;
 		break;
 	case CLOCK_DUE_SET:
-		c->stated = e->until;	/* Art. 35 */
+		c->stated = e->days;	/* Art. 35: the stated date */
 		break;
 	}
 	return DEADLINE_OK;

@@ -63,14 +63,16 @@ enum clock_kind {
 	CLOCK_REDO,			/* a decision ordered a new reply: `days`
 					 * working days from its receipt */
 	CLOCK_DUE_SET,			/* a mass request's reasonable, stated
-					 * deadline (Art. 35): `until` */
+					 * deadline (Art. 35): the date in `days` */
 };
 
 struct clock_event {
 	enum clock_kind kind;
 	int32_t date;
-	int days;		/* CLOCK_EXTENSION_APPROVED: 1..20; CLOCK_REDO: >= 1 */
-	int32_t until;		/* CLOCK_DUE_SET: the stated last day */
+	int days;		/* CLOCK_EXTENSION_APPROVED: 1..20; CLOCK_REDO: >= 1;
+				 * CLOCK_DUE_SET: the stated last day, a date
+				 * like `date` (kept in this field so that the
+				 * struct keeps its three members) */
 };
 
 struct deadline {
@@ -148,9 +150,9 @@ enum deadline_error {
  *
  * - A CLOCK_DUE_SET (Art. 35: a mass request whose reasons the agency
  *   found reasonable gets a longer, stated deadline, not capped at 20 +
- *   20) makes `until` the due date unless the counted one is later; the
- *   latest one counts, and a CLOCK_REDO after it ends it. `until` must
- *   be after the event's date.
+ *   20) makes its date (in `days`) the due date unless the counted one is
+ *   later; the latest one counts, and a CLOCK_REDO after it ends it. That
+ *   date must be after the event's date.
  *
  * - While the clock is stopped (running false: a supplement is awaited or
  *   a pause is open), `due` is provisional: the date it would be if the
