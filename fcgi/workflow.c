@@ -691,21 +691,27 @@ static bool do_supplement(struct step *st)
 	PQclear(res);
 	if (asked)
 		return refuse(st, 409, "已经告知过补正：补正应一次性告知（条例第三十条），不能再次要求补正", NULL);
-	if (!supplement_request_allowed(st->cal, st->received, st->today))
+	/* Back-datable like the other steps: a 补正告知书 sent on paper and
+	 * recorded later counts from the day it was sent. */
+	int32_t d;
+	if (!step_date(st, "date", &d))
+		return false;
+	if (!supplement_request_allowed(st->cal, st->received, d))
 		return refusef(st, 409, NULL,
 			       "收到申请之日（%s）起7个工作日的补正告知期限已于%s届满，不能再要求补正（条例第三十条）",
 			       date_cn(st, st->received),
 			       date_cn(st, window_last_day(st->cal, st->received,
 							   OGI_SUPPLEMENT_WINDOW_WORKDAYS)));
 	int32_t answer_by;
-	if (!applicant_period(st, "补正期限", st->today, &answer_by))
+	if (!applicant_period(st, "补正期限", d, &answer_by))
 		return false;
-	const char *params[] = { st->id, fmt_date(st->arena, st->today), what,
+	const char *params[] = { st->id, fmt_date(st->arena, d), what,
 				 fmt_date(st->arena, answer_by) };
 	if (!exec_ok(st, STMT_WF_SUPPLEMENT_ADD, 4, params))
 		return false;
 	data_str(st, "what", what);
 	data_date(st, "answer_by", answer_by);
+	st->effective = d;
 	st->status = WF_AWAITING_SUPPLEMENT;
 	st->clock_changed = true;
 	set_notice(st, "supplement", "notices/supplement", "政府信息公开申请补正告知书");

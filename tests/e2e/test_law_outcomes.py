@@ -102,6 +102,22 @@ class UnableUnclearTest(unittest.TestCase):
         self.assertEqual(j["status"], "answered")
         self.assertEqual(j["outcome"], "unable_unclear")
 
+    def test_item5_supplement_recorded_late_counts_from_its_date(self):
+        # A 补正 sent on paper and recorded later (so that a request
+        # received long ago can still reach unable_unclear).
+        received = workdays_before(30)
+        rid = self.clerk.register(received_on=str(received))
+        late = workdays_before(20)
+        e = self.clerk.act(rid, "supplement", {"what": "请写明文件名称", "date": str(late)},
+                           expect=409)
+        self.assertIn("7个工作日", e["error"])
+        asked = workdays_before(28)
+        self.clerk.act(rid, "supplement", {"what": "请写明文件名称", "date": str(asked)})
+        self.assertEqual(S.psql("SELECT asked_on FROM supplements WHERE request_id = %d" % rid),
+                         str(asked))
+        self.clerk.act(rid, "supplement_answered", {"text": "某某文件", "date": str(asked)})
+        self.assertEqual(self.reply(rid)["outcome"], "unable_unclear")
+
 
 class ExtensionAfterDueTest(unittest.TestCase):
     """Item 2 (Art. 33 ¶2): consent and notice within the first 20 days."""
