@@ -15,6 +15,7 @@ On a stack of its own."""
 
 import datetime
 import os
+import re
 import signal
 import tempfile
 import time
@@ -348,6 +349,54 @@ class StatedDeadlineTest(unittest.TestCase):
                                                  "reason": "材料多"}, expect=409)
         self.assertIn("届满", e["error"])
         self.assertTrue(self.clerk.request(rid)["deadline"]["overdue"])
+
+
+class PagesTest(unittest.TestCase):
+    """The staff page offers Art. 35's steps as the records allow, and the
+    reply form asks for the channel (Art. 36(7))."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "pg")
+        cls.clerk = h.Staff(S, cls.agency)
+        cls.head = h.Staff(S, cls.agency, role="head")
+
+    def page(self, staff, rid):
+        r = staff.get("/staff/requests/%d" % rid)
+        self.assertEqual(r.status, 200)
+        return r.text
+
+    def test_item5_steps_on_the_page(self):
+        rid = self.clerk.register()
+        page = self.page(self.clerk, rid)
+        self.assertIn('name="channel_info"', page)
+        self.assertIn("/ask_reasons", page)
+        self.assertNotIn("/reasons_answered", page)
+        self.assertNotIn("/set_deadline", page)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        r = self.clerk.post_form("/staff/requests/%d/ask_reasons" % rid,
+                                 {"csrf_token": token, "text": "请说明用途",
+                                  "period_workdays": "5", "date": str(h.today())})
+        self.assertEqual(r.status, 303)
+        page = self.page(self.clerk, rid)
+        self.assertIn("/reasons_answered", page)
+        self.assertNotIn("/ask_reasons", page)
+        self.assertIn("等待申请人说明理由", h.text_of(page))
+        self.clerk.act(rid, "reasons_answered", {"text": "研究"})
+        j = self.clerk.request(rid)
+        self.assertEqual(j["mass_request"]["state"], "answered")
+        self.assertIn("set_deadline", j["actions"])
+        self.clerk.act(rid, "set_deadline", {"due_on": h.workdays_add(S, h.today(), 50),
+                                             "reason": "档案多"})
+        j = self.clerk.request(rid)
+        self.assertNotIn("set_deadline", j["actions"])
+        self.assertNotIn("approve_deadline", j["actions"])     # not one's own
+        self.assertIn("/approve_deadline", self.page(self.head, rid))
+        self.assertIn("延迟答复期限待审批", h.text_of(self.page(self.head, rid)))
+        self.head.act(rid, "approve_deadline", {})
+        j = self.clerk.request(rid)
+        self.assertEqual(j["deadline"]["stated_due_on"], j["due_on"])
+        self.assertIn("批准延迟答复期限", h.text_of(self.page(self.clerk, rid)))
 
 
 class DenyQueryTest(unittest.TestCase):
