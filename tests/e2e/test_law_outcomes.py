@@ -23,6 +23,7 @@ import unittest
 
 import stack
 import test_staff_common as h
+from test_report_helpers import report
 
 S = None
 
@@ -431,6 +432,12 @@ class DenyQueryTest(unittest.TestCase):
         self.assertIn("县市场监督管理局登记窗口", S.psql(
             "SELECT data->>'channel_info' FROM request_events WHERE request_id = %d"
             " AND action = 'replied'" % rid))
+        # Table 三: still （三）不予公开 row 8 属于行政查询事项.
+        t3 = report(S, self.agency, h.today().year, draft=True)["table3"]
+        # One request (the other test's reply was refused): 1 in its
+        # applicant's column and 1 in 总计.
+        self.assertEqual(sorted(t3["deny_query"].values())[-2:], [1, 1], t3["deny_query"])
+        self.assertEqual(sum(t3["deny_query"].values()), 2, t3["deny_query"])
 
 
 if __name__ == "__main__":
