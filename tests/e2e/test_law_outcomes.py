@@ -214,6 +214,7 @@ class MassRequestTest(unittest.TestCase):
         y, m, dd = (int(x) for x in answer_by.split("-"))
         self.assertIn("请于%d年%d月%d日前（含当日）" % (y, m, dd), body)
         self.assertIn("不计算在答复期限内", body)
+        self.assertEqual(body, body.lstrip())
         # Still waiting for the reasons: no reject_mass, no second request.
         e = self.reject(rid, expect=409)
         self.assertIn("第三十五条", e["error"])
@@ -318,6 +319,7 @@ class StatedDeadlineTest(unittest.TestCase):
         body = notice(j, "deadline")
         self.assertIn("第三十五条", body)
         self.assertIn("需检索历年档案，数量巨大", body)
+        self.assertEqual(body, body.lstrip())
         y, m, d = (int(x) for x in later.split("-"))
         self.assertIn("于%d年%d月%d日前（含当日）作出答复" % (y, m, d), body)
         self.assertEqual(h.events(S, rid)[-2:], ["deadline_proposed", "deadline_set"])
@@ -427,6 +429,8 @@ class DenyQueryTest(unittest.TestCase):
         self.assertIn("县市场监督管理局登记窗口", n["body"])
         self.assertIn("第三十六条第（七）项", n["body"])
         self.assertNotIn("决定不予公开", n["body"])
+        self.assertEqual(n["body"], n["body"].lstrip())
+        self.assertNotIn("{{", n["body"])
         # Remedies: the review-first paragraph (counted as 不予公开).
         self.assertIn("应当先自收到之日起六十日内", n["body"])
         self.assertIn("县市场监督管理局登记窗口", S.psql(
