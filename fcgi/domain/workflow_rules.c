@@ -76,9 +76,9 @@ static const struct action_rule actions[WF_ACTION_COUNT] = {
 	[WF_ASK_REASONS] = { "ask_reasons", "要求说明理由", "reasons_asked",
 			     BIT(WF_IN_PROGRESS), A(STAFF) },
 	[WF_REASONS_ANSWERED] = { "reasons_answered", "记录说明的理由",
-				  "reasons_answered", BIT(WF_IN_PROGRESS), A(STAFF) },
+				  "reasons_answered", OPEN_RECEIVED, A(STAFF) },
 	[WF_EXPIRE_REASONS] = { "expire_reasons", "逾期未说明理由", "reasons_expired",
-				BIT(WF_IN_PROGRESS), A(SYSTEM) },
+				OPEN_RECEIVED, A(SYSTEM) },
 	/* Art. 35: reasons found reasonable, but no answer possible within
 	 * Art. 33's limits: a stated deadline, consented to like an
 	 * extension (workflow.c). */

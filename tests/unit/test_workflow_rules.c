@@ -39,8 +39,8 @@ static const struct {
 	{ "expire_fee", "awaiting_fee" },
 	/* Art. 35: the request stays in progress, its clock stopped. */
 	{ "ask_reasons", "in_progress" },
-	{ "reasons_answered", "in_progress" },
-	{ "expire_reasons", "in_progress" },
+	{ "reasons_answered", "in_progress awaiting_supplement consulting awaiting_fee" },
+	{ "expire_reasons", "in_progress awaiting_supplement consulting awaiting_fee" },
 	{ "set_deadline", "in_progress" },
 	{ "approve_deadline", "in_progress awaiting_supplement consulting awaiting_fee" },
 	{ "refuse_deadline", "in_progress awaiting_supplement consulting awaiting_fee" },
