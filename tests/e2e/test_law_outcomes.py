@@ -444,5 +444,31 @@ class DenyQueryTest(unittest.TestCase):
         self.assertEqual(sum(t3["deny_query"].values()), 2, t3["deny_query"])
 
 
+class ApplicantSeesTest(unittest.TestCase):
+    """The applicant's status look-up shows Art. 35's steps and notices."""
+
+    def test_item5_applicant_sees_reasons_and_stated_deadline(self):
+        agency = h.new_agency(S, "ap")
+        clerk, head = h.Staff(S, agency), h.Staff(S, agency, role="head")
+        rid, no, code = h.submit_online(S, agency)
+        clerk.act(rid, "confirm", {})
+        clerk.act(rid, "ask_reasons", {"text": "请说明用途"})
+        clerk.act(rid, "reasons_answered", {"text": "研究"})
+        later = h.workdays_add(S, h.today(), 45)
+        clerk.act(rid, "set_deadline", {"due_on": later, "reason": "档案多"})
+        head.act(rid, "approve_deadline", {})
+        r = S.post_json("/api/v1/status", {"tracking_no": no, "query_code": code})
+        self.assertEqual(r.status, 200)
+        m = r.json()
+        self.assertEqual(m["due_on"], later)
+        actions = [e["action"] for e in m["events"]]
+        for a in ("reasons_asked", "reasons_answered", "deadline_set"):
+            self.assertIn(a, actions)
+        self.assertNotIn("deadline_proposed", actions)       # internal
+        kinds = [n["kind"] for n in m["notices"]]
+        self.assertIn("reasons", kinds)
+        self.assertIn("deadline", kinds)
+
+
 if __name__ == "__main__":
     unittest.main()
