@@ -903,6 +903,25 @@ static bool extension_in_time(struct step *st)
 		       date_cn(st, dl.due));
 }
 
+/*
+ * The days an extension asks for: at most 20 (Art. 33 ¶2), or 15 for a
+ * request received before 2019-05-15, which the 2008 Regulations govern
+ * (their Art. 24 ¶2). Checked before the timing, so that the rule on the
+ * length is named whenever it is broken.
+ */
+static bool extension_days(struct step *st, int *days)
+{
+	int max = st->has_received ? ogi_extension_max_workdays(st->received)
+				   : OGI_EXTENSION_MAX_WORKDAYS;
+	if (!in_int(st, "days", 1, OGI_EXTENSION_MAX_WORKDAYS, max, "延长的工作日数", days))
+		return false;
+	if (*days > max)
+		return refusef(st, 422, "days",
+			       "该申请于%s收到，适用2008年5月1日起施行的《中华人民共和国政府信息公开条例》第二十四条第二款：延长答复的期限最长不得超过%d个工作日",
+			       date_cn(st, st->received), max);
+	return true;
+}
+
 static bool do_extend(struct step *st)
 {
 	struct extensions x;
@@ -914,11 +933,8 @@ static bool do_extend(struct step *st)
 	/* Art. 33 ¶2: extended once, by at most 20 working days. */
 	if (x.approved_count)
 		return refuse(st, 409, "该申请已经延期，不能再次延期（条例第三十三条）", NULL);
-	if (!extension_in_time(st))
-		return false;
 	int days;
-	if (!in_int(st, "days", 1, OGI_EXTENSION_MAX_WORKDAYS, OGI_EXTENSION_MAX_WORKDAYS,
-		    "延长的工作日数", &days))
+	if (!extension_days(st, &days) || !extension_in_time(st))
 		return false;
 	char d[16];
 	snprintf(d, sizeof d, "%d", days);
@@ -965,6 +981,13 @@ static bool do_decide_extension(struct step *st, bool approve)
 	snprintf(days, sizeof days, "%d", x.open_days);
 	notice_str(st, "days", days);
 	notice_str(st, "reason", proposal_reason);
+	/* The period it extends and its article: Art. 33 ¶2, or the 2008
+	 * Regulations' Art. 24 ¶2 for a request received before 2019-05-15. */
+	char reply[16];
+	snprintf(reply, sizeof reply, "%d", ogi_reply_workdays(st->received));
+	notice_str(st, "reply_workdays", reply);
+	if (ogi_rules_2008(st->received))
+		json_object_object_add(st->notice_model, "rules_2008", json_object_new_boolean(1));
 	return true;
 }
 

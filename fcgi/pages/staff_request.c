@@ -255,9 +255,13 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 		add_date_cn(req, d, "restarted_on", fmt(req, dl.base_from));
 	json_object_object_add(d, "paused_workdays", json_object_new_int(dl.paused_workdays));
 	json_object_object_add(d, "extension_days", json_object_new_int(dl.extension_days));
-	json_object_object_add(d, "period_workdays",
-			       json_object_new_int(dl.redo ? dl.period_workdays
-						   : OGI_REPLY_WORKDAYS + dl.extension_days));
+	json_object_object_add(d, "period_workdays", json_object_new_int(dl.period_workdays));
+	/* Received before 2019-05-15: the 2008 Regulations' periods. */
+	staff_add_bool(d, "rules_2008", ogi_rules_2008(dl.received));
+	json_object_object_add(d, "reply_workdays",
+			       json_object_new_int(ogi_reply_workdays(dl.received)));
+	json_object_object_add(d, "extension_max_workdays",
+			       json_object_new_int(ogi_extension_max_workdays(dl.received)));
 	staff_add_bool(d, "redo", dl.redo);
 	add_date_cn(req, d, "due_on", fmt(req, dl.due));
 	if (deadline_provisional(cal, dl.due))
