@@ -19,26 +19,39 @@
 -- A deny_query reply (Art. 36(7)) names the channel to use in its event's
 -- data (`channel_info`); that needs no column.
 
-ALTER TABLE request_events
-	DROP CONSTRAINT request_events_action_check,
-	ADD CONSTRAINT request_events_action_check CHECK (action IN (
-		'submitted', 'confirmed', 'registered',
-		'discarded',
-		'supplement_asked', 'supplement_received',
-		'supplement_expired',
-		'consulted', 'consult_answered',
-		'extension_proposed', 'extension_approved',
-		'extension_refused',
-		'fee_notice', 'fee_paid', 'fee_expired',
-		'replied', 'withdrawn',
-		'appeal_filed', 'appeal_decided', 'redo_ordered',
-		'reasons_asked', 'reasons_answered', 'reasons_expired',
-		'deadline_proposed', 'deadline_set', 'deadline_refused',
-		'note', 'assigned', 'edited', 'imported',
-		'id_number_viewed', 'contact_viewed'));
+-- Other migrations rewrite these lists too (016 may have run before this
+-- one on a database that had it first): extend whatever list is in force
+-- rather than restate it.
+DO $$
+DECLARE
+	def text;
+BEGIN
+	SELECT pg_get_constraintdef(oid) INTO def FROM pg_constraint
+	 WHERE conrelid = 'request_events'::regclass
+	   AND conname = 'request_events_action_check';
+	IF def IS NULL OR position('''redo_ordered''::text' IN def) = 0 THEN
+		RAISE EXCEPTION 'request_events_action_check: unexpected definition %', def;
+	END IF;
+	IF position('''reasons_asked''' IN def) = 0 THEN
+		ALTER TABLE request_events DROP CONSTRAINT request_events_action_check;
+		EXECUTE 'ALTER TABLE request_events ADD CONSTRAINT request_events_action_check '
+			|| replace(def, '''redo_ordered''::text',
+				   '''redo_ordered''::text, ''reasons_asked''::text, '
+				   '''reasons_answered''::text, ''reasons_expired''::text, '
+				   '''deadline_proposed''::text, ''deadline_set''::text, '
+				   '''deadline_refused''::text');
+	END IF;
 
-ALTER TABLE notices
-	DROP CONSTRAINT notices_kind_check,
-	ADD CONSTRAINT notices_kind_check CHECK (kind IN (
-		'acknowledgement', 'supplement', 'extension',
-		'fee', 'reply', 'other', 'reasons', 'deadline'));
+	SELECT pg_get_constraintdef(oid) INTO def FROM pg_constraint
+	 WHERE conrelid = 'notices'::regclass AND conname = 'notices_kind_check';
+	IF def IS NULL OR position('''other''::text' IN def) = 0 THEN
+		RAISE EXCEPTION 'notices_kind_check: unexpected definition %', def;
+	END IF;
+	IF position('''reasons''' IN def) = 0 THEN
+		ALTER TABLE notices DROP CONSTRAINT notices_kind_check;
+		EXECUTE 'ALTER TABLE notices ADD CONSTRAINT notices_kind_check '
+			|| replace(def, '''other''::text',
+				   '''other''::text, ''reasons''::text, ''deadline''::text');
+	END IF;
+END
+$$;
