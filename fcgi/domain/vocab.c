@@ -70,12 +70,19 @@ VOCAB(vocab_event_action, "request_events.action",
 	{ "supplement_expired", "逾期未补正，终止办理", NULL },
 	{ "consulted", "征求意见", NULL },
 	{ "consult_answered", "记录意见", NULL },
+	{ "consult_received", "记录对方收到征求意见书", NULL },
 	{ "extension_proposed", "申请延期", NULL },
 	{ "extension_approved", "批准延期", NULL },
 	{ "extension_refused", "不批准延期", NULL },
 	{ "fee_notice", "发出收费通知", NULL },
 	{ "fee_paid", "收到缴费", NULL },
 	{ "fee_expired", "逾期未缴费，终止办理", NULL },
+	{ "reasons_asked", "要求说明理由", NULL },
+	{ "reasons_answered", "收到申请人说明的理由", NULL },
+	{ "reasons_expired", "逾期未说明理由，恢复计时", NULL },
+	{ "deadline_proposed", "提出延迟答复期限", NULL },
+	{ "deadline_set", "批准延迟答复期限", NULL },
+	{ "deadline_refused", "不批准延迟答复期限", NULL },
 	{ "replied", "答复", NULL },
 	{ "withdrawn", "撤回", NULL },
 	{ "appeal_filed", "行政复议或诉讼立案", NULL },
@@ -132,6 +139,13 @@ VOCAB(vocab_fee_method, "fees.method",
 	{ "per_request", "按件计收", NULL },
 	{ "per_page", "按量计收", NULL });
 
+/* How a consultation (征求意见书) reached the party: by hand or online it
+ * is received the day it is sent; by post its receipt is recorded. */
+VOCAB(vocab_consultation_delivery, "consultations.delivery",
+	{ "in_person", "当面送达", NULL },
+	{ "online", "网上送达", NULL },
+	{ "post", "邮寄", NULL });
+
 /* The states of a request's records, as the request page lists them. */
 VOCAB(vocab_supplement_state, "supplements.state",
 	{ "asked", "等待补正", NULL },
@@ -162,6 +176,7 @@ const struct vocab *const vocab_all[] = {
 	&vocab_appeal_kind, &vocab_appeal_result, &vocab_consultation_kind,
 	&vocab_consultation_result, &vocab_fee_method, &vocab_discard_reason,
 	&vocab_supplement_state, &vocab_extension_state, &vocab_fee_state,
+	&vocab_consultation_delivery,
 };
 const size_t vocab_all_count = sizeof vocab_all / sizeof vocab_all[0];
 
@@ -202,6 +217,7 @@ static const struct {
 	{ NULL, "kind", { &vocab_consultation_kind, &vocab_appeal_kind } },
 	{ NULL, "result", { &vocab_consultation_result, &vocab_appeal_result } },
 	{ NULL, "method", { &vocab_fee_method } },
+	{ NULL, "delivery", { &vocab_consultation_delivery } },
 	{ NULL, "reason_code", { &vocab_discard_reason } },
 	{ NULL, "role", { &vocab_staff_role } },
 	{ "supplements", "state", { &vocab_supplement_state } },
