@@ -478,8 +478,10 @@ static bool add_notices(struct request *req, struct db *db, const char *id,
 		add_str(n, "notice_no", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, notice_no)));
 		add_str(n, "title", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, title)));
 		add_str(n, "body", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, body)));
-		add_date(req->arena, n, "issued_on", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, issued_on)));
-		add_date(req->arena, n, "delivered_on", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, delivered_on)));
+		add_date(req->arena, n, "issued_on",
+			 value(req, res, i, COL(CITIZEN_STATUS_NOTICES, issued_on)));
+		add_date(req->arena, n, "delivered_on",
+			 value(req, res, i, COL(CITIZEN_STATUS_NOTICES, delivered_on)));
 		json_object_array_add(list, n);
 	}
 	PQclear(res);
