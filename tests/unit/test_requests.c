@@ -9,6 +9,7 @@
 
 #include "domain/date.h"
 #include "core/clock.h"
+#include "domain/vocab.h"
 #include "core/pii.h"
 #include "service/requests.h"
 
@@ -227,11 +228,11 @@ static void test_phones(void **state)
 static void test_labels(void **state)
 {
 	(void)state;
-	assert_string_equal(applicant_kind_label("legal_service"), "法人或者其他组织（法律服务机构）");
-	assert_string_equal(id_type_label("hk_macao_permit"), "港澳居民来往内地通行证");
-	assert_string_equal(obtain_method_label("on_site"), "当场阅读、抄录");
-	assert_string_equal(provision_form_label("cd"), "光盘");
-	assert_null(applicant_kind_label("martian"));
+	assert_string_equal(vocab_label(&vocab_applicant_kind, "legal_service"), "法人或者其他组织（法律服务机构）");
+	assert_string_equal(vocab_label(&vocab_id_type, "hk_macao_permit"), "港澳居民来往内地通行证");
+	assert_string_equal(vocab_label(&vocab_obtain_method, "on_site"), "当场阅读、抄录");
+	assert_string_equal(vocab_label(&vocab_provision_form, "cd"), "光盘");
+	assert_null(vocab_label(&vocab_applicant_kind, "martian"));
 	/* Beijing's date is today or yesterday/tomorrow of UTC's, never further. */
 	int32_t utc = (int32_t)(time(NULL) / 86400);
 	assert_true(clock_today() - utc >= 0 && clock_today() - utc <= 1);
