@@ -150,6 +150,7 @@ IDENT
 	else
 		printf 'unix_socket_permissions = 0600\n' >"$data/ysqgk-stack.conf"
 	fi
+	is_root && chown postgres: "$data/ysqgk-stack.conf"
 	grep -q "^include_if_exists = 'ysqgk-stack.conf'" "$data/postgresql.conf" ||
 		echo "include_if_exists = 'ysqgk-stack.conf'" >>"$data/postgresql.conf"
 }
@@ -244,7 +245,7 @@ app_files() {
 app_can_read() {
 	local unreadable
 	as_app test -x "$1" -a -r "$1" 2>/dev/null || return 1
-	unreadable=$(as_app find "$@" \( ! -readable -o -type d ! -executable \) -print -quit 2>&1) &&
+	unreadable=$(cd / && as_app find "$@" \( ! -readable -o -type d ! -executable \) -print -quit 2>&1) &&
 		[ -z "$unreadable" ]
 }
 

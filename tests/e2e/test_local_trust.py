@@ -88,6 +88,19 @@ class LocalTrustTest(unittest.TestCase):
             self.assertEqual(run.st_uid, app_uid())
             self.assertNotEqual(run.st_gid, 0)
 
+    def test_item1_nothing_in_the_stack_is_world_writable(self):
+        found = []
+        for top, dirs, files in os.walk(S.dir):
+            for name in dirs + files:
+                path = os.path.join(top, name)
+                try:
+                    st = os.lstat(path)
+                except FileNotFoundError:   # PostgreSQL's files come and go
+                    continue
+                if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o002:
+                    found.append(path)
+        self.assertEqual(found, [])
+
     @unittest.skipUnless(IS_ROOT, "needs root to play another local user")
     def test_item1_another_user_reaches_neither_socket(self):
         for path in (os.path.join(S.dir, "pgsock", ".s.PGSQL.5432"),
