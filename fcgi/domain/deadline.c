@@ -23,6 +23,7 @@ struct clock {
 	int depth;		/* pauses open now */
 	int32_t pause_start;	/* when depth > 0 */
 	bool awaiting;		/* supplement asked, not received */
+	int32_t stated;		/* CLOCK_DUE_SET in force, or 0 */
 };
 
 static void clock_restart(struct clock *c, int32_t date)
@@ -85,29 +86,40 @@ static struct clock_event *sorted_copy(const struct clock_event *events, size_t 
 	return ev;
 }
 
-/* First pass: the shape of the event list and the extension total. */
+/* First pass: the shape of the event list, the date of receipt and the
+ * extension total, within the limit of the Regulations that govern the
+ * request (ogi_extension_max_workdays: 20, or 15 under the 2008 ones). */
 static enum deadline_error check_events(const struct clock_event *ev, size_t n,
-					int *extension)
+					int32_t *received, int *extension)
 {
 	size_t receipts = 0;
 
 	*extension = 0;
+	*received = 0;
 	for (size_t i = 0; i < n; i++) {
 		switch (ev[i].kind) {
 		case CLOCK_RECEIVED:
 			if (++receipts > 1)
 				return DEADLINE_TWO_RECEIPTS;
+			*received = ev[i].date;
 			break;
 		case CLOCK_EXTENSION_APPROVED:
-			if (ev[i].days < 1 || ev[i].days > OGI_EXTENSION_MAX_WORKDAYS)
+			if (receipts == 0)	/* its limit follows the receipt */
+				return DEADLINE_BEFORE_RECEIPT;
+			if (ev[i].days < 1 ||
+			    ev[i].days > ogi_extension_max_workdays(*received))
 				return DEADLINE_BAD_EXTENSION;
 			*extension += ev[i].days;
-			if (*extension > OGI_EXTENSION_MAX_WORKDAYS)
+			if (*extension > ogi_extension_max_workdays(*received))
 				return DEADLINE_BAD_EXTENSION;
 			break;
 		case CLOCK_REDO:
 			if (ev[i].days < 1)
 				return DEADLINE_BAD_REDO;
+			break;
+		case CLOCK_DUE_SET:
+			if (ev[i].days <= ev[i].date)
+				return DEADLINE_BAD_DUE_SET;
 			break;
 		case CLOCK_SUPPLEMENT_ASKED:
 		case CLOCK_SUPPLEMENT_RECEIVED:
@@ -165,8 +177,12 @@ static enum deadline_error clock_step(struct clock *c, const struct clock_event 
 		c->awaiting = false;
 		c->depth = 0;
 		c->period = e->days;
+		c->stated = 0;
 		clock_restart(c, e->date);
 		out->redo = true;
+		break;
+	case CLOCK_DUE_SET:
+		c->stated = e->days;	/* Art. 35: the stated date */
 		break;
 	}
 	return DEADLINE_OK;
@@ -182,8 +198,10 @@ enum deadline_error deadline_compute(const struct calendar *cal,
 
 	struct clock_event *ev = sorted_copy(events, n);
 	int extension;
-	enum deadline_error err = check_events(ev, n, &extension);
-	struct clock c = { .cal = cal, .period = OGI_REPLY_WORKDAYS + extension };
+	int32_t received;
+	enum deadline_error err = check_events(ev, n, &received, &extension);
+	struct clock c = { .cal = cal,
+			   .period = ogi_reply_workdays(received) + extension };
 	bool asked = false;
 
 	for (size_t i = 0; err == DEADLINE_OK && i < n; i++)
@@ -198,6 +216,9 @@ enum deadline_error deadline_compute(const struct calendar *cal,
 	 * date treats that pause as resumed on its first day, costing nothing. */
 	if (!c.due_found)
 		c.due = workdays_add(cal, c.cursor, c.left);
+	if (c.stated > c.due)
+		c.due = c.stated;
+	out->stated_due = c.stated;
 	out->due = c.due;
 	out->base_from = c.base;
 	out->paused_workdays = c.paused;
@@ -230,9 +251,12 @@ const char *deadline_error_message(enum deadline_error err)
 	case DEADLINE_SUPPLEMENT_TWICE:
 		return "补正应一次性告知，不能再次要求补正";
 	case DEADLINE_BAD_EXTENSION:
-		return "延期不得超过20个工作日";
+		return "延期超过了法定上限（条例第三十三条第二款：20个工作日；"
+		       "2019年5月15日前收到的申请：15个工作日）";
 	case DEADLINE_BAD_REDO:
 		return "重新答复的期限应至少为1个工作日";
+	case DEADLINE_BAD_DUE_SET:
+		return "确定的答复期限应晚于确定之日";
 	case DEADLINE_BAD_KIND:
 		break;
 	}
@@ -268,9 +292,29 @@ bool deadline_provisional(const struct calendar *cal, int32_t due)
 	return !calendar_covers(cal, date_year(due));
 }
 
-int32_t consultation_due(const struct calendar *cal, int32_t sent)
+int32_t consultation_due(const struct calendar *cal, int32_t party_received)
 {
-	return window_last_day(cal, sent, OGI_CONSULTATION_WORKDAYS);
+	return window_last_day(cal, party_received, OGI_CONSULTATION_WORKDAYS);
+}
+
+bool ogi_rules_2008(int32_t received)
+{
+	/* The 2019 revision came into force on 15 May 2019 (its Art. 56). */
+	return received < date_from_ymd(OGI_2019_IN_FORCE_Y, OGI_2019_IN_FORCE_M,
+					 OGI_2019_IN_FORCE_D);
+}
+
+int ogi_reply_workdays(int32_t received)
+{
+	/* 2008 Regulations, Art. 24 ¶2: 15; 2019, Art. 33 ¶2: 20. */
+	return ogi_rules_2008(received) ? OGI_2008_REPLY_WORKDAYS : OGI_REPLY_WORKDAYS;
+}
+
+int ogi_extension_max_workdays(int32_t received)
+{
+	/* 2008 Regulations, Art. 24 ¶2: at most 15; 2019, Art. 33 ¶2: 20. */
+	return ogi_rules_2008(received) ? OGI_2008_EXTENSION_MAX_WORKDAYS
+					: OGI_EXTENSION_MAX_WORKDAYS;
 }
 
 int32_t confirm_due(const struct calendar *cal, int32_t submitted_on, int n)
