@@ -15,7 +15,7 @@ WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-protot
 INCS     = -Ifcgi $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
 LIBS     = -lfcgi -lpq $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lpthread -lm
 
-SRCS     = $(sort $(wildcard fcgi/*/*.c fcgi/web/pages/*.c))
+SRCS     = $(sort $(wildcard fcgi/*/*.c fcgi/web/pages/*.c fcgi/web/pages/*/*.c))
 LIB_SRCS = $(filter-out fcgi/cli/main.c,$(SRCS))
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
 

@@ -4,7 +4,7 @@
  * report_view.c: the view model and CSV; report_layout.c: the printed
  * layout.
  * The counting rules are docs/report.md (and the comments on the
- * REPORT_TABLE3/4 statements in pages/report.stmts).
+ * REPORT_TABLE3/4 statements in web/pages/report/report.stmts).
  */
 #include "service/report.h"
 

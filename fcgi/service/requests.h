@@ -4,7 +4,7 @@
  * code and first event in one transaction.
  *
  * One function serves every way a request arrives: the online form
- * (pages/apply.c), the JSON API, staff registering a request received on
+ * (web/pages/citizen/apply.c), the JSON API, staff registering a request received on
  * paper (an explicit struct request_origin), and later the CSV import.
  * The input is a json-c object whose keys are the field names of the
  * form and of the API (docs/api.md, "Citizens"): strings, two arrays of

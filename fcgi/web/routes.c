@@ -13,10 +13,10 @@ const struct route routes[] = {
 	{ "GET", "/healthz/live", page_healthz_live, ROUTE_NO_DB },
 	{ "GET", "/healthz/standby", page_healthz_standby, ROUTE_PUBLIC },
 	{ "GET", "/api/v1/agencies", page_api_agencies, ROUTE_PUBLIC },
-#include "web/pages/citizen.routes"
-#include "web/pages/staff.routes"
-#include "web/pages/report.routes"
-#include "web/pages/admin.routes"
+#include "web/pages/citizen/citizen.routes"
+#include "web/pages/staff/staff.routes"
+#include "web/pages/report/report.routes"
+#include "web/pages/admin/admin.routes"
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

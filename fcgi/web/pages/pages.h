@@ -11,9 +11,9 @@ void page_healthz_standby(struct request *req);
 void page_api_agencies(struct request *req);
 
 /* Each group declares its handlers in its own header. */
-#include "web/pages/citizen.h"
-#include "web/pages/staff.h"
-#include "web/pages/report.h"
-#include "web/pages/admin.h"
+#include "web/pages/citizen/citizen.h"
+#include "web/pages/staff/staff.h"
+#include "web/pages/report/report_pages.h"
+#include "web/pages/admin/admin.h"
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "web/auth.h"
 #include "web/http.h"
-#include "web/pages/citizen.h"
+#include "web/pages/citizen/citizen.h"
 #include "web/pages/pages.h"
 #include "service/requests.h"
 #include "domain/vocab.h"

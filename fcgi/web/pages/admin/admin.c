@@ -22,8 +22,8 @@
 #include "service/holidays.h"
 #include "web/http.h"
 #include "lib/log.h"
-#include "web/pages/admin.h"
-#include "web/pages/staff.h"
+#include "web/pages/admin/admin.h"
+#include "web/pages/staff/staff.h"
 #include "domain/vocab.h"
 
 static bool is_admin(struct request *req)

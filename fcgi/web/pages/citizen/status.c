@@ -23,7 +23,7 @@
 #include "domain/idcheck.h"
 #include "domain/remedies.h"
 #include "web/http.h"
-#include "web/pages/citizen.h"
+#include "web/pages/citizen/citizen.h"
 #include "web/pages/pages.h"
 #include "core/pii.h"
 #include "service/requests.h"
