@@ -49,6 +49,7 @@ const char *staff_event_label(const char *action)
 		{ "extension_approved", "批准延期" },
 		{ "extension_refused", "不批准延期" },
 		{ "fee_notice", "发出收费通知" },
+		{ "fee_notice_delivered", "收费通知送达" },
 		{ "fee_paid", "收到缴费" },
 		{ "fee_expired", "逾期未缴费，终止办理" },
 		{ "replied", "答复" },

@@ -135,8 +135,12 @@ class Staff(Client):
         return r.json()
 
     def register(self, received_on=None, channel="post", org=False, **kw):
-        """A request received on paper; returns its id."""
+        """A request received on paper; returns its id. One entered with a
+        past date of receipt gives the reason it is entered late (needed
+        beyond the agency's backdate_workdays, issue 11 item 8)."""
         make = organisation if org else applicant
+        if received_on is not None:
+            kw.setdefault("backdate_reason", "纸质台账补录")
         body = make(channel=channel, received_on=str(received_on or today()), **kw)
         body.pop("declaration", None)
         r = self.post_json("/api/v1/agencies/%s/requests" % self.agency, body)
