@@ -123,6 +123,16 @@ class BackdateBoundsTest(unittest.TestCase):
         # Yesterday is within five working days: no reason asked.
         self.clerk.register(days_ago(1), backdate_reason="")
 
+    def test_item8_confirming_an_old_submission_needs_a_reason(self):
+        rid, _, _ = h.submit_online(S, self.agency)
+        S.psql("UPDATE requests SET submitted_at = now() - interval '40 days' WHERE id = %d" % rid)
+        e = self.clerk.act(rid, "confirm", {"date": days_ago(30)}, expect=422)
+        self.assertEqual(e["field"], "backdate_reason")
+        self.clerk.act(rid, "confirm", {"date": days_ago(30), "backdate_reason": "系统故障期间收到"})
+        self.assertEqual(h.row(S, rid, "received_on, late_entry"),
+                         {"received_on": days_ago(30), "late_entry": True})
+        self.assertEqual(event_data(rid, "confirmed")["backdate_reason"], "系统故障期间收到")
+
     def test_item8_the_agency_sets_the_bound(self):
         agency = h.new_agency(S, "bw")
         clerk = h.Staff(S, agency)
