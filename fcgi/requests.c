@@ -958,9 +958,13 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 	PQclear(res);
 
 	bool staff = c->origin != NULL;
-	/* A registered request is received: its 20 working days run (Art. 33). */
+	/* A registered request is received: its 20 working days run (Art. 33;
+	 * 15 for one received before 2019-05-15: the 2008 Regulations). */
+	int32_t received;
 	char reply_days[8];
-	snprintf(reply_days, sizeof reply_days, "%d", OGI_REPLY_WORKDAYS);
+	snprintf(reply_days, sizeof reply_days, "%d",
+		 f->received_on && date_parse(f->received_on, &received)
+		 ? ogi_reply_workdays(received) : OGI_REPLY_WORKDAYS);
 	const char *params[] = {
 		c->agency_id, tracking, c->code_hash, f->applicant_kind, f->name,
 		f->id_type,

@@ -859,84 +859,212 @@ static bool do_supplement_answered(struct step *st)
 	return true;
 }
 
+/* The day the party received a consultation: not before it was sent, not
+ * after today. */
+static bool receipt_date_ok(struct step *st, int32_t sent, int32_t received, const char *field)
+{
+	if (received < sent)
+		return refusef(st, 422, field, "对方收到征求意见书之日不能早于发出之日（%s）",
+			       date_cn(st, sent));
+	if (received > st->today)
+		return refuse(st, 422, "对方收到征求意见书之日不能晚于今天", field);
+	return true;
+}
+
+/*
+ * How a consultation (征求意见书) reached the party, and the day it was
+ * received: its 15 working days run from that day (Art. 32, 34). Handed
+ * over or delivered online, it is the day sent; posted, the day the
+ * party signed for it, which the agency may learn only later
+ * (consult_received): until then `*known` is false and its window has
+ * not started. The request's clock is stopped from the day it is sent
+ * either way (Art. 33 ¶3).
+ */
+static bool consultation_receipt(struct step *st, int32_t sent, const char **delivery,
+				 bool *known, int32_t *received)
+{
+	*delivery = in_str(st, "delivery");
+	if (!*delivery)
+		*delivery = "in_person";
+	if (strcmp(*delivery, "in_person") && strcmp(*delivery, "online") &&
+	    strcmp(*delivery, "post"))
+		return refuse(st, 422, "送达方式应为当面送达（in_person）、网上或电子方式送达（online）或邮寄（post）", "delivery");
+	bool same_day = strcmp(*delivery, "post") != 0;
+	*known = in_str(st, "party_received_on") != NULL || same_day;
+	if (!in_date(st, "party_received_on", sent, received))
+		return false;
+	if (same_day && *received != sent)
+		return refuse(st, 422, "当面或网上送达的，对方收到征求意见书之日即发出之日", "party_received_on");
+	return !*known || receipt_date_ok(st, sent, *received, "party_received_on");
+}
+
 static bool do_consult(struct step *st)
 {
-	const char *party, *kind = in_str(st, "kind");
+	const char *party, *kind = in_str(st, "kind"), *delivery;
 	if (!in_text(st, "party", true, "征求意见的对象", &party))
 		return false;
 	if (!kind)
 		kind = "third_party";
 	if (strcmp(kind, "third_party") && strcmp(kind, "co_author"))
 		return refuse(st, 422, "征求意见的对象类型应为第三方（third_party）或共同制作机关（co_author）", "kind");
-	int32_t sent;
-	if (!step_date(st, "date", &sent))
+	int32_t sent, received;
+	bool known;
+	if (!step_date(st, "date", &sent) ||
+	    !consultation_receipt(st, sent, &delivery, &known, &received))
 		return false;
-	int32_t due = consultation_due(st->cal, sent);
+	int32_t due = known ? consultation_due(st->cal, received) : 0;
 	const char *params[] = { st->id, party, kind, fmt_date(st->arena, sent),
-				 fmt_date(st->arena, due) };
-	PGresult *res = exec(st, STMT_WF_CONSULT_ADD, 5, params);
+				 opt_date(st->arena, known, due), delivery,
+				 opt_date(st->arena, known, received) };
+	PGresult *res = exec(st, STMT_WF_CONSULT_ADD, 7, params);
 	if (!res)
 		return false;
 	data_int(st, "consultation_id", atoll(PQgetvalue(res, 0, 0)));
 	PQclear(res);
 	data_str(st, "party", party);
 	data_str(st, "kind", kind);
-	data_date(st, "due_on", due);
+	data_str(st, "delivery", delivery);
+	if (known) {
+		data_date(st, "party_received_on", received);
+		data_date(st, "due_on", due);
+	}
 	st->effective = sent;
 	st->status = WF_CONSULTING;
 	st->clock_changed = true;
 	return true;
 }
 
+/* An open consultation: the one named by `consultation_id`, else the only
+ * one `wanted` accepts, else the only one open. */
+struct open_consultation {
+	const char *id, *party;
+	int32_t sent, due, received;	/* due, received: 0 while not known */
+	int open;			/* how many are open */
+};
+
+static bool find_open_consultation(struct step *st, bool (*wanted)(const PGresult *, int),
+				   struct open_consultation *out)
+{
+	const char *which = in_str(st, "consultation_id");
+	PGresult *res = exec(st, STMT_WF_CONSULT_OPEN, 1, (const char *[]){ st->id });
+	if (!res)
+		return false;
+	int open = PQntuples(res), row = -1, candidates = 0;
+	for (int i = 0; i < open; i++) {
+		if (which ? !strcmp(which, PQgetvalue(res, i, 0)) : wanted(res, i)) {
+			row = i;
+			candidates++;
+		}
+	}
+	/* None is wanted but one is open: the step's own check names why. */
+	if (!which && candidates == 0 && open == 1)
+		row = 0, candidates = 1;
+	if (row < 0 || candidates > 1) {
+		PQclear(res);
+		return refuse(st, candidates > 1 ? 422 : 409,
+			      candidates > 1 ? "有多项正在征求的意见：请指明是哪一项（consultation_id）"
+					     : "没有这项正在征求的意见", "consultation_id");
+	}
+	out->id = copy_value(st, res, row, 0);
+	out->party = copy_value(st, res, row, 1);
+	out->sent = value_date(res, row, 3);
+	out->due = value_date(res, row, 4);
+	out->received = value_date(res, row, 5);
+	out->open = open;
+	PQclear(res);
+	return true;
+}
+
+static bool any_open(const PGresult *res, int row)
+{
+	(void)res;
+	(void)row;
+	return true;
+}
+
+static bool receipt_unknown(const PGresult *res, int row)
+{
+	return PQgetisnull(res, row, 5);
+}
+
+/* A posted consultation: the day the party received it starts its 15
+ * working days (Art. 32, 34). */
+static bool do_consult_received(struct step *st)
+{
+	struct open_consultation c;
+	int32_t d;
+	if (!find_open_consultation(st, receipt_unknown, &c))
+		return false;
+	if (c.received)
+		return refusef(st, 409, NULL, "已记录对方于%s收到征求意见书",
+			       date_cn(st, c.received));
+	if (!in_str(st, "date"))
+		return refuse(st, 422, "请填写对方收到征求意见书的日期", "date");
+	if (!in_date(st, "date", st->today, &d) || !receipt_date_ok(st, c.sent, d, "date"))
+		return false;
+	int32_t due = consultation_due(st->cal, d);
+	const char *params[] = { st->id, c.id, fmt_date(st->arena, d), fmt_date(st->arena, due) };
+	if (!exec_ok(st, STMT_WF_CONSULT_RECEIPT, 4, params))
+		return false;
+	data_int(st, "consultation_id", atoll(c.id));
+	data_str(st, "party", c.party);
+	data_date(st, "party_received_on", d);
+	data_date(st, "due_on", due);
+	st->effective = d;
+	return true;
+}
+
+/*
+ * Art. 32, 34: silence is known only once the party's 15 working days
+ * from its receipt are over; the clock stood still until then, and
+ * resumes on their last day.
+ */
+static bool silence_known(struct step *st, const struct open_consultation *c)
+{
+	if (!c->received)
+		return refuse(st, 409, "尚未记录对方收到征求意见书的日期：征求意见的15个工作日自对方收到之日起算（条例第三十二条、第三十四条），期限届满后才能记录逾期未答复", NULL);
+	if (!window_over(c->due, st->today))
+		return refusef(st, 409, NULL,
+			       "对方于%s收到征求意见书，15个工作日的征求意见期限至%s（条例第三十二条、第三十四条），届满后才能记录逾期未答复",
+			       date_cn(st, c->received), date_cn(st, c->due));
+	return true;
+}
+
 static bool do_consult_answered(struct step *st)
 {
-	const char *result = in_str(st, "result"), *answer, *which = in_str(st, "consultation_id");
+	const char *result = in_str(st, "result"), *answer;
 	if (!result || (strcmp(result, "consent") && strcmp(result, "objection") &&
 			strcmp(result, "silence")))
 		return refuse(st, 422, "请选择意见：同意（consent）、不同意（objection）或逾期未答复（silence）", "result");
 	if (!in_text(st, "answer", false, "意见内容", &answer))
 		return false;
-	PGresult *res = exec(st, STMT_WF_CONSULT_OPEN, 1, (const char *[]){ st->id });
-	if (!res)
+	struct open_consultation c;
+	if (!find_open_consultation(st, any_open, &c))
 		return false;
-	int open = PQntuples(res), row = -1;
-	for (int i = 0; i < open; i++)
-		if (which ? !strcmp(which, PQgetvalue(res, i, 0)) : open == 1)
-			row = i;
-	if (row < 0) {
-		PQclear(res);
-		return refuse(st, open > 1 ? 422 : 409,
-			      open > 1 ? "有多项正在征求的意见：请指明是哪一项（consultation_id）"
-				       : "没有这项正在征求的意见", "consultation_id");
-	}
-	const char *cid = copy_value(st, res, row, 0), *party = copy_value(st, res, row, 1);
-	int32_t sent = value_date(res, row, 3), due = value_date(res, row, 4);
-	PQclear(res);
+	bool silence = !strcmp(result, "silence");
 	int32_t d;
-	if (!strcmp(result, "silence")) {
-		/* Art. 32, 34: silence is known only once the 15 days are over;
-		 * the clock stood still until then. */
-		if (!window_over(due, st->today))
-			return refusef(st, 409, NULL, "征求意见期限至%s，届满后才能记录逾期未答复",
-				       date_cn(st, due));
-		d = due;
+	if (silence) {
+		if (!silence_known(st, &c))
+			return false;
+		d = c.due;
 	} else {
 		if (!step_date(st, "date", &d))
 			return false;
-		if (d < sent)
+		if (d < c.sent)
 			return refuse(st, 422, "答复日期不能早于征求意见之日", "date");
+		if (c.received && d < c.received)
+			return refuse(st, 422, "答复日期不能早于对方收到征求意见书之日", "date");
 	}
-	bool silence = !strcmp(result, "silence");
-	const char *params[] = { st->id, cid, silence ? NULL : fmt_date(st->arena, d),
+	const char *params[] = { st->id, c.id, silence ? NULL : fmt_date(st->arena, d),
 				 answer, result };
 	if (!exec_ok(st, STMT_WF_CONSULT_ANSWER, 5, params))
 		return false;
-	data_int(st, "consultation_id", atoll(cid));
-	data_str(st, "party", party);
+	data_int(st, "consultation_id", atoll(c.id));
+	data_str(st, "party", c.party);
 	data_str(st, "result", result);
 	data_str(st, "answer", answer);
 	st->effective = d;
-	st->status = open > 1 ? WF_CONSULTING : WF_IN_PROGRESS;
+	st->status = c.open > 1 ? WF_CONSULTING : WF_IN_PROGRESS;
 	st->clock_changed = true;
 	return true;
 }
@@ -989,6 +1117,25 @@ static bool extension_in_time(struct step *st)
 		       date_cn(st, dl.due));
 }
 
+/*
+ * The days an extension asks for: at most 20 (Art. 33 ¶2), or 15 for a
+ * request received before 2019-05-15, which the 2008 Regulations govern
+ * (their Art. 24 ¶2). Checked before the timing, so that the rule on the
+ * length is named whenever it is broken.
+ */
+static bool extension_days(struct step *st, int *days)
+{
+	int max = st->has_received ? ogi_extension_max_workdays(st->received)
+				   : OGI_EXTENSION_MAX_WORKDAYS;
+	if (!in_int(st, "days", 1, OGI_EXTENSION_MAX_WORKDAYS, max, "延长的工作日数", days))
+		return false;
+	if (*days > max)
+		return refusef(st, 422, "days",
+			       "该申请于%s收到，适用2008年5月1日起施行的《中华人民共和国政府信息公开条例》第二十四条第二款：延长答复的期限最长不得超过%d个工作日",
+			       date_cn(st, st->received), max);
+	return true;
+}
+
 static bool do_extend(struct step *st)
 {
 	struct extensions x;
@@ -1000,11 +1147,8 @@ static bool do_extend(struct step *st)
 	/* Art. 33 ¶2: extended once, by at most 20 working days. */
 	if (x.approved_count)
 		return refuse(st, 409, "该申请已经延期，不能再次延期（条例第三十三条）", NULL);
-	if (!extension_in_time(st))
-		return false;
 	int days;
-	if (!in_int(st, "days", 1, OGI_EXTENSION_MAX_WORKDAYS, OGI_EXTENSION_MAX_WORKDAYS,
-		    "延长的工作日数", &days))
+	if (!extension_days(st, &days) || !extension_in_time(st))
 		return false;
 	char d[16];
 	snprintf(d, sizeof d, "%d", days);
@@ -1051,6 +1195,13 @@ static bool do_decide_extension(struct step *st, bool approve)
 	snprintf(days, sizeof days, "%d", x.open_days);
 	notice_str(st, "days", days);
 	notice_str(st, "reason", proposal_reason);
+	/* The period it extends and its article: Art. 33 ¶2, or the 2008
+	 * Regulations' Art. 24 ¶2 for a request received before 2019-05-15. */
+	char reply[16];
+	snprintf(reply, sizeof reply, "%d", ogi_reply_workdays(st->received));
+	notice_str(st, "reply_workdays", reply);
+	if (ogi_rules_2008(st->received))
+		json_object_object_add(st->notice_model, "rules_2008", json_object_new_boolean(1));
 	return true;
 }
 
@@ -1500,6 +1651,7 @@ static bool run_step(struct step *st)
 	case WF_SUPPLEMENT_ANSWERED: return do_supplement_answered(st);
 	case WF_CONSULT: return do_consult(st);
 	case WF_CONSULT_ANSWERED: return do_consult_answered(st);
+	case WF_CONSULT_RECEIVED: return do_consult_received(st);
 	case WF_EXTEND: return do_extend(st);
 	case WF_APPROVE_EXTENSION: return do_decide_extension(st, true);
 	case WF_REFUSE_EXTENSION: return do_decide_extension(st, false);

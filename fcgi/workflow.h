@@ -36,7 +36,7 @@ struct workflow_result {
 
 /*
  * Takes `action` (confirm, supplement, supplement_answered, consult,
- * consult_answered, extend, approve_extension, refuse_extension, fee_notice,
+ * consult_answered, consult_received, extend, approve_extension, refuse_extension, fee_notice,
  * fee_paid, reply, appeal, note, assign, withdraw, …) on the request with
  * id `request_id` (text), with `input` (borrowed) holding the action's
  * fields, e.g. {"text": "…"} for supplement_answered or {"date": "2024-09-27"}
@@ -57,10 +57,13 @@ struct workflow_result workflow_act(struct request *req, const char *request_id,
  *   supplement         what*, answer_by | period_workdays (agency setting
  *                      supplement_workdays, default 10)
  *   supplement_answered text (* for the applicant), date
- *   consult            party*, kind (third_party|co_author), date
+ *   consult            party*, kind (third_party|co_author), date,
+ *                      delivery (in_person|online|post), party_received_on
+ *   consult_received   consultation_id, date* (the party received it)
  *   consult_answered   consultation_id, result* (consent|objection|silence),
  *                      answer, date
- *   extend             reason*, days (1-20, default what is left of 20)
+ *   extend             reason*, days (1-20, default 20; 15 for a request
+ *                      received before 2019-05-15, the 2008 Regulations)
  *   approve_extension, refuse_extension   reason
  *   fee_notice         method* (per_request|per_page), pages, pay_by
  *   fee_paid           date

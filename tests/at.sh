@@ -30,7 +30,9 @@ if [ ! -f "$LIB" ]; then
 fi
 target=$(date -d "$1" +%s) || { echo "tests/at.sh: not an instant: $1" >&2; exit 2; }
 shift
-offset=$((target - $(date +%s)))
+# Nested (a test under tests/at.sh running another at its own instant):
+# `date` already runs at the outer instant; the offset is from real time.
+offset=$((target - $(date +%s) + ${YSQGK_CLOCK_OFFSET:-0}))
 export LD_PRELOAD="$LIB${LD_PRELOAD:+ $LD_PRELOAD}"
 export FAKETIME="${offset}"
 [ "$offset" -ge 0 ] && FAKETIME="+$offset"

@@ -85,24 +85,31 @@ static struct clock_event *sorted_copy(const struct clock_event *events, size_t 
 	return ev;
 }
 
-/* First pass: the shape of the event list and the extension total. */
+/* First pass: the shape of the event list, the date of receipt and the
+ * extension total, within the limit of the Regulations that govern the
+ * request (ogi_extension_max_workdays: 20, or 15 under the 2008 ones). */
 static enum deadline_error check_events(const struct clock_event *ev, size_t n,
-					int *extension)
+					int32_t *received, int *extension)
 {
 	size_t receipts = 0;
 
 	*extension = 0;
+	*received = 0;
 	for (size_t i = 0; i < n; i++) {
 		switch (ev[i].kind) {
 		case CLOCK_RECEIVED:
 			if (++receipts > 1)
 				return DEADLINE_TWO_RECEIPTS;
+			*received = ev[i].date;
 			break;
 		case CLOCK_EXTENSION_APPROVED:
-			if (ev[i].days < 1 || ev[i].days > OGI_EXTENSION_MAX_WORKDAYS)
+			if (receipts == 0)	/* its limit follows the receipt */
+				return DEADLINE_BEFORE_RECEIPT;
+			if (ev[i].days < 1 ||
+			    ev[i].days > ogi_extension_max_workdays(*received))
 				return DEADLINE_BAD_EXTENSION;
 			*extension += ev[i].days;
-			if (*extension > OGI_EXTENSION_MAX_WORKDAYS)
+			if (*extension > ogi_extension_max_workdays(*received))
 				return DEADLINE_BAD_EXTENSION;
 			break;
 		case CLOCK_REDO:
@@ -182,8 +189,10 @@ enum deadline_error deadline_compute(const struct calendar *cal,
 
 	struct clock_event *ev = sorted_copy(events, n);
 	int extension;
-	enum deadline_error err = check_events(ev, n, &extension);
-	struct clock c = { .cal = cal, .period = OGI_REPLY_WORKDAYS + extension };
+	int32_t received;
+	enum deadline_error err = check_events(ev, n, &received, &extension);
+	struct clock c = { .cal = cal,
+			   .period = ogi_reply_workdays(received) + extension };
 	bool asked = false;
 
 	for (size_t i = 0; err == DEADLINE_OK && i < n; i++)
@@ -230,7 +239,8 @@ const char *deadline_error_message(enum deadline_error err)
 	case DEADLINE_SUPPLEMENT_TWICE:
 		return "补正应一次性告知，不能再次要求补正";
 	case DEADLINE_BAD_EXTENSION:
-		return "延期不得超过20个工作日";
+		return "延期超过了法定上限（条例第三十三条第二款：20个工作日；"
+		       "2019年5月15日前收到的申请：15个工作日）";
 	case DEADLINE_BAD_REDO:
 		return "重新答复的期限应至少为1个工作日";
 	case DEADLINE_BAD_KIND:
@@ -268,9 +278,29 @@ bool deadline_provisional(const struct calendar *cal, int32_t due)
 	return !calendar_covers(cal, date_year(due));
 }
 
-int32_t consultation_due(const struct calendar *cal, int32_t sent)
+int32_t consultation_due(const struct calendar *cal, int32_t party_received)
 {
-	return window_last_day(cal, sent, OGI_CONSULTATION_WORKDAYS);
+	return window_last_day(cal, party_received, OGI_CONSULTATION_WORKDAYS);
+}
+
+bool ogi_rules_2008(int32_t received)
+{
+	/* The 2019 revision came into force on 15 May 2019 (its Art. 56). */
+	return received < date_from_ymd(OGI_2019_IN_FORCE_Y, OGI_2019_IN_FORCE_M,
+					 OGI_2019_IN_FORCE_D);
+}
+
+int ogi_reply_workdays(int32_t received)
+{
+	/* 2008 Regulations, Art. 24 ¶2: 15; 2019, Art. 33 ¶2: 20. */
+	return ogi_rules_2008(received) ? OGI_2008_REPLY_WORKDAYS : OGI_REPLY_WORKDAYS;
+}
+
+int ogi_extension_max_workdays(int32_t received)
+{
+	/* 2008 Regulations, Art. 24 ¶2: at most 15; 2019, Art. 33 ¶2: 20. */
+	return ogi_rules_2008(received) ? OGI_2008_EXTENSION_MAX_WORKDAYS
+					: OGI_EXTENSION_MAX_WORKDAYS;
 }
 
 int32_t confirm_due(const struct calendar *cal, int32_t submitted_on, int n)

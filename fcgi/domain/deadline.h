@@ -14,6 +14,9 @@
  *   Art. 33 ¶3  the time spent consulting is not counted. A fee notice
  *            likewise stops the clock until payment (信息处理费管理办法),
  *            and so does asking a mass requester for reasons (Art. 35).
+ * A request received before 2019-05-15 follows the 2008 Regulations
+ * (条例, 2007 公布, Art. 24 ¶2): 15 working days, extendable by at most 15
+ * (ogi_rules_2008(); the consultation time excluded by its Art. 24 ¶3).
  * Practice: the day of receipt is not counted; a period starts on the next
  * working day (see workdays_add). Every period is a window in the sense of
  * workdays.h: it ends with its last working day, and the rest days after
@@ -35,6 +38,13 @@
 #define OGI_EXTENSION_MAX_WORKDAYS	20	/* Art. 33 ¶2 */
 #define OGI_SUPPLEMENT_WINDOW_WORKDAYS	7	/* Art. 30 */
 #define OGI_CONSULTATION_WORKDAYS	15	/* Art. 32, 34 */
+/* The 2008 Regulations (in force until 2019-05-14), Art. 24 ¶2: requests
+ * received before the 2019 revision came into force keep its periods. */
+#define OGI_2008_REPLY_WORKDAYS		15
+#define OGI_2008_EXTENSION_MAX_WORKDAYS	15
+#define OGI_2019_IN_FORCE_Y		2019
+#define OGI_2019_IN_FORCE_M		5
+#define OGI_2019_IN_FORCE_D		15
 /* Not the law: the queue, the request page and `ysqgk deadlines` mark a
  * running request "due soon" this many working days ahead. */
 #define DEADLINE_DUE_SOON_WORKDAYS	3
@@ -95,7 +105,8 @@ enum deadline_error {
 	DEADLINE_RESUME_WITHOUT_PAUSE,
 	DEADLINE_SUPPLEMENT_NOT_ASKED,	/* supplement received, none pending */
 	DEADLINE_SUPPLEMENT_TWICE,	/* Art. 30: asked once and in full */
-	DEADLINE_BAD_EXTENSION,		/* days < 1, or total over 20 (Art. 33) */
+	DEADLINE_BAD_EXTENSION,		/* days < 1, or total over 20 (Art. 33;
+					 * 15 under the 2008 Regulations) */
 	DEADLINE_BAD_KIND,
 	DEADLINE_BAD_REDO,		/* a redo of no working days */
 };
@@ -110,8 +121,9 @@ enum deadline_error {
  *
  * The rules, precisely:
  *
- * - The period counts OGI_REPLY_WORKDAYS + extension_days working days
- *   after base_from; `due` is the day the last of them is reached. base_from
+ * - The period counts ogi_reply_workdays(received) + extension_days
+ *   working days after base_from (20, or 15 for a request received before
+ *   2019-05-15: the 2008 Regulations, Art. 24 ¶2); `due` is the day the last of them is reached. base_from
  *   is the receipt date, or the date the supplement was received (Art. 30:
  *   a restart, so the time already run and any pauses before it are gone).
  *
@@ -133,7 +145,8 @@ enum deadline_error {
  *   after the due day is already after it.
  *
  * - Extensions: every CLOCK_EXTENSION_APPROVED adds its days; the total
- *   must stay within OGI_EXTENSION_MAX_WORKDAYS. Extensions approved before
+ *   must stay within ogi_extension_max_workdays(received) (20; 15 under
+ *   the 2008 Regulations). Extensions approved before
  *   a supplement restart are kept.
  *
  * - A CLOCK_REDO (a review decision or judgment ordered a new reply)
@@ -157,6 +170,17 @@ enum deadline_error deadline_compute(const struct calendar *cal,
 
 /* A short Chinese message for staff. */
 const char *deadline_error_message(enum deadline_error err);
+
+/*
+ * Which Regulations set the periods of a request received on `received`:
+ * the 2008 ones (Art. 24 ¶2: 15 + 15 working days) before 2019-05-15, the
+ * day the 2019 revision came into force (its Art. 56), else the 2019 ones
+ * (Art. 33: 20 + 20). deadline_compute() follows it; so do registration,
+ * the extension step and the notices.
+ */
+bool ogi_rules_2008(int32_t received);
+int ogi_reply_workdays(int32_t received);
+int ogi_extension_max_workdays(int32_t received);
 
 /*
  * The day a deadline is judged on: today, or the day its clock stopped if
@@ -209,11 +233,12 @@ bool extension_allowed(const struct calendar *cal, const struct deadline *dl,
  * The day a consulted third party or co-author must answer by: the last
  * day of the window of 15 working days (Art. 32, 34), window_last_day();
  * their silence is known once the window is over, on the day after. The
- * law counts from the day they receive the consultation; pass that day,
- * or the day it was sent if that is all the agency knows (for delivery on
- * the spot or online they are the same).
+ * law counts from the day they RECEIVE the consultation (征求意见书): pass
+ * that day. Until the agency knows it the window has not started (the
+ * consultation's due_on stays empty, workflow.c), though the request's
+ * clock is stopped from the day it was sent (Art. 33 ¶3).
  */
-int32_t consultation_due(const struct calendar *cal, int32_t sent);
+int32_t consultation_due(const struct calendar *cal, int32_t party_received);
 
 /*
  * Whether `due` is provisional (暂定): it falls in a year whose holiday

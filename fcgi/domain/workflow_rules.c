@@ -48,6 +48,8 @@ static const struct action_rule actions[WF_ACTION_COUNT] = {
 			 BIT(WF_IN_PROGRESS) | BIT(WF_CONSULTING), A(STAFF) },
 	[WF_CONSULT_ANSWERED] = { "consult_answered", "记录意见",
 				  "consult_answered", BIT(WF_CONSULTING), A(STAFF) },
+	[WF_CONSULT_RECEIVED] = { "consult_received", "记录对方收到日期",
+				  "consult_received", BIT(WF_CONSULTING), A(STAFF) },
 	[WF_EXTEND] = { "extend", "申请延期", "extension_proposed",
 			BIT(WF_IN_PROGRESS) | BIT(WF_CONSULTING), A(STAFF) },
 	[WF_APPROVE_EXTENSION] = { "approve_extension", "批准延期",
@@ -164,6 +166,7 @@ static const char *refusal(enum wf_action a, enum wf_status s)
 	case WF_EXPIRE_SUPPLEMENT:
 		return "该申请没有待补正的事项";
 	case WF_CONSULT_ANSWERED:
+	case WF_CONSULT_RECEIVED:
 		return "该申请没有正在征求的意见";
 	case WF_FEE_DELIVERED:
 	case WF_FEE_PAID:

@@ -37,6 +37,7 @@ enum wf_action {
 	WF_SUPPLEMENT_ANSWERED,	/* the supplement arrived: the 20 days restart */
 	WF_CONSULT,		/* third party / co-author consulted (Art. 32, 34) */
 	WF_CONSULT_ANSWERED,
+	WF_CONSULT_RECEIVED,	/* the day the party received it (Art. 32, 34) */
 	WF_EXTEND,		/* a clerk proposes an extension (Art. 33 ¶2) */
 	WF_APPROVE_EXTENSION,	/* the head decides it */
 	WF_REFUSE_EXTENSION,

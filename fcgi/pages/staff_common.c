@@ -45,6 +45,7 @@ const char *staff_event_label(const char *action)
 		{ "supplement_expired", "逾期未补正，终止办理" },
 		{ "consulted", "征求意见" },
 		{ "consult_answered", "记录意见" },
+		{ "consult_received", "记录对方收到征求意见书" },
 		{ "extension_proposed", "申请延期" },
 		{ "extension_approved", "批准延期" },
 		{ "extension_refused", "不批准延期" },

@@ -255,9 +255,13 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 		add_date_cn(req, d, "restarted_on", fmt(req, dl.base_from));
 	json_object_object_add(d, "paused_workdays", json_object_new_int(dl.paused_workdays));
 	json_object_object_add(d, "extension_days", json_object_new_int(dl.extension_days));
-	json_object_object_add(d, "period_workdays",
-			       json_object_new_int(dl.redo ? dl.period_workdays
-						   : OGI_REPLY_WORKDAYS + dl.extension_days));
+	json_object_object_add(d, "period_workdays", json_object_new_int(dl.period_workdays));
+	/* Received before 2019-05-15: the 2008 Regulations' periods. */
+	staff_add_bool(d, "rules_2008", ogi_rules_2008(dl.received));
+	json_object_object_add(d, "reply_workdays",
+			       json_object_new_int(ogi_reply_workdays(dl.received)));
+	json_object_object_add(d, "extension_max_workdays",
+			       json_object_new_int(ogi_extension_max_workdays(dl.received)));
 	staff_add_bool(d, "redo", dl.redo);
 	add_date_cn(req, d, "due_on", fmt(req, dl.due));
 	if (deadline_provisional(cal, dl.due))
@@ -292,6 +296,7 @@ static const char *data_label(const char *key)
 		{ "reason_code", "原因" }, { "late_reason", "逾期补正的正当理由" },
 		{ "annulled_closing_on", "撤销的终止日期" }, { "redo", "重新答复" },
 		{ "decision_received_on", "收到决定书日期" }, { "days", "工作日数" }, { "party", "对象" }, { "kind", "类型" },
+		{ "delivery", "送达方式" }, { "party_received_on", "对方收到日期" },
 		{ "result", "结果" }, { "answer", "意见" }, { "due_on", "期限" },
 		{ "method", "计费方式" }, { "units", "数量" }, { "amount_yuan", "金额（元）" },
 		{ "pay_by", "缴费期限" }, { "delivery", "送达方式" }, { "delivered_on", "送达日期" },
@@ -504,14 +509,22 @@ static void refine_actions(struct request *req, struct json_object *m)
 	}
 	json_object_object_add(m, "pending_appeals", pending);
 	struct json_object *open_consult = json_object_new_array();
+	struct json_object *unreceived = json_object_new_array();	/* receipt unknown */
 	if (json_object_object_get_ex(m, "consultations", &list)) {
 		for (size_t i = 0; i < json_object_array_length(list); i++) {
 			struct json_object *x = json_object_array_get_idx(list, i), *r;
-			if (!json_object_object_get_ex(x, "result", &r))
-				json_object_array_add(open_consult, json_object_get(x));
+			if (json_object_object_get_ex(x, "result", &r))
+				continue;
+			json_object_array_add(open_consult, json_object_get(x));
+			if (!json_object_object_get_ex(x, "party_received_on", &r))
+				json_object_array_add(unreceived, json_object_get(x));
 		}
 	}
 	json_object_object_add(m, "open_consultations", open_consult);
+	if (json_object_array_length(unreceived))
+		json_object_object_add(m, "has_unreceived_consultations",
+				       json_object_new_boolean(1));
+	json_object_object_add(m, "unreceived_consultations", unreceived);
 }
 
 /* The whole model of the request (page and API); NULL when answered

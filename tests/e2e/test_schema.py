@@ -529,12 +529,28 @@ INSERT INTO notices (request_id, event_seq, kind, title, body, issued_on)
 			     'supplements_state_consistent')
 
 	def test_consultation_rules(self):
-		ins = ("INSERT INTO consultations (request_id, party, kind, sent_on, due_on, answered_on, result) "
-		       "VALUES (1, '某公司', '%s', '2026-03-05', '2026-03-26', %s, %s)")
+		ins = ("INSERT INTO consultations (request_id, party, kind, sent_on, party_received_on,"
+		       " due_on, answered_on, result) "
+		       "VALUES (1, '某公司', '%s', '2026-03-05', '2026-03-05', '2026-03-26', %s, %s)")
 		self.accepted(ins % ('third_party', "'2026-03-10'", "'objection'"))
 		self.accepted(ins % ('co_author', 'NULL', "'silence'"))
 		self.refused(ins % ('neighbour', 'NULL', 'NULL'), 'consultations_kind_check')
 		self.refused(ins % ('third_party', 'NULL', "'consent'"), 'consultations_result_consistent')
+		# sql/016: the window runs from the party's receipt (Arts. 32, 34).
+		post = ("INSERT INTO consultations (request_id, party, kind, sent_on, delivery,"
+			" party_received_on, due_on, result) "
+			"VALUES (1, '某公司', 'third_party', '2026-03-05', '%s', %s, %s, %s)")
+		self.accepted(post % ('post', 'NULL', 'NULL', 'NULL'))
+		self.accepted(post % ('post', "'2026-03-09'", "'2026-03-30'", 'NULL'))
+		self.refused(post % ('post', 'NULL', "'2026-03-26'", 'NULL'),
+			     'consultations_due_follows_receipt')
+		self.refused(post % ('post', "'2026-03-04'", "'2026-03-25'", 'NULL'),
+			     'consultations_received_after_sent')
+		self.refused(post % ('online', "'2026-03-09'", "'2026-03-30'", 'NULL'),
+			     'consultations_delivered_the_day_sent')
+		self.refused(post % ('post', 'NULL', 'NULL', "'silence'"),
+			     'consultations_silence_after_due')
+		self.refused(post % ('fax', 'NULL', 'NULL', 'NULL'), 'consultations_delivery_known')
 
 	def test_fee_rules(self):
 		ins = ("INSERT INTO fees (request_id, method, units, amount_yuan, notice_on, pay_by, paid_on, state) "

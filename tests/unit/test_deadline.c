@@ -1097,6 +1097,45 @@ static void test_confirm_window(void **state)
 	expect_date("2024-06-05", confirm_overdue_through(cal, D("2024-06-08"), 2));
 }
 
+static void test_rules_2008(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/*
+	 * Issue 11.10: a request received before 2019-05-15 follows the 2008
+	 * Regulations (Art. 24 ¶2): 15 working days, extendable by at most
+	 * 15. Received Tue 2019-05-14: 05-15..17 (3), 05-20..24 (8),
+	 * 05-27..31 (13), 06-03, 06-04 (15): due Tue 06-04.
+	 */
+	assert_true(ogi_rules_2008(D("2019-05-14")));
+	assert_false(ogi_rules_2008(D("2019-05-15")));
+	expect_int(15, ogi_reply_workdays(D("2019-05-14")));
+	expect_int(20, ogi_reply_workdays(D("2019-05-15")));
+	expect_int(15, ogi_extension_max_workdays(D("2008-05-01")));
+	expect_int(20, ogi_extension_max_workdays(D("2026-11-03")));
+	struct clock_event old[] = { EV(RECEIVED, "2019-05-14"), EXT("2019-05-20", 15) };
+	struct deadline dl = compute_ok(cal, old, 1);
+	expect_date("2019-06-04", dl.due);
+	expect_int(15, dl.period_workdays);
+	/* Extended by 15: 06-05, 06-06 (2), Fri 06-07 off (端午节),
+	 * 06-10..14 (7), 06-17..21 (12), 06-24..26 (15): Wed 06-26. */
+	dl = compute_ok(cal, old, COUNT(old));
+	expect_date("2019-06-26", dl.due);
+	expect_int(30, dl.period_workdays);
+	/* 16 more days exceed the 2008 limit, though not the 2019 one. */
+	old[1].days = 16;
+	struct deadline bad;
+	assert_int_equal(DEADLINE_BAD_EXTENSION, deadline_compute(cal, old, COUNT(old), &bad));
+	/* Received Wed 2019-05-15, the day the 2019 revision came into
+	 * force: 20 working days: 05-16, 17 (2), 05-20..24 (7), 05-27..31
+	 * (12), 06-03..06 (16), 06-07 off, 06-10..13 (20): Thu 06-13. */
+	struct clock_event now[] = { EV(RECEIVED, "2019-05-15"), EXT("2019-05-20", 16) };
+	dl = compute_ok(cal, now, 1);
+	expect_date("2019-06-13", dl.due);
+	dl = compute_ok(cal, now, COUNT(now));
+	expect_int(16, dl.extension_days);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1132,6 +1171,7 @@ int main(void)
 		cmocka_unit_test(test_random_pauses_match_reference),
 		cmocka_unit_test(test_redo),
 		cmocka_unit_test(test_confirm_window),
+		cmocka_unit_test(test_rules_2008),
 	};
 
 	return cmocka_run_group_tests(tests, load_real_calendar, free_real_calendar);

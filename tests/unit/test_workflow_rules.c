@@ -25,6 +25,7 @@ static const struct {
 	{ "supplement_answered", "awaiting_supplement closed" },
 	{ "consult", "in_progress consulting" },
 	{ "consult_answered", "consulting" },
+	{ "consult_received", "consulting" },
 	{ "extend", "in_progress consulting" },
 	{ "approve_extension", "in_progress awaiting_supplement consulting awaiting_fee" },
 	{ "refuse_extension", "in_progress awaiting_supplement consulting awaiting_fee" },
