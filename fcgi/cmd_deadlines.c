@@ -7,7 +7,9 @@
  * not paid by its date (other_no_fee), each through workflow_act() so the
  * rules, the event and the notice are those of every other step: a period
  * is over the day after its last day (domain/workdays.h), a weekend or
- * holiday included. Then it lists, per agency, the requests overdue and
+ * holiday included. A period to state reasons (Art. 35) that has passed
+ * ends too, without closing anything: the clock resumes from its last
+ * day and the agency decides (reject_mass, or an answer). Then it lists, per agency, the requests overdue and
  * those due within N working days (default 3), counted as
  * deadline_remaining() counts them for the staff pages. Last, the online
  * submissions not confirmed within the agency's confirm_workdays (overdue
@@ -49,7 +51,11 @@ static int expire(struct cli_staff *c, enum stmt list, const char *action,
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct workflow_result r = workflow_act(&c->req, PQgetvalue(res, i, 0), action,
 							NULL, ACTOR_SYSTEM);
-		if (r.status == 200) {
+		if (r.status == 200 && !strcmp(action, "expire_reasons")) {
+			/* Not closed: the clock resumes and the agency decides. */
+			printf("resumed %s: no reasons stated in time (Art. 35)\n",
+			       PQgetvalue(res, i, 1));
+		} else if (r.status == 200) {
 			printf("closed %s: %s\n", PQgetvalue(res, i, 1),
 			       !strcmp(action, "expire_fee") ? "other_no_fee (fee not paid in time)"
 							     : "other_no_supplement (no supplement in time)");
@@ -185,6 +191,7 @@ int cmd_deadlines(const char *config_path, int argc, char **argv)
 	int closed = 0, failed = 0, status = 1;
 	failed += expire(&c, STMT_DL_EXPIRED_SUPPLEMENTS, "expire_supplement", today_s, &closed);
 	failed += expire(&c, STMT_DL_EXPIRED_FEES, "expire_fee", today_s, &closed);
+	failed += expire(&c, STMT_DL_EXPIRED_REASONS, "expire_reasons", today_s, &closed);
 	if (closed)
 		printf("%d request(s) closed\n", closed);
 	const struct calendar *cal = calendar_current(&c.db);

@@ -569,6 +569,12 @@ static bool clock_kind_of(const char *action, enum clock_kind *k)
 		{ "fee_paid", CLOCK_RESUME },
 		{ "extension_approved", CLOCK_EXTENSION_APPROVED },
 		{ "redo_ordered", CLOCK_REDO },
+		/* Art. 35: the time the applicant has to state reasons is
+		 * not counted, like a supplement's (ogi-rules.md). */
+		{ "reasons_asked", CLOCK_PAUSE },
+		{ "reasons_answered", CLOCK_RESUME },
+		{ "reasons_expired", CLOCK_RESUME },
+		{ "deadline_set", CLOCK_DUE_SET },
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
 		if (!strcmp(action, map[i].action)) {
@@ -609,7 +615,14 @@ static int load_clock(struct db *db, const char *request_id, struct clock_event 
 			if (seen)
 				continue;
 		}
-		ev[used++] = (struct clock_event){ k, d, atoi(PQgetvalue(res, i, 2)) };
+		int days = atoi(PQgetvalue(res, i, 2));
+		int32_t until;
+		if (k == CLOCK_DUE_SET) {
+			if (!date_parse(PQgetvalue(res, i, 3), &until))
+				continue;
+			days = until;
+		}
+		ev[used++] = (struct clock_event){ k, d, days };
 	}
 	PQclear(res);
 	*out = ev;
@@ -729,6 +742,29 @@ static bool do_discard(struct step *st)
 	return true;
 }
 
+/*
+ * The applicant's period for a supplement (Art. 30) or for stating
+ * reasons (Art. 35): `answer_by`, or `period_workdays` working days from
+ * `from` (the day the applicant is asked; the agency's
+ * supplement_workdays, default 10), after that day.
+ */
+static bool applicant_period(struct step *st, const char *what, int32_t from,
+			     int32_t *answer_by)
+{
+	int period;
+	int def = setting_int(st, "supplement_workdays", 1, 60, DEFAULT_SUPPLEMENT_WORKDAYS);
+	char label[64];
+	snprintf(label, sizeof label, "%s（工作日）", what);
+	if (!in_int(st, "period_workdays", 1, 60, def, arena_strdup(st->arena, label), &period))
+		return false;
+	if (!in_date(st, "answer_by", window_last_day(st->cal, from, period), answer_by))
+		return false;
+	if (*answer_by <= from)
+		return refusef(st, 422, "answer_by", "%s应晚于%s", what,
+			       from == st->today ? "今天" : date_cn(st, from));
+	return true;
+}
+
 static bool do_supplement(struct step *st)
 {
 	const char *what;
@@ -741,27 +777,27 @@ static bool do_supplement(struct step *st)
 	PQclear(res);
 	if (asked)
 		return refuse(st, 409, "已经告知过补正：补正应一次性告知（条例第三十条），不能再次要求补正", NULL);
-	if (!supplement_request_allowed(st->cal, st->received, st->today))
+	/* Back-datable like the other steps: a 补正告知书 sent on paper and
+	 * recorded later counts from the day it was sent. */
+	int32_t d;
+	if (!step_date(st, "date", &d))
+		return false;
+	if (!supplement_request_allowed(st->cal, st->received, d))
 		return refusef(st, 409, NULL,
 			       "收到申请之日（%s）起7个工作日的补正告知期限已于%s届满，不能再要求补正（条例第三十条）",
 			       date_cn(st, st->received),
 			       date_cn(st, window_last_day(st->cal, st->received,
 							   OGI_SUPPLEMENT_WINDOW_WORKDAYS)));
-	int period;
-	int def = setting_int(st, "supplement_workdays", 1, 60, DEFAULT_SUPPLEMENT_WORKDAYS);
-	if (!in_int(st, "period_workdays", 1, 60, def, "补正期限（工作日）", &period))
-		return false;
 	int32_t answer_by;
-	if (!in_date(st, "answer_by", window_last_day(st->cal, st->today, period), &answer_by))
+	if (!applicant_period(st, "补正期限", d, &answer_by))
 		return false;
-	if (answer_by <= st->today)
-		return refuse(st, 422, "补正期限应晚于今天", "answer_by");
-	const char *params[] = { st->id, fmt_date(st->arena, st->today), what,
+	const char *params[] = { st->id, fmt_date(st->arena, d), what,
 				 fmt_date(st->arena, answer_by) };
 	if (!exec_ok(st, STMT_WF_SUPPLEMENT_ADD, 4, params))
 		return false;
 	data_str(st, "what", what);
 	data_date(st, "answer_by", answer_by);
+	st->effective = d;
 	st->status = WF_AWAITING_SUPPLEMENT;
 	st->clock_changed = true;
 	set_notice(st, "supplement", "notices/supplement", "政府信息公开申请补正告知书");
@@ -1367,6 +1403,235 @@ static bool do_fee_paid(struct step *st)
 	return true;
 }
 
+/* ---- mass requests: asking for reasons (Art. 35) -------------------------- */
+
+enum reasons_state { REASONS_NONE, REASONS_PENDING, REASONS_ANSWERED, REASONS_EXPIRED };
+
+/* The latest request for reasons: its state, day asked and answer-by. */
+static bool load_reasons(struct step *st, enum reasons_state *state, int32_t *asked,
+			 int32_t *answer_by)
+{
+	PGresult *res = exec(st, STMT_WF_REASONS_GET, 1, (const char *[]){ st->id });
+	if (!res)
+		return false;
+	*state = REASONS_NONE;
+	*asked = *answer_by = 0;
+	if (PQntuples(res) == 1) {
+		*asked = value_date(res, 0, 0);
+		*answer_by = value_date(res, 0, 1);
+		const char *end = PQgetisnull(res, 0, 2) ? "" : PQgetvalue(res, 0, 2);
+		*state = !strcmp(end, "reasons_answered") ? REASONS_ANSWERED
+		       : !strcmp(end, "reasons_expired") ? REASONS_EXPIRED : REASONS_PENDING;
+	}
+	PQclear(res);
+	return true;
+}
+
+/*
+ * Art. 35: when the number or frequency of requests clearly exceeds a
+ * reasonable range, the agency may ask the applicant to state reasons.
+ * The period runs from today (the agency's supplement_workdays unless
+ * given); meanwhile the clock stops (a pause, like a supplement's time it
+ * is not counted) and the request stays in progress.
+ */
+static bool do_ask_reasons(struct step *st)
+{
+	enum reasons_state state;
+	int32_t asked, answer_by;
+	const char *text;
+	if (!in_text(st, "text", false, "需要说明的事项", &text) ||
+	    !load_reasons(st, &state, &asked, &answer_by))
+		return false;
+	if (state == REASONS_PENDING)
+		return refusef(st, 409, NULL, "已于%s要求申请人说明理由，期限至%s，尚未届满",
+			       date_cn(st, asked), date_cn(st, answer_by));
+	int32_t d;
+	if (!step_date(st, "date", &d) || !applicant_period(st, "说明理由的期限", d, &answer_by))
+		return false;
+	data_str(st, "text", text);
+	data_date(st, "answer_by", answer_by);
+	st->effective = d;
+	st->clock_changed = true;
+	set_notice(st, "reasons", "notices/reasons", "政府信息公开申请说明理由告知书");
+	notice_str(st, "text", text);
+	notice_str(st, "answer_by_text", date_cn(st, answer_by));
+	return true;
+}
+
+/* The applicant's reasons arrived (back-datable): the clock resumes. */
+static bool do_reasons_answered(struct step *st)
+{
+	enum reasons_state state;
+	int32_t asked, answer_by, d;
+	const char *text;
+	if (!in_text(st, "text", false, "申请人说明的理由", &text) ||
+	    !load_reasons(st, &state, &asked, &answer_by))
+		return false;
+	if (state != REASONS_PENDING)
+		return refuse(st, 409, "该申请没有等待说明的理由", NULL);
+	if (!step_date(st, "date", &d))
+		return false;
+	if (d < asked)
+		return refusef(st, 422, "date", "收到理由的日期不能早于要求说明理由之日（%s）",
+			       date_cn(st, asked));
+	data_str(st, "text", text);
+	data_date(st, "answer_by", answer_by);
+	st->effective = d;
+	st->clock_changed = true;
+	return true;
+}
+
+/* System: no reasons by the last day of the period; the clock resumes
+ * from the day after it, and the agency decides. */
+static bool do_expire_reasons(struct step *st)
+{
+	enum reasons_state state;
+	int32_t asked, answer_by;
+	if (!load_reasons(st, &state, &asked, &answer_by))
+		return false;
+	if (state != REASONS_PENDING)
+		return refuse(st, 409, "该申请没有等待说明的理由", NULL);
+	if (!window_over(answer_by, st->today))
+		return refusef(st, 409, NULL, "说明理由的期限至%s，尚未届满", date_cn(st, answer_by));
+	data_date(st, "answer_by", answer_by);
+	st->effective = answer_by;
+	st->clock_changed = true;
+	return true;
+}
+
+/* ---- mass requests: a longer, stated deadline (Art. 35) ------------------ */
+
+/* The open proposal: *proposer 0 when there is none. */
+static bool load_deadline_proposal(struct step *st, long long *proposer, int32_t *due,
+				   const char **reason)
+{
+	PGresult *res = exec(st, STMT_WF_DEADLINE_PENDING, 1, (const char *[]){ st->id });
+	if (!res)
+		return false;
+	*proposer = 0;
+	if (PQntuples(res) == 1) {
+		*proposer = atoll(PQgetvalue(res, 0, 0));
+		*due = value_date(res, 0, 1);
+		*reason = copy_value(st, res, 0, 2);
+	}
+	PQclear(res);
+	return true;
+}
+
+/*
+ * Like an extension (Art. 33 ¶2), the stated deadline is set and the
+ * applicant told within the period it replaces: once the request is
+ * overdue it cannot cure the delay.
+ */
+static bool deadline_in_time(struct step *st, struct deadline *dl)
+{
+	if (!workflow_deadline(st->db, st->cal, st->id, dl))
+		return refuse(st, 409, "无法计算答复期限，不能确定延迟答复期限", NULL);
+	if (extension_allowed(st->cal, dl, st->today))
+		return true;
+	return refusef(st, 409, NULL,
+		       "答复期限已于%s届满：延迟答复的期限须在答复期限内确定并告知申请人，期限届满后不能再确定（条例第三十三条、第三十五条）",
+		       date_cn(st, dl->due));
+}
+
+/*
+ * Art. 35: the applicant stated reasons the agency finds reasonable, but
+ * it cannot answer within Art. 33's limits: it may set a reasonable,
+ * stated deadline (not capped at 20 + 20 working days). Proposed by
+ * staff, it takes effect with the head's consent (approve_deadline).
+ */
+static bool do_set_deadline(struct step *st)
+{
+	enum reasons_state state;
+	int32_t asked, answer_by, due, pending_due;
+	long long proposer;
+	const char *reason, *pending_reason;
+	struct deadline dl;
+	if (!in_text(st, "reason", true, "延迟答复的理由", &reason) ||
+	    !load_reasons(st, &state, &asked, &answer_by) ||
+	    !load_deadline_proposal(st, &proposer, &pending_due, &pending_reason))
+		return false;
+	if (state != REASONS_ANSWERED)
+		return refuse(st, 409, "确定延迟答复的期限前，应当先要求申请人说明理由并收到其理由（条例第三十五条）", NULL);
+	if (proposer)
+		return refuse(st, 409, "已有一项延迟答复期限等待负责人审批，不能重复提出", NULL);
+	if (!deadline_in_time(st, &dl))
+		return false;
+	if (!in_date(st, "due_on", 0, &due))
+		return false;
+	if (!due)
+		return refuse(st, 422, "请填写确定的答复期限（YYYY-MM-DD）", "due_on");
+	if (due <= dl.due)
+		return refusef(st, 422, "due_on", "确定的答复期限应晚于现在的答复期限（%s）",
+			       date_cn(st, dl.due));
+	data_date(st, "due_on", due);
+	data_str(st, "reason", reason);
+	return true;
+}
+
+static bool do_decide_deadline(struct step *st, bool approve)
+{
+	long long proposer;
+	int32_t due;
+	const char *reason, *opinion;
+	struct deadline dl;
+	if (!in_text(st, "opinion", false, "审批意见", &opinion) ||
+	    !load_deadline_proposal(st, &proposer, &due, &reason))
+		return false;
+	if (!proposer)
+		return refuse(st, 409, "没有等待审批的延迟答复期限", NULL);
+	if (proposer == st->req->staff->staff_id)
+		return refuse(st, 403, "不能审批自己提出的延迟答复期限", NULL);
+	if (approve && !deadline_in_time(st, &dl))
+		return false;
+	if (approve && due <= dl.due)
+		return refusef(st, 409, NULL, "提出的期限（%s）已不晚于现在的答复期限（%s）",
+			       date_cn(st, due), date_cn(st, dl.due));
+	data_date(st, "due_on", due);
+	data_str(st, "reason", reason);
+	data_str(st, "opinion", opinion);
+	if (!approve)
+		return true;
+	st->clock_changed = true;
+	/* The applicant is told the date (Art. 35). */
+	set_notice(st, "deadline", "notices/deadline", "延迟答复告知书");
+	notice_str(st, "reason", reason);
+	notice_str(st, "due_text", date_cn(st, due));
+	return true;
+}
+
+/*
+ * Outcomes that need a step before them: `unable_unclear` only after a
+ * 补正 was asked and given (Art. 30: still unclear after it); `reject_mass`
+ * only once the applicant was asked to state reasons and answered, or let
+ * the period pass (Art. 35).
+ */
+static bool outcome_preconditions(struct step *st, const struct wf_outcome *o)
+{
+	if (!strcmp(o->code, "unable_unclear")) {
+		PGresult *res = exec(st, STMT_WF_SUPPLEMENT_GET, 1, (const char *[]){ st->id });
+		if (!res)
+			return false;
+		bool answered = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 3), "answered");
+		PQclear(res);
+		if (!answered)
+			return refuse(st, 409, "申请内容不明确的，应当先告知补正（条例第三十条）；只有申请人补正后仍不明确的，才能答复“补正后申请内容仍不明确”", NULL);
+	}
+	if (!strcmp(o->code, "reject_mass")) {
+		enum reasons_state state;
+		int32_t asked, answer_by;
+		if (!load_reasons(st, &state, &asked, &answer_by))
+			return false;
+		if (state == REASONS_NONE)
+			return refuse(st, 409, "以“无正当理由大量反复申请”不予处理前，应当先要求申请人说明理由（条例第三十五条）", NULL);
+		if (state == REASONS_PENDING)
+			return refusef(st, 409, NULL,
+				       "申请人说明理由的期限至%s：收到理由或期限届满后才能作出不予处理（条例第三十五条）",
+				       date_cn(st, answer_by));
+	}
+	return true;
+}
+
 static void conclude(struct step *st, enum wf_status status, const char *outcome, int32_t on)
 {
 	st->status = status;
@@ -1387,12 +1652,19 @@ static bool do_reply(struct step *st)
 	const struct wf_outcome *o = wf_outcome_find(in_str(st, "outcome"));
 	if (!o || !o->staff_may_choose)
 		return refuse(st, 422, "请选择答复结果", "outcome");
-	const char *text, *withheld, *other_agency;
+	const char *text, *withheld, *other_agency, *channel_info;
 	bool must_say_why = o->notice == WF_NOTICE_PARTIAL || o->notice == WF_NOTICE_DENY;
+	/* Art. 36(7): the 告知 names the channel the law provides. */
+	bool names_channel = o->notice == WF_NOTICE_QUERY;
 	if (!in_text(st, "text", true, "答复内容", &text) ||
 	    !in_text(st, "withheld", must_say_why, "不予公开的内容及理由", &withheld) ||
-	    !in_text(st, "other_agency", false, "负责公开的机关", &other_agency))
+	    !in_text(st, "other_agency", false, "负责公开的机关", &other_agency) ||
+	    !in_text(st, "channel_info", names_channel,
+		     "查询获取的途径（有关法律、行政法规规定的办理渠道）", &channel_info) ||
+	    !outcome_preconditions(st, o))
 		return false;
+	if (!names_channel)
+		channel_info = NULL;
 	int32_t d;
 	if (!step_date(st, "date", &d))
 		return false;
@@ -1406,6 +1678,7 @@ static bool do_reply(struct step *st)
 	data_str(st, "basis", basis);
 	data_str(st, "withheld", withheld);
 	data_str(st, "other_agency", other_agency);
+	data_str(st, "channel_info", channel_info);
 	data_date(st, "replied_on", d);
 	conclude(st, WF_ANSWERED, o->code, d);
 	set_notice(st, "reply", wf_notice_template(o->notice), wf_notice_title(o->notice));
@@ -1415,6 +1688,7 @@ static bool do_reply(struct step *st)
 	notice_str(st, "text", text);
 	notice_str(st, "withheld", withheld);
 	notice_str(st, "other_agency", other_agency);
+	notice_str(st, "channel_info", channel_info);
 	return true;
 }
 
@@ -1665,6 +1939,12 @@ static bool run_step(struct step *st)
 	case WF_ASSIGN: return do_assign(st);
 	case WF_EXPIRE_SUPPLEMENT: return do_expire_supplement(st);
 	case WF_EXPIRE_FEE: return do_expire_fee(st);
+	case WF_ASK_REASONS: return do_ask_reasons(st);
+	case WF_REASONS_ANSWERED: return do_reasons_answered(st);
+	case WF_EXPIRE_REASONS: return do_expire_reasons(st);
+	case WF_SET_DEADLINE: return do_set_deadline(st);
+	case WF_APPROVE_DEADLINE: return do_decide_deadline(st, true);
+	case WF_REFUSE_DEADLINE: return do_decide_deadline(st, false);
 	case WF_ACTION_COUNT: break;
 	}
 	return refuse(st, 404, "没有这个操作", NULL);

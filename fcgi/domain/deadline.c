@@ -23,6 +23,7 @@ struct clock {
 	int depth;		/* pauses open now */
 	int32_t pause_start;	/* when depth > 0 */
 	bool awaiting;		/* supplement asked, not received */
+	int32_t stated;		/* CLOCK_DUE_SET in force, or 0 */
 };
 
 static void clock_restart(struct clock *c, int32_t date)
@@ -116,6 +117,10 @@ static enum deadline_error check_events(const struct clock_event *ev, size_t n,
 			if (ev[i].days < 1)
 				return DEADLINE_BAD_REDO;
 			break;
+		case CLOCK_DUE_SET:
+			if (ev[i].days <= ev[i].date)
+				return DEADLINE_BAD_DUE_SET;
+			break;
 		case CLOCK_SUPPLEMENT_ASKED:
 		case CLOCK_SUPPLEMENT_RECEIVED:
 		case CLOCK_PAUSE:
@@ -172,8 +177,12 @@ static enum deadline_error clock_step(struct clock *c, const struct clock_event 
 		c->awaiting = false;
 		c->depth = 0;
 		c->period = e->days;
+		c->stated = 0;
 		clock_restart(c, e->date);
 		out->redo = true;
+		break;
+	case CLOCK_DUE_SET:
+		c->stated = e->days;	/* Art. 35: the stated date */
 		break;
 	}
 	return DEADLINE_OK;
@@ -207,6 +216,9 @@ enum deadline_error deadline_compute(const struct calendar *cal,
 	 * date treats that pause as resumed on its first day, costing nothing. */
 	if (!c.due_found)
 		c.due = workdays_add(cal, c.cursor, c.left);
+	if (c.stated > c.due)
+		c.due = c.stated;
+	out->stated_due = c.stated;
 	out->due = c.due;
 	out->base_from = c.base;
 	out->paused_workdays = c.paused;
@@ -243,6 +255,8 @@ const char *deadline_error_message(enum deadline_error err)
 		       "2019年5月15日前收到的申请：15个工作日）";
 	case DEADLINE_BAD_REDO:
 		return "重新答复的期限应至少为1个工作日";
+	case DEADLINE_BAD_DUE_SET:
+		return "确定的答复期限应晚于确定之日";
 	case DEADLINE_BAD_KIND:
 		break;
 	}

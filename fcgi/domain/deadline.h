@@ -72,12 +72,17 @@ enum clock_kind {
 	CLOCK_EXTENSION_APPROVED,	/* `days` more working days (Art. 33) */
 	CLOCK_REDO,			/* a decision ordered a new reply: `days`
 					 * working days from its receipt */
+	CLOCK_DUE_SET,			/* a mass request's reasonable, stated
+					 * deadline (Art. 35): the date in `days` */
 };
 
 struct clock_event {
 	enum clock_kind kind;
 	int32_t date;
-	int days;		/* CLOCK_EXTENSION_APPROVED: 1..20; CLOCK_REDO: >= 1 */
+	int days;		/* CLOCK_EXTENSION_APPROVED: 1..20; CLOCK_REDO: >= 1;
+				 * CLOCK_DUE_SET: the stated last day, a date
+				 * like `date` (kept in this field so that the
+				 * struct keeps its three members) */
 };
 
 struct deadline {
@@ -95,6 +100,7 @@ struct deadline {
 	int period_workdays;	/* the period counted after base_from */
 	bool redo;		/* a CLOCK_REDO restarted it: base_from is the
 				 * decision's receipt, the period its own */
+	int32_t stated_due;	/* a CLOCK_DUE_SET's date in force, or 0 */
 };
 
 enum deadline_error {
@@ -109,6 +115,7 @@ enum deadline_error {
 					 * 15 under the 2008 Regulations) */
 	DEADLINE_BAD_KIND,
 	DEADLINE_BAD_REDO,		/* a redo of no working days */
+	DEADLINE_BAD_DUE_SET,		/* a stated deadline not after its day */
 };
 
 /*
@@ -153,6 +160,12 @@ enum deadline_error {
  *   ends everything before it — pauses, an awaited supplement, the
  *   extensions — and counts its own `days` from its date, the day the
  *   decision was received.
+ *
+ * - A CLOCK_DUE_SET (Art. 35: a mass request whose reasons the agency
+ *   found reasonable gets a longer, stated deadline, not capped at 20 +
+ *   20) makes its date (in `days`) the due date unless the counted one is
+ *   later; the latest one counts, and a CLOCK_REDO after it ends it. That
+ *   date must be after the event's date.
  *
  * - While the clock is stopped (running false: a supplement is awaited or
  *   a pause is open), `due` is provisional: the date it would be if the

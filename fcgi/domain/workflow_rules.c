@@ -75,6 +75,23 @@ static const struct action_rule actions[WF_ACTION_COUNT] = {
 				   BIT(WF_AWAITING_SUPPLEMENT), A(SYSTEM) },
 	[WF_EXPIRE_FEE] = { "expire_fee", "逾期未缴费", "fee_expired",
 			    BIT(WF_AWAITING_FEE), A(SYSTEM) },
+	/* Art. 35: the request stays in progress, its clock stopped while
+	 * the applicant's period to state reasons runs (workflow.c). */
+	[WF_ASK_REASONS] = { "ask_reasons", "要求说明理由", "reasons_asked",
+			     BIT(WF_IN_PROGRESS), A(STAFF) },
+	[WF_REASONS_ANSWERED] = { "reasons_answered", "记录说明的理由",
+				  "reasons_answered", OPEN_RECEIVED, A(STAFF) },
+	[WF_EXPIRE_REASONS] = { "expire_reasons", "逾期未说明理由", "reasons_expired",
+				OPEN_RECEIVED, A(SYSTEM) },
+	/* Art. 35: reasons found reasonable, but no answer possible within
+	 * Art. 33's limits: a stated deadline, consented to like an
+	 * extension (workflow.c). */
+	[WF_SET_DEADLINE] = { "set_deadline", "确定延迟答复期限", "deadline_proposed",
+			      BIT(WF_IN_PROGRESS), A(STAFF) },
+	[WF_APPROVE_DEADLINE] = { "approve_deadline", "批准延迟答复期限", "deadline_set",
+				  OPEN_RECEIVED, A(STAFF) },
+	[WF_REFUSE_DEADLINE] = { "refuse_deadline", "不批准延迟答复期限",
+				 "deadline_refused", OPEN_RECEIVED, A(STAFF) },
 };
 
 const char *wf_status_code(enum wf_status s)
@@ -176,6 +193,16 @@ static const char *refusal(enum wf_action a, enum wf_status s)
 		return "只有办理中或征求意见中的申请可以申请延期";
 	case WF_FEE_NOTICE:
 		return "只有办理中的申请可以发出收费通知";
+	case WF_ASK_REASONS:
+		return "只有办理中的申请可以要求申请人说明理由";
+	case WF_REASONS_ANSWERED:
+	case WF_EXPIRE_REASONS:
+		return "该申请没有等待说明的理由";
+	case WF_SET_DEADLINE:
+		return "只有办理中的申请可以确定延迟答复期限";
+	case WF_APPROVE_DEADLINE:
+	case WF_REFUSE_DEADLINE:
+		return "没有等待审批的延迟答复期限";
 	case WF_CONSULT:
 		return "只有办理中的申请可以征求意见";
 	case WF_REPLY:
@@ -221,6 +248,9 @@ int wf_actor_allowed(enum wf_action a, enum wf_actor_kind actor,
 	else if (actor == WF_BY_STAFF && strcmp(role, "head") &&
 		 (a == WF_APPROVE_EXTENSION || a == WF_REFUSE_EXTENSION))
 		msg = "延期须经政府信息公开工作机构负责人同意（条例第三十三条），经办人不能审批";
+	else if (actor == WF_BY_STAFF && strcmp(role, "head") &&
+		 (a == WF_APPROVE_DEADLINE || a == WF_REFUSE_DEADLINE))
+		msg = "延迟答复的期限须经政府信息公开工作机构负责人同意，经办人不能审批";
 	else if (actor == WF_BY_STAFF && strcmp(role, "head") && strcmp(role, "clerk"))
 		msg = "没有办理申请的权限";
 	if (!msg)
@@ -262,9 +292,11 @@ const struct wf_outcome wf_outcomes[] = {
 	{ "deny_enforcement", "属于行政执法案卷",
 	  REG "第十六条第二款、第三十六条第（三）项", NULL,
 	  "所申请公开的信息属于行政执法案卷信息", WF_NOTICE_DENY, true },
+	/* Art. 36(7): a 告知 naming the channel to use, not a refusal in its
+	 * wording; table 三 still counts it under 不予公开 (row 8). */
 	{ "deny_query", "属于行政查询事项", REG "第三十六条第（七）项", NULL,
 	  "所申请公开的信息属于工商、不动产登记资料等信息，有关法律、行政法规对信息的获取有特别规定",
-	  WF_NOTICE_DENY, true },
+	  WF_NOTICE_QUERY, true },
 	{ "unable_not_held", "本机关不掌握相关政府信息", REG "第三十六条第（四）项",
 	  REG "第三十六条第（五）项",
 	  "经检索，本机关没有所申请公开的信息", WF_NOTICE_UNABLE, true },
@@ -322,8 +354,9 @@ const char *wf_notice_template(enum wf_notice_kind k)
 		[WF_NOTICE_UNABLE] = "notices/unable",
 		[WF_NOTICE_REJECT] = "notices/reject",
 		[WF_NOTICE_OTHER] = "notices/other",
+		[WF_NOTICE_QUERY] = "notices/query",
 	};
-	return (unsigned)k <= WF_NOTICE_OTHER ? names[k] : "notices/other";
+	return (unsigned)k <= WF_NOTICE_QUERY ? names[k] : "notices/other";
 }
 
 const char *wf_notice_title(enum wf_notice_kind k)
@@ -335,6 +368,7 @@ const char *wf_notice_title(enum wf_notice_kind k)
 	case WF_NOTICE_DENY:
 		return "政府信息不予公开告知书";
 	case WF_NOTICE_UNABLE:
+	case WF_NOTICE_QUERY:
 		return "政府信息公开申请告知书";
 	case WF_NOTICE_REJECT:
 		return "政府信息公开申请不予处理告知书";

@@ -51,6 +51,15 @@ enum wf_action {
 	WF_ASSIGN,		/* hand the request to a clerk */
 	WF_EXPIRE_SUPPLEMENT,	/* system: no supplement in time */
 	WF_EXPIRE_FEE,		/* system: fee not paid in time */
+	WF_ASK_REASONS,		/* a mass requester is asked for reasons (Art. 35):
+				 * the clock stops until they answer or the
+				 * period ends */
+	WF_REASONS_ANSWERED,	/* the reasons arrived: the clock resumes */
+	WF_EXPIRE_REASONS,	/* system: no reasons in time; the clock resumes */
+	WF_SET_DEADLINE,	/* propose a longer, stated deadline for a
+				 * reasonable mass request (Art. 35) */
+	WF_APPROVE_DEADLINE,	/* the head consents: it is set, the applicant told */
+	WF_REFUSE_DEADLINE,
 	WF_ACTION_COUNT
 };
 
@@ -98,6 +107,8 @@ enum wf_notice_kind {
 	WF_NOTICE_UNABLE,	/* 无法提供 */
 	WF_NOTICE_REJECT,	/* 不予处理 */
 	WF_NOTICE_OTHER,	/* 其他处理 (closed, withdrawn) */
+	WF_NOTICE_QUERY,	/* 告知: obtain it through its own channel
+				 * (Art. 36(7)); counted as 不予公开 */
 };
 
 struct wf_outcome {

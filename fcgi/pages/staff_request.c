@@ -263,6 +263,8 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 	json_object_object_add(d, "extension_max_workdays",
 			       json_object_new_int(ogi_extension_max_workdays(dl.received)));
 	staff_add_bool(d, "redo", dl.redo);
+	if (dl.stated_due)	/* Art. 35 */
+		add_date_cn(req, d, "stated_due_on", fmt(req, dl.stated_due));
 	add_date_cn(req, d, "due_on", fmt(req, dl.due));
 	if (deadline_provisional(cal, dl.due))
 		json_object_object_add(d, "provisional_year", json_object_new_int(date_year(dl.due)));
@@ -299,10 +301,11 @@ static const char *data_label(const char *key)
 		{ "delivery", "送达方式" }, { "party_received_on", "对方收到日期" },
 		{ "result", "结果" }, { "answer", "意见" }, { "due_on", "期限" },
 		{ "method", "计费方式" }, { "units", "数量" }, { "amount_yuan", "金额（元）" },
-		{ "pay_by", "缴费期限" }, { "delivery", "送达方式" }, { "delivered_on", "送达日期" },
+		{ "pay_by", "缴费期限" }, { "delivered_on", "送达日期" },
 		{ "backdate_reason", "补登理由" }, { "backdated_workdays", "补登距今工作日数" },
 		{ "published_report_year", "涉及已公布的年度报告" }, { "outcome", "办理结果" }, { "basis", "法律依据" },
 		{ "withheld", "不予公开的内容" }, { "other_agency", "负责公开的机关" },
+		{ "channel_info", "查询获取的途径" }, { "opinion", "审批意见" },
 		{ "replied_on", "答复日期" }, { "filed_on", "立案日期" }, { "decided_on", "审结日期" },
 		{ "body", "复议机关或法院" }, { "to", "经办人账户" }, { "display_name", "经办人" },
 		{ "consultation_id", NULL }, { "extension_id", NULL }, { "fee_id", NULL },
@@ -421,6 +424,85 @@ static void drop_action(struct json_object *m, struct json_object *can, const ch
 	json_object_object_add(m, "actions", kept);
 }
 
+/*
+ * Art. 35, a mass request: the latest request for reasons (asked_on,
+ * answer_by, state pending|answered|expired) and an open proposal of a
+ * stated deadline (due_on, reason, proposed_by_id) — `mass_request`,
+ * absent when reasons were never asked. Staff steps follow from it.
+ */
+static bool add_mass_request(struct request *req, struct json_object *m, const char *id)
+{
+	const char *p[] = { id };
+	PGresult *res = db_exec(req->db, STMT_WF_REASONS_GET, 1, p);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return false;
+	}
+	if (PQntuples(res) == 1) {
+		struct json_object *o = json_object_new_object();
+		add_date_cn(req, o, "asked_on", val(req, res, 0, 0));
+		add_date_cn(req, o, "answer_by", val(req, res, 0, 1));
+		const char *end = PQgetisnull(res, 0, 2) ? "" : PQgetvalue(res, 0, 2);
+		bool answered = !strcmp(end, "reasons_answered"), expired = !strcmp(end, "reasons_expired");
+		staff_add_str(o, "state", answered ? "answered" : expired ? "expired" : "pending");
+		staff_add_str(o, "state_label", answered ? "已收到申请人说明的理由"
+						: expired ? "期限届满，申请人未说明理由"
+						: "等待申请人说明理由，期间不计入答复期限");
+		json_object_object_add(m, "mass_request", o);
+	}
+	PQclear(res);
+	res = db_exec(req->db, STMT_WF_DEADLINE_PENDING, 1, p);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return false;
+	}
+	if (PQntuples(res) == 1) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "proposed_by_id",
+				       json_object_new_int64(atoll(PQgetvalue(res, 0, 0))));
+		add_date_cn(req, o, "due_on", val(req, res, 0, 1));
+		staff_add_str(o, "reason", val(req, res, 0, 2));
+		json_object_object_add(m, "open_deadline", o);
+	}
+	PQclear(res);
+	return true;
+}
+
+/* The string at m.key.sub, or "". */
+static const char *member_str(struct json_object *m, const char *key, const char *sub)
+{
+	struct json_object *o, *v;
+	if (!json_object_object_get_ex(m, key, &o) || !json_object_object_get_ex(o, sub, &v))
+		return "";
+	return json_object_get_string(v);
+}
+
+/* Art. 35's steps as the records allow them: reasons asked once at a
+ * time; reject_mass and a stated deadline after them (workflow.c). */
+static void refine_mass_request(struct request *req, struct json_object *m,
+				struct json_object *can)
+{
+	const char *state = member_str(m, "mass_request", "state");
+	bool pending = !strcmp(state, "pending"), answered = !strcmp(state, "answered");
+	struct json_object *open;
+	bool proposal = json_object_object_get_ex(m, "open_deadline", &open);
+	if (pending)
+		drop_action(m, can, "ask_reasons");
+	else
+		drop_action(m, can, "reasons_answered");
+	if (!answered || proposal || !deadline_flag(m, "extension_allowed"))
+		drop_action(m, can, "set_deadline");
+	if (!proposal || atoll(member_str(m, "open_deadline", "proposed_by_id")) ==
+			 req->staff->staff_id) {
+		drop_action(m, can, "approve_deadline");
+		drop_action(m, can, "refuse_deadline");
+	} else if (!deadline_flag(m, "extension_allowed")) {
+		drop_action(m, can, "approve_deadline");
+	}
+}
+
 /* A closed request takes a supplement only to reopen a closing for want
  * of it, within OGI_REOPEN_DAYS (Art. 30; workflow.c); the form then asks
  * for the good reason. */
@@ -488,6 +570,7 @@ static void refine_actions(struct request *req, struct json_object *m)
 	}
 	refine_reopen(m, can);
 	refine_fee_delivery(m, can);
+	refine_mass_request(req, m, can);
 	bool in_time = deadline_flag(m, "extension_allowed");
 	if (open || approved || !in_time)
 		json_object_object_del(can, "extend");
@@ -602,7 +685,8 @@ static struct json_object *request_model(struct request *req, const char *id, en
 
 	if (d->has_received)
 		add_deadline(req, m, d->id);
-	if (!add_events(req, m, d->id) || !add_records(req, m, d->id)) {
+	if (!add_events(req, m, d->id) || !add_records(req, m, d->id) ||
+	    !add_mass_request(req, m, d->id)) {
 		json_object_put(m);
 		return NULL;
 	}

@@ -460,10 +460,14 @@ class InjectionTest(unittest.TestCase):
             ("appeal", {"result": "upheld"}, "appeal_id"),
             ("assign", {}, "to"),
             ("approve_extension", {}, "extension_id"),
+            ("ask_reasons", {}, "date"), ("ask_reasons", {}, "period_workdays"),
+            ("ask_reasons", {}, "answer_by"), ("reasons_answered", {}, "date"),
+            ("set_deadline", {"reason": "档案多"}, "due_on"),
+            ("supplement", {"what": "补充"}, "date"),
         ]
         for action, base, field in steps:
             for v in INJECTIONS + (BAD_DATES if field in ("date", "answer_by", "pay_by", "filed_on",
-                                                          "decided_on") else []):
+                                                          "decided_on", "due_on") else []):
                 body = dict(base, **{field: v})
                 self.probe(lambda: c.post_json("/api/v1/requests/%d/%s" % (rid, action), body),
                            "%s %s=%r" % (action, field, v), ok=(403, 404, 409, 422))

@@ -148,6 +148,24 @@ class Staff(Client):
         return request_id(self.s, r.json()["tracking_no"])
 
 
+def outcome_ready(staff, rid, outcome, on=None):
+    """Takes the steps an outcome needs before it (issue 11, item 5) and
+    returns the fields its reply needs: unable_unclear follows a 补正 asked
+    and answered (Art. 30), reject_mass a request for reasons that was
+    answered (Art. 35), deny_query names the channel to use (Art. 36(7)).
+    `on` back-dates those steps (a request received long ago)."""
+    dated = {"date": str(on), "backdate_reason": "纸质档案补录"} if on else {}
+    if outcome == "unable_unclear":
+        staff.act(rid, "supplement", dict(dated, what="请写明所需信息的名称"))
+        staff.act(rid, "supplement_answered", dict(dated, text="补正后仍不明确"))
+    elif outcome == "reject_mass":
+        staff.act(rid, "ask_reasons", dict(dated))
+        staff.act(rid, "reasons_answered", dict(dated, text="申请人说明的理由"))
+    elif outcome == "deny_query":
+        return {"channel_info": "请到不动产登记中心窗口依照有关规定查询"}
+    return {}
+
+
 def submit_online(s, agency, **kw):
     """An online submission; returns (id, tracking_no, query_code)."""
     r = s.post_json("/api/v1/agencies/%s/requests" % agency, applicant(**kw))

@@ -362,8 +362,9 @@ class ReplyTest(unittest.TestCase):
         for outcome, article in cases.items():
             with self.subTest(outcome=outcome):
                 rid = self.clerk.register()
-                j = self.clerk.act(rid, "reply", {"outcome": outcome, "text": "答复正文",
-                                                  "withheld": "理由"})
+                body = dict(h.outcome_ready(self.clerk, rid, outcome),
+                            outcome=outcome, text="答复正文", withheld="理由")
+                j = self.clerk.act(rid, "reply", body)
                 self.assertEqual(j["outcome"], outcome)
                 body = [n for n in j["notices"] if n["kind"] == "reply"][0]["body"]
                 self.assertIn(article, body)

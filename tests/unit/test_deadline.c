@@ -1076,6 +1076,49 @@ static void test_redo(void **state)
 	expect_int(DEADLINE_BAD_REDO, deadline_compute(cal, bad, COUNT(bad), &dl));
 }
 
+/* Art. 35: a reasonable mass request's stated deadline (CLOCK_DUE_SET,
+ * the date in `days`). */
+static void test_stated_deadline(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	/* Received Mon 2024-06-03: 20 working days (端午 Mon 06-10) end Tue
+	 * 07-02; a deadline stated on 06-20 as 08-30 replaces it. */
+	struct clock_event ev[] = {
+		EV(RECEIVED, "2024-06-03"),
+		{ CLOCK_DUE_SET, D("2024-06-20"), D("2024-08-30") },
+	};
+	struct deadline dl;
+	expect_ok(deadline_compute(cal, ev, 1, &dl));
+	expect_date("2024-07-02", dl.due);
+	expect_int(0, dl.stated_due);
+	expect_ok(deadline_compute(cal, ev, COUNT(ev), &dl));
+	expect_date("2024-08-30", dl.due);
+	expect_date("2024-08-30", dl.stated_due);
+	expect_int(1, dl.running);
+	/* A stated date earlier than the counted one does not shorten it. */
+	struct clock_event early[] = {
+		EV(RECEIVED, "2024-06-03"),
+		{ CLOCK_DUE_SET, D("2024-06-20"), D("2024-06-25") },
+	};
+	expect_ok(deadline_compute(cal, early, COUNT(early), &dl));
+	expect_date("2024-07-02", dl.due);
+	/* A redo after it ends it: the decision's own period (test_redo). */
+	struct clock_event redo[] = {
+		EV(RECEIVED, "2024-03-01"),
+		{ CLOCK_DUE_SET, D("2024-03-20"), D("2024-12-31") },
+		{ CLOCK_REDO, D("2024-09-27"), 20 },
+	};
+	expect_ok(deadline_compute(cal, redo, COUNT(redo), &dl));
+	expect_date("2024-10-30", dl.due);
+	expect_int(0, dl.stated_due);
+	struct clock_event bad[] = {
+		EV(RECEIVED, "2024-06-03"),
+		{ CLOCK_DUE_SET, D("2024-06-20"), D("2024-06-20") },
+	};
+	expect_int(DEADLINE_BAD_DUE_SET, deadline_compute(cal, bad, COUNT(bad), &dl));
+}
+
 static void test_confirm_window(void **state)
 {
 	(void)state;
@@ -1170,6 +1213,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_random_pauses_match_reference),
 		cmocka_unit_test(test_redo),
+		cmocka_unit_test(test_stated_deadline),
 		cmocka_unit_test(test_confirm_window),
 		cmocka_unit_test(test_rules_2008),
 	};

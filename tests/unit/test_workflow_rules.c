@@ -39,6 +39,13 @@ static const struct {
 	{ "assign", "submitted in_progress awaiting_supplement consulting awaiting_fee" },
 	{ "expire_supplement", "awaiting_supplement" },
 	{ "expire_fee", "awaiting_fee" },
+	/* Art. 35: the request stays in progress, its clock stopped. */
+	{ "ask_reasons", "in_progress" },
+	{ "reasons_answered", "in_progress awaiting_supplement consulting awaiting_fee" },
+	{ "expire_reasons", "in_progress awaiting_supplement consulting awaiting_fee" },
+	{ "set_deadline", "in_progress" },
+	{ "approve_deadline", "in_progress awaiting_supplement consulting awaiting_fee" },
+	{ "refuse_deadline", "in_progress awaiting_supplement consulting awaiting_fee" },
 };
 
 static bool listed(const char *list, const char *word)
@@ -108,7 +115,8 @@ static void test_who_may_act(void **state)
 	}
 	/* The system only lets periods expire. */
 	for (int a = 0; a < WF_ACTION_COUNT; a++) {
-		bool want = a == WF_EXPIRE_SUPPLEMENT || a == WF_EXPIRE_FEE;
+		bool want = a == WF_EXPIRE_SUPPLEMENT || a == WF_EXPIRE_FEE ||
+			    a == WF_EXPIRE_REASONS;
 		assert_int_equal(wf_actor_allowed(a, WF_BY_SYSTEM, NULL, &why),
 				 want ? 0 : 403);
 	}
@@ -119,6 +127,13 @@ static void test_who_may_act(void **state)
 	assert_int_equal(wf_actor_allowed(WF_REFUSE_EXTENSION, WF_BY_STAFF, "clerk", &why), 403);
 	assert_int_equal(wf_actor_allowed(WF_APPROVE_EXTENSION, WF_BY_STAFF, "head", &why), 0);
 	assert_int_equal(wf_actor_allowed(WF_REPLY, WF_BY_STAFF, "head", &why), 0);
+	/* Art. 35: a stated deadline likewise. */
+	assert_int_equal(wf_actor_allowed(WF_SET_DEADLINE, WF_BY_STAFF, "clerk", &why), 0);
+	assert_int_equal(wf_actor_allowed(WF_APPROVE_DEADLINE, WF_BY_STAFF, "clerk", &why), 403);
+	assert_non_null(strstr(why, "负责人"));
+	assert_int_equal(wf_actor_allowed(WF_REFUSE_DEADLINE, WF_BY_STAFF, "clerk", &why), 403);
+	assert_int_equal(wf_actor_allowed(WF_APPROVE_DEADLINE, WF_BY_STAFF, "head", &why), 0);
+	assert_int_equal(wf_actor_allowed(WF_EXPIRE_REASONS, WF_BY_STAFF, "head", &why), 403);
 	/* Administrators manage, they do not handle requests. */
 	assert_int_equal(wf_actor_allowed(WF_REPLY, WF_BY_STAFF, "admin", &why), 403);
 	assert_int_equal(wf_actor_allowed(WF_NOTE, WF_BY_STAFF, NULL, &why), 403);
@@ -218,6 +233,9 @@ static void test_legal_basis_per_outcome(void **state)
 	assert_int_equal(wf_outcome_find("partial")->notice, WF_NOTICE_PARTIAL);
 	assert_int_equal(wf_outcome_find("reject_mass")->notice, WF_NOTICE_REJECT);
 	assert_int_equal(wf_outcome_find("unable_create")->notice, WF_NOTICE_UNABLE);
+	/* Art. 36(7): a 告知 naming the channel, its own template. */
+	assert_int_equal(wf_outcome_find("deny_query")->notice, WF_NOTICE_QUERY);
+	assert_string_equal(wf_notice_template(WF_NOTICE_QUERY), "notices/query");
 	assert_string_equal(wf_notice_template(WF_NOTICE_DENY), "notices/deny");
 }
 
