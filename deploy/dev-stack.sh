@@ -12,6 +12,20 @@
 # in root's home (0700 on Debian), or under a path with spaces or Chinese
 # characters. Nothing removes that folder but its user.
 #
+# No local trust (issue 12, item 1): PostgreSQL takes only its Unix socket
+# and peer authentication (pg_hba.conf, pg_ident.conf: written at every
+# start); the database has the installed layout's two roles (db-roles.sql,
+# db-grants.sql): migrations run as the owner role ysqgk_owner, the app and
+# the CLI connect as the application role ysqgk, which owns nothing and
+# cannot run programs. As root, PostgreSQL runs as postgres, the app as
+# the unprivileged user ysqgk-dev (made if missing), nginx's workers as
+# www-data, and each socket sits in a folder only its two parties enter:
+#   pgsock/  postgres:ysqgk-dev 2750, socket 0660   (PostgreSQL, the app)
+#   run/     ysqgk-dev:www-data 2750, socket 0660   (the app, nginx)
+# root reaches the database as the superuser postgres (tests, psql) or as
+# ysqgk (the CLI); no other local user reaches either socket. As another
+# user, everything runs as that user, and both folders are 0700.
+#
 # Environment: RATE_LIMITS=off drops nginx's limit_req (for capacity
 # benchmarks only); THREADS sets the app's worker threads.
 set -euo pipefail
@@ -52,45 +66,204 @@ cmd_var() {
 	realpath -m "$var"
 }
 
+APP_USER=ysqgk-dev		# as root: who runs the app
+OWNER_ROLE=ysqgk_owner		# owns the schema, runs the migrations
+APP_ROLE=ysqgk			# what the app and the CLI connect as
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
 # initdb and postgres refuse to run as root: as root, use the postgres user.
 as_pg() {
-	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+	if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
 }
-pg_superuser() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
+pg_superuser() { if is_root; then echo postgres; else id -un; fi; }
+
+# As the app's user (as root; see start_app for the app itself).
+as_app() {
+	if is_root; then
+		setpriv --reuid="$APP_USER" --regid="$APP_USER" --init-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# The user of nginx's worker processes (as root; nginx's `user`).
+nginx_user() { id -u www-data >/dev/null 2>&1 && echo www-data || echo nobody; }
+
+# As root: the app's user, a system user without home or shell. Stacks
+# starting at once may both try: the loser finds it made.
+ensure_app_user() {
+	is_root || return 0
+	id -u "$APP_USER" >/dev/null 2>&1 && return 0
+	useradd --system --user-group --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin "$APP_USER" >/dev/null 2>&1 ||
+		id -u "$APP_USER" >/dev/null 2>&1 ||
+		die "cannot create the user $APP_USER (useradd)"
+}
+
+# A folder holding a socket: owner and one group may enter, nobody else.
+socket_folder() {
+	local path=$1 owner=$2 group=$3 mode=$4
+	mkdir -p "$path"
+	if is_root; then
+		chown "$owner:$group" "$path"
+		chmod "$mode" "$path"
+	else
+		chmod 0700 "$path"
+	fi
+}
+
+# Peer authentication only, on the Unix socket only (listen_addresses is
+# empty): OS users map to roles through the map "stack". Written at every
+# start, so that a cluster made before (with trust) loses it too.
+write_pg_auth() {
+	local data=$1 me
+	cat >"$data/pg_hba.conf" <<HBA
+# Written by deploy/dev-stack.sh at every start (issue 12, item 1): no trust.
+# TYPE  DATABASE  USER  METHOD
+local   all       all   peer map=stack
+HBA
+	if is_root; then
+		cat >"$data/pg_ident.conf" <<IDENT
+# Written by deploy/dev-stack.sh: which OS user may connect as which role.
+# MAP   OS USER     ROLE
+stack   postgres    postgres
+stack   root        postgres
+stack   root        $APP_ROLE
+stack   $APP_USER   $APP_ROLE
+IDENT
+	else
+		me=$(id -un)
+		cat >"$data/pg_ident.conf" <<IDENT
+# Written by deploy/dev-stack.sh: which OS user may connect as which role.
+# MAP   OS USER     ROLE
+stack   $me   $me
+stack   $me   $APP_ROLE
+IDENT
+	fi
+	# The socket's own mode (a pg_ctl start without dev-stack.sh's options
+	# keeps it: the file is included from postgresql.conf). Its group is
+	# the folder's (setgid): postgres is no member of it, so it could not
+	# set it itself (unix_socket_group).
+	if is_root; then
+		printf 'unix_socket_permissions = 0660\n' >"$data/ysqgk-stack.conf"
+	else
+		printf 'unix_socket_permissions = 0600\n' >"$data/ysqgk-stack.conf"
+	fi
+	is_root && chown postgres: "$data/ysqgk-stack.conf"
+	grep -q "^include_if_exists = 'ysqgk-stack.conf'" "$data/postgresql.conf" ||
+		echo "include_if_exists = 'ysqgk-stack.conf'" >>"$data/postgresql.conf"
+}
+
+psql_super() {
+	local dir=$1; shift
+	"$PGBIN/psql" -h "$dir/pgsock" -U "$(pg_superuser)" -X -q -v ON_ERROR_STOP=1 "$@"
+}
 
 start_postgres() {
 	local dir=$1
-	mkdir -p "$dir/pgsock" "$dir/log"
+	mkdir -p "$dir/log"
+	socket_folder "$dir/pgsock" postgres "$APP_USER" 2750
 	if [ ! -f "$dir/pgdata/PG_VERSION" ]; then
 		mkdir -p "$dir/pgdata"
-		[ "$(id -u)" = 0 ] && chown postgres: "$dir/pgdata" "$dir/pgsock"
+		is_root && chown postgres: "$dir/pgdata"
 		chmod 700 "$dir/pgdata"
 		as_pg "$PGBIN/initdb" -D "$dir/pgdata" -U "$(pg_superuser)" \
-			--auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/log/initdb.log" 2>&1 ||
+			--auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 \
+			--locale=C.UTF-8 >"$dir/log/initdb.log" 2>&1 ||
 			die "initdb failed: see $dir/log/initdb.log"
 	fi
-	[ "$(id -u)" = 0 ] && chown postgres: "$dir/pgsock" && touch "$dir/log/postgres.log" &&
-		chown postgres: "$dir/log/postgres.log"
+	write_pg_auth "$dir/pgdata"
+	is_root && touch "$dir/log/postgres.log" && chown postgres: "$dir/log/postgres.log"
 	# Unix socket only: no TCP port is opened.
 	as_pg "$PGBIN/pg_ctl" -D "$dir/pgdata" -l "$dir/log/postgres.log" -w -t 60 \
 		-o "-c listen_addresses='' -c unix_socket_directories='$dir/pgsock' -c max_connections=100 -c log_error_verbosity=terse" \
 		start >/dev/null || die "PostgreSQL did not start: see $dir/log/postgres.log"
-	as_pg "$PGBIN/psql" -h "$dir/pgsock" -U "$(pg_superuser)" -d postgres -qtAc \
-		"SELECT 1 FROM pg_database WHERE datname = 'ysqgk'" | grep -q 1 ||
-		as_pg "$PGBIN/createdb" -h "$dir/pgsock" -U "$(pg_superuser)" ysqgk
+	psql_super "$dir" -d postgres -v owner="$OWNER_ROLE" -v app="$APP_ROLE" \
+		-f "$ROOT/deploy/db-roles.sql" >/dev/null || die "cannot create the roles"
+	adopt_old_database "$dir"
+}
+
+# A database made by an earlier dev-stack.sh belongs to the superuser: hand
+# it and everything in it to the owner role, as db-roles.sql would have.
+adopt_old_database() {
+	local dir=$1
+	psql_super "$dir" -d ysqgk -v owner="$OWNER_ROLE" >/dev/null <<'SQL' ||
+SELECT format('ALTER DATABASE ysqgk OWNER TO %I', :'owner')
+ WHERE (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'ysqgk') <> :'owner' \gexec
+SELECT format('ALTER %s %s OWNER TO %I',
+	      CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
+	      c.oid::regclass, :'owner')
+  FROM pg_class c
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+   AND pg_get_userbyid(c.relowner) <> :'owner' \gexec
+SELECT format('ALTER SEQUENCE %s OWNER TO %I', c.oid::regclass, :'owner')
+  FROM pg_class c
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'S'
+   AND pg_get_userbyid(c.relowner) <> :'owner' \gexec
+SELECT format('ALTER ROUTINE %s OWNER TO %I', p.oid::regprocedure, :'owner')
+  FROM pg_proc p
+ WHERE p.pronamespace = 'public'::regnamespace AND pg_get_userbyid(p.proowner) <> :'owner'
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') \gexec
+SELECT format('ALTER TYPE %s OWNER TO %I', t.oid::regtype, :'owner')
+  FROM pg_type t
+ WHERE t.typnamespace = 'public'::regnamespace AND t.typtype IN ('e', 'd')
+   AND pg_get_userbyid(t.typowner) <> :'owner'
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e') \gexec
+SQL
+		die "cannot hand the old database to $OWNER_ROLE"
+}
+
+# Migrations as the owner role (the superuser connects and becomes it, as
+# ysqgk-migrate does), then the application role's rights (db-grants.sql).
+migrate_database() {
+	local dir=$1
+	YSQGK_DATABASE="host='$dir/pgsock' dbname=ysqgk user=$(pg_superuser) options='-c role=$OWNER_ROLE'" \
+		"$BIN" --config "$dir/ysqgk.conf" migrate >"$dir/log/migrate.log" 2>&1 ||
+		die "migration failed: $(cat "$dir/log/migrate.log")"
+	psql_super "$dir" -d ysqgk -v owner="$OWNER_ROLE" -v app="$APP_ROLE" \
+		-f "$ROOT/deploy/db-grants.sql" >>"$dir/log/migrate.log" 2>&1 ||
+		die "granting $APP_ROLE its rights failed: see $dir/log/migrate.log"
+}
+
+# What the app runs from: the clone itself when its user can read it, or
+# else a copy in the stack's folder (a clone in root's home, a binary in a
+# mktemp folder: both 0700). Sets APP_BIN, TEMPLATES and SQL_DIR.
+app_files() {
+	local dir=$1
+	APP_BIN=$BIN TEMPLATES=$ROOT/templates SQL_DIR=$ROOT/sql
+	is_root || return 0
+	app_can_read "$BIN" "$ROOT/templates" "$ROOT/sql" && return 0
+	rm -rf "$dir/app" && mkdir -p "$dir/app"
+	cp "$BIN" "$dir/app/ysqgk" && cp -R "$ROOT/templates" "$ROOT/sql" "$dir/app/"
+	chmod -R u=rwX,go=rX "$dir/app"
+	APP_BIN=$dir/app/ysqgk TEMPLATES=$dir/app/templates SQL_DIR=$dir/app/sql
+}
+
+# Whether the app's user reaches and reads every file under the paths (and
+# may run the first, the binary).
+app_can_read() {
+	local unreadable
+	as_app test -x "$1" -a -r "$1" 2>/dev/null || return 1
+	unreadable=$(cd / && as_app find "$@" \( ! -readable -o -type d ! -executable \) -print -quit 2>&1) &&
+		[ -z "$unreadable" ]
 }
 
 write_config() {
 	local dir=$1
 	[ -f "$dir/secret.key" ] || "$BIN" keygen "$dir/secret.key" >/dev/null
+	# The app reads its key: its user owns it (0600). root reads it too.
+	is_root && chown "$APP_USER:" "$dir/secret.key"
+	chmod 600 "$dir/secret.key"
 	cat >"$dir/ysqgk.conf" <<CONF
 # Generated by deploy/dev-stack.sh for the stack under $dir.
-database = host='$dir/pgsock' dbname=ysqgk user=$(pg_superuser)
+# The application role: rows only, never the schema (docs/deploy.md).
+database = host='$dir/pgsock' dbname=ysqgk user=$APP_ROLE
 listen = $dir/run/ysqgk.sock
-listen_mode = 0666
+listen_mode = 0660
 threads = ${THREADS:-8}
-templates = $ROOT/templates
-sql_dir = $ROOT/sql
+templates = $TEMPLATES
+sql_dir = $SQL_DIR
 secret_key_file = $dir/secret.key
 CONF
 }
@@ -107,9 +280,7 @@ write_nginx_config() {
 	rm -rf "$dir/static" && cp -R "$ROOT/templates/static" "$dir/static"
 	sed -e "s|@STATIC@|$dir/static|g" -e "/$strip/d" \
 		"$ROOT/nginx/ysqgk.conf" >"$dir/nginx/ysqgk.conf"
-	if [ "$(id -u)" = 0 ]; then
-		user="user $(id -u www-data >/dev/null 2>&1 && echo www-data || echo nobody);"
-	fi
+	is_root && user="user $(nginx_user);"
 	# Tests only: take the client's address from a header sent over
 	# loopback (realip), to play clients nginx here cannot have (IPv6).
 	local realip=""
@@ -145,9 +316,10 @@ CONF
 
 start_app() {
 	local dir=$1
-	mkdir -p "$dir/run"
-	"$BIN" --config "$dir/ysqgk.conf" migrate >"$dir/log/migrate.log" 2>&1 ||
-		die "migration failed: $(cat "$dir/log/migrate.log")"
+	# The FastCGI socket's folder: the app's user and nginx's workers'
+	# group; setgid, so that the socket (0660) is in that group too.
+	socket_folder "$dir/run" "$APP_USER" "$(id -gn "$(nginx_user)")" 2750
+	migrate_database "$dir"
 	"$BIN" --config "$dir/ysqgk.conf" agency list | grep -q '^demo	' ||
 		"$BIN" --config "$dir/ysqgk.conf" agency add demo "示例县人民政府办公室" >/dev/null
 	# The demo administrator, created once: its password goes to
@@ -159,7 +331,14 @@ start_app() {
 			--agency demo --role admin --name "演示管理员" >/dev/null
 		(umask 077 && printf 'admin %s\n' "$pw" >"$dir/demo-admin.txt")
 	fi
-	"$BIN" --config "$dir/ysqgk.conf" serve >>"$dir/log/app.log" 2>&1 &
+	# How the app is started, for tests that start it again (stack.py).
+	# A simple command in the background: $! is the app itself (setpriv
+	# execs it), not a shell in between.
+	local cmd=()
+	is_root && cmd=(setpriv --reuid="$APP_USER" --regid="$APP_USER" --init-groups --)
+	cmd+=("$APP_BIN" --config "$dir/ysqgk.conf" serve)
+	printf '%s\0' "${cmd[@]}" >"$dir/app.cmd"
+	"${cmd[@]}" >>"$dir/log/app.log" 2>&1 &
 	echo $! >"$dir/run/app.pid"
 	for _ in $(seq 100); do [ -S "$dir/run/ysqgk.sock" ] && return 0; sleep 0.1; done
 	die "the app did not open its socket: see $dir/log/app.log"
@@ -184,6 +363,8 @@ cmd_start() {
 	local dir port
 	dir=$(realpath -m "$1"); port=$2; BIN=$(realpath "$3")
 	mkdir -p "$dir" && chmod 755 "$dir"
+	ensure_app_user
+	app_files "$dir"
 	start_postgres "$dir"
 	write_config "$dir"
 	write_nginx_config "$dir" "$port"

@@ -8,6 +8,7 @@ import datetime
 import http.client
 import json
 import os
+import pwd
 import shutil
 import socket
 import struct
@@ -144,6 +145,18 @@ class Stack:
 
     def ysqgk(self, *args, input=None):
         return subprocess.run([binary(), "--config", self.config, *args], input=input,
+                              capture_output=True, text=True)
+
+    def ysqgk_as_owner(self, *args, env=None):
+        """The CLI as the schema's owner role (what ysqgk-migrate does): the
+        superuser connects and becomes ysqgk_owner. The stack's own
+        configuration connects as the application role, which cannot
+        change the schema (issue 12, item 1)."""
+        user = "postgres" if os.getuid() == 0 else pwd.getpwuid(os.getuid()).pw_name
+        database = "host='%s' dbname=ysqgk user=%s options='-c role=ysqgk_owner'" % (
+            os.path.join(self.dir, "pgsock"), user)
+        env = dict(os.environ, **(env or {}), YSQGK_DATABASE=database)
+        return subprocess.run([binary(), "--config", self.config, *args], env=env,
                               capture_output=True, text=True)
 
     def psql(self, sql):
@@ -303,11 +316,17 @@ def app_pid(s):
         return int(f.read())
 
 
+def app_command(s):
+    """How dev-stack.sh started the app of stack s (app.cmd in its folder): as root,
+    through setpriv as the stack's unprivileged app user (issue 12, item 1)."""
+    with open(os.path.join(s.dir, "app.cmd"), "rb") as f:
+        return [a.decode() for a in f.read().split(b"\0") if a]
+
+
 def start_app(s):
     """(Re)starts the app of stack s the way dev-stack.sh does."""
     log = open(os.path.join(s.dir, "log", "app.log"), "a")
-    p = subprocess.Popen([binary(), "--config", s.config, "serve"], stdout=log, stderr=log,
-                         start_new_session=True)
+    p = subprocess.Popen(app_command(s), stdout=log, stderr=log, start_new_session=True)
     with open(os.path.join(s.dir, "run", "app.pid"), "w") as f:
         f.write(str(p.pid))
     sock = os.path.join(s.dir, "run", "ysqgk.sock")

@@ -74,6 +74,10 @@ class RunAnywhereTest(unittest.TestCase):
             self.assertEqual(status, 200)
             status, body = get(port, "/healthz")
             self.assertEqual(status, 200, body)
+            # The app runs as an unprivileged user (issue 12, item 1), yet
+            # reads its binary, templates and key from a clone it cannot enter.
+            with open(os.path.join(state, "run", "app.pid")) as f:
+                self.assertNotEqual(os.stat("/proc/%d" % int(f.read())).st_uid, 0)
         finally:
             os.killpg(p.pid, signal.SIGINT)
             try:

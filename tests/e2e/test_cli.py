@@ -55,7 +55,7 @@ class CliTest(unittest.TestCase):
 
     def test_second_migrate_changes_nothing(self):
         before = self.s.psql("SELECT count(*) FROM schema_migrations")
-        r = self.s.ysqgk("migrate")
+        r = self.s.ysqgk_as_owner("migrate")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, "")
         self.assertEqual(self.s.psql("SELECT count(*) FROM schema_migrations"), before)
@@ -67,9 +67,7 @@ class CliTest(unittest.TestCase):
                 shutil.copy(os.path.join(stack.ROOT, "sql", name), sql)
             with open(os.path.join(sql, "999_broken.sql"), "w") as f:
                 f.write("CREATE TABLE half_done (x int);\nSELECT no_such_function();\n")
-            r = subprocess.run([stack.binary(), "--config", self.s.config, "migrate"],
-                               capture_output=True, text=True,
-                               env=dict(os.environ, YSQGK_SQL_DIR=sql))
+            r = self.s.ysqgk_as_owner("migrate", env={"YSQGK_SQL_DIR": sql})
             self.assertEqual(r.returncode, 1)
             self.assertIn("999_broken.sql", r.stderr)
             self.assertEqual(self.s.psql("SELECT to_regclass('half_done') IS NULL"), "t")

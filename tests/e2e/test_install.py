@@ -66,7 +66,7 @@ class PgCluster:
         self.settings = []
 
     def _prepare(self):
-        os.makedirs(self.sock, exist_ok=True)
+        os.makedirs(self.sock, mode=0o700, exist_ok=True)
         open(self.log, "a").close()
         chown_postgres(self.sock, self.log)
 
@@ -76,8 +76,26 @@ class PgCluster:
         chown_postgres(self.data)
         os.chmod(self.data, 0o700)
         run([PGBIN + "/initdb", "-D", self.data, "-U", SUPERUSER or os.getlogin(),
-             "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"], as_postgres=True)
+             "--auth-local=peer", "--auth-host=scram-sha-256", "--encoding=UTF8",
+             "--locale=C.UTF-8", "--no-sync"], as_postgres=True)
+        self._write_auth()
         return self
+
+    def _write_auth(self):
+        """Peer only, never trust (issue 12, item 1), as Debian's cluster:
+        the OS users the tests act as map to the roles they play (root is
+        the superuser and the application role; a standby copies these)."""
+        me = "root" if IS_ROOT else os.getlogin()
+        maps = [("postgres", "postgres")] if IS_ROOT else []
+        maps += [(me, SUPERUSER or me), (me, "ysqgk")]
+        files = {"pg_hba.conf": "local all all peer map=test\n"
+                                "local replication all peer map=test\n",
+                 "pg_ident.conf": "".join("test %s %s\n" % m for m in maps)}
+        for name, text in files.items():
+            path = os.path.join(self.data, name)
+            with open(path, "w") as f:
+                f.write(text)
+            chown_postgres(path)
 
     def standby_of(self, primary):
         """A hot standby of primary: pg_basebackup -R (streaming replication)."""

@@ -14,6 +14,7 @@ PG_BIN overrides the server's bin directory (default /usr/lib/postgresql/15/bin)
 
 import csv
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -58,6 +59,19 @@ class Cluster:
 			return ['runuser', '-u', 'postgres', '--'] + argv
 		return argv
 
+	def _write_auth(self):
+		"""Peer only, never trust (issue 12, item 1): the user running the
+		tests is the superuser postgres through an ident map."""
+		me = 'root' if self.as_root else pwd.getpwuid(os.getuid()).pw_name
+		files = {'pg_hba.conf': 'local all all peer map=test\n',
+			 'pg_ident.conf': 'test %s postgres\ntest postgres postgres\n' % me}
+		for name, text in files.items():
+			path = os.path.join(self.data, name)
+			with open(path, 'w') as f:
+				f.write(text)
+			if self.as_root:
+				shutil.chown(path, 'postgres', 'postgres')
+
 	def _run(self, argv, **kw):
 		return subprocess.run(argv, env=self.env, capture_output=True,
 				      text=True, **kw)
@@ -65,9 +79,11 @@ class Cluster:
 	def start(self):
 		r = self._run(self._server_cmd([
 			os.path.join(PG_BIN, 'initdb'), '-D', self.data, '-U', 'postgres',
-			'--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']))
+			'--auth-local=peer', '--auth-host=scram-sha-256', '-E', 'UTF8',
+			'--no-locale', '--no-sync']))
 		if r.returncode != 0:
 			raise RuntimeError('initdb failed:\n' + r.stdout + r.stderr)
+		self._write_auth()
 		opts = ("-c listen_addresses='' -k %s -p %s -c fsync=off "
 			"-c full_page_writes=off -c TimeZone=Asia/Shanghai" % (self.dir, PORT))
 		r = self._run(self._server_cmd([
