@@ -35,7 +35,7 @@ SUITES=(
 	test_staff_workflow.py test_staff_calendar.py test_staff_queue.py
 	test_citizen_status.py test_citizen_apply.py
 	test_report_tables.py test_report_import.py test_report_edges.py
-	test_cli.py test_law_outcomes.py
+	test_cli.py test_law_outcomes.py test_law_dates.py
 )
 
 passed=0 failed=0 failures=()

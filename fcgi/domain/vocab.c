@@ -75,6 +75,7 @@ VOCAB(vocab_event_action, "request_events.action",
 	{ "extension_approved", "批准延期", NULL },
 	{ "extension_refused", "不批准延期", NULL },
 	{ "fee_notice", "发出收费通知", NULL },
+	{ "fee_notice_delivered", "收费通知送达", NULL },
 	{ "fee_paid", "收到缴费", NULL },
 	{ "fee_expired", "逾期未缴费，终止办理", NULL },
 	{ "reasons_asked", "要求说明理由", NULL },
@@ -146,6 +147,14 @@ VOCAB(vocab_consultation_delivery, "consultations.delivery",
 	{ "online", "网上送达", NULL },
 	{ "post", "邮寄", NULL });
 
+/* How a fee notice reached the applicant: handed over or shown online it
+ * is received the day issued; by post its delivery is recorded, and the
+ * period to pay runs from then. */
+VOCAB(vocab_fee_delivery, "fees.delivery",
+	{ "handed", "当面交付", NULL },
+	{ "online", "网上告知", NULL },
+	{ "post", "邮寄", NULL });
+
 /* The states of a request's records, as the request page lists them. */
 VOCAB(vocab_supplement_state, "supplements.state",
 	{ "asked", "等待补正", NULL },
@@ -176,7 +185,7 @@ const struct vocab *const vocab_all[] = {
 	&vocab_appeal_kind, &vocab_appeal_result, &vocab_consultation_kind,
 	&vocab_consultation_result, &vocab_fee_method, &vocab_discard_reason,
 	&vocab_supplement_state, &vocab_extension_state, &vocab_fee_state,
-	&vocab_consultation_delivery,
+	&vocab_consultation_delivery, &vocab_fee_delivery,
 };
 const size_t vocab_all_count = sizeof vocab_all / sizeof vocab_all[0];
 
@@ -217,7 +226,7 @@ static const struct {
 	{ NULL, "kind", { &vocab_consultation_kind, &vocab_appeal_kind } },
 	{ NULL, "result", { &vocab_consultation_result, &vocab_appeal_result } },
 	{ NULL, "method", { &vocab_fee_method } },
-	{ NULL, "delivery", { &vocab_consultation_delivery } },
+	{ NULL, "delivery", { &vocab_consultation_delivery, &vocab_fee_delivery } },
 	{ NULL, "reason_code", { &vocab_discard_reason } },
 	{ NULL, "role", { &vocab_staff_role } },
 	{ "supplements", "state", { &vocab_supplement_state } },

@@ -48,6 +48,7 @@ extern const struct vocab vocab_supplement_state;	/* supplements.state */
 extern const struct vocab vocab_extension_state;	/* extensions.state */
 extern const struct vocab vocab_fee_state;	/* fees.state */
 extern const struct vocab vocab_consultation_delivery;	/* consultations.delivery */
+extern const struct vocab vocab_fee_delivery;	/* fees.delivery */
 
 /* Every vocabulary above, for the tests and `ysqgk` tools. */
 extern const struct vocab *const vocab_all[];

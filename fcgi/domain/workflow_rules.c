@@ -58,6 +58,8 @@ static const struct action_rule actions[WF_ACTION_COUNT] = {
 				  "extension_refused", OPEN_RECEIVED, A(STAFF) },
 	[WF_FEE_NOTICE] = { "fee_notice", "收费通知", "fee_notice",
 			    BIT(WF_IN_PROGRESS), A(STAFF) },
+	[WF_FEE_DELIVERED] = { "fee_notice_delivered", "记录收费通知送达",
+				"fee_notice_delivered", BIT(WF_AWAITING_FEE), A(STAFF) },
 	[WF_FEE_PAID] = { "fee_paid", "记录缴费", "fee_paid",
 			  BIT(WF_AWAITING_FEE), A(STAFF) },
 	[WF_REPLY] = { "reply", "答复", "replied", BIT(WF_IN_PROGRESS), A(STAFF) },
@@ -183,6 +185,7 @@ static const char *refusal(enum wf_action a, enum wf_status s)
 	case WF_CONSULT_ANSWERED:
 	case WF_CONSULT_RECEIVED:
 		return "该申请没有正在征求的意见";
+	case WF_FEE_DELIVERED:
 	case WF_FEE_PAID:
 	case WF_EXPIRE_FEE:
 		return "该申请没有待缴的信息处理费";

@@ -42,6 +42,7 @@ enum wf_action {
 	WF_APPROVE_EXTENSION,	/* the head decides it */
 	WF_REFUSE_EXTENSION,
 	WF_FEE_NOTICE,		/* 信息处理费 notice: the clock stops (Art. 42) */
+	WF_FEE_DELIVERED,	/* a posted fee notice arrived: its period starts */
 	WF_FEE_PAID,
 	WF_REPLY,		/* the reply notice, with its outcome (Art. 36-39) */
 	WF_WITHDRAW,		/* the applicant withdraws */

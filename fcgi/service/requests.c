@@ -498,6 +498,7 @@ static void validate_origin(struct vctx *v, struct request_fields *f,
 		fail(v, "received_on", "收到申请的日期不正确");
 	else
 		f->received_on = origin->received_on;
+	f->backdate_reason = optional(v, "backdate_reason", "补登理由", 500);
 	if (f->channel && !f->phone && !f->email && !f->address)
 		fail(v, "phone", "请至少填写电话、电子邮箱或通信地址中的一项");
 }
@@ -762,6 +763,63 @@ static bool load_agency(struct db *db, struct arena *a, const char *code,
 	return true;
 }
 
+/*
+ * A registration's date of receipt entered late (issue 11, item 8; as
+ * workflow.c's backdate_allowed() for a step): more than the agency's
+ * backdate_workdays working days back it needs backdate_reason and marks
+ * the request late_entry; in a year whose yearly report is published
+ * (Art. 50) only the head enters it, and the report shows the change as
+ * a difference calling for a 更正版. Fills `late`; false with out->status
+ * (422 with out->errors naming the field) when refused.
+ */
+struct late_entry {
+	bool late;
+	int workdays;		/* working days between receipt and today */
+	int published_year;	/* 0 unless that year's report is published */
+};
+
+static bool registration_backdate(struct db *db, struct arena *a, const char *agency_id,
+				  const struct request_fields *f, const struct request_origin *origin,
+				  struct request_created *out, struct late_entry *late)
+{
+	memset(late, 0, sizeof *late);
+	const char *params[] = { agency_id, f->received_on };
+	PGresult *res = db_exec(db, STMT_CITIZEN_BACKDATE, 2, params);
+	if (!db_ok(res) || PQntuples(res) != 1) {
+		out->status = failure_status(db, res, "backdate check");
+		PQclear(res);
+		return false;
+	}
+	int back = atoi(PQgetvalue(res, 0, 0)), limit = atoi(PQgetvalue(res, 0, 1));
+	bool published = !strcmp(PQgetvalue(res, 0, 2), "t");
+	PQclear(res);
+	const char *field = NULL;
+	char message[512];
+	int32_t day = 0;
+	date_parse(f->received_on, &day);
+	if (back > limit && !f->backdate_reason) {
+		field = "backdate_reason";
+		snprintf(message, sizeof message,
+			 "收到申请的日期早于今天%d个工作日，超过本机关的补登期限（%d个工作日）：请写明补登理由",
+			 back, limit);
+	} else if (published && !origin->head) {
+		field = "received_on";
+		snprintf(message, sizeof message,
+			 "%d年的政府信息公开工作年度报告已经公布：收到日期在该年度的申请须经负责人同意，由负责人登记，并发布年度报告更正版",
+			 date_year(day));
+	}
+	if (field) {
+		out->errors = json_object_new_object();
+		json_object_object_add(out->errors, field, json_object_new_string(arena_strdup(a, message)));
+		out->status = 422;
+		return false;
+	}
+	late->late = back > limit;
+	late->workdays = back;
+	late->published_year = published ? date_year(day) : 0;
+	return true;
+}
+
 struct insert_ctx {
 	struct db *db;
 	const struct app *app;
@@ -771,6 +829,7 @@ struct insert_ctx {
 	const struct request_origin *origin;
 	const char *token_hash;
 	const char *code_hash;
+	struct late_entry late;
 };
 
 /* The step inside the transaction that may fail; returns the status. */
@@ -813,8 +872,9 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 		f->channel, f->received_on, staff ? "in_progress" : "submitted",
 		c->token_hash, reply_days,
 		f->privacy_consent ? PRIVACY_NOTICE_VERSION : NULL,
+		c->late.late ? "true" : "false",
 	};
-	res = db_exec(c->db, STMT_CITIZEN_REQUEST_INSERT, 28, params);
+	res = db_exec(c->db, STMT_CITIZEN_REQUEST_INSERT, 29, params);
 	if (!db_ok(res)) {
 		int st = failure_status(c->db, res, "request insert");
 		PQclear(res);
@@ -842,6 +902,13 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 	json_object_object_add(data, "applicant_kind", json_object_new_string(f->applicant_kind));
 	if (staff)
 		json_object_object_add(data, "received_on", json_object_new_string(f->received_on));
+	if (c->late.late) {
+		json_object_object_add(data, "backdate_reason", json_object_new_string(f->backdate_reason));
+		json_object_object_add(data, "backdated_workdays", json_object_new_int(c->late.workdays));
+	}
+	if (c->late.published_year)
+		json_object_object_add(data, "published_report_year",
+				       json_object_new_int(c->late.published_year));
 	struct event e = {
 		.request_id = out->request_id,
 		.actor_kind = staff ? "staff" : "applicant",
@@ -900,6 +967,8 @@ void request_create(struct db *db, const struct app *app, struct arena *a,
 		.origin = origin, .token_hash = token_hash,
 		.code_hash = pii_hash(app, a, PII_QUERY_CODE, code),
 	};
+	if (origin && !registration_backdate(db, a, agency_id, &f, origin, out, &c.late))
+		return;
 
 	if (!db_command(db, "BEGIN")) {
 		out->status = 503;

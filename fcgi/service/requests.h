@@ -64,6 +64,7 @@ struct request_origin {
 	const char *channel;		/* in_person, post, fax, email, other, online */
 	const char *received_on;	/* YYYY-MM-DD: the day of receipt (Art. 31) */
 	const char *staff_id;		/* staff.id as text: the event's actor */
+	bool head;			/* the member is the agency's head */
 };
 
 /* The fields after validation: trimmed, normalised, in the arena. NULL =
@@ -92,6 +93,7 @@ struct request_fields {
 	const char *submit_token;
 	const char *channel;		/* "online" unless staff register it */
 	const char *received_on;	/* NULL for online */
+	const char *backdate_reason;	/* why received_on is entered late */
 	bool privacy_consent;		/* online: the notice's box was ticked */
 };
 

@@ -31,6 +31,7 @@
 /* Practice where the regulation is silent (agency settings override). */
 #define DEFAULT_SUPPLEMENT_WORKDAYS	10	/* the applicant's period for 补正 */
 #define DEFAULT_FEE_PAY_WORKDAYS	20	/* 2020 measures: pay within 20 working days */
+#define DEFAULT_BACKDATE_WORKDAYS	5	/* a step dated further back needs a reason */
 #define TEXT_MAX_CHARS			20000
 
 /* The locked row and what the step changes in it. */
@@ -55,12 +56,14 @@ struct step {
 	struct json_object *settings;	/* agencies.settings, owned */
 	const char *id_number_hash, *credit_code;
 	int32_t submitted_on;
+	const char *channel;
 
 	/* The cached state, as read and as the step leaves it. */
 	enum wf_status status;
 	bool has_received;
 	int32_t received;
 	bool backdated;
+	bool late_entry;	/* a step dated beyond backdate_workdays, with its reason */
 	const char *outcome;
 	bool concluded;
 	int32_t concluded_on;
@@ -340,8 +343,83 @@ static bool in_date(struct step *st, const char *key, int32_t def, int32_t *out)
 	return true;
 }
 
+/* ---- back-dating (issue 11, item 8) -------------------------------------- */
+
+static int setting_int(struct step *st, const char *key, int min, int max, int def);
+
+/* The date of the request's latest dated step (STMT_WF_LAST_STEP_ON); 0
+ * when there is none. */
+static bool last_step_on(struct step *st, int32_t *out)
+{
+	PGresult *res = exec(st, STMT_WF_LAST_STEP_ON, 1, (const char *[]){ st->id });
+	if (!res)
+		return false;
+	*out = value_date(res, 0, 0);
+	PQclear(res);
+	return true;
+}
+
+static bool report_published(struct step *st, int year, bool *out)
+{
+	char y[16];
+	snprintf(y, sizeof y, "%d", year);
+	PGresult *res = exec(st, STMT_WF_REPORT_PUBLISHED, 2, (const char *[]){ st->agency_id, y });
+	if (!res)
+		return false;
+	*out = !strcmp(PQgetvalue(res, 0, 0), "t");
+	PQclear(res);
+	return true;
+}
+
+/*
+ * A date before today given to a step (ogi-rules.md "Time limits"): the
+ * day the thing happened counts, not the day it was entered (Art. 31,
+ * 33), but entering it late is bounded. More than the agency's
+ * backdate_workdays working days back it needs a reason, kept in the
+ * event (backdate_reason) and marking the request (late_entry, shown in
+ * the queue). A date in a year whose yearly report is already published
+ * (Art. 50) changes published figures: only a head enters it (the head's
+ * approval is the entering itself), the event says which year, and the
+ * report shows the change as a difference calling for a 更正版
+ * (docs/report.md, "Publishing").
+ */
+static bool backdate_allowed(struct step *st, const char *key, int32_t d)
+{
+	if (d >= st->today)
+		return true;
+	if (!st->cal)
+		return refuse(st, SERVICE_UNAVAILABLE, "工作日历暂时无法读取，请稍后重试", NULL);
+	int limit = setting_int(st, "backdate_workdays", 0, 60, DEFAULT_BACKDATE_WORKDAYS);
+	int back = workdays_between(st->cal, d, st->today);
+	if (back > limit) {
+		const char *reason;
+		if (!in_text(st, "backdate_reason", false, "补登理由", &reason))
+			return false;
+		if (!reason)
+			return refusef(st, SERVICE_BAD_INPUT, "backdate_reason",
+				       "该日期（%s）早于今天%d个工作日，超过本机关的补登期限（%d个工作日）：请写明补登理由",
+				       date_cn(st, d), back, limit);
+		data_str(st, "backdate_reason", reason);
+		data_int(st, "backdated_workdays", back);
+		st->late_entry = true;
+	}
+	int year = date_year(d);
+	bool published;
+	if (!report_published(st, year, &published))
+		return false;
+	if (!published)
+		return true;
+	if (!st->ctx->staff || strcmp(st->ctx->staff->role, "head"))
+		return refusef(st, SERVICE_FORBIDDEN, key,
+			       "%d年的政府信息公开工作年度报告已经公布：日期在该年度的步骤须经负责人同意，由负责人录入，并发布年度报告更正版",
+			       year);
+	data_int(st, "published_report_year", year);
+	return true;
+}
+
 /* The date a back-datable step counts from: `date`, or today. It lies
- * between the date of receipt and today. */
+ * between the previous step's date (the date of receipt at the earliest)
+ * and today, within the bounds of backdate_allowed(). */
 static bool step_date(struct step *st, const char *key, int32_t *out)
 {
 	if (!in_date(st, key, st->today, out))
@@ -351,9 +429,14 @@ static bool step_date(struct step *st, const char *key, int32_t *out)
 	if (st->has_received && *out < st->received)
 		return refusef(st, SERVICE_BAD_INPUT, key, "日期不能早于收到申请之日（%s）",
 			       date_cn(st, st->received));
+	int32_t last;
+	if (!last_step_on(st, &last))
+		return false;
+	if (last && *out < last)
+		return refusef(st, SERVICE_BAD_INPUT, key, "日期不能早于上一办理步骤的日期（%s）", date_cn(st, last));
 	if (*out < st->today)
 		json_object_object_add(st->data, "backdated", json_object_new_boolean(1));
-	return true;
+	return backdate_allowed(st, key, *out);
 }
 
 static const char *setting_str(struct step *st, const char *key, const char *def)
@@ -605,8 +688,9 @@ static bool save_state(struct step *st)
 		opt_date(st->arena, have_deadline && open && !dl.running, dl.stopped_since),
 		st->outcome,
 		opt_date(st->arena, st->concluded, st->concluded_on),
+		st->late_entry ? "true" : "false",
 	};
-	return exec_ok(st, STMT_WF_REQUEST_SAVE, 9, params);
+	return exec_ok(st, STMT_WF_REQUEST_SAVE, 10, params);
 }
 
 /* ---- the steps ----------------------------------------------------------- */
@@ -621,6 +705,8 @@ static bool do_confirm(struct step *st)
 	if (d < st->submitted_on)
 		return refusef(st, SERVICE_BAD_INPUT, "date", "收到申请的日期不能早于在线提交之日（%s）",
 			       date_cn(st, st->submitted_on));
+	if (!backdate_allowed(st, "date", d))
+		return false;
 	st->has_received = true;
 	st->received = d;
 	st->backdated = d < st->today;
@@ -1149,6 +1235,19 @@ static bool do_decide_extension(struct step *st, bool approve)
 	return true;
 }
 
+/* How the fee notice reaches the applicant: `delivery` (handed, online,
+ * post); by default online for an online request, else handed over. */
+static bool fee_delivery(struct step *st, const char **out)
+{
+	const char *d = in_str(st, "delivery");
+	if (!d)
+		d = st->channel && !strcmp(st->channel, "online") ? "online" : "handed";
+	if (strcmp(d, "handed") && strcmp(d, "online") && strcmp(d, "post"))
+		return refuse(st, SERVICE_BAD_INPUT, "请选择送达方式：当面送达（handed）、在线送达（online）或邮寄（post）", "delivery");
+	*out = d;
+	return true;
+}
+
 static bool do_fee_notice(struct step *st)
 {
 	const char *method = in_str(st, "method");
@@ -1179,18 +1278,30 @@ static bool do_fee_notice(struct step *st)
 			return refusef(st, SERVICE_CONFLICT, NULL,
 				       "按件计收：这是该申请人本月第%d件申请，每月前10件不收费", units);
 	}
-	int32_t pay_by;
-	int days = setting_int(st, "fee_pay_workdays", 1, 60, DEFAULT_FEE_PAY_WORKDAYS);
-	if (!in_date(st, "pay_by", window_last_day(st->cal, st->today, days), &pay_by))
+	/* The period runs from the applicant's receipt of the notice (2020
+	 * measures: 自收到本通知之日起20个工作日内; issue 11, item 9):
+	 * handed over or shown online, that is the day issued; posted, the
+	 * day of delivery entered later (fee_notice_delivered), and until
+	 * then there is no pay_by and nothing closes the request. */
+	const char *delivery;
+	if (!fee_delivery(st, &delivery))
 		return false;
-	if (pay_by <= st->today)
+	bool posted = !strcmp(delivery, "post");
+	int days = setting_int(st, "fee_pay_workdays", 1, 60, DEFAULT_FEE_PAY_WORKDAYS);
+	int32_t pay_by = 0;
+	if (posted && in_str(st, "pay_by"))
+		return refuse(st, SERVICE_BAD_INPUT, "邮寄送达的收费通知，缴费期限自送达之日起计算：请在送达后录入送达日期", "pay_by");
+	if (!posted && !in_date(st, "pay_by", window_last_day(st->cal, st->today, days), &pay_by))
+		return false;
+	if (!posted && pay_by <= st->today)
 		return refuse(st, SERVICE_BAD_INPUT, "缴费期限应晚于今天", "pay_by");
 	char u[16], a[32];
 	snprintf(u, sizeof u, "%d", units);
 	snprintf(a, sizeof a, "%lld.00", amount);
 	const char *params[] = { st->id, method, u, a, fmt_date(st->arena, st->today),
-				 fmt_date(st->arena, pay_by) };
-	PGresult *res = exec(st, STMT_WF_FEE_ADD, 6, params);
+				 opt_date(st->arena, !posted, pay_by), delivery,
+				 opt_date(st->arena, !posted, st->today) };
+	PGresult *res = exec(st, STMT_WF_FEE_ADD, 8, params);
 	if (!res)
 		return false;
 	data_int(st, "fee_id", atoll(PQgetvalue(res, 0, COL(WF_FEE_ADD, id))));
@@ -1198,19 +1309,23 @@ static bool do_fee_notice(struct step *st)
 	data_str(st, "method", method);
 	data_int(st, "units", units);
 	data_str(st, "amount_yuan", a);
-	data_date(st, "pay_by", pay_by);
+	data_str(st, "delivery", delivery);
+	if (!posted)
+		data_date(st, "pay_by", pay_by);
 	st->status = WF_AWAITING_FEE;
 	st->clock_changed = true;
 	set_notice(st, "fee", "notices/fee", "政府信息公开信息处理费缴费通知书");
 	notice_str(st, "method_text", !strcmp(method, "per_page") ? "按量计收" : "按件计收");
 	notice_str(st, "units", u);
 	notice_str(st, "amount", a);
-	notice_str(st, "pay_by_text", date_cn(st, pay_by));
 	/* The measures give the applicant 20 working days from receiving the
-	 * notice: the notice states the period, and the day it ends. */
+	 * notice: the notice states the period, and the day it ends when that
+	 * is known (handed over or shown online: received the day issued). */
 	char wd[16];
-	snprintf(wd, sizeof wd, "%d", workdays_between(st->cal, st->today, pay_by));
+	snprintf(wd, sizeof wd, "%d", posted ? days : workdays_between(st->cal, st->today, pay_by));
 	notice_str(st, "pay_workdays", wd);
+	if (!posted)
+		notice_str(st, "pay_by_text", date_cn(st, pay_by));
 	notice_str(st, "remedy_subject", "通知");
 	if (!strcmp(method, "per_page"))
 		json_object_object_add(st->notice_model, "per_page", json_object_new_boolean(1));
@@ -1218,7 +1333,8 @@ static bool do_fee_notice(struct step *st)
 }
 
 /* The pending fee: its id and dates; false (409) when there is none. */
-static bool pending_fee(struct step *st, const char **id, int32_t *notice_on, int32_t *pay_by)
+static bool pending_fee(struct step *st, const char **id, int32_t *notice_on, int32_t *pay_by,
+			int32_t *delivered_on)
 {
 	PGresult *res = exec(st, STMT_WF_FEE_PENDING, 1, (const char *[]){ st->id });
 	if (!res)
@@ -1229,20 +1345,47 @@ static bool pending_fee(struct step *st, const char **id, int32_t *notice_on, in
 	}
 	*id = copy_value(st, res, 0, COL(WF_FEE_PENDING, id));
 	*notice_on = value_date(res, 0, 1);
-	*pay_by = value_date(res, 0, 2);
+	*pay_by = value_date(res, 0, 2);		/* 0: posted, not yet delivered */
+	*delivered_on = value_date(res, 0, 4);
 	PQclear(res);
+	return true;
+}
+
+/* A posted fee notice was delivered: the applicant's period runs from
+ * that day (issue 11, item 9). */
+static bool do_fee_delivered(struct step *st)
+{
+	const char *fee;
+	int32_t notice_on, pay_by, delivered, d;
+	if (!pending_fee(st, &fee, &notice_on, &pay_by, &delivered))
+		return false;
+	if (delivered)
+		return refusef(st, SERVICE_CONFLICT, NULL, "收费通知已于%s送达", date_cn(st, delivered));
+	if (!step_date(st, "date", &d))
+		return false;
+	if (d < notice_on)
+		return refuse(st, SERVICE_BAD_INPUT, "送达日期不能早于收费通知之日", "date");
+	int days = setting_int(st, "fee_pay_workdays", 1, 60, DEFAULT_FEE_PAY_WORKDAYS);
+	pay_by = window_last_day(st->cal, d, days);
+	const char *params[] = { st->id, fee, fmt_date(st->arena, d), fmt_date(st->arena, pay_by) };
+	if (!exec_ok(st, STMT_WF_FEE_DELIVER, 4, params))
+		return false;
+	data_int(st, "fee_id", atoll(fee));
+	data_date(st, "delivered_on", d);
+	data_date(st, "pay_by", pay_by);
+	st->effective = d;
 	return true;
 }
 
 static bool do_fee_paid(struct step *st)
 {
 	const char *fee;
-	int32_t notice_on, pay_by, d;
-	if (!pending_fee(st, &fee, &notice_on, &pay_by) || !step_date(st, "date", &d))
+	int32_t notice_on, pay_by, delivered, d;
+	if (!pending_fee(st, &fee, &notice_on, &pay_by, &delivered) || !step_date(st, "date", &d))
 		return false;
 	if (d < notice_on)
 		return refuse(st, SERVICE_BAD_INPUT, "缴费日期不能早于收费通知之日", "date");
-	if (window_over(pay_by, d))
+	if (pay_by && window_over(pay_by, d))
 		return refusef(st, SERVICE_CONFLICT, NULL, "缴费期限已于%s届满", date_cn(st, pay_by));
 	const char *params[] = { st->id, fee, "paid", fmt_date(st->arena, d) };
 	if (!exec_ok(st, STMT_WF_FEE_SET, 4, params))
@@ -1744,9 +1887,11 @@ static bool do_expire_supplement(struct step *st)
 static bool do_expire_fee(struct step *st)
 {
 	const char *fee;
-	int32_t notice_on, pay_by;
-	if (!pending_fee(st, &fee, &notice_on, &pay_by))
+	int32_t notice_on, pay_by, delivered;
+	if (!pending_fee(st, &fee, &notice_on, &pay_by, &delivered))
 		return false;
+	if (!pay_by)
+		return refuse(st, SERVICE_CONFLICT, "收费通知尚未送达，缴费期限尚未开始计算", NULL);
 	if (!window_over(pay_by, st->today))
 		return refusef(st, SERVICE_CONFLICT, NULL, "缴费期限至%s，尚未届满", date_cn(st, pay_by));
 	const char *params[] = { st->id, fee, "expired", NULL };
@@ -1779,6 +1924,7 @@ static bool run_step(struct step *st)
 	case WF_APPROVE_EXTENSION: return do_decide_extension(st, true);
 	case WF_REFUSE_EXTENSION: return do_decide_extension(st, false);
 	case WF_FEE_NOTICE: return do_fee_notice(st);
+	case WF_FEE_DELIVERED: return do_fee_delivered(st);
 	case WF_FEE_PAID: return do_fee_paid(st);
 	case WF_REPLY: return do_reply(st);
 	case WF_WITHDRAW: return do_withdraw(st);
@@ -1838,6 +1984,8 @@ static bool lock_request(struct step *st, const char *request_id)
 	st->agency_is_government = !strcmp(PQgetvalue(res, 0, 24), "government");
 	st->government_above = copy_value(st, res, 0, 25);
 	st->redo = !PQgetisnull(res, 0, 26);
+	st->channel = copy_value(st, res, 0, 27);
+	st->late_entry = !strcmp(PQgetvalue(res, 0, 28), "t");
 	PQclear(res);
 	return true;
 }

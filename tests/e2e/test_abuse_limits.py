@@ -116,13 +116,20 @@ class FloodTest(unittest.TestCase):
         allowed = 20 + int(seconds / 2) + 1
         self.assertLessEqual(flood.count(201), allowed, "%.1f s" % seconds)
         self.assertGreaterEqual(flood.count(429), len(flood) - allowed)
+        # Still limited after the flood: nginx's page. A slot of the rate
+        # may have come free since the flood's last request (one every 2 s
+        # on a slow machine): that one is let through, the next is not.
+        late_ones = 0
+        r = send(self.FLOODER, "POST", path, body)
+        while r.status == 201 and late_ones < 2:
+            late_ones += 1
+            r = send(self.FLOODER, "POST", path, body)
+        self.assertEqual(r.status, 429)
+        self.assertIn("请求过于频繁", r.text)
         self.assertEqual(h.events(S, rid), ["registered", "note"])
         created = int(S.psql("SELECT count(*) FROM requests r JOIN agencies a ON a.id = r.agency_id"
                              " WHERE a.code = '%s' AND r.channel = 'online'" % agency))
-        self.assertEqual(created, flood.count(201))
-        r = send(self.FLOODER, "POST", path, body)
-        self.assertEqual(r.status, 429)
-        self.assertIn("请求过于频繁", r.text)
+        self.assertEqual(created, flood.count(201) + late_ones)
         # Other applicants are not held back by the flooder.
         self.assertEqual(send(self.OTHER, "POST", path, body).status, 201)
 

@@ -215,7 +215,7 @@ class StatusOverdueTest(unittest.TestCase):
         dept = h.new_agency(S, "sd", parent=gov)
         clerk = h.Staff(S, dept)
         received = h.workdays_add(S, h.today(), -30)
-        body = h.applicant(channel="post", received_on=received)
+        body = h.applicant(channel="post", received_on=received, backdate_reason="纸质台账补录")
         body.pop("declaration")
         r = clerk.post_json("/api/v1/agencies/%s/requests" % dept, body)
         self.assertEqual(r.status, 201, r)

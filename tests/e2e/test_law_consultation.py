@@ -53,7 +53,7 @@ class ConsultationReceiptTest(unittest.TestCase):
         # Mon 30 September: until its receipt is known its window has not
         # started, and silence cannot be recorded.
         rid = self.clerk.register("2024-09-27")
-        j = self.clerk.act(rid, "consult", {"party": "某某公司", "date": "2024-09-30",
+        j = self.clerk.act(rid, "consult", {"party": "某某公司", "date": "2024-09-30", "backdate_reason": "补登",
                                             "delivery": "post"})
         c = j["consultations"][0]
         self.assertEqual((c["sent_on"], c["delivery"]), ("2024-09-30", "post"))
@@ -115,17 +115,17 @@ class ConsultationReceiptTest(unittest.TestCase):
         rid = self.clerk.register("2024-09-27")
         for delivery in ("in_person", "online"):
             e = self.clerk.act(rid, "consult", {"party": "丙机关", "kind": "co_author",
-                                                "date": "2024-09-30", "delivery": delivery,
+                                                "date": "2024-09-30", "backdate_reason": "补登", "delivery": delivery,
                                                 "party_received_on": "2024-10-08"}, expect=422)
             self.assertEqual(e["field"], "party_received_on")
         e = self.clerk.act(rid, "consult", {"party": "丙机关", "delivery": "fax"}, expect=422)
         self.assertEqual(e["field"], "delivery")
-        e = self.clerk.act(rid, "consult", {"party": "丙机关", "date": "2024-09-30",
+        e = self.clerk.act(rid, "consult", {"party": "丙机关", "date": "2024-09-30", "backdate_reason": "补登",
                                             "delivery": "post", "party_received_on": "2024-09-29"},
                            expect=422)
         self.assertEqual(e["field"], "party_received_on")
         j = self.clerk.act(rid, "consult", {"party": "丙机关", "kind": "co_author",
-                                            "date": "2024-09-30", "delivery": "online"})
+                                            "date": "2024-09-30", "backdate_reason": "补登", "delivery": "online"})
         c = j["consultations"][0]
         # 15 working days after 30 September: 8-12 (5, the 12th a worked
         # Saturday), 14-18 (10), 21-25 (15) October.

@@ -118,14 +118,14 @@ class UnableUnclearTest(unittest.TestCase):
         received = workdays_before(30)
         rid = self.clerk.register(received_on=str(received))
         late = workdays_before(20)
-        e = self.clerk.act(rid, "supplement", {"what": "请写明文件名称", "date": str(late)},
+        e = self.clerk.act(rid, "supplement", {"what": "请写明文件名称", "date": str(late), "backdate_reason": "纸质告知补录"},
                            expect=409)
         self.assertIn("7个工作日", e["error"])
         asked = workdays_before(28)
-        self.clerk.act(rid, "supplement", {"what": "请写明文件名称", "date": str(asked)})
+        self.clerk.act(rid, "supplement", {"what": "请写明文件名称", "date": str(asked), "backdate_reason": "纸质告知补录"})
         self.assertEqual(S.psql("SELECT asked_on FROM supplements WHERE request_id = %d" % rid),
                          str(asked))
-        self.clerk.act(rid, "supplement_answered", {"text": "某某文件", "date": str(asked)})
+        self.clerk.act(rid, "supplement_answered", {"text": "某某文件", "date": str(asked), "backdate_reason": "纸质告知补录"})
         self.assertEqual(self.reply(rid)["outcome"], "unable_unclear")
 
 

@@ -68,7 +68,7 @@ class RemediesParagraphTest(unittest.TestCase):
     def reply(self, outcome, received, replied):
         rid = self.clerk.register(received_on=received)
         body = dict(h.outcome_ready(self.clerk, rid, outcome, on=received),
-                    outcome=outcome, text="答复正文", date=replied)
+                    outcome=outcome, text="答复正文", date=replied, backdate_reason="纸质档案补录")
         if refusal(outcome):
             body["withheld"] = "不予公开的部分及理由"
         return notice(self.clerk.act(rid, "reply", body))

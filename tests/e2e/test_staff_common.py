@@ -135,8 +135,12 @@ class Staff(Client):
         return r.json()
 
     def register(self, received_on=None, channel="post", org=False, **kw):
-        """A request received on paper; returns its id."""
+        """A request received on paper; returns its id. One entered with a
+        past date of receipt gives the reason it is entered late (needed
+        beyond the agency's backdate_workdays, issue 11 item 8)."""
         make = organisation if org else applicant
+        if received_on is not None:
+            kw.setdefault("backdate_reason", "纸质台账补录")
         body = make(channel=channel, received_on=str(received_on or today()), **kw)
         body.pop("declaration", None)
         r = self.post_json("/api/v1/agencies/%s/requests" % self.agency, body)
@@ -150,7 +154,7 @@ def outcome_ready(staff, rid, outcome, on=None):
     and answered (Art. 30), reject_mass a request for reasons that was
     answered (Art. 35), deny_query names the channel to use (Art. 36(7)).
     `on` back-dates those steps (a request received long ago)."""
-    dated = {"date": str(on)} if on else {}
+    dated = {"date": str(on), "backdate_reason": "纸质档案补录"} if on else {}
     if outcome == "unable_unclear":
         staff.act(rid, "supplement", dict(dated, what="请写明所需信息的名称"))
         staff.act(rid, "supplement_answered", dict(dated, text="补正后仍不明确"))

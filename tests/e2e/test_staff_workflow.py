@@ -55,7 +55,7 @@ class ConfirmAndRegisterTest(unittest.TestCase):
         # is Wednesday 30 October (worked by hand from cn_holidays.csv).
         rid, _, _ = h.submit_online(S, self.agency)
         shift_submission(rid, "2024-09-26")
-        j = self.clerk.act(rid, "confirm", {"date": "2024-09-27"})
+        j = self.clerk.act(rid, "confirm", {"date": "2024-09-27", "backdate_reason": "纸质档案补录"})
         self.assertEqual(j["received_on"], "2024-09-27")
         self.assertEqual(j["due_on"], "2024-10-30")
         self.assertTrue(j["backdated"])
@@ -174,7 +174,7 @@ class ConsultTest(unittest.TestCase):
         # 10th are 8, 9 and 10 October (1-7 off), so 3 more days:
         # 31 October, 1 and 4 November.
         rid = self.clerk.register("2024-09-27")
-        j = self.clerk.act(rid, "consult", {"party": "某某公司", "date": "2024-09-30"})
+        j = self.clerk.act(rid, "consult", {"party": "某某公司", "date": "2024-09-30", "backdate_reason": "纸质档案补录"})
         self.assertEqual(j["status"], "consulting")
         c = j["consultations"][0]
         # 15 working days after 30 September: 8-12 (5, the 12th a
@@ -182,7 +182,7 @@ class ConsultTest(unittest.TestCase):
         self.assertEqual(c["due_on"], "2024-10-25")
         self.clerk.act(rid, "reply", {"outcome": "disclosed", "text": "x"}, expect=409)
         j = self.clerk.act(rid, "consult_answered",
-                           {"result": "consent", "answer": "同意", "date": "2024-10-10"})
+                           {"result": "consent", "answer": "同意", "date": "2024-10-10", "backdate_reason": "纸质档案补录"})
         self.assertEqual(j["status"], "in_progress")
         self.assertEqual(j["due_on"], "2024-11-04")
         self.assertEqual(j["deadline"]["paused_workdays"], 3)
@@ -389,7 +389,7 @@ class ReplyTest(unittest.TestCase):
         e = self.clerk.act(rid, "reply", {"outcome": "disclosed", "text": "x", "date": "2024-09-26"},
                            expect=422)
         self.assertIn("收到申请之日", e["error"])
-        j = self.clerk.act(rid, "reply", {"outcome": "disclosed", "text": "x", "date": "2024-10-29"})
+        j = self.clerk.act(rid, "reply", {"outcome": "disclosed", "text": "x", "date": "2024-10-29", "backdate_reason": "纸质档案补录"})
         self.assertEqual(j["concluded_on"], "2024-10-29")
         ev = [e for e in j["events"] if e["action"] == "replied"][0]
         self.assertEqual(ev["effective_on"], "2024-10-29")

@@ -165,7 +165,7 @@ static void test_staff_origin(void **state)
 	char yesterday[DATE_STR_SIZE], tomorrow[DATE_STR_SIZE];
 	date_format(today - 1, yesterday);
 	date_format(today + 1, tomorrow);
-	struct request_origin ok = { "post", yesterday, "1" };
+	struct request_origin ok = { "post", yesterday, "1", false };
 	struct json_object *o = person();
 	json_object_object_del(o, "declaration");
 	json_object_object_del(o, "privacy_consent");
@@ -175,7 +175,7 @@ static void test_staff_origin(void **state)
 	/* PIPL Art. 13(3): a paper request is processed under the statutory
 	 * duty, not consent (issue 12, item 17). */
 	assert_string_equal(error_of(&a, o, "privacy_consent", &ok), "");
-	struct request_origin bad = { "pigeon", tomorrow, "1" };
+	struct request_origin bad = { "pigeon", tomorrow, "1", false };
 	assert_string_not_equal(error_of(&a, person(), "channel", &bad), "");
 	assert_non_null(strstr(error_of(&a, person(), "received_on", &bad), "晚于今天"));
 	o = person();

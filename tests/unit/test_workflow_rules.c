@@ -30,6 +30,7 @@ static const struct {
 	{ "approve_extension", "in_progress awaiting_supplement consulting awaiting_fee" },
 	{ "refuse_extension", "in_progress awaiting_supplement consulting awaiting_fee" },
 	{ "fee_notice", "in_progress" },
+	{ "fee_notice_delivered", "awaiting_fee" },
 	{ "fee_paid", "awaiting_fee" },
 	{ "reply", "in_progress" },
 	{ "withdraw", "submitted in_progress awaiting_supplement consulting awaiting_fee" },

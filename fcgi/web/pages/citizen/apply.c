@@ -502,6 +502,7 @@ void page_api_request_create(struct request *req)
 			.channel = body_str(req, "channel"),
 			.received_on = body_str(req, "received_on"),
 			.staff_id = req->staff->staff_id_text,
+			.head = !strcmp(req->staff->role, "head"),
 		};
 		origin = &staff_origin;
 	}

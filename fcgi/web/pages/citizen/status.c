@@ -86,6 +86,7 @@ static const struct code_text event_texts[] = {
 	{ "consult_answered", "收到征求意见的答复" },
 	{ "extension_approved", "延长答复期限" },
 	{ "fee_notice", "发出收费通知" },
+	{ "fee_notice_delivered", "收费通知已送达" },
 	{ "fee_paid", "已缴纳信息处理费" },
 	{ "fee_expired", "缴费期限届满" },
 	{ "reasons_asked", "受理机关要求说明理由" },

@@ -220,6 +220,9 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	}
 	if (*PQgetvalue(res, i, 11))
 		staff_add_str(r, "assigned_to", PQgetvalue(res, i, 11));
+	/* A step or the receipt entered beyond backdate_workdays (issue 11,
+	 * item 8): its reason is in the request's log. */
+	staff_add_bool(r, "late_entry", !strcmp(PQgetvalue(res, i, 14), "t"));
 	if (!PQgetisnull(res, i, 10))
 		json_object_object_add(r, "repeat_of",
 				       json_object_new_int64(atoll(PQgetvalue(res, i, 10))));

@@ -17,7 +17,7 @@
 static const char *const text_fields[] = {
 	"applicant_kind", "name", "id_type", "id_number", "work_unit", "credit_code",
 	"legal_representative", "contact_name", "phone", "email", "address", "postcode",
-	"fax", "description", "document_ref", "channel", "received_on",
+	"fax", "description", "document_ref", "channel", "received_on", "backdate_reason",
 };
 
 static struct json_object *form_input(struct request *req)
@@ -116,6 +116,7 @@ void page_staff_register(struct request *req)
 		.channel = fields_get(&req->form, "channel"),
 		.received_on = fields_get(&req->form, "received_on"),
 		.staff_id = req->staff->staff_id_text,
+		.head = !strcmp(req->staff->role, "head"),
 	};
 	struct request_created rc;
 	request_create(req->db, req->app, req->arena, ag.code, in, &origin, &rc);

@@ -267,7 +267,9 @@ static const char *data_label(const char *key)
 		{ "delivery", "送达方式" }, { "party_received_on", "对方收到日期" },
 		{ "result", "结果" }, { "answer", "意见" }, { "due_on", "期限" },
 		{ "method", "计费方式" }, { "units", "数量" }, { "amount_yuan", "金额（元）" },
-		{ "pay_by", "缴费期限" }, { "outcome", "办理结果" }, { "basis", "法律依据" },
+		{ "pay_by", "缴费期限" }, { "delivered_on", "送达日期" },
+		{ "backdate_reason", "补登理由" }, { "backdated_workdays", "补登距今工作日数" },
+		{ "published_report_year", "涉及已公布的年度报告" }, { "outcome", "办理结果" }, { "basis", "法律依据" },
 		{ "withheld", "不予公开的内容" }, { "other_agency", "负责公开的机关" },
 		{ "channel_info", "查询获取的途径" }, { "opinion", "审批意见" },
 		{ "replied_on", "答复日期" }, { "filed_on", "立案日期" }, { "decided_on", "审结日期" },
@@ -512,6 +514,23 @@ static void refine_reopen(struct json_object *m, struct json_object *can)
 		drop_action(m, can, "supplement_answered");
 }
 
+/* Only a posted fee notice not yet delivered takes its delivery date
+ * (issue 11, item 9); the pending fee is shown with the form. */
+static void refine_fee_delivery(struct json_object *m, struct json_object *can)
+{
+	struct json_object *list, *v;
+	bool undelivered = false;
+	if (json_object_object_get_ex(m, "fees", &list))
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *f = json_object_array_get_idx(list, i);
+			undelivered |= json_object_object_get_ex(f, "state", &v) &&
+				       !strcmp(json_object_get_string(v), "pending") &&
+				       !json_object_object_get_ex(f, "delivered_on", &v);
+		}
+	if (!undelivered)
+		drop_action(m, can, "fee_notice_delivered");
+}
+
 /* Refines what the state allows with what the records say (one supplement,
  * one extension, a decision by someone else, the windows of Art. 30 and
  * Art. 33 still open). */
@@ -540,6 +559,7 @@ static void refine_actions(struct request *req, struct json_object *m)
 		}
 	}
 	refine_reopen(m, can);
+	refine_fee_delivery(m, can);
 	refine_mass_request(req, m, can);
 	bool in_time = deadline_flag(m, "extension_allowed");
 	if (open || approved || !in_time)
@@ -624,6 +644,7 @@ static struct json_object *request_model(struct request *req, const char *id, en
 	add_val(req, m, "submitted_at", res, 0, 23);
 	add_date_cn(req, m, "received_on", val(req, res, 0, 24));
 	staff_add_bool(m, "backdated", !strcmp(PQgetvalue(res, 0, 25), "t"));
+	staff_add_bool(m, "late_entry", !strcmp(PQgetvalue(res, 0, 38), "t"));
 	add_date_cn(req, m, "due_on", val(req, res, 0, 26));
 	json_object_object_add(m, "extension_days",
 			       json_object_new_int(atoi(PQgetvalue(res, 0, 27))));
