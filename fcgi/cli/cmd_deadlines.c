@@ -32,6 +32,9 @@
 #define USAGE "[--within N]"
 #define DEFAULT_WITHIN DEADLINE_DUE_SOON_WORKDAYS
 
+/* The DL_EXPIRED_* statements all list (id, tracking_no). */
+#define EXPIRED_COL(name) COL(DL_EXPIRED_SUPPLEMENTS, name)
+
 /* Ends each request the statement lists with `action`; counts failures. */
 static int expire(struct cli_staff *c, enum stmt list, const char *action,
 		  const char *today, int *closed)
@@ -45,19 +48,19 @@ static int expire(struct cli_staff *c, enum stmt list, const char *action,
 	}
 	int failed = 0;
 	for (int i = 0; i < PQntuples(res); i++) {
-		struct workflow_result r = workflow_act(&c->ctx, PQgetvalue(res, i, 0), action,
+		struct workflow_result r = workflow_act(&c->ctx, PQgetvalue(res, i, EXPIRED_COL(id)), action,
 							NULL, false, ACTOR_SYSTEM);
 		if (r.status == SERVICE_DONE && !strcmp(action, "expire_reasons")) {
 			/* Not closed: the clock resumes and the agency decides. */
 			printf("resumed %s: no reasons stated in time (Art. 35)\n",
-			       PQgetvalue(res, i, 1));
+			       PQgetvalue(res, i, EXPIRED_COL(tracking_no)));
 		} else if (r.status == SERVICE_DONE) {
-			printf("closed %s: %s\n", PQgetvalue(res, i, 1),
+			printf("closed %s: %s\n", PQgetvalue(res, i, EXPIRED_COL(tracking_no)),
 			       !strcmp(action, "expire_fee") ? "other_no_fee (fee not paid in time)"
 							     : "other_no_supplement (no supplement in time)");
 			(*closed)++;
 		} else {
-			fprintf(stderr, "ysqgk deadlines: %s: %s\n", PQgetvalue(res, i, 1), r.message);
+			fprintf(stderr, "ysqgk deadlines: %s: %s\n", PQgetvalue(res, i, EXPIRED_COL(tracking_no)), r.message);
 			failed++;
 		}
 		arena_reset(&c->arena);
@@ -66,14 +69,14 @@ static int expire(struct cli_staff *c, enum stmt list, const char *action,
 	return failed;
 }
 
-/* Working days left of one listed row (columns 2 due_on, 5
- * clock_stopped_since), as the staff pages count them. */
+/* Working days left of one row of DL_DUE_LIST, as the staff pages count
+ * them. */
 static int row_left(const struct calendar *cal, PGresult *res, int i, int32_t today)
 {
-	struct deadline dl = { .running = PQgetisnull(res, i, 5) };
-	date_parse(PQgetvalue(res, i, 2), &dl.due);
+	struct deadline dl = { .running = PQgetisnull(res, i, COL(DL_DUE_LIST, clock_stopped_since)) };
+	date_parse(PQgetvalue(res, i, COL(DL_DUE_LIST, due_on)), &dl.due);
 	if (!dl.running)
-		date_parse(PQgetvalue(res, i, 5), &dl.stopped_since);
+		date_parse(PQgetvalue(res, i, COL(DL_DUE_LIST, clock_stopped_since)), &dl.stopped_since);
 	return deadline_remaining(cal, &dl, today);
 }
 
@@ -102,24 +105,24 @@ static int list_due(struct cli_staff *c, const struct calendar *cal, int32_t tod
 	int overdue = 0, n = PQntuples(res), unknown_year = 0;
 	const char *agency = "";
 	for (int i = 0; i < n; i++) {
-		if (strcmp(agency, PQgetvalue(res, i, 0))) {
-			agency = PQgetvalue(res, i, 0);
+		if (strcmp(agency, PQgetvalue(res, i, COL(DL_DUE_LIST, agency_code)))) {
+			agency = PQgetvalue(res, i, COL(DL_DUE_LIST, agency_code));
 			printf("\n[%s]\n", agency);
 		}
 		int left = row_left(cal, res, i, today);
 		enum wf_status st = WF_IN_PROGRESS;
-		wf_status_from_code(PQgetvalue(res, i, 3), &st);
+		wf_status_from_code(PQgetvalue(res, i, COL(DL_DUE_LIST, status)), &st);
 		overdue += left < 0;
 		char when[48];
 		describe_left(left, when, sizeof when);
 		int32_t due = 0;
-		date_parse(PQgetvalue(res, i, 2), &due);
+		date_parse(PQgetvalue(res, i, COL(DL_DUE_LIST, due_on)), &due);
 		bool provisional = deadline_provisional(cal, due);
 		if (provisional)
 			unknown_year = date_year(due);
-		printf("%-28s due %s%s  %s  %s%s%s\n", PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+		printf("%-28s due %s%s  %s  %s%s%s\n", PQgetvalue(res, i, COL(DL_DUE_LIST, tracking_no)), PQgetvalue(res, i, COL(DL_DUE_LIST, due_on)),
 		       provisional ? " (provisional)" : "", when, wf_status_label(st),
-		       *PQgetvalue(res, i, 4) ? "  " : "", PQgetvalue(res, i, 4));
+		       *PQgetvalue(res, i, COL(DL_DUE_LIST, assigned_name)) ? "  " : "", PQgetvalue(res, i, COL(DL_DUE_LIST, assigned_name)));
 	}
 	if (!unknown_year && deadline_provisional(cal, today))
 		unknown_year = date_year(today);
@@ -146,20 +149,20 @@ static int list_unconfirmed(struct cli_staff *c, const struct calendar *cal, int
 	const char *agency = "";
 	for (int i = 0; i < PQntuples(res); i++) {
 		int32_t on = 0;
-		date_parse(PQgetvalue(res, i, 2), &on);
-		int n = confirm_workdays_setting(PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3));
+		date_parse(PQgetvalue(res, i, COL(DL_UNCONFIRMED, submitted_on)), &on);
+		int n = confirm_workdays_setting(PQgetisnull(res, i, COL(DL_UNCONFIRMED, confirm_workdays)) ? NULL : PQgetvalue(res, i, COL(DL_UNCONFIRMED, confirm_workdays)));
 		int32_t by = confirm_due(cal, on, n);
 		if (!window_over(by, today))
 			continue;
 		if (!(*late)++)
 			printf("\nonline submissions not confirmed in time:\n");
-		if (strcmp(agency, PQgetvalue(res, i, 0))) {
-			agency = PQgetvalue(res, i, 0);
+		if (strcmp(agency, PQgetvalue(res, i, COL(DL_UNCONFIRMED, agency_code)))) {
+			agency = PQgetvalue(res, i, COL(DL_UNCONFIRMED, agency_code));
 			printf("[%s]\n", agency);
 		}
 		char by_s[DATE_STR_SIZE];
 		printf("%-28s submitted %s  UNCONFIRMED: confirm by %s (%d working day(s))\n",
-		       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), date_format(by, by_s), n);
+		       PQgetvalue(res, i, COL(DL_UNCONFIRMED, tracking_no)), PQgetvalue(res, i, COL(DL_UNCONFIRMED, submitted_on)), date_format(by, by_s), n);
 	}
 	printf("%d online submission(s) not confirmed in time\n", *late);
 	PQclear(res);

@@ -22,9 +22,10 @@ static const char *const stmt_name[STMT_COUNT] = {
 
 /* The names the code reads each result's columns by (columns.h), as
  * written: "id, tracking_no, status". */
+#define COLUMNS_STRING(...) #__VA_ARGS__	/* after expanding a list macro */
 static const char *const stmt_columns[STMT_COUNT] = {
 #define STMT(id, sql)
-#define COLUMNS(id, ...) [STMT_##id] = #__VA_ARGS__,
+#define COLUMNS(id, ...) [STMT_##id] = COLUMNS_STRING(__VA_ARGS__),
 #include "core/statements.def"
 #undef STMT
 #undef COLUMNS

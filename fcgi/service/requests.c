@@ -790,8 +790,8 @@ static bool registration_backdate(struct db *db, struct arena *a, const char *ag
 		PQclear(res);
 		return false;
 	}
-	int back = atoi(PQgetvalue(res, 0, 0)), limit = atoi(PQgetvalue(res, 0, 1));
-	bool published = !strcmp(PQgetvalue(res, 0, 2), "t");
+	int back = atoi(PQgetvalue(res, 0, COL(CITIZEN_BACKDATE, workdays_back))), limit = atoi(PQgetvalue(res, 0, COL(CITIZEN_BACKDATE, backdate_workdays)));
+	bool published = !strcmp(PQgetvalue(res, 0, COL(CITIZEN_BACKDATE, year_published)), "t");
 	PQclear(res);
 	const char *field = NULL;
 	char message[512];

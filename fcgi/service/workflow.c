@@ -354,7 +354,7 @@ static bool last_step_on(struct step *st, int32_t *out)
 	PGresult *res = exec(st, STMT_WF_LAST_STEP_ON, 1, (const char *[]){ st->id });
 	if (!res)
 		return false;
-	*out = value_date(res, 0, 0);
+	*out = value_date(res, 0, COL(WF_LAST_STEP_ON, last_on));
 	PQclear(res);
 	return true;
 }
@@ -366,7 +366,7 @@ static bool report_published(struct step *st, int year, bool *out)
 	PGresult *res = exec(st, STMT_WF_REPORT_PUBLISHED, 2, (const char *[]){ st->agency_id, y });
 	if (!res)
 		return false;
-	*out = !strcmp(PQgetvalue(res, 0, 0), "t");
+	*out = !strcmp(PQgetvalue(res, 0, COL(WF_REPORT_PUBLISHED, published)), "t");
 	PQclear(res);
 	return true;
 }
@@ -597,8 +597,8 @@ static int load_clock(struct db *db, const char *request_id, struct clock_event 
 	for (int i = 0; i < n; i++) {
 		enum clock_kind k;
 		int32_t d;
-		if (!clock_kind_of(PQgetvalue(res, i, 0), &k) ||
-		    !date_parse(PQgetvalue(res, i, 1), &d))
+		if (!clock_kind_of(PQgetvalue(res, i, COL(WF_CLOCK_EVENTS, action)), &k) ||
+		    !date_parse(PQgetvalue(res, i, COL(WF_CLOCK_EVENTS, effective_on)), &d))
 			continue;
 		/* A repeated receipt event (an import after a registration)
 		 * does not move the date of receipt. */
@@ -609,10 +609,10 @@ static int load_clock(struct db *db, const char *request_id, struct clock_event 
 			if (seen)
 				continue;
 		}
-		int days = atoi(PQgetvalue(res, i, 2));
+		int days = atoi(PQgetvalue(res, i, COL(WF_CLOCK_EVENTS, days)));
 		int32_t until;
 		if (k == CLOCK_DUE_SET) {
-			if (!date_parse(PQgetvalue(res, i, 3), &until))
+			if (!date_parse(PQgetvalue(res, i, COL(WF_CLOCK_EVENTS, due_on)), &until))
 				continue;
 			days = until;
 		}
@@ -862,7 +862,7 @@ static bool do_supplement_answered(struct step *st)
 		PQclear(res);
 		return refuse(st, SERVICE_CONFLICT, "该申请没有待补正的事项", NULL);
 	}
-	int32_t asked = value_date(res, 0, 1), answer_by = value_date(res, 0, 2);
+	int32_t asked = value_date(res, 0, COL(WF_SUPPLEMENT_GET, asked_on)), answer_by = value_date(res, 0, COL(WF_SUPPLEMENT_GET, answer_by));
 	PQclear(res);
 	int32_t d = st->today;
 	if (!applicant && !step_date(st, "date", &d))
@@ -981,7 +981,7 @@ static bool find_open_consultation(struct step *st, bool (*wanted)(const PGresul
 		return false;
 	int open = PQntuples(res), row = -1, candidates = 0;
 	for (int i = 0; i < open; i++) {
-		if (which ? !strcmp(which, PQgetvalue(res, i, 0)) : wanted(res, i)) {
+		if (which ? !strcmp(which, PQgetvalue(res, i, COL(WF_CONSULT_OPEN, id))) : wanted(res, i)) {
 			row = i;
 			candidates++;
 		}
@@ -995,11 +995,11 @@ static bool find_open_consultation(struct step *st, bool (*wanted)(const PGresul
 			      candidates > 1 ? "有多项正在征求的意见：请指明是哪一项（consultation_id）"
 					     : "没有这项正在征求的意见", "consultation_id");
 	}
-	out->id = copy_value(st, res, row, 0);
-	out->party = copy_value(st, res, row, 1);
-	out->sent = value_date(res, row, 3);
-	out->due = value_date(res, row, 4);
-	out->received = value_date(res, row, 5);
+	out->id = copy_value(st, res, row, COL(WF_CONSULT_OPEN, id));
+	out->party = copy_value(st, res, row, COL(WF_CONSULT_OPEN, party));
+	out->sent = value_date(res, row, COL(WF_CONSULT_OPEN, sent_on));
+	out->due = value_date(res, row, COL(WF_CONSULT_OPEN, due_on));
+	out->received = value_date(res, row, COL(WF_CONSULT_OPEN, party_received_on));
 	out->open = open;
 	PQclear(res);
 	return true;
@@ -1014,7 +1014,8 @@ static bool any_open(const PGresult *res, int row)
 
 static bool receipt_unknown(const PGresult *res, int row)
 {
-	return PQgetisnull(res, row, 5);
+	/* res: rows of STMT_WF_CONSULT_OPEN */
+	return PQgetisnull(res, row, COL(WF_CONSULT_OPEN, party_received_on));
 }
 
 /* A posted consultation: the day the party received it starts its 15
@@ -1344,9 +1345,9 @@ static bool pending_fee(struct step *st, const char **id, int32_t *notice_on, in
 		return refuse(st, SERVICE_CONFLICT, "该申请没有待缴的信息处理费", NULL);
 	}
 	*id = copy_value(st, res, 0, COL(WF_FEE_PENDING, id));
-	*notice_on = value_date(res, 0, 1);
-	*pay_by = value_date(res, 0, 2);		/* 0: posted, not yet delivered */
-	*delivered_on = value_date(res, 0, 4);
+	*notice_on = value_date(res, 0, COL(WF_FEE_PENDING, notice_on));
+	*pay_by = value_date(res, 0, COL(WF_FEE_PENDING, pay_by));		/* 0: posted, not yet delivered */
+	*delivered_on = value_date(res, 0, COL(WF_FEE_PENDING, delivered_on));
 	PQclear(res);
 	return true;
 }
@@ -1411,9 +1412,9 @@ static bool load_reasons(struct step *st, enum reasons_state *state, int32_t *as
 	*state = REASONS_NONE;
 	*asked = *answer_by = 0;
 	if (PQntuples(res) == 1) {
-		*asked = value_date(res, 0, 0);
-		*answer_by = value_date(res, 0, 1);
-		const char *end = PQgetisnull(res, 0, 2) ? "" : PQgetvalue(res, 0, 2);
+		*asked = value_date(res, 0, COL(WF_REASONS_GET, asked_on));
+		*answer_by = value_date(res, 0, COL(WF_REASONS_GET, answer_by));
+		const char *end = PQgetisnull(res, 0, COL(WF_REASONS_GET, ended_by)) ? "" : PQgetvalue(res, 0, COL(WF_REASONS_GET, ended_by));
 		*state = !strcmp(end, "reasons_answered") ? REASONS_ANSWERED
 		       : !strcmp(end, "reasons_expired") ? REASONS_EXPIRED : REASONS_PENDING;
 	}
@@ -1504,9 +1505,9 @@ static bool load_deadline_proposal(struct step *st, long long *proposer, int32_t
 		return false;
 	*proposer = 0;
 	if (PQntuples(res) == 1) {
-		*proposer = atoll(PQgetvalue(res, 0, 0));
-		*due = value_date(res, 0, 1);
-		*reason = copy_value(st, res, 0, 2);
+		*proposer = atoll(PQgetvalue(res, 0, COL(WF_DEADLINE_PENDING, actor_staff_id)));
+		*due = value_date(res, 0, COL(WF_DEADLINE_PENDING, due_on));
+		*reason = copy_value(st, res, 0, COL(WF_DEADLINE_PENDING, reason));
 	}
 	PQclear(res);
 	return true;
@@ -1606,7 +1607,7 @@ static bool outcome_preconditions(struct step *st, const struct wf_outcome *o)
 		PGresult *res = exec(st, STMT_WF_SUPPLEMENT_GET, 1, (const char *[]){ st->id });
 		if (!res)
 			return false;
-		bool answered = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 3), "answered");
+		bool answered = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, COL(WF_SUPPLEMENT_GET, state)), "answered");
 		PQclear(res);
 		if (!answered)
 			return refuse(st, SERVICE_CONFLICT, "申请内容不明确的，应当先告知补正（条例第三十条）；只有申请人补正后仍不明确的，才能答复“补正后申请内容仍不明确”", NULL);
@@ -1862,7 +1863,7 @@ static bool do_expire_supplement(struct step *st)
 	PGresult *res = exec(st, STMT_WF_SUPPLEMENT_GET, 1, (const char *[]){ st->id });
 	if (!res)
 		return false;
-	int32_t answer_by = PQntuples(res) == 1 ? value_date(res, 0, 2) : 0;
+	int32_t answer_by = PQntuples(res) == 1 ? value_date(res, 0, COL(WF_SUPPLEMENT_GET, answer_by)) : 0;
 	bool asked = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, COL(WF_SUPPLEMENT_GET, state)), "asked");
 	PQclear(res);
 	if (!asked)
@@ -1955,37 +1956,37 @@ static bool lock_request(struct step *st, const char *request_id)
 		PQclear(res);
 		return refuse(st, SERVICE_NOT_FOUND, "没有这件申请", NULL);
 	}
-	st->id = copy_value(st, res, 0, 0);
-	st->agency_id = copy_value(st, res, 0, 1);
-	if (!wf_status_from_code(PQgetvalue(res, 0, 2), &st->status)) {
+	st->id = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, id));
+	st->agency_id = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, agency_id));
+	if (!wf_status_from_code(PQgetvalue(res, 0, COL(WF_REQUEST_LOCK, status)), &st->status)) {
 		PQclear(res);
 		return refuse(st, SERVICE_FAILED, "申请的状态无法识别", NULL);
 	}
-	st->has_received = !PQgetisnull(res, 0, 3);
-	st->received = value_date(res, 0, 3);
-	st->tracking_no = copy_value(st, res, 0, 4);
-	st->name = copy_value(st, res, 0, 5);
-	st->description = copy_value(st, res, 0, 6);
-	st->applicant_kind = copy_value(st, res, 0, 7);
-	st->agency_code = copy_value(st, res, 0, 8);
-	st->agency_name = copy_value(st, res, 0, 9);
-	st->settings = json_tokener_parse(PQgetvalue(res, 0, 10));
-	st->id_number_hash = copy_value(st, res, 0, 12);
-	st->credit_code = copy_value(st, res, 0, 13);
-	st->submitted_on = value_date(res, 0, 14);
-	st->outcome = copy_value(st, res, 0, 17);
-	st->concluded = !PQgetisnull(res, 0, 18);
-	st->concluded_on = value_date(res, 0, 18);
-	st->backdated = !strcmp(PQgetvalue(res, 0, 19), "t");
-	st->office_address = copy_value(st, res, 0, 20);
-	st->office_phone = copy_value(st, res, 0, 21);
-	st->document_ref = copy_value(st, res, 0, 22);
-	st->office_hours = copy_value(st, res, 0, 23);
-	st->agency_is_government = !strcmp(PQgetvalue(res, 0, 24), "government");
-	st->government_above = copy_value(st, res, 0, 25);
-	st->redo = !PQgetisnull(res, 0, 26);
-	st->channel = copy_value(st, res, 0, 27);
-	st->late_entry = !strcmp(PQgetvalue(res, 0, 28), "t");
+	st->has_received = !PQgetisnull(res, 0, COL(WF_REQUEST_LOCK, received_on));
+	st->received = value_date(res, 0, COL(WF_REQUEST_LOCK, received_on));
+	st->tracking_no = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, tracking_no));
+	st->name = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, name));
+	st->description = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, description));
+	st->applicant_kind = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, applicant_kind));
+	st->agency_code = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, agency_code));
+	st->agency_name = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, agency_name));
+	st->settings = json_tokener_parse(PQgetvalue(res, 0, COL(WF_REQUEST_LOCK, settings)));
+	st->id_number_hash = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, id_number_hash));
+	st->credit_code = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, credit_code));
+	st->submitted_on = value_date(res, 0, COL(WF_REQUEST_LOCK, submitted_on));
+	st->outcome = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, outcome));
+	st->concluded = !PQgetisnull(res, 0, COL(WF_REQUEST_LOCK, concluded_on));
+	st->concluded_on = value_date(res, 0, COL(WF_REQUEST_LOCK, concluded_on));
+	st->backdated = !strcmp(PQgetvalue(res, 0, COL(WF_REQUEST_LOCK, backdated)), "t");
+	st->office_address = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, office_address));
+	st->office_phone = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, office_phone));
+	st->document_ref = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, document_ref));
+	st->office_hours = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, office_hours));
+	st->agency_is_government = !strcmp(PQgetvalue(res, 0, COL(WF_REQUEST_LOCK, agency_kind)), "government");
+	st->government_above = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, government_above));
+	st->redo = !PQgetisnull(res, 0, COL(WF_REQUEST_LOCK, redo_on));
+	st->channel = copy_value(st, res, 0, COL(WF_REQUEST_LOCK, channel));
+	st->late_entry = !strcmp(PQgetvalue(res, 0, COL(WF_REQUEST_LOCK, late_entry)), "t");
 	PQclear(res);
 	return true;
 }

@@ -61,12 +61,13 @@ const char *staff_outcome_label(const char *outcome)
 	return o ? o->label : "";
 }
 
+/* The first row of AGENCY_BY_CODE or AGENCY_SUBTREE: both (id, code, name). */
 static bool agency_row(struct request *req, PGresult *res, struct staff_agency *out)
 {
-	out->id = atoll(PQgetvalue(res, 0, 0));
-	out->id_text = arena_strdup(req->arena, PQgetvalue(res, 0, 0));
-	out->code = arena_strdup(req->arena, PQgetvalue(res, 0, 1));
-	out->name = arena_strdup(req->arena, PQgetvalue(res, 0, 2));
+	out->id = atoll(PQgetvalue(res, 0, COL(AGENCY_BY_CODE, id)));
+	out->id_text = arena_strdup(req->arena, PQgetvalue(res, 0, COL(AGENCY_BY_CODE, id)));
+	out->code = arena_strdup(req->arena, PQgetvalue(res, 0, COL(AGENCY_BY_CODE, code)));
+	out->name = arena_strdup(req->arena, PQgetvalue(res, 0, COL(AGENCY_BY_CODE, name)));
 	return true;
 }
 

@@ -26,6 +26,10 @@
 #include "core/clock.h"
 #include "domain/vocab.h"
 
+/* Every QUEUE_* statement selects the same columns (staff.stmts,
+ * QUEUE_COLUMN_NAMES, each list checked at startup): read them by name. */
+#define QUEUE_COL(name) COL(QUEUE_OPEN, name)
+
 #define QUEUE_DEFAULT_LIMIT 50
 #define QUEUE_MAX_LIMIT 200
 
@@ -201,42 +205,43 @@ static enum stmt queue_statement(const struct queue_query *qq)
 
 static struct json_object *row_model(const PGresult *res, int i, const struct queue_query *qq)
 {
+	/* res: a row of any QUEUE_* statement; they share QUEUE_OPEN's columns. */
 	struct json_object *r = json_object_new_object();
-	const char *status = PQgetvalue(res, i, 4);
-	json_object_object_add(r, "id", json_object_new_int64(atoll(PQgetvalue(res, i, 0))));
-	staff_add_str(r, "tracking_no", PQgetvalue(res, i, 1));
-	staff_add_str(r, "name", PQgetvalue(res, i, 2));
-	staff_add_str(r, "applicant_kind", PQgetvalue(res, i, 3));
-	staff_add_str(r, "applicant_kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, i, 3)));
+	const char *status = PQgetvalue(res, i, QUEUE_COL(status));
+	json_object_object_add(r, "id", json_object_new_int64(atoll(PQgetvalue(res, i, QUEUE_COL(id)))));
+	staff_add_str(r, "tracking_no", PQgetvalue(res, i, QUEUE_COL(tracking_no)));
+	staff_add_str(r, "name", PQgetvalue(res, i, QUEUE_COL(name)));
+	staff_add_str(r, "applicant_kind", PQgetvalue(res, i, QUEUE_COL(applicant_kind)));
+	staff_add_str(r, "applicant_kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, i, QUEUE_COL(applicant_kind))));
 	staff_add_str(r, "status", status);
 	staff_add_str(r, "status_label", staff_status_label(status));
-	staff_add_str(r, "submitted_at", PQgetvalue(res, i, 9));
-	staff_add_str(r, "description", PQgetvalue(res, i, 12));
-	if (!PQgetisnull(res, i, 5))
-		staff_add_str(r, "received_on", PQgetvalue(res, i, 5));
-	if (!PQgetisnull(res, i, 8)) {
-		staff_add_str(r, "outcome", PQgetvalue(res, i, 8));
-		staff_add_str(r, "outcome_label", staff_outcome_label(PQgetvalue(res, i, 8)));
+	staff_add_str(r, "submitted_at", PQgetvalue(res, i, QUEUE_COL(submitted_at)));
+	staff_add_str(r, "description", PQgetvalue(res, i, QUEUE_COL(description_start)));
+	if (!PQgetisnull(res, i, QUEUE_COL(received_on)))
+		staff_add_str(r, "received_on", PQgetvalue(res, i, QUEUE_COL(received_on)));
+	if (!PQgetisnull(res, i, QUEUE_COL(outcome))) {
+		staff_add_str(r, "outcome", PQgetvalue(res, i, QUEUE_COL(outcome)));
+		staff_add_str(r, "outcome_label", staff_outcome_label(PQgetvalue(res, i, QUEUE_COL(outcome))));
 	}
-	if (*PQgetvalue(res, i, 11))
-		staff_add_str(r, "assigned_to", PQgetvalue(res, i, 11));
+	if (*PQgetvalue(res, i, QUEUE_COL(assigned_name)))
+		staff_add_str(r, "assigned_to", PQgetvalue(res, i, QUEUE_COL(assigned_name)));
 	/* A step or the receipt entered beyond backdate_workdays (issue 11,
 	 * item 8): its reason is in the request's log. */
-	staff_add_bool(r, "late_entry", !strcmp(PQgetvalue(res, i, 14), "t"));
-	if (!PQgetisnull(res, i, 10))
+	staff_add_bool(r, "late_entry", !strcmp(PQgetvalue(res, i, QUEUE_COL(late_entry)), "t"));
+	if (!PQgetisnull(res, i, QUEUE_COL(repeat_of)))
 		json_object_object_add(r, "repeat_of",
-				       json_object_new_int64(atoll(PQgetvalue(res, i, 10))));
+				       json_object_new_int64(atoll(PQgetvalue(res, i, QUEUE_COL(repeat_of)))));
 	enum wf_status st = WF_SUBMITTED;
 	wf_status_from_code(status, &st);
 	bool open = wf_status_open(st) && st != WF_SUBMITTED;
-	bool paused = !PQgetisnull(res, i, 7);
+	bool paused = !PQgetisnull(res, i, QUEUE_COL(clock_stopped_since));
 	int32_t due = 0, stopped = 0;
-	if (!PQgetisnull(res, i, 6)) {
-		staff_add_str(r, "due_on", PQgetvalue(res, i, 6));
-		date_parse(PQgetvalue(res, i, 6), &due);
+	if (!PQgetisnull(res, i, QUEUE_COL(due_on))) {
+		staff_add_str(r, "due_on", PQgetvalue(res, i, QUEUE_COL(due_on)));
+		date_parse(PQgetvalue(res, i, QUEUE_COL(due_on)), &due);
 	}
 	if (paused)
-		date_parse(PQgetvalue(res, i, 7), &stopped);
+		date_parse(PQgetvalue(res, i, QUEUE_COL(clock_stopped_since)), &stopped);
 	/* The marks of deadline.h, as the request page shows them. */
 	struct deadline dl = { .due = due, .running = !paused, .stopped_since = stopped };
 	int left = open && due ? deadline_remaining(qq->cal, &dl, qq->today) : 0;
@@ -249,7 +254,7 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 		 * overdue work (ogi-rules.md, "Online submissions"). */
 		int32_t on = 0;
 		char day[DATE_STR_SIZE];
-		snprintf(day, sizeof day, "%.10s", PQgetvalue(res, i, 9));
+		snprintf(day, sizeof day, "%.10s", PQgetvalue(res, i, QUEUE_COL(submitted_at)));
 		date_parse(day, &on);
 		int32_t by = confirm_due(qq->cal, on, qq->confirm_workdays);
 		char by_s[DATE_STR_SIZE];
@@ -384,7 +389,8 @@ static struct json_object *queue_model(struct request *req, const struct staff_a
 		int last = qq->limit - 1;
 		char cursor[64];
 		snprintf(cursor, sizeof cursor, "%s.%s",
-			 qq->newest && !qq->params[7] && !qq->params[9] ? "" : PQgetvalue(res, last, 13), PQgetvalue(res, last, 0));
+			 qq->newest && !qq->params[7] && !qq->params[9] ? "" : PQgetvalue(res, last, QUEUE_COL(due_key)),
+			 PQgetvalue(res, last, QUEUE_COL(id)));
 		staff_add_str(m, "next", cursor);
 		staff_add_str(m, "next_link", next_link(req, cursor));
 	} else {
@@ -488,15 +494,15 @@ static void discarded(struct request *req, bool page)
 	struct json_object *rows = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *r = json_object_new_object();
-		json_object_object_add(r, "id", json_object_new_int64(atoll(PQgetvalue(res, i, 0))));
-		staff_add_str(r, "tracking_no", PQgetvalue(res, i, 1));
-		staff_add_str(r, "name", PQgetvalue(res, i, 2));
-		staff_add_str(r, "submitted_at", PQgetvalue(res, i, 3));
-		staff_add_str(r, "reason_code", PQgetvalue(res, i, 4));
-		staff_add_str(r, "reason_label", discard_reason(PQgetvalue(res, i, 4)));
-		staff_add_str(r, "reason", PQgetvalue(res, i, 5));
-		staff_add_str(r, "discarded_on", PQgetvalue(res, i, 6));
-		staff_add_str(r, "description", PQgetvalue(res, i, 7));
+		json_object_object_add(r, "id", json_object_new_int64(atoll(PQgetvalue(res, i, COL(QUEUE_DISCARDED, id)))));
+		staff_add_str(r, "tracking_no", PQgetvalue(res, i, COL(QUEUE_DISCARDED, tracking_no)));
+		staff_add_str(r, "name", PQgetvalue(res, i, COL(QUEUE_DISCARDED, name)));
+		staff_add_str(r, "submitted_at", PQgetvalue(res, i, COL(QUEUE_DISCARDED, submitted_at)));
+		staff_add_str(r, "reason_code", PQgetvalue(res, i, COL(QUEUE_DISCARDED, reason_code)));
+		staff_add_str(r, "reason_label", discard_reason(PQgetvalue(res, i, COL(QUEUE_DISCARDED, reason_code))));
+		staff_add_str(r, "reason", PQgetvalue(res, i, COL(QUEUE_DISCARDED, reason)));
+		staff_add_str(r, "discarded_on", PQgetvalue(res, i, COL(QUEUE_DISCARDED, discarded_on)));
+		staff_add_str(r, "description", PQgetvalue(res, i, COL(QUEUE_DISCARDED, description_start)));
 		json_object_array_add(rows, r);
 	}
 	json_object_object_add(m, "requests", rows);

@@ -87,7 +87,7 @@ static const char *request_ref(struct request *req, const char *capture)
 		PQclear(res);
 		return NULL;
 	}
-	const char *id = PQntuples(res) == 1 ? val(req, res, 0, 0) : NULL;
+	const char *id = PQntuples(res) == 1 ? val(req, res, 0, COL(REQ_ID_BY_NUMBER, id)) : NULL;
 	PQclear(res);
 	if (!id)
 		respond_error(req, 404, "没有这件申请");
@@ -149,14 +149,15 @@ static void add_phone(struct request *req, struct json_object *a, const char *en
 static struct json_object *applicant_model(struct request *req, const PGresult *res,
 					   enum reveal reveal)
 {
+	/* res: the row of STMT_REQ_DETAIL */
 	struct json_object *a = json_object_new_object();
-	add_val(req, a, "kind", res, 0, 4);
-	staff_add_str(a, "kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, 0, 4)));
-	add_val(req, a, "name", res, 0, 5);
-	if (!PQgetisnull(res, 0, 6)) {
-		add_val(req, a, "id_type", res, 0, 6);
-		staff_add_str(a, "id_type_label", vocab_label(&vocab_id_type, PQgetvalue(res, 0, 6)));
-		const char *plain = pii_decrypt(req->app, req->arena, PQgetvalue(res, 0, 7));
+	add_val(req, a, "kind", res, 0, COL(REQ_DETAIL, applicant_kind));
+	staff_add_str(a, "kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, 0, COL(REQ_DETAIL, applicant_kind))));
+	add_val(req, a, "name", res, 0, COL(REQ_DETAIL, name));
+	if (!PQgetisnull(res, 0, COL(REQ_DETAIL, id_type))) {
+		add_val(req, a, "id_type", res, 0, COL(REQ_DETAIL, id_type));
+		staff_add_str(a, "id_type_label", vocab_label(&vocab_id_type, PQgetvalue(res, 0, COL(REQ_DETAIL, id_type))));
+		const char *plain = pii_decrypt(req->app, req->arena, PQgetvalue(res, 0, COL(REQ_DETAIL, id_number_enc)));
 		if (plain) {
 			char *masked = arena_alloc(req->arena, strlen(plain) + 1);
 			mask_id_number(plain, masked, strlen(plain) + 1);
@@ -167,16 +168,16 @@ static struct json_object *applicant_model(struct request *req, const PGresult *
 			staff_add_str(a, "id_number_masked", "（无法解密：密钥不符）");
 		}
 	}
-	add_val(req, a, "credit_code", res, 0, 8);
-	add_val(req, a, "legal_representative", res, 0, 9);
-	add_val(req, a, "contact_name", res, 0, 10);
-	add_val(req, a, "work_unit", res, 0, 11);
-	if (!PQgetisnull(res, 0, 12))
-		add_phone(req, a, PQgetvalue(res, 0, 12), reveal == REVEAL_CONTACT);
-	add_val(req, a, "fax", res, 0, 13);
-	add_val(req, a, "email", res, 0, 14);
-	add_val(req, a, "address", res, 0, 15);
-	add_val(req, a, "postcode", res, 0, 16);
+	add_val(req, a, "credit_code", res, 0, COL(REQ_DETAIL, credit_code));
+	add_val(req, a, "legal_representative", res, 0, COL(REQ_DETAIL, legal_representative));
+	add_val(req, a, "contact_name", res, 0, COL(REQ_DETAIL, contact_name));
+	add_val(req, a, "work_unit", res, 0, COL(REQ_DETAIL, work_unit));
+	if (!PQgetisnull(res, 0, COL(REQ_DETAIL, phone_enc)))
+		add_phone(req, a, PQgetvalue(res, 0, COL(REQ_DETAIL, phone_enc)), reveal == REVEAL_CONTACT);
+	add_val(req, a, "fax", res, 0, COL(REQ_DETAIL, fax));
+	add_val(req, a, "email", res, 0, COL(REQ_DETAIL, email));
+	add_val(req, a, "address", res, 0, COL(REQ_DETAIL, address));
+	add_val(req, a, "postcode", res, 0, COL(REQ_DETAIL, postcode));
 	return a;
 }
 
@@ -295,17 +296,17 @@ static bool add_events(struct request *req, struct json_object *m, const char *i
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *e = json_object_new_object();
-		json_object_object_add(e, "seq", json_object_new_int(atoi(PQgetvalue(res, i, 0))));
-		add_val(req, e, "at", res, i, 1);
-		add_val(req, e, "effective_on", res, i, 2);
-		add_val(req, e, "actor_kind", res, i, 3);
-		const char *kind = PQgetvalue(res, i, 3);
-		staff_add_str(e, "actor", *PQgetvalue(res, i, 4) ? PQgetvalue(res, i, 4)
+		json_object_object_add(e, "seq", json_object_new_int(atoi(PQgetvalue(res, i, COL(REQ_EVENTS, seq)))));
+		add_val(req, e, "at", res, i, COL(REQ_EVENTS, at));
+		add_val(req, e, "effective_on", res, i, COL(REQ_EVENTS, effective_on));
+		add_val(req, e, "actor_kind", res, i, COL(REQ_EVENTS, actor_kind));
+		const char *kind = PQgetvalue(res, i, COL(REQ_EVENTS, actor_kind));
+		staff_add_str(e, "actor", *PQgetvalue(res, i, COL(REQ_EVENTS, actor_name)) ? PQgetvalue(res, i, COL(REQ_EVENTS, actor_name))
 					 : !strcmp(kind, "applicant") ? "申请人"
 					 : !strcmp(kind, "system") ? "系统" : "导入");
-		add_val(req, e, "action", res, i, 5);
-		staff_add_str(e, "action_label", vocab_label(&vocab_event_action, PQgetvalue(res, i, 5)));
-		struct json_object *data = json_tokener_parse(PQgetvalue(res, i, 6));
+		add_val(req, e, "action", res, i, COL(REQ_EVENTS, action));
+		staff_add_str(e, "action_label", vocab_label(&vocab_event_action, PQgetvalue(res, i, COL(REQ_EVENTS, action))));
+		struct json_object *data = json_tokener_parse(PQgetvalue(res, i, COL(REQ_EVENTS, data)));
 		struct json_object *pairs = json_object_new_array();
 		if (data) {
 			json_object_object_foreach(data, k, v) {
@@ -431,9 +432,9 @@ static bool add_mass_request(struct request *req, struct json_object *m, const c
 	}
 	if (PQntuples(res) == 1) {
 		struct json_object *o = json_object_new_object();
-		add_date_cn(req, o, "asked_on", val(req, res, 0, 0));
-		add_date_cn(req, o, "answer_by", val(req, res, 0, 1));
-		const char *end = PQgetisnull(res, 0, 2) ? "" : PQgetvalue(res, 0, 2);
+		add_date_cn(req, o, "asked_on", val(req, res, 0, COL(WF_REASONS_GET, asked_on)));
+		add_date_cn(req, o, "answer_by", val(req, res, 0, COL(WF_REASONS_GET, answer_by)));
+		const char *end = PQgetisnull(res, 0, COL(WF_REASONS_GET, ended_by)) ? "" : PQgetvalue(res, 0, COL(WF_REASONS_GET, ended_by));
 		bool answered = !strcmp(end, "reasons_answered"), expired = !strcmp(end, "reasons_expired");
 		staff_add_str(o, "state", answered ? "answered" : expired ? "expired" : "pending");
 		staff_add_str(o, "state_label", answered ? "已收到申请人说明的理由"
@@ -451,9 +452,9 @@ static bool add_mass_request(struct request *req, struct json_object *m, const c
 	if (PQntuples(res) == 1) {
 		struct json_object *o = json_object_new_object();
 		json_object_object_add(o, "proposed_by_id",
-				       json_object_new_int64(atoll(PQgetvalue(res, 0, 0))));
-		add_date_cn(req, o, "due_on", val(req, res, 0, 1));
-		staff_add_str(o, "reason", val(req, res, 0, 2));
+				       json_object_new_int64(atoll(PQgetvalue(res, 0, COL(WF_DEADLINE_PENDING, actor_staff_id)))));
+		add_date_cn(req, o, "due_on", val(req, res, 0, COL(WF_DEADLINE_PENDING, due_on)));
+		staff_add_str(o, "reason", val(req, res, 0, COL(WF_DEADLINE_PENDING, reason)));
 		json_object_object_add(m, "open_deadline", o);
 	}
 	PQclear(res);
@@ -612,62 +613,62 @@ static struct json_object *request_model(struct request *req, const char *id, en
 		PQclear(res);
 		return NULL;
 	}
-	if (PQntuples(res) != 1 || !auth_sees_agency(req, atoll(PQgetvalue(res, 0, 1)))) {
+	if (PQntuples(res) != 1 || !auth_sees_agency(req, atoll(PQgetvalue(res, 0, COL(REQ_DETAIL, agency_id))))) {
 		PQclear(res);
 		respond_error(req, 404, "没有这件申请");
 		return NULL;
 	}
-	d->id = val(req, res, 0, 0);
-	d->agency_id = atoll(PQgetvalue(res, 0, 1));
-	d->agency_id_text = val(req, res, 0, 1);
-	wf_status_from_code(PQgetvalue(res, 0, 3), &d->status);
-	d->has_received = !PQgetisnull(res, 0, 24);
+	d->id = val(req, res, 0, COL(REQ_DETAIL, id));
+	d->agency_id = atoll(PQgetvalue(res, 0, COL(REQ_DETAIL, agency_id)));
+	d->agency_id_text = val(req, res, 0, COL(REQ_DETAIL, agency_id));
+	wf_status_from_code(PQgetvalue(res, 0, COL(REQ_DETAIL, status)), &d->status);
+	d->has_received = !PQgetisnull(res, 0, COL(REQ_DETAIL, received_on));
 
-	struct json_object *m = staff_model(req, val(req, res, 0, 2));
+	struct json_object *m = staff_model(req, val(req, res, 0, COL(REQ_DETAIL, tracking_no)));
 	json_object_object_add(m, "id", json_object_new_int64(atoll(d->id)));
 	json_object_object_add(m, "request_id", json_object_new_int64(atoll(d->id)));
-	add_val(req, m, "tracking_no", res, 0, 2);
-	add_val(req, m, "status", res, 0, 3);
-	staff_add_str(m, "status_label", staff_status_label(PQgetvalue(res, 0, 3)));
+	add_val(req, m, "tracking_no", res, 0, COL(REQ_DETAIL, tracking_no));
+	add_val(req, m, "status", res, 0, COL(REQ_DETAIL, status));
+	staff_add_str(m, "status_label", staff_status_label(PQgetvalue(res, 0, COL(REQ_DETAIL, status))));
 	struct json_object *agency = json_object_new_object();
-	add_val(req, agency, "code", res, 0, 36);
-	add_val(req, agency, "name", res, 0, 37);
+	add_val(req, agency, "code", res, 0, COL(REQ_DETAIL, agency_code));
+	add_val(req, agency, "name", res, 0, COL(REQ_DETAIL, agency_name));
 	json_object_object_add(m, "agency", agency);
 	json_object_object_add(m, "applicant", applicant_model(req, res, reveal));
-	add_val(req, m, "description", res, 0, 17);
-	add_val(req, m, "document_ref", res, 0, 18);
-	add_val(req, m, "supplement_text", res, 0, 19);
-	json_object_object_add(m, "provision_forms", code_list(req, &vocab_provision_form, PQgetvalue(res, 0, 20)));
-	json_object_object_add(m, "obtain_methods", code_list(req, &vocab_obtain_method, PQgetvalue(res, 0, 21)));
-	add_val(req, m, "channel", res, 0, 22);
-	staff_add_str(m, "channel_label", vocab_label(&vocab_channel, PQgetvalue(res, 0, 22)));
-	add_val(req, m, "submitted_at", res, 0, 23);
-	add_date_cn(req, m, "received_on", val(req, res, 0, 24));
-	staff_add_bool(m, "backdated", !strcmp(PQgetvalue(res, 0, 25), "t"));
-	staff_add_bool(m, "late_entry", !strcmp(PQgetvalue(res, 0, 38), "t"));
-	add_date_cn(req, m, "due_on", val(req, res, 0, 26));
+	add_val(req, m, "description", res, 0, COL(REQ_DETAIL, description));
+	add_val(req, m, "document_ref", res, 0, COL(REQ_DETAIL, document_ref));
+	add_val(req, m, "supplement_text", res, 0, COL(REQ_DETAIL, supplement_text));
+	json_object_object_add(m, "provision_forms", code_list(req, &vocab_provision_form, PQgetvalue(res, 0, COL(REQ_DETAIL, provision_forms))));
+	json_object_object_add(m, "obtain_methods", code_list(req, &vocab_obtain_method, PQgetvalue(res, 0, COL(REQ_DETAIL, obtain_methods))));
+	add_val(req, m, "channel", res, 0, COL(REQ_DETAIL, channel));
+	staff_add_str(m, "channel_label", vocab_label(&vocab_channel, PQgetvalue(res, 0, COL(REQ_DETAIL, channel))));
+	add_val(req, m, "submitted_at", res, 0, COL(REQ_DETAIL, submitted_at));
+	add_date_cn(req, m, "received_on", val(req, res, 0, COL(REQ_DETAIL, received_on)));
+	staff_add_bool(m, "backdated", !strcmp(PQgetvalue(res, 0, COL(REQ_DETAIL, backdated)), "t"));
+	staff_add_bool(m, "late_entry", !strcmp(PQgetvalue(res, 0, COL(REQ_DETAIL, late_entry)), "t"));
+	add_date_cn(req, m, "due_on", val(req, res, 0, COL(REQ_DETAIL, due_on)));
 	json_object_object_add(m, "extension_days",
-			       json_object_new_int(atoi(PQgetvalue(res, 0, 27))));
-	if (!PQgetisnull(res, 0, 28)) {
-		add_val(req, m, "outcome", res, 0, 28);
-		staff_add_str(m, "outcome_label", staff_outcome_label(PQgetvalue(res, 0, 28)));
+			       json_object_new_int(atoi(PQgetvalue(res, 0, COL(REQ_DETAIL, extension_days)))));
+	if (!PQgetisnull(res, 0, COL(REQ_DETAIL, outcome))) {
+		add_val(req, m, "outcome", res, 0, COL(REQ_DETAIL, outcome));
+		staff_add_str(m, "outcome_label", staff_outcome_label(PQgetvalue(res, 0, COL(REQ_DETAIL, outcome))));
 	} else {
 		json_object_object_add(m, "outcome", NULL);
 	}
-	add_date_cn(req, m, "concluded_on", val(req, res, 0, 29));
-	add_val(req, m, "assigned_to", res, 0, 30);
-	add_val(req, m, "assigned_username", res, 0, 31);
-	if (!PQgetisnull(res, 0, 32)) {
+	add_date_cn(req, m, "concluded_on", val(req, res, 0, COL(REQ_DETAIL, concluded_on)));
+	add_val(req, m, "assigned_to", res, 0, COL(REQ_DETAIL, assigned_name));
+	add_val(req, m, "assigned_username", res, 0, COL(REQ_DETAIL, assigned_username));
+	if (!PQgetisnull(res, 0, COL(REQ_DETAIL, repeat_of))) {
 		struct json_object *rep = json_object_new_object();
-		json_object_object_add(rep, "id", json_object_new_int64(atoll(PQgetvalue(res, 0, 32))));
-		add_val(req, rep, "tracking_no", res, 0, 33);
+		json_object_object_add(rep, "id", json_object_new_int64(atoll(PQgetvalue(res, 0, COL(REQ_DETAIL, repeat_of)))));
+		add_val(req, rep, "tracking_no", res, 0, COL(REQ_DETAIL, repeat_of_tracking_no));
 		json_object_object_add(m, "repeat_of", rep);
 	}
-	staff_add_bool(m, "imported", !strcmp(PQgetvalue(res, 0, 34), "t"));
-	staff_add_bool(m, "paused", !PQgetisnull(res, 0, 35));
+	staff_add_bool(m, "imported", !strcmp(PQgetvalue(res, 0, COL(REQ_DETAIL, imported)), "t"));
+	staff_add_bool(m, "paused", !PQgetisnull(res, 0, COL(REQ_DETAIL, clock_stopped_since)));
 	staff_add_bool(m, "id_number_revealed", reveal == REVEAL_ID_NUMBER);
 	staff_add_bool(m, "contact_revealed", reveal == REVEAL_CONTACT);
-	const char *submitted_at = val(req, res, 0, 23);
+	const char *submitted_at = val(req, res, 0, COL(REQ_DETAIL, submitted_at));
 	PQclear(res);
 
 	if (d->status == WF_SUBMITTED && submitted_at)
@@ -912,20 +913,20 @@ void page_staff_notice(struct request *req)
 		PQclear(res);
 		return;
 	}
-	if (PQntuples(res) != 1 || !auth_sees_agency(req, atoll(PQgetvalue(res, 0, 6)))) {
+	if (PQntuples(res) != 1 || !auth_sees_agency(req, atoll(PQgetvalue(res, 0, COL(REQ_NOTICE_ONE, agency_id))))) {
 		PQclear(res);
 		respond_error(req, 404, "没有这份告知书");
 		return;
 	}
-	struct json_object *m = staff_model(req, val(req, res, 0, 2));
+	struct json_object *m = staff_model(req, val(req, res, 0, COL(REQ_NOTICE_ONE, title)));
 	json_object_object_add(m, "request_id", json_object_new_int64(atoll(id)));
-	add_val(req, m, "kind", res, 0, 1);
-	add_val(req, m, "notice_title", res, 0, 2);
-	add_date_cn(req, m, "issued_on", val(req, res, 0, 3));
-	add_val(req, m, "body", res, 0, 4);
-	add_val(req, m, "notice_no", res, 0, 5);
-	add_val(req, m, "tracking_no", res, 0, 7);
-	add_val(req, m, "agency_name", res, 0, 8);
+	add_val(req, m, "kind", res, 0, COL(REQ_NOTICE_ONE, kind));
+	add_val(req, m, "notice_title", res, 0, COL(REQ_NOTICE_ONE, title));
+	add_date_cn(req, m, "issued_on", val(req, res, 0, COL(REQ_NOTICE_ONE, issued_on)));
+	add_val(req, m, "body", res, 0, COL(REQ_NOTICE_ONE, body));
+	add_val(req, m, "notice_no", res, 0, COL(REQ_NOTICE_ONE, notice_no));
+	add_val(req, m, "tracking_no", res, 0, COL(REQ_NOTICE_ONE, tracking_no));
+	add_val(req, m, "agency_name", res, 0, COL(REQ_NOTICE_ONE, agency_name));
 	PQclear(res);
 	respond(req, 200, "staff/notice", m);
 }
