@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "service/agencies.h"
+#include "core/db.h"
 #include "cli/cli.h"
 
 #define USAGE "add CODE NAME [--parent CODE] | list | show CODE | set CODE KEY VALUE"
@@ -42,9 +43,9 @@ static int agency_add(PGconn *conn, int argc, char **argv)
 	if (ok && parent) {
 		/* The subselect gives NULL for an unknown parent: say so. */
 		const char *p[] = { argv[2] };
-		res = PQexecParams(conn, "SELECT parent_id IS NULL FROM agencies WHERE code = $1",
+		res = PQexecParams(conn, "SELECT parent_id IS NULL AS top FROM agencies WHERE code = $1",
 				   1, NULL, p, NULL, NULL, 0);
-		if (PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t")) {
+		if (PQntuples(res) == 1 && !strcmp(db_value(res, 0, "top"), "t")) {
 			fprintf(stderr, "ysqgk agency add: no agency with code \"%s\"\n", parent);
 			ok = false;
 		}
@@ -56,7 +57,7 @@ static int agency_add(PGconn *conn, int argc, char **argv)
 static int agency_list(PGconn *conn)
 {
 	PGresult *res = PQexec(conn,
-		"SELECT a.code, a.name, coalesce(p.code, '') FROM agencies a"
+		"SELECT a.code, a.name, coalesce(p.code, '') AS parent_code FROM agencies a"
 		" LEFT JOIN agencies p ON p.id = a.parent_id ORDER BY a.code");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "ysqgk agency list: %s", PQresultErrorMessage(res));
@@ -64,8 +65,8 @@ static int agency_list(PGconn *conn)
 		return 1;
 	}
 	for (int i = 0; i < PQntuples(res); i++)
-		printf("%s\t%s\t%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-		       PQgetvalue(res, i, 2));
+		printf("%s\t%s\t%s\n", db_value(res, i, "code"), db_value(res, i, "name"),
+		       db_value(res, i, "parent_code"));
 	PQclear(res);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/db.h"
 #include "core/audit_anchor.h"
 #include "cli/cli.h"
 #include "core/event_hash.h"
@@ -35,13 +36,15 @@ static const char verify_sql[] =
 
 static int verify_chains(PGconn *conn)
 {
-	PGresult *res = PQexec(conn, "SELECT count(*), count(DISTINCT request_id) FROM request_events");
+	PGresult *res = PQexec(conn, "SELECT count(*) AS events, count(DISTINCT request_id) AS requests"
+				" FROM request_events");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "ysqgk audit verify: %s", PQresultErrorMessage(res));
 		PQclear(res);
 		return 1;
 	}
-	printf("checking %s events of %s requests\n", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+	printf("checking %s events of %s requests\n", db_value(res, 0, "events"),
+	       db_value(res, 0, "requests"));
 	PQclear(res);
 
 	res = PQexec(conn, verify_sql);
@@ -50,15 +53,16 @@ static int verify_chains(PGconn *conn)
 		PQclear(res);
 		return 1;
 	}
-	int broken = PQntuples(res) ? atoi(PQgetvalue(res, 0, 6)) : 0;
+	int broken = PQntuples(res) ? atoi(db_value(res, 0, "broken")) : 0;
 	for (int i = 0; i < PQntuples(res); i++) {
-		const char *why = strcmp(PQgetvalue(res, i, 3), "t")
+		const char *why = strcmp(db_value(res, i, "content_ok"), "t")
 			? "its content does not match its hash (changed after it was written)"
-			: strcmp(PQgetvalue(res, i, 5), "t")
+			: strcmp(db_value(res, i, "seq_ok"), "t")
 			? "an event before it is missing"
 			: "its prev_hash is not the hash of the event before it";
 		printf("%s request %s (%s) event %s: %s\n", i ? "also" : "BROKEN:",
-		       PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), why);
+		       db_value(res, i, "request_id"), db_value(res, i, "tracking_no"),
+		       db_value(res, i, "seq"), why);
 	}
 	PQclear(res);
 
@@ -67,8 +71,8 @@ static int verify_chains(PGconn *conn)
 			   " ORDER BY r.id LIMIT 20");
 	int empty = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) : 0;
 	for (int i = 0; i < empty; i++)
-		printf("BROKEN: request %s (%s) has no events\n", PQgetvalue(res, i, 0),
-		       PQgetvalue(res, i, 1));
+		printf("BROKEN: request %s (%s) has no events\n", db_value(res, i, "id"),
+		       db_value(res, i, "tracking_no"));
 	PQclear(res);
 	if (broken || empty) {
 		printf("%d broken link(s)%s\n", broken + empty,
@@ -78,19 +82,20 @@ static int verify_chains(PGconn *conn)
 	return 0;
 }
 
-/* Why one event's MAC fails, or NULL when it is fine. Columns: request_id,
- * tracking_no, seq, hash hex, mac_key, mac hex, after the switch. */
+/* Why one event's MAC fails, or NULL when it is fine (a row of
+ * verify_macs's query, after the switch). */
 static const char *mac_problem(const struct app *app, PGresult *row)
 {
-	if (PQgetisnull(row, 0, 5))
+	if (db_is_null(row, 0, "mac"))
 		return "it has no MAC though written after the switch to MACs"
 		       " (a downgraded event)";
-	const unsigned char *key = app_event_key_no(app, atoi(PQgetvalue(row, 0, 4)));
+	int key_no = atoi(db_value(row, 0, "mac_key"));
+	const unsigned char *key = app_event_key_no(app, key_no);
 	if (!key)
 		return "its MAC key is not in the secret key file";
 	char mac[2 * EVENT_MAC_BYTES + 1];
-	if (!event_mac_hex(mac, key, atoi(PQgetvalue(row, 0, 4)), PQgetvalue(row, 0, 3)) ||
-	    sodium_memcmp(mac, PQgetvalue(row, 0, 5), sizeof mac - 1))
+	if (!event_mac_hex(mac, key, key_no, db_value(row, 0, "hash")) ||
+	    sodium_memcmp(mac, db_value(row, 0, "mac"), sizeof mac - 1))
 		return "its MAC does not match its hash (rewritten, its hash recomputed)";
 	return NULL;
 }
@@ -98,8 +103,8 @@ static const char *mac_problem(const struct app *app, PGresult *row)
 /* Streams every MACed or post-switch event (single-row mode) and checks it. */
 static int verify_macs(PGconn *conn, const struct app *app)
 {
-	if (!PQsendQuery(conn, "SELECT e.request_id, r.tracking_no, e.seq, encode(e.hash, 'hex'),"
-			       " e.mac_key, encode(e.mac, 'hex')"
+	if (!PQsendQuery(conn, "SELECT e.request_id, r.tracking_no, e.seq,"
+			       " encode(e.hash, 'hex') AS hash, e.mac_key, encode(e.mac, 'hex') AS mac"
 			       " FROM request_events e JOIN requests r ON r.id = e.request_id"
 			       " LEFT JOIN audit_mac_switch s ON true"
 			       " WHERE e.mac IS NOT NULL OR e.id >= coalesce(s.first_event_id, 0)"
@@ -115,8 +120,9 @@ static int verify_macs(PGconn *conn, const struct app *app)
 		if (PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
 			const char *why = mac_problem(app, res);
 			if (why && ++bad <= 20)
-				printf("BROKEN: request %s (%s) event %s: %s\n", PQgetvalue(res, 0, 0),
-				       PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), why);
+				printf("BROKEN: request %s (%s) event %s: %s\n",
+				       db_value(res, 0, "request_id"), db_value(res, 0, "tracking_no"),
+				       db_value(res, 0, "seq"), why);
 		} else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 			fprintf(stderr, "ysqgk audit verify: %s", PQresultErrorMessage(res));
 			failed = true;
@@ -130,8 +136,8 @@ static int verify_macs(PGconn *conn, const struct app *app)
 
 static int verify_switch(PGconn *conn)
 {
-	PGresult *res = PQexec(conn, "SELECT count(*) FROM audit_mac_switch");
-	int rows = PQresultStatus(res) == PGRES_TUPLES_OK ? atoi(PQgetvalue(res, 0, 0)) : -1;
+	PGresult *res = PQexec(conn, "SELECT count(*) AS switches FROM audit_mac_switch");
+	int rows = PQresultStatus(res) == PGRES_TUPLES_OK ? atoi(db_value(res, 0, "switches")) : -1;
 	PQclear(res);
 	if (rows == 1)
 		return 0;

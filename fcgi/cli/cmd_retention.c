@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/db.h"
 
 #define USAGE "[--dry-run] [--batch N]"
 #define DEFAULT_BATCH 500
@@ -43,8 +44,9 @@
 	"  < ((now() AT TIME ZONE 'Asia/Shanghai')::date - make_interval(years => $1::int))::date"
 
 static const char due_per_agency_sql[] =
-	"SELECT a.id, a.code, count(*),"
+	"SELECT a.id, a.code, count(*) AS due,"
 	" ((now() AT TIME ZONE 'Asia/Shanghai')::date - make_interval(years => $1::int))::date"
+	"  AS concluded_before"
 	" FROM requests r JOIN agencies a ON a.id = r.agency_id"
 	" WHERE" DUE_SQL " GROUP BY a.id, a.code ORDER BY a.code";
 
@@ -67,7 +69,7 @@ static const char batch_sql[] =
 	"   'by', 'command line', 'requests', count(*), 'first_id', min(id),"
 	"   'last_id', max(id), 'retention_years', $1::int)"
 	"  FROM done HAVING count(*) > 0 RETURNING 1)"
-	" SELECT (SELECT count(*) FROM done), (SELECT count(*) FROM logged)";
+	" SELECT (SELECT count(*) FROM done) AS done, (SELECT count(*) FROM logged) AS logged";
 
 static int failed(const char *what, PGresult *res)
 {
@@ -87,7 +89,7 @@ static int run_agency(PGconn *conn, const char *years, const char *agency_id,
 		PGresult *res = PQexecParams(conn, batch_sql, 3, NULL, params, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK)
 			return failed(code, res);
-		n = atol(PQgetvalue(res, 0, 0));
+		n = atol(db_value(res, 0, "done"));
 		PQclear(res);
 		if (n)
 			printf("%s: pseudonymised %ld request(s)\n", code, n);
@@ -108,13 +110,13 @@ static int retention(PGconn *conn, int years, bool dry_run, int batch)
 	long total = 0;
 	int status = 0;
 	for (int i = 0; i < PQntuples(due) && !status; i++) {
-		const char *code = PQgetvalue(due, i, 1);
+		const char *code = db_value(due, i, "code");
 		if (dry_run) {
 			printf("%s: %s request(s) concluded before %s\n", code,
-			       PQgetvalue(due, i, 2), PQgetvalue(due, i, 3));
-			total += atol(PQgetvalue(due, i, 2));
+			       db_value(due, i, "due"), db_value(due, i, "concluded_before"));
+			total += atol(db_value(due, i, "due"));
 		} else {
-			status = run_agency(conn, ys, PQgetvalue(due, i, 0), code, bs, &total);
+			status = run_agency(conn, ys, db_value(due, i, "id"), code, bs, &total);
 		}
 	}
 	PQclear(due);

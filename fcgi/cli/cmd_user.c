@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "web/auth.h"
+#include "core/db.h"
 #include "cli/cli.h"
 
 #define USAGE "add USERNAME --agency CODE --role clerk|head|admin [--name NAME] | " \
@@ -211,8 +212,8 @@ static int user_reset_2fa(PGconn *conn, char *user)
 static int user_list(PGconn *conn)
 {
 	PGresult *res = PQexec(conn,
-		"SELECT s.username, s.role, coalesce(a.code, '*'), s.display_name,"
-		" CASE WHEN s.disabled THEN 'disabled' ELSE 'enabled' END"
+		"SELECT s.username, s.role, coalesce(a.code, '*') AS agency_code, s.display_name,"
+		" CASE WHEN s.disabled THEN 'disabled' ELSE 'enabled' END AS state"
 		" FROM staff s LEFT JOIN agencies a ON a.id = s.agency_id ORDER BY s.username");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "ysqgk user list: %s", PQresultErrorMessage(res));
@@ -220,8 +221,9 @@ static int user_list(PGconn *conn)
 		return 1;
 	}
 	for (int i = 0; i < PQntuples(res); i++)
-		printf("%s\t%s\t%s\t%s\t%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-		       PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
+		printf("%s\t%s\t%s\t%s\t%s\n", db_value(res, i, "username"), db_value(res, i, "role"),
+		       db_value(res, i, "agency_code"), db_value(res, i, "display_name"),
+		       db_value(res, i, "state"));
 	PQclear(res);
 	return 0;
 }

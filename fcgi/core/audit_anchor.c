@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/db.h"
 #include "lib/buf.h"
 #include "core/event_mac.h"
 
@@ -34,9 +35,10 @@ static long append_heads(PGconn *conn, struct buf *b, long *switch_id)
 		PQclear(res);
 		return -1;
 	}
-	*switch_id = atol(PQgetvalue(res, 0, 0));
+	*switch_id = atol(db_value(res, 0, "first_event_id"));
 	PQclear(res);
-	res = PQexec(conn, "SELECT DISTINCT ON (request_id) request_id, seq, encode(hash, 'hex')"
+	res = PQexec(conn, "SELECT DISTINCT ON (request_id) request_id, seq,"
+			   " encode(hash, 'hex') AS hash"
 			   " FROM request_events ORDER BY request_id, seq DESC");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "ysqgk audit anchor: %s", PQresultErrorMessage(res));
@@ -45,8 +47,8 @@ static long append_heads(PGconn *conn, struct buf *b, long *switch_id)
 	}
 	long n = PQntuples(res);
 	for (long i = 0; i < n; i++)
-		buf_printf(b, "head %s %s %s\n", PQgetvalue(res, (int)i, 0),
-			   PQgetvalue(res, (int)i, 1), PQgetvalue(res, (int)i, 2));
+		buf_printf(b, "head %s %s %s\n", db_value(res, (int)i, "request_id"),
+			   db_value(res, (int)i, "seq"), db_value(res, (int)i, "hash"));
 	PQclear(res);
 	return n;
 }
@@ -214,7 +216,8 @@ static int check_heads(PGconn *conn, char *heads, const char *file)
 	head_arrays(heads, &rids, &seqs, &hashes);
 	const char *params[] = { buf_str(&rids), buf_str(&seqs), buf_str(&hashes) };
 	PGresult *res = PQexecParams(conn,
-		"SELECT a.rid, coalesce(r.tracking_no, '?'), a.seq, e.hash IS NULL"
+		"SELECT a.rid, coalesce(r.tracking_no, '?') AS tracking_no, a.seq,"
+		" e.hash IS NULL AS removed"
 		" FROM unnest($1::bigint[], $2::int[], $3::text[]) AS a (rid, seq, hash)"
 		" LEFT JOIN request_events e ON e.request_id = a.rid AND e.seq = a.seq"
 		" LEFT JOIN requests r ON r.id = a.rid"
@@ -231,8 +234,9 @@ static int check_heads(PGconn *conn, char *heads, const char *file)
 	int n = PQntuples(res);
 	for (int i = 0; i < n; i++)
 		printf("BROKEN: request %s (%s) event %s: %s since the anchor %s\n",
-		       PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-		       strcmp(PQgetvalue(res, i, 3), "t") ? "changed" : "removed (the chain was cut back)",
+		       db_value(res, i, "rid"), db_value(res, i, "tracking_no"), db_value(res, i, "seq"),
+		       strcmp(db_value(res, i, "removed"), "t") ? "changed"
+							       : "removed (the chain was cut back)",
 		       file);
 	PQclear(res);
 	return n > 0;
@@ -242,7 +246,7 @@ static int check_switch(PGconn *conn, long anchored, const char *file)
 {
 	PGresult *res = PQexec(conn, "SELECT first_event_id FROM audit_mac_switch");
 	long now = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
-		? atol(PQgetvalue(res, 0, 0)) : -1;
+		? atol(db_value(res, 0, "first_event_id")) : -1;
 	PQclear(res);
 	if (now == anchored)
 		return 0;

@@ -217,3 +217,23 @@ enum db_failure db_failure_of(struct db *db, const PGresult *res)
 		return DB_FAIL_SERIALIZATION;
 	return DB_FAIL_OTHER;
 }
+
+static int column_named(const PGresult *res, const char *name)
+{
+	int c = PQfnumber(res, name);
+	if (c < 0)
+		log_error("db: no column \"%s\" in the result", name);
+	return c;
+}
+
+const char *db_value(const PGresult *res, int row, const char *name)
+{
+	int c = column_named(res, name);
+	return c < 0 ? "" : PQgetvalue(res, row, c);
+}
+
+bool db_is_null(const PGresult *res, int row, const char *name)
+{
+	int c = column_named(res, name);
+	return c < 0 || PQgetisnull(res, row, c);
+}

@@ -85,4 +85,13 @@ enum db_failure db_failure_of(struct db *db, const PGresult *res);
  */
 const char *db_error_text(const PGresult *res, char *buf, size_t size);
 
+/*
+ * For SQL the program does not prepare (the command line's one-off and
+ * streamed queries): the value of column `name` of a row, found by name
+ * in the result. A name the result lacks is a programming error: it is
+ * logged and reads as NULL ("" / true).
+ */
+const char *db_value(const PGresult *res, int row, const char *name);
+bool db_is_null(const PGresult *res, int row, const char *name);
+
 #endif

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/db.h"
+
 #define MAX_MIGRATIONS 1000
 
 struct migration_files {
@@ -156,9 +158,10 @@ int migrate_pending(PGconn *conn, const char *sql_dir, char *err, size_t errlen)
 	struct migration_files files;
 	if (!list_files(sql_dir, &files, err, errlen))
 		return -1;
-	PGresult *res = PQexec(conn, "SELECT to_regclass('schema_migrations') IS NOT NULL");
+	PGresult *res = PQexec(conn,
+		"SELECT to_regclass('schema_migrations') IS NOT NULL AS migrated");
 	bool table = PQresultStatus(res) == PGRES_TUPLES_OK &&
-		     !strcmp(PQgetvalue(res, 0, 0), "t");
+		     !strcmp(db_value(res, 0, "migrated"), "t");
 	PQclear(res);
 	int pending = 0;
 	for (int i = 0; i < files.count; i++)
