@@ -38,15 +38,13 @@
 #include "core/app.h"
 #include "lib/arena.h"
 #include "core/db.h"
+#include "service/query_codes.h"
 
 /* Art. 29 asks for a description that lets the agency find the
  * information; these bounds are the form's choice (the row takes 20000). */
 #define REQUEST_DESCRIPTION_MIN_CHARS	10
 #define REQUEST_DESCRIPTION_MAX_CHARS	2000
 
-/* Crockford base32, 10 characters: 50 random bits, shown as XXXXX-XXXXX. */
-#define QUERY_CODE_CHARS		10
-#define QUERY_CODE_SIZE			(QUERY_CODE_CHARS + 2)	/* dash, NUL */
 /* How long a repeated POST of the same form shows the query code again. */
 #define QUERY_CODE_REPEAT_SECONDS	3600
 
@@ -152,21 +150,6 @@ void request_create(struct db *db, const struct app *app, struct arena *a,
 		    const char *agency_code, struct json_object *input,
 		    const struct request_origin *origin,
 		    struct request_created *out);
-
-/* ---- query codes ---------------------------------------------------------- */
-
-/*
- * Normalises what an applicant typed: drops spaces and dashes, upper-cases,
- * reads O as 0 and I, L as 1 (Crockford). Writes QUERY_CODE_CHARS
- * characters and a NUL into out; false when it cannot be a query code.
- */
-bool query_code_normalise(const char *typed, char out[QUERY_CODE_CHARS + 1]);
-
-/* The keyed hash stored in requests.query_code_hash (bytea hex text). */
-char *query_code_hash(const struct app *app, struct arena *a, const char *typed);
-
-/* "ABCDE-FGHJK" from 10 normalised characters. */
-void query_code_format(const char *code, char out[QUERY_CODE_SIZE]);
 
 /* ---- normalising (the vocabularies: domain/vocab.h) ----------------------- */
 

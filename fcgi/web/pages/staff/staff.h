@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <json-c/json.h>
+#include <libpq-fe.h>
 
 struct request;
 
@@ -76,5 +77,15 @@ struct json_object *staff_agency_choices(struct request *req, const char *select
 /* Chinese labels. */
 const char *staff_status_label(const char *status);
 const char *staff_outcome_label(const char *outcome);
+
+/* A value of a result in the request's arena; NULL for NULL. */
+const char *staff_val(struct request *req, const PGresult *res, int row, int col);
+/* Adds key → the value unless it is NULL or empty. */
+void staff_add_val(struct request *req, struct json_object *o, const char *key,
+		   const PGresult *res, int row, int col);
+/* Adds key → the date (YYYY-MM-DD) and key_text → 2026年3月5日; nothing
+ * for NULL. */
+void staff_add_date_cn(struct request *req, struct json_object *o, const char *key,
+		       const char *iso);
 
 #endif

@@ -9,6 +9,7 @@
 #include "web/http.h"
 #include "web/pages/pages.h"
 #include "domain/vocab.h"
+#include "service/workflow.h"
 
 void staff_add_str(struct json_object *o, const char *key, const char *value)
 {
@@ -128,4 +129,32 @@ struct json_object *staff_agency_choices(struct request *req, const char *select
 	}
 	PQclear(res);
 	return list;
+}
+
+/* ---- values of a result, for the models ----------------------------------- */
+
+const char *staff_val(struct request *req, const PGresult *res, int row, int col)
+{
+	if (PQgetisnull(res, row, col))
+		return NULL;
+	return arena_strdup(req->arena, PQgetvalue(res, row, col));
+}
+
+void staff_add_val(struct request *req, struct json_object *o, const char *key,
+		    const PGresult *res, int row, int col)
+{
+	const char *v = staff_val(req, res, row, col);
+	if (v && *v)
+		staff_add_str(o, key, v);
+}
+
+void staff_add_date_cn(struct request *req, struct json_object *o, const char *key,
+			const char *iso)
+{
+	if (!iso)
+		return;
+	staff_add_str(o, key, iso);
+	char k[64];
+	snprintf(k, sizeof k, "%s_text", key);
+	staff_add_str(o, k, workflow_date_cn(req->arena, iso));
 }

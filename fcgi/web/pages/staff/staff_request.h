@@ -1,0 +1,41 @@
+/*
+ * staff_request: one request's page and API (staff_request.c: finding it,
+ * the steps; staff_request_model.c: its model). Private to the two.
+ */
+#ifndef YSQGK_STAFF_REQUEST_H
+#define YSQGK_STAFF_REQUEST_H
+
+#include "service/workflow.h"
+#include "web/pages/pages.h"
+
+/* What a request page shows in full, each view logged as its event. */
+enum reveal {
+	REVEAL_NOTHING,
+	REVEAL_ID_NUMBER,	/* id_number_viewed */
+	REVEAL_CONTACT,		/* contact_viewed: the phone number */
+};
+
+/* What the model found out about the request, for the caller. */
+struct detail {
+	const char *id;
+	long long agency_id;
+	const char *agency_id_text;
+	enum wf_status status;
+	bool has_received;
+	const char *id_number_enc;
+};
+
+/* The request's id from the path capture (an id or a tracking number),
+ * or NULL having answered 404. */
+const char *request_ref(struct request *req, const char *capture);
+
+/* The request's model (NULL having answered: 404, 503). */
+struct json_object *request_model(struct request *req, const char *id, enum reveal reveal,
+				  struct detail *d);
+
+/* Answers with the request's page: `refused` is the step's refusal to show
+ * beside its form, `done` the step just taken. */
+void request_page(struct request *req, const char *id, int status, enum reveal reveal,
+		  const struct workflow_result *refused, const char *done);
+
+#endif

@@ -1,0 +1,673 @@
+/* staff_request_model: the model of one request's page (staff_request.h). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web/auth.h"
+#include "core/calendar_cache.h"
+#include "domain/date.h"
+#include "domain/deadline.h"
+#include "domain/idcheck.h"
+#include "domain/workflow_rules.h"
+#include "core/events.h"
+#include "web/http.h"
+#include "web/pages/pages.h"
+#include "core/pii.h"
+#include "service/workflow.h"
+#include "core/clock.h"
+#include "domain/vocab.h"
+#include "web/pages/staff/staff_request.h"
+
+static const char *fmt(struct request *req, int32_t d)
+{
+	char buf[DATE_STR_SIZE];
+	return arena_strdup(req->arena, date_format(d, buf));
+}
+
+/* ---- the model ----------------------------------------------------------- */
+
+
+static struct json_object *code_list(struct request *req, const struct vocab *v,
+				    const char *csv)
+{
+	struct json_object *list = json_object_new_array();
+	char *copy = arena_strdup(req->arena, csv ? csv : "");
+	for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		struct json_object *c = json_object_new_object();
+		staff_add_str(c, "code", t);
+		staff_add_str(c, "label", vocab_label(v, t));
+		json_object_array_add(list, c);
+	}
+	return list;
+}
+
+
+/* The phone number, masked like the 证件号码 (138****5678) unless revealed:
+ * staff see contact details only when they need them, and each look is
+ * logged (issue 12, item 13; 个人信息保护法 Art. 51). */
+static void add_phone(struct request *req, struct json_object *a, const char *encrypted,
+		      bool reveal)
+{
+	char *phone = pii_decrypt(req->app, req->arena, encrypted);
+	if (!phone) {
+		staff_add_str(a, "phone_masked", "（无法解密：密钥不符）");
+		return;
+	}
+	char *masked = arena_alloc(req->arena, strlen(phone) + 1);
+	if (mask_phone(phone, masked, strlen(phone) + 1))
+		staff_add_str(a, "phone_masked", masked);
+	else
+		staff_add_str(a, "phone_masked", "（已隐藏）");
+	if (reveal)
+		staff_add_str(a, "phone", phone);
+}
+
+static struct json_object *applicant_model(struct request *req, const PGresult *res,
+					   enum reveal reveal)
+{
+	/* res: the row of STMT_REQ_DETAIL */
+	struct json_object *a = json_object_new_object();
+	staff_add_val(req, a, "kind", res, 0, COL(REQ_DETAIL, applicant_kind));
+	staff_add_str(a, "kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, 0, COL(REQ_DETAIL, applicant_kind))));
+	staff_add_val(req, a, "name", res, 0, COL(REQ_DETAIL, name));
+	if (!PQgetisnull(res, 0, COL(REQ_DETAIL, id_type))) {
+		staff_add_val(req, a, "id_type", res, 0, COL(REQ_DETAIL, id_type));
+		staff_add_str(a, "id_type_label", vocab_label(&vocab_id_type, PQgetvalue(res, 0, COL(REQ_DETAIL, id_type))));
+		const char *plain = pii_decrypt(req->app, req->arena, PQgetvalue(res, 0, COL(REQ_DETAIL, id_number_enc)));
+		if (plain) {
+			char *masked = arena_alloc(req->arena, strlen(plain) + 1);
+			mask_id_number(plain, masked, strlen(plain) + 1);
+			staff_add_str(a, "id_number_masked", masked);
+			if (reveal == REVEAL_ID_NUMBER)
+				staff_add_str(a, "id_number", plain);
+		} else {
+			staff_add_str(a, "id_number_masked", "（无法解密：密钥不符）");
+		}
+	}
+	staff_add_val(req, a, "credit_code", res, 0, COL(REQ_DETAIL, credit_code));
+	staff_add_val(req, a, "legal_representative", res, 0, COL(REQ_DETAIL, legal_representative));
+	staff_add_val(req, a, "contact_name", res, 0, COL(REQ_DETAIL, contact_name));
+	staff_add_val(req, a, "work_unit", res, 0, COL(REQ_DETAIL, work_unit));
+	if (!PQgetisnull(res, 0, COL(REQ_DETAIL, phone_enc)))
+		add_phone(req, a, PQgetvalue(res, 0, COL(REQ_DETAIL, phone_enc)), reveal == REVEAL_CONTACT);
+	staff_add_val(req, a, "fax", res, 0, COL(REQ_DETAIL, fax));
+	staff_add_val(req, a, "email", res, 0, COL(REQ_DETAIL, email));
+	staff_add_val(req, a, "address", res, 0, COL(REQ_DETAIL, address));
+	staff_add_val(req, a, "postcode", res, 0, COL(REQ_DETAIL, postcode));
+	return a;
+}
+
+/* An online submission's confirm-by day (the agency's confirm_workdays
+ * from the day it reached the system) and whether it has passed: then it
+ * is overdue work (ogi-rules.md, "Online submissions"). */
+static void add_confirm_window(struct request *req, struct json_object *m,
+			       const struct detail *d, const char *submitted_at)
+{
+	const struct calendar *cal = calendar_current(req->db);
+	char day[DATE_STR_SIZE];
+	int32_t on;
+	snprintf(day, sizeof day, "%.10s", submitted_at);
+	if (!cal || !date_parse(day, &on))
+		return;
+	PGresult *res = db_exec(req->db, STMT_AGENCY_CONFIRM_WORKDAYS, 1,
+				(const char *[]){ d->agency_id_text });
+	int setting = COL(AGENCY_CONFIRM_WORKDAYS, confirm_workdays);
+	int n = confirm_workdays_setting(db_ok(res) && PQntuples(res) == 1 &&
+					 !PQgetisnull(res, 0, setting) ? PQgetvalue(res, 0, setting)
+								       : NULL);
+	PQclear(res);
+	int32_t by = confirm_due(cal, on, n);
+	struct json_object *c = json_object_new_object();
+	json_object_object_add(c, "workdays", json_object_new_int(n));
+	staff_add_date_cn(req, c, "confirm_by", fmt(req, by));
+	staff_add_bool(c, "overdue", window_over(by, clock_today()));
+	json_object_object_add(m, "confirm_window", c);
+}
+
+/* The deadline and how it was reached. */
+static void add_deadline(struct request *req, struct json_object *m, const char *id)
+{
+	const struct calendar *cal = calendar_current(req->db);
+	struct deadline dl;
+	if (!cal || !workflow_deadline(req->db, cal, id, &dl))
+		return;
+	int32_t today = clock_today();
+	struct json_object *d = json_object_new_object();
+	staff_add_date_cn(req, d, "received_on", fmt(req, dl.received));
+	if (dl.base_from != dl.received)
+		staff_add_date_cn(req, d, "restarted_on", fmt(req, dl.base_from));
+	json_object_object_add(d, "paused_workdays", json_object_new_int(dl.paused_workdays));
+	json_object_object_add(d, "extension_days", json_object_new_int(dl.extension_days));
+	json_object_object_add(d, "period_workdays", json_object_new_int(dl.period_workdays));
+	/* Received before 2019-05-15: the 2008 Regulations' periods. */
+	staff_add_bool(d, "rules_2008", ogi_rules_2008(dl.received));
+	json_object_object_add(d, "reply_workdays",
+			       json_object_new_int(ogi_reply_workdays(dl.received)));
+	json_object_object_add(d, "extension_max_workdays",
+			       json_object_new_int(ogi_extension_max_workdays(dl.received)));
+	staff_add_bool(d, "redo", dl.redo);
+	if (dl.stated_due)	/* Art. 35 */
+		staff_add_date_cn(req, d, "stated_due_on", fmt(req, dl.stated_due));
+	staff_add_date_cn(req, d, "due_on", fmt(req, dl.due));
+	if (deadline_provisional(cal, dl.due))
+		json_object_object_add(d, "provisional_year", json_object_new_int(date_year(dl.due)));
+	staff_add_bool(d, "running", dl.running);
+	if (!dl.running)
+		staff_add_date_cn(req, d, "stopped_since", fmt(req, dl.stopped_since));
+	staff_add_bool(d, "awaiting_supplement", dl.awaiting_supplement);
+	staff_add_bool(d, "supplement_late", dl.supplement_late);
+	/* The standing as deadline.h defines it, the same as the queue's. */
+	int left = deadline_remaining(cal, &dl, today);
+	json_object_object_add(d, "working_days_left", json_object_new_int(left));
+	staff_add_bool(d, "overdue", left < 0);
+	if (left < 0)
+		json_object_object_add(d, "working_days_over", json_object_new_int(-left));
+	staff_add_bool(d, "due_today", dl.running && left == 0);
+	staff_add_bool(d, "due_soon", dl.running && left >= 0 &&
+				      left <= DEADLINE_DUE_SOON_WORKDAYS);
+	staff_add_bool(d, "supplement_allowed",
+		       supplement_request_allowed(cal, dl.received, today));
+	staff_add_bool(d, "extension_allowed", extension_allowed(cal, &dl, today));
+	json_object_object_add(m, "deadline", d);
+}
+
+/* The event data's keys as the timeline shows them; NULL hides one. */
+static const char *data_label(const char *key)
+{
+	static const struct { const char *key, *label; } labels[] = {
+		{ "received_on", "收到日期" }, { "backdated", "补录" }, { "channel", "提交方式" },
+		{ "applicant_kind", "申请人类型" }, { "what", "补正内容" },
+		{ "answer_by", "补正期限" }, { "text", "内容" }, { "reason", "理由" },
+		{ "reason_code", "原因" }, { "late_reason", "逾期补正的正当理由" },
+		{ "annulled_closing_on", "撤销的终止日期" }, { "redo", "重新答复" },
+		{ "decision_received_on", "收到决定书日期" }, { "days", "工作日数" }, { "party", "对象" }, { "kind", "类型" },
+		{ "delivery", "送达方式" }, { "party_received_on", "对方收到日期" },
+		{ "result", "结果" }, { "answer", "意见" }, { "due_on", "期限" },
+		{ "method", "计费方式" }, { "units", "数量" }, { "amount_yuan", "金额（元）" },
+		{ "pay_by", "缴费期限" }, { "delivered_on", "送达日期" },
+		{ "backdate_reason", "补登理由" }, { "backdated_workdays", "补登距今工作日数" },
+		{ "published_report_year", "涉及已公布的年度报告" }, { "outcome", "办理结果" }, { "basis", "法律依据" },
+		{ "withheld", "不予公开的内容" }, { "other_agency", "负责公开的机关" },
+		{ "channel_info", "查询获取的途径" }, { "opinion", "审批意见" },
+		{ "replied_on", "答复日期" }, { "filed_on", "立案日期" }, { "decided_on", "审结日期" },
+		{ "body", "复议机关或法院" }, { "to", "经办人账户" }, { "display_name", "经办人" },
+		{ "consultation_id", NULL }, { "extension_id", NULL }, { "fee_id", NULL },
+		{ "appeal_id", NULL }, { "staff_id", NULL },
+	};
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (!strcmp(labels[i].key, key))
+			return labels[i].label;
+	return key;
+}
+
+static bool add_events(struct request *req, struct json_object *m, const char *id)
+{
+	const char *p[] = { id };
+	PGresult *res = db_exec(req->db, STMT_REQ_EVENTS, 1, p);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return false;
+	}
+	struct json_object *list = json_object_new_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *e = json_object_new_object();
+		json_object_object_add(e, "seq", json_object_new_int(atoi(PQgetvalue(res, i, COL(REQ_EVENTS, seq)))));
+		staff_add_val(req, e, "at", res, i, COL(REQ_EVENTS, at));
+		staff_add_val(req, e, "effective_on", res, i, COL(REQ_EVENTS, effective_on));
+		staff_add_val(req, e, "actor_kind", res, i, COL(REQ_EVENTS, actor_kind));
+		const char *kind = PQgetvalue(res, i, COL(REQ_EVENTS, actor_kind));
+		staff_add_str(e, "actor", *PQgetvalue(res, i, COL(REQ_EVENTS, actor_name)) ? PQgetvalue(res, i, COL(REQ_EVENTS, actor_name))
+					 : !strcmp(kind, "applicant") ? "申请人"
+					 : !strcmp(kind, "system") ? "系统" : "导入");
+		staff_add_val(req, e, "action", res, i, COL(REQ_EVENTS, action));
+		staff_add_str(e, "action_label", vocab_label(&vocab_event_action, PQgetvalue(res, i, COL(REQ_EVENTS, action))));
+		struct json_object *data = json_tokener_parse(PQgetvalue(res, i, COL(REQ_EVENTS, data)));
+		struct json_object *pairs = json_object_new_array();
+		if (data) {
+			json_object_object_foreach(data, k, v) {
+				if (!data_label(k))
+					continue;
+				struct json_object *pair = json_object_new_object();
+				const char *value = json_object_get_string(v);
+				const char *label = vocab_field_label(NULL, k, value);
+				staff_add_str(pair, "key", data_label(k));
+				staff_add_str(pair, "value", label ? label : value);
+				json_object_array_add(pairs, pair);
+			}
+			json_object_object_add(e, "data", data);
+		}
+		json_object_object_add(e, "details", pairs);
+		json_object_array_add(list, e);
+	}
+	PQclear(res);
+	json_object_object_add(m, "events", list);
+	return true;
+}
+
+/* Beside each coded field of a record its label ("state" → "state_label"),
+ * so that a page never shows a code. */
+static void label_codes(const char *record, struct json_object *list)
+{
+	static const char *const coded[] = { "kind", "result", "state", "method" };
+	size_t n = json_object_array_length(list);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(list, i), *v;
+		for (size_t f = 0; f < sizeof coded / sizeof coded[0]; f++) {
+			if (!json_object_object_get_ex(o, coded[f], &v))
+				continue;
+			const char *label = vocab_field_label(record, coded[f],
+							      json_object_get_string(v));
+			char key[32];
+			snprintf(key, sizeof key, "%s_label", coded[f]);
+			if (label)
+				staff_add_str(o, key, label);
+		}
+	}
+}
+
+/* The notices, consultations, extensions, fees, appeals and 补正 of the
+ * request, each a list of objects (REQ_RECORDS builds them as JSON). */
+static bool add_records(struct request *req, struct json_object *m, const char *id)
+{
+	static const char *const names[] = { "notices", "consultations", "extensions",
+					     "fees", "appeals", "supplements" };
+	const char *p[] = { id };
+	PGresult *res = db_exec(req->db, STMT_REQ_RECORDS, 1, p);
+	if (!db_ok(res) || PQntuples(res) != 1) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return false;
+	}
+	for (int c = 0; c < (int)(sizeof names / sizeof names[0]); c++) {
+		struct json_object *list = PQgetisnull(res, 0, c) ? NULL
+					 : json_tokener_parse(PQgetvalue(res, 0, c));
+		if (!json_object_is_type(list, json_type_array)) {
+			json_object_put(list);
+			list = json_object_new_array();
+		}
+		label_codes(names[c], list);
+		json_object_object_add(m, names[c], list);
+	}
+	PQclear(res);
+	return true;
+}
+
+/* The steps the member may take now: {"confirm": true, …}. */
+static void add_actions(struct request *req, struct json_object *m, const struct detail *d)
+{
+	struct json_object *can = json_object_new_object();
+	struct json_object *list = json_object_new_array();
+	for (int a = 0; a < WF_ACTION_COUNT; a++) {
+		if (!wf_actor_may(a, WF_BY_STAFF, req->staff->role, NULL) ||
+		    !wf_action_allowed(a, d->status, NULL))
+			continue;
+		staff_add_bool(can, wf_action_code(a), true);
+		json_object_array_add(list, json_object_new_string(wf_action_code(a)));
+	}
+	json_object_object_add(m, "can", can);
+	json_object_object_add(m, "actions", list);
+}
+
+/* A flag of add_deadline()'s model; false without a deadline. */
+static bool deadline_flag(struct json_object *m, const char *key)
+{
+	struct json_object *dl, *v;
+	return json_object_object_get_ex(m, "deadline", &dl) &&
+	       json_object_object_get_ex(dl, key, &v) && json_object_get_boolean(v);
+}
+
+/* Takes a step out of both `can` and the `actions` list. */
+static void drop_action(struct json_object *m, struct json_object *can, const char *code)
+{
+	struct json_object *list, *kept = json_object_new_array();
+	json_object_object_del(can, code);
+	if (json_object_object_get_ex(m, "actions", &list))
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *x = json_object_array_get_idx(list, i);
+			if (strcmp(json_object_get_string(x), code))
+				json_object_array_add(kept, json_object_get(x));
+		}
+	json_object_object_add(m, "actions", kept);
+}
+
+/*
+ * Art. 35, a mass request: the latest request for reasons (asked_on,
+ * answer_by, state pending|answered|expired) and an open proposal of a
+ * stated deadline (due_on, reason, proposed_by_id) — `mass_request`,
+ * absent when reasons were never asked. Staff steps follow from it.
+ */
+static bool add_mass_request(struct request *req, struct json_object *m, const char *id)
+{
+	const char *p[] = { id };
+	PGresult *res = db_exec(req->db, STMT_WF_REASONS_GET, 1, p);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return false;
+	}
+	if (PQntuples(res) == 1) {
+		struct json_object *o = json_object_new_object();
+		staff_add_date_cn(req, o, "asked_on", staff_val(req, res, 0, COL(WF_REASONS_GET, asked_on)));
+		staff_add_date_cn(req, o, "answer_by", staff_val(req, res, 0, COL(WF_REASONS_GET, answer_by)));
+		const char *end = PQgetisnull(res, 0, COL(WF_REASONS_GET, ended_by)) ? "" : PQgetvalue(res, 0, COL(WF_REASONS_GET, ended_by));
+		bool answered = !strcmp(end, "reasons_answered"), expired = !strcmp(end, "reasons_expired");
+		staff_add_str(o, "state", answered ? "answered" : expired ? "expired" : "pending");
+		staff_add_str(o, "state_label", answered ? "已收到申请人说明的理由"
+						: expired ? "期限届满，申请人未说明理由"
+						: "等待申请人说明理由，期间不计入答复期限");
+		json_object_object_add(m, "mass_request", o);
+	}
+	PQclear(res);
+	res = db_exec(req->db, STMT_WF_DEADLINE_PENDING, 1, p);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return false;
+	}
+	if (PQntuples(res) == 1) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "proposed_by_id",
+				       json_object_new_int64(atoll(PQgetvalue(res, 0, COL(WF_DEADLINE_PENDING, actor_staff_id)))));
+		staff_add_date_cn(req, o, "due_on", staff_val(req, res, 0, COL(WF_DEADLINE_PENDING, due_on)));
+		staff_add_str(o, "reason", staff_val(req, res, 0, COL(WF_DEADLINE_PENDING, reason)));
+		json_object_object_add(m, "open_deadline", o);
+	}
+	PQclear(res);
+	return true;
+}
+
+/* The string at m.key.sub, or "". */
+static const char *member_str(struct json_object *m, const char *key, const char *sub)
+{
+	struct json_object *o, *v;
+	if (!json_object_object_get_ex(m, key, &o) || !json_object_object_get_ex(o, sub, &v))
+		return "";
+	return json_object_get_string(v);
+}
+
+/* Art. 35's steps as the records allow them: reasons asked once at a
+ * time; reject_mass and a stated deadline after them (workflow.c). */
+static void refine_mass_request(struct request *req, struct json_object *m,
+				struct json_object *can)
+{
+	const char *state = member_str(m, "mass_request", "state");
+	bool pending = !strcmp(state, "pending"), answered = !strcmp(state, "answered");
+	struct json_object *open;
+	bool proposal = json_object_object_get_ex(m, "open_deadline", &open);
+	if (pending)
+		drop_action(m, can, "ask_reasons");
+	else
+		drop_action(m, can, "reasons_answered");
+	if (!answered || proposal || !deadline_flag(m, "extension_allowed"))
+		drop_action(m, can, "set_deadline");
+	if (!proposal || atoll(member_str(m, "open_deadline", "proposed_by_id")) ==
+			 req->staff->staff_id) {
+		drop_action(m, can, "approve_deadline");
+		drop_action(m, can, "refuse_deadline");
+	} else if (!deadline_flag(m, "extension_allowed")) {
+		drop_action(m, can, "approve_deadline");
+	}
+}
+
+/* A closed request takes a supplement only to reopen a closing for want
+ * of it, within OGI_REOPEN_DAYS (Art. 30; workflow.c); the form then asks
+ * for the good reason. */
+static void refine_reopen(struct json_object *m, struct json_object *can)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(can, "supplement_answered", &v))
+		return;
+	const char *status = json_object_object_get_ex(m, "status", &v) ? json_object_get_string(v) : "";
+	if (strcmp(status, "closed"))
+		return;
+	const char *outcome = json_object_object_get_ex(m, "outcome", &v) ? json_object_get_string(v) : NULL;
+	const char *closed = json_object_object_get_ex(m, "concluded_on", &v) ? json_object_get_string(v) : NULL;
+	int32_t on;
+	if (outcome && !strcmp(outcome, "other_no_supplement") && closed && date_parse(closed, &on) &&
+	    clock_today() <= on + OGI_REOPEN_DAYS && !json_object_object_get_ex(m, "redo_on", &v))
+		json_object_object_add(m, "reopen_by_supplement", json_object_new_boolean(1));
+	else
+		drop_action(m, can, "supplement_answered");
+}
+
+/* Only a posted fee notice not yet delivered takes its delivery date
+ * (issue 11, item 9); the pending fee is shown with the form. */
+static void refine_fee_delivery(struct json_object *m, struct json_object *can)
+{
+	struct json_object *list, *v;
+	bool undelivered = false;
+	if (json_object_object_get_ex(m, "fees", &list))
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *f = json_object_array_get_idx(list, i);
+			undelivered |= json_object_object_get_ex(f, "state", &v) &&
+				       !strcmp(json_object_get_string(v), "pending") &&
+				       !json_object_object_get_ex(f, "delivered_on", &v);
+		}
+	if (!undelivered)
+		drop_action(m, can, "fee_notice_delivered");
+}
+
+/* Refines what the state allows with what the records say (one supplement,
+ * one extension, a decision by someone else, the windows of Art. 30 and
+ * Art. 33 still open). */
+static void refine_actions(struct request *req, struct json_object *m)
+{
+	struct json_object *can, *list;
+	if (!json_object_object_get_ex(m, "can", &can))
+		return;
+	bool asked = json_object_object_get_ex(m, "supplements", &list) &&
+		     json_object_array_length(list) > 0;
+	if (asked || !deadline_flag(m, "supplement_allowed"))
+		json_object_object_del(can, "supplement");
+	bool open = false, approved = false, own = false;
+	if (json_object_object_get_ex(m, "extensions", &list)) {
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *x = json_object_array_get_idx(list, i), *s, *by;
+			json_object_object_get_ex(x, "state", &s);
+			const char *state = json_object_get_string(s);
+			if (!strcmp(state, "proposed")) {
+				open = true;
+				json_object_object_get_ex(x, "proposed_by_id", &by);
+				own = atoll(json_object_get_string(by)) == req->staff->staff_id;
+				json_object_object_add(m, "open_extension", json_object_get(x));
+			}
+			approved |= !strcmp(state, "approved");
+		}
+	}
+	refine_reopen(m, can);
+	refine_fee_delivery(m, can);
+	refine_mass_request(req, m, can);
+	bool in_time = deadline_flag(m, "extension_allowed");
+	if (open || approved || !in_time)
+		json_object_object_del(can, "extend");
+	if (!open || own) {
+		json_object_object_del(can, "approve_extension");
+		json_object_object_del(can, "refuse_extension");
+	}
+	/* Overdue, a proposal can only be refused (Art. 33 ¶2). */
+	if (!in_time)
+		json_object_object_del(can, "approve_extension");
+	struct json_object *pending = json_object_new_array();
+	if (json_object_object_get_ex(m, "appeals", &list)) {
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *x = json_object_array_get_idx(list, i), *r;
+			json_object_object_get_ex(x, "result", &r);
+			if (!strcmp(json_object_get_string(r), "pending"))
+				json_object_array_add(pending, json_object_get(x));
+		}
+	}
+	json_object_object_add(m, "pending_appeals", pending);
+	struct json_object *open_consult = json_object_new_array();
+	struct json_object *unreceived = json_object_new_array();	/* receipt unknown */
+	if (json_object_object_get_ex(m, "consultations", &list)) {
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			struct json_object *x = json_object_array_get_idx(list, i), *r;
+			if (json_object_object_get_ex(x, "result", &r))
+				continue;
+			json_object_array_add(open_consult, json_object_get(x));
+			if (!json_object_object_get_ex(x, "party_received_on", &r))
+				json_object_array_add(unreceived, json_object_get(x));
+		}
+	}
+	json_object_object_add(m, "open_consultations", open_consult);
+	if (json_object_array_length(unreceived))
+		json_object_object_add(m, "has_unreceived_consultations",
+				       json_object_new_boolean(1));
+	json_object_object_add(m, "unreceived_consultations", unreceived);
+}
+
+/* The whole model of the request (page and API); NULL when answered
+ * (404 outside the member's agencies, or a database failure). */
+struct json_object *request_model(struct request *req, const char *id, enum reveal reveal,
+					 struct detail *d)
+{
+	const char *p[] = { id };
+	PGresult *res = db_exec(req->db, STMT_REQ_DETAIL, 1, p);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return NULL;
+	}
+	if (PQntuples(res) != 1 || !auth_sees_agency(req, atoll(PQgetvalue(res, 0, COL(REQ_DETAIL, agency_id))))) {
+		PQclear(res);
+		respond_error(req, 404, "没有这件申请");
+		return NULL;
+	}
+	d->id = staff_val(req, res, 0, COL(REQ_DETAIL, id));
+	d->agency_id = atoll(PQgetvalue(res, 0, COL(REQ_DETAIL, agency_id)));
+	d->agency_id_text = staff_val(req, res, 0, COL(REQ_DETAIL, agency_id));
+	wf_status_from_code(PQgetvalue(res, 0, COL(REQ_DETAIL, status)), &d->status);
+	d->has_received = !PQgetisnull(res, 0, COL(REQ_DETAIL, received_on));
+
+	struct json_object *m = staff_model(req, staff_val(req, res, 0, COL(REQ_DETAIL, tracking_no)));
+	json_object_object_add(m, "id", json_object_new_int64(atoll(d->id)));
+	json_object_object_add(m, "request_id", json_object_new_int64(atoll(d->id)));
+	staff_add_val(req, m, "tracking_no", res, 0, COL(REQ_DETAIL, tracking_no));
+	staff_add_val(req, m, "status", res, 0, COL(REQ_DETAIL, status));
+	staff_add_str(m, "status_label", staff_status_label(PQgetvalue(res, 0, COL(REQ_DETAIL, status))));
+	struct json_object *agency = json_object_new_object();
+	staff_add_val(req, agency, "code", res, 0, COL(REQ_DETAIL, agency_code));
+	staff_add_val(req, agency, "name", res, 0, COL(REQ_DETAIL, agency_name));
+	json_object_object_add(m, "agency", agency);
+	json_object_object_add(m, "applicant", applicant_model(req, res, reveal));
+	staff_add_val(req, m, "description", res, 0, COL(REQ_DETAIL, description));
+	staff_add_val(req, m, "document_ref", res, 0, COL(REQ_DETAIL, document_ref));
+	staff_add_val(req, m, "supplement_text", res, 0, COL(REQ_DETAIL, supplement_text));
+	json_object_object_add(m, "provision_forms", code_list(req, &vocab_provision_form, PQgetvalue(res, 0, COL(REQ_DETAIL, provision_forms))));
+	json_object_object_add(m, "obtain_methods", code_list(req, &vocab_obtain_method, PQgetvalue(res, 0, COL(REQ_DETAIL, obtain_methods))));
+	staff_add_val(req, m, "channel", res, 0, COL(REQ_DETAIL, channel));
+	staff_add_str(m, "channel_label", vocab_label(&vocab_channel, PQgetvalue(res, 0, COL(REQ_DETAIL, channel))));
+	staff_add_val(req, m, "submitted_at", res, 0, COL(REQ_DETAIL, submitted_at));
+	staff_add_date_cn(req, m, "received_on", staff_val(req, res, 0, COL(REQ_DETAIL, received_on)));
+	staff_add_bool(m, "backdated", !strcmp(PQgetvalue(res, 0, COL(REQ_DETAIL, backdated)), "t"));
+	staff_add_bool(m, "late_entry", !strcmp(PQgetvalue(res, 0, COL(REQ_DETAIL, late_entry)), "t"));
+	staff_add_date_cn(req, m, "due_on", staff_val(req, res, 0, COL(REQ_DETAIL, due_on)));
+	json_object_object_add(m, "extension_days",
+			       json_object_new_int(atoi(PQgetvalue(res, 0, COL(REQ_DETAIL, extension_days)))));
+	if (!PQgetisnull(res, 0, COL(REQ_DETAIL, outcome))) {
+		staff_add_val(req, m, "outcome", res, 0, COL(REQ_DETAIL, outcome));
+		staff_add_str(m, "outcome_label", staff_outcome_label(PQgetvalue(res, 0, COL(REQ_DETAIL, outcome))));
+	} else {
+		json_object_object_add(m, "outcome", NULL);
+	}
+	staff_add_date_cn(req, m, "concluded_on", staff_val(req, res, 0, COL(REQ_DETAIL, concluded_on)));
+	staff_add_val(req, m, "assigned_to", res, 0, COL(REQ_DETAIL, assigned_name));
+	staff_add_val(req, m, "assigned_username", res, 0, COL(REQ_DETAIL, assigned_username));
+	if (!PQgetisnull(res, 0, COL(REQ_DETAIL, repeat_of))) {
+		struct json_object *rep = json_object_new_object();
+		json_object_object_add(rep, "id", json_object_new_int64(atoll(PQgetvalue(res, 0, COL(REQ_DETAIL, repeat_of)))));
+		staff_add_val(req, rep, "tracking_no", res, 0, COL(REQ_DETAIL, repeat_of_tracking_no));
+		json_object_object_add(m, "repeat_of", rep);
+	}
+	staff_add_bool(m, "imported", !strcmp(PQgetvalue(res, 0, COL(REQ_DETAIL, imported)), "t"));
+	staff_add_bool(m, "paused", !PQgetisnull(res, 0, COL(REQ_DETAIL, clock_stopped_since)));
+	staff_add_bool(m, "id_number_revealed", reveal == REVEAL_ID_NUMBER);
+	staff_add_bool(m, "contact_revealed", reveal == REVEAL_CONTACT);
+	const char *submitted_at = staff_val(req, res, 0, COL(REQ_DETAIL, submitted_at));
+	PQclear(res);
+
+	if (d->status == WF_SUBMITTED && submitted_at)
+		add_confirm_window(req, m, d, submitted_at);
+
+	if (d->has_received)
+		add_deadline(req, m, d->id);
+	if (!add_events(req, m, d->id) || !add_records(req, m, d->id) ||
+	    !add_mass_request(req, m, d->id)) {
+		json_object_put(m);
+		return NULL;
+	}
+	add_actions(req, m, d);
+	refine_actions(req, m);
+	return m;
+}
+
+/* What the page's forms need besides the request. */
+static void add_form_choices(struct request *req, struct json_object *m, const struct detail *d)
+{
+	struct json_object *outcomes = json_object_new_array();
+	for (int i = 0; i < wf_outcome_count; i++) {
+		if (!wf_outcomes[i].staff_may_choose)
+			continue;
+		struct json_object *o = json_object_new_object();
+		staff_add_str(o, "code", wf_outcomes[i].code);
+		staff_add_str(o, "label", wf_outcomes[i].label);
+		staff_add_str(o, "basis", wf_outcomes[i].basis);
+		json_object_array_add(outcomes, o);
+	}
+	json_object_object_add(m, "outcome_choices", outcomes);
+	const char *p[] = { d->agency_id_text };
+	PGresult *res = db_exec(req->db, STMT_REQ_STAFF_CHOICES, 1, p);
+	struct json_object *staff = json_object_new_array();
+	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
+		struct json_object *s = json_object_new_object();
+		staff_add_val(req, s, "username", res, i, COL(REQ_STAFF_CHOICES, username));
+		staff_add_val(req, s, "display_name", res, i, COL(REQ_STAFF_CHOICES, display_name));
+		staff_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, COL(REQ_STAFF_CHOICES, role))));
+		json_object_array_add(staff, s);
+	}
+	PQclear(res);
+	json_object_object_add(m, "staff_choices", staff);
+	staff_add_str(m, "today", fmt(req, clock_today()));
+}
+
+void request_page(struct request *req, const char *id, int status, enum reveal reveal,
+			 const struct workflow_result *refused, const char *done)
+{
+	struct detail d = { 0 };
+	struct json_object *m = request_model(req, id, reveal, &d);
+	if (!m)
+		return;
+	if (!req->wants_json)
+		add_form_choices(req, m, &d);
+	if (refused) {
+		staff_add_str(m, "error", refused->message);
+		staff_add_str(m, "error_field", refused->field);
+		json_object_object_add(m, "status_code", json_object_new_int(http_status_of(refused->status)));
+	}
+	if (done) {
+		enum wf_action a;
+		if (wf_action_from_code(done, &a))
+			staff_add_str(m, "done", wf_action_label(a));
+		else if (!strcmp(done, "register"))
+			staff_add_str(m, "done", "登记申请");
+	}
+	respond(req, status, "staff/request", m);
+}
+
+void page_staff_request(struct request *req)
+{
+	if (!staff_password_changed_or_respond(req))
+		return;
+	const char *id = request_ref(req, "ref");
+	if (id)
+		request_page(req, id, 200, REVEAL_NOTHING, NULL, fields_get(&req->query, "done"));
+}
+
+void page_api_request(struct request *req)
+{
+	const char *id = request_ref(req, "id");
+	if (id)
+		request_page(req, id, 200, REVEAL_NOTHING, NULL, NULL);
+}
