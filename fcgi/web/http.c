@@ -167,3 +167,14 @@ int http_status_of(enum service_status s)
 	}
 	return 500;
 }
+
+PGresult *db_exec_or_respond(struct request *req, struct db *db, enum stmt s, int n,
+			     const char *const *params)
+{
+	PGresult *res = db_exec(db, s, n, params);
+	if (db_ok(res))
+		return res;
+	respond_db_failure(req, res);
+	PQclear(res);
+	return NULL;
+}

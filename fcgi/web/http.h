@@ -40,6 +40,11 @@ void respond_redirect(struct request *req, const char *target);
 /* Maps a failed statement to 503 (database down or slow) or 500. */
 void respond_db_failure(struct request *req, const PGresult *res);
 
+/* Runs a prepared statement for the page: its result when it succeeded,
+ * else NULL having answered (503 or 500, respond_db_failure). */
+PGresult *db_exec_or_respond(struct request *req, struct db *db, enum stmt s, int n,
+			     const char *const *params);
+
 const char *http_status_text(int status);
 
 /* The context a service works in for this request: its connection, arena,

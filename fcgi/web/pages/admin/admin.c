@@ -50,12 +50,9 @@ static bool add_staff(struct request *req, struct json_object *m)
 	char scope[24];
 	snprintf(scope, sizeof scope, "%lld", req->staff->agency_id);
 	const char *p[] = { scope };
-	PGresult *res = db_exec(req->db, STMT_ADMIN_STAFF_LIST, 1, p);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_ADMIN_STAFF_LIST, 1, p);
+	if (!res)
 		return false;
-	}
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *s = json_object_new_object();
@@ -229,12 +226,9 @@ void page_admin_user_action(struct request *req)
 		return;
 	}
 	const char *p[] = { user };
-	PGresult *res = db_exec(req->db, STMT_ADMIN_STAFF_GET, 1, p);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_ADMIN_STAFF_GET, 1, p);
+	if (!res)
 		return;
-	}
 	bool found = PQntuples(res) == 1 && auth_sees_agency(req, atoll(PQgetvalue(res, 0, COL(ADMIN_STAFF_GET, agency_id))));
 	const char *id = found ? arena_strdup(req->arena, PQgetvalue(res, 0, COL(ADMIN_STAFF_GET, id))) : NULL;
 	PQclear(res);

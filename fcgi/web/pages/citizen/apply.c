@@ -130,12 +130,9 @@ static bool agency_of_path(struct request *req, struct agency *ag)
 		return false;
 	}
 	const char *params[] = { code };
-	PGresult *res = db_exec(req->db, STMT_CITIZEN_AGENCY, 1, params);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_CITIZEN_AGENCY, 1, params);
+	if (!res)
 		return false;
-	}
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		req->log_why = "no such agency";
@@ -336,12 +333,9 @@ static void respond_form(struct request *req, int status, const struct agency *a
 
 void page_apply_index(struct request *req)
 {
-	PGresult *res = db_exec(req->db, STMT_CITIZEN_AGENCIES, 0, NULL);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_CITIZEN_AGENCIES, 0, NULL);
+	if (!res)
 		return;
-	}
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *a = json_object_new_object();

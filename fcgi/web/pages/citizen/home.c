@@ -5,12 +5,9 @@
 /* [{"code","name"}] of every agency this deployment serves, or NULL. */
 static struct json_object *agency_list(struct request *req)
 {
-	PGresult *res = db_exec(req->db, STMT_AGENCY_LIST, 0, NULL);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_AGENCY_LIST, 0, NULL);
+	if (!res)
 		return NULL;
-	}
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *a = json_object_new_object();

@@ -244,12 +244,9 @@ struct lookup_result {
 static int lookup_wait(struct request *req)
 {
 	const char *params[] = { http_client_bucket(req) };
-	PGresult *res = db_exec(req->db, STMT_CITIZEN_LOOKUP_STATE, 1, params);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_CITIZEN_LOOKUP_STATE, 1, params);
+	if (!res)
 		return -1;
-	}
 	int wait = 0;
 	if (PQntuples(res) == 1) {
 		int failures = atoi(PQgetvalue(res, 0, COL(CITIZEN_LOOKUP_STATE, failures)));
@@ -294,12 +291,9 @@ static enum lookup find_in(struct request *req, struct db *db, const char *hash,
 			   struct lookup_result *r)
 {
 	const char *params[] = { r->tracking_no, hash };
-	PGresult *res = db_exec(db, STMT_CITIZEN_STATUS_FIND, 2, params);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, db, STMT_CITIZEN_STATUS_FIND, 2, params);
+	if (!res)
 		return LOOKUP_FAILED;
-	}
 	enum lookup found = LOOKUP_WRONG;
 	if (PQntuples(res) == 1) {
 		r->id = arena_strdup(req->arena, PQgetvalue(res, 0, COL(CITIZEN_STATUS_FIND, id)));
@@ -430,12 +424,9 @@ static bool add_events(struct request *req, struct db *db, const char *id,
 		       struct json_object *m)
 {
 	const char *params[] = { id };
-	PGresult *res = db_exec(db, STMT_CITIZEN_STATUS_EVENTS, 1, params);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, db, STMT_CITIZEN_STATUS_EVENTS, 1, params);
+	if (!res)
 		return false;
-	}
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *action = PQgetvalue(res, i, COL(CITIZEN_STATUS_EVENTS, action));
@@ -462,12 +453,9 @@ static bool add_notices(struct request *req, struct db *db, const char *id,
 			struct json_object *m)
 {
 	const char *params[] = { id };
-	PGresult *res = db_exec(db, STMT_CITIZEN_STATUS_NOTICES, 1, params);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, db, STMT_CITIZEN_STATUS_NOTICES, 1, params);
+	if (!res)
 		return false;
-	}
 	struct json_object *list = json_object_new_array();
 	if (PQntuples(res) > 0)
 		add_true(m, "has_notices");
@@ -496,12 +484,9 @@ static bool add_supplement(struct request *req, struct db *db, const char *id,
 {
 	*open = false;
 	const char *params[] = { id };
-	PGresult *res = db_exec(db, STMT_CITIZEN_STATUS_SUPPLEMENT, 1, params);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, db, STMT_CITIZEN_STATUS_SUPPLEMENT, 1, params);
+	if (!res)
 		return false;
-	}
 	if (PQntuples(res) == 1) {
 		struct json_object *s = json_object_new_object();
 		struct arena *a = req->arena;

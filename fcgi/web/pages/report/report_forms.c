@@ -53,12 +53,9 @@ static struct json_object *load_cells(struct request *req, const struct staff_ag
 	char y[12];
 	snprintf(y, sizeof y, "%d", year);
 	const char *p[] = { ag->id_text, y };
-	PGresult *res = db_exec(req->db, STMT_REPORT_TABLE2_GET, 2, p);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_REPORT_TABLE2_GET, 2, p);
+	if (!res)
 		return NULL;
-	}
 	struct json_object *cells = PQntuples(res)
 		? json_tokener_parse(PQgetvalue(res, 0, COL(REPORT_TABLE2_GET, cells))) : NULL;
 	PQclear(res);
@@ -379,12 +376,9 @@ static struct json_object *load_prose(struct request *req, const struct staff_ag
 	char y[12];
 	snprintf(y, sizeof y, "%d", year);
 	const char *p[] = { ag->id_text, y };
-	PGresult *res = db_exec(req->db, STMT_REPORT_PROSE_GET, 2, p);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_REPORT_PROSE_GET, 2, p);
+	if (!res)
 		return NULL;
-	}
 	struct json_object *prose = json_object_new_object();
 	for (size_t s = 0; s < NSECTIONS; s++)
 		add_str(prose, sections[s].code, "");

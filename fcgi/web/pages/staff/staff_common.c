@@ -81,12 +81,9 @@ bool staff_agency(struct request *req, const char *code, struct staff_agency *ou
 		} else {
 			/* A system administrator: the first agency there is. */
 			const char *p[] = { "0" };
-			PGresult *res = db_exec(req->db, STMT_AGENCY_SUBTREE, 1, p);
-			if (!db_ok(res)) {
-				respond_db_failure(req, res);
-				PQclear(res);
+			PGresult *res = db_exec_or_respond(req, req->db, STMT_AGENCY_SUBTREE, 1, p);
+			if (!res)
 				return false;
-			}
 			bool any = PQntuples(res) > 0 && agency_row(req, res, out);
 			PQclear(res);
 			if (!any)
@@ -95,12 +92,9 @@ bool staff_agency(struct request *req, const char *code, struct staff_agency *ou
 		}
 	}
 	const char *p[] = { code };
-	PGresult *res = db_exec(req->db, STMT_AGENCY_BY_CODE, 1, p);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_AGENCY_BY_CODE, 1, p);
+	if (!res)
 		return false;
-	}
 	bool found = PQntuples(res) == 1 && agency_row(req, res, out);
 	PQclear(res);
 	if (!found || !auth_sees_agency(req, out->id)) {

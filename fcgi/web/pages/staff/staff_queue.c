@@ -269,12 +269,9 @@ static bool add_counts(struct request *req, struct json_object *m,
 		       const struct staff_agency *ag, const struct queue_query *qq)
 {
 	const char *p[] = { ag->id_text };
-	PGresult *res = db_exec(req->db, STMT_QUEUE_COUNTS, 1, p);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_QUEUE_COUNTS, 1, p);
+	if (!res)
 		return false;
-	}
 	struct json_object *counts = json_object_new_object();
 	struct json_object *list = json_object_new_array();
 	long long open = 0, all = 0;
@@ -480,12 +477,9 @@ static void discarded(struct request *req, bool page)
 	struct staff_agency ag;
 	if (!staff_agency(req, query(req, "agency"), &ag))
 		return;
-	PGresult *res = db_exec(req->db, STMT_QUEUE_DISCARDED, 1, (const char *[]){ ag.id_text });
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_QUEUE_DISCARDED, 1, (const char *[]){ ag.id_text });
+	if (!res)
 		return;
-	}
 	struct json_object *m = staff_model(req, "已作废的提交");
 	struct json_object *agency = json_object_new_object();
 	staff_add_str(agency, "code", ag.code);

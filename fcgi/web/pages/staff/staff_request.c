@@ -50,12 +50,9 @@ const char *request_ref(struct request *req, const char *capture)
 	for (char *p = ref; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	const char *params[] = { ref };
-	PGresult *res = db_exec(req->db, STMT_REQ_ID_BY_NUMBER, 1, params);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_REQ_ID_BY_NUMBER, 1, params);
+	if (!res)
 		return NULL;
-	}
 	const char *id = PQntuples(res) == 1 ? staff_val(req, res, 0, COL(REQ_ID_BY_NUMBER, id)) : NULL;
 	PQclear(res);
 	if (!id)
@@ -215,12 +212,9 @@ void page_staff_notice(struct request *req)
 		return;
 	}
 	const char *p[] = { id, notice };
-	PGresult *res = db_exec(req->db, STMT_REQ_NOTICE_ONE, 2, p);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_REQ_NOTICE_ONE, 2, p);
+	if (!res)
 		return;
-	}
 	if (PQntuples(res) != 1 || !auth_sees_agency(req, atoll(PQgetvalue(res, 0, COL(REQ_NOTICE_ONE, agency_id))))) {
 		PQclear(res);
 		respond_error(req, 404, "没有这份告知书");

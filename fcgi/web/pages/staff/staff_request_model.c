@@ -204,12 +204,9 @@ static const char *data_label(const char *key)
 static bool add_events(struct request *req, struct json_object *m, const char *id)
 {
 	const char *p[] = { id };
-	PGresult *res = db_exec(req->db, STMT_REQ_EVENTS, 1, p);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_REQ_EVENTS, 1, p);
+	if (!res)
 		return false;
-	}
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *e = json_object_new_object();
@@ -341,12 +338,9 @@ static void drop_action(struct json_object *m, struct json_object *can, const ch
 static bool add_mass_request(struct request *req, struct json_object *m, const char *id)
 {
 	const char *p[] = { id };
-	PGresult *res = db_exec(req->db, STMT_WF_REASONS_GET, 1, p);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_WF_REASONS_GET, 1, p);
+	if (!res)
 		return false;
-	}
 	if (PQntuples(res) == 1) {
 		struct json_object *o = json_object_new_object();
 		staff_add_date_cn(req, o, "asked_on", staff_val(req, res, 0, COL(WF_REASONS_GET, asked_on)));
@@ -360,12 +354,9 @@ static bool add_mass_request(struct request *req, struct json_object *m, const c
 		json_object_object_add(m, "mass_request", o);
 	}
 	PQclear(res);
-	res = db_exec(req->db, STMT_WF_DEADLINE_PENDING, 1, p);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	res = db_exec_or_respond(req, req->db, STMT_WF_DEADLINE_PENDING, 1, p);
+	if (!res)
 		return false;
-	}
 	if (PQntuples(res) == 1) {
 		struct json_object *o = json_object_new_object();
 		json_object_object_add(o, "proposed_by_id",
@@ -524,12 +515,9 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 					 struct detail *d)
 {
 	const char *p[] = { id };
-	PGresult *res = db_exec(req->db, STMT_REQ_DETAIL, 1, p);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_REQ_DETAIL, 1, p);
+	if (!res)
 		return NULL;
-	}
 	if (PQntuples(res) != 1 || !auth_sees_agency(req, atoll(PQgetvalue(res, 0, COL(REQ_DETAIL, agency_id))))) {
 		PQclear(res);
 		respond_error(req, 404, "没有这件申请");
