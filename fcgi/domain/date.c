@@ -1,5 +1,6 @@
 #include "domain/date.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -130,5 +131,13 @@ char *date_format(int32_t date, char out[DATE_STR_SIZE])
 	out[8] = (char)('0' + d / 10);
 	out[9] = (char)('0' + d % 10);
 	out[10] = '\0';
+	return out;
+}
+
+char *date_format_cn(int32_t date, char out[DATE_CN_SIZE])
+{
+	int y, m, d;
+	date_to_ymd(date, &y, &m, &d);
+	snprintf(out, DATE_CN_SIZE, "%d年%d月%d日", y, m, d);
 	return out;
 }

@@ -43,4 +43,9 @@ bool date_parse_n(const char *s, size_t len, int32_t *out);
 /* Writes "YYYY-MM-DD" and a NUL; returns out. */
 char *date_format(int32_t date, char out[DATE_STR_SIZE]);
 
+/* The date as notices and pages write it, "2026年3月5日" (no leading
+ * zeros), and a NUL; returns out. */
+#define DATE_CN_SIZE 32
+char *date_format_cn(int32_t date, char out[DATE_CN_SIZE]);
+
 #endif

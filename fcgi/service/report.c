@@ -434,13 +434,8 @@ static enum report_status first_published(struct db *db, long long agency_id, in
 
 static struct json_object *date_json(int32_t d, bool chinese)
 {
-	char buf[DATE_STR_SIZE], cn[32];
-	if (!chinese)
-		return json_object_new_string(date_format(d, buf));
-	int y, m, day;
-	date_to_ymd(d, &y, &m, &day);
-	snprintf(cn, sizeof cn, "%d年%d月%d日", y, m, day);
-	return json_object_new_string(cn);
+	char buf[DATE_STR_SIZE], cn[DATE_CN_SIZE];
+	return json_object_new_string(chinese ? date_format_cn(d, cn) : date_format(d, buf));
 }
 
 /*

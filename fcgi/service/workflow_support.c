@@ -12,13 +12,10 @@ const char *step_fmt_date(struct arena *a, int32_t d)
 const char *workflow_date_cn(struct arena *a, const char *iso)
 {
 	int32_t d;
+	char buf[DATE_CN_SIZE];
 	if (!iso || !date_parse(iso, &d))
 		return "";
-	int y, m, day;
-	date_to_ymd(d, &y, &m, &day);
-	char buf[32];
-	snprintf(buf, sizeof buf, "%d年%d月%d日", y, m, day);
-	return arena_strdup(a, buf);
+	return arena_strdup(a, date_format_cn(d, buf));
 }
 
 const char *step_date_cn(struct step *st, int32_t d)

@@ -56,18 +56,18 @@ static bool add_staff(struct request *req, struct json_object *m)
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *s = json_object_new_object();
-		staff_add_str(s, "username", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, username)));
-		staff_add_str(s, "display_name", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, display_name)));
-		staff_add_str(s, "role", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, role)));
-		staff_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, role))));
-		staff_add_str(s, "agency_code", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, agency_code)));
-		staff_add_str(s, "agency_name", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, agency_name)));
-		staff_add_bool(s, "disabled", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, disabled)), "t"));
-		staff_add_str(s, "last_login_at", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, last_login_at)));
-		staff_add_bool(s, "locked", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, locked)), "t"));
-		staff_add_bool(s, "must_change_password", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, must_change_password)), "t"));
-		staff_add_bool(s, "totp_enabled", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, totp_enabled)), "t"));
-		staff_add_bool(s, "self", atoll(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, id))) == req->staff->staff_id);
+		model_add_str(s, "username", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, username)));
+		model_add_str(s, "display_name", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, display_name)));
+		model_add_str(s, "role", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, role)));
+		model_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, role))));
+		model_add_str(s, "agency_code", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, agency_code)));
+		model_add_str(s, "agency_name", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, agency_name)));
+		model_add_bool(s, "disabled", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, disabled)), "t"));
+		model_add_str(s, "last_login_at", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, last_login_at)));
+		model_add_bool(s, "locked", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, locked)), "t"));
+		model_add_bool(s, "must_change_password", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, must_change_password)), "t"));
+		model_add_bool(s, "totp_enabled", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, totp_enabled)), "t"));
+		model_add_bool(s, "self", atoll(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, id))) == req->staff->staff_id);
 		json_object_array_add(list, s);
 	}
 	PQclear(res);
@@ -101,11 +101,11 @@ static void add_audit(struct request *req, struct json_object *m)
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
 		struct json_object *e = json_object_new_object();
-		staff_add_str(e, "at", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, at)));
-		staff_add_str(e, "action", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, action)));
-		staff_add_str(e, "actor", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, actor)));
-		staff_add_str(e, "target", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, target)));
-		staff_add_str(e, "ip", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, ip)));
+		model_add_str(e, "at", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, at)));
+		model_add_str(e, "action", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, action)));
+		model_add_str(e, "actor", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, actor)));
+		model_add_str(e, "target", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, target)));
+		model_add_str(e, "ip", PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, ip)));
 		json_object_object_add(e, "data", json_tokener_parse(PQgetvalue(res, i, COL(ADMIN_AUDIT_RECENT, data))));
 		json_object_array_add(list, e);
 	}
@@ -124,12 +124,12 @@ static void admin_page(struct request *req, int status, const char *message,
 	}
 	add_calendar(req, m);
 	add_audit(req, m);
-	staff_add_bool(m, "may_change_calendar", req->staff->agency_id == 0);
+	model_add_bool(m, "may_change_calendar", req->staff->agency_id == 0);
 	json_object_object_add(m, "agencies", staff_agency_choices(req, NULL));
-	staff_add_str(m, "notice", message);
-	staff_add_str(m, "error", error);
-	staff_add_str(m, "new_password", shown_password);
-	staff_add_str(m, "csv", csv);
+	model_add_str(m, "notice", message);
+	model_add_str(m, "error", error);
+	model_add_str(m, "new_password", shown_password);
+	model_add_str(m, "csv", csv);
 	respond(req, status, "staff/admin", m);
 }
 

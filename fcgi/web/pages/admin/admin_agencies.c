@@ -62,8 +62,8 @@ static void agency_page(struct request *req, const char *code, int status,
 	json_object_object_add(m, "agency", a);
 	json_object_object_add(m, "parents", staff_agency_choices(req, json_object_get_string(
 		json_object_object_get(a, "parent"))));
-	staff_add_str(m, "notice", notice);
-	staff_add_str(m, "error", error);
+	model_add_str(m, "notice", notice);
+	model_add_str(m, "error", error);
 	respond(req, status, "staff/agency", m);
 }
 

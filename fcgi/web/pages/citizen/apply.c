@@ -11,6 +11,7 @@
 
 #include "web/auth.h"
 #include "web/http.h"
+#include "web/model.h"
 #include "web/pages/citizen/citizen.h"
 #include "web/pages/pages.h"
 #include "service/requests.h"
@@ -69,12 +70,6 @@ static bool ticked(const char *v)
 		     !strcmp(v, "yes"));
 }
 
-static void add_str(struct json_object *o, const char *key, const char *value)
-{
-	if (value)
-		json_object_object_add(o, key, json_object_new_string(value));
-}
-
 static void add_list(struct request *req, struct json_object *o, const char *name)
 {
 	const char *values[16];
@@ -96,7 +91,7 @@ static struct json_object *form_input(struct request *req)
 	};
 	struct json_object *in = json_object_new_object();
 	for (size_t i = 0; i < COUNT(text_fields); i++)
-		add_str(in, text_fields[i], fields_get(&req->form, text_fields[i]));
+		model_add_str(in, text_fields[i], fields_get(&req->form, text_fields[i]));
 	add_list(req, in, "provision_forms");
 	add_list(req, in, "obtain_methods");
 	json_object_object_add(in, "declaration",
@@ -150,12 +145,12 @@ static bool agency_of_path(struct request *req, struct agency *ag)
 static struct json_object *agency_model(const struct agency *ag)
 {
 	struct json_object *o = json_object_new_object();
-	add_str(o, "code", ag->code);
-	add_str(o, "name", ag->name);
+	model_add_str(o, "code", ag->code);
+	model_add_str(o, "name", ag->name);
 	json_object_object_add(o, "accepting", json_object_new_boolean(ag->accepting));
-	add_str(o, "office_address", ag->office_address);
-	add_str(o, "office_phone", ag->office_phone);
-	add_str(o, "office_hours", ag->office_hours);
+	model_add_str(o, "office_address", ag->office_address);
+	model_add_str(o, "office_phone", ag->office_phone);
+	model_add_str(o, "office_hours", ag->office_hours);
 	if (ag->office_address || ag->office_phone || ag->office_hours)
 		json_object_object_add(o, "has_office", json_object_new_boolean(true));
 	return o;
@@ -202,8 +197,8 @@ static struct json_object *field_values(struct json_object *in, struct json_obje
 	struct json_object *f = json_object_new_object();
 	for (size_t i = 0; i < COUNT(form_fields); i++) {
 		struct json_object *o = json_object_new_object();
-		add_str(o, "value", input_str(in, form_fields[i].name));
-		add_str(o, "error", error_of(errors, form_fields[i].name));
+		model_add_str(o, "value", input_str(in, form_fields[i].name));
+		model_add_str(o, "error", error_of(errors, form_fields[i].name));
 		json_object_object_add(f, form_fields[i].name, o);
 	}
 	return f;
@@ -228,10 +223,10 @@ static struct json_object *options(struct option_group g, const char *field,
 		struct json_object *o = json_object_new_object();
 		char id[96];
 		snprintf(id, sizeof id, "f-%s-%s", field, t->code);
-		add_str(o, "value", t->code);
-		add_str(o, "label", g.short_labels ? vocab_short(g.vocab, t->code) : t->label);
-		add_str(o, "id", id);
-		add_str(o, "class", css);
+		model_add_str(o, "value", t->code);
+		model_add_str(o, "label", g.short_labels ? vocab_short(g.vocab, t->code) : t->label);
+		model_add_str(o, "id", id);
+		model_add_str(o, "class", css);
 		bool on = is_list ? input_has(in, field, t->code)
 				  : current && !strcmp(current, t->code);
 		if (on)
@@ -269,9 +264,9 @@ static struct json_object *error_list(struct json_object *errors)
 			snprintf(anchor, sizeof anchor, "f-%s", form_fields[i].name);
 			a = anchor;
 		}
-		add_str(o, "anchor", a);
-		add_str(o, "label", form_fields[i].label);
-		add_str(o, "message", msg);
+		model_add_str(o, "anchor", a);
+		model_add_str(o, "label", form_fields[i].label);
+		model_add_str(o, "message", msg);
 		json_object_array_add(list, o);
 	}
 	return list;
@@ -294,7 +289,7 @@ static void respond_form(struct request *req, int status, const struct agency *a
 	struct json_object *m = json_object_new_object();
 	json_object_object_add(m, "agency", agency_model(ag));
 	const char *token = input_str(in, "submit_token");
-	add_str(m, "submit_token", token && *token ? token : new_submit_token(req));
+	model_add_str(m, "submit_token", token && *token ? token : new_submit_token(req));
 	json_object_object_add(m, "f", field_values(in, errors));
 	json_object_object_add(m, "kind_person", options(person_kind, "applicant_kind", in, false,
 							 "kind-person"));
@@ -310,7 +305,7 @@ static void respond_form(struct request *req, int status, const struct agency *a
 		json_object_object_add(m, "declaration_checked", json_object_new_boolean(true));
 	if (input_flag(in, "privacy_consent"))
 		json_object_object_add(m, "privacy_consent_checked", json_object_new_boolean(true));
-	add_str(m, "privacy_notice_version", PRIVACY_NOTICE_VERSION);
+	model_add_str(m, "privacy_notice_version", PRIVACY_NOTICE_VERSION);
 	json_object_object_add(m, "retention_years",
 			       json_object_new_int(req->app->config.retention_years));
 	bool confirmed = input_flag(in, "credit_code_confirmed");
@@ -339,8 +334,8 @@ void page_apply_index(struct request *req)
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *a = json_object_new_object();
-		add_str(a, "code", PQgetvalue(res, i, COL(CITIZEN_AGENCIES, code)));
-		add_str(a, "name", PQgetvalue(res, i, COL(CITIZEN_AGENCIES, name)));
+		model_add_str(a, "code", PQgetvalue(res, i, COL(CITIZEN_AGENCIES, code)));
+		model_add_str(a, "name", PQgetvalue(res, i, COL(CITIZEN_AGENCIES, name)));
 		bool accepting = !strcmp(PQgetvalue(res, i, COL(CITIZEN_AGENCIES, accepting)), "t");
 		bool child = !strcmp(PQgetvalue(res, i, COL(CITIZEN_AGENCIES, child)), "t");
 		json_object_object_add(a, "accepting", json_object_new_boolean(accepting));
@@ -360,7 +355,7 @@ void page_apply_form(struct request *req)
 		return;
 	/* Most applicants hold a 居民身份证: preselect it. */
 	struct json_object *defaults = json_object_new_object();
-	add_str(defaults, "id_type", "resident_id");
+	model_add_str(defaults, "id_type", "resident_id");
 	respond_form(req, 200, &ag, defaults, NULL, false);
 	json_object_put(defaults);
 }
@@ -370,16 +365,16 @@ void page_apply_form(struct request *req)
 static struct json_object *receipt_model(const struct request_created *rc)
 {
 	struct json_object *m = json_object_new_object();
-	add_str(m, "tracking_no", rc->tracking_no);
+	model_add_str(m, "tracking_no", rc->tracking_no);
 	json_object_object_add(m, "query_code", rc->query_code
 			       ? json_object_new_string(rc->query_code) : NULL);
-	add_str(m, "status", rc->status_code);
-	add_str(m, "submitted_at", rc->submitted_at);
-	add_str(m, "submitted_text", rc->submitted_text);
+	model_add_str(m, "status", rc->status_code);
+	model_add_str(m, "submitted_at", rc->submitted_at);
+	model_add_str(m, "submitted_text", rc->submitted_text);
 	if (rc->received_on)
-		add_str(m, "received_on", rc->received_on);
+		model_add_str(m, "received_on", rc->received_on);
 	if (rc->due_on)
-		add_str(m, "due_on", rc->due_on);
+		model_add_str(m, "due_on", rc->due_on);
 	if (rc->status == 200)
 		json_object_object_add(m, "repeated", json_object_new_boolean(true));
 	return m;
@@ -390,8 +385,8 @@ static void respond_receipt(struct request *req, const struct agency *ag,
 {
 	struct json_object *m = receipt_model(rc);
 	json_object_object_add(m, "agency", agency_model(ag));
-	add_str(m, "description", rc->description);
-	add_str(m, "document_ref", rc->document_ref);
+	model_add_str(m, "description", rc->description);
+	model_add_str(m, "document_ref", rc->document_ref);
 	/* The printed receipt stays on one A4 page: a long description is
 	 * printed as its beginning (the status page has it all). */
 	size_t chars = rc->description ? utf8_length(rc->description, strlen(rc->description)) : 0;
@@ -402,7 +397,7 @@ static void respond_receipt(struct request *req, const struct agency *ag,
 				p++;
 			while (((unsigned char)*p & 0xC0) == 0x80);
 		char *excerpt = arena_strndup(req->arena, rc->description, (size_t)(p - rc->description));
-		add_str(m, "description_excerpt", excerpt);
+		model_add_str(m, "description_excerpt", excerpt);
 		json_object_object_add(m, "description_chars", json_object_new_int((int)chars));
 	}
 	respond(req, rc->status, "receipt", m);
@@ -419,8 +414,8 @@ void page_apply_submit(struct request *req)
 	if (honeypot && *honeypot) {
 		req->log_why = "honeypot filled";
 		struct json_object *errors = json_object_new_object();
-		add_str(errors, "website", "请清空“网址”一栏后再提交（这一栏不需要填写）");
-		add_str(in, "website", honeypot);
+		model_add_str(errors, "website", "请清空“网址”一栏后再提交（这一栏不需要填写）");
+		model_add_str(in, "website", honeypot);
 		respond_form(req, 422, &ag, in, errors, false);
 		json_object_put(errors);
 		json_object_put(in);

@@ -21,16 +21,11 @@
 /* Longest prose section, in characters (the same bound as a request). */
 #define PROSE_MAX_CHARS 20000
 
-static void add_str(struct json_object *o, const char *k, const char *v)
-{
-	staff_add_str(o, k, v);
-}
-
 static void agency_year(struct json_object *m, const struct staff_agency *ag, int year)
 {
 	struct json_object *a = json_object_new_object();
-	add_str(a, "code", ag->code);
-	add_str(a, "name", ag->name);
+	model_add_str(a, "code", ag->code);
+	model_add_str(a, "name", ag->name);
 	json_object_object_add(m, "agency", a);
 	json_object_object_add(m, "year", json_object_new_int(year));
 }
@@ -91,17 +86,17 @@ static void table2_page(struct request *req, int status, const struct staff_agen
 	snprintf(title, sizeof title, "填写表二 主动公开政府信息情况（%d年）", year);
 	struct json_object *m = staff_model(req, title);
 	agency_year(m, ag, year);
-	add_str(m, "format", report_format_code(f));
+	model_add_str(m, "format", report_format_code(f));
 	struct json_object *blocks = json_object_new_array();
 	int n;
 	const struct t2_block *b = report_t2_blocks(f, &n);
 	for (int i = 0; i < n; i++) {
 		struct json_object *block = json_object_new_object();
-		add_str(block, "title", b[i].title);
+		model_add_str(block, "title", b[i].title);
 		struct json_object *rows = json_object_new_array();
 		for (int r = 0; r < b[i].nrows; r++) {
 			struct json_object *row = json_object_new_object();
-			add_str(row, "label", b[i].rows[r].label);
+			model_add_str(row, "label", b[i].rows[r].label);
 			struct json_object *list = json_object_new_array();
 			for (int c = 0; c < b[i].ncols; c++) {
 				const struct t2_cell *cell = &b[i].rows[r].cells[c];
@@ -109,14 +104,14 @@ static void table2_page(struct request *req, int status, const struct staff_agen
 				struct json_object *v = json_object_object_get(typed, cell->code);
 				if (!v)
 					v = json_object_object_get(cells, cell->code);
-				add_str(o, "code", cell->code);
-				add_str(o, "label", b[i].cols[c]);
-				add_str(o, "hint", kind_hint(cell->kind));
-				add_str(o, "value", !v ? "" : json_object_is_type(v, json_type_string)
+				model_add_str(o, "code", cell->code);
+				model_add_str(o, "label", b[i].cols[c]);
+				model_add_str(o, "hint", kind_hint(cell->kind));
+				model_add_str(o, "value", !v ? "" : json_object_is_type(v, json_type_string)
 					? json_object_get_string(v) : json_object_to_json_string(v));
 				struct json_object *e = json_object_object_get(errors, cell->code);
 				if (e)
-					add_str(o, "error", json_object_get_string(e));
+					model_add_str(o, "error", json_object_get_string(e));
 				json_object_array_add(list, o);
 			}
 			json_object_object_add(row, "cells", list);
@@ -203,9 +198,9 @@ static void apply_table2(struct request *req, enum report_format f, struct json_
 				const char *text = typed_value(req, cell, &clear, &type_error);
 				if (!text)
 					continue;
-				add_str(typed, cell->code, text);
+				model_add_str(typed, cell->code, text);
 				if (type_error) {
-					add_str(errors, cell->code, type_error);
+					model_add_str(errors, cell->code, type_error);
 					continue;
 				}
 				if (!text[strspn(text, " ")]) {
@@ -216,7 +211,7 @@ static void apply_table2(struct request *req, enum report_format f, struct json_
 				const char *why = report_t2_parse(cell->kind, text, canonical,
 								  sizeof canonical);
 				if (why)
-					add_str(errors, cell->code, why);
+					model_add_str(errors, cell->code, why);
 				else
 					json_object_object_add(cells, cell->code,
 							       number_of(cell->kind, canonical));
@@ -225,13 +220,13 @@ static void apply_table2(struct request *req, enum report_format f, struct json_
 		return;
 	struct json_object *given = json_object_object_get(req->json_body, "cells");
 	if (!json_object_is_type(given, json_type_object)) {
-		add_str(errors, "cells", "cells 须为对象：{\"单元格代码\": 数字}");
+		model_add_str(errors, "cells", "cells 须为对象：{\"单元格代码\": 数字}");
 		return;
 	}
 	json_object_object_foreach(given, k, v) {
 		(void)v;
 		if (!report_t2_find(f, k, NULL, NULL))
-			add_str(errors, k, "该年度格式的表二没有这一项");
+			model_add_str(errors, k, "该年度格式的表二没有这一项");
 	}
 }
 
@@ -263,7 +258,7 @@ static void respond_invalid(struct request *req, const char *message,
 			    struct json_object *errors)
 {
 	struct json_object *m = json_object_new_object();
-	add_str(m, "error", message);
+	model_add_str(m, "error", message);
 	json_object_object_add(m, "status", json_object_new_int(422));
 	json_object_object_add(m, "errors", json_object_get(errors));
 	respond(req, 422, NULL, m);
@@ -342,7 +337,7 @@ static void save_from_api(struct request *req, report_save_fn save, const char *
 		return;
 	struct json_object *m = json_object_new_object();
 	json_object_object_add(m, "year", json_object_new_int(year));
-	add_str(m, "agency", ag.code);
+	model_add_str(m, "agency", ag.code);
 	json_object_object_add(m, key, saved);
 	respond(req, 200, NULL, m);
 }
@@ -381,9 +376,9 @@ static struct json_object *load_prose(struct request *req, const struct staff_ag
 		return NULL;
 	struct json_object *prose = json_object_new_object();
 	for (size_t s = 0; s < NSECTIONS; s++)
-		add_str(prose, sections[s].code, "");
+		model_add_str(prose, sections[s].code, "");
 	for (int i = 0; i < PQntuples(res); i++)
-		add_str(prose, PQgetvalue(res, i, COL(REPORT_PROSE_GET, section)), PQgetvalue(res, i, COL(REPORT_PROSE_GET, body)));
+		model_add_str(prose, PQgetvalue(res, i, COL(REPORT_PROSE_GET, section)), PQgetvalue(res, i, COL(REPORT_PROSE_GET, body)));
 	PQclear(res);
 	return prose;
 }
@@ -398,14 +393,14 @@ static void prose_page(struct request *req, int status, const struct staff_agenc
 	struct json_object *list = json_object_new_array();
 	for (size_t s = 0; s < NSECTIONS; s++) {
 		struct json_object *o = json_object_new_object();
-		add_str(o, "code", sections[s].code);
-		add_str(o, "title", sections[s].title);
-		add_str(o, "hint", sections[s].hint);
-		add_str(o, "body", json_object_get_string(
+		model_add_str(o, "code", sections[s].code);
+		model_add_str(o, "title", sections[s].title);
+		model_add_str(o, "hint", sections[s].hint);
+		model_add_str(o, "body", json_object_get_string(
 			json_object_object_get(prose, sections[s].code)));
 		struct json_object *e = json_object_object_get(errors, sections[s].code);
 		if (e)
-			add_str(o, "error", json_object_get_string(e));
+			model_add_str(o, "error", json_object_get_string(e));
 		json_object_array_add(list, o);
 	}
 	json_object_object_add(m, "sections", list);
@@ -479,13 +474,13 @@ static struct json_object *prose_save(struct request *req, int year,
 		const char *text = report_input(req, sections[s].code);
 		if (!text)
 			continue;
-		add_str(prose, sections[s].code, text);
+		model_add_str(prose, sections[s].code, text);
 		json_object_object_add(given_set, sections[s].code, json_object_new_boolean(1));
 		json_object_array_add(given, json_object_new_string(sections[s].code));
 		if (!utf8_valid(text, strlen(text)))
-			add_str(errors, sections[s].code, "文字编码无效");
+			model_add_str(errors, sections[s].code, "文字编码无效");
 		else if (utf8_length(text, strlen(text)) > PROSE_MAX_CHARS)
-			add_str(errors, sections[s].code, "最多 20000 字");
+			model_add_str(errors, sections[s].code, "最多 20000 字");
 	}
 	bool ok = json_object_object_length(errors) == 0;
 	if (!ok) {

@@ -23,8 +23,8 @@ static void import_page(struct request *req, int status, const char *csv,
 			const struct import_result *r, bool dry_run)
 {
 	struct json_object *m = staff_model(req, "导入纸质台账");
-	staff_add_str(m, "csv", csv ? csv : "");
-	staff_add_bool(m, "dry_run", dry_run);
+	model_add_str(m, "csv", csv ? csv : "");
+	model_add_bool(m, "dry_run", dry_run);
 	if (r) {
 		struct json_object *result = json_object_new_object();
 		json_object_object_add(result, "rows", json_object_new_int(r->rows));
@@ -32,10 +32,10 @@ static void import_page(struct request *req, int status, const char *csv,
 		json_object_object_add(result, "problems", json_object_new_int(r->problems));
 		json_object_object_add(result, "errors", json_object_get(r->errors));
 		json_object_object_add(result, "created", json_object_get(r->created));
-		staff_add_bool(result, "refused", r->status == 1);
-		staff_add_bool(result, "checked_only", r->status == 0 && dry_run);
-		staff_add_bool(result, "done", r->status == 0 && !dry_run);
-		staff_add_bool(result, "more", r->problems > (int)json_object_array_length(r->errors));
+		model_add_bool(result, "refused", r->status == 1);
+		model_add_bool(result, "checked_only", r->status == 0 && dry_run);
+		model_add_bool(result, "done", r->status == 0 && !dry_run);
+		model_add_bool(result, "more", r->problems > (int)json_object_array_length(r->errors));
 		json_object_object_add(m, "result", result);
 	}
 	respond(req, status, "report/import", m);

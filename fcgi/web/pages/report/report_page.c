@@ -192,7 +192,7 @@ static struct json_object *year_choices(int selected)
 	for (int y = this_year(); y >= REPORT_FIRST_YEAR; y--) {
 		struct json_object *o = json_object_new_object();
 		json_object_object_add(o, "year", json_object_new_int(y));
-		staff_add_bool(o, "selected", y == selected);
+		model_add_bool(o, "selected", y == selected);
 		json_object_array_add(list, o);
 	}
 	return list;
@@ -208,12 +208,12 @@ static struct json_object *differences_view(struct json_object *differences)
 		struct json_object *was = json_object_object_get(d, "published");
 		struct json_object *now = json_object_object_get(d, "current");
 		const char *table = json_object_get_string(json_object_object_get(d, "table"));
-		staff_add_str(o, "label", json_object_get_string(json_object_object_get(d, "label")));
+		model_add_str(o, "label", json_object_get_string(json_object_object_get(d, "label")));
 		if (strcmp(table, "prose")) {
 			/* Not "published": a missing key would find the page's. */
-			staff_add_bool(o, "numbers", true);
-			staff_add_str(o, "old", was ? json_object_to_json_string(was) : "未填");
-			staff_add_str(o, "new", now ? json_object_to_json_string(now) : "未填");
+			model_add_bool(o, "numbers", true);
+			model_add_str(o, "old", was ? json_object_to_json_string(was) : "未填");
+			model_add_str(o, "new", now ? json_object_to_json_string(now) : "未填");
 		}
 		json_object_array_add(list, o);
 	}
@@ -250,28 +250,28 @@ static void add_page_fields(struct request *req, struct json_object *m, int year
 	struct json_object *diffs = json_object_object_get(m, "differences");
 	size_t ndiff = json_object_array_length(diffs);
 	int version = pub ? json_object_get_int(json_object_object_get(pub, "version")) : 0;
-	staff_add_bool(m, "is_published", published);
-	staff_add_bool(m, "is_draft", !published);
-	staff_add_bool(m, "has_differences", ndiff > 0);
+	model_add_bool(m, "is_published", published);
+	model_add_bool(m, "is_draft", !published);
+	model_add_bool(m, "has_differences", ndiff > 0);
 	json_object_object_add(m, "differences_view", differences_view(diffs));
 	size_t missing = json_object_array_length(json_object_object_get(m, "table2_missing"));
 	json_object_object_add(m, "missing_count", json_object_new_int((int)missing));
-	staff_add_bool(m, "has_missing", missing > 0);
+	model_add_bool(m, "has_missing", missing > 0);
 	json_object_object_add(m, "years", year_choices(year));
 	struct json_object *agencies = staff_agency_choices(req, ag->code);
-	staff_add_bool(m, "choose_agency", json_object_array_length(agencies) > 1);
+	model_add_bool(m, "choose_agency", json_object_array_length(agencies) > 1);
 	json_object_object_add(m, "agencies", agencies);
-	staff_add_bool(m, "sums_children",
+	model_add_bool(m, "sums_children",
 		       json_object_array_length(json_object_object_get(m, "includes")) > 1);
-	staff_add_str(m, "notice", done_notice(fields_get(&req->query, "done")));
+	model_add_str(m, "notice", done_notice(fields_get(&req->query, "done")));
 	/* Publishing takes the report as computed now: judge that one. */
 	if (!published) {
 		int failed = json_object_get_int(json_object_object_get(m, "checks_failed"));
 		struct json_object *why = publish_blockers(req, year, m, version, ndiff, failed);
-		staff_add_bool(m, "can_publish", json_object_array_length(why) == 0);
-		staff_add_bool(m, "show_publish", is_publisher(req));
+		model_add_bool(m, "can_publish", json_object_array_length(why) == 0);
+		model_add_bool(m, "show_publish", is_publisher(req));
 		json_object_object_add(m, "publish_blockers", why);
-		staff_add_bool(m, "next_is_correction", version > 0);
+		model_add_bool(m, "next_is_correction", version > 0);
 		json_object_object_add(m, "next_version", json_object_new_int(version + 1));
 	}
 }
@@ -464,12 +464,12 @@ void page_api_report_publish(struct request *req)
 	if (p.status == 201) {
 		struct json_object *m = json_object_new_object();
 		json_object_object_add(m, "year", json_object_new_int(year));
-		staff_add_str(m, "agency", ag.code);
+		model_add_str(m, "agency", ag.code);
 		json_object_object_add(m, "version", json_object_new_int(p.version));
 		respond(req, 201, NULL, m);
 	} else if (p.status > 0) {
 		struct json_object *m = json_object_new_object();
-		staff_add_str(m, "error", first_blocker(&p));
+		model_add_str(m, "error", first_blocker(&p));
 		json_object_object_add(m, "status", json_object_new_int(p.status));
 		json_object_object_add(m, "reasons", p.blockers ? json_object_get(p.blockers)
 								: json_object_new_array());

@@ -7,6 +7,8 @@
 #include <json-c/json.h>
 #include <libpq-fe.h>
 
+#include "web/model.h"
+
 struct request;
 
 /* staff_auth.c: signing in and out, the password. */
@@ -59,8 +61,6 @@ struct json_object *staff_model(struct request *req, const char *title);
  * first (false: answered with that redirect; see web/http.h). */
 bool staff_password_changed_or_respond(struct request *req);
 
-void staff_add_str(struct json_object *o, const char *key, const char *value);
-void staff_add_bool(struct json_object *o, const char *key, bool value);
 
 /* The agency whose requests the page shows: the member's own, or for an
  * administrator the one asked for (`code`, NULL = the first in scope).

@@ -24,12 +24,12 @@ static void login_page(struct request *req, int status, const char *message,
 		       const char *username, const char *next)
 {
 	struct json_object *m = staff_model(req, "工作人员登录");
-	staff_add_str(m, "error", message);
+	model_add_str(m, "error", message);
 	/* Never echo an overlong or pasted-password "username" back. */
 	if (status == 400)
 		username = NULL;
-	staff_add_str(m, "username", username);
-	staff_add_str(m, "next", safe_next(next));
+	model_add_str(m, "username", username);
+	model_add_str(m, "next", safe_next(next));
 	respond(req, status, "staff/login", m);
 }
 
@@ -72,14 +72,14 @@ struct json_object *staff_session_model(struct request *req)
 	struct json_object *m = json_object_new_object();
 	struct json_object *st = json_object_new_object();
 	json_object_object_add(st, "id", json_object_new_int64(s->staff_id));
-	staff_add_str(st, "username", s->username);
-	staff_add_str(st, "display_name", s->display_name);
-	staff_add_str(st, "role", s->role);
+	model_add_str(st, "username", s->username);
+	model_add_str(st, "display_name", s->display_name);
+	model_add_str(st, "role", s->role);
 	if (s->agency_id)
-		staff_add_str(st, "agency", s->agency_code);
-	staff_add_bool(st, "must_change_password", s->must_change_password);
-	staff_add_bool(st, "totp_enabled", s->totp_enabled);
-	staff_add_bool(st, "must_enrol_2fa", s->must_enrol);
+		model_add_str(st, "agency", s->agency_code);
+	model_add_bool(st, "must_change_password", s->must_change_password);
+	model_add_bool(st, "totp_enabled", s->totp_enabled);
+	model_add_bool(st, "must_enrol_2fa", s->must_enrol);
 	json_object_object_add(m, "staff", st);
 	return m;
 }
@@ -106,9 +106,9 @@ void page_api_session_create(struct request *req)
 			return;
 		}
 		struct json_object *m = json_object_new_object();
-		staff_add_str(m, "error", r.message);
+		model_add_str(m, "error", r.message);
 		json_object_object_add(m, "status", json_object_new_int(r.status));
-		staff_add_bool(m, "totp_required", true);
+		model_add_bool(m, "totp_required", true);
 		respond(req, r.status, NULL, m);
 		return;
 	}
@@ -124,7 +124,7 @@ void page_api_session_delete(struct request *req)
 {
 	auth_sign_out(req);
 	struct json_object *m = json_object_new_object();
-	staff_add_bool(m, "signed_out", true);
+	model_add_bool(m, "signed_out", true);
 	respond(req, 200, NULL, m);
 }
 
@@ -133,8 +133,8 @@ void page_api_session_delete(struct request *req)
 static void password_page(struct request *req, int status, const char *error)
 {
 	struct json_object *m = staff_model(req, "修改密码");
-	staff_add_str(m, "error", error);
-	staff_add_bool(m, "must_change", req->staff->must_change_password);
+	model_add_str(m, "error", error);
+	model_add_bool(m, "must_change", req->staff->must_change_password);
 	respond(req, status, "staff/password", m);
 }
 

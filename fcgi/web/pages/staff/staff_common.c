@@ -11,32 +11,21 @@
 #include "domain/vocab.h"
 #include "service/workflow.h"
 
-void staff_add_str(struct json_object *o, const char *key, const char *value)
-{
-	if (value)
-		json_object_object_add(o, key, json_object_new_string(value));
-}
-
-void staff_add_bool(struct json_object *o, const char *key, bool value)
-{
-	json_object_object_add(o, key, json_object_new_boolean(value));
-}
-
 struct json_object *staff_model(struct request *req, const char *title)
 {
 	struct json_object *m = json_object_new_object();
-	staff_add_str(m, "title", title);
+	model_add_str(m, "title", title);
 	const struct staff_session *s = req->staff;
 	if (s) {
 		struct json_object *me = json_object_new_object();
-		staff_add_str(me, "username", s->username);
-		staff_add_str(me, "display_name", s->display_name);
-		staff_add_str(me, "role", s->role);
-		staff_add_str(me, "role_label", vocab_label(&vocab_staff_role, s->role));
-		staff_add_str(me, "agency_code", s->agency_code);
-		staff_add_str(me, "agency_name", *s->agency_name ? s->agency_name : "全部机关");
-		staff_add_bool(me, "is_admin", !strcmp(s->role, "admin"));
-		staff_add_bool(me, "is_head", !strcmp(s->role, "head"));
+		model_add_str(me, "username", s->username);
+		model_add_str(me, "display_name", s->display_name);
+		model_add_str(me, "role", s->role);
+		model_add_str(me, "role_label", vocab_label(&vocab_staff_role, s->role));
+		model_add_str(me, "agency_code", s->agency_code);
+		model_add_str(me, "agency_name", *s->agency_name ? s->agency_name : "全部机关");
+		model_add_bool(me, "is_admin", !strcmp(s->role, "admin"));
+		model_add_bool(me, "is_head", !strcmp(s->role, "head"));
 		json_object_object_add(m, "me", me);
 	}
 	return m;
@@ -116,9 +105,9 @@ struct json_object *staff_agency_choices(struct request *req, const char *select
 	PGresult *res = db_exec(req->db, STMT_AGENCY_SUBTREE, 1, p);
 	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
 		struct json_object *a = json_object_new_object();
-		staff_add_str(a, "code", PQgetvalue(res, i, COL(AGENCY_SUBTREE, code)));
-		staff_add_str(a, "name", PQgetvalue(res, i, COL(AGENCY_SUBTREE, name)));
-		staff_add_bool(a, "selected", selected && !strcmp(selected, PQgetvalue(res, i, COL(AGENCY_SUBTREE, code))));
+		model_add_str(a, "code", PQgetvalue(res, i, COL(AGENCY_SUBTREE, code)));
+		model_add_str(a, "name", PQgetvalue(res, i, COL(AGENCY_SUBTREE, name)));
+		model_add_bool(a, "selected", selected && !strcmp(selected, PQgetvalue(res, i, COL(AGENCY_SUBTREE, code))));
 		json_object_array_add(list, a);
 	}
 	PQclear(res);
@@ -139,7 +128,7 @@ void staff_add_val(struct request *req, struct json_object *o, const char *key,
 {
 	const char *v = staff_val(req, res, row, col);
 	if (v && *v)
-		staff_add_str(o, key, v);
+		model_add_str(o, key, v);
 }
 
 void staff_add_date_cn(struct request *req, struct json_object *o, const char *key,
@@ -147,8 +136,8 @@ void staff_add_date_cn(struct request *req, struct json_object *o, const char *k
 {
 	if (!iso)
 		return;
-	staff_add_str(o, key, iso);
+	model_add_str(o, key, iso);
 	char k[64];
 	snprintf(k, sizeof k, "%s_text", key);
-	staff_add_str(o, k, workflow_date_cn(req->arena, iso));
+	model_add_str(o, k, workflow_date_cn(req->arena, iso));
 }

@@ -209,25 +209,25 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	struct json_object *r = json_object_new_object();
 	const char *status = PQgetvalue(res, i, QUEUE_COL(status));
 	json_object_object_add(r, "id", json_object_new_int64(atoll(PQgetvalue(res, i, QUEUE_COL(id)))));
-	staff_add_str(r, "tracking_no", PQgetvalue(res, i, QUEUE_COL(tracking_no)));
-	staff_add_str(r, "name", PQgetvalue(res, i, QUEUE_COL(name)));
-	staff_add_str(r, "applicant_kind", PQgetvalue(res, i, QUEUE_COL(applicant_kind)));
-	staff_add_str(r, "applicant_kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, i, QUEUE_COL(applicant_kind))));
-	staff_add_str(r, "status", status);
-	staff_add_str(r, "status_label", staff_status_label(status));
-	staff_add_str(r, "submitted_at", PQgetvalue(res, i, QUEUE_COL(submitted_at)));
-	staff_add_str(r, "description", PQgetvalue(res, i, QUEUE_COL(description_start)));
+	model_add_str(r, "tracking_no", PQgetvalue(res, i, QUEUE_COL(tracking_no)));
+	model_add_str(r, "name", PQgetvalue(res, i, QUEUE_COL(name)));
+	model_add_str(r, "applicant_kind", PQgetvalue(res, i, QUEUE_COL(applicant_kind)));
+	model_add_str(r, "applicant_kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, i, QUEUE_COL(applicant_kind))));
+	model_add_str(r, "status", status);
+	model_add_str(r, "status_label", staff_status_label(status));
+	model_add_str(r, "submitted_at", PQgetvalue(res, i, QUEUE_COL(submitted_at)));
+	model_add_str(r, "description", PQgetvalue(res, i, QUEUE_COL(description_start)));
 	if (!PQgetisnull(res, i, QUEUE_COL(received_on)))
-		staff_add_str(r, "received_on", PQgetvalue(res, i, QUEUE_COL(received_on)));
+		model_add_str(r, "received_on", PQgetvalue(res, i, QUEUE_COL(received_on)));
 	if (!PQgetisnull(res, i, QUEUE_COL(outcome))) {
-		staff_add_str(r, "outcome", PQgetvalue(res, i, QUEUE_COL(outcome)));
-		staff_add_str(r, "outcome_label", staff_outcome_label(PQgetvalue(res, i, QUEUE_COL(outcome))));
+		model_add_str(r, "outcome", PQgetvalue(res, i, QUEUE_COL(outcome)));
+		model_add_str(r, "outcome_label", staff_outcome_label(PQgetvalue(res, i, QUEUE_COL(outcome))));
 	}
 	if (*PQgetvalue(res, i, QUEUE_COL(assigned_name)))
-		staff_add_str(r, "assigned_to", PQgetvalue(res, i, QUEUE_COL(assigned_name)));
+		model_add_str(r, "assigned_to", PQgetvalue(res, i, QUEUE_COL(assigned_name)));
 	/* A step or the receipt entered beyond backdate_workdays (issue 11,
 	 * item 8): its reason is in the request's log. */
-	staff_add_bool(r, "late_entry", !strcmp(PQgetvalue(res, i, QUEUE_COL(late_entry)), "t"));
+	model_add_bool(r, "late_entry", !strcmp(PQgetvalue(res, i, QUEUE_COL(late_entry)), "t"));
 	if (!PQgetisnull(res, i, QUEUE_COL(repeat_of)))
 		json_object_object_add(r, "repeat_of",
 				       json_object_new_int64(atoll(PQgetvalue(res, i, QUEUE_COL(repeat_of)))));
@@ -237,7 +237,7 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	bool paused = !PQgetisnull(res, i, QUEUE_COL(clock_stopped_since));
 	int32_t due = 0, stopped = 0;
 	if (!PQgetisnull(res, i, QUEUE_COL(due_on))) {
-		staff_add_str(r, "due_on", PQgetvalue(res, i, QUEUE_COL(due_on)));
+		model_add_str(r, "due_on", PQgetvalue(res, i, QUEUE_COL(due_on)));
 		date_parse(PQgetvalue(res, i, QUEUE_COL(due_on)), &due);
 	}
 	if (paused)
@@ -245,10 +245,10 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	/* The marks of deadline.h, as the request page shows them. */
 	struct deadline dl = { .due = due, .running = !paused, .stopped_since = stopped };
 	int left = open && due ? deadline_remaining(qq->cal, &dl, qq->today) : 0;
-	staff_add_bool(r, "overdue", open && due && left < 0);
-	staff_add_bool(r, "due_soon", open && due && !paused && left >= 0 &&
+	model_add_bool(r, "overdue", open && due && left < 0);
+	model_add_bool(r, "due_soon", open && due && !paused && left >= 0 &&
 				      left <= DEADLINE_DUE_SOON_WORKDAYS);
-	staff_add_bool(r, "paused", open && paused);
+	model_add_bool(r, "paused", open && paused);
 	if (st == WF_SUBMITTED) {
 		/* An online submission unconfirmed past its confirm-by day is
 		 * overdue work (ogi-rules.md, "Online submissions"). */
@@ -258,8 +258,8 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 		date_parse(day, &on);
 		int32_t by = confirm_due(qq->cal, on, qq->confirm_workdays);
 		char by_s[DATE_STR_SIZE];
-		staff_add_str(r, "confirm_by", date_format(by, by_s));
-		staff_add_bool(r, "confirm_overdue", window_over(by, qq->today));
+		model_add_str(r, "confirm_by", date_format(by, by_s));
+		model_add_bool(r, "confirm_overdue", window_over(by, qq->today));
 	}
 	return r;
 }
@@ -285,10 +285,10 @@ static bool add_counts(struct request *req, struct json_object *m,
 		if (wf_status_open(s))
 			open += n;
 		struct json_object *c = json_object_new_object();
-		staff_add_str(c, "status", wf_status_code(s));
-		staff_add_str(c, "label", wf_status_label(s));
+		model_add_str(c, "status", wf_status_code(s));
+		model_add_str(c, "label", wf_status_label(s));
 		json_object_object_add(c, "n", json_object_new_int64(n));
-		staff_add_bool(c, "selected", qq->status && !strcmp(qq->status, wf_status_code(s)));
+		model_add_bool(c, "selected", qq->status && !strcmp(qq->status, wf_status_code(s)));
 		json_object_array_add(list, c);
 	}
 	PQclear(res);
@@ -374,8 +374,8 @@ static struct json_object *queue_model(struct request *req, const struct staff_a
 	}
 	struct json_object *m = staff_model(req, "申请办理");
 	struct json_object *agency = json_object_new_object();
-	staff_add_str(agency, "code", ag->code);
-	staff_add_str(agency, "name", ag->name);
+	model_add_str(agency, "code", ag->code);
+	model_add_str(agency, "name", ag->name);
 	json_object_object_add(m, "agency", agency);
 	struct json_object *rows = json_object_new_array();
 	int n = PQntuples(res);
@@ -388,8 +388,8 @@ static struct json_object *queue_model(struct request *req, const struct staff_a
 		snprintf(cursor, sizeof cursor, "%s.%s",
 			 qq->newest && !qq->params[7] && !qq->params[9] ? "" : PQgetvalue(res, last, QUEUE_COL(due_key)),
 			 PQgetvalue(res, last, QUEUE_COL(id)));
-		staff_add_str(m, "next", cursor);
-		staff_add_str(m, "next_link", next_link(req, cursor));
+		model_add_str(m, "next", cursor);
+		model_add_str(m, "next_link", next_link(req, cursor));
 	} else {
 		json_object_object_add(m, "next", NULL);
 	}
@@ -427,25 +427,25 @@ static void queue(struct request *req, bool page)
 		const char *keys[] = { "status", "due_within", "overdue", "kind", "outcome",
 				       "year", "q", "sort" };
 		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-			staff_add_str(f, keys[i], query(req, keys[i]));
+			model_add_str(f, keys[i], query(req, keys[i]));
 		json_object_object_add(m, "filter", f);
 		struct json_object *choices = staff_agency_choices(req, ag.code);
-		staff_add_bool(m, "choose_agency", json_object_array_length(choices) > 1);
+		model_add_bool(m, "choose_agency", json_object_array_length(choices) > 1);
 		json_object_object_add(m, "agencies", choices);
-		staff_add_bool(m, "sort_newest", qq.newest);
+		model_add_bool(m, "sort_newest", qq.newest);
 		struct json_object *outcomes = json_object_new_array();
 		for (int i = 0; i < wf_outcome_count; i++) {
 			struct json_object *o = json_object_new_object();
-			staff_add_str(o, "code", wf_outcomes[i].code);
-			staff_add_str(o, "label", wf_outcomes[i].label);
-			staff_add_bool(o, "selected", query(req, "outcome") &&
+			model_add_str(o, "code", wf_outcomes[i].code);
+			model_add_str(o, "label", wf_outcomes[i].label);
+			model_add_bool(o, "selected", query(req, "outcome") &&
 				       !strcmp(query(req, "outcome"), wf_outcomes[i].code));
 			json_object_array_add(outcomes, o);
 		}
 		json_object_object_add(m, "outcomes", outcomes);
 		const char *done = query(req, "done");
 		if (done && !strcmp(done, "password"))
-			staff_add_str(m, "notice", "密码已修改");
+			model_add_str(m, "notice", "密码已修改");
 	}
 	respond(req, 200, page ? "staff/queue" : NULL, m);
 }
@@ -482,21 +482,21 @@ static void discarded(struct request *req, bool page)
 		return;
 	struct json_object *m = staff_model(req, "已作废的提交");
 	struct json_object *agency = json_object_new_object();
-	staff_add_str(agency, "code", ag.code);
-	staff_add_str(agency, "name", ag.name);
+	model_add_str(agency, "code", ag.code);
+	model_add_str(agency, "name", ag.name);
 	json_object_object_add(m, "agency", agency);
 	struct json_object *rows = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *r = json_object_new_object();
 		json_object_object_add(r, "id", json_object_new_int64(atoll(PQgetvalue(res, i, COL(QUEUE_DISCARDED, id)))));
-		staff_add_str(r, "tracking_no", PQgetvalue(res, i, COL(QUEUE_DISCARDED, tracking_no)));
-		staff_add_str(r, "name", PQgetvalue(res, i, COL(QUEUE_DISCARDED, name)));
-		staff_add_str(r, "submitted_at", PQgetvalue(res, i, COL(QUEUE_DISCARDED, submitted_at)));
-		staff_add_str(r, "reason_code", PQgetvalue(res, i, COL(QUEUE_DISCARDED, reason_code)));
-		staff_add_str(r, "reason_label", discard_reason(PQgetvalue(res, i, COL(QUEUE_DISCARDED, reason_code))));
-		staff_add_str(r, "reason", PQgetvalue(res, i, COL(QUEUE_DISCARDED, reason)));
-		staff_add_str(r, "discarded_on", PQgetvalue(res, i, COL(QUEUE_DISCARDED, discarded_on)));
-		staff_add_str(r, "description", PQgetvalue(res, i, COL(QUEUE_DISCARDED, description_start)));
+		model_add_str(r, "tracking_no", PQgetvalue(res, i, COL(QUEUE_DISCARDED, tracking_no)));
+		model_add_str(r, "name", PQgetvalue(res, i, COL(QUEUE_DISCARDED, name)));
+		model_add_str(r, "submitted_at", PQgetvalue(res, i, COL(QUEUE_DISCARDED, submitted_at)));
+		model_add_str(r, "reason_code", PQgetvalue(res, i, COL(QUEUE_DISCARDED, reason_code)));
+		model_add_str(r, "reason_label", discard_reason(PQgetvalue(res, i, COL(QUEUE_DISCARDED, reason_code))));
+		model_add_str(r, "reason", PQgetvalue(res, i, COL(QUEUE_DISCARDED, reason)));
+		model_add_str(r, "discarded_on", PQgetvalue(res, i, COL(QUEUE_DISCARDED, discarded_on)));
+		model_add_str(r, "description", PQgetvalue(res, i, COL(QUEUE_DISCARDED, description_start)));
 		json_object_array_add(rows, r);
 	}
 	json_object_object_add(m, "requests", rows);

@@ -24,7 +24,7 @@ static struct json_object *form_input(struct request *req)
 {
 	struct json_object *in = json_object_new_object();
 	for (size_t i = 0; i < sizeof text_fields / sizeof text_fields[0]; i++)
-		staff_add_str(in, text_fields[i], fields_get(&req->form, text_fields[i]));
+		model_add_str(in, text_fields[i], fields_get(&req->form, text_fields[i]));
 	const char *lists[] = { "provision_forms", "obtain_methods" };
 	for (size_t l = 0; l < 2; l++) {
 		const char *values[8];
@@ -35,7 +35,7 @@ static struct json_object *form_input(struct request *req)
 		json_object_object_add(in, lists[l], list);
 	}
 	const char *confirmed = fields_get(&req->form, "credit_code_confirmed");
-	staff_add_bool(in, "credit_code_confirmed", confirmed && *confirmed);
+	model_add_bool(in, "credit_code_confirmed", confirmed && *confirmed);
 	return in;
 }
 
@@ -44,12 +44,12 @@ static void register_page(struct request *req, int status, struct json_object *i
 {
 	struct json_object *m = staff_model(req, "登记申请");
 	struct json_object *agency = json_object_new_object();
-	staff_add_str(agency, "code", ag->code);
-	staff_add_str(agency, "name", ag->name);
+	model_add_str(agency, "code", ag->code);
+	model_add_str(agency, "name", ag->name);
 	json_object_object_add(m, "agency", agency);
 	json_object_object_add(m, "agencies", staff_agency_choices(req, ag->code));
 	char today[DATE_STR_SIZE];
-	staff_add_str(m, "today", date_format(clock_today(), today));
+	model_add_str(m, "today", date_format(clock_today(), today));
 	if (input) {
 		/* Echo what was typed, and which choices were ticked. */
 		json_object_object_add(m, "input", json_object_get(input));
@@ -60,13 +60,13 @@ static void register_page(struct request *req, int status, struct json_object *i
 					char key[64];
 					snprintf(key, sizeof key, "%s_%s", k,
 						 json_object_get_string(json_object_array_get_idx(v, i)));
-					staff_add_bool(flags, key, true);
+					model_add_bool(flags, key, true);
 				}
 			} else if (json_object_is_type(v, json_type_string)) {
 				char key[96];
 				snprintf(key, sizeof key, "%s_%s", k, json_object_get_string(v));
 				if (strlen(key) < sizeof key - 1)
-					staff_add_bool(flags, key, true);
+					model_add_bool(flags, key, true);
 			}
 		}
 		json_object_object_add(m, "checked", flags);
@@ -75,8 +75,8 @@ static void register_page(struct request *req, int status, struct json_object *i
 		struct json_object *list = json_object_new_array();
 		json_object_object_foreach(errors, k, v) {
 			struct json_object *e = json_object_new_object();
-			staff_add_str(e, "field", k);
-			staff_add_str(e, "message", json_object_get_string(v));
+			model_add_str(e, "field", k);
+			model_add_str(e, "message", json_object_get_string(v));
 			json_object_array_add(list, e);
 		}
 		json_object_object_add(m, "errors", list);

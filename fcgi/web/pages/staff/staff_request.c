@@ -124,10 +124,10 @@ void page_api_request_action(struct request *req)
 		int status = http_status_of(r.status);
 		req->log_why = "step refused";
 		struct json_object *e = json_object_new_object();
-		staff_add_str(e, "error", r.message);
+		model_add_str(e, "error", r.message);
 		json_object_object_add(e, "status", json_object_new_int(status));
 		if (r.field)
-			staff_add_str(e, "field", r.field);
+			model_add_str(e, "field", r.field);
 		respond(req, status, NULL, e);
 		return;
 	}

@@ -35,8 +35,8 @@ static struct json_object *code_list(struct request *req, const struct vocab *v,
 	char *copy = arena_strdup(req->arena, csv ? csv : "");
 	for (char *save, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		struct json_object *c = json_object_new_object();
-		staff_add_str(c, "code", t);
-		staff_add_str(c, "label", vocab_label(v, t));
+		model_add_str(c, "code", t);
+		model_add_str(c, "label", vocab_label(v, t));
 		json_object_array_add(list, c);
 	}
 	return list;
@@ -51,16 +51,16 @@ static void add_phone(struct request *req, struct json_object *a, const char *en
 {
 	char *phone = pii_decrypt(req->app, req->arena, encrypted);
 	if (!phone) {
-		staff_add_str(a, "phone_masked", "（无法解密：密钥不符）");
+		model_add_str(a, "phone_masked", "（无法解密：密钥不符）");
 		return;
 	}
 	char *masked = arena_alloc(req->arena, strlen(phone) + 1);
 	if (mask_phone(phone, masked, strlen(phone) + 1))
-		staff_add_str(a, "phone_masked", masked);
+		model_add_str(a, "phone_masked", masked);
 	else
-		staff_add_str(a, "phone_masked", "（已隐藏）");
+		model_add_str(a, "phone_masked", "（已隐藏）");
 	if (reveal)
-		staff_add_str(a, "phone", phone);
+		model_add_str(a, "phone", phone);
 }
 
 static struct json_object *applicant_model(struct request *req, const PGresult *res,
@@ -69,20 +69,20 @@ static struct json_object *applicant_model(struct request *req, const PGresult *
 	/* res: the row of STMT_REQ_DETAIL */
 	struct json_object *a = json_object_new_object();
 	staff_add_val(req, a, "kind", res, 0, COL(REQ_DETAIL, applicant_kind));
-	staff_add_str(a, "kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, 0, COL(REQ_DETAIL, applicant_kind))));
+	model_add_str(a, "kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, 0, COL(REQ_DETAIL, applicant_kind))));
 	staff_add_val(req, a, "name", res, 0, COL(REQ_DETAIL, name));
 	if (!PQgetisnull(res, 0, COL(REQ_DETAIL, id_type))) {
 		staff_add_val(req, a, "id_type", res, 0, COL(REQ_DETAIL, id_type));
-		staff_add_str(a, "id_type_label", vocab_label(&vocab_id_type, PQgetvalue(res, 0, COL(REQ_DETAIL, id_type))));
+		model_add_str(a, "id_type_label", vocab_label(&vocab_id_type, PQgetvalue(res, 0, COL(REQ_DETAIL, id_type))));
 		const char *plain = pii_decrypt(req->app, req->arena, PQgetvalue(res, 0, COL(REQ_DETAIL, id_number_enc)));
 		if (plain) {
 			char *masked = arena_alloc(req->arena, strlen(plain) + 1);
 			mask_id_number(plain, masked, strlen(plain) + 1);
-			staff_add_str(a, "id_number_masked", masked);
+			model_add_str(a, "id_number_masked", masked);
 			if (reveal == REVEAL_ID_NUMBER)
-				staff_add_str(a, "id_number", plain);
+				model_add_str(a, "id_number", plain);
 		} else {
-			staff_add_str(a, "id_number_masked", "（无法解密：密钥不符）");
+			model_add_str(a, "id_number_masked", "（无法解密：密钥不符）");
 		}
 	}
 	staff_add_val(req, a, "credit_code", res, 0, COL(REQ_DETAIL, credit_code));
@@ -121,7 +121,7 @@ static void add_confirm_window(struct request *req, struct json_object *m,
 	struct json_object *c = json_object_new_object();
 	json_object_object_add(c, "workdays", json_object_new_int(n));
 	staff_add_date_cn(req, c, "confirm_by", fmt(req, by));
-	staff_add_bool(c, "overdue", window_over(by, clock_today()));
+	model_add_bool(c, "overdue", window_over(by, clock_today()));
 	json_object_object_add(m, "confirm_window", c);
 }
 
@@ -141,34 +141,34 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 	json_object_object_add(d, "extension_days", json_object_new_int(dl.extension_days));
 	json_object_object_add(d, "period_workdays", json_object_new_int(dl.period_workdays));
 	/* Received before 2019-05-15: the 2008 Regulations' periods. */
-	staff_add_bool(d, "rules_2008", ogi_rules_2008(dl.received));
+	model_add_bool(d, "rules_2008", ogi_rules_2008(dl.received));
 	json_object_object_add(d, "reply_workdays",
 			       json_object_new_int(ogi_reply_workdays(dl.received)));
 	json_object_object_add(d, "extension_max_workdays",
 			       json_object_new_int(ogi_extension_max_workdays(dl.received)));
-	staff_add_bool(d, "redo", dl.redo);
+	model_add_bool(d, "redo", dl.redo);
 	if (dl.stated_due)	/* Art. 35 */
 		staff_add_date_cn(req, d, "stated_due_on", fmt(req, dl.stated_due));
 	staff_add_date_cn(req, d, "due_on", fmt(req, dl.due));
 	if (deadline_provisional(cal, dl.due))
 		json_object_object_add(d, "provisional_year", json_object_new_int(date_year(dl.due)));
-	staff_add_bool(d, "running", dl.running);
+	model_add_bool(d, "running", dl.running);
 	if (!dl.running)
 		staff_add_date_cn(req, d, "stopped_since", fmt(req, dl.stopped_since));
-	staff_add_bool(d, "awaiting_supplement", dl.awaiting_supplement);
-	staff_add_bool(d, "supplement_late", dl.supplement_late);
+	model_add_bool(d, "awaiting_supplement", dl.awaiting_supplement);
+	model_add_bool(d, "supplement_late", dl.supplement_late);
 	/* The standing as deadline.h defines it, the same as the queue's. */
 	int left = deadline_remaining(cal, &dl, today);
 	json_object_object_add(d, "working_days_left", json_object_new_int(left));
-	staff_add_bool(d, "overdue", left < 0);
+	model_add_bool(d, "overdue", left < 0);
 	if (left < 0)
 		json_object_object_add(d, "working_days_over", json_object_new_int(-left));
-	staff_add_bool(d, "due_today", dl.running && left == 0);
-	staff_add_bool(d, "due_soon", dl.running && left >= 0 &&
+	model_add_bool(d, "due_today", dl.running && left == 0);
+	model_add_bool(d, "due_soon", dl.running && left >= 0 &&
 				      left <= DEADLINE_DUE_SOON_WORKDAYS);
-	staff_add_bool(d, "supplement_allowed",
+	model_add_bool(d, "supplement_allowed",
 		       supplement_request_allowed(cal, dl.received, today));
-	staff_add_bool(d, "extension_allowed", extension_allowed(cal, &dl, today));
+	model_add_bool(d, "extension_allowed", extension_allowed(cal, &dl, today));
 	json_object_object_add(m, "deadline", d);
 }
 
@@ -215,11 +215,11 @@ static bool add_events(struct request *req, struct json_object *m, const char *i
 		staff_add_val(req, e, "effective_on", res, i, COL(REQ_EVENTS, effective_on));
 		staff_add_val(req, e, "actor_kind", res, i, COL(REQ_EVENTS, actor_kind));
 		const char *kind = PQgetvalue(res, i, COL(REQ_EVENTS, actor_kind));
-		staff_add_str(e, "actor", *PQgetvalue(res, i, COL(REQ_EVENTS, actor_name)) ? PQgetvalue(res, i, COL(REQ_EVENTS, actor_name))
+		model_add_str(e, "actor", *PQgetvalue(res, i, COL(REQ_EVENTS, actor_name)) ? PQgetvalue(res, i, COL(REQ_EVENTS, actor_name))
 					 : !strcmp(kind, "applicant") ? "申请人"
 					 : !strcmp(kind, "system") ? "系统" : "导入");
 		staff_add_val(req, e, "action", res, i, COL(REQ_EVENTS, action));
-		staff_add_str(e, "action_label", vocab_label(&vocab_event_action, PQgetvalue(res, i, COL(REQ_EVENTS, action))));
+		model_add_str(e, "action_label", vocab_label(&vocab_event_action, PQgetvalue(res, i, COL(REQ_EVENTS, action))));
 		struct json_object *data = json_tokener_parse(PQgetvalue(res, i, COL(REQ_EVENTS, data)));
 		struct json_object *pairs = json_object_new_array();
 		if (data) {
@@ -229,8 +229,8 @@ static bool add_events(struct request *req, struct json_object *m, const char *i
 				struct json_object *pair = json_object_new_object();
 				const char *value = json_object_get_string(v);
 				const char *label = vocab_field_label(NULL, k, value);
-				staff_add_str(pair, "key", data_label(k));
-				staff_add_str(pair, "value", label ? label : value);
+				model_add_str(pair, "key", data_label(k));
+				model_add_str(pair, "value", label ? label : value);
 				json_object_array_add(pairs, pair);
 			}
 			json_object_object_add(e, "data", data);
@@ -259,7 +259,7 @@ static void label_codes(const char *record, struct json_object *list)
 			char key[32];
 			snprintf(key, sizeof key, "%s_label", coded[f]);
 			if (label)
-				staff_add_str(o, key, label);
+				model_add_str(o, key, label);
 		}
 	}
 }
@@ -300,7 +300,7 @@ static void add_actions(struct request *req, struct json_object *m, const struct
 		if (!wf_actor_may(a, WF_BY_STAFF, req->staff->role, NULL) ||
 		    !wf_action_allowed(a, d->status, NULL))
 			continue;
-		staff_add_bool(can, wf_action_code(a), true);
+		model_add_bool(can, wf_action_code(a), true);
 		json_object_array_add(list, json_object_new_string(wf_action_code(a)));
 	}
 	json_object_object_add(m, "can", can);
@@ -347,8 +347,8 @@ static bool add_mass_request(struct request *req, struct json_object *m, const c
 		staff_add_date_cn(req, o, "answer_by", staff_val(req, res, 0, COL(WF_REASONS_GET, answer_by)));
 		const char *end = PQgetisnull(res, 0, COL(WF_REASONS_GET, ended_by)) ? "" : PQgetvalue(res, 0, COL(WF_REASONS_GET, ended_by));
 		bool answered = !strcmp(end, "reasons_answered"), expired = !strcmp(end, "reasons_expired");
-		staff_add_str(o, "state", answered ? "answered" : expired ? "expired" : "pending");
-		staff_add_str(o, "state_label", answered ? "已收到申请人说明的理由"
+		model_add_str(o, "state", answered ? "answered" : expired ? "expired" : "pending");
+		model_add_str(o, "state_label", answered ? "已收到申请人说明的理由"
 						: expired ? "期限届满，申请人未说明理由"
 						: "等待申请人说明理由，期间不计入答复期限");
 		json_object_object_add(m, "mass_request", o);
@@ -362,7 +362,7 @@ static bool add_mass_request(struct request *req, struct json_object *m, const c
 		json_object_object_add(o, "proposed_by_id",
 				       json_object_new_int64(atoll(PQgetvalue(res, 0, COL(WF_DEADLINE_PENDING, actor_staff_id)))));
 		staff_add_date_cn(req, o, "due_on", staff_val(req, res, 0, COL(WF_DEADLINE_PENDING, due_on)));
-		staff_add_str(o, "reason", staff_val(req, res, 0, COL(WF_DEADLINE_PENDING, reason)));
+		model_add_str(o, "reason", staff_val(req, res, 0, COL(WF_DEADLINE_PENDING, reason)));
 		json_object_object_add(m, "open_deadline", o);
 	}
 	PQclear(res);
@@ -534,7 +534,7 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 	json_object_object_add(m, "request_id", json_object_new_int64(atoll(d->id)));
 	staff_add_val(req, m, "tracking_no", res, 0, COL(REQ_DETAIL, tracking_no));
 	staff_add_val(req, m, "status", res, 0, COL(REQ_DETAIL, status));
-	staff_add_str(m, "status_label", staff_status_label(PQgetvalue(res, 0, COL(REQ_DETAIL, status))));
+	model_add_str(m, "status_label", staff_status_label(PQgetvalue(res, 0, COL(REQ_DETAIL, status))));
 	struct json_object *agency = json_object_new_object();
 	staff_add_val(req, agency, "code", res, 0, COL(REQ_DETAIL, agency_code));
 	staff_add_val(req, agency, "name", res, 0, COL(REQ_DETAIL, agency_name));
@@ -546,17 +546,17 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 	json_object_object_add(m, "provision_forms", code_list(req, &vocab_provision_form, PQgetvalue(res, 0, COL(REQ_DETAIL, provision_forms))));
 	json_object_object_add(m, "obtain_methods", code_list(req, &vocab_obtain_method, PQgetvalue(res, 0, COL(REQ_DETAIL, obtain_methods))));
 	staff_add_val(req, m, "channel", res, 0, COL(REQ_DETAIL, channel));
-	staff_add_str(m, "channel_label", vocab_label(&vocab_channel, PQgetvalue(res, 0, COL(REQ_DETAIL, channel))));
+	model_add_str(m, "channel_label", vocab_label(&vocab_channel, PQgetvalue(res, 0, COL(REQ_DETAIL, channel))));
 	staff_add_val(req, m, "submitted_at", res, 0, COL(REQ_DETAIL, submitted_at));
 	staff_add_date_cn(req, m, "received_on", staff_val(req, res, 0, COL(REQ_DETAIL, received_on)));
-	staff_add_bool(m, "backdated", !strcmp(PQgetvalue(res, 0, COL(REQ_DETAIL, backdated)), "t"));
-	staff_add_bool(m, "late_entry", !strcmp(PQgetvalue(res, 0, COL(REQ_DETAIL, late_entry)), "t"));
+	model_add_bool(m, "backdated", !strcmp(PQgetvalue(res, 0, COL(REQ_DETAIL, backdated)), "t"));
+	model_add_bool(m, "late_entry", !strcmp(PQgetvalue(res, 0, COL(REQ_DETAIL, late_entry)), "t"));
 	staff_add_date_cn(req, m, "due_on", staff_val(req, res, 0, COL(REQ_DETAIL, due_on)));
 	json_object_object_add(m, "extension_days",
 			       json_object_new_int(atoi(PQgetvalue(res, 0, COL(REQ_DETAIL, extension_days)))));
 	if (!PQgetisnull(res, 0, COL(REQ_DETAIL, outcome))) {
 		staff_add_val(req, m, "outcome", res, 0, COL(REQ_DETAIL, outcome));
-		staff_add_str(m, "outcome_label", staff_outcome_label(PQgetvalue(res, 0, COL(REQ_DETAIL, outcome))));
+		model_add_str(m, "outcome_label", staff_outcome_label(PQgetvalue(res, 0, COL(REQ_DETAIL, outcome))));
 	} else {
 		json_object_object_add(m, "outcome", NULL);
 	}
@@ -569,10 +569,10 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 		staff_add_val(req, rep, "tracking_no", res, 0, COL(REQ_DETAIL, repeat_of_tracking_no));
 		json_object_object_add(m, "repeat_of", rep);
 	}
-	staff_add_bool(m, "imported", !strcmp(PQgetvalue(res, 0, COL(REQ_DETAIL, imported)), "t"));
-	staff_add_bool(m, "paused", !PQgetisnull(res, 0, COL(REQ_DETAIL, clock_stopped_since)));
-	staff_add_bool(m, "id_number_revealed", reveal == REVEAL_ID_NUMBER);
-	staff_add_bool(m, "contact_revealed", reveal == REVEAL_CONTACT);
+	model_add_bool(m, "imported", !strcmp(PQgetvalue(res, 0, COL(REQ_DETAIL, imported)), "t"));
+	model_add_bool(m, "paused", !PQgetisnull(res, 0, COL(REQ_DETAIL, clock_stopped_since)));
+	model_add_bool(m, "id_number_revealed", reveal == REVEAL_ID_NUMBER);
+	model_add_bool(m, "contact_revealed", reveal == REVEAL_CONTACT);
 	const char *submitted_at = staff_val(req, res, 0, COL(REQ_DETAIL, submitted_at));
 	PQclear(res);
 
@@ -599,9 +599,9 @@ static void add_form_choices(struct request *req, struct json_object *m, const s
 		if (!wf_outcomes[i].staff_may_choose)
 			continue;
 		struct json_object *o = json_object_new_object();
-		staff_add_str(o, "code", wf_outcomes[i].code);
-		staff_add_str(o, "label", wf_outcomes[i].label);
-		staff_add_str(o, "basis", wf_outcomes[i].basis);
+		model_add_str(o, "code", wf_outcomes[i].code);
+		model_add_str(o, "label", wf_outcomes[i].label);
+		model_add_str(o, "basis", wf_outcomes[i].basis);
 		json_object_array_add(outcomes, o);
 	}
 	json_object_object_add(m, "outcome_choices", outcomes);
@@ -612,12 +612,12 @@ static void add_form_choices(struct request *req, struct json_object *m, const s
 		struct json_object *s = json_object_new_object();
 		staff_add_val(req, s, "username", res, i, COL(REQ_STAFF_CHOICES, username));
 		staff_add_val(req, s, "display_name", res, i, COL(REQ_STAFF_CHOICES, display_name));
-		staff_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, COL(REQ_STAFF_CHOICES, role))));
+		model_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, COL(REQ_STAFF_CHOICES, role))));
 		json_object_array_add(staff, s);
 	}
 	PQclear(res);
 	json_object_object_add(m, "staff_choices", staff);
-	staff_add_str(m, "today", fmt(req, clock_today()));
+	model_add_str(m, "today", fmt(req, clock_today()));
 }
 
 void request_page(struct request *req, const char *id, int status, enum reveal reveal,
@@ -630,16 +630,16 @@ void request_page(struct request *req, const char *id, int status, enum reveal r
 	if (!req->wants_json)
 		add_form_choices(req, m, &d);
 	if (refused) {
-		staff_add_str(m, "error", refused->message);
-		staff_add_str(m, "error_field", refused->field);
+		model_add_str(m, "error", refused->message);
+		model_add_str(m, "error_field", refused->field);
 		json_object_object_add(m, "status_code", json_object_new_int(http_status_of(refused->status)));
 	}
 	if (done) {
 		enum wf_action a;
 		if (wf_action_from_code(done, &a))
-			staff_add_str(m, "done", wf_action_label(a));
+			model_add_str(m, "done", wf_action_label(a));
 		else if (!strcmp(done, "register"))
-			staff_add_str(m, "done", "登记申请");
+			model_add_str(m, "done", "登记申请");
 	}
 	respond(req, status, "staff/request", m);
 }

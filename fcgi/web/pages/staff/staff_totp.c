@@ -32,7 +32,7 @@ static bool add_enrolment(struct request *req, struct json_object *m)
 {
 	const char *secret = NULL;
 	int status = req->staff->totp_enabled ? 409 : auth_totp_pending(req, &secret);
-	staff_add_bool(m, "enabled", status == 409);
+	model_add_bool(m, "enabled", status == 409);
 	if (status == 409)
 		return true;
 	if (status != 200 || !secret) {
@@ -41,25 +41,25 @@ static bool add_enrolment(struct request *req, struct json_object *m)
 	}
 	const char *uri = totp_uri(req->arena, req->app->config.site_name,
 				   req->staff->username, secret);
-	staff_add_str(m, "secret", secret);
-	staff_add_str(m, "secret_grouped", grouped(req, secret));
-	staff_add_str(m, "otpauth_uri", uri);
-	staff_add_str(m, "qr_svg", totp_qr_svg(req->arena, uri));
+	model_add_str(m, "secret", secret);
+	model_add_str(m, "secret_grouped", grouped(req, secret));
+	model_add_str(m, "otpauth_uri", uri);
+	model_add_str(m, "qr_svg", totp_qr_svg(req->arena, uri));
 	return true;
 }
 
 static void totp_page(struct request *req, int status, const char *error, const char **codes)
 {
 	struct json_object *m = staff_model(req, "两步验证");
-	staff_add_str(m, "error", error);
-	staff_add_bool(m, "must_enrol", req->staff->must_enrol);
-	staff_add_bool(m, "codes_shown", codes != NULL);
+	model_add_str(m, "error", error);
+	model_add_bool(m, "must_enrol", req->staff->must_enrol);
+	model_add_bool(m, "codes_shown", codes != NULL);
 	if (codes) {
 		struct json_object *list = json_object_new_array();
 		for (int i = 0; i < TOTP_RECOVERY_CODES; i++)
 			json_object_array_add(list, json_object_new_string(codes[i]));
 		json_object_object_add(m, "recovery_codes", list);
-		staff_add_bool(m, "enabled", true);
+		model_add_bool(m, "enabled", true);
 	} else if (!add_enrolment(req, m)) {
 		json_object_put(m);
 		return;

@@ -1,0 +1,413 @@
+/* status_model: the status page's model of one request (status_model.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "core/calendar_cache.h"
+#include "core/db_read.h"
+#include "domain/date.h"
+#include "domain/deadline.h"
+#include "domain/idcheck.h"
+#include "domain/remedies.h"
+#include "domain/workflow_rules.h"
+#include "web/http.h"
+#include "web/model.h"
+#include "web/pages/citizen/citizen.h"
+#include "web/pages/pages.h"
+#include "core/pii.h"
+#include "service/requests.h"
+#include "service/workflow.h"
+#include "domain/vocab.h"
+#include "web/pages/citizen/status_model.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+struct code_text {
+	const char *code;
+	const char *text;
+};
+
+/* What each status means, in the applicant's words. */
+static const struct {
+	const char *code;
+	const char *label;
+	const char *explain;
+} statuses[] = {
+	{ "submitted", "已提交，等待受理机关确认收到",
+	  "受理机关确认收到申请之日为收到申请之日，20个工作日的答复期限从这一天起算（条例第三十一条、第三十三条）。" },
+	{ "in_progress", "已受理，正在办理",
+	  "受理机关将在答复期限内作出答复。" },
+	{ "awaiting_supplement", "需要您补正申请",
+	  "受理机关认为申请内容不够明确，请在补正期限内按下方要求补充说明。答复期限自受理机关收到补正之日起重新计算（条例第三十条）。" },
+	{ "consulting", "正在征求意见",
+	  "受理机关正在征求第三方或其他机关的意见，所需时间不计入答复期限（条例第三十三条第三款）。" },
+	{ "awaiting_fee", "等待缴纳信息处理费",
+	  "受理机关已发出收费通知，缴费前答复期限暂停计算；逾期未缴纳的，不再处理该申请。" },
+	{ "answered", "已答复", "受理机关已作出答复，答复书见下方。" },
+	{ "closed", "已终止办理", "该申请已终止办理，原因见下方告知书。" },
+	{ "withdrawn", "已撤回", "该申请已由申请人撤回。" },
+	{ "discarded", "未予受理",
+	  "该提交未被确认为有效申请（例如重复提交或无法识别的内容）。如有疑问，请联系受理机关。" },
+};
+
+/* The events an applicant sees; staff notes, assignments and views of
+ * personal data stay internal. */
+static const struct code_text event_texts[] = {
+	{ "submitted", "网上提交申请" },
+	{ "confirmed", "受理机关确认收到申请" },
+	{ "registered", "受理机关登记收到申请" },
+	{ "discarded", "提交未被受理" },
+	{ "supplement_asked", "受理机关告知补正" },
+	{ "supplement_received", "受理机关收到补正" },
+	{ "supplement_expired", "补正期限届满" },
+	{ "consulted", "征求第三方或其他机关意见" },
+	{ "consult_answered", "收到征求意见的答复" },
+	{ "extension_approved", "延长答复期限" },
+	{ "fee_notice", "发出收费通知" },
+	{ "fee_notice_delivered", "收费通知已送达" },
+	{ "fee_paid", "已缴纳信息处理费" },
+	{ "fee_expired", "缴费期限届满" },
+	{ "reasons_asked", "受理机关要求说明理由" },
+	{ "reasons_answered", "受理机关收到说明的理由" },
+	{ "reasons_expired", "说明理由的期限届满" },
+	{ "deadline_set", "确定延迟答复的期限" },
+	{ "replied", "作出答复" },
+	{ "withdrawn", "申请已撤回" },
+};
+
+static const struct code_text notice_kinds[] = {
+	{ "acknowledgement", "受理回执" },
+	{ "supplement", "补正告知书" },
+	{ "extension", "延期答复告知书" },
+	{ "reasons", "说明理由告知书" },
+	{ "deadline", "延迟答复告知书" },
+	{ "fee", "收费通知书" },
+	{ "reply", "答复书" },
+	{ "other", "告知书" },
+};
+
+/* The rows of table 三 (report-format.md) as the applicant reads them. */
+static const struct code_text outcomes[] = {
+	{ "disclosed", "予以公开" },
+	{ "partial", "部分公开" },
+	{ "deny_secret", "不予公开（属于国家秘密）" },
+	{ "deny_law", "不予公开（法律、行政法规禁止公开）" },
+	{ "deny_security", "不予公开（危及国家安全、公共安全、经济安全、社会稳定）" },
+	{ "deny_third_party", "不予公开（保护第三方合法权益）" },
+	{ "deny_internal", "不予公开（属于内部事务信息）" },
+	{ "deny_process", "不予公开（属于过程性信息）" },
+	{ "deny_enforcement", "不予公开（属于行政执法案卷）" },
+	{ "deny_query", "不予公开（属于行政查询事项）" },
+	{ "unable_not_held", "无法提供（本机关不掌握相关政府信息）" },
+	{ "unable_create", "无法提供（没有现成信息，需要另行制作）" },
+	{ "unable_unclear", "无法提供（补正后申请内容仍不明确）" },
+	{ "reject_petition", "不予处理（属于信访、举报、投诉类申请）" },
+	{ "reject_repeat", "不予处理（重复申请）" },
+	{ "reject_publication", "不予处理（要求提供公开出版物）" },
+	{ "reject_mass", "不予处理（无正当理由大量、反复申请）" },
+	{ "reject_confirm", "不予处理（要求确认或重新出具已获取的信息）" },
+	{ "other_no_supplement", "终止办理（逾期未补正）" },
+	{ "other_no_fee", "终止办理（逾期未缴纳信息处理费）" },
+	{ "other", "其他处理" },
+};
+
+static const char *text_of(const struct code_text *t, size_t n, const char *code)
+{
+	for (size_t i = 0; code && i < n; i++)
+		if (!strcmp(t[i].code, code))
+			return t[i].text;
+	return NULL;
+}
+
+/* Whether the request is still being handled (workflow_rules.h). */
+static bool status_open(const char *code)
+{
+	enum wf_status s;
+	return wf_status_from_code(code, &s) && wf_status_open(s);
+}
+
+static void add_true(struct json_object *o, const char *key)
+{
+	json_object_object_add(o, key, json_object_new_boolean(true));
+}
+
+/* "2026年3月5日" for "2026-03-05"; NULL for NULL. */
+static const char *date_cn(struct arena *a, const char *iso)
+{
+	int32_t d;
+	char buf[DATE_CN_SIZE];
+	if (!iso || !date_parse(iso, &d))
+		return NULL;
+	return arena_strdup(a, date_format_cn(d, buf));
+}
+
+static void add_date(struct arena *a, struct json_object *o, const char *key, const char *iso)
+{
+	if (!iso) {	/* null in JSON: the field is there, the date is not yet */
+		json_object_object_add(o, key, NULL);
+		return;
+	}
+	model_add_str(o, key, iso);
+	char k[64];
+	snprintf(k, sizeof k, "%s_text", key);
+	model_add_str(o, k, date_cn(a, iso));
+}
+
+/* ---- the status model ------------------------------------------------------------------ */
+
+static const char *value(struct request *req, PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : arena_strdup(req->arena, PQgetvalue(res, row, col));
+}
+
+static struct json_object *applicant_model(struct request *req, PGresult *res)
+{
+	/* res: the row of STMT_CITIZEN_STATUS_REQUEST */
+	struct json_object *a = json_object_new_object();
+	const char *kind = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, applicant_kind));
+	model_add_str(a, "kind", kind);
+	model_add_str(a, "kind_text", vocab_label(&vocab_applicant_kind, kind));
+	model_add_str(a, "name", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, name)));
+	const char *id_type = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, id_type));
+	if (id_type) {
+		model_add_str(a, "id_type", id_type);
+		model_add_str(a, "id_type_text", vocab_label(&vocab_id_type, id_type));
+	}
+	/* Shown masked only: the page proves knowledge of the query code,
+	 * not identity. */
+	const char *enc[] = { value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, id_number_enc)),
+			      value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, phone_enc)) };
+	const char *keys[] = { "id_number_masked", "phone_masked" };
+	for (int i = 0; i < 2; i++) {
+		if (!enc[i])
+			continue;
+		char *plain = pii_decrypt(req->app, req->arena, enc[i]);
+		if (!plain)
+			continue;
+		char *masked = arena_alloc(req->arena, strlen(plain) + 1);
+		bool ok = i == 0 ? mask_id_number(plain, masked, strlen(plain) + 1)
+				 : mask_phone(plain, masked, strlen(plain) + 1);
+		sodium_memzero(plain, strlen(plain));
+		if (ok)
+			model_add_str(a, keys[i], masked);
+	}
+	model_add_str(a, "credit_code", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, credit_code)));
+	return a;
+}
+
+static bool add_events(struct request *req, struct db *db, const char *id,
+		       struct json_object *m)
+{
+	const char *params[] = { id };
+	PGresult *res = db_exec_or_respond(req, db, STMT_CITIZEN_STATUS_EVENTS, 1, params);
+	if (!res)
+		return false;
+	struct json_object *list = json_object_new_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *action = PQgetvalue(res, i, COL(CITIZEN_STATUS_EVENTS, action));
+		const char *text = text_of(event_texts, COUNT(event_texts), action);
+		if (!text)
+			continue;
+		struct json_object *e = json_object_new_object();
+		int seq = atoi(PQgetvalue(res, i, COL(CITIZEN_STATUS_EVENTS, seq)));
+		json_object_object_add(e, "seq", json_object_new_int(seq));
+		model_add_str(e, "action", action);
+		model_add_str(e, "text", text);
+		model_add_str(e, "at", PQgetvalue(res, i, COL(CITIZEN_STATUS_EVENTS, at)));
+		model_add_str(e, "at_text", value(req, res, i, COL(CITIZEN_STATUS_EVENTS, at_text)));
+		add_date(req->arena, e, "effective_on",
+			 value(req, res, i, COL(CITIZEN_STATUS_EVENTS, effective_on)));
+		json_object_array_add(list, e);
+	}
+	PQclear(res);
+	json_object_object_add(m, "events", list);
+	return true;
+}
+
+static bool add_notices(struct request *req, struct db *db, const char *id,
+			struct json_object *m)
+{
+	const char *params[] = { id };
+	PGresult *res = db_exec_or_respond(req, db, STMT_CITIZEN_STATUS_NOTICES, 1, params);
+	if (!res)
+		return false;
+	struct json_object *list = json_object_new_array();
+	if (PQntuples(res) > 0)
+		add_true(m, "has_notices");
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *n = json_object_new_object();
+		const char *kind = PQgetvalue(res, i, COL(CITIZEN_STATUS_NOTICES, kind));
+		model_add_str(n, "kind", kind);
+		model_add_str(n, "kind_text", text_of(notice_kinds, COUNT(notice_kinds), kind));
+		model_add_str(n, "notice_no", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, notice_no)));
+		model_add_str(n, "title", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, title)));
+		model_add_str(n, "body", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, body)));
+		add_date(req->arena, n, "issued_on",
+			 value(req, res, i, COL(CITIZEN_STATUS_NOTICES, issued_on)));
+		add_date(req->arena, n, "delivered_on",
+			 value(req, res, i, COL(CITIZEN_STATUS_NOTICES, delivered_on)));
+		json_object_array_add(list, n);
+	}
+	PQclear(res);
+	json_object_object_add(m, "notices", list);
+	return true;
+}
+
+/* The 补正 request, if any; sets *open when the applicant can answer now. */
+static bool add_supplement(struct request *req, struct db *db, const char *id,
+			   const char *status, struct json_object *m, bool *open)
+{
+	*open = false;
+	const char *params[] = { id };
+	PGresult *res = db_exec_or_respond(req, db, STMT_CITIZEN_STATUS_SUPPLEMENT, 1, params);
+	if (!res)
+		return false;
+	if (PQntuples(res) == 1) {
+		struct json_object *s = json_object_new_object();
+		struct arena *a = req->arena;
+		add_date(a, s, "asked_on",
+			 value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, asked_on)));
+		model_add_str(s, "what", value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, what)));
+		add_date(a, s, "answer_by",
+			 value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, answer_by)));
+		add_date(a, s, "answered_on",
+			 value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, answered_on)));
+		model_add_str(s, "answer", value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, answer)));
+		const char *state = PQgetvalue(res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, state));
+		model_add_str(s, "state", state);
+		bool in_time =
+			!strcmp(PQgetvalue(res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, in_time)), "t");
+		*open = !strcmp(status, "awaiting_supplement") && !strcmp(state, "asked") && in_time;
+		if (*open)
+			add_true(s, "open");
+		else if (!strcmp(state, "asked") || !strcmp(state, "expired"))
+			add_true(s, "expired");
+		else
+			add_true(s, "answered");
+		json_object_object_add(m, "supplement", s);
+	}
+	PQclear(res);
+	return true;
+}
+
+/*
+ * The working days left of a running clock, counted as the staff pages
+ * count them (deadline_remaining, domain/deadline.h): 0 is "due today",
+ * negative overdue from the day after the due day. Left out when the
+ * calendar cannot be read: the page still shows the due date.
+ */
+static void add_remaining(struct db *db, PGresult *res, struct json_object *m)
+{
+	/* res: the row of STMT_CITIZEN_STATUS_REQUEST */
+	const struct calendar *cal = calendar_current(db);
+	struct deadline dl = { .running = true };
+	int32_t today;
+	const char *due_on = PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, due_on));
+	if (!cal || !date_parse(due_on, &dl.due) ||
+	    !date_parse(PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, today)), &today))
+		return;
+	int left = deadline_remaining(cal, &dl, today);
+	json_object_object_add(m, "workdays_remaining", json_object_new_int(left));
+	if (deadline_provisional(cal, dl.due))
+		add_true(m, "due_provisional");
+	if (left > 0)
+		json_object_object_add(m, "workdays_left", json_object_new_int(left));
+	else if (left == 0)
+		add_true(m, "due_today");
+	else
+		json_object_object_add(m, "workdays_overdue", json_object_new_int(-left));
+}
+
+/* The status of request `id` (query code already checked), or NULL after
+ * answering a database failure. */
+struct json_object *status_model(struct request *req, struct db *db, const char *id)
+{
+	const char *params[] = { id };
+	PGresult *res = db_exec(db, STMT_CITIZEN_STATUS_REQUEST, 1, params);
+	if (!db_ok(res) || PQntuples(res) != 1) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return NULL;
+	}
+	struct arena *a = req->arena;
+	struct json_object *m = json_object_new_object();
+	const char *status = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, status));
+	model_add_str(m, "tracking_no", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, tracking_no)));
+	model_add_str(m, "status", status);
+	for (size_t i = 0; i < COUNT(statuses); i++) {
+		if (!strcmp(statuses[i].code, status)) {
+			model_add_str(m, "status_text", statuses[i].label);
+			model_add_str(m, "status_explain", statuses[i].explain);
+		}
+	}
+	char key[48];
+	snprintf(key, sizeof key, "status_is_%s", status);
+	add_true(m, key);
+	model_add_str(m, "submitted_at", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, submitted_at)));
+	model_add_str(m, "submitted_text",
+		value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, submitted_text)));
+	add_date(a, m, "received_on", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, received_on)));
+	add_date(a, m, "due_on", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, due_on)));
+	add_date(a, m, "concluded_on",
+		 value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, concluded_on)));
+	const char *outcome = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, outcome));
+	json_object_object_add(m, "outcome", outcome ? json_object_new_string(outcome) : NULL);
+	model_add_str(m, "outcome_text", text_of(outcomes, COUNT(outcomes), outcome));
+	int ext = atoi(PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, extension_days)));
+	json_object_object_add(m, "extension_days", json_object_new_int(ext));
+	json_object_object_add(m, "applicant", applicant_model(req, res));
+	model_add_str(m, "description", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, description)));
+	model_add_str(m, "document_ref", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, document_ref)));
+	model_add_str(m, "supplement_text",
+		value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, supplement_text)));
+	add_date(a, m, "clock_stopped_since",
+		 value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, clock_stopped_since)));
+	struct json_object *ag = json_object_new_object();
+	model_add_str(ag, "code", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, agency_code)));
+	model_add_str(ag, "name", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, agency_name)));
+	const char *office_address =
+		value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, office_address));
+	const char *office_phone = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, office_phone));
+	const char *office_hours = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, office_hours));
+	model_add_str(ag, "office_address", office_address);
+	model_add_str(ag, "office_phone", office_phone);
+	model_add_str(ag, "office_hours", office_hours);
+	/* Named in full wherever remedies are offered (行政复议法 Art. 24). */
+	const char *kind = PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, agency_kind));
+	const char *above = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, government_above));
+	model_add_str(ag, "review_body",
+		review_body_choose(value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, review_body)),
+				   above, !strcmp(kind, "government"), NULL));
+	if (office_address || office_phone || office_hours)
+		add_true(ag, "has_office");
+	json_object_object_add(m, "agency", ag);
+	bool open = status_open(status);
+	bool stopped = !PQgetisnull(res, 0, COL(CITIZEN_STATUS_REQUEST, clock_stopped_since)) ||
+		       !strcmp(status, "awaiting_supplement") ||
+		       !strcmp(status, "consulting") || !strcmp(status, "awaiting_fee");
+	if (open && !PQgetisnull(res, 0, COL(CITIZEN_STATUS_REQUEST, due_on))) {
+		if (stopped)
+			add_true(m, "clock_stopped");
+		else
+			add_remaining(db, res, m);
+	}
+	if (ext > 0)
+		add_true(m, "extended");
+	if (open)
+		add_true(m, "can_withdraw");
+	const char *received = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, received_on));
+	PQclear(res);
+
+	bool can_answer;
+	if (!add_supplement(req, db, id, status, m, &can_answer) ||
+	    !add_events(req, db, id, m) || !add_notices(req, db, id, m)) {
+		json_object_put(m);
+		return NULL;
+	}
+	if (can_answer)
+		add_true(m, "can_supplement");
+	if (!received)
+		add_true(m, "not_received");
+	return m;
+}
