@@ -23,18 +23,9 @@
 #include "service/requests.h"
 #include "service/workflow.h"
 #include "core/clock.h"
+#include "service/import_internal.h"
 
 /* ---- the columns ----------------------------------------------------------- */
-
-enum col {
-	C_AGENCY, C_TRACKING, C_KIND, C_NAME, C_CHANNEL, C_RECEIVED, C_DESCRIPTION,
-	C_CONCLUDED, C_OUTCOME,
-	/* optional */
-	C_STATUS, C_ID_TYPE, C_ID_NUMBER, C_CREDIT, C_LEGAL_REP, C_CONTACT, C_WORK_UNIT,
-	C_PHONE, C_FAX, C_EMAIL, C_ADDRESS, C_POSTCODE, C_DOCUMENT_REF, C_PROVISION,
-	C_OBTAIN, C_BACKDATED, C_LEDGER_NO,
-	NCOLS
-};
 
 #define NREQUIRED (C_OUTCOME + 1)
 
@@ -64,19 +55,7 @@ static const int col_max_chars[NCOLS] = {
 
 /* ---- problems -------------------------------------------------------------- */
 
-struct ctx {
-	struct db *db;
-	const struct app *app;
-	struct arena *a;
-	const struct import_options *opt;
-	struct import_result *out;
-	int32_t today;
-};
-
-static void problem(struct ctx *c, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void problem(struct ctx *c, int line, int col, const char *fmt, ...)
+void import_problem(struct ctx *c, int line, int col, const char *fmt, ...)
 {
 	c->out->problems++;
 	if (json_object_array_length(c->out->errors) >= IMPORT_MAX_ERRORS)
@@ -152,7 +131,7 @@ static bool csv_split(struct ctx *c, const char *text, size_t len, struct record
 				i++;
 				for (;;) {
 					if (i >= len) {
-						problem(c, opened, -1, "引号没有闭合（从第%d行开始）", opened);
+						import_problem(c, opened, -1, "引号没有闭合（从第%d行开始）", opened);
 						ok = false;
 						break;
 					}
@@ -168,7 +147,7 @@ static bool csv_split(struct ctx *c, const char *text, size_t len, struct record
 					}
 				}
 				if (ok && i < len && !strchr(",\r\n", text[i])) {
-					problem(c, line, -1, "引号后面不能紧跟其他字符（第%d个字段）",
+					import_problem(c, line, -1, "引号后面不能紧跟其他字符（第%d个字段）",
 						r.n + 1);
 					ok = false;
 				}
@@ -221,11 +200,11 @@ static bool read_header(struct ctx *c, const struct record *h, int map[NCOLS])
 		while (k < NCOLS && strcmp(col_names[k], name))
 			k++;
 		if (k == NCOLS) {
-			problem(c, 1, -1, "第%d列“%s”不是可以导入的列（列名见导入说明）", f + 1,
+			import_problem(c, 1, -1, "第%d列“%s”不是可以导入的列（列名见导入说明）", f + 1,
 				name);
 			ok = false;
 		} else if (map[k] >= 0) {
-			problem(c, 1, k, "列“%s”出现了两次", name);
+			import_problem(c, 1, k, "列“%s”出现了两次", name);
 			ok = false;
 		} else {
 			map[k] = f;
@@ -233,31 +212,13 @@ static bool read_header(struct ctx *c, const struct record *h, int map[NCOLS])
 	}
 	for (int k = 0; k < NREQUIRED; k++)
 		if (map[k] < 0) {
-			problem(c, 1, k, "缺少必需的列“%s”", col_names[k]);
+			import_problem(c, 1, k, "缺少必需的列“%s”", col_names[k]);
 			ok = false;
 		}
 	return ok;
 }
 
 /* ---- one row ---------------------------------------------------------------- */
-
-struct row {
-	int line;
-	const char *v[NCOLS];		/* trimmed; "" when empty or absent */
-	long long agency_id;
-	const char *agency_id_text;
-	int32_t received;
-	bool concluded;
-	int32_t concluded_on;
-	const char *status;
-	const char *id_number;		/* upper-cased */
-	const char *phone_store, *phone_key;
-	const char *provision, *obtain;	/* PostgreSQL array literals */
-	bool backdated;
-	int tn_year;
-	long tn_no;			/* 0 when the number is to be assigned */
-	bool broken;			/* wrong number of fields: not checked further */
-};
 
 static const char *trimmed(struct arena *a, const char *s)
 {
@@ -286,11 +247,11 @@ static bool ledger_date(const char *s, int32_t *out)
 static bool check_date(struct ctx *c, struct row *r, int col, int32_t *out)
 {
 	if (!ledger_date(r->v[col], out)) {
-		problem(c, r->line, col, "日期“%s”无效，请写成 2021-03-05", r->v[col]);
+		import_problem(c, r->line, col, "日期“%s”无效，请写成 2021-03-05", r->v[col]);
 		return false;
 	}
 	if (*out < date_from_ymd(2000, 1, 1) || *out > c->today) {
-		problem(c, r->line, col, "日期“%s”须在2000年1月1日至今天之间", r->v[col]);
+		import_problem(c, r->line, col, "日期“%s”须在2000年1月1日至今天之间", r->v[col]);
 		return false;
 	}
 	return true;
@@ -300,9 +261,9 @@ static bool check_date(struct ctx *c, struct row *r, int col, int32_t *out)
 static void unknown_code(struct ctx *c, struct row *r, int col, const char *allowed)
 {
 	if (!*r->v[col])
-		problem(c, r->line, col, "不能为空；可填：%s", allowed);
+		import_problem(c, r->line, col, "不能为空；可填：%s", allowed);
 	else
-		problem(c, r->line, col, "“%s”不是有效代码；可填：%s", r->v[col], allowed);
+		import_problem(c, r->line, col, "“%s”不是有效代码；可填：%s", r->v[col], allowed);
 }
 
 static void check_code(struct ctx *c, struct row *r, int col, const struct vocab *v)
@@ -344,7 +305,7 @@ static const char *code_list(struct ctx *c, struct row *r, int col, const struct
 		const char *item = trimmed(c->a, arena_strndup(c->a, p, len));
 		if (*item) {
 			if (!vocab_has(v, item))
-				problem(c, r->line, col, "“%s”不是有效代码（多项用分号隔开）",
+				import_problem(c, r->line, col, "“%s”不是有效代码（多项用分号隔开）",
 					item);
 			else if (!strstr(buf_str(&b), item)) {
 				buf_printf(&b, "%s%s", first ? "" : ",", item);
@@ -364,16 +325,16 @@ static void check_lengths(struct ctx *c, struct row *r)
 	for (int k = 0; k < NCOLS; k++) {
 		const char *s = r->v[k];
 		if (!utf8_valid(s, strlen(s)) || strpbrk(s, "\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f")) {
-			problem(c, r->line, k, "含有无效字符");
+			import_problem(c, r->line, k, "含有无效字符");
 			continue;
 		}
 		if (col_max_chars[k] && (int)utf8_length(s, strlen(s)) > col_max_chars[k])
-			problem(c, r->line, k, "最多 %d 个字", col_max_chars[k]);
+			import_problem(c, r->line, k, "最多 %d 个字", col_max_chars[k]);
 	}
 	if (!*r->v[C_NAME])
-		problem(c, r->line, C_NAME, "姓名或名称不能为空");
+		import_problem(c, r->line, C_NAME, "姓名或名称不能为空");
 	if (!*r->v[C_DESCRIPTION])
-		problem(c, r->line, C_DESCRIPTION, "申请内容不能为空");
+		import_problem(c, r->line, C_DESCRIPTION, "申请内容不能为空");
 }
 
 /* Which status a concluded request ends in (schema: requests_status_consistent). */
@@ -383,7 +344,7 @@ static void check_status(struct ctx *c, struct row *r)
 	bool other_end = !strcmp(o, "other_no_supplement") || !strcmp(o, "other_no_fee");
 	if (!r->concluded) {
 		if (*s && strcmp(s, "in_progress"))
-			problem(c, r->line, C_STATUS,
+			import_problem(c, r->line, C_STATUS,
 				"未办结的申请只能导入为 in_progress（办理中）");
 		r->status = "in_progress";
 		return;
@@ -391,14 +352,14 @@ static void check_status(struct ctx *c, struct row *r)
 	if (!*s)
 		s = other_end || !strcmp(o, "other") ? "closed" : "answered";
 	if (!strcmp(s, "answered") && other_end)
-		problem(c, r->line, C_STATUS, "结果为 %s 的申请状态应为 closed", o);
+		import_problem(c, r->line, C_STATUS, "结果为 %s 的申请状态应为 closed", o);
 	else if (!strcmp(s, "closed") && !other_end && strcmp(o, "other"))
-		problem(c, r->line, C_STATUS,
+		import_problem(c, r->line, C_STATUS,
 			"closed 只用于 other_no_supplement、other_no_fee 或 other");
 	else if (!strcmp(s, "withdrawn") && strcmp(o, "other"))
-		problem(c, r->line, C_STATUS, "申请人撤回的申请，结果应为 other");
+		import_problem(c, r->line, C_STATUS, "申请人撤回的申请，结果应为 other");
 	else if (strcmp(s, "answered") && strcmp(s, "closed") && strcmp(s, "withdrawn"))
-		problem(c, r->line, C_STATUS,
+		import_problem(c, r->line, C_STATUS,
 			"“%s”不是已办结申请的状态；可填：answered, closed, withdrawn", s);
 	r->status = s;
 }
@@ -408,7 +369,7 @@ static void check_dates(struct ctx *c, struct row *r)
 	bool received_ok = check_date(c, r, C_RECEIVED, &r->received);
 	r->concluded = *r->v[C_CONCLUDED] != '\0';
 	if (r->concluded != (*r->v[C_OUTCOME] != '\0')) {
-		problem(c, r->line, r->concluded ? C_OUTCOME : C_CONCLUDED,
+		import_problem(c, r->line, r->concluded ? C_OUTCOME : C_CONCLUDED,
 			"办结日期和办理结果须同时填写（未办结的两项都留空）");
 		r->concluded = false;
 		return;
@@ -418,7 +379,7 @@ static void check_dates(struct ctx *c, struct row *r)
 	check_outcome(c, r, C_OUTCOME);
 	if (check_date(c, r, C_CONCLUDED, &r->concluded_on) && received_ok &&
 	    r->concluded_on < r->received)
-		problem(c, r->line, C_CONCLUDED, "办结日期早于收到申请之日");
+		import_problem(c, r->line, C_CONCLUDED, "办结日期早于收到申请之日");
 }
 
 static void check_identity(struct ctx *c, struct row *r)
@@ -426,13 +387,13 @@ static void check_identity(struct ctx *c, struct row *r)
 	bool person = !strcmp(r->v[C_KIND], "person");
 	const char *type = r->v[C_ID_TYPE], *number = r->v[C_ID_NUMBER];
 	if (!person && (*type || *number))
-		problem(c, r->line, *type ? C_ID_TYPE : C_ID_NUMBER,
+		import_problem(c, r->line, *type ? C_ID_TYPE : C_ID_NUMBER,
 			"组织申请人不填证件类型和证件号码");
 	if (person && (*r->v[C_CREDIT] || *r->v[C_LEGAL_REP]))
-		problem(c, r->line, *r->v[C_CREDIT] ? C_CREDIT : C_LEGAL_REP,
+		import_problem(c, r->line, *r->v[C_CREDIT] ? C_CREDIT : C_LEGAL_REP,
 			"自然人不填统一社会信用代码和法定代表人");
 	if (person && (*type != '\0') != (*number != '\0'))
-		problem(c, r->line, *type ? C_ID_NUMBER : C_ID_TYPE,
+		import_problem(c, r->line, *type ? C_ID_NUMBER : C_ID_TYPE,
 			"证件类型和证件号码须同时填写，或都不填");
 	if (person && *type && *number) {
 		enum id_type t;
@@ -441,12 +402,12 @@ static void check_identity(struct ctx *c, struct row *r)
 		id_upcase(n);
 		const char *why = NULL;
 		if (!known)
-			problem(c, r->line, C_ID_TYPE, "“%s”不是有效的证件类型；可填：resident_id, "
+			import_problem(c, r->line, C_ID_TYPE, "“%s”不是有效的证件类型；可填：resident_id, "
 				"passport, hk_macao_permit, taiwan_permit, foreign_permanent_id, other",
 				type);
 		else if (t == ID_RESIDENT ? !resident_id_valid(n, c->today, &why)
 			 : !other_id_plausible(t, n, &why))
-			problem(c, r->line, C_ID_NUMBER, "证件号码有误：%s", why ? why : "请核对");
+			import_problem(c, r->line, C_ID_NUMBER, "证件号码有误：%s", why ? why : "请核对");
 		r->id_number = n;
 	}
 	const char *why = NULL;
@@ -454,7 +415,7 @@ static void check_identity(struct ctx *c, struct row *r)
 		char *cc = arena_strdup(c->a, r->v[C_CREDIT]);
 		id_upcase(cc);
 		if (!credit_code_format_ok(cc, &why))
-			problem(c, r->line, C_CREDIT, "统一社会信用代码有误：%s", why ? why : "请核对");
+			import_problem(c, r->line, C_CREDIT, "统一社会信用代码有误：%s", why ? why : "请核对");
 		r->v[C_CREDIT] = cc;
 	}
 }
@@ -464,23 +425,23 @@ static void check_contact(struct ctx *c, struct row *r)
 	if (*r->v[C_PHONE]) {
 		r->phone_key = phone_normalise(c->a, r->v[C_PHONE]);
 		if (!r->phone_key)
-			problem(c, r->line, C_PHONE, "电话号码“%s”格式不正确", r->v[C_PHONE]);
+			import_problem(c, r->line, C_PHONE, "电话号码“%s”格式不正确", r->v[C_PHONE]);
 		r->phone_store = r->v[C_PHONE];
 	}
 	const char *e = r->v[C_EMAIL];
 	const char *at = strchr(e, '@');
 	if (*e && (!at || at == e || !at[1] || strchr(at + 1, '@') || strpbrk(e, " \t")))
-		problem(c, r->line, C_EMAIL, "电子邮箱“%s”格式不正确", e);
+		import_problem(c, r->line, C_EMAIL, "电子邮箱“%s”格式不正确", e);
 	const char *pc = r->v[C_POSTCODE];
 	if (*pc && (strlen(pc) != 6 || strspn(pc, "0123456789") != 6))
-		problem(c, r->line, C_POSTCODE, "邮政编码须为6位数字");
+		import_problem(c, r->line, C_POSTCODE, "邮政编码须为6位数字");
 	const char *b = r->v[C_BACKDATED];
 	if (!*b || !strcmp(b, "0") || !strcmp(b, "false") || !strcmp(b, "否"))
 		r->backdated = false;
 	else if (!strcmp(b, "1") || !strcmp(b, "true") || !strcmp(b, "是"))
 		r->backdated = true;
 	else
-		problem(c, r->line, C_BACKDATED, "填 是/否（或 true/false、1/0）");
+		import_problem(c, r->line, C_BACKDATED, "填 是/否（或 true/false、1/0）");
 }
 
 /* <agency_code>-<year>-<6 or more digits>, or empty (a number is given). */
@@ -497,7 +458,7 @@ static void check_tracking(struct ctx *c, struct row *r)
 		  strspn(rest + 1, "0123456789") == 4 && rest[5] == '-' &&
 		  strspn(rest + 6, "0123456789") == strlen(rest + 6) && strlen(rest + 6) <= 9;
 	if (!ok) {
-		problem(c, r->line, C_TRACKING,
+		import_problem(c, r->line, C_TRACKING,
 			"编号“%s”须为“机关代码-年份-6位以上数字”（如 %s-2021-000015），或留空由系统编号",
 			t, *code ? code : "demo");
 		return;
@@ -505,7 +466,7 @@ static void check_tracking(struct ctx *c, struct row *r)
 	r->tn_year = atoi(rest + 1);
 	r->tn_no = atol(rest + 6);
 	if (r->tn_year < 2000 || r->tn_no < 1)
-		problem(c, r->line, C_TRACKING, "编号“%s”的年份或序号无效", t);
+		import_problem(c, r->line, C_TRACKING, "编号“%s”的年份或序号无效", t);
 }
 
 static void check_row(struct ctx *c, const struct record *rec, const int map[NCOLS],
@@ -516,7 +477,7 @@ static void check_row(struct ctx *c, const struct record *rec, const int map[NCO
 	for (int k = 0; k < NCOLS; k++)
 		r->v[k] = map[k] >= 0 && map[k] < rec->n ? trimmed(c->a, rec->fields[map[k]]) : "";
 	if (rec->n != nfields) {
-		problem(c, r->line, -1, "有 %d 个字段，表头有 %d 个", rec->n, nfields);
+		import_problem(c, r->line, -1, "有 %d 个字段，表头有 %d 个", rec->n, nfields);
 		r->broken = true;
 		return;
 	}
@@ -530,272 +491,6 @@ static void check_row(struct ctx *c, const struct record *rec, const int map[NCO
 	check_tracking(c, r);
 	r->provision = code_list(c, r, C_PROVISION, &vocab_provision_form);
 	r->obtain = code_list(c, r, C_OBTAIN, &vocab_obtain_method);
-}
-
-/* ---- checks against the database ------------------------------------------ */
-
-static bool db_failed(struct ctx *c, PGresult *res, const char *what)
-{
-	if (db_ok(res))
-		return false;
-	c->out->status = 2;
-	const char *msg = res ? PQresultErrorMessage(res) : "database connection lost";
-	c->out->failure = arena_strdup(c->a, *msg ? msg : what);
-	return true;
-}
-
-/* Sets each row's agency; rows naming an agency out of scope are problems. */
-static bool resolve_agencies(struct ctx *c, struct row *rows, int n)
-{
-	char scope[24];
-	snprintf(scope, sizeof scope, "%lld", c->opt->scope_agency_id);
-	const char *p[] = { scope };
-	PGresult *res = db_exec(c->db, STMT_IMPORT_AGENCIES, 1, p);
-	if (db_failed(c, res, "agencies")) {
-		PQclear(res);
-		return false;
-	}
-	for (int i = 0; i < n; i++) {
-		for (int k = 0; k < PQntuples(res); k++)
-			if (!strcmp(PQgetvalue(res, k, COL(IMPORT_AGENCIES, code)), rows[i].v[C_AGENCY])) {
-				rows[i].agency_id = strtoll(PQgetvalue(res, k, COL(IMPORT_AGENCIES, id)), NULL, 10);
-				rows[i].agency_id_text = arena_strdup(c->a, PQgetvalue(res, k, COL(IMPORT_AGENCIES, id)));
-			}
-		if (!rows[i].agency_id && !rows[i].broken)
-			problem(c, rows[i].line, C_AGENCY, "没有代码为“%s”的机关%s",
-				rows[i].v[C_AGENCY],
-				c->opt->scope_agency_id ? "，或不在您管理的范围内" : "");
-	}
-	PQclear(res);
-	return true;
-}
-
-static int by_tracking(const void *x, const void *y)
-{
-	const struct row *a = *(const struct row *const *)x, *b = *(const struct row *const *)y;
-	int d = strcmp(a->v[C_TRACKING], b->v[C_TRACKING]);
-	return d ? d : a->line - b->line;
-}
-
-/* Numbers given twice in the file, or already taken. */
-static bool check_numbers_unique(struct ctx *c, struct row *rows, int n)
-{
-	struct row **sorted = calloc((size_t)n + 1, sizeof *sorted);
-	if (!sorted)
-		abort();
-	int m = 0;
-	for (int i = 0; i < n; i++)
-		if (rows[i].tn_no)
-			sorted[m++] = &rows[i];
-	qsort(sorted, (size_t)m, sizeof *sorted, by_tracking);
-	struct buf list = BUF_INIT;
-	buf_putc(&list, '{');
-	for (int i = 0; i < m; i++) {
-		if (i && !strcmp(sorted[i]->v[C_TRACKING], sorted[i - 1]->v[C_TRACKING]))
-			problem(c, sorted[i]->line, C_TRACKING, "编号“%s”与第%d行重复",
-				sorted[i]->v[C_TRACKING], sorted[i - 1]->line);
-		/* The format was checked: no quote, comma or brace inside. */
-		buf_printf(&list, "%s%s", i ? "," : "", sorted[i]->v[C_TRACKING]);
-	}
-	buf_putc(&list, '}');
-	bool ok = true;
-	if (m) {
-		const char *p[] = { buf_str(&list) };
-		PGresult *res = db_exec(c->db, STMT_IMPORT_TRACKING_TAKEN, 1, p);
-		if (db_failed(c, res, "tracking numbers")) {
-			ok = false;
-		} else {
-			for (int k = 0; k < PQntuples(res); k++)
-				for (int i = 0; i < m; i++)
-					if (!strcmp(sorted[i]->v[C_TRACKING], PQgetvalue(res, k, COL(IMPORT_TRACKING_TAKEN, tracking_no))))
-						problem(c, sorted[i]->line, C_TRACKING,
-							"编号“%s”已经存在（已导入或已登记）",
-							sorted[i]->v[C_TRACKING]);
-		}
-		PQclear(res);
-	}
-	buf_free(&list);
-	free(sorted);
-	return ok;
-}
-
-/* ---- writing ---------------------------------------------------------------- */
-
-static bool exec_ok(struct ctx *c, enum stmt s, int n, const char *const *p, int line)
-{
-	PGresult *res = db_exec(c->db, s, n, p);
-	bool ok = !db_failed(c, res, "insert");
-	if (!ok) {
-		char msg[600];
-		snprintf(msg, sizeof msg, "第%d行：%s", line, c->out->failure);
-		c->out->failure = arena_strdup(c->a, msg);
-	}
-	PQclear(res);
-	return ok;
-}
-
-/* Online submissions must number after the imported ones. */
-static bool bump_counters(struct ctx *c, const struct row *rows, int n)
-{
-	for (int i = 0; i < n; i++) {
-		if (!rows[i].tn_no)
-			continue;
-		char year[12], no[24];
-		snprintf(year, sizeof year, "%d", rows[i].tn_year);
-		snprintf(no, sizeof no, "%ld", rows[i].tn_no);
-		const char *p[] = { rows[i].agency_id_text, year, no };
-		if (!exec_ok(c, STMT_IMPORT_TRACKING_BUMP, 3, p, rows[i].line))
-			return false;
-	}
-	return true;
-}
-
-static const char *next_number(struct ctx *c, const struct row *r)
-{
-	char year[12];
-	snprintf(year, sizeof year, "%d", date_year(r->received));
-	const char *p[] = { r->agency_id_text, year };
-	PGresult *res = db_exec(c->db, STMT_IMPORT_TRACKING_NEXT, 2, p);
-	const char *t = NULL;
-	if (!db_failed(c, res, "tracking number") && PQntuples(res) == 1) {
-		char no[80];
-		snprintf(no, sizeof no, "%s-%s-%06ld", r->v[C_AGENCY], year,
-			 strtol(PQgetvalue(res, 0, COL(IMPORT_TRACKING_NEXT, last_no)), NULL, 10));
-		t = arena_strdup(c->a, no);
-	}
-	PQclear(res);
-	return t;
-}
-
-static const char *or_null(const char *s)
-{
-	return s && *s ? s : NULL;
-}
-
-static struct json_object *event_data(struct ctx *c, const struct row *r)
-{
-	struct json_object *d = json_object_new_object();
-	char date[DATE_STR_SIZE];
-	json_object_object_add(d, "source", json_object_new_string(
-		c->opt->source ? c->opt->source : "ledger.csv"));
-	json_object_object_add(d, "line", json_object_new_int(r->line));
-	if (*r->v[C_LEDGER_NO])
-		json_object_object_add(d, "ledger_no", json_object_new_string(r->v[C_LEDGER_NO]));
-	json_object_object_add(d, "received_on", json_object_new_string(
-		date_format(r->received, date)));
-	json_object_object_add(d, "status", json_object_new_string(r->status));
-	if (r->concluded) {
-		json_object_object_add(d, "outcome", json_object_new_string(r->v[C_OUTCOME]));
-		json_object_object_add(d, "concluded_on", json_object_new_string(
-			date_format(r->concluded_on, date)));
-	}
-	return d;
-}
-
-/* The request row, its `imported` event and, when open, its due date. */
-static bool insert_row(struct ctx *c, const struct row *r, const struct calendar *cal)
-{
-	const char *tracking = *r->v[C_TRACKING] ? r->v[C_TRACKING] : next_number(c, r);
-	if (!tracking)
-		return false;
-	char received[DATE_STR_SIZE], concluded[DATE_STR_SIZE];
-	date_format(r->received, received);
-	const struct app *app = c->app;
-	const char *p[] = {
-		r->agency_id_text, tracking, r->v[C_KIND], r->v[C_NAME],
-		r->id_number ? r->v[C_ID_TYPE] : NULL,
-		r->id_number ? pii_encrypt(app, c->a, r->id_number) : NULL,
-		r->id_number ? pii_hash(app, c->a, PII_ID_NUMBER, r->id_number) : NULL,
-		or_null(r->v[C_CREDIT]), or_null(r->v[C_LEGAL_REP]), or_null(r->v[C_CONTACT]),
-		or_null(r->v[C_WORK_UNIT]),
-		r->phone_key ? pii_encrypt(app, c->a, r->phone_store) : NULL,
-		r->phone_key ? pii_hash(app, c->a, PII_PHONE, r->phone_key) : NULL,
-		or_null(r->v[C_FAX]), or_null(r->v[C_EMAIL]), or_null(r->v[C_ADDRESS]),
-		or_null(r->v[C_POSTCODE]), r->v[C_DESCRIPTION], or_null(r->v[C_DOCUMENT_REF]),
-		r->provision, r->obtain, r->v[C_CHANNEL], received,
-		r->backdated ? "true" : "false", r->status,
-		r->concluded ? r->v[C_OUTCOME] : NULL,
-		r->concluded ? date_format(r->concluded_on, concluded) : NULL,
-	};
-	PGresult *res = db_exec(c->db, STMT_IMPORT_REQUEST_INSERT, 27, p);
-	if (db_failed(c, res, "insert")) {
-		char msg[600];
-		snprintf(msg, sizeof msg, "第%d行：%s", r->line, c->out->failure);
-		c->out->failure = arena_strdup(c->a, msg);
-		PQclear(res);
-		return false;
-	}
-	const char *id = arena_strdup(c->a, PQgetvalue(res, 0, COL(IMPORT_REQUEST_INSERT, id)));
-	PQclear(res);
-	struct json_object *data = event_data(c, r);
-	struct event ev = {
-		.request_id = id, .actor_kind = "import",
-		.actor_staff_id = c->opt->actor_staff_id, .action = "imported",
-		.effective_on = received, .data = data,
-	};
-	PGresult *failure = NULL;
-	int seq = event_append(c->db, &ev, &failure);
-	json_object_put(data);
-	if (!seq) {
-		db_failed(c, failure, "event");
-		PQclear(failure);
-		return false;
-	}
-	if (!r->concluded && (!cal || workflow_refresh_deadline(c->db, cal, id) < 0)) {
-		c->out->status = 2;
-		c->out->failure = "计算办理期限失败（工作日历或数据库）";
-		return false;
-	}
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "line", json_object_new_int(r->line));
-	json_object_object_add(o, "tracking_no", json_object_new_string(tracking));
-	json_object_object_add(o, "id", json_object_new_int64(strtoll(id, NULL, 10)));
-	json_object_array_add(c->out->created, o);
-	return true;
-}
-
-static void audit(struct ctx *c, int n)
-{
-	struct json_object *d = json_object_new_object();
-	json_object_object_add(d, "source", json_object_new_string(
-		c->opt->source ? c->opt->source : "ledger.csv"));
-	json_object_object_add(d, "rows", json_object_new_int(n));
-	if (!c->opt->actor_staff_id)
-		json_object_object_add(d, "by", json_object_new_string("command line"));
-	char scope[24];
-	snprintf(scope, sizeof scope, "%lld", c->opt->scope_agency_id);
-	const char *p[] = { c->opt->actor_staff_id, c->opt->scope_agency_id ? scope : NULL,
-			    json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN) };
-	exec_ok(c, STMT_IMPORT_AUDIT, 3, p, 0);
-	json_object_put(d);
-}
-
-static void write_all(struct ctx *c, const struct row *rows, int n)
-{
-	const struct calendar *cal = calendar_current(c->db);
-	if (!db_command(c->db, "BEGIN")) {
-		c->out->status = 2;
-		c->out->failure = "数据库连接失败";
-		return;
-	}
-	bool ok = bump_counters(c, rows, n);
-	for (int i = 0; ok && i < n; i++)
-		ok = insert_row(c, &rows[i], cal);
-	if (ok) {
-		audit(c, n);
-		ok = c->out->status == 0;
-	}
-	if (ok && db_command(c->db, "COMMIT")) {
-		c->out->imported = n;
-		return;
-	}
-	db_command(c->db, "ROLLBACK");
-	c->out->status = 2;
-	if (!c->out->failure)
-		c->out->failure = "提交失败";
-	/* Nothing was written: forget what the rolled-back rows were. */
-	json_object_put(c->out->created);
-	c->out->created = json_object_new_array();
 }
 
 /* ---- the whole file ---------------------------------------------------------- */
@@ -829,7 +524,7 @@ void import_csv(struct db *db, const struct app *app, struct arena *a, const cha
 		len -= 3;
 	}
 	if (memchr(text, '\0', len) || !utf8_valid(text, len)) {
-		problem(&c, 1, -1, "文件不是 UTF-8 编码的文本：在 Excel 或 WPS 中请另存为“CSV UTF-8（逗号分隔）”");
+		import_problem(&c, 1, -1, "文件不是 UTF-8 编码的文本：在 Excel 或 WPS 中请另存为“CSV UTF-8（逗号分隔）”");
 		out->status = 1;
 		return;
 	}
@@ -837,16 +532,16 @@ void import_csv(struct db *db, const struct app *app, struct arena *a, const cha
 	int map[NCOLS];
 	if (!csv_split(&c, text, len, &rs) || rs.n == 0 || !read_header(&c, &rs.items[0], map)) {
 		if (rs.n == 0 && !out->problems)
-			problem(&c, 1, -1, "文件是空的：第一行应为表头");
+			import_problem(&c, 1, -1, "文件是空的：第一行应为表头");
 		out->status = 1;
 		free(rs.items);
 		return;
 	}
 	out->rows = rs.n - 1;
 	if (out->rows == 0)
-		problem(&c, 1, -1, "表头之后没有数据");
+		import_problem(&c, 1, -1, "表头之后没有数据");
 	if (out->rows > IMPORT_MAX_ROWS)
-		problem(&c, 1, -1, "一次最多导入 %d 行，请分成几个文件", IMPORT_MAX_ROWS);
+		import_problem(&c, 1, -1, "一次最多导入 %d 行，请分成几个文件", IMPORT_MAX_ROWS);
 	struct row *rows = NULL;
 	if (!out->problems) {
 		rows = calloc((size_t)out->rows, sizeof *rows);
@@ -854,14 +549,14 @@ void import_csv(struct db *db, const struct app *app, struct arena *a, const cha
 			abort();
 		for (int i = 0; i < out->rows; i++)
 			check_row(&c, &rs.items[i + 1], map, rs.items[0].n, &rows[i]);
-		if (resolve_agencies(&c, rows, out->rows))
-			check_numbers_unique(&c, rows, out->rows);
+		if (import_resolve_agencies(&c, rows, out->rows))
+			import_check_numbers_unique(&c, rows, out->rows);
 	}
 	sort_problems(out->errors);
 	if (out->status != 2 && out->problems)
 		out->status = 1;
 	else if (out->status == 0 && !opt->dry_run)
-		write_all(&c, rows, out->rows);
+		import_write_all(&c, rows, out->rows);
 	free(rows);
 	free(rs.items);
 }
