@@ -229,7 +229,7 @@ class ExtensionTest(unittest.TestCase):
         self.clerk.act(rid, "extend", {"days": 10}, expect=422)
         j = self.clerk.act(rid, "extend", {"days": 20, "reason": "需要调取档案"})
         self.assertEqual(j["due_on"], due)
-        self.assertEqual(j["open_extension"]["days"], "20")
+        self.assertEqual(j["open_extension"]["days"], 20)
         e = self.clerk.act(rid, "extend", {"days": 5, "reason": "再延"}, expect=409)
         self.assertIn("审批", e["error"])
         # A clerk cannot decide (Art. 33): 403; nor can a head elsewhere: 404.
@@ -307,7 +307,7 @@ class FeeTest(unittest.TestCase):
         e = self.clerk.act(ids[0], "fee_notice", {"method": "per_request"}, expect=409)
         self.assertIn("前10件", e["error"])
         j = self.clerk.act(ids[10], "fee_notice", {"method": "per_request"})
-        self.assertEqual(j["fees"][0]["units"], "11")
+        self.assertEqual(j["fees"][0]["units"], 11)
         self.assertEqual(j["fees"][0]["amount_yuan"], "100.00")
 
 

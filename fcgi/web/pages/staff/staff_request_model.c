@@ -268,8 +268,14 @@ static void label_codes(const char *record, struct json_object *list)
  * request, each a list of objects (REQ_RECORDS builds them as JSON). */
 static bool add_records(struct request *req, struct json_object *m, const char *id)
 {
-	static const char *const names[] = { "notices", "consultations", "extensions",
-					     "fees", "appeals", "supplements" };
+	static const struct { const char *name; int col; } lists[] = {
+		{ "notices", COL(REQ_RECORDS, notices) },
+		{ "consultations", COL(REQ_RECORDS, consultations) },
+		{ "extensions", COL(REQ_RECORDS, extensions) },
+		{ "fees", COL(REQ_RECORDS, fees) },
+		{ "appeals", COL(REQ_RECORDS, appeals) },
+		{ "supplements", COL(REQ_RECORDS, supplements) },
+	};
 	const char *p[] = { id };
 	PGresult *res = db_exec(req->db, STMT_REQ_RECORDS, 1, p);
 	if (!db_ok(res) || PQntuples(res) != 1) {
@@ -277,15 +283,16 @@ static bool add_records(struct request *req, struct json_object *m, const char *
 		PQclear(res);
 		return false;
 	}
-	for (int c = 0; c < (int)(sizeof names / sizeof names[0]); c++) {
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+		int c = lists[i].col;
 		struct json_object *list = PQgetisnull(res, 0, c) ? NULL
 					 : json_tokener_parse(PQgetvalue(res, 0, c));
 		if (!json_object_is_type(list, json_type_array)) {
 			json_object_put(list);
 			list = json_object_new_array();
 		}
-		label_codes(names[c], list);
-		json_object_object_add(m, names[c], list);
+		label_codes(lists[i].name, list);
+		json_object_object_add(m, lists[i].name, list);
 	}
 	PQclear(res);
 	return true;
