@@ -12,7 +12,7 @@ PREFIX  ?= /usr/local
 CC      ?= cc
 PKGS     = json-c libsodium liboath libqrencode
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-INCS     = -Ifcgi $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
+INCS     = -Ifcgi -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
 LIBS     = -lfcgi -lpq $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lpthread -lm
 
 SRCS     = $(sort $(wildcard fcgi/*/*.c fcgi/web/pages/*.c fcgi/web/pages/*/*.c))
@@ -31,6 +31,15 @@ TST_FLAGS = $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined 
 TST_OBJS  = $(LIB_SRCS:%.c=$(TST_DIR)/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(TST_DIR)/unit/%)
 
+# enum stmt and the COL() constants, without the SQL (fcgi/core/db.h):
+# rewritten only when a name changes, so that SQL edits rebuild db.c alone.
+STMT_FILES = fcgi/core/statements.def fcgi/core/event_hash.h fcgi/core/columns.h \
+             $(wildcard fcgi/*/*.stmts fcgi/web/pages/*/*.stmts)
+STMT_NAMES = build/gen/gen/stmt_names.h
+$(STMT_NAMES): $(STMT_FILES) fcgi/core/stmt_names.sh
+	@mkdir -p $(dir $@)
+	@fcgi/core/stmt_names.sh $@ $(CC) -Ifcgi
+
 .PHONY: all deps run test test-dates test-faults unit e2e layers bench install clean check-deps fuzz
 all: build/ysqgk
 
@@ -40,11 +49,11 @@ deps:
 build/ysqgk: $(REL_OBJS)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
-$(REL_DIR)/%.o: %.c
+$(REL_DIR)/%.o: %.c | $(STMT_NAMES)
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_FLAGS) -MMD -MP -c -o $@ $<
 
-$(TST_DIR)/%.o: %.c
+$(TST_DIR)/%.o: %.c | $(STMT_NAMES)
 	@mkdir -p $(dir $@)
 	$(CC) $(TST_FLAGS) -MMD -MP -c -o $@ $<
 

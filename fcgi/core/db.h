@@ -11,23 +11,13 @@
 #include <time.h>
 #include <libpq-fe.h>
 
-#include "core/columns.h"
-
-enum stmt {
-#define STMT(id, sql) STMT_##id,
-#define COLUMNS(id, ...)
-#include "core/statements.def"
-#undef STMT
-#undef COLUMNS
-	STMT_COUNT
-};
-
-/* COL(ID, name): the position of a named column of ID's result. */
-#define STMT(id, sql)
-#define COLUMNS(id, ...) COLUMNS_ENUM(id, __VA_ARGS__)
-#include "core/statements.def"
-#undef STMT
-#undef COLUMNS
+/*
+ * enum stmt (STMT_<ID> for every statement of statements.def) and the
+ * COL() constants of their COLUMNS lists, generated from the statement
+ * files without their SQL (core/stmt_names.sh; the Makefile keeps it in
+ * build/gen): editing a statement's SQL recompiles db.c alone.
+ */
+#include "gen/stmt_names.h"
 
 struct db {
 	PGconn *conn;
