@@ -160,6 +160,13 @@ psql_super() {
 	"$PGBIN/psql" -h "$dir/pgsock" -U "$(pg_superuser)" -X -q -v ON_ERROR_STOP=1 "$@"
 }
 
+init_cluster() {
+	local dir=$1
+	as_pg "$PGBIN/initdb" -D "$dir/pgdata" -U "$(pg_superuser)" \
+		--auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 \
+		--locale=C.UTF-8 >>"$dir/log/initdb.log" 2>&1
+}
+
 start_postgres() {
 	local dir=$1
 	mkdir -p "$dir/log"
@@ -168,9 +175,10 @@ start_postgres() {
 		mkdir -p "$dir/pgdata"
 		is_root && chown postgres: "$dir/pgdata"
 		chmod 700 "$dir/pgdata"
-		as_pg "$PGBIN/initdb" -D "$dir/pgdata" -U "$(pg_superuser)" \
-			--auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 \
-			--locale=C.UTF-8 >"$dir/log/initdb.log" 2>&1 ||
+		# Once more after a failure: on a loaded machine (test instants
+		# side by side) initdb's trial backends can fail for want of a
+		# moment's resources; a real problem fails twice, with its log.
+		init_cluster "$dir" || { rm -rf "${dir:?}/pgdata"/*; sleep 1; init_cluster "$dir"; } ||
 			die "initdb failed: see $dir/log/initdb.log"
 	fi
 	write_pg_auth "$dir/pgdata"

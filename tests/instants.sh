@@ -15,11 +15,12 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 # Beijing times: the law's dates are Beijing dates whatever the machine's
 # zone (UTC here), so the edges are where the two disagree.
+# Eight instants, two rounds of four: the Saturday is one inside the
+# Spring Festival holiday, so that one run covers both (CI under 30 min).
 INSTANTS=(
-	"2026-12-05T10:00+08:00|a Saturday"
+	"2026-02-21T10:00+08:00|a Saturday, inside the Spring Festival holiday"
 	"2026-12-06T10:00+08:00|a Sunday"
 	"2026-02-28T10:00+08:00|a 调休 working Saturday"
-	"2026-02-21T10:00+08:00|a Saturday inside the Spring Festival holiday"
 	"2026-02-24T09:00+08:00|the first working day after the Spring Festival"
 	"2025-12-31T23:30+08:00|31 December 23:30 in Beijing"
 	"2026-01-01T07:30+08:00|1 January 07:30 in Beijing (still 31 December in UTC)"
@@ -39,6 +40,12 @@ SUITES=(
 )
 
 passed=0 failed=0 failures=()
+# Four instants side by side on two cores starve each other's transactions:
+# fifty submissions at once can then wait behind a tracking-number counter
+# longer than the product's 5 s statement timeout (make test keeps the
+# default, at normal load). A starved machine here is the test's, not the
+# app's: give statements longer.
+export YSQGK_STATEMENT_TIMEOUT_MS=${YSQGK_STATEMENT_TIMEOUT_MS:-20000}
 JOBS=${TEST_DATES_JOBS:-4}	# instants run side by side: about 40 % CPU each (I/O waits)
 LOGS=$(mktemp -d)
 

@@ -115,8 +115,10 @@ class Stack:
         r = subprocess.run([STACK_SCRIPT, "start", self.dir, str(self.port), binary()],
                            env=self.env, capture_output=True, text=True)
         if r.returncode != 0:
+            logs = "".join("\n--- %s:\n%s" % (name, self.logs(name)[-3000:])
+                           for name in ("initdb.log", "postgres.log", "app.log") if self.logs(name))
             self.stop()
-            raise RuntimeError("stack did not start:\n%s%s\n%s" % (r.stdout, r.stderr, self.logs()))
+            raise RuntimeError("stack did not start:\n%s%s%s" % (r.stdout, r.stderr, logs))
         self.started = True
         return self
 
