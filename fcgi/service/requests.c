@@ -26,11 +26,14 @@
 static int failure_status(struct db *db, PGresult *res, const char *what)
 {
 	enum db_failure f = db_failure_of(db, res);
-	if (f == DB_FAIL_DOWN || f == DB_FAIL_TIMEOUT)
-		return 503;
 	/* Only the primary message and constraint: the detail would hold
 	 * the row, personal data included. */
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (f == DB_FAIL_DOWN || f == DB_FAIL_TIMEOUT) {
+		/* Nothing saved, the applicant told to try again: say why here. */
+		log_warn("%s: %s (503)", what, msg ? msg : "connection lost");
+		return 503;
+	}
 	log_error("%s: %s", what, msg ? msg : "no result");
 	return 500;
 }
