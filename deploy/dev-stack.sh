@@ -348,7 +348,8 @@ start_app() {
 	printf '%s\0' "${cmd[@]}" >"$dir/app.cmd"
 	"${cmd[@]}" >>"$dir/log/app.log" 2>&1 &
 	echo $! >"$dir/run/app.pid"
-	for _ in $(seq 100); do [ -S "$dir/run/ysqgk.sock" ] && return 0; sleep 0.1; done
+	# Up to 30 s: a loaded machine (test instants side by side) is slow.
+	for _ in $(seq 300); do [ -S "$dir/run/ysqgk.sock" ] && return 0; sleep 0.1; done
 	die "the app did not open its socket: see $dir/log/app.log"
 }
 

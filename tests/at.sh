@@ -37,6 +37,10 @@ export LD_PRELOAD="$LIB${LD_PRELOAD:+ $LD_PRELOAD}"
 export FAKETIME="${offset}"
 [ "$offset" -ge 0 ] && FAKETIME="+$offset"
 export FAKETIME_DONT_FAKE_MONOTONIC=1
+# No shared-memory segment: the offset is all the run needs, and the app
+# runs as another user (dev-stack.sh), who may not open root's segment
+# ("sem_open failed … Permission denied").
+export FAKETIME_DISABLE_SHM=1
 export ASAN_OPTIONS="verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 # PostgreSQL's statement_timeout misfires under libfaketime: its timer is
 # armed on the faked clock and fires within milliseconds of a statement
