@@ -2,12 +2,12 @@
 # Installs the Debian packages a target needs, only where they are missing.
 # Usage: install-deps.sh build|run|test|bench|fuzz
 set -eu
-build="gcc make pkg-config libfcgi-dev libpq-dev libjson-c-dev libsodium-dev liboath-dev libqrencode-dev libunistring-dev"
+build="gcc make pkg-config libfcgi-dev libpq-dev libjson-c-dev libsodium-dev liboath-dev libqrencode-dev libunistring-dev libcurl4-openssl-dev"
 stack="postgresql nginx curl"
 case "${1:-build}" in
 build) want="$build" ;;
 run)   want="$build $stack" ;;
-test)  want="$build $stack libcmocka-dev python3 chromium fonts-wqy-zenhei poppler-utils faketime" ;;
+test)  want="$build $stack libcmocka-dev python3 python3-aiosmtpd chromium fonts-wqy-zenhei poppler-utils faketime" ;;
 bench) want="$build $stack wrk" ;;
 fuzz)  want="$build clang libclang-rt-14-dev" ;;
 *) echo "usage: $0 build|run|test|bench|fuzz" >&2; exit 2 ;;

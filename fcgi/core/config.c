@@ -38,6 +38,24 @@ static const struct key keys[] = {
 	/* 10: the 定期10年 period of the archive rules for 依申请公开 case files
 	 * (国家档案局令第8号, docs/deploy.md "Personal data"). */
 	KEY(retention_years, "YSQGK_RETENTION_YEARS", KEY_INT, "10"),
+	/* Messages (ysqgk notify, docs/deploy.md "Messages"). Secrets are
+	 * read from files, never written here. */
+	KEY(public_url, "YSQGK_PUBLIC_URL", KEY_STRING, ""),
+	KEY(smtp_url, "YSQGK_SMTP_URL", KEY_STRING, ""),
+	KEY(smtp_user, "YSQGK_SMTP_USER", KEY_STRING, ""),
+	KEY(smtp_password_file, "YSQGK_SMTP_PASSWORD_FILE", KEY_STRING, ""),
+	KEY(mail_from, "YSQGK_MAIL_FROM", KEY_STRING, ""),
+	KEY(sms_provider, "YSQGK_SMS_PROVIDER", KEY_STRING, "none"),
+	KEY(sms_endpoint, "YSQGK_SMS_ENDPOINT", KEY_STRING, ""),
+	KEY(sms_secret_id_file, "YSQGK_SMS_SECRET_ID_FILE", KEY_STRING, ""),
+	KEY(sms_secret_key_file, "YSQGK_SMS_SECRET_KEY_FILE", KEY_STRING, ""),
+	KEY(sms_region, "YSQGK_SMS_REGION", KEY_STRING, "ap-guangzhou"),
+	KEY(sms_app_id, "YSQGK_SMS_APP_ID", KEY_STRING, ""),
+	KEY(sms_sign_name, "YSQGK_SMS_SIGN_NAME", KEY_STRING, ""),
+	KEY(sms_templates, "YSQGK_SMS_TEMPLATES", KEY_STRING, ""),
+	KEY(notify_retry_seconds, "YSQGK_NOTIFY_RETRY_SECONDS", KEY_INT, "60"),
+	KEY(notify_max_age_hours, "YSQGK_NOTIFY_MAX_AGE_HOURS", KEY_INT, "48"),
+	KEY(notify_poll_ms, "YSQGK_NOTIFY_POLL_MS", KEY_INT, "1000"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

@@ -29,6 +29,23 @@ struct config {
 	int standby_max_lag_ms;	/* a standby further behind is not read from */
 	bool require_2fa;	/* administrators and heads must sign in with TOTP */
 	int retention_years;	/* ysqgk retention: years after conclusion (docs/deploy.md) */
+	/* Messages (ysqgk notify; docs/deploy.md "Messages"). */
+	char *public_url;	/* https://… of the site, named in messages */
+	char *smtp_url;		/* smtp://host:587 or smtps://host:465; "" = no e-mail */
+	char *smtp_user;
+	char *smtp_password_file;
+	char *mail_from;	/* the envelope and From address */
+	char *sms_provider;	/* none, tencent or webhook */
+	char *sms_endpoint;
+	char *sms_secret_id_file;
+	char *sms_secret_key_file;	/* Tencent's SecretKey or the webhook's secret */
+	char *sms_region;
+	char *sms_app_id;
+	char *sms_sign_name;
+	char *sms_templates;	/* kind:template_id,… (messages.kind) */
+	int notify_retry_seconds;	/* the first retry's delay; doubles each time */
+	int notify_max_age_hours;	/* then a message is dead */
+	int notify_poll_ms;		/* the sender's idle poll */
 };
 
 /*

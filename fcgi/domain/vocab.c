@@ -178,6 +178,38 @@ VOCAB(vocab_discard_reason, NULL,
 	{ "test", "测试提交", NULL },
 	{ "duplicate", "与正在办理的申请重复", NULL });
 
+/* How the applicant is told of each step (issue 14), and the outbox. */
+VOCAB(vocab_notify, "requests.notify",
+	{ "email", "电子邮件", NULL },
+	{ "sms", "短信", NULL },
+	{ "none", "不需要通知", "不通知" });
+
+VOCAB(vocab_message_kind, "messages.kind",
+	{ "received", "申请已收到", NULL },
+	{ "confirmed", "申请已受理", NULL },
+	{ "supplement", "补正通知", NULL },
+	{ "supplement_due", "补正期限将到", NULL },
+	{ "reasons", "说明理由通知", NULL },
+	{ "extension", "延期答复通知", NULL },
+	{ "fee", "收费通知", NULL },
+	{ "fee_due", "缴费期限将到", NULL },
+	{ "reply", "答复已作出", NULL },
+	{ "closed", "申请已终止", NULL },
+	{ "withdrawn", "申请已撤回", NULL },
+	{ "transferred", "申请已转办", NULL },
+	{ "new_submission", "新申请提醒", NULL },
+	{ "digest", "每日待办摘要", NULL });
+
+VOCAB(vocab_message_channel, "messages.channel",
+	{ "email", "电子邮件", NULL },
+	{ "sms", "短信", NULL });
+
+VOCAB(vocab_message_state, "messages.state",
+	{ "queued", "待发送", NULL },
+	{ "sending", "发送中", NULL },
+	{ "sent", "已发送", NULL },
+	{ "dead", "发送失败", NULL });
+
 const struct vocab *const vocab_all[] = {
 	&vocab_applicant_kind, &vocab_id_type, &vocab_channel,
 	&vocab_provision_form, &vocab_obtain_method, &vocab_staff_role,
@@ -186,6 +218,8 @@ const struct vocab *const vocab_all[] = {
 	&vocab_consultation_result, &vocab_fee_method, &vocab_discard_reason,
 	&vocab_supplement_state, &vocab_extension_state, &vocab_fee_state,
 	&vocab_consultation_delivery, &vocab_fee_delivery,
+	&vocab_notify, &vocab_message_kind, &vocab_message_channel,
+	&vocab_message_state,
 };
 const size_t vocab_all_count = sizeof vocab_all / sizeof vocab_all[0];
 

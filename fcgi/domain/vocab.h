@@ -49,6 +49,10 @@ extern const struct vocab vocab_extension_state;	/* extensions.state */
 extern const struct vocab vocab_fee_state;	/* fees.state */
 extern const struct vocab vocab_consultation_delivery;	/* consultations.delivery */
 extern const struct vocab vocab_fee_delivery;	/* fees.delivery */
+extern const struct vocab vocab_notify;	/* requests.notify */
+extern const struct vocab vocab_message_kind;	/* messages.kind */
+extern const struct vocab vocab_message_channel;	/* messages.channel */
+extern const struct vocab vocab_message_state;	/* messages.state */
 
 /* Every vocabulary above, for the tests and `ysqgk` tools. */
 extern const struct vocab *const vocab_all[];

@@ -395,6 +395,26 @@ static void validate_organisation(struct vctx *v, struct request_fields *f,
 	f->contact_name = required(v, "contact_name", "联系人", 100, "请填写联系人姓名");
 }
 
+/* How the applicant is told of each step (issue 14): their choice, which
+ * needs its address; by default e-mail when they gave one, else SMS to a
+ * mobile number, else none (they follow the status page). */
+static void validate_notify(struct vctx *v, struct request_fields *f)
+{
+	bool mobile = f->phone_key && is_mobile(f->phone_key);
+	const char *notify = text(v, "notify", "通知方式", 10, false);
+	if (!notify || !*notify) {
+		f->notify = f->email ? "email" : mobile ? "sms" : "none";
+	} else if (!vocab_has(&vocab_notify, notify)) {
+		fail(v, "notify", "请选择通知方式：电子邮件、短信或不需要通知");
+	} else if (!strcmp(notify, "email") && !f->email) {
+		fail(v, "notify", "您选择了电子邮件通知，请填写电子邮箱");
+	} else if (!strcmp(notify, "sms") && !mobile) {
+		fail(v, "notify", "短信通知需要11位手机号码，请填写手机号码或选择其他通知方式");
+	} else {
+		f->notify = notify;
+	}
+}
+
 static void validate_contact(struct vctx *v, struct request_fields *f, bool staff)
 {
 	const char *phone = text(v, "phone", "联系电话", 30, false);
@@ -437,6 +457,7 @@ static void validate_contact(struct vctx *v, struct request_fields *f, bool staf
 		else
 			f->postcode = p;
 	}
+	validate_notify(v, f);
 }
 
 static void validate_information(struct vctx *v, struct request_fields *f)

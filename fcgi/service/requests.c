@@ -1,4 +1,5 @@
 #include "service/requests.h"
+#include "service/messages.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -191,6 +192,18 @@ struct insert_ctx {
 	struct late_entry late;
 };
 
+/* The applicant's acknowledgement (a registration is received at once: it
+ * says the due date) and, for an online submission, the clerks' alert:
+ * it must be confirmed within days (Art. 31). */
+static bool queue_messages(struct insert_ctx *c, const struct request_created *out, int seq)
+{
+	bool staff = c->origin != NULL;
+	if (!messages_queue_applicant(c->db, out->request_id, seq,
+				      staff ? "confirmed" : "received", NULL, NULL))
+		return false;
+	return staff || messages_alert_staff(c->db, out->request_id, seq, "new_submission", NULL);
+}
+
 /* The step inside the transaction that may fail; returns the status. */
 static int insert_request(struct insert_ctx *c, struct request_created *out)
 {
@@ -232,8 +245,9 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 		c->token_hash, reply_days,
 		f->privacy_consent ? PRIVACY_NOTICE_VERSION : NULL,
 		c->late.late ? "true" : "false",
+		f->notify,
 	};
-	res = db_exec(c->db, STMT_CITIZEN_REQUEST_INSERT, 29, params);
+	res = db_exec(c->db, STMT_CITIZEN_REQUEST_INSERT, 30, params);
 	if (!db_ok(res)) {
 		int st = failure_status(c->db, res, "request insert");
 		PQclear(res);
@@ -284,7 +298,7 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 		PQclear(failure);
 		return st;
 	}
-	return 201;
+	return queue_messages(c, out, seq) ? 201 : 503;
 }
 
 void request_create(struct db *db, const struct app *app, struct arena *a,

@@ -80,6 +80,7 @@ struct request_fields {
 	const char *phone_key;		/* normalised for the hash */
 	const char *fax;
 	const char *email;
+	const char *notify;		/* email, sms or none (requests.notify) */
 	const char *address;
 	const char *postcode;
 	const char *description;	/* CRLF became LF */

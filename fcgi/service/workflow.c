@@ -161,7 +161,8 @@ static bool within_transaction(struct step *st, const char *request_id)
 	if (st->has_received && !st->cal)
 		return step_refuse(st, SERVICE_UNAVAILABLE, "工作日历暂时无法读取，请稍后重试", NULL);
 	return run_step(st) && append_event(st) && step_save_state(st) &&
-	       annul_closing_notice(st) && step_finish_extension_notice(st) && step_issue_notice(st);
+	       annul_closing_notice(st) && step_finish_extension_notice(st) && step_issue_notice(st) &&
+	       step_queue_messages(st);
 }
 
 static bool id_well_formed(const char *s)

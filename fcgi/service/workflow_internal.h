@@ -140,6 +140,11 @@ void step_notice_str(struct step *st, const char *key, const char *value);
 bool step_issue_notice(struct step *st);
 bool step_finish_extension_notice(struct step *st);
 
+/* ---- the applicant's message (workflow_messages.c) ---- */
+
+/* Queues the message the step gives the applicant, if any (issue 14). */
+bool step_queue_messages(struct step *st);
+
 /* ---- the state ---- */
 
 /* Recomputes the deadline when the step changed the clock, and saves the

@@ -252,7 +252,7 @@ bool do_consult(struct step *st)
 		return step_refuse(st, SERVICE_BAD_INPUT,
 				"征求意见的对象类型应为第三方（third_party）或共同制作机关（co_author）", "kind");
 	int32_t sent, received;
-	bool known;
+	bool known = false;
 	if (!step_date(st, "date", &sent) ||
 	    !consultation_receipt(st, sent, &delivery, &known, &received))
 		return false;
@@ -607,7 +607,7 @@ bool do_fee_notice(struct step *st)
 	 * handed over or shown online, that is the day issued; posted, the
 	 * day of delivery entered later (fee_notice_delivered), and until
 	 * then there is no pay_by and nothing closes the request. */
-	const char *delivery;
+	const char *delivery = NULL;
 	if (!fee_delivery(st, &delivery))
 		return false;
 	bool posted = !strcmp(delivery, "post");

@@ -1,0 +1,66 @@
+/*
+ * workflow_messages: the applicant's message a step gives (issue 14),
+ * queued in the step's transaction (service/messages.h). Which steps the
+ * applicant must hear of: those that ask something of them (补正, the
+ * reasons of Art. 35, a fee), move their date (receipt, extension) or end
+ * the request. Internal steps (notes, assignment, consultations, the
+ * head's approvals of proposals) say nothing to the applicant.
+ */
+#include "service/workflow_internal.h"
+#include "service/messages.h"
+
+struct step_message {
+	enum wf_action action;
+	const char *kind;		/* messages.kind */
+	const char *keys[4];		/* the event's data the message names */
+};
+
+static const struct step_message step_messages[] = {
+	{ WF_CONFIRM, "confirmed", { "received_on" } },
+	{ WF_SUPPLEMENT, "supplement", { "what", "answer_by" } },
+	{ WF_ASK_REASONS, "reasons", { "text", "answer_by" } },
+	{ WF_APPROVE_EXTENSION, "extension", { "days" } },
+	{ WF_APPROVE_DEADLINE, "extension", { "due_on" } },
+	{ WF_FEE_NOTICE, "fee", { "amount_yuan", "pay_by" } },
+	{ WF_REPLY, "reply", { "outcome", "replied_on" } },
+	{ WF_WITHDRAW, "withdrawn", { "reason" } },
+	{ WF_DISCARD, "closed", { "reason" } },
+	{ WF_EXPIRE_SUPPLEMENT, "closed", { NULL } },
+	{ WF_EXPIRE_FEE, "closed", { NULL } },
+	{ WF_EXPIRE_REASONS, "closed", { NULL } },
+};
+
+static const struct step_message *message_of(enum wf_action action)
+{
+	for (size_t i = 0; i < sizeof step_messages / sizeof step_messages[0]; i++)
+		if (step_messages[i].action == action)
+			return &step_messages[i];
+	return NULL;
+}
+
+static struct json_object *message_params(const struct step *st, const struct step_message *m)
+{
+	struct json_object *params = json_object_new_object();
+	for (size_t i = 0; i < 4 && m->keys[i]; i++) {
+		struct json_object *v;
+		if (json_object_object_get_ex(st->data, m->keys[i], &v))
+			json_object_object_add(params, m->keys[i], json_object_get(v));
+	}
+	/* A closing names the step that closed it: the message says why. */
+	json_object_object_add(params, "step", json_object_new_string(wf_action_code(st->action)));
+	return params;
+}
+
+bool step_queue_messages(struct step *st)
+{
+	const struct step_message *m = message_of(st->action);
+	if (!m)
+		return true;
+	struct json_object *params = message_params(st, m);
+	bool ok = messages_queue_applicant(st->db, st->id, st->seq, m->kind, params, NULL);
+	json_object_put(params);
+	if (!ok)
+		return step_refuse(st, SERVICE_UNAVAILABLE,
+				   "系统暂时无法办理，您的操作没有保存，请稍后重试", NULL);
+	return true;
+}
