@@ -36,9 +36,16 @@ struct mail {
 	const struct mail_attachment *attachment;	/* or NULL */
 };
 
-/* Appends the whole message (headers, CRLF line ends, dot-safe) to out.
- * False when a header value would hold CR or LF (no header injection). */
+/* Appends the whole message (headers, CRLF line ends, no line longer than
+ * 998 characters nor starting with a dot) to out. False, with nothing
+ * appended, when a header value would hold CR or LF (no header injection),
+ * a text is not UTF-8, an address or the Message-ID is not plain ASCII
+ * without spaces, <>,;"()\ (and has no @), or the attachment's file name
+ * is longer than 255 bytes or it has no content type. */
 bool mail_format(struct buf *out, const struct mail *m);
+
+/* Call once at start-up, before threads (curl_global_init). */
+void mail_global_init(void);
 
 struct smtp_relay {
 	const char *url;	/* smtp://host:587 (STARTTLS when offered; required
