@@ -13,7 +13,7 @@
 #define WORD_MAX	75	/* RFC 2047 §2: one encoded-word */
 #define WORD_FRAME	12	/* "=?UTF-8?B?" and "?=" */
 #define B64_LINE_BYTES	57	/* 76 base64 characters (RFC 2045 §6.8) */
-#define PCT_SEGMENT	60	/* characters of an RFC 2231 continuation */
+#define PCT_SEGMENT	48	/* characters of a parameter value: lines stay within 76 */
 #define FILENAME_MAX_BYTES 255
 #define DEFAULT_TIMEOUT_MS 30000L
 
@@ -239,11 +239,11 @@ static void put_attachment_part(struct buf *out, const struct mail_attachment *a
 	bool quoted = name && quotable_ascii(name);
 	buf_printf(out, "Content-Type: %s", a->content_type);
 	if (quoted)
-		buf_printf(out, "; name=\"%s\"", name);
+		buf_printf(out, ";\r\n name=\"%s\"", name);
 	buf_puts(out, "\r\nContent-Transfer-Encoding: base64\r\n"
 		      "Content-Disposition: attachment");
 	if (quoted) {
-		buf_printf(out, "; filename=\"%s\"", name);
+		buf_printf(out, ";\r\n filename=\"%s\"", name);
 	} else if (name) {
 		buf_puts(out, ";\r\n ");
 		put_filename_2231(out, name);
@@ -283,7 +283,7 @@ bool mail_format(struct buf *out, const struct mail *m)
 	}
 	char boundary[8 + 32 + 1];
 	make_boundary(boundary, m->message_id);
-	buf_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n", boundary);
+	buf_printf(out, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n", boundary);
 	buf_printf(out, "--%s\r\n", boundary);
 	put_text_part(out, m->body);
 	buf_printf(out, "--%s\r\n", boundary);
