@@ -202,34 +202,47 @@ static bool quotable_ascii(const char *s)
 	return strlen(s) <= PCT_SEGMENT;
 }
 
+/* One character of a file name %-encoded as RFC 2231 §4 asks; its length. */
+static size_t pct_char(struct buf *out, const unsigned char *p, size_t n)
+{
+	size_t before = out->len;
+	for (size_t i = 0; i < n; i++) {
+		if (attribute_char(p[i]) && p[i] != '%')
+			buf_putc(out, (char)p[i]);
+		else
+			buf_printf(out, "%%%02X", p[i]);
+	}
+	return out->len - before;
+}
+
 /* filename*=UTF-8''%E5%9B%9E… (RFC 2231 §4), in numbered continuations
- * (filename*0*=, filename*1*=, §3) when it would not fit on one line. */
+ * (filename*0*=, filename*1*=, §3) when it would not fit on one line;
+ * a character is never cut between two of them. */
 static void put_filename_2231(struct buf *out, const char *filename)
 {
 	struct buf pct = BUF_INIT;
-	for (const unsigned char *p = (const unsigned char *)filename; *p; p++) {
-		if (attribute_char(*p) && *p != '%')
-			buf_putc(&pct, (char)*p);
-		else
-			buf_printf(&pct, "%%%02X", *p);
+	size_t cuts[FILENAME_MAX_BYTES + 1], ncuts = 0, segment = 0;
+	size_t len = strlen(filename);
+	for (size_t i = 0; i < len;) {
+		int k = u8_mblen((const uint8_t *)filename + i, len - i);
+		size_t step = k > 0 ? (size_t)k : 1;
+		size_t piece = pct_char(&pct, (const unsigned char *)filename + i, step);
+		if (segment + piece > PCT_SEGMENT && segment) {
+			cuts[ncuts++] = pct.len - piece;
+			segment = 0;
+		}
+		segment += piece;
+		i += step;
 	}
-	if (pct.len <= PCT_SEGMENT) {
+	cuts[ncuts++] = pct.len;
+	if (ncuts == 1) {
 		buf_printf(out, "filename*=UTF-8''%s", pct.data);
 		buf_free(&pct);
 		return;
 	}
-	size_t i = 0;
-	for (int part = 0; i < pct.len; part++) {
-		size_t n = pct.len - i < PCT_SEGMENT ? pct.len - i : PCT_SEGMENT;
-		/* never cut inside a %XX */
-		if (i + n < pct.len && n >= 1 && pct.data[i + n - 1] == '%')
-			n -= 1;
-		else if (i + n < pct.len && n >= 2 && pct.data[i + n - 2] == '%')
-			n -= 2;
-		buf_printf(out, "%sfilename*%d*=%s%.*s", part ? ";\r\n " : "", part,
-			   part ? "" : "UTF-8''", (int)n, pct.data + i);
-		i += n;
-	}
+	for (size_t part = 0, from = 0; part < ncuts; from = cuts[part++])
+		buf_printf(out, "%sfilename*%zu*=%s%.*s", part ? ";\r\n " : "", part,
+			   part ? "" : "UTF-8''", (int)(cuts[part] - from), pct.data + from);
 	buf_free(&pct);
 }
 

@@ -111,7 +111,7 @@ def serve(host, port, folder, answer, auth):
             from aiosmtpd.smtp import AuthResult
             ok = (getattr(auth_data, "login", b"") == user.encode()
                   and getattr(auth_data, "password", b"") == password.encode())
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)	# False: aiosmtpd answers 535
 
         kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
     controller = Controller(_Handler(folder, answer), hostname=host, port=port,
@@ -149,6 +149,7 @@ class Mailbox:
         self.answer = answer
         self.auth = auth	# "user:password": AUTH required (no TLS)
         self.proc = None
+        self.log_path = os.path.join(self.folder, "server.log")
 
     @property
     def url(self):
@@ -167,13 +168,17 @@ class Mailbox:
             cmd += ["--auth", self.auth]
         deadline = time.monotonic() + timeout
         while True:	# the port may linger a moment after a stop
-            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                         text=True)
+            # the server's warnings and errors go to a file, never a pipe
+            # nobody reads (a full pipe would stop the server)
+            with open(self.log_path, "a") as log:
+                self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True)
             line = self.proc.stdout.readline()
             if line.startswith("mailbox: SMTP on"):
                 return self
-            err = self.proc.stderr.read()
             self.proc.wait()
+            self.proc.stdout.close()
+            with open(self.log_path) as log:
+                err = log.read()
             self.proc = None
             if time.monotonic() > deadline:
                 raise RuntimeError("the mailbox did not start on port %d: %s"
@@ -191,7 +196,6 @@ class Mailbox:
             self.proc.kill()
             self.proc.wait()
         self.proc.stdout.close()
-        self.proc.stderr.close()
         self.proc = None
 
     def close(self):

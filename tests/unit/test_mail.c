@@ -310,6 +310,30 @@ static size_t count(const char *hay, const char *needle)
 	return n;
 }
 
+/* The file name of an RFC 2231 Content-Disposition, its continuations
+ * joined; each continuation must hold whole UTF-8 characters. */
+static void filename_2231(const char *disposition, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (const char *p = strstr(disposition, "filename*"); p; p = strstr(p + 1, "filename*")) {
+		const char *v = strchr(p, '=') + 1;
+		if (strncmp(v, "UTF-8''", 7) == 0)
+			v += 7;
+		size_t start = n;
+		for (; *v && *v != ';'; v++) {
+			unsigned int byte = (unsigned char)*v;
+			if (*v == '%') {
+				assert_int_equal(sscanf(v + 1, "%2x", &byte), 1);
+				v += 2;
+			}
+			assert_true(n + 1 < cap);
+			out[n++] = (char)byte;
+		}
+		assert_null(u8_check((const uint8_t *)out + start, n - start));
+	}
+	out[n] = '\0';
+}
+
 static void test_multipart_attachment(void **state)
 {
 	(void)state;
@@ -340,6 +364,9 @@ static void test_multipart_attachment(void **state)
 	/* 政 = E6 94 BF; （ = EF BC 88 */
 	assert_non_null(strstr(disposition, "filename*0*=UTF-8''%E6%94%BF"));
 	assert_non_null(strstr(disposition, "%EF%BC%88GOV-2026-000123%EF%BC%89.pdf"));
+	char name[512];
+	filename_2231(disposition, name, sizeof name);
+	assert_string_equal(name, FILENAME);
 	free(disposition);
 	static unsigned char data[sizeof attachment_bytes + 16];
 	n = decode_part_body(att, data, sizeof data);
