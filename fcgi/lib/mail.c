@@ -16,6 +16,7 @@
 #define PCT_SEGMENT	48	/* characters of a parameter value: lines stay within 76 */
 #define FILENAME_MAX_BYTES 255
 #define DEFAULT_TIMEOUT_MS 30000L
+#define ADDRESS_MAX	254	/* RFC 5321 §4.5.3.1.3: a path of 256 with its <> */
 
 /* ---- checks on header values ---------------------------------------------- */
 
@@ -408,6 +409,13 @@ void smtp_send(void *handle, const struct smtp_relay *relay, const char *from,
 	       const char *to, const char *message, size_t len, struct smtp_result *out)
 {
 	memset(out, 0, sizeof *out);
+	/* An envelope address goes into an SMTP command line as it is. */
+	if (!plain_token(from, true) || !plain_token(to, true) ||
+	    strlen(from) > ADDRESS_MAX || strlen(to) > ADDRESS_MAX || !relay->url) {
+		out->permanent = true;
+		snprintf(out->reply, sizeof out->reply, "invalid envelope address or relay");
+		return;
+	}
 	CURL *c = handle ? handle : curl_easy_init();
 	if (!c) {
 		snprintf(out->reply, sizeof out->reply, "curl_easy_init failed");
@@ -416,7 +424,7 @@ void smtp_send(void *handle, const struct smtp_relay *relay, const char *from,
 	/* Options start afresh for each message; the handle keeps its
 	 * connection, so the next message reuses it. */
 	curl_easy_reset(c);
-	char envelope_from[512], envelope_to[512];
+	char envelope_from[ADDRESS_MAX + 3], envelope_to[ADDRESS_MAX + 3];
 	snprintf(envelope_from, sizeof envelope_from, "<%s>", from);
 	snprintf(envelope_to, sizeof envelope_to, "<%s>", to);
 	struct curl_slist *rcpt = curl_slist_append(NULL, envelope_to);

@@ -134,6 +134,33 @@ class MailTransport(unittest.TestCase):
         self.assertEqual([m["Message-ID"] for m in self.box.wait_for(3)],
                          ["<%s>" % i for i in IDS])
 
+    def test_kept_connection_after_restart(self):
+        """The relay restarts between two messages on one handle: libcurl
+        notices the dead connection and makes a new one."""
+        env = dict(os.environ, YSQGK_TEST_SMTP_URL=self.box.url, YSQGK_TEST_SMTP_PAUSE="1")
+        proc = subprocess.Popen([TEST_BIN], env=env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            out = []
+            for line in proc.stdout:
+                out.append(line)
+                if line.startswith("smtp_pause"):
+                    break
+            self.box.wait_for(1)
+            self.box.stop()
+            self.box.start()
+            proc.stdin.write("go on\n")
+            proc.stdin.flush()
+            out.append(proc.communicate(timeout=60)[0])
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertEqual(proc.returncode, 0, "".join(out))
+        msgs = self.box.wait_for(3)
+        self.assertEqual([m["Message-ID"] for m in msgs], ["<%s>" % i for i in IDS])
+        self.assertNotEqual(msgs[0].envelope["peer"], msgs[1].envelope["peer"])
+
     def test_auth(self):
         self.box.close()
         self.box = Mailbox(auth="ysqgk:s3cret").start()

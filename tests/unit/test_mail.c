@@ -428,9 +428,36 @@ static void assert_result_is(const struct smtp_result *r, const char *expect)
 	assert_true(r->reply[0] != '\0');
 }
 
+/* An envelope address that would smuggle an SMTP command is refused
+ * before any connection (port 9 would answer "connection refused"). */
+static void test_smtp_envelope_refused(void **state)
+{
+	(void)state;
+	struct smtp_relay relay = { .url = "smtp://127.0.0.1:9", .timeout_ms = 2000 };
+	static const char *const bad[] = { "a@b.cn>\r\nRCPT TO:<c@d.cn", "a@b.cn\n", "a b@c.cn",
+					   "", "no-at-sign" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct smtp_result r;
+		smtp_send(NULL, &relay, bad[i], "c@d.cn", "x\r\n", 3, &r);
+		assert_false(r.accepted);
+		assert_true(r.permanent);
+		assert_string_equal(r.reply, "invalid envelope address or relay");
+		smtp_send(NULL, &relay, "c@d.cn", bad[i], "x\r\n", 3, &r);
+		assert_true(r.permanent);
+		assert_string_equal(r.reply, "invalid envelope address or relay");
+	}
+	/* a good address reaches the (absent) server: not permanent */
+	struct smtp_result r;
+	smtp_send(NULL, &relay, "a@b.cn", "c@d.cn", "x\r\n", 3, &r);
+	assert_false(r.accepted);
+	assert_false(r.permanent);
+	assert_string_not_equal(r.reply, "invalid envelope address or relay");
+}
+
 /* Two messages on one handle (the second with the attachment), then a
  * third with no handle of its own. YSQGK_TEST_SMTP_EXPECT says what the
- * relay answers: accepted (default), temporary, permanent. */
+ * relay answers: accepted (default), temporary, permanent; with
+ * YSQGK_TEST_SMTP_PAUSE it waits for a line on stdin after the first. */
 static void test_smtp_send(void **state)
 {
 	(void)state;
@@ -457,6 +484,13 @@ static void test_smtp_send(void **state)
 		print_result(ids[i], &r);
 		assert_result_is(&r, expect ? expect : "accepted");
 		buf_free(&b);
+		if (i == 0 && getenv("YSQGK_TEST_SMTP_PAUSE")) {
+			/* the test restarts the relay, then says go on */
+			printf("smtp_pause\n");
+			fflush(stdout);
+			char line[16];
+			assert_non_null(fgets(line, sizeof line, stdin));
+		}
 	}
 	smtp_handle_free(handle);
 }
@@ -475,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_header_injection_refused),
 		cmocka_unit_test(test_multipart_attachment),
 		cmocka_unit_test(test_filename_forms),
+		cmocka_unit_test(test_smtp_envelope_refused),
 		cmocka_unit_test(test_smtp_send),
 	};
 	/* Against a relay only the sending runs. */
