@@ -130,10 +130,10 @@ def serve(host, port, folder, answer, auth):
 # ---- the test's side (any Python 3) ------------------------------------------
 
 
-def _free_port():
+def _free_port(host):
     import socket
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
@@ -141,9 +141,9 @@ class Mailbox:
     """The SMTP server in a subprocess, on a loopback port that stays the
     same across stop() and start()."""
 
-    def __init__(self, port=0, folder=None, answer=None, auth=None):
+    def __init__(self, port=0, folder=None, answer=None, auth=None, host="127.0.0.1"):
         self.port = port
-        self.host = "127.0.0.1"
+        self.host = host
         self.folder = folder or tempfile.mkdtemp(prefix="ysqgk-mailbox-")
         self._own_folder = folder is None
         self.answer = answer
@@ -159,7 +159,7 @@ class Mailbox:
         if self.proc:
             return self
         if not self.port:
-            self.port = _free_port()
+            self.port = _free_port(self.host)
         cmd = [SERVER_PYTHON, os.path.abspath(__file__), "--host", self.host,
                "--port", str(self.port), "--dir", self.folder]
         if self.answer is not None:

@@ -5,6 +5,7 @@ application stack is needed."""
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import unittest
@@ -30,6 +31,18 @@ IDS = ["notice-1.1@ysqgk.test", "notice-2.1@ysqgk.test", "notice-3.1@ysqgk.test"
 def build_test_binary():
     subprocess.run(["make", "--no-print-directory", "-s", "build/test/unit/test_mail"],
                    cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+def non_loopback_address():
+    """This machine's address on its default route, if any (no packet is
+    sent: a UDP socket only picks its source address)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.254", 9))
+            ip = s.getsockname()[0]
+    except OSError:
+        return None
+    return None if ip.startswith("127.") or ip == "0.0.0.0" else ip
 
 
 def send(box, expect="accepted", user=None, password=None):
@@ -160,6 +173,18 @@ class MailTransport(unittest.TestCase):
         msgs = self.box.wait_for(3)
         self.assertEqual([m["Message-ID"] for m in msgs], ["<%s>" % i for i in IDS])
         self.assertNotEqual(msgs[0].envelope["peer"], msgs[1].envelope["peer"])
+
+    def test_tls_required_beyond_loopback(self):
+        """smtp:// to an address that is not loopback must use STARTTLS:
+        the mailbox offers none, so nothing is sent."""
+        ip = non_loopback_address()
+        if not ip:
+            self.skipTest("this machine has no address but loopback")
+        box = Mailbox(host=ip).start()
+        self.addCleanup(box.close)
+        for r in send(box, expect="temporary"):
+            self.assertIn("STARTTLS", r[3])
+        self.assertEqual(box.count(), 0)
 
     def test_auth(self):
         self.box.close()
