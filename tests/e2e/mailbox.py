@@ -22,6 +22,9 @@ In a test:
 Standalone (make run's local mailbox):
 
     /usr/bin/python3 tests/e2e/mailbox.py --port 8025 --dir var/mail [--answer 451]
+
+prints where mail goes, then a line per message received (--quiet: not).
+Numbers go on past 9999 (10000.eml); the class lists them in order.
 """
 
 import argparse
@@ -59,9 +62,11 @@ def answer_text(code):
 
 
 class _Handler:
-    def __init__(self, folder, answer):
+    def __init__(self, folder, answer, quiet):
         self.folder = folder
         self.answer = answer
+        self.quiet = quiet
+        self.last = self._last_number()	# one server per folder at a time
 
     def _current_answer(self):
         try:
@@ -71,10 +76,18 @@ class _Handler:
         except FileNotFoundError:
             return self.answer
 
-    def _next_number(self):
-        numbers = [int(n[:4]) for n in os.listdir(self.folder)
-                   if n.endswith(".eml") and n[:4].isdigit()]
-        return max(numbers, default=0) + 1
+    def _last_number(self):
+        numbers = [int(n[:-4]) for n in os.listdir(self.folder)
+                   if n.endswith(".eml") and n[:-4].isdigit()]
+        return max(numbers, default=0)
+
+    def _say(self, number, record, content):
+        if self.quiet:
+            return
+        msg = email.message_from_bytes(content, policy=email.policy.default)
+        print("mailbox: %s %s -> %s: %s" % (number, record["mail_from"],
+                                           ", ".join(record["rcpt_tos"]), msg["Subject"]),
+              flush=True)
 
     async def handle_DATA(self, server, session, envelope):
         record = {
@@ -89,17 +102,20 @@ class _Handler:
             with open(os.path.join(self.folder, REFUSED_FILE), "a") as f:
                 f.write(json.dumps(record) + "\n")
             return answer_text(code)
-        number = "%04d" % self._next_number()
+        self.last += 1
+        number = "%04d" % self.last
         base = os.path.join(self.folder, number)
+        content = envelope.original_content or envelope.content
         with open(base + ".json", "w") as f:
             json.dump(record, f)
         with open(base + ".eml.part", "wb") as f:
-            f.write(envelope.original_content or envelope.content)
+            f.write(content)
         os.rename(base + ".eml.part", base + ".eml")
+        self._say(number, record, content)
         return "250 2.0.0 Mailbox: queued as %s" % number
 
 
-def serve(host, port, folder, answer, auth):
+def serve(host, port, folder, answer, auth, quiet=False):
     from aiosmtpd.controller import Controller
 
     os.makedirs(folder, exist_ok=True)
@@ -114,7 +130,7 @@ def serve(host, port, folder, answer, auth):
             return AuthResult(success=ok, handled=False)	# False: aiosmtpd answers 535
 
         kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
-    controller = Controller(_Handler(folder, answer), hostname=host, port=port,
+    controller = Controller(_Handler(folder, answer, quiet), hostname=host, port=port,
                             decode_data=False, data_size_limit=64 << 20, **kwargs)
     controller.start()
     print("mailbox: SMTP on %s:%d; each message received goes to %s/NNNN.eml"
@@ -160,7 +176,8 @@ class Mailbox:
             return self
         if not self.port:
             self.port = _free_port(self.host)
-        cmd = [SERVER_PYTHON, os.path.abspath(__file__), "--host", self.host,
+        # --quiet: nobody reads the pipe after the first line
+        cmd = [SERVER_PYTHON, os.path.abspath(__file__), "--quiet", "--host", self.host,
                "--port", str(self.port), "--dir", self.folder]
         if self.answer is not None:
             cmd += ["--answer", str(self.answer)]
@@ -218,8 +235,8 @@ class Mailbox:
         os.rename(path + ".part", path)
 
     def _numbers(self):
-        return sorted(n[:-4] for n in os.listdir(self.folder)
-                      if n.endswith(".eml") and n[:4].isdigit())
+        return sorted((n[:-4] for n in os.listdir(self.folder)
+                       if n.endswith(".eml") and n[:-4].isdigit()), key=int)
 
     def count(self):
         return len(self._numbers())
@@ -266,8 +283,10 @@ def main():
     p.add_argument("--answer", type=int, default=None,
                    help="answer every DATA with this code (e.g. 451, 550)")
     p.add_argument("--auth", default=None, help="user:password — require AUTH")
+    p.add_argument("--quiet", action="store_true",
+                   help="no line on stdout for each message received")
     a = p.parse_args()
-    serve(a.host, a.port, a.dir, a.answer, a.auth)
+    serve(a.host, a.port, a.dir, a.answer, a.auth, a.quiet)
 
 
 if __name__ == "__main__":

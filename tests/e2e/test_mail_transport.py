@@ -87,7 +87,7 @@ class MailTransport(unittest.TestCase):
             self.assertEqual(msg.defects, [])
             self.assertEqual(msg.envelope["mail_from"], "ysqgk@agency.gov.cn")
             self.assertEqual(msg.envelope["rcpt_tos"], ["zhang.san@example.cn"])
-            # the raw message: CRLF lines within 78 (libcurl undid its dot-stuffing)
+            # the raw message as received: CRLF lines within 78
             for line in msg.raw.split(b"\r\n")[:-1]:
                 self.assertNotIn(b"\n", line)
                 self.assertLessEqual(len(line), 78)
