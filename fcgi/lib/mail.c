@@ -15,6 +15,7 @@
 #define B64_LINE_BYTES	57	/* 76 base64 characters (RFC 2045 §6.8) */
 #define PCT_SEGMENT	48	/* characters of a parameter value: lines stay within 76 */
 #define FILENAME_MAX_BYTES 255
+#define CONTENT_TYPE_MAX 60
 #define DEFAULT_TIMEOUT_MS 30000L
 #define ADDRESS_MAX	254	/* RFC 5321 §4.5.3.1.3: a path of 256 with its <> */
 
@@ -31,16 +32,17 @@ static bool valid_utf8(const char *s)
 	return !s || u8_check((const uint8_t *)s, strlen(s)) == NULL;
 }
 
-/* An addr-spec or a msg-id's inside: printable ASCII without spaces, the
- * brackets and the separators of an address list. */
-static bool plain_token(const char *s, bool need_at)
+/* An addr-spec or a msg-id's inside: printable ASCII with an @, without
+ * spaces, the brackets and the separators of an address list, at most
+ * ADDRESS_MAX long. */
+static bool plain_address(const char *s)
 {
-	if (!s || !*s)
+	if (!s || !*s || strlen(s) > ADDRESS_MAX || !strchr(s, '@'))
 		return false;
-	for (const char *p = s; *p; p++)
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p <= ' ' || *p >= 0x7f || strchr("<>,;\"()\\", *p))
 			return false;
-	return !need_at || strchr(s, '@');
+	return true;
 }
 
 static bool mail_valid(const struct mail *m)
@@ -49,9 +51,8 @@ static bool mail_valid(const struct mail *m)
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
 		if (!one_line(texts[i]) || !valid_utf8(texts[i]))
 			return false;
-	if (!plain_token(m->from, true) || !plain_token(m->to, true) ||
-	    (m->reply_to && !plain_token(m->reply_to, true)) ||
-	    !plain_token(m->message_id, true))
+	if (!plain_address(m->from) || !plain_address(m->to) ||
+	    (m->reply_to && !plain_address(m->reply_to)) || !plain_address(m->message_id))
 		return false;
 	const struct mail_attachment *a = m->attachment;
 	if (!a)
@@ -59,9 +60,9 @@ static bool mail_valid(const struct mail *m)
 	if (a->filename && (!one_line(a->filename) || !valid_utf8(a->filename) ||
 			    strlen(a->filename) > FILENAME_MAX_BYTES))
 		return false;
-	if (!a->content_type || !*a->content_type)
+	if (!a->content_type || !*a->content_type || strlen(a->content_type) > CONTENT_TYPE_MAX)
 		return false;
-	for (const char *p = a->content_type; *p; p++)
+	for (const unsigned char *p = (const unsigned char *)a->content_type; *p; p++)
 		if (*p < ' ' || *p >= 0x7f)
 			return false;
 	return true;
@@ -192,12 +193,12 @@ static void put_text_part(struct buf *out, const char *body)
 static bool attribute_char(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       strchr("!#$&+-.^_`|~", c);
+	       (c && strchr("!#$&+-.^_`|~", c));
 }
 
 static bool quotable_ascii(const char *s)
 {
-	for (const char *p = s; *p; p++)
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p < ' ' || *p >= 0x7f || *p == '"' || *p == '\\')
 			return false;
 	return strlen(s) <= PCT_SEGMENT;
@@ -410,8 +411,7 @@ void smtp_send(void *handle, const struct smtp_relay *relay, const char *from,
 {
 	memset(out, 0, sizeof *out);
 	/* An envelope address goes into an SMTP command line as it is. */
-	if (!plain_token(from, true) || !plain_token(to, true) ||
-	    strlen(from) > ADDRESS_MAX || strlen(to) > ADDRESS_MAX || !relay->url) {
+	if (!plain_address(from) || !plain_address(to) || !relay->url) {
 		out->permanent = true;
 		snprintf(out->reply, sizeof out->reply, "invalid envelope address or relay");
 		return;

@@ -40,8 +40,9 @@ struct mail {
  * 998 characters nor starting with a dot) to out. False, with nothing
  * appended, when a header value would hold CR or LF (no header injection),
  * a text is not UTF-8, an address or the Message-ID is not plain ASCII
- * without spaces, <>,;"()\ (and has no @), or the attachment's file name
- * is longer than 255 bytes or it has no content type. */
+ * with an @ and without spaces or <>,;"()\ or is longer than 254, or the
+ * attachment's file name is longer than 255 bytes or its content type is
+ * missing or longer than 60. */
 bool mail_format(struct buf *out, const struct mail *m);
 
 /* Call once at start-up, before threads (curl_global_init). */

@@ -285,6 +285,19 @@ static void test_header_injection_refused(void **state)
 	m = sample("notice-1@ysqgk.test", false);
 	m.subject = "\xe5\x85";
 	assert_false(mail_format(&b, &m));
+	char long_address[300];
+	memset(long_address, 'a', sizeof long_address);
+	memcpy(long_address + 250, "@b.cn", 6);	/* 255 characters */
+	m = sample("notice-1@ysqgk.test", false);
+	m.to = long_address;
+	assert_false(mail_format(&b, &m));
+	m = sample("notice-1@ysqgk.test", true);
+	struct mail_attachment a = attachment;
+	m.attachment = &a;
+	a.content_type = NULL;
+	assert_false(mail_format(&b, &m));
+	a.content_type = "application/pdf\r\nBcc: x@y.cn";
+	assert_false(mail_format(&b, &m));
 	assert_int_equal(b.len, 0);
 	buf_free(&b);
 }
