@@ -215,6 +215,10 @@ class Mailbox:
         self.proc.stdout.close()
         self.proc = None
 
+    # The fault tests' words: the server down for a while, then back.
+    pause = stop
+    resume = start
+
     def close(self):
         self.stop()
         if self._own_folder:

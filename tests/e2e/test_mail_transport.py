@@ -5,16 +5,20 @@ application stack is needed."""
 
 import os
 import re
+import shutil
+import signal
+import smtplib
 import socket
 import subprocess
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from mailbox import Mailbox  # noqa: E402
+from mailbox import SERVER_PYTHON, Mailbox, _free_port  # noqa: E402
 
 TEST_BIN = os.path.join(ROOT, "build", "test", "unit", "test_mail")
 
@@ -56,6 +60,32 @@ def send(box, expect="accepted", user=None, password=None):
     if r.returncode != 0:
         raise AssertionError("test_mail failed (%d):\n%s\n%s" % (r.returncode, r.stdout, r.stderr))
     return results
+
+
+class MailboxStandalone(unittest.TestCase):
+    def test_standalone(self):
+        """make run's way: says where mail goes, then a line per message."""
+        folder = tempfile.mkdtemp(prefix="ysqgk-mailbox-")
+        port = _free_port("127.0.0.1")
+        proc = subprocess.Popen([SERVER_PYTHON, os.path.join(HERE, "mailbox.py"), "--port",
+                                 str(port), "--dir", os.path.join(folder, "var/mail")],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            first = proc.stdout.readline()
+            self.assertIn("SMTP on 127.0.0.1:%d" % port, first)
+            self.assertIn(os.path.join(folder, "var/mail"), first)
+            with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+                smtp.sendmail("a@example.cn", ["b@example.cn"],
+                              "Subject: =?UTF-8?B?5rWL6K+V?=\r\n\r\nx\r\n")
+            self.assertEqual(proc.stdout.readline().strip(),
+                             "mailbox: 0001 a@example.cn -> b@example.cn: 测试")
+            self.assertTrue(os.path.exists(os.path.join(folder, "var/mail/0001.eml")))
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)
+            proc.stdout.close()
+            shutil.rmtree(folder, ignore_errors=True)
+        self.assertEqual(proc.returncode, 0)
 
 
 class MailTransport(unittest.TestCase):
@@ -137,12 +167,12 @@ class MailTransport(unittest.TestCase):
         self.assertEqual(self.box.count(), 0)
 
     def test_server_down_then_back(self):
-        self.box.stop()
+        self.box.pause()
         results = send(self.box, expect="temporary")
         for r in results:
             self.assertEqual(r[1:3], ("0", "0"))
             self.assertTrue(r[3])
-        self.box.start()
+        self.box.resume()
         send(self.box)
         self.assertEqual([m["Message-ID"] for m in self.box.wait_for(3)],
                          ["<%s>" % i for i in IDS])
