@@ -116,6 +116,10 @@ class _Handler:
 
 
 def serve(host, port, folder, answer, auth, quiet=False):
+    # This file's folder first on the path would make it the standard
+    # library's `mailbox`, which aiosmtpd.handlers imports.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
     from aiosmtpd.controller import Controller
 
     os.makedirs(folder, exist_ok=True)
