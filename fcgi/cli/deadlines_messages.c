@@ -129,7 +129,7 @@ int deadlines_queue_digests(struct cli_staff *c, const struct calendar *cal, int
 	/* Newly assigned: since the same hour yesterday. */
 	time_t day_ago = time(NULL) - 24 * 3600;
 	strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", gmtime(&day_ago));
-	PGresult *res = run_list(c, STMT_DL_DIGEST_ROWS, 3, (const char *[]){ today_s, limit, since });
+	PGresult *res = run_list(c, STMT_DL_DIGEST_ROWS, 2, (const char *[]){ limit, since });
 	if (!res)
 		return -1;
 	struct digest d = { 0 };
