@@ -1,6 +1,6 @@
 #include "lib/sms.h"
 
-#include <stdint.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <curl/curl.h>
@@ -306,8 +306,9 @@ static size_t collect(char *data, size_t size, size_t n, void *user)
 	return len;
 }
 
-/* host or host:port as the URL names it (what libcurl sends as Host, and
- * what TC3 signs). False for a URL libcurl cannot parse. */
+/* host or host:port as the URL names it, in lower case (TC3 signs the
+ * header's value lower-cased; we send it as signed). False for a URL
+ * libcurl cannot parse. */
 static bool url_host(struct buf *out, const char *url)
 {
 	CURLU *u = curl_url();
@@ -315,7 +316,8 @@ static bool url_host(struct buf *out, const char *url)
 	bool ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
 		  curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK;
 	if (ok) {
-		buf_puts(out, host);
+		for (const char *p = host; *p; p++)
+			buf_putc(out, (char)tolower((unsigned char)*p));
 		if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK)
 			buf_printf(out, ":%s", port);
 	}
