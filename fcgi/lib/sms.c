@@ -341,6 +341,13 @@ static struct curl_slist *add_header(struct curl_slist *list, const char *name, 
 	return list;
 }
 
+/* Content-Type, and no "Expect: 100-continue" for a larger body: one round
+ * trip, and no second's wait on a server that ignores it. */
+static struct curl_slist *json_headers(void)
+{
+	return curl_slist_append(add_header(NULL, "Content-Type", JSON_TYPE), "Expect:");
+}
+
 static struct curl_slist *tencent_headers(const struct sms_gateway *gw, const char *host,
 					  const char *body)
 {
@@ -350,12 +357,12 @@ static struct curl_slist *tencent_headers(const struct sms_gateway *gw, const ch
 	struct buf auth = BUF_INIT;
 	sms_tc3_authorization(&auth, gw->secret_id, gw->secret_key, TC_SERVICE, host,
 			      JSON_TYPE, body, now);
-	struct curl_slist *h = add_header(NULL, "Content-Type", JSON_TYPE);
+	struct curl_slist *h = json_headers();
 	h = add_header(h, "Host", host);
 	h = add_header(h, "X-TC-Action", TC_ACTION);
 	h = add_header(h, "X-TC-Version", TC_VERSION);
 	h = add_header(h, "X-TC-Timestamp", stamp);
-	h = add_header(h, "X-TC-Region", gw->region ? gw->region : "");
+	h = add_header(h, "X-TC-Region", gw->region);
 	h = add_header(h, "Authorization", auth.data);
 	buf_free(&auth);
 	return h;
@@ -365,7 +372,7 @@ static struct curl_slist *webhook_headers(const struct sms_gateway *gw, const ch
 {
 	struct buf sig = BUF_INIT;
 	sms_webhook_signature(&sig, gw->secret_key ? gw->secret_key : "", body);
-	struct curl_slist *h = add_header(NULL, "Content-Type", JSON_TYPE);
+	struct curl_slist *h = json_headers();
 	h = add_header(h, "X-Ysqgk-Signature", sig.data);
 	buf_free(&sig);
 	return h;
@@ -409,10 +416,11 @@ static bool gateway_usable(const struct sms_gateway *gw, const struct sms_messag
 		why = "no SMS gateway configured";
 	else if (!gw->endpoint || !*gw->endpoint)
 		why = "no SMS endpoint configured";
-	else if (!gw->secret_key || (gw->provider == SMS_TENCENT && !header_safe(gw->secret_id)))
+	else if (!gw->secret_key || !*gw->secret_key ||
+		 (gw->provider == SMS_TENCENT && (!header_safe(gw->secret_id) || !*gw->secret_id)))
 		why = "the SMS gateway's keys are missing";
-	else if (gw->provider == SMS_TENCENT && gw->region && !header_safe(gw->region))
-		why = "the SMS region holds a line break";
+	else if (gw->provider == SMS_TENCENT && (!header_safe(gw->region) || !*gw->region))
+		why = "the SMS gateway's region is missing";
 	else if (!m->key || !m->phone || !*m->phone || !m->template_id)
 		why = "the message lacks its key, phone or template";
 	if (why)

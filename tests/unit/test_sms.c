@@ -246,6 +246,19 @@ static void test_send_refusals(void **state)
 	assert_false(r.accepted);
 	assert_true(r.permanent);
 
+	const struct sms_gateway no_region = { .provider = SMS_TENCENT,
+		.endpoint = "http://127.0.0.1:9/", .secret_id = "AKIDsmstest", .secret_key = "k" };
+	sms_send(&no_region, &message, &r);
+	assert_false(r.accepted);
+	assert_true(r.permanent);
+	assert_string_equal(r.error, "the SMS gateway's region is missing");
+
+	const struct sms_gateway no_secret = { .provider = SMS_WEBHOOK,
+		.endpoint = "http://127.0.0.1:9/", .secret_key = "" };
+	sms_send(&no_secret, &message, &r);
+	assert_true(r.permanent);
+	assert_string_equal(r.error, "the SMS gateway's keys are missing");
+
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/", closed_port());
 	const struct sms_gateway down = { .provider = SMS_TENCENT, .endpoint = url,
