@@ -36,6 +36,9 @@ struct mail {
 	const struct mail_attachment *attachment;	/* or NULL */
 };
 
+/* libcurl's global set-up: call once at start-up, before any thread. */
+void mail_global_init(void);
+
 /* Appends the whole message (headers, CRLF line ends, dot-safe) to out.
  * False when a header value would hold CR or LF (no header injection). */
 bool mail_format(struct buf *out, const struct mail *m);
