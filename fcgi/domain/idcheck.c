@@ -1,5 +1,6 @@
 #include "domain/idcheck.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "domain/date.h"
@@ -312,4 +313,20 @@ bool mask_id_number(const char *s, char *out, size_t outsize)
 bool mask_phone(const char *s, char *out, size_t outsize)
 {
 	return mask_middle(s, 3, 4, 11, out, outsize);
+}
+
+bool mask_email(const char *s, char *out, size_t outsize)
+{
+	const char *at = s ? strrchr(s, '@') : NULL;
+	size_t domain = at ? strlen(at) : 0;
+	if (!at || at == s || outsize < 1 + 3 + domain + 1) {
+		if (outsize > 0)
+			*out = '\0';
+		return false;
+	}
+	/* The first byte of the local part is ASCII in practice; a UTF-8
+	 * local part keeps no character at all rather than half of one. */
+	size_t keep = (unsigned char)s[0] < 0x80 ? 1 : 0;
+	snprintf(out, outsize, "%.*s***%s", (int)keep, s, at);
+	return true;
 }

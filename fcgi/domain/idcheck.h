@@ -76,4 +76,8 @@ void id_upcase(char *s);
 bool mask_id_number(const char *s, char *out, size_t outsize);
 bool mask_phone(const char *s, char *out, size_t outsize);
 
+/* "z***@example.com": the local part's first character and the domain.
+ * out needs strlen(domain part) + 5 bytes; false (out "") for no '@'. */
+bool mask_email(const char *s, char *out, size_t outsize);
+
 #endif

@@ -36,6 +36,9 @@ struct mail {
 	const struct mail_attachment *attachment;	/* or NULL */
 };
 
+/* libcurl's global set-up: call once at start-up, before any thread. */
+void mail_global_init(void);
+
 /* Appends the whole message (headers, CRLF line ends, no line longer than
  * 998 characters nor starting with a dot) to out. False, with nothing
  * appended, when a header value would hold CR or LF (no header injection),
@@ -44,9 +47,6 @@ struct mail {
  * attachment's file name is longer than 255 bytes or its content type is
  * missing or longer than 60. */
 bool mail_format(struct buf *out, const struct mail *m);
-
-/* Call once at start-up, before threads (curl_global_init). */
-void mail_global_init(void);
 
 struct smtp_relay {
 	const char *url;	/* smtp://host:587 (STARTTLS when offered; required

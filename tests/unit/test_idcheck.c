@@ -251,6 +251,13 @@ static void test_masking(void **state)
 	expect_mask(mask_phone, "12345", "1***5");
 	expect_mask(mask_phone, "110", "***");
 
+	expect_mask(mask_email, "zhangsan@example.com", "z***@example.com");
+	expect_mask(mask_email, "a@b.cn", "a***@b.cn");
+	expect_mask(mask_email, "张三@example.com", "***@example.com");
+	char none[32] = "junk";
+	assert_false(mask_email("no-at-sign", none, sizeof none));
+	assert_string_equal("", none);
+
 	/* Too small an output: refused, out emptied. */
 	char small[5] = "junk";
 	assert_false(mask_phone("13812345678", small, sizeof(small)));
