@@ -66,6 +66,10 @@ static struct json_object *section(struct digest *d, const char *name)
 	if (!json_object_object_get_ex(d->model, name, &list)) {
 		list = json_object_new_array();
 		json_object_object_add(d->model, name, list);
+		/* Mustache has no "if the list is not empty": a flag heads it. */
+		char flag[40];
+		snprintf(flag, sizeof flag, "%s_any", name);
+		json_object_object_add(d->model, flag, json_object_new_boolean(1));
 	}
 	return list;
 }
