@@ -71,7 +71,8 @@ run:
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \
-	  YSQGK_SHARED="$(CURDIR)/../shared" YSQGK_REPO="$(CURDIR)" $$t || fail=1; done; exit $$fail
+	  YSQGK_SHARED="$(CURDIR)/../shared" YSQGK_REPO="$(CURDIR)" \
+	  LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp" $$t || fail=1; done; exit $$fail
 
 e2e: build/ysqgk-test
 	@YSQGK_BIN="$(CURDIR)/build/ysqgk-test" python3 tests/e2e/run.py
