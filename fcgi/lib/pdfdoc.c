@@ -396,6 +396,13 @@ static void place_text(struct flow *f, const struct text *t)
 	pango_layout_iter_free(it);
 }
 
+/* The seal's scale: 42 mm wide, or 42 mm high when taller than wide. */
+static double seal_scale(cairo_surface_t *seal)
+{
+	int w = cairo_image_surface_get_width(seal), h = cairo_image_surface_get_height(seal);
+	return seal_w / (w > h ? w : h);
+}
+
 /* The signer, date and seal (GB/T 9704 7.3.5.1): the date four characters
  * from the right edge, the signer centred over it, the seal centred over
  * both with its top right under the body and the two lines a little below
@@ -417,13 +424,14 @@ static void place_signature(struct flow *f)
 	if (signer_x < 0)
 		signer_x = 0;
 
-	double seal_h = 0, seal_x = 0, lines_top = line_pitch, height;
+	double seal_h = 0, seal_x = 0, scale = 0, lines_top = line_pitch, height;
 	if (dl->seal) {
-		seal_h = seal_w * cairo_image_surface_get_height(dl->seal) /
-			 cairo_image_surface_get_width(dl->seal);
-		seal_x = centre - seal_w / 2;
-		if (seal_x + seal_w > block_w)
-			seal_x = block_w - seal_w;
+		scale = seal_scale(dl->seal);
+		seal_h = scale * cairo_image_surface_get_height(dl->seal);
+		double w = scale * cairo_image_surface_get_width(dl->seal);
+		seal_x = centre - w / 2;
+		if (seal_x + w > block_w)
+			seal_x = block_w - w;
 		lines_top = seal_h * 0.6 - line_pitch;
 		if (lines_top < 0)
 			lines_top = 0;
@@ -440,7 +448,6 @@ static void place_signature(struct flow *f)
 	place_line(f, date, date_x, line_pitch, body_pt);
 	if (f->cr && dl->seal) {
 		cairo_t *cr = f->cr;
-		double scale = seal_w / cairo_image_surface_get_width(dl->seal);
 		cairo_save(cr);
 		cairo_translate(cr, block_left + seal_x, block_top + top);
 		cairo_scale(cr, scale, scale);
@@ -591,6 +598,11 @@ static bool render_locked(const struct pdfdoc *d, struct doc_layout *dl, struct 
 		return fail(err, errlen, "PDF 生成失败：%s%s", "无法创建内存文件", "");
 	}
 	build_layout(dl, d);
+	if (pango_layout_get_line_count(dl->signer) > 1 || pango_layout_get_line_count(dl->date) > 1) {
+		sink_close(&sink);
+		return fail(err, errlen, "%s过长，须在一行内排下", pango_layout_get_line_count(dl->signer) > 1
+				? "落款（signer）" : "成文日期（date_text）", "");
+	}
 	cairo_status_t status = draw(d, dl, &sink);
 	bool ok = status == CAIRO_STATUS_SUCCESS && sink_collect(&sink, out);
 	sink_close(&sink);

@@ -12,22 +12,26 @@
  *     with a two-character first-line indent, justified (3号, Noto Serif
  *     CJK SC Regular in place of 仿宋). Empty paragraphs are skipped.
  *   - The 落款 after the body (GB/T 9704 7.3.5.1): the date right-aligned
- *     four characters from the right edge, the signer centred over it; the
- *     seal, when given, 42 mm wide, centred over both, its top within one
- *     line below the body. Signer, date and seal stay on one page: when
+ *     four characters from the right edge, the signer centred over it,
+ *     each on one line; the seal, when given, 42 mm wide (42 mm high when
+ *     taller than wide), centred over both, its top within one line below
+ *     the body, drawn in multiply mode so the text shows through. Signer, date and seal stay on one page: when
  *     they do not fit, they move to the next.
  *   - Text flows across pages; when there is more than one page, each
  *     carries its number "— N —" centred under the text block (4号).
  *   - The footer, when given, in small type at the bottom of every page.
  *
- * Output is deterministic: the same document gives the same bytes (the
- * PDF carries no creation date unless the caller gives one).
+ * Output is deterministic: the same document gives the same bytes, from
+ * one render to the next and across processes, on one installation (the
+ * bytes depend on the cairo, pango and font versions). The PDF carries no
+ * creation date unless the caller gives one; its Title is the title.
  *
  * Threads: call pdfdoc_global_init() once at start-up, before any thread
- * renders (pango initialises fontconfig, the fonts are loaded). pdfdoc_render()
- * may then be called from any thread; renders are serialised by a lock
- * inside (pango's font map is shared and not thread-safe), each takes a
- * few tens of milliseconds. pdfdoc_global_cleanup() (tests, at exit) frees
+ * renders: pango initialises fontconfig and the two faces are loaded, so
+ * that no render pays for it. pdfdoc_render() may then be called from any
+ * thread; renders are serialised by a lock inside (the pango font map is
+ * shared, and pango objects are not thread-safe), each holding it for a
+ * few tens of milliseconds (the seal's PNG is decoded outside it). pdfdoc_global_cleanup() (tests, at exit) frees
  * what can be freed; no render may run during or after it.
  */
 #ifndef YSQGK_PDFDOC_H
@@ -60,7 +64,8 @@ void pdfdoc_global_init(void);
 /* Appends the PDF to out. False, with out as it was and a message (Chinese,
  * naming the field) in err: a required field missing or empty, a text not
  * valid UTF-8 or holding control characters (the body may hold "\n"), the
- * seal not a readable PNG, or cairo failing. */
+ * signer or date longer than a line, created not ISO 8601, the seal not a
+ * readable PNG of at most 4096 pixels a side, or cairo failing. */
 bool pdfdoc_render(const struct pdfdoc *d, struct buf *out, char *err, size_t errlen);
 
 /* Frees the font map and cairo's static caches (for leak checkers). */

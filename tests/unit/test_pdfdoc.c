@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <cairo.h>
+#include <pthread.h>
 
 #include "lib/pdfdoc.h"
 
@@ -48,10 +49,10 @@ static cairo_status_t write_png(void *closure, const unsigned char *data, unsign
 	return CAIRO_STATUS_SUCCESS;
 }
 
-/* A red ring with a star-less centre dot, on a transparent ground. */
-static void make_seal(void)
+/* A red ring with a centre dot, on a transparent ground, w × h pixels. */
+static void make_seal_png(struct buf *png, int w, int h)
 {
-	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 200, 200);
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
 	cairo_t *cr = cairo_create(s);
 	cairo_set_source_rgba(cr, 0.85, 0.05, 0.05, 0.9);
 	cairo_set_line_width(cr, 10);
@@ -60,7 +61,7 @@ static void make_seal(void)
 	cairo_arc(cr, 100, 100, 20, 0, 6.2832);
 	cairo_fill(cr);
 	cairo_destroy(cr);
-	assert_int_equal(cairo_surface_write_to_png_stream(s, write_png, &seal), CAIRO_STATUS_SUCCESS);
+	assert_int_equal(cairo_surface_write_to_png_stream(s, write_png, png), CAIRO_STATUS_SUCCESS);
 	cairo_surface_destroy(s);
 }
 
@@ -259,10 +260,64 @@ static void test_bad_input_refused(void **state)
 	d = notice(true);
 	d.created = "2026-12-07 09:30";
 	expect_refused(d, "创建时间（created）");
+	d = notice(true);
+	d.signer = "某某市某某区人民政府办公室某某市某某区人民政府办公室某某市某某区人民政府办公室";
+	expect_refused(d, "落款（signer）过长");
 	/* A PNG cut short after its header. */
 	d = notice(true);
 	d.seal_png_len = 40;
 	expect_refused(d, "印章图片（seal_png）不是可读取的 PNG 图片");
+}
+
+/* A seal taller than wide fits a 42 mm square: the page stays one page. */
+static void test_tall_seal(void **state)
+{
+	(void)state;
+	struct buf tall = BUF_INIT;
+	make_seal_png(&tall, 100, 400);
+	struct pdfdoc d = notice(true);
+	d.seal_png = tall.data;
+	d.seal_png_len = tall.len;
+	struct buf pdf = BUF_INIT;
+	render_ok(&d, &pdf);
+	assert_int_equal(pdf_pages(&pdf), 1);
+	buf_free(&pdf);
+	buf_free(&tall);
+}
+
+struct thread_render {
+	struct buf pdf;
+	bool ok;
+};
+
+static void *render_thread(void *arg)
+{
+	struct thread_render *t = arg;
+	struct pdfdoc d = notice(true);
+	char err[256];
+	t->ok = pdfdoc_render(&d, &t->pdf, err, sizeof err);
+	return NULL;
+}
+
+/* Two threads at once: both succeed with the single-threaded bytes. */
+static void test_threads(void **state)
+{
+	(void)state;
+	struct pdfdoc d = notice(true);
+	struct buf ref = BUF_INIT;
+	render_ok(&d, &ref);
+	struct thread_render t[2] = { { BUF_INIT, false }, { BUF_INIT, false } };
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, render_thread, &t[i]), 0);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		assert_true(t[i].ok);
+		assert_int_equal(t[i].pdf.len, ref.len);
+		assert_memory_equal(t[i].pdf.data, ref.data, ref.len);
+		buf_free(&t[i].pdf);
+	}
+	buf_free(&ref);
 }
 
 /* The same document, the same bytes: no date, no random id in the file
@@ -320,13 +375,15 @@ int main(void)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pdfdoc_global_init();
 	printf("pdfdoc: global init (fontconfig, fonts): %.1f ms\n", ms_since(&t0));
-	make_seal();
+	make_seal_png(&seal, 200, 200);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_notice_text),
 		cmocka_unit_test(test_no_seal),
 		cmocka_unit_test(test_long_body_flows),
 		cmocka_unit_test(test_bad_input_refused),
+		cmocka_unit_test(test_tall_seal),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_render_time),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
