@@ -327,6 +327,16 @@ struct flow {
 	int page;		/* 1-based */
 	int pages;		/* the total, known on the drawing pass */
 	double y;		/* the next line's top, from the text block's top */
+	long lines;		/* text lines placed so far */
+	long break_at;		/* a new page before this text line; -1: none */
+	bool signature_moved;	/* the 落款 went to a page of its own */
+};
+
+/* What a pass found. */
+struct flow_result {
+	int pages;
+	long lines;
+	bool signature_moved;
 };
 
 /* The baseline for a line of size_pt type centred in a box of pitch: CJK
@@ -388,6 +398,8 @@ static void place_text(struct flow *f, const struct text *t)
 {
 	PangoLayoutIter *it = pango_layout_get_iter(t->layout);
 	do {
+		if (f->lines++ == f->break_at && f->y > 0)
+			next_page(f);
 		PangoRectangle logical;
 		pango_layout_iter_get_line_extents(it, NULL, &logical);
 		place_line(f, pango_layout_iter_get_line_readonly(it), (double)logical.x / PANGO_SCALE,
@@ -439,8 +451,10 @@ static void place_signature(struct flow *f)
 	height = lines_top + 2 * line_pitch;
 	if (height < seal_h)
 		height = seal_h;
-	if (f->y > 0 && f->y + height > block_h + 0.01)
+	if (f->y > 0 && f->y + height > block_h + 0.01) {
 		next_page(f);
+		f->signature_moved = true;
+	}
 
 	double top = f->y;
 	f->y = top + lines_top;
@@ -460,10 +474,11 @@ static void place_signature(struct flow *f)
 	f->y = top + height;
 }
 
-/* One pass over the whole document; the number of pages. */
-static int flow_document(cairo_t *cr, const struct doc_layout *dl, int pages)
+/* One pass over the whole document. */
+static struct flow_result flow_document(cairo_t *cr, const struct doc_layout *dl, int pages,
+					long break_at)
 {
-	struct flow f = { cr, dl, 1, pages, 0 };
+	struct flow f = { .cr = cr, .dl = dl, .page = 1, .pages = pages, .break_at = break_at };
 	for (size_t i = 0; i < dl->ntexts; i++) {
 		place_text(&f, &dl->texts[i]);
 		if (i + 1 == dl->blank_after)
@@ -474,7 +489,23 @@ static int flow_document(cairo_t *cr, const struct doc_layout *dl, int pages)
 		draw_page_furniture(&f);
 		cairo_show_page(cr);
 	}
-	return f.page;
+	return (struct flow_result){ f.page, f.lines, f.signature_moved };
+}
+
+/* The 落款 never stands alone on a page (GB/T 9704 7.3.5.1 adjusts the
+ * spacing instead; here the body's last lines go with it). */
+#define LINES_WITH_SIGNATURE 2
+
+/* Two counting passes at most, then the drawing one. */
+static void flow_and_draw(cairo_t *cr, const struct doc_layout *dl)
+{
+	long break_at = -1;
+	struct flow_result r = flow_document(NULL, dl, 0, break_at);
+	if (r.signature_moved && r.lines > LINES_WITH_SIGNATURE) {
+		break_at = r.lines - LINES_WITH_SIGNATURE;
+		r = flow_document(NULL, dl, 0, break_at);
+	}
+	flow_document(cr, dl, r.pages, break_at);
 }
 
 /* ---- output ----------------------------------------------------------------
@@ -575,8 +606,7 @@ static cairo_status_t draw(const struct pdfdoc *d, struct doc_layout *dl, struct
 				       d->created ? d->created : "none");
 	cairo_t *cr = cairo_create(surface);
 	cairo_set_source_rgb(cr, 0, 0, 0);
-	int pages = flow_document(NULL, dl, 0);
-	flow_document(cr, dl, pages);
+	flow_and_draw(cr, dl);
 	cairo_status_t status = cairo_status(cr);
 	cairo_destroy(cr);
 	cairo_surface_finish(surface);

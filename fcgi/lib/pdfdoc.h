@@ -15,8 +15,9 @@
  *     four characters from the right edge, the signer centred over it,
  *     each on one line; the seal, when given, 42 mm wide (42 mm high when
  *     taller than wide), centred over both, its top within one line below
- *     the body, drawn in multiply mode so the text shows through. Signer, date and seal stay on one page: when
- *     they do not fit, they move to the next.
+ *     the body, drawn in multiply mode so the text shows through. Signer,
+ *     date and seal stay on one page; when they do not fit, they move to
+ *     the next with the body's last two lines, never alone.
  *   - Text flows across pages; when there is more than one page, each
  *     carries its number "— N —" centred under the text block (4号).
  *   - The footer, when given, in small type at the bottom of every page.

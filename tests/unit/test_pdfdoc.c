@@ -221,6 +221,37 @@ static void test_long_body_flows(void **state)
 	buf_free(&body);
 }
 
+/* k one-line paragraphs: from k = 15 on, the 落款 with its seal no longer
+ * fits under them on page 1 (4¼ lines of head, 22 to the page, the seal
+ * four lines high). It does not stand alone on page 2: the body's last two
+ * lines go with it. */
+static void test_signature_never_alone(void **state)
+{
+	(void)state;
+	static const int counts[] = { 15, 17 };
+	for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
+		int k = counts[i];
+		struct buf body = BUF_INIT;
+		for (int n = 1; n <= k; n++)
+			buf_printf(&body, "第%d段。\n", n);
+		struct pdfdoc d = notice(true);
+		d.body = buf_str(&body);
+		struct buf pdf = BUF_INIT;
+		render_ok(&d, &pdf);
+		assert_int_equal(pdf_pages(&pdf), 2);
+		char *page2 = run_on_pdf("pdftotext -enc UTF-8 -f 2 -l 2", &pdf);
+		char want[64];
+		snprintf(want, sizeof want, "第%d段。第%d段。", k - 1, k);
+		assert_contains(page2, want);
+		assert_contains(page2, SIGNER);
+		snprintf(want, sizeof want, "第%d段。", k - 2);
+		assert_null(strstr(page2, want));
+		free(page2);
+		buf_free(&pdf);
+		buf_free(&body);
+	}
+}
+
 static void expect_refused(struct pdfdoc d, const char *field_label)
 {
 	struct buf out = BUF_INIT;
@@ -380,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_notice_text),
 		cmocka_unit_test(test_no_seal),
 		cmocka_unit_test(test_long_body_flows),
+		cmocka_unit_test(test_signature_never_alone),
 		cmocka_unit_test(test_bad_input_refused),
 		cmocka_unit_test(test_tall_seal),
 		cmocka_unit_test(test_deterministic),
