@@ -361,8 +361,7 @@ static void draw_page_furniture(struct flow *f)
 		snprintf(text, sizeof text, "— %d —", f->page);
 		PangoLayout *l = new_layout(f->dl->ctx, text, -1, pageno_pt, PANGO_WEIGHT_NORMAL,
 					    PANGO_ALIGN_CENTER);
-		pango_layout_set_width(l, (int)(page_w * PANGO_SCALE));
-		cairo_move_to(cr, 0, block_top + block_h + pageno_gap);
+		cairo_move_to(cr, block_left, block_top + block_h + pageno_gap);
 		pango_cairo_show_layout(cr, l);
 		g_object_unref(l);
 	}
@@ -415,26 +414,54 @@ static double seal_scale(cairo_surface_t *seal)
 	return seal_w / (w > h ? w : h);
 }
 
-/* The signer, date and seal (GB/T 9704 7.3.5.1): the date four characters
- * from the right edge, the signer centred over it, the seal centred over
- * both with its top right under the body and the two lines a little below
- * its centre. Without a seal, one blank line before the signer (7.3.5.2).
- * All on one page. */
+static double clamp_x(double x, double w)
+{
+	if (x + w > block_w)
+		x = block_w - w;
+	return x < 0 ? 0 : x;
+}
+
+/* Where the signer and the date start on their lines. */
+struct signature_x {
+	double signer, date;
+};
+
+/* With a seal (GB/T 9704 7.3.5.1): the date four characters from the
+ * right edge, the signer centred over it. */
+static struct signature_x sealed_x(double signer_w, double date_w)
+{
+	double date_x = clamp_x(block_w - 4 * body_pt - date_w, date_w);
+	double centre = date_x + date_w / 2;
+	return (struct signature_x){ clamp_x(centre - signer_w / 2, signer_w), date_x };
+}
+
+/* Without one (7.3.5.2): the signer two characters from the right edge,
+ * the date starting two characters to the right of the signer; a date
+ * longer than that keeps two characters from the edge and pushes the
+ * signer left. */
+static struct signature_x unsealed_x(double signer_w, double date_w)
+{
+	double em = body_pt;
+	double signer_x = block_w - 2 * em - signer_w, date_x = signer_x + 2 * em;
+	if (date_x + date_w > block_w - 2 * em) {
+		date_x = block_w - 2 * em - date_w;
+		signer_x = date_x - 2 * em;
+	}
+	return (struct signature_x){ clamp_x(signer_x, signer_w), clamp_x(date_x, date_w) };
+}
+
+/* The signer, date and seal: the seal centred over the date with its top
+ * right under the body and the two lines a little below its centre (GB/T
+ * 9704 7.3.5.1); without a seal, one blank line before the signer
+ * (7.3.5.2). All on one page. */
 static void place_signature(struct flow *f)
 {
 	const struct doc_layout *dl = f->dl;
 	PangoLayoutLine *signer = pango_layout_get_line_readonly(dl->signer, 0);
 	PangoLayoutLine *date = pango_layout_get_line_readonly(dl->date, 0);
 	double date_w = layout_line_width(date), signer_w = layout_line_width(signer);
-	double date_x = block_w - 4 * body_pt - date_w;
-	if (date_x < 0)
-		date_x = block_w - date_w > 0 ? block_w - date_w : 0;
-	double centre = date_x + date_w / 2;
-	double signer_x = centre - signer_w / 2;
-	if (signer_x + signer_w > block_w)
-		signer_x = block_w - signer_w;
-	if (signer_x < 0)
-		signer_x = 0;
+	struct signature_x x = dl->seal ? sealed_x(signer_w, date_w) : unsealed_x(signer_w, date_w);
+	double signer_x = x.signer, date_x = x.date, centre = date_x + date_w / 2;
 
 	double seal_h = 0, seal_x = 0, scale = 0, lines_top = line_pitch, height;
 	if (dl->seal) {

@@ -11,13 +11,15 @@
  *   - A blank line, the addressee flush left, then the body: each paragraph
  *     with a two-character first-line indent, justified (3号, Noto Serif
  *     CJK SC Regular in place of 仿宋). Empty paragraphs are skipped.
- *   - The 落款 after the body (GB/T 9704 7.3.5.1): the date right-aligned
- *     four characters from the right edge, the signer centred over it,
- *     each on one line; the seal, when given, 42 mm wide (42 mm high when
- *     taller than wide), centred over both, its top within one line below
- *     the body, drawn in multiply mode so the text shows through. Signer,
- *     date and seal stay on one page; when they do not fit, they move to
- *     the next with the body's last two lines, never alone.
+ *   - The 落款 after the body, each of its lines on one line. With a seal
+ *     (GB/T 9704 7.3.5.1): the date four characters from the right edge,
+ *     the signer centred over it, the seal 42 mm wide (42 mm high when
+ *     taller than wide) centred over both, its top within one line below
+ *     the body, drawn in multiply mode so the text shows through. Without
+ *     (7.3.5.2): a blank line, the signer two characters from the right
+ *     edge, the date under it starting two characters further right.
+ *     Signer, date and seal stay on one page; when they do not fit, they
+ *     move to the next with the body's last two lines, never alone.
  *   - Text flows across pages; when there is more than one page, each
  *     carries its number "— N —" centred under the text block (4号).
  *   - The footer, when given, in small type at the bottom of every page.

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <cairo.h>
+#include <math.h>
 #include <pthread.h>
 
 #include "lib/pdfdoc.h"
@@ -82,9 +83,10 @@ static struct pdfdoc notice(bool with_seal)
 
 /* ---- reading the PDF back ----------------------------------------------- */
 
-/* The output of `cmd PATH` for the PDF in pdf, with all white space removed
- * (pdftotext breaks lines and may space out justified text), malloc'd. */
-static char *run_on_pdf(const char *cmd, const struct buf *pdf)
+/* The output of `cmd PATH -` for the PDF in pdf, malloc'd; with all white
+ * space removed when strip (pdftotext breaks lines and may space out
+ * justified text). */
+static char *run_on_pdf(const char *cmd, const struct buf *pdf, bool strip)
 {
 	char path[] = "/tmp/test_pdfdoc_XXXXXX";
 	int fd = mkstemp(path);
@@ -98,7 +100,7 @@ static char *run_on_pdf(const char *cmd, const struct buf *pdf)
 	struct buf text = BUF_INIT;
 	int c;
 	while ((c = fgetc(p)) != EOF)
-		if (c != ' ' && c != '\n' && c != '\t' && c != '\f' && c != '\r')
+		if (!strip || (c != ' ' && c != '\n' && c != '\t' && c != '\f' && c != '\r'))
 			buf_putc(&text, (char)c);
 	assert_int_equal(pclose(p), 0);
 	unlink(path);
@@ -109,7 +111,7 @@ static char *run_on_pdf(const char *cmd, const struct buf *pdf)
 
 static char *pdf_text(const struct buf *pdf)
 {
-	return run_on_pdf("pdftotext -enc UTF-8", pdf);
+	return run_on_pdf("pdftotext -enc UTF-8", pdf, true);
 }
 
 static int pdf_pages(const struct buf *pdf)
@@ -131,6 +133,31 @@ static int pdf_pages(const struct buf *pdf)
 	assert_int_equal(pclose(p), 0);
 	unlink(path);
 	return pages;
+}
+
+#define PT(mm) ((mm) * 72.0 / 25.4)
+#define assert_near(a, b) assert_true(fabs((a) - (b)) < 0.5)
+
+/* A word's box in points from the page's top left, as pdftotext -bbox
+ * reports it: the first word starting with prefix. */
+struct box {
+	double x0, y0, x1, y1;
+};
+
+static struct box word_box(const char *bbox_html, const char *prefix)
+{
+	char needle[256];
+	snprintf(needle, sizeof needle, "\">%s", prefix);
+	const char *hit = strstr(bbox_html, needle);
+	if (!hit)
+		fail_msg("no word starting with %s", prefix);
+	const char *word = hit;
+	while (word > bbox_html && strncmp(word, "<word ", 6) != 0)
+		word--;
+	struct box b;
+	assert_int_equal(sscanf(word, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"",
+				&b.x0, &b.y0, &b.x1, &b.y1), 4);
+	return b;
 }
 
 #define assert_contains(hay, needle)                                                   \
@@ -217,6 +244,11 @@ static void test_long_body_flows(void **state)
 	assert_non_null(signer);
 	assert_true(signer > strstr(text, "第40段"));
 	free(text);
+	/* The number centred under the text block. */
+	char *html = run_on_pdf("pdftotext -bbox -f 2 -l 2", &pdf, false);
+	struct box number = word_box(html, "2<");
+	assert_near((number.x0 + number.x1) / 2, PT(28 + 78));
+	free(html);
 	buf_free(&pdf);
 	buf_free(&body);
 }
@@ -239,7 +271,7 @@ static void test_signature_never_alone(void **state)
 		struct buf pdf = BUF_INIT;
 		render_ok(&d, &pdf);
 		assert_int_equal(pdf_pages(&pdf), 2);
-		char *page2 = run_on_pdf("pdftotext -enc UTF-8 -f 2 -l 2", &pdf);
+		char *page2 = run_on_pdf("pdftotext -enc UTF-8 -f 2 -l 2", &pdf, true);
 		char want[64];
 		snprintf(want, sizeof want, "第%d段。第%d段。", k - 1, k);
 		assert_contains(page2, want);
@@ -250,6 +282,44 @@ static void test_signature_never_alone(void **state)
 		buf_free(&pdf);
 		buf_free(&body);
 	}
+}
+
+/* Where things sit (GB/T 9704): the text block from 28 mm on the left,
+ * 156 mm wide; the title and 文号 centred in it; the addressee flush left;
+ * paragraphs indented two characters (2 × 16 pt). With the seal, the date
+ * ends four characters from the right edge and the signer is centred over
+ * it; without, the signer ends two characters from the edge and the date
+ * starts two characters to the right of the signer's start. */
+static void test_geometry(void **state)
+{
+	(void)state;
+	const double left = PT(28), right = PT(28 + 156), centre = PT(28 + 78), em = 16;
+	struct pdfdoc d = notice(true);
+	struct buf pdf = BUF_INIT;
+	render_ok(&d, &pdf);
+	char *html = run_on_pdf("pdftotext -bbox", &pdf, false);
+	struct box title = word_box(html, TITLE), doc_no = word_box(html, DOC_NO);
+	assert_near((title.x0 + title.x1) / 2, centre);
+	assert_near((doc_no.x0 + doc_no.x1) / 2, centre);
+	assert_true(title.y0 > PT(37) - 1 && title.y0 < PT(37) + 10);
+	assert_near(word_box(html, ADDRESSEE).x0, left);
+	assert_near(word_box(html, "您于2026年").x0, left + 2 * em);
+	struct box signer = word_box(html, SIGNER), date = word_box(html, DATE);
+	assert_near(date.x1, right - 4 * em);
+	assert_near((signer.x0 + signer.x1) / 2, (date.x0 + date.x1) / 2);
+	free(html);
+
+	d = notice(false);
+	buf_reset(&pdf);
+	render_ok(&d, &pdf);
+	html = run_on_pdf("pdftotext -bbox", &pdf, false);
+	signer = word_box(html, SIGNER);
+	date = word_box(html, DATE);
+	assert_near(signer.x1, right - 2 * em);
+	assert_near(date.x0, signer.x0 + 2 * em);
+	assert_true(date.y0 > signer.y1 - 1);
+	free(html);
+	buf_free(&pdf);
 }
 
 static void expect_refused(struct pdfdoc d, const char *field_label)
@@ -409,6 +479,7 @@ int main(void)
 	make_seal_png(&seal, 200, 200);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_notice_text),
+		cmocka_unit_test(test_geometry),
 		cmocka_unit_test(test_no_seal),
 		cmocka_unit_test(test_long_body_flows),
 		cmocka_unit_test(test_signature_never_alone),
