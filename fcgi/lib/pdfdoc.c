@@ -33,6 +33,8 @@ static const double seal_w = MM(42);
 
 #define SERIF "Noto Serif CJK SC"
 #define SEAL_MAX_PIXELS 4096	/* either side of the seal's PNG */
+#define MAX_BODY_BYTES 200000	/* some 65 000 characters, a hundred pages */
+#define MAX_LINE_BYTES 2000	/* each of the other texts */
 
 /* ---- global state --------------------------------------------------------- */
 
@@ -63,7 +65,21 @@ static PangoContext *new_context(void)
 	return ctx;
 }
 
-/* Loads both faces once, so that the first render does not pay for it. */
+static bool fonts_found;	/* SERIF in both weights, not a fallback */
+
+static bool is_serif(PangoFont *f)
+{
+	if (!f)
+		return false;
+	PangoFontDescription *d = pango_font_describe(f);
+	const char *family = pango_font_description_get_family(d);
+	bool ok = family && strcmp(family, SERIF) == 0;
+	pango_font_description_free(d);
+	return ok;
+}
+
+/* Loads both faces once, so that the first render does not pay for it,
+ * and checks that they are the ones asked for. */
 static void warm_fonts(void)
 {
 	PangoContext *ctx = new_context();
@@ -71,6 +87,7 @@ static void warm_fonts(void)
 	PangoFontDescription *bold = font(title_pt, PANGO_WEIGHT_BOLD);
 	PangoFont *a = pango_font_map_load_font(font_map, ctx, regular);
 	PangoFont *b = pango_font_map_load_font(font_map, ctx, bold);
+	fonts_found = is_serif(a) && is_serif(b);
 	if (a)
 		g_object_unref(a);
 	if (b)
@@ -112,18 +129,27 @@ static bool fail(char *err, size_t errlen, const char *fmt, const char *a, const
 	return false;
 }
 
-/* Valid UTF-8 without control characters ("\n" allowed when multiline). */
+/* A line break where the text may hold several lines: LF or CRLF (what
+ * a browser's textarea sends). */
+static bool line_break_at(const char *s, size_t i, bool multiline)
+{
+	return multiline && (s[i] == '\n' || (s[i] == '\r' && s[i + 1] == '\n'));
+}
+
+/* Valid UTF-8 without control characters, not too long. */
 static bool check_text(const char *s, const char *label, const char *field, bool required,
 		       bool multiline, char *err, size_t errlen)
 {
 	if (!s || !*s)
 		return required ? fail(err, errlen, "%s（%s）不能为空", label, field) : true;
 	size_t len = strlen(s);
+	if (len > (multiline ? MAX_BODY_BYTES : MAX_LINE_BYTES))
+		return fail(err, errlen, "%s（%s）过长", label, field);
 	if (u8_check((const uint8_t *)s, len) != NULL)
 		return fail(err, errlen, "%s（%s）不是有效的 UTF-8 文本", label, field);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 && !(multiline && c == '\n')) || c == 0x7F)
+		if ((c < 0x20 || c == 0x7F) && !line_break_at(s, i, multiline))
 			return fail(err, errlen, "%s（%s）含有控制字符", label, field);
 	}
 	return true;
@@ -261,8 +287,9 @@ static void add_paragraphs(struct doc_layout *dl, const char *body)
 	for (const char *p = body; *p;) {
 		const char *end = strchr(p, '\n');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len > 0) {
-			PangoLayout *l = new_layout(dl->ctx, p, (int)len, body_pt,
+		size_t text_len = len > 0 && p[len - 1] == '\r' ? len - 1 : len;
+		if (text_len > 0) {
+			PangoLayout *l = new_layout(dl->ctx, p, (int)text_len, body_pt,
 						    PANGO_WEIGHT_NORMAL, PANGO_ALIGN_LEFT);
 			pango_layout_set_indent(l, (int)(2 * body_pt * PANGO_SCALE));
 			pango_layout_set_justify(l, TRUE);
@@ -649,6 +676,9 @@ static bool render_locked(const struct pdfdoc *d, struct doc_layout *dl, struct 
 {
 	if (!font_map)
 		return fail(err, errlen, "PDF 生成失败：%s%s", "字体未初始化", "");
+	if (!fonts_found)
+		return fail(err, errlen, "PDF 生成失败：未安装字体 %s%s", SERIF,
+			    "（Debian 软件包 fonts-noto-cjk）");
 	struct sink sink;
 	if (!sink_open(&sink)) {
 		sink_close(&sink);

@@ -10,7 +10,8 @@
  *     wrapped onto more lines when long; the 文号 centred under it.
  *   - A blank line, the addressee flush left, then the body: each paragraph
  *     with a two-character first-line indent, justified (3号, Noto Serif
- *     CJK SC Regular in place of 仿宋). Empty paragraphs are skipped.
+ *     CJK SC Regular in place of 仿宋). Lines end in "\n" or "\r\n"; empty
+ *     paragraphs are skipped.
  *   - The 落款 after the body, each of its lines on one line. With a seal
  *     (GB/T 9704 7.3.5.1): the date four characters from the right edge,
  *     the signer centred over it, the seal 42 mm wide (42 mm high when
@@ -66,9 +67,12 @@ void pdfdoc_global_init(void);
 
 /* Appends the PDF to out. False, with out as it was and a message (Chinese,
  * naming the field) in err: a required field missing or empty, a text not
- * valid UTF-8 or holding control characters (the body may hold "\n"), the
- * signer or date longer than a line, created not ISO 8601, the seal not a
- * readable PNG of at most 4096 pixels a side, or cairo failing. */
+ * valid UTF-8 or holding control characters (the body may hold line
+ * breaks, "\n" or "\r\n"), the body longer than 200 000 bytes or another
+ * text longer than 2 000, the signer or date longer than a line, created
+ * not ISO 8601, the seal not a readable PNG of at most 4096 pixels a side,
+ * the font (Noto Serif CJK SC, Debian fonts-noto-cjk) not installed, or
+ * cairo failing. */
 bool pdfdoc_render(const struct pdfdoc *d, struct buf *out, char *err, size_t errlen);
 
 /* Frees the font map and cairo's static caches (for leak checkers). */

@@ -200,10 +200,13 @@ static void test_notice_text(void **state)
 	buf_free(&pdf);
 }
 
+/* Without a seal, 文号, addressee or footer; the body's lines ending in
+ * CRLF as a browser sends them. */
 static void test_no_seal(void **state)
 {
 	(void)state;
 	struct pdfdoc d = notice(false);
+	d.body = PARA1 "\r\n" PARA2 "\r\n" PARA3 "\r\n";
 	d.doc_no = NULL;
 	d.addressee = NULL;
 	d.footer = NULL;
@@ -361,6 +364,16 @@ static void test_bad_input_refused(void **state)
 	d = notice(true);
 	d.created = "2026-12-07 09:30";
 	expect_refused(d, "创建时间（created）");
+	struct buf big = BUF_INIT;
+	while (big.len <= 200000)
+		buf_puts(&big, PARA2);
+	d = notice(true);
+	d.body = buf_str(&big);
+	expect_refused(d, "正文（body）过长");
+	buf_free(&big);
+	d = notice(true);
+	d.body = "第一段\r第二段";	/* CR alone is no line break */
+	expect_refused(d, "正文（body）含有控制字符");
 	d = notice(true);
 	d.signer = "某某市某某区人民政府办公室某某市某某区人民政府办公室某某市某某区人民政府办公室";
 	expect_refused(d, "落款（signer）过长");
