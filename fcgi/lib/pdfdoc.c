@@ -97,18 +97,6 @@ static void warm_fonts(void)
 	g_object_unref(ctx);
 }
 
-/* pango initialises fontconfig with its first font map. */
-static void init_once_fn(void)
-{
-	font_map = pango_cairo_font_map_new();
-	warm_fonts();
-}
-
-void pdfdoc_global_init(void)
-{
-	pthread_once(&init_once, init_once_fn);
-}
-
 void pdfdoc_global_cleanup(void)
 {
 	pthread_mutex_lock(&render_lock);
@@ -699,6 +687,37 @@ static bool render_locked(const struct pdfdoc *d, struct doc_layout *dl, struct 
 							   : "写入失败",
 			    "");
 	return true;
+}
+
+/* ---- entry points --------------------------------------------------------- */
+
+/* A throwaway render: the first one opens the font files for subsetting
+ * and fills pango's and cairo's caches, some ten times a later one. */
+static void warm_render(void)
+{
+	struct pdfdoc d = {
+		.title = "通知", .body = "正文", .signer = "机关", .date_text = "2026年1月1日",
+	};
+	struct doc_layout dl = { 0 };
+	struct buf out = BUF_INIT;
+	char err[128];
+	render_locked(&d, &dl, &out, err, sizeof err);
+	free_layout(&dl);
+	buf_free(&out);
+}
+
+/* pango initialises fontconfig with its first font map. */
+static void init_once_fn(void)
+{
+	font_map = pango_cairo_font_map_new();
+	warm_fonts();
+	if (fonts_found)
+		warm_render();
+}
+
+void pdfdoc_global_init(void)
+{
+	pthread_once(&init_once, init_once_fn);
 }
 
 bool pdfdoc_render(const struct pdfdoc *d, struct buf *out, char *err, size_t errlen)

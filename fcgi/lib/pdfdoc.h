@@ -31,8 +31,9 @@
  * creation date unless the caller gives one; its Title is the title.
  *
  * Threads: call pdfdoc_global_init() once at start-up, before any thread
- * renders: pango initialises fontconfig and the two faces are loaded, so
- * that no render pays for it. pdfdoc_render() may then be called from any
+ * renders: pango initialises fontconfig, the two faces are loaded and a
+ * throwaway document rendered (some 0.3 s), so that no render pays for it
+ * (a first render costs ten times a later one). pdfdoc_render() may then be called from any
  * thread; renders are serialised by a lock inside (the pango font map is
  * shared, and pango objects are not thread-safe), each holding it for a
  * few tens of milliseconds (the seal's PNG is decoded outside it). pdfdoc_global_cleanup() (tests, at exit) frees
