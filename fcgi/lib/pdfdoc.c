@@ -230,6 +230,7 @@ struct text {
 	PangoLayout *layout;
 	double pitch;
 	double size_pt;
+	double x;	/* the layout's left edge from the block's */
 };
 
 struct doc_layout {
@@ -257,7 +258,27 @@ static PangoLayout *new_layout(PangoContext *ctx, const char *s, int len, double
 
 static void add_text(struct doc_layout *dl, PangoLayout *l, double pitch, double size_pt)
 {
-	dl->texts[dl->ntexts++] = (struct text){ l, pitch, size_pt };
+	dl->texts[dl->ntexts++] = (struct text){ l, pitch, size_pt, 0 };
+}
+
+/* A title on several lines gets lines of even length, centred, rather than
+ * full lines and a stub (GB/T 9704 7.3.1: 梯形或菱形). */
+static void add_title(struct doc_layout *dl, const char *title)
+{
+	PangoLayout *l = new_layout(dl->ctx, title, -1, title_pt, PANGO_WEIGHT_BOLD, PANGO_ALIGN_CENTER);
+	int lines = pango_layout_get_line_count(l), full = (int)(block_w * PANGO_SCALE), natural;
+	double x = 0;
+	if (lines > 1) {
+		pango_layout_set_width(l, -1);
+		pango_layout_get_size(l, &natural, NULL);
+		int even = natural / lines + (int)(title_pt * PANGO_SCALE);
+		pango_layout_set_width(l, even < full ? even : full);
+		if (pango_layout_get_line_count(l) != lines)
+			pango_layout_set_width(l, full);
+		x = (block_w - (double)pango_layout_get_width(l) / PANGO_SCALE) / 2;
+	}
+	add_text(dl, l, title_pitch, title_pt);
+	dl->texts[dl->ntexts - 1].x = x;
 }
 
 static size_t count_lines(const char *s)
@@ -293,8 +314,7 @@ static void build_layout(struct doc_layout *dl, const struct pdfdoc *d)
 	dl->texts = calloc(3 + count_lines(d->body), sizeof *dl->texts);
 	if (!dl->texts)
 		abort();
-	add_text(dl, new_layout(dl->ctx, d->title, -1, title_pt, PANGO_WEIGHT_BOLD, PANGO_ALIGN_CENTER),
-		 title_pitch, title_pt);
+	add_title(dl, d->title);
 	if (d->doc_no && *d->doc_no)
 		add_text(dl, new_layout(dl->ctx, d->doc_no, -1, body_pt, PANGO_WEIGHT_NORMAL,
 					PANGO_ALIGN_CENTER),
@@ -416,8 +436,8 @@ static void place_text(struct flow *f, const struct text *t)
 			next_page(f);
 		PangoRectangle logical;
 		pango_layout_iter_get_line_extents(it, NULL, &logical);
-		place_line(f, pango_layout_iter_get_line_readonly(it), (double)logical.x / PANGO_SCALE,
-			   t->pitch, t->size_pt);
+		place_line(f, pango_layout_iter_get_line_readonly(it),
+			   t->x + (double)logical.x / PANGO_SCALE, t->pitch, t->size_pt);
 	} while (pango_layout_iter_next_line(it));
 	pango_layout_iter_free(it);
 }

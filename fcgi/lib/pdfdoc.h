@@ -7,7 +7,7 @@
  *   - A4, 210 × 297 mm; the text block 156 × 225 mm, 37 mm from the top
  *     and 28 mm from the left edge; 22 lines to the page (3号 text).
  *   - The title centred (2号, Noto Serif CJK SC Bold as the 小标宋),
- *     wrapped onto more lines when long; the 文号 centred under it.
+ *     on lines of even length when long; the 文号 centred under it.
  *   - A blank line, the addressee flush left, then the body: each paragraph
  *     with a two-character first-line indent, justified (3号, Noto Serif
  *     CJK SC Regular in place of 仿宋). Lines end in "\n" or "\r\n"; empty

@@ -322,6 +322,19 @@ static void test_geometry(void **state)
 	assert_near(date.x0, signer.x0 + 2 * em);
 	assert_true(date.y0 > signer.y1 - 1);
 	free(html);
+
+	/* A title of 33 characters: two lines of 17 and 16, each centred, not
+	 * a full line of 20 and a stub of 13. */
+	d = notice(false);
+	d.title = "关于某某区老旧小区改造项目资金使用情况政府信息公开申请的答复告知书";
+	buf_reset(&pdf);
+	render_ok(&d, &pdf);
+	html = run_on_pdf("pdftotext -bbox", &pdf, false);
+	struct box line1 = word_box(html, "关于某某区"), line2 = word_box(html, "情况政府");
+	assert_true(fabs((line1.x1 - line1.x0) - (line2.x1 - line2.x0)) < 22 + 0.5);
+	assert_true(fabs((line1.x0 + line1.x1) / 2 - centre) < 1);
+	assert_true(fabs((line2.x0 + line2.x1) / 2 - centre) < 1);
+	free(html);
 	buf_free(&pdf);
 }
 
