@@ -255,6 +255,10 @@ struct multipart *multipart_new(const char *boundary,
 	if (!p)
 		return NULL;
 	p->lim = limits ? *limits : multipart_limits_default;
+	if (p->lim.max_header_bytes > MULTIPART_HEADER_MAX) {
+		free(p);
+		return NULL;
+	}
 	if (callbacks)
 		p->cb = *callbacks;
 	p->user = user;

@@ -30,6 +30,8 @@
 
 /* RFC 2046 §5.1.1: 1 to 70 characters. */
 #define MULTIPART_BOUNDARY_MAX 70
+/* The largest max_header_bytes multipart_new takes (it allocates twice). */
+#define MULTIPART_HEADER_MAX (1024 * 1024)
 
 struct multipart_limits {
 	size_t max_parts;	  /* parts in the body (e.g. 16) */
@@ -99,7 +101,8 @@ struct multipart;
 /*
  * A parser for a body with this boundary (as multipart_boundary returns
  * it; checked again here). limits NULL means multipart_limits_default.
- * NULL when the boundary is not valid or memory runs out.
+ * NULL when the boundary is not valid, max_header_bytes is above
+ * MULTIPART_HEADER_MAX or memory runs out.
  */
 struct multipart *multipart_new(const char *boundary,
 				const struct multipart_limits *limits,

@@ -658,6 +658,9 @@ static void test_new_refuses_bad_boundaries(void **state)
 	assert_null(multipart_new(b71, NULL, &callbacks, NULL));
 	assert_null(multipart_new("a\r\nb", NULL, &callbacks, NULL));
 	assert_null(multipart_new("ends ", NULL, &callbacks, NULL));
+	struct multipart_limits huge = multipart_limits_default;
+	huge.max_header_bytes = MULTIPART_HEADER_MAX + 1;
+	assert_null(multipart_new("a", &huge, &callbacks, NULL));
 	b71[70] = '\0';
 	struct multipart *p = multipart_new(b71, NULL, NULL, NULL);
 	assert_non_null(p);	/* no callbacks at all is fine too */
