@@ -301,9 +301,12 @@ static bool ext_is(const char *ext, const char *want)
 	return strcmp(ext, want) == 0;
 }
 
-/* OLE2 compound files: libmagic names Word and Excel by their streams;
- * WPS and ET (Kingsoft) carry the same streams or none it knows, so the
- * extension decides between them. NULL: an OLE2 file we cannot place. */
+/* OLE2 compound files: libmagic names Word and Excel by their summary
+ * information or their streams (WordDocument; Workbook or Book). WPS and
+ * ET (Kingsoft) carry the same streams or none libmagic knows, so the
+ * extension decides between them; a compound file libmagic cannot name is
+ * taken only as .wps or .et — never as .doc or .xls, which it would have
+ * named. NULL: an OLE2 file we cannot place. */
 static const char *ole2_kind(const char *mime, const char *ext)
 {
 	if (strcmp(mime, "application/msword") == 0)
@@ -311,8 +314,10 @@ static const char *ole2_kind(const char *mime, const char *ext)
 	if (strcmp(mime, "application/vnd.ms-excel") == 0)
 		return ext_is(ext, "et") ? "et" : "xls";
 	/* application/x-ole-storage: no stream libmagic knows */
-	if (ext_is(ext, "doc") || ext_is(ext, "wps") || ext_is(ext, "xls") || ext_is(ext, "et"))
-		return ext;
+	if (ext_is(ext, "wps"))
+		return "wps";
+	if (ext_is(ext, "et"))
+		return "et";
 	return NULL;
 }
 
