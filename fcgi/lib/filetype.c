@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include "lib/textcheck.h"
+
 /* The accepted kinds (issue 15, "Limits"): the one place that says what
  * may be uploaded, under which names, and how it is served. Labels follow
  * the names Office and WPS give their formats in Chinese. */
@@ -459,14 +461,49 @@ static void accepted_list(char *buf, size_t buflen)
 	}
 }
 
+/* The name as a message may show it: well-formed UTF-8 without controls,
+ * bidi or invisible characters (lib/textcheck), at most MESSAGE_NAME_MAX
+ * characters, the rest as "…". The caller should have cleaned it already;
+ * a message must not be turned round by a name either way. */
+#define MESSAGE_NAME_MAX 60
+static void name_for_message(const char *name, char *buf, size_t buflen)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t used = 0, chars = 0, n = strlen(name);
+	buf[0] = '\0';
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_seq_len(s[i]);
+		if (len == 0 || i + len > n || !utf8_seq_ok(s + i, len)) {
+			i++;				/* not UTF-8: dropped */
+			continue;
+		}
+		uint32_t cp;
+		bool shown = !text_forbidden_char(name + i, len, false, &cp);
+		if (shown && chars == MESSAGE_NAME_MAX) {
+			snprintf(buf + used, buflen - used, "…");
+			return;
+		}
+		if (shown && used + len < buflen) {
+			memcpy(buf + used, s + i, len);
+			used += len;
+			buf[used] = '\0';
+			chars++;
+		}
+		i += len;
+	}
+}
+
 const char *filetype_message(enum filetype_verdict v, const char *display_name,
 			     const struct filetype_result *r, char *buf, size_t buflen)
 {
 	if (buflen == 0)
 		return buf;
-	char who[1024];
-	if (display_name && display_name[0])
-		snprintf(who, sizeof who, "文件“%s”", display_name);
+	char name[4 * MESSAGE_NAME_MAX + 8] = "";
+	if (display_name)
+		name_for_message(display_name, name, sizeof name);
+	char who[sizeof name + 16];
+	if (name[0])
+		snprintf(who, sizeof who, "文件“%s”", name);
 	else
 		snprintf(who, sizeof who, "该文件");
 	trim_partial_utf8(who);

@@ -79,7 +79,8 @@ enum filetype_verdict filetype_check(struct filetype_checker *c, const char *pat
 				     const char *display_name, struct filetype_result *out);
 
 /* The Chinese message for a verdict, written to buf (always NUL-ended and
- * valid UTF-8 when cut); returns buf. e.g.
+ * valid UTF-8 when cut); returns buf. The name is shown without controls,
+ * bidi or invisible characters, cut after 60 characters. e.g.
  * "文件“x.pdf”的内容是PNG图片，与扩展名不符（应为 .png）". */
 const char *filetype_message(enum filetype_verdict v, const char *display_name,
 			     const struct filetype_result *r, char *buf, size_t buflen);

@@ -590,6 +590,17 @@ static void test_message_truncation(void **state)
 			i += want;
 		}
 	}
+	/* a name cannot turn the message round, nor flood it */
+	char msg2[512];
+	filetype_message(FILETYPE_EXTENSION_MISMATCH, "\xE2\x80\xAE" "fdp.exe\x01\xFF", &r, msg2,
+			 sizeof msg2);
+	assert_string_equal(msg2, "文件“fdp.exe”的内容是PNG图片，与扩展名不符（应为.png）");
+	char longname[400] = "";
+	for (int i = 0; i < 70; i++)
+		strcat(longname, "长");
+	filetype_message(FILETYPE_EMPTY, longname, &r, msg2, sizeof msg2);
+	assert_non_null(strstr(msg2, "长…”是空文件"));
+	assert_int_equal(strlen(msg2), strlen("文件“”是空文件（0字节），请重新选择") + 60 * 3 + 3);
 	/* a type without a label is named by its MIME type */
 	struct filetype_result u = { .content_label = NULL };
 	snprintf(u.magic_mime, sizeof u.magic_mime, "application/x-foo");
