@@ -530,9 +530,9 @@ static void test_utf8_rules(void **state)
 	}
 }
 
-/* A stored text file is read in 64 KiB pieces: a character cut by a
+/* A stored text file is read in 16 KiB pieces: a character cut by a
  * piece's end is still one character. A NUL anywhere refuses it, even
- * beyond the 7 MiB libmagic looks at. */
+ * far beyond the 256 KiB libmagic reads. */
 static void test_long_text_file(void **state)
 {
 	(void)state;
