@@ -67,6 +67,68 @@ static const unsigned char jpeg_head[] = {
 
 static const char utf8_text[] = "申请公开2025年度财政预算执行情况。\n联系人：张三\n";
 
+static void put_le16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+}
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+	put_le16(p, (uint16_t)v);
+	put_le16(p + 2, (uint16_t)(v >> 16));
+}
+
+static struct bytes file_bytes(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	long size = ftell(f);
+	assert_true(size > 0);
+	rewind(f);
+	struct bytes b = { malloc((size_t)size), (size_t)size };
+	assert_non_null(b.data);
+	assert_int_equal(fread(b.data, 1, b.len, f), b.len);
+	fclose(f);
+	return b;
+}
+
+/* A ZIP archive of `count` empty stored entries, written here by APPNOTE
+ * (libzip takes a minute under the sanitizers to write 10000 entries). */
+static struct bytes zip_of_empty_entries(unsigned count)
+{
+	enum { NAME = 5, LOCAL = 30 + NAME, CENTRAL = 46 + NAME, END = 22 };
+	size_t len = (size_t)count * (LOCAL + CENTRAL) + END;
+	struct bytes b = { calloc(1, len), len };
+	assert_non_null(b.data);
+	unsigned char *local = b.data, *central = b.data + (size_t)count * LOCAL;
+	for (unsigned i = 0; i < count; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "%05x", i & 0xFFFFF);
+		unsigned char *l = local + (size_t)i * LOCAL, *c = central + (size_t)i * CENTRAL;
+		memcpy(l, "PK\3\4", 4);
+		put_le16(l + 4, 10);			/* version needed */
+		put_le16(l + 12, 0x21);			/* 1980-01-01 */
+		put_le16(l + 26, NAME);
+		memcpy(l + 30, name, NAME);
+		memcpy(c, "PK\1\2", 4);
+		put_le16(c + 4, 20);			/* version made by */
+		put_le16(c + 6, 10);
+		put_le16(c + 14, 0x21);
+		put_le16(c + 28, NAME);
+		put_le32(c + 42, (uint32_t)(i * LOCAL));	/* its local header */
+		memcpy(c + 46, name, NAME);
+	}
+	unsigned char *e = central + (size_t)count * CENTRAL;
+	memcpy(e, "PK\5\6", 4);
+	put_le16(e + 8, (uint16_t)count);
+	put_le16(e + 10, (uint16_t)count);
+	put_le32(e + 12, (uint32_t)((size_t)count * CENTRAL));
+	put_le32(e + 16, (uint32_t)((size_t)count * LOCAL));
+	return b;
+}
+
 /* A ZIP archive made with libzip holding the given entries (each "<x/>"),
  * read back into memory. */
 static struct bytes zip_with(const char *const *names)
@@ -83,13 +145,9 @@ static struct bytes zip_with(const char *const *names)
 		assert_true(zip_file_add(za, names[i], src, ZIP_FL_ENC_UTF_8) >= 0);
 	}
 	assert_int_equal(zip_close(za), 0);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	unsigned char buf[8192];
-	size_t n = fread(buf, 1, sizeof buf, f);
-	fclose(f);
+	struct bytes b = file_bytes(path);
 	unlink(path);
-	return bytes_of(buf, n);
+	return b;
 }
 
 static const char *const docx_parts[] = { "[Content_Types].xml", "_rels/.rels",
@@ -102,18 +160,6 @@ static const char *const zip_parts[] = { "申请材料/身份证.txt", "readme.t
 /* A manifest without the main part of either: a plain ZIP. */
 static const char *const pptx_parts[] = { "[Content_Types].xml", "_rels/.rels",
 					  "ppt/presentation.xml", NULL };
-
-static void put_le16(unsigned char *p, uint16_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-}
-
-static void put_le32(unsigned char *p, uint32_t v)
-{
-	put_le16(p, (uint16_t)v);
-	put_le16(p + 2, (uint16_t)(v >> 16));
-}
 
 /* One 128-byte directory entry of a compound file: name, type (5 root,
  * 2 stream), its child, an empty chain. */
@@ -319,6 +365,20 @@ static void test_unreadable_zip(void **state)
 	assert_string_equal(r.content_label, "无法读取的ZIP压缩包");
 	bytes_free(&zip);
 	bytes_free(&cut);
+}
+
+/* More than 10000 entries are refused before libzip reads them all. */
+static void test_crowded_zip(void **state)
+{
+	(void)state;
+	struct filetype_result r;
+	struct bytes b = zip_of_empty_entries(10000);
+	expect(&b, "材料.zip", FILETYPE_ACCEPTED, "zip");
+	bytes_free(&b);
+	b = zip_of_empty_entries(10001);
+	assert_int_equal(check(&b, "材料.zip", &r), FILETYPE_TYPE_NOT_ALLOWED);
+	assert_string_equal(r.content_label, "文件数量过多的ZIP压缩包（最多10000个）");
+	bytes_free(&b);
 }
 
 static void test_png_named_pdf(void **state)
@@ -636,6 +696,7 @@ int main(void)
 		cmocka_unit_test(test_accepted_result),
 		cmocka_unit_test(test_zip_manifests),
 		cmocka_unit_test(test_unreadable_zip),
+		cmocka_unit_test(test_crowded_zip),
 		cmocka_unit_test(test_png_named_pdf),
 		cmocka_unit_test(test_ole2),
 		cmocka_unit_test(test_not_allowed),
