@@ -9,6 +9,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -95,11 +96,14 @@ static struct bytes file_bytes(const char *path)
 }
 
 /* A ZIP archive of `count` empty stored entries, written here by APPNOTE
- * (libzip takes a minute under the sanitizers to write 10000 entries). */
-static struct bytes zip_of_empty_entries(unsigned count)
+ * (libzip takes a minute under the sanitizers to write 10000 entries);
+ * with `zip64`, its counts are in a ZIP64 end record (4.3.14), as some
+ * writers always do. */
+static struct bytes zip_of_empty_entries(unsigned count, bool zip64)
 {
-	enum { NAME = 5, LOCAL = 30 + NAME, CENTRAL = 46 + NAME, END = 22 };
-	size_t len = (size_t)count * (LOCAL + CENTRAL) + END;
+	enum { NAME = 5, LOCAL = 30 + NAME, CENTRAL = 46 + NAME, END = 22,
+	       END64 = 56, LOCATOR = 20 };
+	size_t len = (size_t)count * (LOCAL + CENTRAL) + END + (zip64 ? END64 + LOCATOR : 0);
 	struct bytes b = { calloc(1, len), len };
 	assert_non_null(b.data);
 	unsigned char *local = b.data, *central = b.data + (size_t)count * LOCAL;
@@ -120,12 +124,28 @@ static struct bytes zip_of_empty_entries(unsigned count)
 		put_le32(c + 42, (uint32_t)(i * LOCAL));	/* its local header */
 		memcpy(c + 46, name, NAME);
 	}
-	unsigned char *e = central + (size_t)count * CENTRAL;
+	uint32_t cd_size = (uint32_t)((size_t)count * CENTRAL), cd_at = (uint32_t)((size_t)count * LOCAL);
+	unsigned char *e = central + cd_size;
+	if (zip64) {
+		memcpy(e, "PK\6\6", 4);
+		put_le32(e + 4, END64 - 12);		/* the record's size after this field */
+		put_le16(e + 12, 45);
+		put_le16(e + 14, 45);
+		put_le32(e + 24, count);		/* entries here (u64) */
+		put_le32(e + 32, count);		/* entries in all (u64) */
+		put_le32(e + 40, cd_size);
+		put_le32(e + 48, cd_at);
+		unsigned char *loc = e + END64;
+		memcpy(loc, "PK\6\7", 4);
+		put_le32(loc + 8, cd_at + cd_size);	/* where the ZIP64 record is (u64) */
+		put_le32(loc + 16, 1);
+		e = loc + LOCATOR;
+	}
 	memcpy(e, "PK\5\6", 4);
-	put_le16(e + 8, (uint16_t)count);
-	put_le16(e + 10, (uint16_t)count);
-	put_le32(e + 12, (uint32_t)((size_t)count * CENTRAL));
-	put_le32(e + 16, (uint32_t)((size_t)count * LOCAL));
+	put_le16(e + 8, zip64 ? 0xFFFF : (uint16_t)count);
+	put_le16(e + 10, zip64 ? 0xFFFF : (uint16_t)count);
+	put_le32(e + 12, zip64 ? 0xFFFFFFFF : cd_size);
+	put_le32(e + 16, zip64 ? 0xFFFFFFFF : cd_at);
 	return b;
 }
 
@@ -372,13 +392,18 @@ static void test_crowded_zip(void **state)
 {
 	(void)state;
 	struct filetype_result r;
-	struct bytes b = zip_of_empty_entries(10000);
-	expect(&b, "材料.zip", FILETYPE_ACCEPTED, "zip");
-	bytes_free(&b);
-	b = zip_of_empty_entries(10001);
-	assert_int_equal(check(&b, "材料.zip", &r), FILETYPE_TYPE_NOT_ALLOWED);
-	assert_string_equal(r.content_label, "文件数量过多的ZIP压缩包（最多10000个）");
-	bytes_free(&b);
+	for (int zip64 = 0; zip64 <= 1; zip64++) {
+		struct bytes b = zip_of_empty_entries(3, zip64);
+		expect(&b, "材料.zip", FILETYPE_ACCEPTED, "zip");
+		bytes_free(&b);
+		b = zip_of_empty_entries(10000, zip64);
+		expect(&b, "材料.zip", FILETYPE_ACCEPTED, "zip");
+		bytes_free(&b);
+		b = zip_of_empty_entries(10001, zip64);
+		assert_int_equal(check(&b, "材料.zip", &r), FILETYPE_TYPE_NOT_ALLOWED);
+		assert_string_equal(r.content_label, "文件数量过多的ZIP压缩包（最多10000个）");
+		bytes_free(&b);
+	}
 }
 
 static void test_png_named_pdf(void **state)
