@@ -55,6 +55,7 @@ static const struct {
 	{ "application/vnd.microsoft.portable-executable", "可执行程序" },
 	{ "application/x-mach-binary", "可执行程序" },
 	{ "application/x-msi", "安装程序" },
+	{ "application/vnd.ms-msi", "安装程序" },
 	{ "application/javascript", "脚本" },
 	{ "text/javascript", "脚本" },
 	{ "application/octet-stream", "无法识别的数据" },
@@ -67,7 +68,17 @@ static const char non_utf8_text[] = "非UTF-8编码的文本（请另存为UTF-8
 static const char bad_zip[] = "无法读取的ZIP压缩包";
 static const char crowded_zip[] = "文件数量过多的ZIP压缩包（最多10000个）";
 static const char unknown_ole2[] = "无法确定类型的Office文档（OLE2复合文档）";
-static const char script_label[] = "脚本";
+static const char script_label[] = "脚本或程序代码";
+
+/* What libmagic calls text that is text/plain to us: CSV, and the source
+ * and typesetting formats it names by keywords a letter may also hold
+ * ("#include", "begin … end", "\\begin"); served as text/plain they only
+ * show. Scripts (shell, batch, PHP, Python …), HTML, XML and SVG are not
+ * here. */
+static const char *const plain_text_mimes[] = {
+	"text/plain", "text/csv", "text/x-c", "text/x-c++", "text/x-tex", "text/x-Algol68",
+	"text/x-fortran", "text/x-pascal", "text/troff", "text/x-asm",
+};
 
 /* How much of a file libmagic reads (its default is 7 MiB, read into one
  * buffer and, for text, copied four times over): the formats on the list
@@ -406,13 +417,21 @@ static const char *ole2_kind(const char *mime, const char *ext)
 	return NULL;
 }
 
+static bool plain_text(const char *mime)
+{
+	for (size_t i = 0; i < sizeof plain_text_mimes / sizeof plain_text_mimes[0]; i++)
+		if (strcmp(plain_text_mimes[i], mime) == 0)
+			return true;
+	return false;
+}
+
 static const char *refused_label(const char *mime)
 {
 	for (size_t i = 0; i < sizeof refused_labels / sizeof refused_labels[0]; i++)
 		if (strcmp(refused_labels[i].mime, mime) == 0)
 			return refused_labels[i].label;
-	if (starts_with(mime, "text/x-") && strstr(mime, "script"))
-		return script_label;	/* text/x-shellscript, text/x-script.python */
+	if (starts_with(mime, "text/x-"))
+		return script_label;	/* text/x-shellscript, text/x-php, text/x-msdos-batch */
 	return NULL;
 }
 
@@ -446,7 +465,7 @@ static const char *content_kind(const char *mime, const char *ext, const char *p
 			*refused = unknown_ole2;
 		return code;
 	}
-	if (strcmp(mime, "text/plain") == 0 || strcmp(mime, "text/csv") == 0) {
+	if (plain_text(mime)) {
 		bool ok = path ? utf8_text_file(path) : utf8_text_buffer(head, head_len);
 		if (!ok)
 			*refused = non_utf8_text;

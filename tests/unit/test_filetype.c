@@ -461,8 +461,11 @@ struct refused_case {
 };
 
 static const struct refused_case refused_cases[] = {
-	{ "#!/bin/sh\nrm -rf /tmp/x\necho done\n", "run.sh", "脚本" },
-	{ "#!/bin/sh\nrm -rf /tmp/x\necho done\n", "说明.txt", "脚本" },
+	{ "#!/bin/sh\nrm -rf /tmp/x\necho done\n", "run.sh", "脚本或程序代码" },
+	{ "#!/bin/sh\nrm -rf /tmp/x\necho done\n", "说明.txt", "脚本或程序代码" },
+	{ "#!/usr/bin/env python3\nimport os\nos.system('id')\n", "说明.txt", "脚本或程序代码" },
+	{ "<?php system($_GET['c']); ?>\n", "说明.txt", "脚本或程序代码" },
+	{ "@echo off\r\ndel /q C:\\x\r\n", "说明.txt", "脚本或程序代码" },
 	{ "<!DOCTYPE html>\n<html><head><title>x</title></head><body>"
 	  "<script>alert(document.cookie)</script></body></html>\n",
 	  "page.html", "HTML网页（可能含有脚本）" },
@@ -585,6 +588,22 @@ static void test_text_encoding(void **state)
 	b = bytes_of(utf8_text, sizeof utf8_text - 3);
 	assert_int_equal(check(&b, "a.txt", &r), FILETYPE_TYPE_NOT_ALLOWED);
 	bytes_free(&b);
+}
+
+/* Text libmagic takes for source code or TeX by its keywords is still
+ * text to us. */
+static void test_text_that_looks_like_code(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+		"申请事项：\n#include 相关材料\nint main() { return 0; }\n",
+		"\\documentclass{article}\n\\begin{document}\n申请\n\\end{document}\n",
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		struct bytes b = bytes_of(texts[i], strlen(texts[i]));
+		expect(&b, "申请.txt", FILETYPE_ACCEPTED, "txt");
+		bytes_free(&b);
+	}
 }
 
 /* The UTF-8 check itself, on what libmagic still calls text. */
@@ -730,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_name_without_extension),
 		cmocka_unit_test(test_extension),
 		cmocka_unit_test(test_text_encoding),
+		cmocka_unit_test(test_text_that_looks_like_code),
 		cmocka_unit_test(test_utf8_rules),
 		cmocka_unit_test(test_long_text_file),
 		cmocka_unit_test(test_table),
