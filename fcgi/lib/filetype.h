@@ -5,8 +5,9 @@
  * its name or the browser's Content-Type. ZIP-based formats are told apart
  * by their inner manifest with libzip (OFD: OFD.xml at the root; DOCX:
  * [Content_Types].xml and word/document.xml; XLSX: [Content_Types].xml
- * and xl/workbook.xml; any other archive is a plain ZIP). OLE2 compound
- * files are DOC, XLS, WPS or ET by libmagic's answer and the extension.
+ * and xl/workbook.xml; any other archive is a plain ZIP; more than 10000
+ * entries are refused unread). OLE2 compound files are DOC or XLS as
+ * libmagic names them, WPS or ET by the extension.
  * The kind found is then checked against one table of accepted kinds:
  * its code, its Chinese label, the extensions it may carry and the MIME
  * type it is served with. A name whose extension disagrees with the
@@ -18,8 +19,14 @@
  * refused with a message asking for UTF-8 (Notepad's "另存为 UTF-8").
  *
  * HTML and SVG are refused explicitly: both can carry script, and a file
- * we serve must never run in our origin. Executables and scripts are
- * refused because they are on no list.
+ * we serve must never run in our origin. Executables and scripts (shell,
+ * batch, PHP, Python …) are refused too. Whoever serves an accepted file
+ * still sends X-Content-Type-Options: nosniff and, but for images and
+ * PDF, Content-Disposition: attachment: a text or image can hold markup.
+ *
+ * Cost: libmagic reads the first 256 KiB; the ZIP directory and the whole
+ * of a text file are read here in small pieces. Memory does not grow with
+ * the file.
  *
  * Threads: libmagic cookies are not thread-safe. A checker is used by one
  * thread at a time; give each worker thread its own.
