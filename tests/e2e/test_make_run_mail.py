@@ -1,0 +1,198 @@
+"""`make run` sends mail (issue 14, "Done when"): deploy/dev-stack.sh run
+starts, besides PostgreSQL, the app and nginx, a local SMTP mailbox
+(tests/e2e/mailbox.py, each message kept as var/mail/NNNN.eml) and the
+sender `ysqgk notify`, with the configuration pointing at that mailbox; the
+demo gets a clerk and a head with e-mail addresses, their passwords shown
+once like the administrator's.
+
+Run the way `make run` runs it: `dev-stack.sh run` in a copy of this
+working tree (the test build standing in for the release binary, as in
+test_anywhere.py), minus `make run`'s package check and build."""
+
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import shutil
+import time
+import unittest
+
+import stack
+import test_staff_common as h
+from mailbox import Mailbox
+from test_anywhere import copy_clone
+
+SHOWN = re.compile(r"demo (\w+)\s+\(shown once\): user (\S+)\s+password (\S+)")
+
+
+class RunStack(stack.Stack):
+    """The stack `dev-stack.sh run` started (its folder and port), for
+    stack.Stack's HTTP and psql helpers."""
+
+    def __init__(self, folder, port):	# pylint: disable=super-init-not-called
+        self.dir, self.port, self.env, self.started = folder, port, dict(os.environ), True
+
+
+def pid_in(folder, name):
+    with open(os.path.join(folder, "run", name)) as f:
+        return int(f.read())
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+class MakeRunMailTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.home = tempfile.mkdtemp(prefix="ysqgk-run-mail-")
+        cls.clone = os.path.join(cls.home, "ysqgk")
+        copy_clone(cls.clone)
+        cls.port = stack.free_port()
+        cls.proc, cls.state, cls.printed = None, None, ""
+        try:
+            cls.proc, cls.state, cls.printed = cls.run_stack()
+            cls.S = RunStack(cls.state, cls.port)
+            cls.box = Mailbox(folder=os.path.join(cls.state, "mail"))
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def run_stack(cls):
+        """Starts `dev-stack.sh run`; (process, state folder, what it printed
+        up to its last line)."""
+        p = subprocess.Popen([os.path.join(cls.clone, "deploy", "dev-stack.sh"), "run"],
+                             env=dict(os.environ, PORT=str(cls.port)), stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        out, state = [], None
+        for line in p.stdout:
+            out.append(line)
+            if line.strip().startswith("data:"):
+                state = line.split()[1]
+            if "Ctrl-C stops" in line:
+                break
+        printed = "".join(out)
+        if state is None or "Ctrl-C stops" not in printed:
+            cls.interrupt(p)
+            raise AssertionError("dev-stack.sh run did not start:\n" + printed)
+        return p, state, printed
+
+    @staticmethod
+    def interrupt(p):
+        """Ctrl-C, as a person stops make run."""
+        os.killpg(p.pid, signal.SIGINT)
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+        p.stdout.close()
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.proc and cls.proc.poll() is None:
+            cls.interrupt(cls.proc)
+        state = cls.state
+        reports = ""
+        if state and os.path.isdir(state) and not state.startswith(cls.clone):
+            subprocess.run([os.path.join(cls.clone, "deploy", "dev-stack.sh"), "stop", state],
+                           capture_output=True)
+            for name in ("app.log", "notify.log"):
+                try:
+                    with open(os.path.join(state, "log", name), errors="replace") as f:
+                        found = stack.sanitizer_reports(f.read())
+                except OSError:
+                    found = None
+                if found:
+                    reports += "\n--- %s:\n%s" % (name, found)
+            if not reports:
+                shutil.rmtree(state, ignore_errors=True)
+        shutil.rmtree(cls.home, ignore_errors=True)
+        if reports:
+            raise AssertionError("sanitizer reports (kept in %s):%s" % (state, reports))
+
+    def mail_to(self, address, n=1, timeout=15):
+        """The messages to address once n have arrived (AssertionError after timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [m for m in self.box.messages() if address in m.envelope["rcpt_tos"]]
+            if len(found) >= n:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError("%d message(s) to %s after %ss; in the mailbox: %r; "
+                                     "notify.log:\n%s" % (len(found), address, timeout,
+                                                          [m["Subject"] for m in self.box.messages()],
+                                                          self.S.logs("notify.log")[-2000:]))
+            time.sleep(0.1)
+
+    def shown(self):
+        return {role: (user, pw) for role, user, pw in SHOWN.findall(self.printed)}
+
+    # ---- what run prints ------------------------------------------------------
+
+    def test_prints_where_mail_lands(self):
+        folder = os.path.join(self.state, "mail")
+        self.assertIn("mail:          %s/" % folder, self.printed)
+        self.assertIn("NNNN.eml", self.printed)
+        self.assertTrue(os.path.isdir(folder))
+        with open(self.S.config) as f:
+            conf = f.read()
+        self.assertIn("public_url = http://127.0.0.1:%d\n" % self.port, conf)
+        self.assertRegex(conf, r"(?m)^smtp_url = smtp://127\.0\.0\.1:\d+$")
+        self.assertRegex(conf, r"(?m)^mail_from = \S+@\S+$")
+
+    def test_demo_passwords_shown_once(self):
+        shown = self.shown()
+        self.assertEqual(sorted(shown), ["admin", "clerk", "head"], self.printed)
+        for name in ("demo-admin.txt", "demo-staff.txt"):
+            self.assertFalse(os.path.exists(os.path.join(self.state, name)), name)
+
+    def test_demo_clerk_and_head_sign_in_with_the_printed_passwords(self):
+        for role, (user, password) in self.shown().items():
+            r = h.Client(self.S).post_json("/api/v1/session",
+                                           {"username": user, "password": password})
+            self.assertEqual(r.status, 200, "%s: %r" % (role, r))
+            self.assertEqual(r.json()["staff"]["role"], role)
+        emails = self.S.psql("SELECT string_agg(username || ' ' || email, ',' ORDER BY username)"
+                             " FROM staff WHERE username IN ('clerk', 'head')")
+        self.assertEqual(emails, "clerk clerk@demo.invalid,head head@demo.invalid")
+
+    # ---- mail -----------------------------------------------------------------
+
+    def test_a_submission_is_mailed_to_the_applicant_and_the_clerk(self):
+        r = self.S.post_json("/api/v1/agencies/demo/requests",
+                             h.applicant(email="run-mail@example.cn", notify="email"))
+        self.assertEqual(r.status, 201, r)
+        tracking = r.json()["tracking_no"]
+        started = time.monotonic()
+        mail = self.mail_to("run-mail@example.cn")
+        self.assertLess(time.monotonic() - started, 15)
+        self.assertEqual(len(mail), 1)
+        self.assertIn(tracking, str(mail[0]["Subject"]))
+        self.assertIn("http://127.0.0.1:%d/status" % self.port, mail[0].get_body().get_content())
+        # Each message is one .eml file in the folder run printed.
+        self.assertTrue(os.path.isfile(os.path.join(self.state, "mail", mail[0].number + ".eml")))
+        # The demo clerk is told of the new submission at once.
+        alerts = [m for m in self.mail_to("clerk@demo.invalid")
+                  if tracking in m.get_body().get_content() or tracking in str(m["Subject"])]
+        self.assertTrue(alerts, "no alert of %s to the demo clerk" % tracking)
+
+    # ---- Ctrl-C (last: it stops the stack) --------------------------------------
+
+    def test_zz_ctrl_c_stops_the_sender_and_the_mailbox(self):
+        pids = {name: pid_in(self.state, name) for name in ("notify.pid", "mailbox.pid", "app.pid")}
+        for name, pid in pids.items():
+            self.assertTrue(alive(pid), name)
+        self.interrupt(self.proc)
+        for name, pid in pids.items():
+            self.assertFalse(alive(pid), name + " still running after Ctrl-C")
+
+
+if __name__ == "__main__":
+    unittest.main()
