@@ -502,10 +502,11 @@ as_app_exec() {
 
 # Prints the passwords of the demo accounts this run created, once.
 show_demo_passwords() {
-	local dir=$1 file user pw
+	local dir=$1 file user pw shown=""
 	for file in "$dir/demo-admin.txt" "$dir/demo-staff.txt"; do
 		[ -f "$file" ] || continue
 		while read -r user pw; do
+			[ -n "${shown:-}" ] || { echo; shown=1; }
 			printf '  demo %-5s (shown once): user %-5s  password %s\n' "$user" "$user" "$pw"
 		done <"$file"
 		rm -f "$file"
@@ -523,7 +524,6 @@ cmd_run() {
 	add_demo_staff "$dir"
 	start_mailbox "$dir" "$mail_port"
 	start_notify "$dir"
-	echo
 	show_demo_passwords "$dir"
 	cat <<MSG
 
