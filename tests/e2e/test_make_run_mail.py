@@ -182,6 +182,17 @@ class MakeRunMailTest(unittest.TestCase):
         alerts = [m for m in self.mail_to("clerk@demo.invalid")
                   if tracking in m.get_body().get_content() or tracking in str(m["Subject"])]
         self.assertTrue(alerts, "no alert of %s to the demo clerk" % tracking)
+        # The next step, by the demo clerk, mails the applicant again.
+        clerk = h.Client(self.S)
+        user, password = self.shown()["clerk"]
+        r = clerk.post_json("/api/v1/session", {"username": user, "password": password})
+        self.assertEqual(r.status, 200, r)
+        rid = h.request_id(self.S, tracking)
+        r = clerk.post_json("/api/v1/requests/%d/confirm" % rid, {})
+        self.assertEqual(r.status, 200, r)
+        mail = self.mail_to("run-mail@example.cn", n=2)
+        self.assertIn("已受理", str(mail[1]["Subject"]))
+        self.assertNotEqual(mail[0]["Message-ID"], mail[1]["Message-ID"])
 
     # ---- Ctrl-C (last: it stops the stack) --------------------------------------
 
@@ -192,6 +203,19 @@ class MakeRunMailTest(unittest.TestCase):
         self.interrupt(self.proc)
         for name, pid in pids.items():
             self.assertFalse(alive(pid), name + " still running after Ctrl-C")
+        # A second run keeps the demo accounts, shows no password again,
+        # and mail keeps arriving in the same folder.
+        before = self.box.count()
+        type(self).proc, _, printed = self.run_stack()
+        self.assertNotIn("shown once", printed)
+        self.assertEqual(self.S.psql("SELECT count(*) FROM staff WHERE username IN"
+                                     " ('admin', 'clerk', 'head')"), "3")
+        r = self.S.post_json("/api/v1/agencies/demo/requests",
+                             h.applicant(email="run-mail-2@example.cn", notify="email"))
+        self.assertEqual(r.status, 201, r)
+        self.mail_to("run-mail-2@example.cn")
+        self.assertGreater(self.box.count(), before)
+        self.interrupt(self.proc)
 
 
 if __name__ == "__main__":
