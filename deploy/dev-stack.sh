@@ -517,7 +517,10 @@ cmd_run() {
 	local dir port=${PORT:-8080} mail_port
 	dir=$(cmd_var)
 	cmd_stop "$dir"	# whatever an earlier run left behind
-	trap 'echo; echo "stopping…"; cmd_stop "$dir"; exit 0' INT TERM
+	# Whatever ends run (Ctrl-C, the app stopping, a part failing to
+	# start) stops everything it started.
+	trap 'cmd_stop "$dir"' EXIT
+	trap 'echo; echo "stopping…"; exit 0' INT TERM
 	mail_port=${MAIL_PORT:-$(free_port)}
 	RUN_CONFIG=$(run_config "$port" "$mail_port")
 	cmd_start "$dir" "$port" "$ROOT/build/ysqgk"
@@ -538,7 +541,6 @@ cmd_run() {
 MSG
 	while kill -0 "$(cat "$dir/run/app.pid")" 2>/dev/null; do sleep 1; done
 	echo "dev-stack: the app stopped: see $dir/log/app.log" >&2
-	cmd_stop "$dir"
 	exit 1
 }
 

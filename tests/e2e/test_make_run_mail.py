@@ -12,6 +12,7 @@ test_anywhere.py), minus `make run`'s package check and build."""
 import os
 import re
 import signal
+import socket
 import subprocess
 import tempfile
 import shutil
@@ -99,6 +100,8 @@ class MakeRunMailTest(unittest.TestCase):
         if cls.proc and cls.proc.poll() is None:
             cls.interrupt(cls.proc)
         state = cls.state
+        if state is None and os.path.islink(os.path.join(cls.clone, "var")):
+            state = os.path.realpath(os.path.join(cls.clone, "var"))	# run failed
         reports = ""
         if state and os.path.isdir(state) and not state.startswith(cls.clone):
             subprocess.run([os.path.join(cls.clone, "deploy", "dev-stack.sh"), "stop", state],
@@ -216,6 +219,37 @@ class MakeRunMailTest(unittest.TestCase):
         self.mail_to("run-mail-2@example.cn")
         self.assertGreater(self.box.count(), before)
         self.interrupt(self.proc)
+
+
+
+class RunFailureTest(unittest.TestCase):
+    def test_a_part_failing_to_start_stops_the_rest(self):
+        """The mailbox's port taken: run says so and leaves nothing running
+        (before, a failed run left PostgreSQL and nginx behind)."""
+        home = tempfile.mkdtemp(prefix="ysqgk-run-fail-")
+        clone = os.path.join(home, "ysqgk")
+        try:
+            copy_clone(clone)
+            with socket.socket() as taken:
+                taken.bind(("127.0.0.1", 0))
+                taken.listen()
+                env = dict(os.environ, PORT=str(stack.free_port()),
+                           MAIL_PORT=str(taken.getsockname()[1]))
+                r = subprocess.run([os.path.join(clone, "deploy", "dev-stack.sh"), "run"],
+                                   env=env, capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("the local mailbox did not start", r.stderr)
+            state = os.path.realpath(os.path.join(clone, "var"))
+            left = subprocess.run(["pgrep", "-f", state], capture_output=True, text=True).stdout
+            self.assertEqual(left, "", "still running after the failed run")
+        finally:
+            var = os.path.join(clone, "var")
+            if os.path.islink(var):
+                state = os.path.realpath(var)
+                subprocess.run([os.path.join(clone, "deploy", "dev-stack.sh"), "stop", state],
+                               capture_output=True)
+                shutil.rmtree(state, ignore_errors=True)
+            shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":
