@@ -120,11 +120,13 @@ class MakeRunMailTest(unittest.TestCase):
         if reports:
             raise AssertionError("sanitizer reports (kept in %s):%s" % (state, reports))
 
-    def mail_to(self, address, n=1, timeout=15):
-        """The messages to address once n have arrived (AssertionError after timeout)."""
+    def mail_to(self, address, n=1, timeout=15, match=lambda m: True):
+        """The messages to address (that match) once n have arrived
+        (AssertionError after timeout)."""
         deadline = time.monotonic() + timeout
         while True:
-            found = [m for m in self.box.messages() if address in m.envelope["rcpt_tos"]]
+            found = [m for m in self.box.messages()
+                     if address in m.envelope["rcpt_tos"] and match(m)]
             if len(found) >= n:
                 return found
             if time.monotonic() > deadline:
@@ -199,7 +201,7 @@ class MakeRunMailTest(unittest.TestCase):
 
     # ---- Ctrl-C (last: it stops the stack) --------------------------------------
 
-    def test_zz_ctrl_c_stops_the_sender_and_the_mailbox(self):
+    def test_zz_ctrl_c_stops_it_all_and_a_second_run_keeps_the_demo(self):
         pids = {name: pid_in(self.state, name) for name in ("notify.pid", "mailbox.pid", "app.pid")}
         for name, pid in pids.items():
             self.assertTrue(alive(pid), name)
@@ -216,8 +218,18 @@ class MakeRunMailTest(unittest.TestCase):
         r = self.S.post_json("/api/v1/agencies/demo/requests",
                              h.applicant(email="run-mail-2@example.cn", notify="email"))
         self.assertEqual(r.status, 201, r)
+        waiting = r.json()["tracking_no"]
         self.mail_to("run-mail-2@example.cn")
         self.assertGreater(self.box.count(), before)
+        # The daily digests (ysqgk-deadlines.timer's command) reach the demo
+        # head and clerk: the submission waits for confirmation.
+        r = subprocess.run([os.path.join(self.clone, "build", "ysqgk"), "--config",
+                            os.path.join(self.clone, "var", "ysqgk.conf"), "deadlines", "--mail"],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        for who in ("head@demo.invalid", "clerk@demo.invalid"):
+            self.mail_to(who, match=lambda m: "每日待办" in str(m["Subject"])
+                         and waiting in m.get_body().get_content())
         self.interrupt(self.proc)
 
 
