@@ -421,6 +421,12 @@ cmd_stop() {
 
 MAIL_FROM=noreply@demo.invalid	# the demo's sender; .invalid never resolves
 
+# The local mailbox's server: aiosmtpd for Debian's own Python.
+check_mailbox_server() {
+	/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null ||
+		die "the local mailbox needs python3-aiosmtpd (apt-get install python3-aiosmtpd)"
+}
+
 # A free TCP port on loopback (the kernel's choice; MAIL_PORT overrides).
 free_port() {
 	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -461,8 +467,6 @@ add_demo_staff() {
 # a copy in the stack's folder (the clone may be closed to that user).
 start_mailbox() {
 	local dir=$1 port=$2
-	/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null ||
-		die "the local mailbox needs python3-aiosmtpd (apt-get install python3-aiosmtpd)"
 	install -m 0644 "$ROOT/tests/e2e/mailbox.py" "$dir/mailbox.py"
 	mkdir -p "$dir/mail"
 	is_root && chown "$APP_USER:" "$dir/mail"
@@ -521,6 +525,7 @@ cmd_run() {
 	# start) stops everything it started.
 	trap 'cmd_stop "$dir"' EXIT
 	trap 'echo; echo "stopping…"; exit 0' INT TERM
+	check_mailbox_server
 	mail_port=${MAIL_PORT:-$(free_port)}
 	RUN_CONFIG=$(run_config "$port" "$mail_port")
 	cmd_start "$dir" "$port" "$ROOT/build/ysqgk"
