@@ -74,7 +74,7 @@ unit: $(UNIT_BINS)
 	  YSQGK_SHARED="$(CURDIR)/../shared" YSQGK_REPO="$(CURDIR)" $$t || fail=1; done; exit $$fail
 
 e2e: build/ysqgk-test
-	@YSQGK_BIN="$(CURDIR)/build/ysqgk-test" python3 tests/e2e/run.py
+	@YSQGK_E2E_JOBS=$${YSQGK_E2E_JOBS:-2} YSQGK_BIN="$(CURDIR)/build/ysqgk-test" python3 tests/e2e/run.py
 
 # tests/instants.sh: a Saturday, a Sunday, a 调休 working Saturday, the
 # Spring Festival, the year's edges in Beijing time, 29 February, a year
