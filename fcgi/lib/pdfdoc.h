@@ -32,12 +32,14 @@
  *
  * Threads: call pdfdoc_global_init() once at start-up, before any thread
  * renders: pango initialises fontconfig, the two faces are loaded and a
- * throwaway document rendered (some 0.3 s), so that no render pays for it
- * (a first render costs ten times a later one). pdfdoc_render() may then be called from any
- * thread; renders are serialised by a lock inside (the pango font map is
+ * throwaway document is rendered (some 0.3 s), so that no render pays for
+ * it (a first render costs ten times a later one). pdfdoc_render() may
+ * then be called from any thread (it calls pdfdoc_global_init itself if
+ * need be); renders are serialised by a lock inside (the pango font map is
  * shared, and pango objects are not thread-safe), each holding it for a
- * few tens of milliseconds (the seal's PNG is decoded outside it). pdfdoc_global_cleanup() (tests, at exit) frees
- * what can be freed; no render may run during or after it.
+ * few tens of milliseconds; the seal's PNG is decoded outside it.
+ * pdfdoc_global_cleanup() (tests, at exit) frees what can be freed; no
+ * render may run during or after it.
  */
 #ifndef YSQGK_PDFDOC_H
 #define YSQGK_PDFDOC_H
@@ -60,7 +62,9 @@ struct pdfdoc {
 	const char *created;		/* the PDF's CreationDate as ISO 8601
 					 * ("2026-12-07T09:30:00+08:00"), or NULL
 					 * for none (the bytes then depend on the
-					 * document alone) */
+					 * document alone). cairo 1.16 writes it
+					 * without the "D:" prefix; pdfinfo and
+					 * viewers read it all the same. */
 };
 
 /* Once, before any thread renders. Idempotent. */
