@@ -313,3 +313,31 @@ bool mask_phone(const char *s, char *out, size_t outsize)
 {
 	return mask_middle(s, 3, 4, 11, out, outsize);
 }
+
+bool mask_email(const char *s, char *out, size_t outsize)
+{
+	if (!s)
+		s = "";
+	if (outsize < strlen(s) + 4) {
+		if (outsize > 0)
+			out[0] = '\0';
+		return false;
+	}
+	const char *at = strrchr(s, '@');
+	size_t o = 0;
+	if (at && at != s) {
+		/* the first character, whole (UTF-8) */
+		out[o++] = s[0];
+		for (const char *p = s + 1; p < at && ((unsigned char)*p & 0xC0) == 0x80; p++)
+			out[o++] = *p;
+	}
+	memcpy(out + o, "***", 3);
+	o += 3;
+	if (at) {
+		size_t n = strlen(at);
+		memcpy(out + o, at, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return true;
+}

@@ -117,5 +117,129 @@ class StaffRegisterChoiceTest(unittest.TestCase):
         self.assertEqual(sc.row(S, rid, "notify")["notify"], "sms")
 
 
+def messages_of(rid):
+    out = S.psql("SELECT coalesce(json_agg(row_to_json(x) ORDER BY x.id), '[]') FROM"
+                 " (SELECT id, kind, channel, state, attempts, staff_id, last_error,"
+                 "  requeued_at IS NOT NULL AS requeued, next_attempt_at <= now() AS due"
+                 "  FROM messages WHERE request_id = %d) x" % int(rid))
+    return json.loads(out)
+
+
+def assert_no_raw_code(test, page):
+    text = h.text_of(page)
+    for code in ("queued", "sending", "dead", "received", "confirmed", "new_submission",
+                 "contact_changed", "email", "sms", "none"):
+        test.assertIsNone(re.search(r"(?<![\w@.])%s(?![\w])" % code, text),
+                          "raw code %r on the page" % code)
+
+
+class StaffMessagesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = sc.new_agency(S, "nm")
+        cls.staff = sc.Staff(S, cls.agency)
+        # The clerk has an address: a new submission alerts them.
+        S.psql("UPDATE staff SET email = 'clerk@example.gov.cn' WHERE username = '%s'"
+               % cls.staff.username)
+        cls.other = sc.Staff(S, sc.new_agency(S, "nm"))
+
+    def submit(self, **kw):
+        rid, _, _ = sc.submit_online(S, self.agency, **kw)
+        return rid
+
+    def test_submission_and_confirm_queue_messages_listed_on_the_page(self):
+        rid = self.submit()
+        kinds = [(m["kind"], m["channel"], m["staff_id"] is not None) for m in messages_of(rid)]
+        self.assertIn(("received", "email", False), kinds)
+        self.assertIn(("new_submission", "email", True), kinds)
+        self.staff.act(rid, "confirm")
+        self.assertIn("confirmed", [m["kind"] for m in messages_of(rid)])
+
+        j = self.staff.request(rid)
+        self.assertEqual(j["notify"], "email")
+        self.assertEqual(j["notify_to"], "z***@example.com")
+        listed = [(m["kind"], m["state"]) for m in j["messages"]]
+        self.assertEqual(listed, [(m["kind"], m["state"]) for m in messages_of(rid)])
+        self.assertEqual(j["messages"][0]["kind_label"], "申请已收到")
+
+        page = self.staff.get("/staff/requests/%d" % rid).text
+        text = sc.text_of(page)
+        self.assertRegex(text, r"通知方式\s*电子邮件（z\*\*\*@example\.com）")
+        for label in ("消息", "申请已收到", "申请已受理", "电子邮件", "待发送", "申请人"):
+            self.assertIn(label, text)
+        self.assertNotIn("重新发送", text)
+        assert_no_raw_code(self, page)
+
+    def test_sms_choice_shows_the_masked_mobile_number(self):
+        rid = self.submit(notify="sms")
+        j = self.staff.request(rid)
+        self.assertEqual((j["notify"], j["notify_label"], j["notify_to"]),
+                         ("sms", "短信", "138****5678"))
+        self.assertEqual(messages_of(rid)[0]["channel"], "sms")
+
+    def dead_message(self):
+        rid = self.submit()
+        mid = [m["id"] for m in messages_of(rid) if m["kind"] == "received"][0]
+        S.psql("UPDATE messages SET state = 'dead', attempts = 7,"
+               " next_attempt_at = now() + interval '1 day',"
+               " last_error = '550 5.1.1 mailbox unavailable' WHERE id = %d" % mid)
+        return rid, mid
+
+    def test_resend_of_a_dead_message_through_the_api(self):
+        rid, mid = self.dead_message()
+        page = self.staff.get("/staff/requests/%d" % rid).text
+        text = sc.text_of(page)
+        for label in ("发送失败", "550 5.1.1 mailbox unavailable", "重新发送"):
+            self.assertIn(label, text)
+        assert_no_raw_code(self, page)
+
+        path = "/api/v1/requests/%d/messages/%d/resend" % (rid, mid)
+        r = self.staff.post_json(path, {})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json()["state"], r.json()["id"]), ("queued", mid))
+        m = [m for m in messages_of(rid) if m["id"] == mid][0]
+        self.assertEqual((m["state"], m["attempts"], m["requeued"], m["due"], m["last_error"]),
+                         ("queued", 0, True, True, "550 5.1.1 mailbox unavailable"))
+        audit = json.loads(S.psql(
+            "SELECT row_to_json(x) FROM (SELECT actor_staff_id, data FROM audit_log"
+            " WHERE action = 'message_requeued' AND (data->>'message_id')::bigint = %d) x" % mid))
+        self.assertEqual(audit["actor_staff_id"], self.staff.id)
+        self.assertEqual(audit["data"]["request_id"], rid)
+        self.assertNotIn("example.com", json.dumps(audit))
+        # Not dead any more: 409, and nothing written.
+        r = self.staff.post_json(path, {})
+        self.assertEqual(r.status, 409, r)
+        self.assertEqual(S.psql("SELECT count(*) FROM audit_log WHERE action = 'message_requeued'"
+                                " AND (data->>'message_id')::bigint = %d" % mid), "1")
+
+    def test_resend_of_another_agencys_or_requests_message_is_404(self):
+        rid, mid = self.dead_message()
+        r = self.other.post_json("/api/v1/requests/%d/messages/%d/resend" % (rid, mid), {})
+        self.assertEqual(r.status, 404, r)
+        other_rid = self.submit()
+        r = self.staff.post_json("/api/v1/requests/%d/messages/%d/resend" % (other_rid, mid), {})
+        self.assertEqual(r.status, 404, r)
+        r = self.staff.post_json("/api/v1/requests/%d/messages/x1/resend" % rid, {})
+        self.assertEqual(r.status, 404, r)
+        self.assertEqual([m["state"] for m in messages_of(rid) if m["id"] == mid], ["dead"])
+
+    def test_resend_button_on_the_page(self):
+        rid, mid = self.dead_message()
+        path = "/staff/requests/%d" % rid
+        r = self.staff.post_form("%s/messages/%d/resend" % (path, mid), {}, token_from=path)
+        self.assertEqual(r.status, 303, r)
+        self.assertIn("done=resend", r.header("Location"))
+        self.assertEqual([m["state"] for m in messages_of(rid) if m["id"] == mid], ["queued"])
+        page = self.staff.get(r.header("Location").split("#")[0]).text
+        self.assertIn("重新发送消息", sc.text_of(page))
+        # Again: the message is queued now, the page says why not.
+        r = self.staff.post_form("%s/messages/%d/resend" % (path, mid), {}, token_from=path)
+        self.assertEqual(r.status, 409, r)
+        self.assertIn("只有发送失败的消息才能重新发送", sc.text_of(r.text))
+        # Without the form's token: refused.
+        r = self.staff.post_form("%s/messages/%d/resend" % (path, mid), {"csrf_token": "x"})
+        self.assertEqual(r.status, 403, r)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -547,6 +547,9 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 	staff_add_val(req, agency, "name", res, 0, COL(REQ_DETAIL, agency_name));
 	json_object_object_add(m, "agency", agency);
 	json_object_object_add(m, "applicant", applicant_model(req, res, reveal));
+	request_add_notify(req, m, staff_val(req, res, 0, COL(REQ_DETAIL, notify)),
+			   staff_val(req, res, 0, COL(REQ_DETAIL, email)),
+			   staff_val(req, res, 0, COL(REQ_DETAIL, phone_enc)));
 	staff_add_val(req, m, "description", res, 0, COL(REQ_DETAIL, description));
 	staff_add_val(req, m, "document_ref", res, 0, COL(REQ_DETAIL, document_ref));
 	staff_add_val(req, m, "supplement_text", res, 0, COL(REQ_DETAIL, supplement_text));
@@ -589,7 +592,7 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 	if (d->has_received)
 		add_deadline(req, m, d->id);
 	if (!add_events(req, m, d->id) || !add_records(req, m, d->id) ||
-	    !add_mass_request(req, m, d->id)) {
+	    !add_mass_request(req, m, d->id) || !request_add_messages(req, m, d->id)) {
 		json_object_put(m);
 		return NULL;
 	}
@@ -647,6 +650,8 @@ void request_page(struct request *req, const char *id, int status, enum reveal r
 			model_add_str(m, "done", wf_action_label(a));
 		else if (!strcmp(done, "register"))
 			model_add_str(m, "done", "登记申请");
+		else if (!strcmp(done, "resend"))
+			model_add_str(m, "done", "重新发送消息");
 	}
 	respond(req, status, "staff/request", m);
 }
