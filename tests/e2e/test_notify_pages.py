@@ -117,6 +117,107 @@ class StaffRegisterChoiceTest(unittest.TestCase):
         self.assertEqual(sc.row(S, rid, "notify")["notify"], "sms")
 
 
+class StatusContactTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "nc")
+
+    def setUp(self):
+        S.psql("DELETE FROM status_lookup_failures")
+        self.client = h.Client(S)
+        self.no, self.code = self.client.apply(self.agency, h.person())
+
+    def contact(self, **fields):
+        return self.client.post("/status/contact", dict(
+            tracking_no=self.no, query_code=self.code, **fields))
+
+    def events(self):
+        out = S.psql("SELECT coalesce(json_agg(json_build_object('action', action, 'actor',"
+                     " actor_kind, 'data', data) ORDER BY seq), '[]') FROM request_events"
+                     " WHERE request_id = %s" % h.request_id(S, self.no))
+        return json.loads(out)
+
+    def test_status_page_shows_the_choice_masked_and_the_form(self):
+        r = self.client.lookup(self.no, self.code)
+        self.assertEqual(r.status, 200, r)
+        text = h.text_of(r.text)
+        self.assertRegex(text, r"通知方式\s*电子邮件（z\*\*\*@example\.com）")
+        self.assertIn("修改通知方式和联系方式", text)
+        self.assertNotIn("zhangsan@example.com", r.text)
+        self.assertEqual(h.checked_values(r.text, "notify"), ["email"])
+        self.assertIn('action="/status/contact"', r.text)
+        assert_no_raw_code(self, r.text)
+
+    def test_change_is_stored_with_an_event_without_the_address(self):
+        r = self.contact(notify="sms", email="lisi@example.org", phone="139 0000 1111")
+        self.assertEqual(r.status, 200, r)
+        text = h.text_of(r.text)
+        self.assertIn("通知方式和联系方式已修改", text)
+        self.assertRegex(text, r"通知方式\s*短信（139\*\*\*\*1111）")
+        self.assertIn("l***@example.org", text)
+        self.assertNotIn("lisi@example.org", r.text)
+        self.assertIn("修改通知方式和联系方式", text)   # the timeline
+        row = h.row(S, self.no, "notify, email, phone_enc IS NOT NULL AS enc,"
+                                " encode(phone_enc, 'escape') LIKE '%13900001111%' AS plain")
+        self.assertEqual(row, {"notify": "sms", "email": "lisi@example.org", "enc": True,
+                               "plain": False})
+        last = self.events()[-1]
+        self.assertEqual((last["action"], last["actor"]), ("contact_changed", "applicant"))
+        self.assertEqual(sorted(last["data"]["changed"]), ["email", "notify", "phone"])
+        dumped = json.dumps(last, ensure_ascii=False)
+        for secret in ("lisi", "example.org", "13900001111", "1111"):
+            self.assertNotIn(secret, dumped)
+        # The same phone again, blank e-mail: nothing changes, no event.
+        n = len(self.events())
+        r = self.contact(notify="sms", email="", phone="13900001111")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("没有需要修改的内容", h.text_of(r.text))
+        self.assertEqual(len(self.events()), n)
+
+    def test_new_email_shown_masked_and_on_the_staff_page(self):
+        r = S.post_json("/api/v1/status/contact", {"tracking_no": self.no, "query_code": self.code,
+                                                   "email": "wangwu@example.net"})
+        self.assertEqual(r.status, 200, r)
+        j = r.json()
+        self.assertEqual((j["notify"], j["notify_to"], j["applicant"]["email_masked"]),
+                         ("email", "w***@example.net", "w***@example.net"))
+        self.assertNotIn("wangwu@", r.text)
+        self.assertEqual(self.events()[-1]["data"], {"changed": ["email"]})
+        staff = sc.Staff(S, self.agency)
+        page = staff.get("/staff/requests/%s" % self.no).text
+        self.assertIn("申请人修改通知方式和联系方式", sc.text_of(page))
+        self.assertIn("修改的项目 电子邮箱", sc.text_of(page))
+        assert_no_raw_code(self, page)
+
+    def test_sms_without_a_mobile_number_is_422_with_the_input_kept(self):
+        r = self.contact(notify="sms", phone="010-12345678")
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("短信通知需要11位手机号码", h.field_error(r.text, "notify"))
+        self.assertEqual(h.input_value(r.text, "phone"), "010-12345678")
+        self.assertEqual(h.checked_values(r.text, "notify"), ["sms"])
+        r = self.contact(notify="email", email="not-an-address")
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("电子邮箱格式不正确", h.field_error(r.text, "email"))
+        self.assertEqual(h.row(S, self.no, "notify, email"),
+                         {"notify": "email", "email": "zhangsan@example.com"})
+        r = S.post_json("/api/v1/status/contact", {"tracking_no": self.no, "query_code": self.code,
+                                                   "notify": "fax"})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("notify", r.json()["errors"])
+        r = S.post_json("/api/v1/status/contact", {"tracking_no": self.no, "query_code": self.code,
+                                                   "phone": "12345"})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("phone", r.json()["errors"])
+
+    def test_wrong_code_or_no_token_changes_nothing(self):
+        r = S.post_json("/api/v1/status/contact", {"tracking_no": self.no,
+                                                   "query_code": "ZZZZZ-ZZZZZ", "notify": "none"})
+        self.assertEqual(r.status, 404, r)
+        r = self.contact(notify="none", csrf_token="x")
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(h.row(S, self.no, "notify")["notify"], "email")
+
+
 def messages_of(rid):
     out = S.psql("SELECT coalesce(json_agg(row_to_json(x) ORDER BY x.id), '[]') FROM"
                  " (SELECT id, kind, channel, state, attempts, staff_id, last_error,"

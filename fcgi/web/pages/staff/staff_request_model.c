@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "web/auth.h"
+#include "lib/buf.h"
 #include "core/calendar_cache.h"
 #include "domain/date.h"
 #include "domain/deadline.h"
@@ -193,12 +194,26 @@ static const char *data_label(const char *key)
 		{ "replied_on", "答复日期" }, { "filed_on", "立案日期" }, { "decided_on", "审结日期" },
 		{ "body", "复议机关或法院" }, { "to", "经办人账户" }, { "display_name", "经办人" },
 		{ "consultation_id", NULL }, { "extension_id", NULL }, { "fee_id", NULL },
-		{ "appeal_id", NULL }, { "staff_id", NULL },
+		{ "appeal_id", NULL }, { "staff_id", NULL }, { "changed", "修改的项目" },
 	};
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (!strcmp(labels[i].key, key))
 			return labels[i].label;
 	return key;
+}
+
+/* A list of codes in an event's data as their labels, joined by 、. */
+static const char *code_labels(struct request *req, const char *key, struct json_object *list)
+{
+	struct buf b = { 0 };
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		const char *code = json_object_get_string(json_object_array_get_idx(list, i));
+		const char *label = vocab_field_label(NULL, key, code);
+		buf_printf(&b, "%s%s", i ? "、" : "", label ? label : code ? code : "");
+	}
+	const char *out = arena_strdup(req->arena, b.data ? b.data : "");
+	buf_free(&b);
+	return out;
 }
 
 static bool add_events(struct request *req, struct json_object *m, const char *id)
@@ -227,7 +242,8 @@ static bool add_events(struct request *req, struct json_object *m, const char *i
 				if (!data_label(k))
 					continue;
 				struct json_object *pair = json_object_new_object();
-				const char *value = json_object_get_string(v);
+				const char *value = json_object_is_type(v, json_type_array)
+					? code_labels(req, k, v) : json_object_get_string(v);
 				const char *label = vocab_field_label(NULL, k, value);
 				model_add_str(pair, "key", data_label(k));
 				model_add_str(pair, "value", label ? label : value);
