@@ -5,6 +5,7 @@ a dead one; staff accounts' e-mail and phone. On a stack of its own."""
 
 import json
 import re
+import secrets
 import unittest
 
 import stack
@@ -340,6 +341,78 @@ class StaffMessagesTest(unittest.TestCase):
         # Without the form's token: refused.
         r = self.staff.post_form("%s/messages/%d/resend" % (path, mid), {"csrf_token": "x"})
         self.assertEqual(r.status, 403, r)
+
+
+def staff_contact(username):
+    return json.loads(S.psql("SELECT row_to_json(x) FROM (SELECT email, phone FROM staff"
+                             " WHERE username = '%s') x" % username))
+
+
+class StaffContactTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = sc.new_agency(S, "ns")
+
+    def add(self, *extra):
+        user = "n" + secrets.token_hex(4)
+        r = S.ysqgk("user", "add", user, "--agency", self.agency, "--role", "clerk", *extra,
+                    input=sc.PASSWORD + "\n")
+        return user, r
+
+    def test_user_add_and_set_take_email_and_phone(self):
+        user, r = self.add("--email", " li@example.gov.cn ", "--phone", "010-12345678")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(staff_contact(user), {"email": "li@example.gov.cn", "phone": "010-12345678"})
+        r = S.ysqgk("user", "set", user, "--phone", "13800001111")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(staff_contact(user), {"email": "li@example.gov.cn", "phone": "13800001111"})
+        r = S.ysqgk("user", "set", user, "--email", "")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(staff_contact(user), {"email": None, "phone": "13800001111"})
+        audit = S.psql("SELECT string_agg(data->>'changed', ' ' ORDER BY id) FROM audit_log"
+                       " WHERE action = 'user_contact_changed' AND target_staff_id ="
+                       " (SELECT id FROM staff WHERE username = '%s')" % user)
+        self.assertEqual(audit, '["phone"] ["email"]')
+        listed = [l.split("\t") for l in S.ysqgk("user", "list").stdout.splitlines()]
+        self.assertIn([user, "clerk", self.agency, user, "enabled", "", "13800001111"], listed)
+
+    def test_bad_values_are_refused(self):
+        user, r = self.add("--email", "not-an-address")
+        self.assertEqual(r.returncode, 2, r)
+        self.assertIn("--email", r.stderr)
+        self.assertEqual(S.psql("SELECT count(*) FROM staff WHERE username = '%s'" % user), "0")
+        user, r = self.add("--phone", "call me")
+        self.assertEqual(r.returncode, 2, r)
+        user, r = self.add()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for args in (("--email", "a@b"), ("--phone", "12"), ("--fax", "1")):
+            r = S.ysqgk("user", "set", user, *args)
+            self.assertEqual(r.returncode, 2, "%s: %r" % (args, r))
+        self.assertEqual(S.ysqgk("user", "set", user).returncode, 2)
+        self.assertEqual(S.ysqgk("user", "set", "nobody-" + user, "--phone", "13800001111").returncode, 1)
+        self.assertEqual(staff_contact(user), {"email": None, "phone": None})
+
+    def test_admin_page_form_and_list(self):
+        admin = sc.Staff(S, self.agency, "admin")
+        page = admin.get("/admin").text
+        for name in ("email", "phone"):
+            self.assertIn('name="%s"' % name, page)
+        user = "w" + secrets.token_hex(4)
+        form = {"username": user, "display_name": "王五", "role": "clerk", "agency": self.agency,
+                "email": "wang@example.gov.cn", "phone": "13800002222"}
+        r = admin.post_form("/admin/users", form, token_from="/admin")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(staff_contact(user), {"email": "wang@example.gov.cn", "phone": "13800002222"})
+        text = sc.text_of(admin.get("/admin").text)
+        self.assertIn("电子邮箱 wang@example.gov.cn", text)
+        bad = dict(form, username="x" + secrets.token_hex(4), email="wang@")
+        r = admin.post_form("/admin/users", bad, token_from="/admin")
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("电子邮箱格式不正确", sc.text_of(r.text))
+        bad = dict(form, username="x" + secrets.token_hex(4), phone="电话")
+        r = admin.post_form("/admin/users", bad, token_from="/admin")
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("电话号码格式不正确", sc.text_of(r.text))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@
 #include "lib/log.h"
 #include "web/pages/admin/admin.h"
 #include "web/pages/staff/staff.h"
+#include "service/staff_contact.h"
 #include "domain/vocab.h"
 
 static bool is_admin(struct request *req)
@@ -68,6 +69,8 @@ static bool add_staff(struct request *req, struct json_object *m)
 		model_add_bool(s, "must_change_password", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, must_change_password)), "t"));
 		model_add_bool(s, "totp_enabled", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, totp_enabled)), "t"));
 		model_add_bool(s, "self", atoll(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, id))) == req->staff->staff_id);
+		staff_add_val(req, s, "email", res, i, COL(ADMIN_STAFF_LIST, email));
+		staff_add_val(req, s, "phone", res, i, COL(ADMIN_STAFF_LIST, phone));
 		json_object_array_add(list, s);
 	}
 	PQclear(res);
@@ -176,6 +179,15 @@ void page_admin_user_add(struct request *req)
 		admin_page(req, 422, NULL, "请选择角色", NULL, NULL);
 		return;
 	}
+	/* Where the member's alerts and digests go (issue 14). */
+	char email[256], phone[32];
+	const char *problem = staff_email_check(form(req, "email"), email, sizeof email);
+	if (!problem)
+		problem = staff_phone_check(form(req, "phone"), phone, sizeof phone);
+	if (problem) {
+		admin_page(req, 422, NULL, problem, NULL, NULL);
+		return;
+	}
 	const char *agency_id = NULL;
 	if (code) {
 		struct staff_agency ag;
@@ -192,8 +204,9 @@ void page_admin_user_add(struct request *req)
 		respond_error(req, 503, NULL);
 		return;
 	}
-	const char *params[] = { username, agency_id, role, name ? name : username, hash };
-	PGresult *res = db_exec(req->db, STMT_ADMIN_STAFF_ADD, 5, params);
+	const char *params[] = { username, agency_id, role, name ? name : username, hash,
+				 *email ? email : NULL, *phone ? phone : NULL };
+	PGresult *res = db_exec(req->db, STMT_ADMIN_STAFF_ADD, 7, params);
 	if (!db_ok(res)) {
 		enum db_failure f = db_failure_of(req->db, res);
 		if (f == DB_FAIL_UNIQUE || f == DB_FAIL_CHECK) {
