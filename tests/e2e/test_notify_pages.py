@@ -414,6 +414,28 @@ class StaffContactTest(unittest.TestCase):
         self.assertEqual(r.status, 422, r)
         self.assertIn("电话号码格式不正确", sc.text_of(r.text))
 
+        # An existing member's contact details: shown, changed, logged.
+        path = "/admin/users/%s/contact" % user
+        r = admin.post_form(path, {"email": "wang5@example.gov.cn", "phone": "13800002222"},
+                            token_from="/admin")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("联系方式已保存", sc.text_of(r.text))
+        self.assertIn('value="wang5@example.gov.cn"', r.text)
+        r = admin.post_form(path, {"email": "wang5@example.gov.cn", "phone": ""},
+                            token_from="/admin")
+        self.assertEqual(staff_contact(user), {"email": "wang5@example.gov.cn", "phone": None})
+        audit = S.psql("SELECT string_agg(data->>'changed', ' ' ORDER BY id) FROM audit_log"
+                       " WHERE action = 'user_contact_changed' AND target_staff_id ="
+                       " (SELECT id FROM staff WHERE username = '%s')" % user)
+        self.assertEqual(audit, '["email"] ["phone"]')
+        r = admin.post_form(path, {"email": "nope", "phone": ""}, token_from="/admin")
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(staff_contact(user)["email"], "wang5@example.gov.cn")
+        # Another agency's administrator: no such account.
+        stranger = sc.Staff(S, sc.new_agency(S, "ns"), "admin")
+        r = stranger.post_form(path, {"email": "x@example.com"}, token_from="/admin")
+        self.assertEqual(r.status, 404, r)
+
 
 if __name__ == "__main__":
     unittest.main()
