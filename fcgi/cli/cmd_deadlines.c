@@ -14,6 +14,12 @@
  * deadline_remaining() counts them for the staff pages. Last, the online
  * submissions not confirmed within the agency's confirm_workdays (overdue
  * work, ogi-rules.md "Online submissions").
+ *
+ * Messages (issue 14): each applicant whose 补正 or fee period closes
+ * within REMINDER_WORKDAYS is reminded, once per period; with --mail each
+ * clerk and head with an e-mail address gets the day's digest (their own
+ * overdue and due-soon requests, newly assigned ones, unconfirmed
+ * submissions, approvals waiting), once a day. `ysqgk notify` sends them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,13 +29,14 @@
 #include "core/calendar_cache.h"
 #include "cli/cli.h"
 #include "cli/cli_staff.h"
+#include "cli/deadlines_messages.h"
 #include "domain/date.h"
 #include "domain/deadline.h"
 #include "domain/workflow_rules.h"
 #include "service/workflow.h"
 #include "core/clock.h"
 
-#define USAGE "[--within N]"
+#define USAGE "[--within N] [--mail]"
 #define DEFAULT_WITHIN DEADLINE_DUE_SOON_WORKDAYS
 
 /* The DL_EXPIRED_* statements all list (id, tracking_no). */
@@ -169,18 +176,47 @@ static int list_unconfirmed(struct cli_staff *c, const struct calendar *cal, int
 	return 0;
 }
 
+static bool parse_args(int argc, char **argv, int *within, bool *mail, const char **why)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--mail")) {
+			*mail = true;
+		} else if (!strcmp(argv[i], "--within") && i + 1 < argc) {
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+			if (*end || end == argv[i] || n < 0 || n > 100) {
+				*why = "N must be 0..100 working days";
+				return false;
+			}
+			*within = (int)n;
+		} else {
+			*why = "takes only --within N and --mail";
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The outbox's part of the run; false when the database failed. */
+static bool queue_messages(struct cli_staff *c, const struct calendar *cal, int32_t today,
+			   int within, bool mail)
+{
+	int reminders = deadlines_queue_reminders(c, cal, today);
+	if (reminders > 0)
+		printf("%d reminder(s) of a closing period queued\n", reminders);
+	int digests = mail ? deadlines_queue_digests(c, cal, today, within) : 0;
+	if (digests > 0)
+		printf("%d digest(s) for staff prepared\n", digests);
+	return reminders >= 0 && digests >= 0;
+}
+
 int cmd_deadlines(const char *config_path, int argc, char **argv)
 {
 	int within = DEFAULT_WITHIN;
-	if (argc == 3 && !strcmp(argv[1], "--within")) {
-		char *end;
-		long n = strtol(argv[2], &end, 10);
-		if (*end || end == argv[2] || n < 0 || n > 100)
-			return cli_usage_error("deadlines", USAGE, "N must be 0..100 working days");
-		within = (int)n;
-	} else if (argc != 1) {
-		return cli_usage_error("deadlines", USAGE, "takes only --within N");
-	}
+	bool mail = false;
+	const char *why;
+	if (!parse_args(argc, argv, &within, &mail, &why))
+		return cli_usage_error("deadlines", USAGE, why);
 	struct cli_staff c;
 	if (!cli_staff_open(&c, config_path, "deadlines"))
 		return 1;
@@ -197,7 +233,8 @@ int cmd_deadlines(const char *config_path, int argc, char **argv)
 	int unconfirmed = 0;
 	if (cal)
 		status = list_due(&c, cal, today, within) |
-			 list_unconfirmed(&c, cal, today, &unconfirmed);
+			 list_unconfirmed(&c, cal, today, &unconfirmed) |
+			 !queue_messages(&c, cal, today, within, mail);
 	else
 		fprintf(stderr, "ysqgk deadlines: cannot read the holidays table\n");
 	cli_staff_close(&c);

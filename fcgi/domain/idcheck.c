@@ -1,5 +1,6 @@
 #include "domain/idcheck.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "domain/date.h"
@@ -316,28 +317,16 @@ bool mask_phone(const char *s, char *out, size_t outsize)
 
 bool mask_email(const char *s, char *out, size_t outsize)
 {
-	if (!s)
-		s = "";
-	if (outsize < strlen(s) + 4) {
+	const char *at = s ? strrchr(s, '@') : NULL;
+	size_t domain = at ? strlen(at) : 0;
+	if (!at || at == s || outsize < 1 + 3 + domain + 1) {
 		if (outsize > 0)
-			out[0] = '\0';
+			*out = '\0';
 		return false;
 	}
-	const char *at = strrchr(s, '@');
-	size_t o = 0;
-	if (at && at != s) {
-		/* the first character, whole (UTF-8) */
-		out[o++] = s[0];
-		for (const char *p = s + 1; p < at && ((unsigned char)*p & 0xC0) == 0x80; p++)
-			out[o++] = *p;
-	}
-	memcpy(out + o, "***", 3);
-	o += 3;
-	if (at) {
-		size_t n = strlen(at);
-		memcpy(out + o, at, n);
-		o += n;
-	}
-	out[o] = '\0';
+	/* The first byte of the local part is ASCII in practice; a UTF-8
+	 * local part keeps no character at all rather than half of one. */
+	size_t keep = (unsigned char)s[0] < 0x80 ? 1 : 0;
+	snprintf(out, outsize, "%.*s***%s", (int)keep, s, at);
 	return true;
 }

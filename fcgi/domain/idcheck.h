@@ -76,12 +76,8 @@ void id_upcase(char *s);
 bool mask_id_number(const char *s, char *out, size_t outsize);
 bool mask_phone(const char *s, char *out, size_t outsize);
 
-/*
- * Masks an e-mail address for display: the first character of the local
- * part, "***", then the domain ("z***@example.com"); a value without an
- * @ becomes "***". out must hold strlen(s) + 4 bytes; false (out emptied)
- * when it does not.
- */
+/* "z***@example.com": the local part's first character and the domain.
+ * out needs strlen(domain part) + 5 bytes; false (out "") for no '@'. */
 bool mask_email(const char *s, char *out, size_t outsize);
 
 #endif

@@ -55,6 +55,31 @@ void sms_tc3_authorization(struct buf *out, const char *secret_id, const char *s
 			   const char *service, const char *host, const char *content_type,
 			   const char *payload, time_t timestamp);
 
+/* Sends one message and reads the gateway's answer into out: accepted
+ * (ref = Tencent's SerialNo, or the webhook answer's "id"), or refused for
+ * good (permanent), or to be tried again (no answer, HTTP 5xx, throttling,
+ * the provider's own faults). A fresh connection each call. */
 void sms_send(const struct sms_gateway *gw, const struct sms_message *m, struct sms_result *out);
+
+/* The parts of sms_send, for tests. */
+
+/* Appends the JSON body sms_send POSTs for m: Tencent's SendSms request
+ * (PhoneNumberSet ["+86…"], SmsSdkAppId, SignName, TemplateId,
+ * TemplateParamSet, SessionContext = key) or the webhook's object. */
+void sms_request_body(struct buf *out, const struct sms_gateway *gw, const struct sms_message *m);
+
+/* Appends the webhook's X-Ysqgk-Signature value: "sha256=" and the hex
+ * HMAC-SHA256 of body under secret. */
+void sms_webhook_signature(struct buf *out, const char *secret, const char *body);
+
+/* Fills out from the gateway's HTTP status and answer body. */
+void sms_read_answer(enum sms_provider provider, long http_status, const char *body,
+		     struct sms_result *out);
+
+/* Whether a Tencent error code (Response.Error.Code or a SendStatusSet
+ * Code) refuses the message for good, e.g. InvalidParameterValue.
+ * IncorrectPhoneNumber; false for those that pass with time, e.g.
+ * LimitExceeded.PhoneNumberDailyLimit, InternalError.Timeout. */
+bool sms_tencent_code_permanent(const char *code);
 
 #endif

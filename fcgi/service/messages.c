@@ -46,3 +46,10 @@ bool messages_alert_staff(struct db *db, const char *request_id, int seq,
 	const char *values[] = { request_id, seq_text(seq, buf), kind, params_text(params) };
 	return run(db, STMT_MSG_QUEUE_STAFF_ALERT, 4, values);
 }
+
+bool messages_queue_staff(struct db *db, const char *staff_id, const char *kind,
+			  struct json_object *params, const char *dedup_key)
+{
+	const char *values[] = { staff_id, kind, params_text(params), dedup_key };
+	return run(db, STMT_MSG_QUEUE_STAFF, 4, values);
+}

@@ -30,4 +30,9 @@ bool messages_queue_applicant(struct db *db, const char *request_id, int seq,
 bool messages_alert_staff(struct db *db, const char *request_id, int seq,
 			  const char *kind, struct json_object *params);
 
+/* A message of `kind` to member of staff `staff_id` (text) about no one
+ * request, by e-mail, keyed `dedup_key`. */
+bool messages_queue_staff(struct db *db, const char *staff_id, const char *kind,
+			  struct json_object *params, const char *dedup_key);
+
 #endif

@@ -8,26 +8,31 @@
  */
 #include "service/workflow_internal.h"
 #include "service/messages.h"
+#include "domain/vocab.h"
 
 struct step_message {
 	enum wf_action action;
 	const char *kind;		/* messages.kind */
 	const char *keys[4];		/* the event's data the message names */
+	const char *why;		/* a closing's reason, as the applicant reads it */
 };
 
 static const struct step_message step_messages[] = {
-	{ WF_CONFIRM, "confirmed", { "received_on" } },
-	{ WF_SUPPLEMENT, "supplement", { "what", "answer_by" } },
-	{ WF_ASK_REASONS, "reasons", { "text", "answer_by" } },
-	{ WF_APPROVE_EXTENSION, "extension", { "days" } },
-	{ WF_APPROVE_DEADLINE, "extension", { "due_on" } },
-	{ WF_FEE_NOTICE, "fee", { "amount_yuan", "pay_by" } },
-	{ WF_REPLY, "reply", { "outcome", "replied_on" } },
-	{ WF_WITHDRAW, "withdrawn", { "reason" } },
-	{ WF_DISCARD, "closed", { "reason" } },
-	{ WF_EXPIRE_SUPPLEMENT, "closed", { NULL } },
-	{ WF_EXPIRE_FEE, "closed", { NULL } },
-	{ WF_EXPIRE_REASONS, "closed", { NULL } },
+	{ WF_CONFIRM, "confirmed", { "received_on" }, NULL },
+	{ WF_SUPPLEMENT, "supplement", { "what", "answer_by" }, NULL },
+	{ WF_ASK_REASONS, "reasons", { "text", "answer_by" }, NULL },
+	{ WF_APPROVE_EXTENSION, "extension", { "days" }, NULL },
+	{ WF_APPROVE_DEADLINE, "extension", { "due_on" }, NULL },
+	{ WF_FEE_NOTICE, "fee", { "amount_yuan", "pay_by" }, NULL },
+	{ WF_REPLY, "reply", { "outcome", "replied_on" }, NULL },
+	{ WF_WITHDRAW, "withdrawn", { "reason" }, NULL },
+	{ WF_DISCARD, "closed", { NULL }, NULL },	/* its reason_code's label */
+	/* Art. 30: a 补正 not given in time is taken as given up. */
+	{ WF_EXPIRE_SUPPLEMENT, "closed", { NULL }, "逾期未补正，视为放弃申请" },
+	/* 2020 measures on fees: a fee not paid in time, likewise. */
+	{ WF_EXPIRE_FEE, "closed", { NULL }, "逾期未缴纳信息处理费，视为放弃申请" },
+	/* An expired period to state reasons (Art. 35) closes nothing: the
+	 * clock resumes and the agency decides, so nothing is sent. */
 };
 
 static const struct step_message *message_of(enum wf_action action)
@@ -46,8 +51,12 @@ static struct json_object *message_params(const struct step *st, const struct st
 		if (json_object_object_get_ex(st->data, m->keys[i], &v))
 			json_object_object_add(params, m->keys[i], json_object_get(v));
 	}
-	/* A closing names the step that closed it: the message says why. */
-	json_object_object_add(params, "step", json_object_new_string(wf_action_code(st->action)));
+	const char *why = m->why;
+	struct json_object *code;
+	if (st->action == WF_DISCARD && json_object_object_get_ex(st->data, "reason_code", &code))
+		why = vocab_label(&vocab_discard_reason, json_object_get_string(code));
+	if (why)
+		json_object_object_add(params, "reason", json_object_new_string(why));
 	return params;
 }
 

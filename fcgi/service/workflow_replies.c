@@ -476,6 +476,22 @@ bool do_assign(struct step *st)
 	return step_exec_ok(st, STMT_WF_REQUEST_ASSIGN, 2, params);
 }
 
+/* A request the applicant gave up by letting their period end (a 补正,
+ * Art. 30; a fee, the 2020 measures): closed as `outcome` on the first day
+ * after the period's last day, with the 告知书 saying `text`. */
+static void close_as_given_up(struct step *st, int32_t last_day, const char *outcome,
+			      const char *text)
+{
+	int32_t on = last_day + 1 > st->received ? last_day + 1 : st->received;
+	st->effective = on;
+	conclude(st, WF_CLOSED, outcome, on);
+	step_set_notice(st, "other", "notices/other", wf_notice_title(WF_NOTICE_OTHER));
+	const struct wf_outcome *o = wf_outcome_find(outcome);
+	step_notice_str(st, "basis", o->basis);
+	step_notice_str(st, "reason", o->reason);
+	step_notice_str(st, "text", text);
+}
+
 bool do_expire_supplement(struct step *st)
 {
 	PGresult *res = step_exec(st, STMT_WF_SUPPLEMENT_GET, 1, (const char *[]){ st->id });
@@ -493,16 +509,9 @@ bool do_expire_supplement(struct step *st)
 				answer_by));
 	if (!step_exec_ok(st, STMT_WF_SUPPLEMENT_EXPIRE, 1, (const char *[]){ st->id }))
 		return false;
-	/* Art. 30: abandoned when the period ends: the first day after it. */
-	int32_t on = answer_by + 1 > st->received ? answer_by + 1 : st->received;
 	step_data_date(st, "answer_by", answer_by);
-	st->effective = on;
-	conclude(st, WF_CLOSED, "other_no_supplement", on);
-	step_set_notice(st, "other", "notices/other", wf_notice_title(WF_NOTICE_OTHER));
-	const struct wf_outcome *o = wf_outcome_find("other_no_supplement");
-	step_notice_str(st, "basis", o->basis);
-	step_notice_str(st, "reason", o->reason);
-	step_notice_str(st, "text", "申请人在补正期限内未补正，本机关不再处理该政府信息公开申请。");
+	close_as_given_up(st, answer_by, "other_no_supplement",
+			  "申请人在补正期限内未补正，本机关不再处理该政府信息公开申请。");
 	return true;
 }
 
@@ -520,15 +529,9 @@ bool do_expire_fee(struct step *st)
 	const char *params[] = { st->id, fee, "expired", NULL };
 	if (!step_exec_ok(st, STMT_WF_FEE_SET, 4, params))
 		return false;
-	int32_t on = pay_by + 1 > st->received ? pay_by + 1 : st->received;
 	step_data_int(st, "fee_id", atoll(fee));
 	step_data_date(st, "pay_by", pay_by);
-	st->effective = on;
-	conclude(st, WF_CLOSED, "other_no_fee", on);
-	step_set_notice(st, "other", "notices/other", wf_notice_title(WF_NOTICE_OTHER));
-	const struct wf_outcome *o = wf_outcome_find("other_no_fee");
-	step_notice_str(st, "basis", o->basis);
-	step_notice_str(st, "reason", o->reason);
-	step_notice_str(st, "text", "申请人在缴费期限内未缴纳信息处理费，本机关不再处理该政府信息公开申请。");
+	close_as_given_up(st, pay_by, "other_no_fee",
+			  "申请人在缴费期限内未缴纳信息处理费，本机关不再处理该政府信息公开申请。");
 	return true;
 }

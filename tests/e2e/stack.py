@@ -149,6 +149,13 @@ class Stack:
         return subprocess.run([binary(), "--config", self.config, *args], input=input,
                               capture_output=True, text=True)
 
+    def ysqgk_env(self, env, *args, timeout=120):
+        """The CLI with extra environment (YSQGK_* settings override the
+        configuration file)."""
+        return subprocess.run([binary(), "--config", self.config, *args],
+                              env=dict(os.environ, **env), capture_output=True, text=True,
+                              timeout=timeout)
+
     def ysqgk_as_owner(self, *args, env=None):
         """The CLI as the schema's owner role (what ysqgk-migrate does): the
         superuser connects and becomes ysqgk_owner. The stack's own

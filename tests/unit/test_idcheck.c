@@ -253,12 +253,10 @@ static void test_masking(void **state)
 
 	expect_mask(mask_email, "zhangsan@example.com", "z***@example.com");
 	expect_mask(mask_email, "a@b.cn", "a***@b.cn");
-	expect_mask(mask_email, "张三@例子.中国", "张***@例子.中国");
-	expect_mask(mask_email, "@x.cn", "***@x.cn");
-	expect_mask(mask_email, "nonsense", "***");
-	char tight[10];
-	assert_true(mask_email("a@b.cn", tight, sizeof(tight)));
-	assert_false(mask_email("a@b.cn", tight, 9));
+	expect_mask(mask_email, "张三@example.com", "***@example.com");
+	char none[32] = "junk";
+	assert_false(mask_email("no-at-sign", none, sizeof none));
+	assert_string_equal("", none);
 
 	/* Too small an output: refused, out emptied. */
 	char small[5] = "junk";
