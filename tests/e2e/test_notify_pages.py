@@ -210,6 +210,18 @@ class StatusContactTest(unittest.TestCase):
         self.assertEqual(r.status, 422, r)
         self.assertIn("phone", r.json()["errors"])
 
+    def test_no_change_once_the_personal_data_are_pseudonymised(self):
+        S.psql("UPDATE requests SET pseudonymised_at = now() WHERE tracking_no = '%s'" % self.no)
+        r = self.client.lookup(self.no, self.code)
+        self.assertNotIn('action="/status/contact"', r.text)
+        r = self.contact(notify="none")
+        self.assertEqual(r.status, 409, r)
+        self.assertIn("不能再修改联系方式", h.text_of(r.text))
+        r = S.post_json("/api/v1/status/contact", {"tracking_no": self.no, "query_code": self.code,
+                                                   "notify": "none"})
+        self.assertEqual(r.status, 409, r)
+        self.assertEqual(h.row(S, self.no, "notify")["notify"], "email")
+
     def test_wrong_code_or_no_token_changes_nothing(self):
         r = S.post_json("/api/v1/status/contact", {"tracking_no": self.no,
                                                    "query_code": "ZZZZZ-ZZZZZ", "notify": "none"})
