@@ -186,7 +186,7 @@ class StatusContactTest(unittest.TestCase):
         self.assertEqual(self.events()[-1]["data"], {"changed": ["email"]})
         staff = sc.Staff(S, self.agency)
         page = staff.get("/staff/requests/%s" % self.no).text
-        self.assertIn("申请人修改通知方式和联系方式", sc.text_of(page))
+        self.assertIn("申请人变更联系方式", sc.text_of(page))
         self.assertIn("修改的项目 电子邮箱", sc.text_of(page))
         assert_no_raw_code(self, page)
 
