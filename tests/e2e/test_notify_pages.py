@@ -355,6 +355,61 @@ class StaffMessagesTest(unittest.TestCase):
         self.assertEqual(r.status, 403, r)
 
 
+class DeliveryTest(unittest.TestCase):
+    """The pages with the sender: a changed address is where the next
+    message goes; a dead message sent again from the staff page arrives
+    with the identity it had."""
+
+    @classmethod
+    def setUpClass(cls):
+        from mailbox import Mailbox
+        cls.box = Mailbox().start()
+        cls.agency = h.new_agency(S, "nd")
+        cls.staff = sc.Staff(S, cls.agency)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.box.close()
+
+    def notify_once(self):
+        """The sender, until nothing is due. Its exit status is not ours to
+        check: other tests' SMS messages fail here (no SMS provider)."""
+        return S.ysqgk_env({"YSQGK_SMTP_URL": self.box.url,
+                            "YSQGK_MAIL_FROM": "ysqgk@agency.example.cn",
+                            "YSQGK_PUBLIC_URL": "https://ysqgk.example.cn"}, "notify", "--once")
+
+    def mail_to(self, address):
+        return [m for m in self.box.messages() if address in m.envelope["rcpt_tos"]]
+
+    def test_changed_address_and_resend_reach_the_applicant(self):
+        S.psql("DELETE FROM status_lookup_failures")
+        client = h.Client(S)
+        no, code = client.apply(self.agency, h.person(email="first@example.com"))
+        r = client.post("/status/contact", {"tracking_no": no, "query_code": code,
+                                            "notify": "email", "email": "second@example.com"})
+        self.assertEqual(r.status, 200, r)
+        self.notify_once()
+        self.assertEqual(self.mail_to("first@example.com"), [])
+        self.assertEqual(len(self.mail_to("second@example.com")), 1)
+        rid = int(h.request_id(S, no))
+        received = [m for m in messages_of(rid) if m["kind"] == "received"][0]
+        key = S.psql("SELECT message_key FROM messages WHERE id = %d" % received["id"])
+        S.psql("UPDATE messages SET state = 'dead', sent_at = NULL, attempts = 9,"
+               " last_error = '550 no such user' WHERE id = %d" % received["id"])
+        path = "/staff/requests/%d" % rid
+        r = self.staff.post_form("%s/messages/%d/resend" % (path, received["id"]), {},
+                                 token_from=path)
+        self.assertEqual(r.status, 303, r)
+        self.notify_once()
+        mails = self.mail_to("second@example.com")
+        self.assertEqual(len(mails), 2)
+        self.assertEqual(mails[0]["Message-ID"], mails[1]["Message-ID"])
+        self.assertIn(key, mails[1]["Message-ID"])
+        j = self.staff.request(rid)
+        sent = [m for m in j["messages"] if m["id"] == received["id"]][0]
+        self.assertEqual((sent["state"], sent["sent_to"]), ("sent", "s***@example.com"))
+
+
 def staff_contact(username):
     return json.loads(S.psql("SELECT row_to_json(x) FROM (SELECT email, phone FROM staff"
                              " WHERE username = '%s') x" % username))
