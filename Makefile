@@ -134,12 +134,15 @@ SUBST       = sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DATADIR@|$(DATADIR)|g' 
               -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SOCKET@|$(RUNDIR)/ysqgk.sock|g' \
               -e 's|@STATIC@|$(DATADIR)/templates/static|g'
 CONFFILE    = deploy/install-file.sh conffile
+# The sender and the daily run (issue 14; docs/deploy.md "Messages").
+UNITS_MORE  = ysqgk-notify.service ysqgk-deadlines.service ysqgk-deadlines.timer
 
 install: $(INSTALL_BIN)
 	@rm -rf $(STAGE) && mkdir -p $(STAGE)
 	$(SUBST) deploy/ysqgk.conf.example >$(STAGE)/ysqgk.conf
 	$(SUBST) deploy/ysqgk.service >$(STAGE)/ysqgk.service
 	$(SUBST) deploy/ysqgk.socket >$(STAGE)/ysqgk.socket
+	for u in $(UNITS_MORE); do $(SUBST) deploy/$$u >$(STAGE)/$$u || exit 1; done
 	$(SUBST) deploy/ysqgk-migrate.sh >$(STAGE)/ysqgk-migrate
 	$(SUBST) nginx/ysqgk-http.conf >$(STAGE)/ysqgk-http.conf
 	$(SUBST) nginx/ysqgk.conf >$(STAGE)/ysqgk-server.conf
@@ -157,6 +160,7 @@ install: $(INSTALL_BIN)
 	$(CONFFILE) 0644 $(STAGE)/ysqgk-http.conf $(DESTDIR)$(NGINXDIR)/conf.d/ysqgk.conf
 	install -D -m 0644 $(STAGE)/ysqgk.service $(DESTDIR)$(UNITDIR)/ysqgk.service
 	install -D -m 0644 $(STAGE)/ysqgk.socket $(DESTDIR)$(UNITDIR)/ysqgk.socket
+	for u in $(UNITS_MORE); do install -D -m 0644 $(STAGE)/$$u $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
 	install -D -m 0644 $(STAGE)/ysqgk-server.conf $(DESTDIR)$(NGINXDIR)/snippets/ysqgk.conf
 
 clean:
