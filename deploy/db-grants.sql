@@ -9,6 +9,12 @@
 -- on the append-only logs (their triggers refuse UPDATE and DELETE as well:
 -- two locks); SELECT, INSERT, UPDATE on notices (a notice is never deleted);
 -- only SELECT on schema_migrations and audit_mac_switch.
+-- Stored files (sql/022): SELECT, INSERT only on blobs, blob_chunks and
+-- file_downloads (append-only, their triggers agree); SELECT, INSERT,
+-- UPDATE on files (an upload is attached to its request later; a trigger
+-- keeps everything else as stored) and no DELETE, like notices: a blob may
+-- back an issued notice or its seal, and removing what no file references
+-- is for `ysqgk files gc` under the owner's role, not the application's.
 
 \if :{?owner}
 \else
@@ -30,6 +36,8 @@ REVOKE ALL ON ALL TABLES IN SCHEMA public FROM :"app";
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app";
 REVOKE UPDATE, DELETE ON request_events, audit_log, report_snapshots FROM :"app";
 REVOKE DELETE ON notices FROM :"app";
+REVOKE UPDATE, DELETE ON blobs, blob_chunks, file_downloads FROM :"app";
+REVOKE DELETE ON files FROM :"app";
 REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM :"app";
 REVOKE INSERT, UPDATE, DELETE ON audit_mac_switch FROM :"app";
 

@@ -140,10 +140,16 @@ bool db_ready(struct db *db)
 PGresult *db_exec(struct db *db, enum stmt s, int nparams,
 		  const char *const *params)
 {
+	return db_exec_bin(db, s, nparams, params, NULL, NULL, false);
+}
+
+PGresult *db_exec_bin(struct db *db, enum stmt s, int nparams, const char *const *params,
+		      const int *lengths, const int *formats, bool result_binary)
+{
 	if (!db->conn)
 		return NULL;
 	PGresult *res = PQexecPrepared(db->conn, stmt_name[s], nparams, params,
-				       NULL, NULL, 0);
+				       lengths, formats, result_binary ? 1 : 0);
 	if (!db_ok(res) && PQstatus(db->conn) != CONNECTION_OK)
 		db->prepared = false;
 	return res;

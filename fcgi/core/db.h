@@ -59,6 +59,11 @@ bool db_ready(struct db *db);
 PGresult *db_exec(struct db *db, enum stmt s, int nparams,
 		  const char *const *params);
 
+/* db_exec with binary parameters where formats[i] is 1 (lengths[i] bytes;
+ * both arrays may be NULL) and the result in binary when result_binary. */
+PGresult *db_exec_bin(struct db *db, enum stmt s, int nparams, const char *const *params,
+		      const int *lengths, const int *formats, bool result_binary);
+
 /* Runs a plain command without parameters (BEGIN, COMMIT, ROLLBACK). */
 bool db_command(struct db *db, const char *sql);
 

@@ -1,0 +1,102 @@
+/* blobs: content-addressed storage in PostgreSQL (blobs.h). */
+#include "core/blobs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void blob_sha256(const void *data, size_t len, unsigned char out[BLOB_SHA256_BYTES],
+		 char hex[BLOB_SHA256_HEX])
+{
+	unsigned char h[BLOB_SHA256_BYTES];
+	crypto_hash_sha256(h, data, len);
+	if (out)
+		memcpy(out, h, sizeof h);
+	if (hex)
+		sodium_bin2hex(hex, BLOB_SHA256_HEX, h, sizeof h);
+}
+
+static bool ok_or_fail(PGresult *res, PGresult **failure)
+{
+	if (db_ok(res)) {
+		PQclear(res);
+		return true;
+	}
+	*failure = res;
+	return false;
+}
+
+bool blob_store(struct db *db, const void *data, size_t len,
+		unsigned char sha256_out[BLOB_SHA256_BYTES], PGresult **failure)
+{
+	char hex[BLOB_SHA256_HEX], size[24];
+	blob_sha256(data, len, sha256_out, hex);
+	snprintf(size, sizeof size, "%zu", len);
+	*failure = NULL;
+	const char *p[] = { hex, size };
+	PGresult *res = db_exec(db, STMT_BLOB_ADD, 2, p);
+	if (!db_ok(res))
+		return ok_or_fail(res, failure);
+	bool fresh = atoi(PQcmdTuples(res)) == 1;
+	PQclear(res);
+	if (!fresh)	/* stored before, chunks and all (same transaction rule) */
+		return true;
+	/* One chunk at least, so that an empty blob reads back as empty. */
+	const unsigned char *bytes = data;
+	size_t off = 0, seq = 0;
+	do {
+		size_t n = len - off < BLOB_CHUNK_BYTES ? len - off : BLOB_CHUNK_BYTES;
+		char seq_text[24];
+		snprintf(seq_text, sizeof seq_text, "%zu", seq++);
+		const char *cp[] = { hex, seq_text, (const char *)bytes + off };
+		const int lengths[] = { 0, 0, (int)n };
+		const int formats[] = { 0, 0, 1 };
+		if (!ok_or_fail(db_exec_bin(db, STMT_BLOB_CHUNK_ADD, 3, cp, lengths, formats, false),
+				failure))
+			return false;
+		off += n;
+	} while (off < len);
+	return true;
+}
+
+int blob_read(struct db *db, const unsigned char sha256[BLOB_SHA256_BYTES],
+	      blob_chunk_fn each, void *ctx)
+{
+	char hex[BLOB_SHA256_HEX];
+	sodium_bin2hex(hex, sizeof hex, sha256, BLOB_SHA256_BYTES);
+	const char *p[] = { hex };
+	PGresult *res = db_exec(db, STMT_BLOB_INFO, 1, p);
+	if (!db_ok(res)) {
+		PQclear(res);
+		return -1;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return 0;
+	}
+	long long size = atoll(PQgetvalue(res, 0, COL(BLOB_INFO, size)));
+	long chunks = atol(PQgetvalue(res, 0, COL(BLOB_INFO, chunks)));
+	PQclear(res);
+	long long seen = 0;
+	for (long seq = 0; seq < chunks; seq++) {
+		char seq_text[24];
+		snprintf(seq_text, sizeof seq_text, "%ld", seq);
+		const char *cp[] = { hex, seq_text };
+		res = db_exec_bin(db, STMT_BLOB_CHUNK_GET, 2, cp, NULL, NULL, true);
+		if (!db_ok(res)) {
+			PQclear(res);
+			return -1;
+		}
+		if (PQntuples(res) != 1) {
+			PQclear(res);
+			return 0;
+		}
+		int n = PQgetlength(res, 0, 0);
+		bool go_on = each(PQgetvalue(res, 0, 0), (size_t)n, ctx);
+		seen += n;
+		PQclear(res);
+		if (!go_on)
+			return -1;
+	}
+	return seen == size ? 1 : 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * blobs: content-addressed storage in PostgreSQL (sql/022_files.sql).
+ *
+ * A blob is stored once under its SHA-256, its bytes in chunks of
+ * BLOB_CHUNK_BYTES; storing the same bytes again writes nothing. Both
+ * functions run in the caller's transaction, so a blob is kept exactly
+ * when the step that brought it is.
+ */
+#ifndef YSQGK_BLOBS_H
+#define YSQGK_BLOBS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "core/db.h"
+
+#define BLOB_CHUNK_BYTES (256 * 1024)
+#define BLOB_SHA256_BYTES crypto_hash_sha256_BYTES
+#define BLOB_SHA256_HEX (2 * BLOB_SHA256_BYTES + 1)
+
+/* The SHA-256 of data, in out and as lowercase hex in hex (either may be
+ * NULL). */
+void blob_sha256(const void *data, size_t len, unsigned char out[BLOB_SHA256_BYTES],
+		 char hex[BLOB_SHA256_HEX]);
+
+/*
+ * Stores data (len bytes) unless a blob of its hash is there; its hash in
+ * sha256_out. False on a database failure, with the failed result in
+ * *failure (the caller PQclears it).
+ */
+bool blob_store(struct db *db, const void *data, size_t len,
+		unsigned char sha256_out[BLOB_SHA256_BYTES], PGresult **failure);
+
+/*
+ * Calls each(chunk, len, ctx) for the blob's chunks in order; stops when
+ * it returns false. 1 when every chunk was read, 0 when there is no such
+ * blob (or a chunk is missing), -1 on a database failure or when each
+ * stopped.
+ */
+typedef bool (*blob_chunk_fn)(const void *chunk, size_t len, void *ctx);
+int blob_read(struct db *db, const unsigned char sha256[BLOB_SHA256_BYTES],
+	      blob_chunk_fn each, void *ctx);
+
+#endif
