@@ -8,11 +8,14 @@
  *   agency set CODE KEY VALUE              one field, checked, in one
  *        transaction with its audit_log line (agencies.h lists the keys;
  *        "" clears an optional one). Exit 2 on a bad key or value.
+ *   agency set CODE seal FILE.png          the seal drawn on its notices'
+ *        PDFs (agency_seal.h: a PNG of at most 512 KiB)
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "service/agencies.h"
+#include "service/agency_seal.h"
 #include "core/db.h"
 #include "cli/cli.h"
 
@@ -111,6 +114,25 @@ static void print_agency(struct json_object *a)
 		       " `ysqgk agency set CODE review_body NAME`\n");
 }
 
+/* `agency set CODE seal FILE.png`: the seal on the agency's notices. */
+static int set_seal(struct db *db, const char *code, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "ysqgk agency set: %s: cannot open\n", path);
+		return CLI_USAGE;
+	}
+	static unsigned char png[AGENCY_SEAL_MAX_BYTES + 1];
+	size_t len = fread(png, 1, sizeof png, f);
+	fclose(f);
+	char msg[512];
+	enum agency_edit_status s = agency_seal_set(db, code, png, len, 0, NULL, NULL,
+						    msg, sizeof msg);
+	if (s != AGENCY_EDIT_OK)
+		fprintf(stderr, "ysqgk agency set: %s\n", msg);
+	return s == AGENCY_EDIT_OK ? 0 : s == AGENCY_EDIT_DB_FAILED ? 1 : CLI_USAGE;
+}
+
 static int edit_command(const char *config_path, int argc, char **argv)
 {
 	bool show = !strcmp(argv[1], "show");
@@ -136,6 +158,8 @@ static int edit_command(const char *config_path, int argc, char **argv)
 			fprintf(stderr, "ysqgk agency show: the database failed\n");
 		status = a ? 0 : s == AGENCY_EDIT_NO_AGENCY ? CLI_USAGE : 1;
 		json_object_put(a);
+	} else if (!strcmp(argv[3], "seal")) {
+		status = set_seal(&db, argv[2], argv[4]);
 	} else {
 		char msg[512];
 		struct agency_change change = { argv[3], argv[4] };

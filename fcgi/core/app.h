@@ -27,6 +27,7 @@ enum pii_purpose {
 	PII_SESSION = 4,
 	PII_USERNAME = 5,	/* a typed username, for the sign-in counters and log */
 	PII_RECOVERY = 6,	/* one-time recovery codes of two-factor sign-in */
+	PII_FILE_LINK = 7,	/* the MAC of a signed download link (file_links.h) */
 	PII_PURPOSES
 };
 

@@ -137,13 +137,14 @@ static bool annul_closing_notice(struct step *st)
 	return step_exec_ok(st, STMT_WF_NOTICE_ANNUL, 3, params);
 }
 
-/* The extension notice names the new due date, known after save_state. */
+/* The extension notice names the new due date: computed with the step's
+ * event before it is appended, the notice's PDF hash going into it. */
 bool step_finish_extension_notice(struct step *st)
 {
 	if (st->action != WF_APPROVE_EXTENSION)
 		return true;
 	struct deadline dl;
-	if (workflow_deadline(st->db, st->cal, st->id, &dl))
+	if (step_deadline_ahead(st, &dl))
 		step_notice_str(st, "due_text", step_date_cn(st, dl.due));
 	return true;
 }
@@ -161,9 +162,9 @@ static bool within_transaction(struct step *st, const char *request_id)
 		return step_refuse(st, SERVICE_CONFLICT, why, NULL);
 	if (st->has_received && !st->cal)
 		return step_refuse(st, SERVICE_UNAVAILABLE, "工作日历暂时无法读取，请稍后重试", NULL);
-	return run_step(st) && append_event(st) && step_save_state(st) &&
-	       annul_closing_notice(st) && step_finish_extension_notice(st) && step_issue_notice(st) &&
-	       step_queue_messages(st);
+	return run_step(st) && step_finish_extension_notice(st) && step_prepare_notice(st) &&
+	       append_event(st) && step_save_state(st) && annul_closing_notice(st) &&
+	       step_issue_notice(st) && step_queue_messages(st);
 }
 
 static bool id_well_formed(const char *s)

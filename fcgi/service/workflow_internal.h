@@ -81,6 +81,10 @@ struct step {
 	/* A notice to issue with the event. */
 	const char *notice_kind, *notice_template, *notice_title, *notice_no;
 	struct json_object *notice_model;	/* owned */
+	/* Prepared before the event (workflow_notice_pdf.c): the text, the
+	 * PDF's blob (its hash goes into the event's data). */
+	const char *notice_body;
+	char notice_pdf_hex[65];
 
 	struct workflow_result result;
 };
@@ -137,8 +141,19 @@ void step_data_date(struct step *st, const char *key, int32_t d);
 void step_set_notice(struct step *st, const char *kind, const char *template,
 		     const char *title);
 void step_notice_str(struct step *st, const char *key, const char *value);
-bool step_issue_notice(struct step *st);
 bool step_finish_extension_notice(struct step *st);
+const char *step_setting_str(struct step *st, const char *key, const char *def);
+/* The deadline once the step's own event is in the log (not yet appended). */
+bool step_deadline_ahead(struct step *st, struct deadline *out);
+
+/* ---- the notice's text and PDF (workflow_notice_pdf.c) ---- */
+
+/* Before the event: the text rendered, the 文号 assigned when the agency
+ * numbers its documents, the PDF rendered and stored as a blob, its
+ * SHA-256 in the event's data (notice_pdf_sha256). */
+bool step_prepare_notice(struct step *st);
+/* After the event: the notice, its file row, notices.pdf_file_id. */
+bool step_issue_notice(struct step *st);
 
 /* ---- the applicant's message (workflow_messages.c) ---- */
 

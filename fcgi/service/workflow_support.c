@@ -354,7 +354,7 @@ bool step_date(struct step *st, const char *key, int32_t *out)
 	return step_backdate_allowed(st, key, *out);
 }
 
-static const char *setting_str(struct step *st, const char *key, const char *def)
+const char *step_setting_str(struct step *st, const char *key, const char *def)
 {
 	struct json_object *v;
 	if (st->settings && json_object_object_get_ex(st->settings, key, &v) &&
@@ -389,10 +389,10 @@ static void add_remedies(struct step *st, struct json_object *m)
 	enum remedy_paragraph p = remedy_paragraph(outcome, st->effective);
 	json_object_object_add(m, remedy_paragraph_code(p), json_object_new_boolean(1));
 	json_object_object_add(m, "review_body", json_object_new_string(
-		review_body_choose(setting_str(st, "review_body", NULL), st->government_above,
+		review_body_choose(step_setting_str(st, "review_body", NULL), st->government_above,
 				   st->agency_is_government, NULL)));
 	json_object_object_add(m, "court", json_object_new_string(
-		setting_str(st, "court", "有管辖权的人民法院")));
+		step_setting_str(st, "court", "有管辖权的人民法院")));
 }
 
 /* The model every notice template gets: agency, applicant, request. */
@@ -437,31 +437,6 @@ void step_notice_str(struct step *st, const char *key, const char *value)
 {
 	if (value)
 		json_object_object_add(st->notice_model, key, json_object_new_string(value));
-}
-
-bool step_issue_notice(struct step *st)
-{
-	if (!st->notice_kind)
-		return true;
-	struct buf body = BUF_INIT;
-	char err[256];
-	bool ok = tmpl_render(st->ctx->app->templates, st->notice_template,
-			      st->notice_model, &body, err, sizeof err);
-	if (!ok) {
-		log_error("notice %s: %s", st->notice_template, err);
-		buf_free(&body);
-		st->result.status = SERVICE_FAILED;
-		st->result.message = "告知书模板缺失，操作没有保存";
-		return false;
-	}
-	char seq[16];
-	snprintf(seq, sizeof seq, "%d", st->seq);
-	const char *params[] = { st->id, seq, st->notice_kind, st->notice_no,
-				 st->notice_title, buf_str(&body),
-				 step_fmt_date(st->arena, st->effective) };
-	ok = step_exec_ok(st, STMT_WF_NOTICE_ADD, 7, params);
-	buf_free(&body);
-	return ok;
 }
 
 /* ---- the deadline -------------------------------------------------------- */
@@ -549,6 +524,39 @@ bool workflow_deadline(struct db *db, const struct calendar *cal,
 	int n = load_clock(db, request_id, &ev, &failure);
 	PQclear(failure);
 	bool ok = n > 0 && deadline_compute(cal, ev, (size_t)n, out) == DEADLINE_OK;
+	free(ev);
+	return ok;
+}
+
+/* The deadline as it will be once the step's own event is in the log:
+ * for a notice that names it, written before the event is appended (the
+ * event carries the notice's PDF hash). */
+bool step_deadline_ahead(struct step *st, struct deadline *out)
+{
+	struct clock_event *ev;
+	PGresult *failure;
+	int n = load_clock(st->db, st->id, &ev, &failure);
+	PQclear(failure);
+	if (n < 0)
+		return false;
+	enum clock_kind k;
+	const char *action = st->event ? st->event : wf_action_event(st->action);
+	if (clock_kind_of(action, &k)) {
+		struct json_object *v;
+		int days = json_object_object_get_ex(st->data, "days", &v) ? json_object_get_int(v) : 0;
+		if (k == CLOCK_DUE_SET) {
+			int32_t until = 0;
+			if (json_object_object_get_ex(st->data, "due_on", &v))
+				date_parse(json_object_get_string(v), &until);
+			days = until;
+		}
+		struct clock_event *more = realloc(ev, ((size_t)n + 1) * sizeof *ev);
+		if (!more)
+			abort();
+		ev = more;
+		ev[n++] = (struct clock_event){ k, st->effective, days };
+	}
+	bool ok = n > 0 && deadline_compute(st->cal, ev, (size_t)n, out) == DEADLINE_OK;
 	free(ev);
 	return ok;
 }

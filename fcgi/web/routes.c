@@ -17,6 +17,7 @@ const struct route routes[] = {
 #include "web/pages/staff/staff.routes"
 #include "web/pages/report/report.routes"
 #include "web/pages/admin/admin.routes"
+#include "web/pages/files/files.routes"
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -20,6 +20,7 @@
 #include "web/gate.h"
 #include "web/http.h"
 #include "lib/log.h"
+#include "lib/pdfdoc.h"
 #include "web/routes.h"
 
 /* Sent with every response the app makes (nginx adds them to static files). */
@@ -538,6 +539,8 @@ int server_run(struct app *app, const char *config_path)
 		return 1;
 	}
 	atomic_store(&current_app, app);
+	/* Fonts loaded before any worker renders a notice's PDF (lib/pdfdoc.h). */
+	pdfdoc_global_init();
 
 	signal(SIGPIPE, SIG_IGN);
 	sigset_t stop_set;

@@ -15,5 +15,6 @@ void page_api_agencies(struct request *req);
 #include "web/pages/staff/staff.h"
 #include "web/pages/report/report_pages.h"
 #include "web/pages/admin/admin.h"
+#include "web/pages/files/files.h"
 
 #endif

@@ -14,5 +14,6 @@ void page_admin_holidays(struct request *req);
 void page_admin_agencies(struct request *req);
 void page_admin_agency(struct request *req);
 void page_admin_agency_save(struct request *req);
+void page_admin_agency_seal(struct request *req);
 
 #endif

@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sodium.h>
 
 #include "core/calendar_cache.h"
 #include "core/db_read.h"
+#include "core/file_links.h"
 #include "domain/date.h"
 #include "domain/deadline.h"
 #include "domain/idcheck.h"
@@ -293,6 +295,13 @@ static bool add_notices(struct request *req, struct db *db, const char *id,
 			value(req, res, i, COL(CITIZEN_STATUS_NOTICES, delivery_method))));
 		model_add_str(n, "delivery_basis_label", vocab_short(&vocab_delivery_basis,
 			value(req, res, i, COL(CITIZEN_STATUS_NOTICES, delivery_basis))));
+		/* The PDF as issued (issue 15): a link good for 15 minutes. */
+		if (!PQgetisnull(res, i, COL(CITIZEN_STATUS_NOTICES, pdf_file_id))) {
+			char link[192];
+			file_link_make(req->app, PQgetvalue(res, i, COL(CITIZEN_STATUS_NOTICES,
+					pdf_file_id)), time(NULL), link, sizeof link);
+			model_add_str(n, "pdf_url", link);
+		}
 		json_object_array_add(list, n);
 	}
 	PQclear(res);

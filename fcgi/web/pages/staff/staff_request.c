@@ -207,6 +207,12 @@ void page_staff_notice(struct request *req)
 	char id[32], notice[32];
 	if (!capture(req, "id", id, sizeof id) || !capture(req, "notice", notice, sizeof notice))
 		return;
+	size_t len = strlen(notice);
+	if (len > 4 && !strcmp(notice + len - 4, ".pdf")) {	/* …/notices/{n}.pdf */
+		notice[len - 4] = '\0';
+		page_staff_notice_pdf(req, id, notice);
+		return;
+	}
 	if (!digits(id) || !digits(notice)) {
 		respond_error(req, 404, NULL);
 		return;
