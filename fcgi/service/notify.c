@@ -403,7 +403,7 @@ int notify_batch(struct notifier *n, const struct context *ctx, struct notify_co
 {
 	char batch[16], lease[16];
 	snprintf(batch, sizeof batch, "%d", NOTIFY_BATCH);
-	snprintf(lease, sizeof lease, "%d", NOTIFY_LEASE_SECONDS);
+	snprintf(lease, sizeof lease, "%d", n->app->config.notify_lease_seconds);
 	PGresult *res = db_exec(ctx->db, STMT_NOTIFY_CLAIM, 2, (const char *[]){ batch, lease });
 	if (!db_ok(res)) {
 		log_error("notify: cannot take messages: %s", res ? PQresultErrorMessage(res) : "no connection");
