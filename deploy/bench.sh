@@ -326,7 +326,12 @@ start_mailbox() {
 # Tops the outbox up to $MESSAGES waiting e-mails (the submissions above
 # queued some): 'received' messages for requests of the dataset that gave
 # an address, as the outbox writes them, cycling when there are fewer.
+# The SMS the dataset's own submissions queued are set aside (dead, on
+# this copy only): the bench has no SMS gateway.
 queue_messages() {
+	"${PSQL[@]}" -c "UPDATE messages SET state = 'dead', lease_until = NULL,
+		last_error = 'make bench: no SMS gateway'
+		WHERE state IN ('queued', 'sending') AND channel = 'sms'"
 	"${PSQL[@]}" -c "WITH pool AS (
 		SELECT r.id, jsonb_build_object('tracking_no', r.tracking_no, 'agency_name', a.name)
 			AS params, row_number() OVER (ORDER BY r.id DESC) - 1 AS k
