@@ -76,6 +76,7 @@ VOCAB(vocab_event_action, "request_events.action",
 	{ "extension_refused", "不批准延期", NULL },
 	{ "fee_notice", "发出收费通知", NULL },
 	{ "fee_notice_delivered", "收费通知送达", NULL },
+	{ "notice_delivered", "文书送达", NULL },
 	{ "fee_paid", "收到缴费", NULL },
 	{ "fee_expired", "逾期未缴费，终止办理", NULL },
 	{ "reasons_asked", "要求说明理由", NULL },
@@ -94,7 +95,8 @@ VOCAB(vocab_event_action, "request_events.action",
 	{ "edited", "更正申请信息", NULL },
 	{ "imported", "导入", NULL },
 	{ "id_number_viewed", "查看完整证件号码", NULL },
-	{ "contact_viewed", "查看联系电话", NULL });
+	{ "contact_viewed", "查看联系电话", NULL },
+	{ "contact_changed", "申请人变更联系方式", NULL });
 
 VOCAB(vocab_actor_kind, "request_events.actor_kind",
 	{ "applicant", "申请人", NULL },
@@ -109,9 +111,17 @@ VOCAB(vocab_notice_delivery, "notices.delivery_method",
 	{ "post", "邮寄", NULL },
 	{ "express", "快递", NULL },
 	{ "email", "电子邮件", NULL },
+	{ "sms", "短信", NULL },
 	{ "fax", "传真", NULL },
 	{ "pickup", "自行领取", NULL },
-	{ "on_site", "当场送达", NULL });
+	{ "on_site", "当场送达", NULL },
+	{ "announcement", "公告送达", NULL });
+
+/* What a notice's date of delivery rests on (sql/021). */
+VOCAB(vocab_delivery_basis, "notices.delivery_basis",
+	{ "recorded", "工作人员登记", NULL },
+	{ "receipt_signed", "送达回证签收", NULL },
+	{ "relay_accepted", "邮件服务器已接收（不代表已进入收件箱）", "邮件服务器已接收" });
 
 /* The groups of table 四. */
 VOCAB(vocab_appeal_kind, "appeals.kind",
@@ -219,7 +229,7 @@ const struct vocab *const vocab_all[] = {
 	&vocab_supplement_state, &vocab_extension_state, &vocab_fee_state,
 	&vocab_consultation_delivery, &vocab_fee_delivery,
 	&vocab_notify, &vocab_message_kind, &vocab_message_channel,
-	&vocab_message_state,
+	&vocab_message_state, &vocab_delivery_basis,
 };
 const size_t vocab_all_count = sizeof vocab_all / sizeof vocab_all[0];
 

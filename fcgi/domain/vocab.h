@@ -53,6 +53,7 @@ extern const struct vocab vocab_notify;	/* requests.notify */
 extern const struct vocab vocab_message_kind;	/* messages.kind */
 extern const struct vocab vocab_message_channel;	/* messages.channel */
 extern const struct vocab vocab_message_state;	/* messages.state */
+extern const struct vocab vocab_delivery_basis;	/* notices.delivery_basis */
 
 /* Every vocabulary above, for the tests and `ysqgk` tools. */
 extern const struct vocab *const vocab_all[];

@@ -92,6 +92,10 @@ static const struct action_rule actions[WF_ACTION_COUNT] = {
 				  OPEN_RECEIVED, A(STAFF) },
 	[WF_REFUSE_DEADLINE] = { "refuse_deadline", "不批准延迟答复期限",
 				 "deadline_refused", OPEN_RECEIVED, A(STAFF) },
+	/* A notice's delivery is recorded whenever it is known, also after
+	 * the request ended: the reply's delivery starts the remedies. */
+	[WF_RECORD_DELIVERY] = { "record_delivery", "记录送达", "notice_delivered",
+				 OPEN_RECEIVED | ENDED, A(STAFF) },
 };
 
 const char *wf_status_code(enum wf_status s)

@@ -60,6 +60,8 @@ enum wf_action {
 				 * reasonable mass request (Art. 35) */
 	WF_APPROVE_DEADLINE,	/* the head consents: it is set, the applicant told */
 	WF_REFUSE_DEADLINE,
+	WF_RECORD_DELIVERY,	/* a notice reached the applicant: how and when
+				 * (送达; the remedies' periods run from then) */
 	WF_ACTION_COUNT
 };
 

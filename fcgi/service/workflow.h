@@ -76,6 +76,9 @@ struct workflow_result workflow_act(const struct context *ctx, const char *reque
  *                      or appeal_id*, result*, decided_on*
  *   note               text*
  *   assign             to (username; empty to unassign)
+ *   record_delivery    notice_id*, method* (notices.delivery_method), ref
+ *                      (* for post and express: the tracking number), date,
+ *                      receipt_signed (the 送达回证 came back signed)
  *   expire_supplement, expire_fee   (ACTOR_SYSTEM: the period has passed)
  */
 

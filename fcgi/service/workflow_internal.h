@@ -184,4 +184,8 @@ bool do_assign(struct step *st);
 bool do_expire_supplement(struct step *st);
 bool do_expire_fee(struct step *st);
 
+/* ---- workflow_delivery.c ---- */
+
+bool do_record_delivery(struct step *st);
+
 #endif

@@ -248,5 +248,53 @@ class DeadlinesTest(unittest.TestCase):
         self.assertIn(tracking, body)
 
 
+def notice_row(rid, kind):
+    import json
+    return json.loads(S.psql(
+        "SELECT row_to_json(n) FROM (SELECT id, delivery_method, delivered_on::text,"
+        " delivery_basis, delivery_ref FROM notices WHERE request_id = %d AND kind = '%s'"
+        " ORDER BY id DESC LIMIT 1) n" % (rid, kind)))
+
+
+class DeliveryTest(unittest.TestCase):
+    """送达 on record: the sender records an e-mailed notice's delivery as
+    the relay's acceptance; staff record the others (record_delivery)."""
+
+    def test_an_emailed_reply_is_delivered_on_the_relays_acceptance(self):
+        agency = h.new_agency(S, "nv")
+        staff = h.Staff(S, agency)
+        rid, _, _ = h.submit_online(S, agency, email="applicant-v@example.com", notify="email")
+        staff.act(rid, "confirm")
+        staff.act(rid, "reply", {"outcome": "disclosed", "text": "所申请的信息见附件"})
+        self.assertIsNone(notice_row(rid, "reply")["delivered_on"])
+        self.assertEqual(notify_once().returncode, 0)
+        n = notice_row(rid, "reply")
+        self.assertEqual((n["delivery_method"], n["delivery_basis"], n["delivered_on"]),
+                         ("email", "relay_accepted", str(h.today())))
+        self.assertIn("250", n["delivery_ref"])
+
+    def test_staff_record_a_posted_delivery_with_its_tracking_number(self):
+        agency = h.new_agency(S, "nw")
+        staff = h.Staff(S, agency)
+        rid = staff.register(notify="none")
+        staff.act(rid, "reply", {"outcome": "disclosed", "text": "所申请的信息见附件"})
+        notice = notice_row(rid, "reply")["id"]
+        e = staff.act(rid, "record_delivery", {"notice_id": notice, "method": "post"}, expect=422)
+        self.assertEqual(e.get("field"), "ref")
+        yesterday = str(h.today() - __import__("datetime").timedelta(days=1))
+        e = staff.act(rid, "record_delivery", {"notice_id": notice, "method": "post",
+                                               "ref": "EMS1234567890", "date": yesterday},
+                      expect=422)
+        self.assertEqual(e.get("field"), "date")
+        other = staff.register(notify="none")
+        staff.act(other, "record_delivery", {"notice_id": notice, "method": "pickup"}, expect=404)
+        staff.act(rid, "record_delivery", {"notice_id": notice, "method": "post",
+                                           "ref": "EMS1234567890"})
+        n = notice_row(rid, "reply")
+        self.assertEqual((n["delivery_method"], n["delivery_ref"], n["delivery_basis"],
+                          n["delivered_on"]), ("post", "EMS1234567890", "recorded", str(h.today())))
+        self.assertEqual(h.events(S, rid)[-1], "notice_delivered")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -46,6 +46,7 @@ static const struct {
 	{ "set_deadline", "in_progress" },
 	{ "approve_deadline", "in_progress awaiting_supplement consulting awaiting_fee" },
 	{ "refuse_deadline", "in_progress awaiting_supplement consulting awaiting_fee" },
+	{ "record_delivery", "in_progress awaiting_supplement consulting awaiting_fee answered closed withdrawn discarded" },
 };
 
 static bool listed(const char *list, const char *word)
