@@ -33,7 +33,7 @@ static bool delivery_method(struct step *st, const char **out)
 
 bool do_record_delivery(struct step *st)
 {
-	const char *notice = step_in_str(st, "notice_id"), *method, *ref = NULL;
+	const char *notice = step_in_str(st, "notice_id"), *method = NULL, *ref = NULL;
 	if (!notice || !*notice || strspn(notice, "0123456789") != strlen(notice) ||
 	    strlen(notice) > 18)
 		return step_refuse(st, SERVICE_BAD_INPUT, "请指明送达的是哪一份文书", "notice_id");
