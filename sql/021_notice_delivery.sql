@@ -23,8 +23,10 @@ ALTER TABLE notices
 	ADD COLUMN delivery_basis text
 		CONSTRAINT notices_delivery_basis_check
 		CHECK (delivery_basis IN ('recorded', 'receipt_signed', 'relay_accepted')),
+	-- A basis only for a date; a date (entered before 021 or by hand)
+	-- always with its method.
 	ADD CONSTRAINT notices_delivery_complete CHECK (
-		(delivered_on IS NULL) = (delivery_basis IS NULL)
+		(delivery_basis IS NULL OR delivered_on IS NOT NULL)
 		AND (delivered_on IS NULL OR delivery_method IS NOT NULL));
 
 UPDATE notices SET delivery_basis = 'recorded' WHERE delivered_on IS NOT NULL;

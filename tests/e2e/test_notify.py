@@ -295,6 +295,21 @@ class DeliveryTest(unittest.TestCase):
                           n["delivered_on"]), ("post", "EMS1234567890", "recorded", str(h.today())))
         self.assertEqual(h.events(S, rid)[-1], "notice_delivered")
 
+    def test_the_delivery_receipt_prints_for_the_agencys_staff_only(self):
+        agency = h.new_agency(S, "nz")
+        staff = h.Staff(S, agency)
+        rid = staff.register(notify="none", name="李四")
+        staff.act(rid, "reply", {"outcome": "disclosed", "text": "所申请的信息见附件"})
+        notice = notice_row(rid, "reply")["id"]
+        page = staff.get("/staff/requests/%d/notices/%d/receipt" % (rid, notice))
+        self.assertEqual(page.status, 200, page)
+        text = h.text_of(page.text)
+        for words in ("送达回证", "李四", "政府信息公开申请答复书", "受送达人", "签名或盖章"):
+            self.assertIn(words, text)
+        stranger = h.Staff(S, h.new_agency(S, "ny"))
+        self.assertEqual(stranger.get("/staff/requests/%d/notices/%d/receipt"
+                                      % (rid, notice)).status, 404)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -39,6 +39,7 @@ void page_staff_request(struct request *req);
 void page_staff_request_action(struct request *req);
 void page_staff_request_reveal(struct request *req);
 void page_staff_notice(struct request *req);
+void page_staff_delivery_receipt(struct request *req);	/* staff_delivery.c */
 void page_api_request(struct request *req);
 void page_api_request_action(struct request *req);
 
