@@ -27,7 +27,8 @@
 # BENCH_COSTS=1 (then also each page's CPU time per request in the app,
 # the database and nginx, and its SQL statements per request),
 # BENCH_MESSAGES (10000), BENCH_DRAIN_CONNECTIONS (2), BENCH_MAIL_PORT
-# (BENCH_PORT + 1: the local mailbox).
+# (BENCH_PORT + 1: the local mailbox), BENCH_NOTIFY_NICE (0: the sender and
+# the mailbox run under `nice -n` that much).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,6 +48,7 @@ APP_THREADS=8
 MESSAGES=${BENCH_MESSAGES:-10000}
 DRAIN_CONNS=${BENCH_DRAIN_CONNECTIONS:-2}
 MAIL_PORT=${BENCH_MAIL_PORT:-$(( PORT + 1 ))}
+NOTIFY_NICE=${BENCH_NOTIFY_NICE:-0}
 MAILBOX_PID=
 NOTIFY_PID=
 URL="http://127.0.0.1:$PORT"
@@ -311,7 +313,7 @@ OTHER=$(awk -v m=$(( machine1 - machine0 )) -v s=$(( stack1 - stack0 )) -v c=$((
 # The local mailbox: aiosmtpd under Debian's python3 (tests/e2e/mailbox.py),
 # keeping each message in $DIR/mail.
 start_mailbox() {
-	/usr/bin/python3 "$ROOT/tests/e2e/mailbox.py" --quiet --port "$MAIL_PORT" \
+	nice -n "$NOTIFY_NICE" /usr/bin/python3 "$ROOT/tests/e2e/mailbox.py" --quiet --port "$MAIL_PORT" \
 		--dir "$DIR/mail" >"$DIR/log/mailbox.log" 2>&1 &
 	MAILBOX_PID=$!
 	local i
@@ -364,7 +366,7 @@ drain() {
 	t0=$(now_s)
 	YSQGK_SMTP_URL="smtp://127.0.0.1:$MAIL_PORT" YSQGK_MAIL_FROM=bench@ysqgk.example.cn \
 	YSQGK_PUBLIC_URL=https://ysqgk.example.cn \
-		"${YSQGK[@]}" notify --once >"$WORK/notify.out" 2>"$WORK/notify.err" &
+		nice -n "$NOTIFY_NICE" "${YSQGK[@]}" notify --once >"$WORK/notify.out" 2>"$WORK/notify.err" &
 	NOTIFY_PID=$!
 	sleep 1	# the sender under way
 	WARMUP=0 measure "status look-up, drain" /status status.lua "$DRAIN_CONNS"
