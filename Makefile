@@ -71,7 +71,8 @@ run:
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \
-	  YSQGK_SHARED="$(CURDIR)/../shared" YSQGK_REPO="$(CURDIR)" $$t || fail=1; done; exit $$fail
+	  YSQGK_SHARED="$(CURDIR)/../shared" YSQGK_REPO="$(CURDIR)" \
+	  LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp" $$t || fail=1; done; exit $$fail
 
 e2e: build/ysqgk-test
 	@YSQGK_E2E_JOBS=$${YSQGK_E2E_JOBS:-2} YSQGK_BIN="$(CURDIR)/build/ysqgk-test" python3 tests/e2e/run.py
@@ -134,12 +135,15 @@ SUBST       = sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DATADIR@|$(DATADIR)|g' 
               -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SOCKET@|$(RUNDIR)/ysqgk.sock|g' \
               -e 's|@STATIC@|$(DATADIR)/templates/static|g'
 CONFFILE    = deploy/install-file.sh conffile
+# The sender and the daily run (issue 14; docs/deploy.md "Messages").
+UNITS_MORE  = ysqgk-notify.service ysqgk-deadlines.service ysqgk-deadlines.timer
 
 install: $(INSTALL_BIN)
 	@rm -rf $(STAGE) && mkdir -p $(STAGE)
 	$(SUBST) deploy/ysqgk.conf.example >$(STAGE)/ysqgk.conf
 	$(SUBST) deploy/ysqgk.service >$(STAGE)/ysqgk.service
 	$(SUBST) deploy/ysqgk.socket >$(STAGE)/ysqgk.socket
+	for u in $(UNITS_MORE); do $(SUBST) deploy/$$u >$(STAGE)/$$u || exit 1; done
 	$(SUBST) deploy/ysqgk-migrate.sh >$(STAGE)/ysqgk-migrate
 	$(SUBST) nginx/ysqgk-http.conf >$(STAGE)/ysqgk-http.conf
 	$(SUBST) nginx/ysqgk.conf >$(STAGE)/ysqgk-server.conf
@@ -157,6 +161,7 @@ install: $(INSTALL_BIN)
 	$(CONFFILE) 0644 $(STAGE)/ysqgk-http.conf $(DESTDIR)$(NGINXDIR)/conf.d/ysqgk.conf
 	install -D -m 0644 $(STAGE)/ysqgk.service $(DESTDIR)$(UNITDIR)/ysqgk.service
 	install -D -m 0644 $(STAGE)/ysqgk.socket $(DESTDIR)$(UNITDIR)/ysqgk.socket
+	for u in $(UNITS_MORE); do install -D -m 0644 $(STAGE)/$$u $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
 	install -D -m 0644 $(STAGE)/ysqgk-server.conf $(DESTDIR)$(NGINXDIR)/snippets/ysqgk.conf
 
 clean:

@@ -2,7 +2,8 @@
 # The development and test stack: a private PostgreSQL cluster, the app and
 # nginx, all on loopback, all under one directory.
 #
-#   dev-stack.sh run                       `make run`: ./var, PORT (8080), foreground
+#   dev-stack.sh run                       `make run`: ./var, PORT (8080), foreground;
+#                                          also a local mailbox and `ysqgk notify`
 #   dev-stack.sh start DIR PORT BINARY     start in the background (tests)
 #   dev-stack.sh stop DIR                  stop what start started
 #   dev-stack.sh var                       make ./var if missing, print where it points
@@ -26,8 +27,15 @@
 # ysqgk (the CLI); no other local user reaches either socket. As another
 # user, everything runs as that user, and both folders are 0700.
 #
+# `run` adds what a person trying the app needs and the tests' stacks do not
+# (issue 14): a local SMTP mailbox (tests/e2e/mailbox.py, on a free
+# loopback port, or MAIL_PORT) that keeps each message as var/mail/NNNN.eml,
+# the sender `ysqgk notify` delivering to it, and a demo clerk and head with
+# e-mail addresses. Their passwords, like the administrator's, are shown once.
+#
 # Environment: RATE_LIMITS=off drops nginx's limit_req (for capacity
-# benchmarks only); THREADS sets the app's worker threads.
+# benchmarks only); THREADS sets the app's worker threads; MAIL_PORT fixes
+# the port of run's mailbox.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,6 +77,7 @@ cmd_var() {
 APP_USER=ysqgk-dev		# as root: who runs the app
 OWNER_ROLE=ysqgk_owner		# owns the schema, runs the migrations
 APP_ROLE=ysqgk			# what the app and the CLI connect as
+RUN_CONFIG=""			# what run adds to the configuration (run_config)
 
 is_root() { [ "$(id -u)" = 0 ]; }
 
@@ -274,6 +283,7 @@ templates = $TEMPLATES
 sql_dir = $SQL_DIR
 secret_key_file = $dir/secret.key
 CONF
+	if [ -n "$RUN_CONFIG" ]; then printf '%s\n' "$RUN_CONFIG" >>"$dir/ysqgk.conf"; fi
 }
 
 write_nginx_config() {
@@ -398,23 +408,131 @@ cmd_stop() {
 	dir=$(realpath -m "$1")
 	[ -f "$dir/nginx/nginx.pid" ] && /usr/sbin/nginx -c "$dir/nginx/nginx.conf" -s quit 2>/dev/null
 	stop_pidfile "$dir/nginx/nginx.pid"
+	# run's sender first (it finishes the message in flight), then its mailbox
+	stop_pidfile "$dir/run/notify.pid"
+	stop_pidfile "$dir/run/mailbox.pid"
 	stop_pidfile "$dir/run/app.pid"
 	[ -f "$dir/pgdata/postmaster.pid" ] &&
 		as_pg "$PGBIN/pg_ctl" -D "$dir/pgdata" -m fast -w stop >/dev/null 2>&1
 	return 0
 }
 
+# ---- what `run` adds (issue 14) ----------------------------------------------
+
+MAIL_FROM=noreply@demo.invalid	# the demo's sender; .invalid never resolves
+
+# The local mailbox's server: aiosmtpd for Debian's own Python.
+check_mailbox_server() {
+	/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null ||
+		die "the local mailbox needs python3-aiosmtpd (apt-get install python3-aiosmtpd)"
+}
+
+# A free TCP port on loopback (the kernel's choice; MAIL_PORT overrides).
+free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# The configuration run adds: mail goes to the local mailbox, links in it
+# point at the address run prints. write_config appends it.
+run_config() {
+	local port=$1 mail_port=$2
+	cat <<CONF
+# run only: the local mailbox (var/mail) and the address of this stack
+public_url = http://127.0.0.1:$port
+smtp_url = smtp://127.0.0.1:$mail_port
+mail_from = $MAIL_FROM
+CONF
+}
+
+# The demo clerk and head, created once with e-mail addresses (new
+# submissions alert the clerk; `ysqgk deadlines --mail` sends both their
+# digests). Their passwords go to demo-staff.txt (0600), shown once by run.
+add_demo_staff() {
+	local dir=$1 role pw
+	for role in clerk head; do
+		"$BIN" --config "$dir/ysqgk.conf" user list | grep -q "^$role	" && continue
+		pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+		printf '%s\n' "$pw" | "$BIN" --config "$dir/ysqgk.conf" user add "$role" \
+			--agency demo --role "$role" --name "演示$( [ "$role" = clerk ] && echo 经办人 || echo 负责人)" \
+			>/dev/null || die "cannot create the demo $role"
+		psql_super "$dir" -d ysqgk -v user="$role" -v email="$role@demo.invalid" \
+			<<<"UPDATE staff SET email = :'email' WHERE username = :'user'" >/dev/null ||
+			die "cannot give the demo $role an e-mail address"
+		(umask 077 && printf '%s %s\n' "$role" "$pw" >>"$dir/demo-staff.txt")
+	done
+}
+
+# The local mailbox: an SMTP server on loopback keeping each message as
+# mail/NNNN.eml (its envelope in NNNN.json). It runs as the app's user from
+# a copy in the stack's folder (the clone may be closed to that user).
+start_mailbox() {
+	local dir=$1 port=$2
+	install -m 0644 "$ROOT/tests/e2e/mailbox.py" "$dir/mailbox.py"
+	mkdir -p "$dir/mail"
+	is_root && chown "$APP_USER:" "$dir/mail"
+	chmod 0700 "$dir/mail"
+	: >"$dir/log/mailbox.log"
+	as_app_exec /usr/bin/python3 "$dir/mailbox.py" --host 127.0.0.1 --port "$port" \
+		--dir "$dir/mail" >>"$dir/log/mailbox.log" 2>&1 &
+	echo $! >"$dir/run/mailbox.pid"
+	for _ in $(seq 150); do
+		grep -q '^mailbox: SMTP on' "$dir/log/mailbox.log" && return 0
+		kill -0 "$(cat "$dir/run/mailbox.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	die "the local mailbox did not start on port $port: see $dir/log/mailbox.log"
+}
+
+# The sender, as the app's user, until the stack stops (ysqgk-notify.service
+# in an installation).
+start_notify() {
+	local dir=$1
+	as_app_exec "$APP_BIN" --config "$dir/ysqgk.conf" notify >>"$dir/log/notify.log" 2>&1 &
+	echo $! >"$dir/run/notify.pid"
+	sleep 0.3
+	kill -0 "$(cat "$dir/run/notify.pid")" 2>/dev/null ||
+		die "ysqgk notify stopped at once: see $dir/log/notify.log"
+}
+
+# Like as_app, but setpriv execs the command: in the background, $! is the
+# command itself (stop_pidfile signals it, not a shell in between).
+as_app_exec() {
+	if is_root; then
+		exec setpriv --reuid="$APP_USER" --regid="$APP_USER" --init-groups -- "$@"
+	else
+		exec "$@"
+	fi
+}
+
+# Prints the passwords of the demo accounts this run created, once.
+show_demo_passwords() {
+	local dir=$1 file user pw shown=""
+	for file in "$dir/demo-admin.txt" "$dir/demo-staff.txt"; do
+		[ -f "$file" ] || continue
+		while read -r user pw; do
+			[ -n "${shown:-}" ] || { echo; shown=1; }
+			printf '  demo %-5s (shown once): user %-5s  password %s\n' "$user" "$user" "$pw"
+		done <"$file"
+		rm -f "$file"
+	done
+}
+
 cmd_run() {
-	local dir port=${PORT:-8080}
+	local dir port=${PORT:-8080} mail_port
 	dir=$(cmd_var)
 	cmd_stop "$dir"	# whatever an earlier run left behind
-	trap 'echo; echo "stopping…"; cmd_stop "$dir"; exit 0' INT TERM
+	# Whatever ends run (Ctrl-C, the app stopping, a part failing to
+	# start) stops everything it started.
+	trap 'cmd_stop "$dir"' EXIT
+	trap 'echo; echo "stopping…"; exit 0' INT TERM
+	check_mailbox_server
+	mail_port=${MAIL_PORT:-$(free_port)}
+	RUN_CONFIG=$(run_config "$port" "$mail_port")
 	cmd_start "$dir" "$port" "$ROOT/build/ysqgk"
-	if [ -f "$dir/demo-admin.txt" ]; then	# created by this run: shown once
-		printf '\n  demo administrator (shown once): user %s  password %s\n' \
-			$(cat "$dir/demo-admin.txt")
-		rm -f "$dir/demo-admin.txt"
-	fi
+	add_demo_staff "$dir"
+	start_mailbox "$dir" "$mail_port"
+	start_notify "$dir"
+	show_demo_passwords "$dir"
 	cat <<MSG
 
   ysqgk is running: http://127.0.0.1:$port/
@@ -422,11 +540,12 @@ cmd_run() {
   data:          $dir  (./var links here; remove it yourself when done)
   configuration: var/ysqgk.conf   (build/ysqgk --config var/ysqgk.conf COMMAND)
   logs:          $dir/log/
-  Ctrl-C stops PostgreSQL, the app and nginx.
+  mail:          $dir/mail/  (var/mail: each message one NNNN.eml file)
+                 sent by \`ysqgk notify\` to the local mailbox on 127.0.0.1:$mail_port
+  Ctrl-C stops PostgreSQL, the app, nginx, the sender and the mailbox.
 MSG
 	while kill -0 "$(cat "$dir/run/app.pid")" 2>/dev/null; do sleep 1; done
 	echo "dev-stack: the app stopped: see $dir/log/app.log" >&2
-	cmd_stop "$dir"
 	exit 1
 }
 

@@ -6,7 +6,7 @@ build="gcc make pkg-config libfcgi-dev libpq-dev libjson-c-dev libsodium-dev lib
 stack="postgresql nginx curl"
 case "${1:-build}" in
 build) want="$build" ;;
-run)   want="$build $stack" ;;
+run)   want="$build $stack python3-aiosmtpd" ;;	# aiosmtpd: run's local mailbox
 test)  want="$build $stack libcmocka-dev python3 python3-aiosmtpd chromium fonts-wqy-zenhei poppler-utils faketime" ;;
 bench) want="$build $stack wrk" ;;
 fuzz)  want="$build clang libclang-rt-14-dev" ;;

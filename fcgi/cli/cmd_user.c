@@ -2,7 +2,11 @@
  * ysqgk user: staff accounts from the command line.
  *
  *   user add USERNAME --agency CODE --role clerk|head|admin [--name NAME]
+ *        [--email ADDRESS] [--phone NUMBER]
  *        the password is read from standard input (one line)
+ *   user set USERNAME [--email ADDRESS] [--phone NUMBER]
+ *        where the member's alerts and digests go (issue 14); "" removes
+ *        one; an audit_log line (user_contact_changed) names the fields
  *   user reset-password USERNAME   new password from standard input, or a
  *        random one printed when the input is empty; the member must change
  *        it at the next sign-in
@@ -11,7 +15,7 @@
  *        codes (a lost phone) and ends the member's sessions; the member
  *        enrols again at the next sign-in (when require_2fa applies) or
  *        from the page "两步验证"
- *   user list
+ *   user list   (username, role, agency, name, state, e-mail, phone; tab-separated)
  *
  * An administrator without --agency manages every agency.
  */
@@ -23,8 +27,10 @@
 #include "web/auth.h"
 #include "core/db.h"
 #include "cli/cli.h"
+#include "service/staff_contact.h"
 
-#define USAGE "add USERNAME --agency CODE --role clerk|head|admin [--name NAME] | " \
+#define USAGE "add USERNAME --agency CODE --role clerk|head|admin [--name NAME]" \
+	      " [--email ADDRESS] [--phone NUMBER] | set USERNAME [--email ADDRESS] [--phone NUMBER] | " \
 	      "reset-password USERNAME | reset-2fa USERNAME | disable USERNAME | " \
 	      "enable USERNAME | list"
 
@@ -72,9 +78,41 @@ static const char audit_sql[] =
 	" SELECT $2, id, agency_id, jsonb_build_object('by', 'command line')"
 	" FROM staff WHERE username = $1";
 
+/* --email and --phone, checked: "" when not given (or given empty). */
+struct contact_options {
+	bool email_given, phone_given;
+	char email[256], phone[32];
+};
+
+/* Takes --email or --phone at argv[*i] and its value (the caller made
+ * sure there is one); false when it is neither. On a bad value prints
+ * why and sets *bad. */
+static bool contact_option(char **argv, int *i, struct contact_options *c, bool *bad)
+{
+	bool email = !strcmp(argv[*i], "--email");
+	if (!email && strcmp(argv[*i], "--phone"))
+		return false;
+	const char *value = argv[++*i];
+	const char *problem = email ? staff_email_check(value, c->email, sizeof c->email)
+				    : staff_phone_check(value, c->phone, sizeof c->phone);
+	if (problem) {
+		fprintf(stderr, "ysqgk user: %s %s: %s\n", email ? "--email" : "--phone", value,
+			email ? "not an e-mail address (like name@example.gov.cn)"
+			      : "not a phone number (5 to 30 of 0-9 + ( ) - and space)");
+		*bad = true;
+	}
+	if (email)
+		c->email_given = true;
+	else
+		c->phone_given = true;
+	return true;
+}
+
 static int user_add(PGconn *conn, int argc, char **argv)
 {
 	const char *agency = NULL, *role = NULL, *name = NULL;
+	struct contact_options contact = { 0 };
+	bool bad = false;
 	if (argc < 3)
 		return usage("add needs USERNAME");
 	for (int i = 3; i < argc; i++) {
@@ -86,8 +124,10 @@ static int user_add(PGconn *conn, int argc, char **argv)
 			role = argv[++i];
 		else if (!strcmp(argv[i], "--name"))
 			name = argv[++i];
-		else
+		else if (!contact_option(argv, &i, &contact, &bad))
 			return usage("unknown option");
+		else if (bad)
+			return CLI_USAGE;
 	}
 	if (!role || (strcmp(role, "clerk") && strcmp(role, "head") && strcmp(role, "admin")))
 		return usage("--role must be clerk, head or admin");
@@ -109,18 +149,61 @@ static int user_add(PGconn *conn, int argc, char **argv)
 		fprintf(stderr, "ysqgk user add: cannot hash the password (out of memory)\n");
 		return 1;
 	}
-	const char *params[] = { user, agency, role, name ? name : user, hash };
+	const char *params[] = { user, agency, role, name ? name : user, hash,
+				 *contact.email ? contact.email : NULL,
+				 *contact.phone ? contact.phone : NULL };
 	if (!run(conn,
-		 "INSERT INTO staff (username, agency_id, role, display_name, password_hash)"
-		 " SELECT $1, a.id, $3, $4, $5 FROM (SELECT 1) one"
+		 "INSERT INTO staff (username, agency_id, role, display_name, password_hash,"
+		 " email, phone)"
+		 " SELECT $1, a.id, $3, $4, $5, $6, $7 FROM (SELECT 1) one"
 		 " LEFT JOIN agencies a ON a.code = $2"
 		 " WHERE $2::text IS NULL OR a.id IS NOT NULL",
-		 5, params, "add"))
+		 7, params, "add"))
 		return 1;
 	const char *audit[] = { user, "user_created" };
 	run(conn, audit_sql, 2, audit, "add");
 	printf("added %s (%s%s%s)\n", user, role, agency ? " of " : "", agency ? agency : "");
 	return 0;
+}
+
+/* user set USERNAME --email X --phone Y: one transaction with its
+ * audit_log line, which names the fields, not their values. */
+static int user_set(PGconn *conn, int argc, char **argv)
+{
+	struct contact_options contact = { 0 };
+	bool bad = false;
+	for (int i = 3; i < argc; i++) {
+		if (i + 1 >= argc)
+			return usage("an option lacks its value");
+		if (!contact_option(argv, &i, &contact, &bad))
+			return usage("unknown option");
+		if (bad)
+			return CLI_USAGE;
+	}
+	if (!contact.email_given && !contact.phone_given)
+		return usage("set needs --email or --phone");
+	const char *params[] = { argv[2], contact.email_given ? "t" : "f", contact.email,
+				 contact.phone_given ? "t" : "f", contact.phone };
+	PQclear(PQexec(conn, "BEGIN"));
+	bool ok = run(conn,
+		      "UPDATE staff SET"
+		      " email = CASE WHEN $2::boolean THEN nullif($3, '') ELSE email END,"
+		      " phone = CASE WHEN $4::boolean THEN nullif($5, '') ELSE phone END"
+		      " WHERE username = $1", 5, params, "set");
+	ok = ok && run(conn,
+		       "INSERT INTO audit_log (action, target_staff_id, agency_id, data)"
+		       " SELECT 'user_contact_changed', id, agency_id,"
+		       " jsonb_build_object('by', 'command line', 'changed', to_jsonb("
+		       "  array_remove(ARRAY[CASE WHEN $2::boolean THEN 'email' END,"
+		       "  CASE WHEN $3::boolean THEN 'phone' END], NULL)))"
+		       " FROM staff WHERE username = $1",
+		       3, (const char *[]){ argv[2], params[1], params[3] }, "set");
+	PGresult *end = PQexec(conn, ok ? "COMMIT" : "ROLLBACK");
+	ok = ok && PQresultStatus(end) == PGRES_COMMAND_OK;
+	PQclear(end);
+	if (ok)
+		printf("contact details of %s changed\n", argv[2]);
+	return ok ? 0 : 1;
 }
 
 static int user_reset(PGconn *conn, char *user)
@@ -213,7 +296,8 @@ static int user_list(PGconn *conn)
 {
 	PGresult *res = PQexec(conn,
 		"SELECT s.username, s.role, coalesce(a.code, '*') AS agency_code, s.display_name,"
-		" CASE WHEN s.disabled THEN 'disabled' ELSE 'enabled' END AS state"
+		" CASE WHEN s.disabled THEN 'disabled' ELSE 'enabled' END AS state,"
+		" coalesce(s.email, '') AS email, coalesce(s.phone, '') AS phone"
 		" FROM staff s LEFT JOIN agencies a ON a.id = s.agency_id ORDER BY s.username");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "ysqgk user list: %s", PQresultErrorMessage(res));
@@ -221,9 +305,10 @@ static int user_list(PGconn *conn)
 		return 1;
 	}
 	for (int i = 0; i < PQntuples(res); i++)
-		printf("%s\t%s\t%s\t%s\t%s\n", db_value(res, i, "username"), db_value(res, i, "role"),
-		       db_value(res, i, "agency_code"), db_value(res, i, "display_name"),
-		       db_value(res, i, "state"));
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", db_value(res, i, "username"),
+		       db_value(res, i, "role"), db_value(res, i, "agency_code"),
+		       db_value(res, i, "display_name"), db_value(res, i, "state"),
+		       db_value(res, i, "email"), db_value(res, i, "phone"));
 	PQclear(res);
 	return 0;
 }
@@ -231,14 +316,16 @@ static int user_list(PGconn *conn)
 int cmd_user(const char *config_path, int argc, char **argv)
 {
 	if (argc < 2)
-		return usage("needs add, reset-password, reset-2fa, disable, enable or list");
+		return usage("needs add, set, reset-password, reset-2fa, disable, enable or list");
 	const char *sub = argv[1];
-	bool known = !strcmp(sub, "add") || !strcmp(sub, "reset-password") ||
+	bool known = !strcmp(sub, "add") || !strcmp(sub, "set") || !strcmp(sub, "reset-password") ||
 		     !strcmp(sub, "disable") || !strcmp(sub, "enable") || !strcmp(sub, "list") ||
 		     !strcmp(sub, "reset-2fa");
 	if (!known)
 		return usage("unknown subcommand");
-	if (strcmp(sub, "add") && strcmp(sub, "list") && argc != 3)
+	if (!strcmp(sub, "set") && argc < 3)
+		return usage("set needs USERNAME");
+	if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "set") && argc != 3)
 		return usage("needs USERNAME");
 	struct config c;
 	if (!cli_load_config(&c, config_path))
@@ -252,6 +339,8 @@ int cmd_user(const char *config_path, int argc, char **argv)
 			status = user_list(conn);
 		else if (!username_ok(argv[2]))
 			status = usage("bad USERNAME");
+		else if (!strcmp(sub, "set"))
+			status = user_set(conn, argc, argv);
 		else if (!strcmp(sub, "reset-password"))
 			status = user_reset(conn, argv[2]);
 		else if (!strcmp(sub, "reset-2fa"))

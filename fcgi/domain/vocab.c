@@ -210,6 +210,14 @@ VOCAB(vocab_message_kind, "messages.kind",
 	{ "new_submission", "新申请提醒", NULL },
 	{ "digest", "每日待办摘要", NULL });
 
+/* The fields a `contact_changed` event names (its data's "changed"): an
+ * event's data, not a column, so it has no CHECK list and is not in
+ * vocab_all. */
+VOCAB(vocab_contact_field, "request_events.data.changed",
+	{ "notify", "通知方式", NULL },
+	{ "email", "电子邮箱", NULL },
+	{ "phone", "联系电话", NULL });
+
 VOCAB(vocab_message_channel, "messages.channel",
 	{ "email", "电子邮件", NULL },
 	{ "sms", "短信", NULL });
@@ -273,6 +281,7 @@ static const struct {
 	{ NULL, "delivery", { &vocab_consultation_delivery, &vocab_fee_delivery } },
 	{ NULL, "reason_code", { &vocab_discard_reason } },
 	{ NULL, "role", { &vocab_staff_role } },
+	{ NULL, "changed", { &vocab_contact_field } },
 	{ "supplements", "state", { &vocab_supplement_state } },
 	{ "extensions", "state", { &vocab_extension_state } },
 	{ "fees", "state", { &vocab_fee_state } },

@@ -51,6 +51,7 @@ extern const struct vocab vocab_consultation_delivery;	/* consultations.delivery
 extern const struct vocab vocab_fee_delivery;	/* fees.delivery */
 extern const struct vocab vocab_notify;	/* requests.notify */
 extern const struct vocab vocab_message_kind;	/* messages.kind */
+extern const struct vocab vocab_contact_field;	/* contact_changed's data.changed */
 extern const struct vocab vocab_message_channel;	/* messages.channel */
 extern const struct vocab vocab_message_state;	/* messages.state */
 extern const struct vocab vocab_delivery_basis;	/* notices.delivery_basis */

@@ -31,7 +31,7 @@
  * types in full-width mode) and the ideographic space to ASCII, for fields
  * that are numbers and codes.
  */
-static char *fold_fullwidth(struct arena *a, const char *s)
+char *fold_fullwidth(struct arena *a, const char *s)
 {
 	size_t len = strlen(s);
 	char *out = arena_alloc(a, len + 1);
@@ -306,12 +306,12 @@ const char *phone_normalise(struct arena *a, const char *typed)
 	return d;
 }
 
-static bool is_mobile(const char *digits)
+bool is_mobile(const char *digits)
 {
 	return strlen(digits) == 11 && digits[0] == '1' && is_digits(digits, 11);
 }
 
-static bool email_plausible(const char *s)
+bool email_plausible(const char *s)
 {
 	const char *at = strchr(s, '@');
 	if (!at || at == s || strchr(at + 1, '@') || (size_t)(at - s) > 64)

@@ -88,6 +88,7 @@ static bool find_repeated(struct db *db, const struct app *app, struct arena *a,
 	out->due_on = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, due_on));
 	out->description = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, description));
 	out->document_ref = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, document_ref));
+	out->notify = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, notify));
 	PQclear(res);
 	if (age >= 0 && age < QUERY_CODE_REPEAT_SECONDS) {
 		char code[QUERY_CODE_CHARS + 1];
@@ -267,6 +268,7 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 	out->received_on = f->received_on;
 	out->description = f->description;
 	out->document_ref = f->document_ref;
+	out->notify = f->notify;
 
 	/* The first event: what the row was created with, without personal
 	 * data (the log is append-only and never encrypted). */

@@ -135,6 +135,7 @@ struct request_created {
 	const char *due_on;		/* staff registrations */
 	const char *description;
 	const char *document_ref;
+	const char *notify;		/* how the applicant is told: email, sms, none */
 };
 
 /*
@@ -157,5 +158,17 @@ void request_create(struct db *db, const struct app *app, struct arena *a,
 /* Phone number for the hash: digits only, +86/0086 dropped; NULL if it
  * does not look like a phone number. */
 const char *phone_normalise(struct arena *a, const char *typed);
+
+/* A normalised phone number (phone_normalise) that is a mobile one:
+ * 1 + 10 digits, which SMS can reach. */
+bool is_mobile(const char *digits);
+
+/* Full-width ASCII (a Chinese input method in full-width mode) and the
+ * ideographic space folded to ASCII, in the arena. */
+char *fold_fullwidth(struct arena *a, const char *s);
+
+/* An e-mail address as the form accepts it: one @, a dotted domain, no
+ * blanks or specials. */
+bool email_plausible(const char *s);
 
 #endif

@@ -637,6 +637,54 @@ class InstallTest(unittest.TestCase):
                 check=False)
         self.assertEqual(r.returncode, 0, r.stdout[-600:] + r.stderr)
 
+    def test_message_units(self):
+        """Issue 14: the sender and the daily run with their timer, installed
+        beside ysqgk.service; the message templates with the rest."""
+        i = self.inst
+        names = ("ysqgk-notify.service", "ysqgk-deadlines.service", "ysqgk-deadlines.timer")
+        texts = {}
+        for name in names:
+            path = i.path("/etc/systemd/system/" + name)
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o644, name)
+            with open(path) as f:
+                texts[name] = f.read()
+            self.assertNotRegex(texts[name], r"@[A-Z]+@", "a placeholder left in " + name)
+        for name in ("received", "supplement", "digest", "new_submission"):
+            path = "/usr/local/share/ysqgk/templates/messages/%s.mustache" % name
+            self.assertTrue(os.path.exists(i.path(path)), path)
+        notify, daily, timer = (texts[n] for n in names)
+        self.assertRegex(notify, r"(?m)^ExecStart=\S+/bin/ysqgk --config /etc/ysqgk/ysqgk.conf notify$")
+        self.assertRegex(daily, r"(?m)^ExecStart=\S+/bin/ysqgk --config /etc/ysqgk/ysqgk.conf"
+                                r" deadlines --mail$")
+        for text in (notify, daily):
+            for line in ("User=ysqgk", "ProtectSystem=strict", "NoNewPrivileges=yes"):
+                self.assertIn(line + "\n", text)
+        self.assertIn("Restart=always\n", notify)
+        self.assertIn("KillSignal=SIGTERM\n", notify)
+        self.assertIn("Type=oneshot\n", daily)
+        self.assertIn("OnCalendar=*-*-* 07:30:00 Asia/Shanghai\n", timer)
+        self.assertIn("Persistent=true\n", timer)
+        self.assertIn("WantedBy=timers.target\n", timer)
+        if not shutil.which("systemd-analyze"):
+            self.skipTest("systemd-analyze is not installed: units parsed, not verified")
+        units = os.path.join(i.base, "units-messages")
+        os.makedirs(units, exist_ok=True)
+        for name, text in texts.items():
+            with open(os.path.join(units, name), "w") as f:
+                f.write(text.replace("/usr/local/", i.destdir + "/usr/local/"))
+        r = run(["systemd-analyze", "verify"] + [os.path.join(units, n) for n in names],
+                check=False)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # 07:30 in Beijing is 23:30 UTC the day before, whatever this machine's zone.
+        r = run(["systemd-analyze", "calendar", "--iterations=2", "*-*-* 07:30:00 Asia/Shanghai"],
+                env=dict(os.environ, TZ="UTC"), check=False)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, r"Next elapse: \w+ \d{4}-\d\d-\d\d 23:30:00 UTC")
+        for name in names[:2]:
+            r = run(["systemd-analyze", "security", "--offline=yes", "--threshold=20",
+                     os.path.join(units, name)], check=False)
+            self.assertEqual(r.returncode, 0, name + ": " + r.stdout[-600:] + r.stderr)
+
     # ---- the database as the roles documented set it up -----------------------
 
     def test_check_and_second_migrate(self):

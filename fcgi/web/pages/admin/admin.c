@@ -24,6 +24,7 @@
 #include "lib/log.h"
 #include "web/pages/admin/admin.h"
 #include "web/pages/staff/staff.h"
+#include "service/staff_contact.h"
 #include "domain/vocab.h"
 
 static bool is_admin(struct request *req)
@@ -68,6 +69,11 @@ static bool add_staff(struct request *req, struct json_object *m)
 		model_add_bool(s, "must_change_password", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, must_change_password)), "t"));
 		model_add_bool(s, "totp_enabled", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, totp_enabled)), "t"));
 		model_add_bool(s, "self", atoll(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, id))) == req->staff->staff_id);
+		staff_add_val(req, s, "email", res, i, COL(ADMIN_STAFF_LIST, email));
+		staff_add_val(req, s, "phone", res, i, COL(ADMIN_STAFF_LIST, phone));
+		/* The edit form's values, always present (never the parent's). */
+		model_add_str(s, "email_value", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, email)));
+		model_add_str(s, "phone_value", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, phone)));
 		json_object_array_add(list, s);
 	}
 	PQclear(res);
@@ -176,6 +182,15 @@ void page_admin_user_add(struct request *req)
 		admin_page(req, 422, NULL, "请选择角色", NULL, NULL);
 		return;
 	}
+	/* Where the member's alerts and digests go (issue 14). */
+	char email[256], phone[32];
+	const char *problem = staff_email_check(form(req, "email"), email, sizeof email);
+	if (!problem)
+		problem = staff_phone_check(form(req, "phone"), phone, sizeof phone);
+	if (problem) {
+		admin_page(req, 422, NULL, problem, NULL, NULL);
+		return;
+	}
 	const char *agency_id = NULL;
 	if (code) {
 		struct staff_agency ag;
@@ -192,8 +207,9 @@ void page_admin_user_add(struct request *req)
 		respond_error(req, 503, NULL);
 		return;
 	}
-	const char *params[] = { username, agency_id, role, name ? name : username, hash };
-	PGresult *res = db_exec(req->db, STMT_ADMIN_STAFF_ADD, 5, params);
+	const char *params[] = { username, agency_id, role, name ? name : username, hash,
+				 *email ? email : NULL, *phone ? phone : NULL };
+	PGresult *res = db_exec(req->db, STMT_ADMIN_STAFF_ADD, 7, params);
 	if (!db_ok(res)) {
 		enum db_failure f = db_failure_of(req->db, res);
 		if (f == DB_FAIL_UNIQUE || f == DB_FAIL_CHECK) {
@@ -214,6 +230,61 @@ void page_admin_user_add(struct request *req)
 	admin_page(req, 201, arena_strdup(req->arena, msg), NULL, password, NULL);
 }
 
+/* The update and its audit line: which fields changed, not their values. */
+static bool save_contact(struct request *req, const char *id, const char *email,
+			 const char *phone, bool *changed)
+{
+	const char *p[] = { id, *email ? email : NULL, *phone ? phone : NULL };
+	PGresult *res = db_exec(req->db, STMT_ADMIN_STAFF_SET_CONTACT, 3, p);
+	if (!db_ok(res) || PQntuples(res) != 1) {
+		PQclear(res);
+		return false;
+	}
+	bool by_email = !strcmp(PQgetvalue(res, 0, COL(ADMIN_STAFF_SET_CONTACT, email_changed)), "t");
+	bool by_phone = !strcmp(PQgetvalue(res, 0, COL(ADMIN_STAFF_SET_CONTACT, phone_changed)), "t");
+	const char *agency = PQgetisnull(res, 0, COL(ADMIN_STAFF_SET_CONTACT, agency_id)) ? NULL
+		: arena_strdup(req->arena, PQgetvalue(res, 0, COL(ADMIN_STAFF_SET_CONTACT, agency_id)));
+	PQclear(res);
+	*changed = by_email || by_phone;
+	if (!*changed)
+		return true;
+	char data[64];
+	snprintf(data, sizeof data, "{\"changed\": [%s%s%s]}", by_email ? "\"email\"" : "",
+		 by_email && by_phone ? ", " : "", by_phone ? "\"phone\"" : "");
+	const char *ip = req->remote_addr && *req->remote_addr ? req->remote_addr : NULL;
+	const char *a[] = { req->staff->staff_id_text, agency, "user_contact_changed", id, ip, data };
+	res = db_exec(req->db, STMT_AUDIT_ADD, 6, a);
+	bool ok = db_ok(res);
+	PQclear(res);
+	return ok;
+}
+
+/* A member's e-mail and phone (issue 14): where their alerts go. The form
+ * shows the current values, so a field emptied removes one. */
+static void set_contact(struct request *req, const char *id)
+{
+	char email[256], phone[32];
+	const char *problem = staff_email_check(fields_get(&req->form, "email"), email, sizeof email);
+	if (!problem)
+		problem = staff_phone_check(fields_get(&req->form, "phone"), phone, sizeof phone);
+	if (problem) {
+		admin_page(req, 422, NULL, problem, NULL, NULL);
+		return;
+	}
+	bool changed = false;
+	if (!db_command(req->db, "BEGIN")) {
+		respond_error(req, 503, NULL);
+		return;
+	}
+	if (!save_contact(req, id, email, phone, &changed) ||
+	    !db_command(req->db, changed ? "COMMIT" : "ROLLBACK")) {
+		db_command(req->db, "ROLLBACK");
+		respond_error(req, 503, NULL);
+		return;
+	}
+	admin_page(req, 200, changed ? "联系方式已保存" : "联系方式没有变化", NULL, NULL, NULL);
+}
+
 void page_admin_user_action(struct request *req)
 {
 	if (!is_admin(req))
@@ -221,7 +292,8 @@ void page_admin_user_action(struct request *req)
 	char user[80], action[32];
 	if (!route_capture(&req->match, "username", user, sizeof user) ||
 	    !route_capture(&req->match, "action", action, sizeof action) ||
-	    (strcmp(action, "disable") && strcmp(action, "enable") && strcmp(action, "reset"))) {
+	    (strcmp(action, "disable") && strcmp(action, "enable") && strcmp(action, "reset") &&
+	     strcmp(action, "contact"))) {
 		respond_error(req, 404, NULL);
 		return;
 	}
@@ -234,6 +306,10 @@ void page_admin_user_action(struct request *req)
 	PQclear(res);
 	if (!found) {
 		respond_error(req, 404, "没有这个账户，或不在您的管理范围内");
+		return;
+	}
+	if (!strcmp(action, "contact")) {
+		set_contact(req, id);
 		return;
 	}
 	if (atoll(id) == req->staff->staff_id && strcmp(action, "enable")) {

@@ -36,6 +36,7 @@ static const struct {
 	{ "address", "通信地址" },
 	{ "postcode", "邮政编码" },
 	{ "fax", "传真" },
+	{ "notify", "通知方式" },
 	{ "description", "所需信息的描述" },
 	{ "document_ref", "文件名称或文号" },
 	{ "provision_forms", "提供形式" },
@@ -86,7 +87,7 @@ static struct json_object *form_input(struct request *req)
 	static const char *const text_fields[] = {
 		"applicant_kind", "name", "id_type", "id_number", "work_unit",
 		"credit_code", "legal_representative", "contact_name", "phone",
-		"email", "address", "postcode", "fax", "description",
+		"email", "address", "postcode", "fax", "notify", "description",
 		"document_ref", "submit_token",
 	};
 	struct json_object *in = json_object_new_object();
@@ -236,6 +237,32 @@ static struct json_object *options(struct option_group g, const char *field,
 	return arr;
 }
 
+/*
+ * The 通知方式 radio group (issue 14). Re-rendered with the applicant's
+ * input, it preselects their choice or, when they made none, what the
+ * default rule would store: e-mail when an address was typed, else SMS
+ * for a mobile number, else none (request_validate.c, validate_notify).
+ * The blank form preselects nothing: the rule decides on what is typed.
+ */
+static struct json_object *notify_options(struct arena *a, struct json_object *in,
+					  bool typed)
+{
+	const char *chosen = input_str(in, "notify");
+	struct json_object *copy = NULL;
+	if (typed && (!chosen || !*chosen)) {
+		const char *email = input_str(in, "email");
+		const char *phone = input_str(in, "phone");
+		const char *key = phone ? phone_normalise(a, fold_fullwidth(a, phone)) : NULL;
+		copy = json_object_new_object();
+		model_add_str(copy, "notify", email && *email ? "email"
+					      : key && is_mobile(key) ? "sms" : "none");
+		in = copy;
+	}
+	struct json_object *o = options(every(&vocab_notify), "notify", in, false, NULL);
+	json_object_put(copy);
+	return o;
+}
+
 /* Where the error summary's link for a field jumps to. */
 static const char *anchor_of(const char *field)
 {
@@ -245,6 +272,8 @@ static const char *anchor_of(const char *field)
 		return "f-provision_forms-paper";
 	if (!strcmp(field, "obtain_methods"))
 		return "f-obtain_methods-post";
+	if (!strcmp(field, "notify"))
+		return "f-notify-email";
 	if (!strcmp(field, "submit_token"))
 		return "form-top";
 	return NULL;
@@ -301,6 +330,8 @@ static void respond_form(struct request *req, int status, const struct agency *a
 						       "provision_forms", in, true, NULL));
 	json_object_object_add(m, "obtain", options(every(&vocab_obtain_method),
 						    "obtain_methods", in, true, NULL));
+	json_object_object_add(m, "notify_options", notify_options(req->arena, in,
+									   errors != NULL));
 	if (input_flag(in, "declaration"))
 		json_object_object_add(m, "declaration_checked", json_object_new_boolean(true));
 	if (input_flag(in, "privacy_consent"))
@@ -375,6 +406,9 @@ static struct json_object *receipt_model(const struct request_created *rc)
 		model_add_str(m, "received_on", rc->received_on);
 	if (rc->due_on)
 		model_add_str(m, "due_on", rc->due_on);
+	model_add_str(m, "notify", rc->notify);
+	if (rc->notify)
+		model_add_str(m, "notify_label", vocab_label(&vocab_notify, rc->notify));
 	if (rc->status == 200)
 		json_object_object_add(m, "repeated", json_object_new_boolean(true));
 	return m;

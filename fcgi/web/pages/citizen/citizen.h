@@ -18,5 +18,8 @@ void page_status_withdraw(struct request *req);
 void page_api_status(struct request *req);
 void page_api_status_supplement(struct request *req);
 void page_api_status_withdraw(struct request *req);
+/* The applicant's 通知方式, e-mail and phone (issue 14). */
+void page_status_contact(struct request *req);
+void page_api_status_contact(struct request *req);
 
 #endif

@@ -28,6 +28,7 @@
 #include "web/pages/citizen/citizen.h"
 #include "web/pages/pages.h"
 #include "core/pii.h"
+#include "service/request_contact.h"
 #include "service/requests.h"
 #include "service/workflow.h"
 #include "domain/vocab.h"
@@ -464,6 +465,92 @@ void page_status_withdraw(struct request *req)
 		json_object_put(in);
 	}
 	json_object_put(errors);
+}
+
+/* The status page with the contact form as it was sent: what was typed
+ * and the choice made come back beside their errors. */
+static void respond_contact_refused(struct request *req, const struct lookup_result *r,
+				    struct json_object *errors)
+{
+	struct json_object *m = status_model(req, req->db, r->id);
+	if (!m)
+		return;
+	struct json_object *typed = json_object_new_object();
+	model_add_str(typed, "email", fields_get(&req->form, "email"));
+	model_add_str(typed, "phone", fields_get(&req->form, "phone"));
+	const char *chosen = fields_get(&req->form, "notify");
+	struct json_object *options;
+	if (chosen && json_object_object_get_ex(m, "notify_options", &options)) {
+		for (size_t i = 0; i < json_object_array_length(options); i++) {
+			struct json_object *o = json_object_array_get_idx(options, i), *v;
+			json_object_object_get_ex(o, "value", &v);
+			json_object_object_del(o, "checked");
+			if (!strcmp(json_object_get_string(v), chosen))
+				json_object_object_add(o, "checked", json_object_new_boolean(true));
+		}
+	}
+	model_add_str(m, "query_code", r->query_code);
+	json_object_object_add(m, "errors", json_object_get(errors));
+	json_object_object_add(m, "typed", typed);
+	json_object_object_add(m, "contact_open", json_object_new_boolean(true));
+	respond(req, 422, "status", m);
+}
+
+/* The contact form's fields as the service's input. */
+static struct json_object *contact_input(struct request *req)
+{
+	if (req->json_body)
+		return json_object_get(req->json_body);
+	struct json_object *in = json_object_new_object();
+	static const char *const fields[] = { "notify", "email", "phone" };
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		model_add_str(in, fields[i], fields_get(&req->form, fields[i]));
+	return in;
+}
+
+/*
+ * Issue 14: how the applicant is told, their e-mail and phone number
+ * (个人信息保护法 Art. 46: corrected and completed at their request).
+ * Whoever holds the query code may change them, as they may withdraw.
+ */
+void page_status_contact(struct request *req)
+{
+	struct lookup_result r;
+	lookup(req, &r);
+	if (!lookup_found_or_respond(req, &r))
+		return;
+	struct json_object *in = contact_input(req);
+	struct context ctx = http_context(req);
+	struct contact_change c = request_contact_change(&ctx, r.id, in);
+	int status = http_status_of(c.status);
+	if (status == 200) {
+		respond_status(req, req->db, 200, r.id, r.query_code,
+			       c.changed ? "通知方式和联系方式已修改。" : "没有需要修改的内容。",
+			       NULL, NULL);
+	} else if (status == 422) {
+		req->log_why = "invalid contact change";
+		if (req->wants_json) {
+			struct json_object *m = json_object_new_object();
+			json_object_object_add(m, "errors", json_object_get(c.errors));
+			respond(req, 422, NULL, m);
+		} else {
+			respond_contact_refused(req, &r, c.errors);
+		}
+	} else if (status == 409 && !req->wants_json) {
+		struct json_object *errors = json_object_new_object();
+		model_add_str(errors, "step", c.message);
+		respond_status(req, req->db, 409, r.id, r.query_code, NULL, errors, NULL);
+		json_object_put(errors);
+	} else {
+		respond_error(req, status, c.message);
+	}
+	json_object_put(c.errors);
+	json_object_put(in);
+}
+
+void page_api_status_contact(struct request *req)
+{
+	page_status_contact(req);
 }
 
 void page_api_status_supplement(struct request *req)

@@ -74,6 +74,7 @@ static const struct code_text event_texts[] = {
 	{ "deadline_set", "确定延迟答复的期限" },
 	{ "replied", "作出答复" },
 	{ "withdrawn", "申请已撤回" },
+	{ "contact_changed", "修改通知方式和联系方式" },
 };
 
 static const struct code_text notice_kinds[] = {
@@ -193,7 +194,47 @@ static struct json_object *applicant_model(struct request *req, PGresult *res)
 			model_add_str(a, keys[i], masked);
 	}
 	model_add_str(a, "credit_code", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, credit_code)));
+	const char *email = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, email));
+	if (email) {
+		size_t n = strlen(email) + 4;
+		char *masked = arena_alloc(req->arena, n);
+		if (mask_email(email, masked, n))
+			model_add_str(a, "email_masked", masked);
+	}
 	return a;
+}
+
+/*
+ * How the applicant is told (issue 14): the choice, the address it goes
+ * to (masked like the rest), and the choices of the form that changes
+ * them, the current one checked.
+ */
+static void add_notify(struct json_object *m, const PGresult *res)
+{
+	const char *notify = PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, notify));
+	model_add_str(m, "notify", notify);
+	model_add_str(m, "notify_label", vocab_label(&vocab_notify, notify));
+	struct json_object *a = NULL, *to = NULL;
+	json_object_object_get_ex(m, "applicant", &a);
+	if (a && (!strcmp(notify, "email") || !strcmp(notify, "sms")))
+		json_object_object_get_ex(a, !strcmp(notify, "email") ? "email_masked" : "phone_masked",
+					  &to);
+	if (to)
+		model_add_str(m, "notify_to", json_object_get_string(to));
+	if (!strcmp(PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, pseudonymised)), "t"))
+		return;
+	add_true(m, "can_change_contact");
+	struct json_object *list = json_object_new_array();
+	for (size_t i = 0; i < vocab_notify.count; i++) {
+		const struct vocab_term *t = &vocab_notify.terms[i];
+		struct json_object *o = json_object_new_object();
+		model_add_str(o, "value", t->code);
+		model_add_str(o, "label", t->label);
+		if (!strcmp(t->code, notify))
+			add_true(o, "checked");
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(m, "notify_options", list);
 }
 
 static bool add_events(struct request *req, struct db *db, const char *id,
@@ -357,6 +398,7 @@ struct json_object *status_model(struct request *req, struct db *db, const char 
 	int ext = atoi(PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, extension_days)));
 	json_object_object_add(m, "extension_days", json_object_new_int(ext));
 	json_object_object_add(m, "applicant", applicant_model(req, res));
+	add_notify(m, res);
 	model_add_str(m, "description", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, description)));
 	model_add_str(m, "document_ref", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, document_ref)));
 	model_add_str(m, "supplement_text",

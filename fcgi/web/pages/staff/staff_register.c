@@ -17,7 +17,8 @@
 static const char *const text_fields[] = {
 	"applicant_kind", "name", "id_type", "id_number", "work_unit", "credit_code",
 	"legal_representative", "contact_name", "phone", "email", "address", "postcode",
-	"fax", "description", "document_ref", "channel", "received_on", "backdate_reason",
+	"fax", "notify", "description", "document_ref", "channel", "received_on",
+	"backdate_reason",
 };
 
 static struct json_object *form_input(struct request *req)

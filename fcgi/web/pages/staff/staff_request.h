@@ -38,4 +38,11 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 void request_page(struct request *req, const char *id, int status, enum reveal reveal,
 		  const struct workflow_result *refused, const char *done);
 
+/* staff_request_messages.c (issue 14): 通知方式 with the masked address
+ * (notify, notify_label, notify_to), and the request's messages. */
+void request_add_notify(struct request *req, struct json_object *m, const char *notify,
+			const char *email, const char *phone_enc);
+/* False having answered (the database failed). */
+bool request_add_messages(struct request *req, struct json_object *m, const char *id);
+
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "web/auth.h"
+#include "lib/buf.h"
 #include "core/calendar_cache.h"
 #include "domain/date.h"
 #include "domain/deadline.h"
@@ -193,12 +194,26 @@ static const char *data_label(const char *key)
 		{ "replied_on", "答复日期" }, { "filed_on", "立案日期" }, { "decided_on", "审结日期" },
 		{ "body", "复议机关或法院" }, { "to", "经办人账户" }, { "display_name", "经办人" },
 		{ "consultation_id", NULL }, { "extension_id", NULL }, { "fee_id", NULL },
-		{ "appeal_id", NULL }, { "staff_id", NULL },
+		{ "appeal_id", NULL }, { "staff_id", NULL }, { "changed", "修改的项目" },
 	};
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (!strcmp(labels[i].key, key))
 			return labels[i].label;
 	return key;
+}
+
+/* A list of codes in an event's data as their labels, joined by 、. */
+static const char *code_labels(struct request *req, const char *key, struct json_object *list)
+{
+	struct buf b = { 0 };
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		const char *code = json_object_get_string(json_object_array_get_idx(list, i));
+		const char *label = vocab_field_label(NULL, key, code);
+		buf_printf(&b, "%s%s", i ? "、" : "", label ? label : code ? code : "");
+	}
+	const char *out = arena_strdup(req->arena, b.data ? b.data : "");
+	buf_free(&b);
+	return out;
 }
 
 static bool add_events(struct request *req, struct json_object *m, const char *id)
@@ -227,7 +242,8 @@ static bool add_events(struct request *req, struct json_object *m, const char *i
 				if (!data_label(k))
 					continue;
 				struct json_object *pair = json_object_new_object();
-				const char *value = json_object_get_string(v);
+				const char *value = json_object_is_type(v, json_type_array)
+					? code_labels(req, k, v) : json_object_get_string(v);
 				const char *label = vocab_field_label(NULL, k, value);
 				model_add_str(pair, "key", data_label(k));
 				model_add_str(pair, "value", label ? label : value);
@@ -547,6 +563,9 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 	staff_add_val(req, agency, "name", res, 0, COL(REQ_DETAIL, agency_name));
 	json_object_object_add(m, "agency", agency);
 	json_object_object_add(m, "applicant", applicant_model(req, res, reveal));
+	request_add_notify(req, m, staff_val(req, res, 0, COL(REQ_DETAIL, notify)),
+			   staff_val(req, res, 0, COL(REQ_DETAIL, email)),
+			   staff_val(req, res, 0, COL(REQ_DETAIL, phone_enc)));
 	staff_add_val(req, m, "description", res, 0, COL(REQ_DETAIL, description));
 	staff_add_val(req, m, "document_ref", res, 0, COL(REQ_DETAIL, document_ref));
 	staff_add_val(req, m, "supplement_text", res, 0, COL(REQ_DETAIL, supplement_text));
@@ -589,7 +608,7 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 	if (d->has_received)
 		add_deadline(req, m, d->id);
 	if (!add_events(req, m, d->id) || !add_records(req, m, d->id) ||
-	    !add_mass_request(req, m, d->id)) {
+	    !add_mass_request(req, m, d->id) || !request_add_messages(req, m, d->id)) {
 		json_object_put(m);
 		return NULL;
 	}
@@ -647,6 +666,8 @@ void request_page(struct request *req, const char *id, int status, enum reveal r
 			model_add_str(m, "done", wf_action_label(a));
 		else if (!strcmp(done, "register"))
 			model_add_str(m, "done", "登记申请");
+		else if (!strcmp(done, "resend"))
+			model_add_str(m, "done", "重新发送消息");
 	}
 	respond(req, status, "staff/request", m);
 }
