@@ -233,6 +233,7 @@ class GatewayFailingTest(unittest.TestCase):
                    "YSQGK_SMS_APP_ID": "1400000001", "YSQGK_SMS_SIGN_NAME": "示例县政府",
                    "YSQGK_SMS_TEMPLATES": SMS_TEMPLATES, "YSQGK_NOTIFY_RETRY_SECONDS": "1"}
             agency = h.new_agency(S, "fg")
+            clerk = h.Staff(S, agency)
             rid, tracking, _ = h.submit_online(S, agency, email=None, phone="13900007777",
                                                notify="sms")
             (mid, (state, attempts, key)), = rows([rid]).items()
@@ -265,7 +266,16 @@ class GatewayFailingTest(unittest.TestCase):
 
             # "Send again" (staff's action on a dead message): queued anew,
             # its retries and maximum age counting from now.
-            send_again(mid)
+            r = clerk.post_json("/api/v1/requests/%d/messages/%d/resend" % (rid, mid), {})
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json()["state"], "queued")
+            self.assertEqual(rows([rid])[mid][:2], ("queued", 0))
+            # A 500 now is a retry again, not dead: its age counts from the resend.
+            gateway.set_failures(1)
+            r = S.ysqgk_env(env, "notify", "--once")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertEqual(rows([rid])[mid][:2], ("queued", 1))
+            S.psql("UPDATE messages SET next_attempt_at = now() WHERE id = %d" % mid)
             r = S.ysqgk_env(env, "notify", "--once")
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             self.assertEqual(rows([rid])[mid][0], "sent")
@@ -276,12 +286,6 @@ class GatewayFailingTest(unittest.TestCase):
             self.assertEqual(got[0]["params"], [tracking])
         finally:
             gateway.stop()
-
-
-def send_again(mid):
-    """Requeues a dead message the way staff's "send again" does."""
-    S.psql("UPDATE messages SET state = 'queued', attempts = 0, next_attempt_at = now(),"
-           " requeued_at = now(), last_error = NULL WHERE id = %d AND state = 'dead'" % mid)
 
 
 if __name__ == "__main__":
