@@ -136,6 +136,12 @@ struct notifier *notifier_new(const struct app *app, char *err, size_t errlen)
 		return NULL;
 	}
 	n->app = app;
+	if (app->config.notify_lease_seconds < 1) {
+		/* 0 would let a second sender take a message still in flight. */
+		snprintf(err, errlen, "notify_lease_seconds: at least 1");
+		notifier_free(n);
+		return NULL;
+	}
 	if (!setup_mail(n, &app->config, err, errlen) || !setup_sms(n, &app->config, err, errlen)) {
 		notifier_free(n);
 		return NULL;

@@ -216,6 +216,12 @@ class SenderKilledTest(unittest.TestCase):
             self.assertIn(keys[k], holding)
             self.assertEqual(final[keys[k]][1], 2)
 
+    def test_a_lease_of_zero_is_refused(self):
+        # With no lease a second sender would take a message still in flight.
+        r = S.ysqgk_env({"YSQGK_NOTIFY_LEASE_SECONDS": "0"}, "notify", "--once")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("notify_lease_seconds", r.stderr)
+
 
 SMS_TEMPLATES = "received:1001,confirmed:1002"
 
