@@ -454,10 +454,7 @@ add_demo_staff() {
 		pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 		printf '%s\n' "$pw" | "$BIN" --config "$dir/ysqgk.conf" user add "$role" \
 			--agency demo --role "$role" --name "演示$( [ "$role" = clerk ] && echo 经办人 || echo 负责人)" \
-			>/dev/null || die "cannot create the demo $role"
-		psql_super "$dir" -d ysqgk -v user="$role" -v email="$role@demo.invalid" \
-			<<<"UPDATE staff SET email = :'email' WHERE username = :'user'" >/dev/null ||
-			die "cannot give the demo $role an e-mail address"
+			--email "$role@demo.invalid" >/dev/null || die "cannot create the demo $role"
 		(umask 077 && printf '%s %s\n' "$role" "$pw" >>"$dir/demo-staff.txt")
 	done
 }

@@ -282,6 +282,8 @@ static const struct {
 	{ NULL, "reason_code", { &vocab_discard_reason } },
 	{ NULL, "role", { &vocab_staff_role } },
 	{ NULL, "changed", { &vocab_contact_field } },
+	{ NULL, "delivery_method", { &vocab_notice_delivery } },
+	{ NULL, "delivery_basis", { &vocab_delivery_basis } },
 	{ "supplements", "state", { &vocab_supplement_state } },
 	{ "extensions", "state", { &vocab_extension_state } },
 	{ "fees", "state", { &vocab_fee_state } },

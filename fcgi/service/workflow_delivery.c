@@ -65,9 +65,9 @@ bool do_record_delivery(struct step *st)
 		return false;
 	st->effective = on;
 	step_data_int(st, "notice_id", atoll(notice));
-	step_data_str(st, "method", method);
+	step_data_str(st, "delivery_method", method);
 	step_data_date(st, "delivered_on", on);
-	step_data_str(st, "ref", ref);
-	step_data_str(st, "basis", basis);
+	step_data_str(st, "delivery_ref", ref);
+	step_data_str(st, "delivery_basis", basis);
 	return true;
 }

@@ -294,6 +294,29 @@ class DeliveryTest(unittest.TestCase):
         self.assertEqual((n["delivery_method"], n["delivery_ref"], n["delivery_basis"],
                           n["delivered_on"]), ("post", "EMS1234567890", "recorded", str(h.today())))
         self.assertEqual(h.events(S, rid)[-1], "notice_delivered")
+        # The request page shows it, in words; the timeline names no code.
+        text = h.text_of(staff.get("/staff/requests/%d" % rid).text)
+        self.assertIn("EMS1234567890", text)
+        self.assertIn("邮寄（工作人员登记", text)
+        for code in ("recorded", "notice_delivered", "delivery_method"):
+            self.assertNotIn(code, text)
+
+    def test_the_applicant_sees_how_and_when_a_notice_reached_them(self):
+        agency = h.new_agency(S, "nu")
+        staff = h.Staff(S, agency)
+        rid, tracking, code = h.submit_online(S, agency, email=None, notify="none")
+        staff.act(rid, "confirm")
+        staff.act(rid, "reply", {"outcome": "disclosed", "text": "所申请的信息见附件"})
+        look = lambda: S.post_json("/api/v1/status", {"tracking_no": tracking, "query_code": code,
+                                                       "privacy_consent": True}).json()
+        reply = [n for n in look()["notices"] if n["kind"] == "reply"][0]
+        self.assertIsNone(reply["delivered_on"])
+        staff.act(rid, "record_delivery", {"notice_id": notice_row(rid, "reply")["id"],
+                                           "method": "pickup", "receipt_signed": True})
+        reply = [n for n in look()["notices"] if n["kind"] == "reply"][0]
+        self.assertEqual(reply["delivered_on"], str(h.today()))
+        self.assertEqual(reply["delivery_method_label"], "自行领取")
+        self.assertEqual(reply["delivery_basis_label"], "送达回证签收")
 
     def test_the_delivery_receipt_prints_for_the_agencys_staff_only(self):
         agency = h.new_agency(S, "nz")

@@ -288,6 +288,11 @@ static bool add_notices(struct request *req, struct db *db, const char *id,
 			 value(req, res, i, COL(CITIZEN_STATUS_NOTICES, issued_on)));
 		add_date(req->arena, n, "delivered_on",
 			 value(req, res, i, COL(CITIZEN_STATUS_NOTICES, delivered_on)));
+		/* 送达: the applicant's periods run from it (issue 14). */
+		model_add_str(n, "delivery_method_label", vocab_label(&vocab_notice_delivery,
+			value(req, res, i, COL(CITIZEN_STATUS_NOTICES, delivery_method))));
+		model_add_str(n, "delivery_basis_label", vocab_short(&vocab_delivery_basis,
+			value(req, res, i, COL(CITIZEN_STATUS_NOTICES, delivery_basis))));
 		json_object_array_add(list, n);
 	}
 	PQclear(res);

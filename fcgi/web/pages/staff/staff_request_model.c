@@ -195,6 +195,8 @@ static const char *data_label(const char *key)
 		{ "body", "复议机关或法院" }, { "to", "经办人账户" }, { "display_name", "经办人" },
 		{ "consultation_id", NULL }, { "extension_id", NULL }, { "fee_id", NULL },
 		{ "appeal_id", NULL }, { "staff_id", NULL }, { "changed", "修改的项目" },
+		{ "notice_id", NULL }, { "delivery_method", "送达方式" },
+		{ "delivery_ref", "单号" }, { "delivery_basis", "送达日期的依据" },
 	};
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (!strcmp(labels[i].key, key))
@@ -263,7 +265,8 @@ static bool add_events(struct request *req, struct json_object *m, const char *i
  * so that a page never shows a code. */
 static void label_codes(const char *record, struct json_object *list)
 {
-	static const char *const coded[] = { "kind", "result", "state", "method" };
+	static const char *const coded[] = { "kind", "result", "state", "method",
+					     "delivery_method", "delivery_basis" };
 	size_t n = json_object_array_length(list);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(list, i), *v;
@@ -644,6 +647,10 @@ static void add_form_choices(struct request *req, struct json_object *m, const s
 	PQclear(res);
 	json_object_object_add(m, "staff_choices", staff);
 	model_add_str(m, "today", fmt(req, clock_today()));
+	/* record_delivery: the ways a notice reaches the applicant, the
+	 * usual first (an e-mail is recorded by the sender itself). */
+	json_object_object_add(m, "delivery_methods", code_list(req, &vocab_notice_delivery,
+		"post,express,on_site,pickup,fax,email,sms,online,announcement"));
 }
 
 void request_page(struct request *req, const char *id, int status, enum reveal reveal,
