@@ -5,10 +5,15 @@
 # Input, tab-separated, one line each:
 #   page  NAME  CONNS  REQ/S  P50_MS  P99_MS  CLASS  ERRORS
 #   rss   KB  WORKERS
+#   drain QUEUED  SENT  SECONDS  OVERLAP  IN_MAILBOX  MAILBOX_CPU_S
 # CLASS is ceiling (the minimal FastCGI response, measured first and last:
-# the ratios use the higher), read, submit, staff, report or info (no
-# target). ERRORS is wrk's complaint
-# (empty when every answer was 2xx).
+# the ratios use the higher), read, submit, staff, report, info (no
+# target), or quiet and draining: the status look-up without and while
+# `ysqgk notify` drains the outbox (issue 14). ERRORS is wrk's complaint
+# (empty when every answer was 2xx). The drain line: how many messages
+# waited, how many were sent in how many seconds, whether the drain still
+# ran when the look-up's measurement ended (1) or not (0), the messages in
+# the mailbox, and the mailbox's CPU seconds.
 #
 # Output: the table, then one PASS/MISS line per target, then "all targets
 # met" or "some targets missed". Exit status 0 either way: a missed target
@@ -28,6 +33,17 @@ $1 == "page" {
 	p50[npages] = $5; p99[npages] = $6; class[npages] = $7; errors[npages] = $8
 	if ($7 == "ceiling" && ($4 + 0) > (ceiling + 0))
 		ceiling = $4 + 0
+	if ($7 == "quiet")
+		quiet = npages
+	if ($7 == "draining")
+		draining = npages
+	next
+}
+
+$1 == "drain" {
+	drained = 1
+	queued = $2 + 0; sent = $3 + 0; drain_s = $4 + 0; overlap = $5 + 0
+	in_mailbox = $6 + 0; mailbox_cpu = $7 + 0
 	next
 }
 
@@ -50,6 +66,10 @@ END {
 	for (i = 1; i <= npages; i++)
 		printf "%-22s %6d %11.0f %9.2f %9.2f %10.2f%s\n", name[i], conns[i], rps[i],
 		       p50[i], p99[i], ratio(i), (errors[i] != "" ? " (errors)" : "")
+	if (drained)
+		printf "\nmessage drain: %d of %d queued e-mails sent in %.1f s (%.0f/s); %d in the mailbox," \
+		       " which took %.1f s of CPU\n", sent, queued, drain_s, (drain_s > 0 ? sent / drain_s : 0),
+		       in_mailbox, mailbox_cpu
 	print ""
 	print "targets:"
 	for (i = 1; i <= npages; i++) {
@@ -65,6 +85,19 @@ END {
 			check(name[i] " p99 < 500 ms", (p99[i] + 0 < 500), p99[i] " ms")
 		if (errors[i] != "")
 			check(name[i] ": every answer 2xx", 0, errors[i])
+	}
+	if (drained) {
+		rate = (drain_s > 0) ? sent / drain_s : 0
+		check("message drain ≥ 200 messages/s", (rate >= 200 && sent == queued),
+		      sprintf("%.0f/s (%d of %d sent in %.1f s)", rate, sent, queued, drain_s))
+	}
+	if (quiet && draining) {
+		grow = (p99[quiet] > 0) ? p99[draining] / p99[quiet] - 1 : 0
+		shown = sprintf("%.2f → %.2f ms (%+.0f %%)", p99[quiet], p99[draining], 100 * grow)
+		if (drained && !overlap)
+			shown = shown ", but the drain ended first"
+		check("status look-up p99 while draining ≤ 1.2 × without", (grow <= 0.2 && (overlap || !drained)),
+		      shown)
 	}
 	if (rss_kb != "")
 		check("app peak RSS < 64 MB with " workers " threads", (rss_kb < 65536),

@@ -10,17 +10,25 @@
 #    rate limits off, access log off, 8 app threads), creates two staff
 #    members, signs them in, submits and confirms one request for the
 #    status look-up, then measures each page with wrk after a warm-up.
-# 3. It prints requests/s, p50 and p99 latency, each page's ratio to the
+# 3. The outbox drained (issue 14): BENCH_MESSAGES (10,000) e-mails queued
+#    with SQL for requests of the dataset, sent by `ysqgk notify --once` to
+#    a local mailbox (tests/e2e/mailbox.py, into var/bench/mail); the
+#    drain's rate, and the status look-up's p99 with BENCH_DRAIN_CONNECTIONS
+#    (2) connections while it drains against the same without it.
+# 4. It prints requests/s, p50 and p99 latency, each page's ratio to the
 #    app's minimal FastCGI response (/healthz/live, no database), the app's
-#    peak RSS (VmHWM), and PASS/MISS per target (docs/bench.md).
+#    peak RSS (VmHWM), the drain, and PASS/MISS per target (docs/bench.md).
 #
 # Environment: BENCH_SECONDS (10 s per page), BENCH_WARMUP (2 s),
 # BENCH_CONNECTIONS (32), BENCH_THREADS (2 wrk threads), BENCH_ROWS
 # (1000000), BENCH_PORT (18990), BENCH_YEAR (the report's year: last year),
 # BENCH_ONLY (a regular expression: measure only the matching pages, plus
-# the minimal FastCGI response), BENCH_COSTS=1 (then also each page's CPU
-# time per request in the app, the database and nginx, and its SQL
-# statements per request).
+# the minimal FastCGI response; "drain" or "status" also runs the drain),
+# BENCH_COSTS=1 (then also each page's CPU time per request in the app,
+# the database and nginx, and its SQL statements per request),
+# BENCH_MESSAGES (10000), BENCH_DRAIN_CONNECTIONS (2), BENCH_MAIL_PORT
+# (BENCH_PORT + 1: the local mailbox), BENCH_NOTIFY_NICE (0: the sender and
+# the mailbox run under `nice -n` that much).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +45,12 @@ ROWS=${BENCH_ROWS:-1000000}
 YEAR=${BENCH_YEAR:-$(( $(TZ=Asia/Shanghai date +%Y) - 1 ))}
 ONLY=${BENCH_ONLY:-}
 APP_THREADS=8
+MESSAGES=${BENCH_MESSAGES:-10000}
+DRAIN_CONNS=${BENCH_DRAIN_CONNECTIONS:-2}
+MAIL_PORT=${BENCH_MAIL_PORT:-$(( PORT + 1 ))}
+NOTIFY_NICE=${BENCH_NOTIFY_NICE:-0}
+MAILBOX_PID=
+NOTIFY_PID=
 URL="http://127.0.0.1:$PORT"
 PSQL=(psql -h "$DIR/pgsock" -d ysqgk -qtAX -v ON_ERROR_STOP=1)
 [ "$(id -u)" = 0 ] && PSQL+=(-U postgres)
@@ -45,6 +59,8 @@ die() { echo "bench: $*" >&2; exit 1; }
 say() { echo "bench: $*" >&2; }
 
 cleanup() {
+	[ -z "$NOTIFY_PID" ] || kill "$NOTIFY_PID" 2>/dev/null || true
+	[ -z "$MAILBOX_PID" ] || kill "$MAILBOX_PID" 2>/dev/null || true
 	"$ROOT/deploy/dev-stack.sh" stop "$DIR" >/dev/null 2>&1 || true
 	"$ROOT/deploy/dev-stack.sh" stop "$DATA/build" >/dev/null 2>&1 || true
 }
@@ -292,6 +308,91 @@ OTHER=$(awk -v m=$(( machine1 - machine0 )) -v s=$(( stack1 - stack0 )) -v c=$((
 [ "$OTHER" -le 5 ] ||
 	say "$OTHER % of the CPU time went to other processes while measuring: the numbers are low"
 
+# ---- the outbox drained ------------------------------------------------------
+
+# The local mailbox: aiosmtpd under Debian's python3 (tests/e2e/mailbox.py),
+# keeping each message in $DIR/mail.
+start_mailbox() {
+	nice -n "$NOTIFY_NICE" /usr/bin/python3 "$ROOT/tests/e2e/mailbox.py" --quiet --port "$MAIL_PORT" \
+		--dir "$DIR/mail" >"$DIR/log/mailbox.log" 2>&1 &
+	MAILBOX_PID=$!
+	local i
+	for i in $(seq 100); do
+		grep -q "mailbox: SMTP on" "$DIR/log/mailbox.log" && return 0
+		kill -0 "$MAILBOX_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	die "the mailbox did not start on port $MAIL_PORT: see $DIR/log/mailbox.log"
+}
+
+# Tops the outbox up to $MESSAGES waiting e-mails (the submissions above
+# queued some): 'received' messages for requests of the dataset that gave
+# an address, as the outbox writes them, cycling when there are fewer.
+# The SMS the dataset's own submissions queued are set aside (dead, on
+# this copy only): the bench has no SMS gateway.
+queue_messages() {
+	"${PSQL[@]}" -c "UPDATE messages SET state = 'dead', lease_until = NULL,
+		last_error = 'make bench: no SMS gateway'
+		WHERE state IN ('queued', 'sending') AND channel = 'sms'"
+	"${PSQL[@]}" -c "WITH pool AS (
+		SELECT r.id, jsonb_build_object('tracking_no', r.tracking_no, 'agency_name', a.name)
+			AS params, row_number() OVER (ORDER BY r.id DESC) - 1 AS k
+		  FROM requests r JOIN agencies a ON a.id = r.agency_id
+		 WHERE r.email IS NOT NULL AND r.pseudonymised_at IS NULL
+		 ORDER BY r.id DESC LIMIT $MESSAGES),
+	     missing AS (SELECT greatest($MESSAGES - count(*), 0) AS n FROM messages
+			  WHERE state IN ('queued', 'sending'))
+	INSERT INTO messages (request_id, kind, channel, params)
+	SELECT pool.id, 'received', 'email', pool.params
+	  FROM missing, generate_series(0, missing.n - 1) g
+	  JOIN pool ON pool.k = g % greatest((SELECT count(*) FROM pool), 1)"
+	"${PSQL[@]}" -c "SELECT count(*) FROM messages WHERE state IN ('queued', 'sending')"
+}
+
+now_s() { date +%s.%N; }
+
+# The status look-up with a few connections (a load the machine carries:
+# at saturation any other work lowers every page by its share of the CPU),
+# first quiet, then while `ysqgk notify --once` drains the outbox.
+drain() {
+	local queued sent0 sent t0 t1 status=0 overlap=0 box0 box1
+	start_mailbox
+	queued=$(queue_messages)
+	[ "$queued" -gt 0 ] || die "no message queued: no request of the dataset has an e-mail address"
+	say "draining $queued queued messages to the mailbox on port $MAIL_PORT"
+	measure "status look-up, quiet" /status status.lua "$DRAIN_CONNS"
+	sent0=$("${PSQL[@]}" -c "SELECT count(*) FROM messages WHERE state = 'sent'")
+	box0=$(proc_ticks "$MAILBOX_PID")
+	t0=$(now_s)
+	YSQGK_SMTP_URL="smtp://127.0.0.1:$MAIL_PORT" YSQGK_MAIL_FROM=bench@ysqgk.example.cn \
+	YSQGK_PUBLIC_URL=https://ysqgk.example.cn \
+		nice -n "$NOTIFY_NICE" "${YSQGK[@]}" notify --once >"$WORK/notify.out" 2>"$WORK/notify.err" &
+	NOTIFY_PID=$!
+	sleep 1	# the sender under way
+	WARMUP=0 measure "status look-up, drain" /status status.lua "$DRAIN_CONNS"
+	kill -0 "$NOTIFY_PID" 2>/dev/null && overlap=1
+	wait "$NOTIFY_PID" || status=$?
+	t1=$(now_s)
+	NOTIFY_PID=
+	box1=$(proc_ticks "$MAILBOX_PID")
+	sent=$(( $("${PSQL[@]}" -c "SELECT count(*) FROM messages WHERE state = 'sent'") - sent0 ))
+	[ "$status" = 0 ] || say "ysqgk notify exited with $status: $(tail -3 "$WORK/notify.err")"
+	[ "$overlap" = 1 ] ||
+		say "the drain ended before the look-up's measurement did: raise BENCH_MESSAGES"
+	DRAIN=$(printf 'drain\t%s\t%s\t%s\t%s\t%s\t%s' "$queued" "$sent" \
+		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" "$overlap" \
+		"$(find "$DIR/mail" -name '*.eml' | wc -l)" \
+		"$(awk -v t=$(( box1 - box0 )) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }')")
+	kill "$MAILBOX_PID" 2>/dev/null || true
+	wait "$MAILBOX_PID" 2>/dev/null || true
+	MAILBOX_PID=
+}
+
+DRAIN=
+if [ -z "$ONLY" ] || [[ "message drain" =~ $ONLY ]] || [[ "status look-up" =~ $ONLY ]]; then
+	drain
+fi
+
 # ---- BENCH_COSTS=1: where each page's time goes -----------------------------
 
 # CPU time per request of the app, the database backends and nginx (from
@@ -336,12 +437,14 @@ costs() {
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$APP_PID/status")
 workers=$(awk '$1 == "threads" {print $3}' "$DIR/ysqgk.conf")
 {
-	for row in "${PAGES[@]}"; do
+	for row in "${PAGES[@]}" "status look-up, quiet|||$DRAIN_CONNS|quiet" \
+		   "status look-up, drain|||$DRAIN_CONNS|draining"; do
 		IFS='|' read -r name _ _ conns class <<<"$row"
 		[ -n "${RPS[$name]:-}" ] || continue
 		printf 'page\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conns" "${RPS[$name]}" \
 			"${P50[$name]}" "${P99[$name]}" "$class" "${ERR[$name]:-}"
 	done
+	[ -z "$DRAIN" ] || echo "$DRAIN"
 	printf 'rss\t%s\t%s\n' "$rss_kb" "$workers"
 } >"$WORK/results.tsv"
 awk -f "$ROOT/deploy/bench-table.awk" "$WORK/results.tsv"

@@ -30,3 +30,18 @@ PGconn *cli_connect(const struct config *c)
 	PQsetNoticeProcessor(conn, NULL, NULL);
 	return conn;
 }
+
+int cli_print_rows(PGconn *conn, const char *what, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "ysqgk %s: %s", what, PQresultErrorMessage(res));
+		PQclear(res);
+		return 1;
+	}
+	for (int i = 0; i < PQntuples(res); i++)
+		for (int c = 0; c < PQnfields(res); c++)
+			printf("%s%c", PQgetvalue(res, i, c), c + 1 < PQnfields(res) ? '\t' : '\n');
+	PQclear(res);
+	return 0;
+}

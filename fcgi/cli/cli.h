@@ -24,6 +24,11 @@ bool cli_load_config(struct config *c, const char *path);
 /* A plain connection for administrative commands, or NULL (message printed). */
 PGconn *cli_connect(const struct config *c);
 
+/* A listing: runs `sql` (no parameters) and prints each row's values
+ * tab-separated, in the order the query lists its columns (NULL as "").
+ * Returns the exit status; a failure is printed as "ysqgk WHAT: …". */
+int cli_print_rows(PGconn *conn, const char *what, const char *sql);
+
 #define COMMAND(name, fn, usage, summary) \
 	int fn(const char *config_path, int argc, char **argv);
 #include "cli/commands.def"

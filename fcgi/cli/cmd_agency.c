@@ -57,21 +57,12 @@ static int agency_add(PGconn *conn, int argc, char **argv)
 	return ok ? 0 : 1;
 }
 
+/* code, name, parent's code: one line each. */
 static int agency_list(PGconn *conn)
 {
-	PGresult *res = PQexec(conn,
+	return cli_print_rows(conn, "agency list",
 		"SELECT a.code, a.name, coalesce(p.code, '') AS parent_code FROM agencies a"
 		" LEFT JOIN agencies p ON p.id = a.parent_id ORDER BY a.code");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "ysqgk agency list: %s", PQresultErrorMessage(res));
-		PQclear(res);
-		return 1;
-	}
-	for (int i = 0; i < PQntuples(res); i++)
-		printf("%s\t%s\t%s\n", db_value(res, i, "code"), db_value(res, i, "name"),
-		       db_value(res, i, "parent_code"));
-	PQclear(res);
-	return 0;
 }
 
 static int plain_command(const char *config_path, int argc, char **argv)

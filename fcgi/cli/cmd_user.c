@@ -292,25 +292,14 @@ static int user_reset_2fa(PGconn *conn, char *user)
 	return ok ? 0 : 1;
 }
 
+/* username, role, agency ("*" for all), name, state, e-mail, phone. */
 static int user_list(PGconn *conn)
 {
-	PGresult *res = PQexec(conn,
+	return cli_print_rows(conn, "user list",
 		"SELECT s.username, s.role, coalesce(a.code, '*') AS agency_code, s.display_name,"
 		" CASE WHEN s.disabled THEN 'disabled' ELSE 'enabled' END AS state,"
 		" coalesce(s.email, '') AS email, coalesce(s.phone, '') AS phone"
 		" FROM staff s LEFT JOIN agencies a ON a.id = s.agency_id ORDER BY s.username");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "ysqgk user list: %s", PQresultErrorMessage(res));
-		PQclear(res);
-		return 1;
-	}
-	for (int i = 0; i < PQntuples(res); i++)
-		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", db_value(res, i, "username"),
-		       db_value(res, i, "role"), db_value(res, i, "agency_code"),
-		       db_value(res, i, "display_name"), db_value(res, i, "state"),
-		       db_value(res, i, "email"), db_value(res, i, "phone"));
-	PQclear(res);
-	return 0;
 }
 
 int cmd_user(const char *config_path, int argc, char **argv)

@@ -56,6 +56,7 @@ static const struct key keys[] = {
 	KEY(notify_retry_seconds, "YSQGK_NOTIFY_RETRY_SECONDS", KEY_INT, "60"),
 	KEY(notify_max_age_hours, "YSQGK_NOTIFY_MAX_AGE_HOURS", KEY_INT, "48"),
 	KEY(notify_poll_ms, "YSQGK_NOTIFY_POLL_MS", KEY_INT, "1000"),
+	KEY(notify_lease_seconds, "YSQGK_NOTIFY_LEASE_SECONDS", KEY_INT, "120"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

@@ -46,6 +46,7 @@ struct config {
 	int notify_retry_seconds;	/* the first retry's delay; doubles each time */
 	int notify_max_age_hours;	/* then a message is dead */
 	int notify_poll_ms;		/* the sender's idle poll */
+	int notify_lease_seconds;	/* a killed sender's messages are taken again after it */
 };
 
 /*

@@ -297,6 +297,9 @@ const char *vocab_field_label(const char *record, const char *field, const char 
 		const struct wf_outcome *o = wf_outcome_find(code);
 		return o ? o->label : NULL;
 	}
+	enum wf_status status;
+	if (!strcmp(field, "status"))
+		return wf_status_from_code(code, &status) ? wf_status_label(status) : NULL;
 	for (size_t i = 0; i < sizeof coded_fields / sizeof coded_fields[0]; i++) {
 		if (strcmp(coded_fields[i].field, field) ||
 		    (coded_fields[i].record && (!record || strcmp(coded_fields[i].record, record))))

@@ -69,7 +69,7 @@ bool vocab_has(const struct vocab *v, const char *code);
 /*
  * The label of a coded field by its name, as events and records carry
  * them ("channel", "applicant_kind", "kind", "result", "state", "method",
- * "reason_code", "outcome"): the first of the vocabularies that field
+ * "reason_code", "outcome", a request's "status"): the first of the vocabularies that field
  * takes which knows `code`; NULL when none does (not a coded field, or an
  * unknown code). `record` names the record for the fields whose codes
  * differ by record ("state": supplements, extensions, fees; with NULL

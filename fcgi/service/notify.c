@@ -136,6 +136,12 @@ struct notifier *notifier_new(const struct app *app, char *err, size_t errlen)
 		return NULL;
 	}
 	n->app = app;
+	if (app->config.notify_lease_seconds < 1) {
+		/* 0 would let a second sender take a message still in flight. */
+		snprintf(err, errlen, "notify_lease_seconds: at least 1");
+		notifier_free(n);
+		return NULL;
+	}
 	if (!setup_mail(n, &app->config, err, errlen) || !setup_sms(n, &app->config, err, errlen)) {
 		notifier_free(n);
 		return NULL;
@@ -403,7 +409,7 @@ int notify_batch(struct notifier *n, const struct context *ctx, struct notify_co
 {
 	char batch[16], lease[16];
 	snprintf(batch, sizeof batch, "%d", NOTIFY_BATCH);
-	snprintf(lease, sizeof lease, "%d", NOTIFY_LEASE_SECONDS);
+	snprintf(lease, sizeof lease, "%d", n->app->config.notify_lease_seconds);
 	PGresult *res = db_exec(ctx->db, STMT_NOTIFY_CLAIM, 2, (const char *[]){ batch, lease });
 	if (!db_ok(res)) {
 		log_error("notify: cannot take messages: %s", res ? PQresultErrorMessage(res) : "no connection");

@@ -22,9 +22,9 @@
 
 #include "core/context.h"
 
-/* How many messages one claim takes, and how long a sender holds them. */
+/* How many messages one claim takes. A sender holds them for
+ * notify_lease_seconds (core/config.h): longer than a batch takes. */
 #define NOTIFY_BATCH		50
-#define NOTIFY_LEASE_SECONDS	120
 
 struct notifier;
 

@@ -17,17 +17,19 @@ In a test:
     msg.envelope["rcpt_tos"]
     box.stop(); box.start()                 # down for a while, same port
     box.set_answer(451)                     # every DATA refused from now on
+    box.set_delay(0.05)                     # answer each DATA that much later
     box.close()                             # stop and remove the folder
 
 Standalone (make run's local mailbox):
 
-    /usr/bin/python3 tests/e2e/mailbox.py --port 8025 --dir var/mail [--answer 451]
+    /usr/bin/python3 tests/e2e/mailbox.py --port 8025 --dir var/mail [--answer 451] [--delay 0.05]
 
 prints where mail goes, then a line per message received (--quiet: not).
 Numbers go on past 9999 (10000.eml); the class lists them in order.
 """
 
 import argparse
+import asyncio
 import email
 import email.policy
 import json
@@ -41,6 +43,7 @@ import time
 
 SERVER_PYTHON = "/usr/bin/python3"
 ANSWER_FILE = "answer"		# in the folder: a code to answer every DATA with
+DELAY_FILE = "delay"		# in the folder: seconds to wait before each answer
 REFUSED_FILE = "refused.jsonl"	# one line per message refused that way
 ANSWERS = {
     421: "421 4.3.2 Mailbox: service not available",
@@ -62,9 +65,10 @@ def answer_text(code):
 
 
 class _Handler:
-    def __init__(self, folder, answer, quiet):
+    def __init__(self, folder, answer, quiet, delay=0.0):
         self.folder = folder
         self.answer = answer
+        self.delay = delay
         self.quiet = quiet
         self.last = self._last_number()	# one server per folder at a time
 
@@ -75,6 +79,14 @@ class _Handler:
             return int(text) if text else None
         except FileNotFoundError:
             return self.answer
+
+    def _current_delay(self):
+        try:
+            with open(os.path.join(self.folder, DELAY_FILE)) as f:
+                text = f.read().strip()
+            return float(text) if text else 0.0
+        except FileNotFoundError:
+            return self.delay
 
     def _last_number(self):
         numbers = [int(n[:-4]) for n in os.listdir(self.folder)
@@ -112,10 +124,15 @@ class _Handler:
             f.write(content)
         os.rename(base + ".eml.part", base + ".eml")
         self._say(number, record, content)
+        # A slow relay: the message is kept, its answer comes later — a
+        # sender killed meanwhile never hears that it was accepted.
+        delay = self._current_delay()
+        if delay > 0:
+            await asyncio.sleep(delay)
         return "250 2.0.0 Mailbox: queued as %s" % number
 
 
-def serve(host, port, folder, answer, auth, quiet=False):
+def serve(host, port, folder, answer, auth, quiet=False, delay=0.0):
     # This file's folder first on the path would make it the standard
     # library's `mailbox`, which aiosmtpd.handlers imports.
     here = os.path.dirname(os.path.abspath(__file__))
@@ -134,7 +151,7 @@ def serve(host, port, folder, answer, auth, quiet=False):
             return AuthResult(success=ok, handled=False)	# False: aiosmtpd answers 535
 
         kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
-    controller = Controller(_Handler(folder, answer, quiet), hostname=host, port=port,
+    controller = Controller(_Handler(folder, answer, quiet, delay), hostname=host, port=port,
                             decode_data=False, data_size_limit=64 << 20, **kwargs)
     controller.start()
     print("mailbox: SMTP on %s:%d; each message received goes to %s/NNNN.eml"
@@ -242,6 +259,14 @@ class Mailbox:
             f.write("" if code is None else str(int(code)))
         os.rename(path + ".part", path)
 
+    def set_delay(self, seconds):
+        """From now on each DATA is answered `seconds` after the message
+        was kept (0: at once), without a restart."""
+        path = os.path.join(self.folder, DELAY_FILE)
+        with open(path + ".part", "w") as f:
+            f.write("%g" % seconds)
+        os.rename(path + ".part", path)
+
     def _numbers(self):
         return sorted((n[:-4] for n in os.listdir(self.folder)
                        if n.endswith(".eml") and n[:-4].isdigit()), key=int)
@@ -291,10 +316,12 @@ def main():
     p.add_argument("--answer", type=int, default=None,
                    help="answer every DATA with this code (e.g. 451, 550)")
     p.add_argument("--auth", default=None, help="user:password — require AUTH")
+    p.add_argument("--delay", type=float, default=0.0,
+                   help="seconds to wait before answering each DATA (a slow relay)")
     p.add_argument("--quiet", action="store_true",
                    help="no line on stdout for each message received")
     a = p.parse_args()
-    serve(a.host, a.port, a.dir, a.answer, a.auth, a.quiet)
+    serve(a.host, a.port, a.dir, a.answer, a.auth, a.quiet, a.delay)
 
 
 if __name__ == "__main__":

@@ -26,13 +26,15 @@ FIGURES = [
 ]
 
 
-def run(figures, rss_kb=30000, workers=8):
+def run(figures, rss_kb=30000, workers=8, drain=None):
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "results.tsv")
         with open(path, "w") as f:
             for row in figures:
                 f.write("page\t" + "\t".join(str(x) for x in row) + "\n")
             f.write("rss\t%d\t%d\n" % (rss_kb, workers))
+            if drain:
+                f.write("drain\t" + "\t".join(str(x) for x in drain) + "\n")
         out = subprocess.run(["awk", "-f", AWK, path], cwd=d, capture_output=True, text=True)
         left = sorted(os.listdir(d))
     return out, left
@@ -77,6 +79,36 @@ class BenchTableTest(unittest.TestCase):
         self.assertTrue(out.stdout.rstrip().endswith("all targets met"))
         out, _ = run(good, rss_kb=70000)
         self.assertIn("MISS app peak RSS", " ".join(out.stdout.split()))
+
+    def test_the_drain_and_the_look_up_beside_it(self):
+        """Issue 14: ≥ 200 messages/s, and the status look-up's p99 while
+        draining within 20 % of its p99 without."""
+        def verdicts(quiet_p99, drain_p99, drain):
+            figures = FIGURES[1:2] + [
+                ("status look-up, quiet", 2, 900, 1.0, quiet_p99, "quiet", ""),
+                ("status look-up, drain", 2, 800, 1.2, drain_p99, "draining", "")]
+            out, left = run(figures, drain=drain)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertEqual(left, ["results.tsv"])
+            lines = [" ".join(l.split()) for l in out.stdout.splitlines()]
+            return ([l for l in lines if "message drain ≥" in l][0],
+                    [l for l in lines if "while draining" in l][0], out.stdout)
+
+        drain, lookup, text = verdicts(3.0, 3.5, (10000, 10000, 40.0, 1, 10000, 12.5))
+        self.assertTrue(drain.startswith("PASS"), drain)          # 250/s
+        self.assertIn("250/s (10000 of 10000 sent in 40.0 s)", drain)
+        self.assertTrue(lookup.startswith("PASS"), lookup)        # +17 %
+        self.assertIn("3.00 → 3.50 ms (+17 %)", lookup)
+        self.assertIn("message drain: 10000 of 10000 queued e-mails sent in 40.0 s (250/s)", text)
+
+        drain, lookup, _ = verdicts(3.0, 3.7, (10000, 10000, 60.0, 1, 10000, 12.5))
+        self.assertTrue(drain.startswith("MISS"), drain)          # 167/s
+        self.assertTrue(lookup.startswith("MISS"), lookup)        # +23 %
+        # Fast enough, but not all sent; or the drain over before the look-up's run.
+        drain, lookup, _ = verdicts(3.0, 3.1, (10000, 9990, 20.0, 0, 9990, 12.5))
+        self.assertTrue(drain.startswith("MISS"), drain)
+        self.assertTrue(lookup.startswith("MISS"), lookup)
+        self.assertIn("the drain ended first", lookup)
 
 
 if __name__ == "__main__":

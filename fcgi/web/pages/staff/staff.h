@@ -79,10 +79,6 @@ bool staff_agency(struct request *req, const char *code, struct staff_agency *ou
 /* The agencies an administrator may choose, [{code, name, selected}]. */
 struct json_object *staff_agency_choices(struct request *req, const char *selected);
 
-/* Chinese labels. */
-const char *staff_status_label(const char *status);
-const char *staff_outcome_label(const char *outcome);
-
 /* A value of a result in the request's arena; NULL for NULL. */
 const char *staff_val(struct request *req, const PGresult *res, int row, int col);
 /* Adds key → the value unless it is NULL or empty. */

@@ -39,18 +39,6 @@ bool staff_password_changed_or_respond(struct request *req)
 	return false;
 }
 
-const char *staff_status_label(const char *status)
-{
-	enum wf_status s;
-	return wf_status_from_code(status, &s) ? wf_status_label(s) : "";
-}
-
-const char *staff_outcome_label(const char *outcome)
-{
-	const struct wf_outcome *o = wf_outcome_find(outcome);
-	return o ? o->label : "";
-}
-
 /* The first row of AGENCY_BY_CODE or AGENCY_SUBTREE: both (id, code, name). */
 static bool agency_row(struct request *req, PGresult *res, struct staff_agency *out)
 {

@@ -214,14 +214,14 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	model_add_str(r, "applicant_kind", PQgetvalue(res, i, QUEUE_COL(applicant_kind)));
 	model_add_str(r, "applicant_kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, i, QUEUE_COL(applicant_kind))));
 	model_add_str(r, "status", status);
-	model_add_str(r, "status_label", staff_status_label(status));
+	model_add_str(r, "status_label", vocab_field_label(NULL, "status", status));
 	model_add_str(r, "submitted_at", PQgetvalue(res, i, QUEUE_COL(submitted_at)));
 	model_add_str(r, "description", PQgetvalue(res, i, QUEUE_COL(description_start)));
 	if (!PQgetisnull(res, i, QUEUE_COL(received_on)))
 		model_add_str(r, "received_on", PQgetvalue(res, i, QUEUE_COL(received_on)));
 	if (!PQgetisnull(res, i, QUEUE_COL(outcome))) {
 		model_add_str(r, "outcome", PQgetvalue(res, i, QUEUE_COL(outcome)));
-		model_add_str(r, "outcome_label", staff_outcome_label(PQgetvalue(res, i, QUEUE_COL(outcome))));
+		model_add_str(r, "outcome_label", vocab_field_label(NULL, "outcome", PQgetvalue(res, i, QUEUE_COL(outcome))));
 	}
 	if (*PQgetvalue(res, i, QUEUE_COL(assigned_name)))
 		model_add_str(r, "assigned_to", PQgetvalue(res, i, QUEUE_COL(assigned_name)));

@@ -560,7 +560,7 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 	json_object_object_add(m, "request_id", json_object_new_int64(atoll(d->id)));
 	staff_add_val(req, m, "tracking_no", res, 0, COL(REQ_DETAIL, tracking_no));
 	staff_add_val(req, m, "status", res, 0, COL(REQ_DETAIL, status));
-	model_add_str(m, "status_label", staff_status_label(PQgetvalue(res, 0, COL(REQ_DETAIL, status))));
+	model_add_str(m, "status_label", vocab_field_label(NULL, "status", PQgetvalue(res, 0, COL(REQ_DETAIL, status))));
 	struct json_object *agency = json_object_new_object();
 	staff_add_val(req, agency, "code", res, 0, COL(REQ_DETAIL, agency_code));
 	staff_add_val(req, agency, "name", res, 0, COL(REQ_DETAIL, agency_name));
@@ -585,7 +585,7 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 			       json_object_new_int(atoi(PQgetvalue(res, 0, COL(REQ_DETAIL, extension_days)))));
 	if (!PQgetisnull(res, 0, COL(REQ_DETAIL, outcome))) {
 		staff_add_val(req, m, "outcome", res, 0, COL(REQ_DETAIL, outcome));
-		model_add_str(m, "outcome_label", staff_outcome_label(PQgetvalue(res, 0, COL(REQ_DETAIL, outcome))));
+		model_add_str(m, "outcome_label", vocab_field_label(NULL, "outcome", PQgetvalue(res, 0, COL(REQ_DETAIL, outcome))));
 	} else {
 		json_object_object_add(m, "outcome", NULL);
 	}
