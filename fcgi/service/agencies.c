@@ -10,8 +10,8 @@
 #include "lib/parse.h"
 
 const char *const agency_edit_keys[] = {
-	"name", "parent", "kind", "review_body", "court", "address", "phone", "hours",
-	"accepting", "confirm_workdays", "supplement_workdays", "fee_pay_workdays",
+	"name", "parent", "kind", "review_body", "court", "notice_no_prefix", "address", "phone",
+	"hours", "accepting", "confirm_workdays", "supplement_workdays", "fee_pay_workdays",
 	"backdate_workdays", NULL,
 };
 
@@ -117,11 +117,12 @@ static struct json_object *row_json(const struct agency_row *r)
 	add_str(o, "review_body_source", review_body_source_code(src));
 	add_str(o, "government_above", r->government_above);
 	add_str(o, "court", setting_text(r, "court"));
+	add_str(o, "notice_no_prefix", setting_text(r, "notice_no_prefix"));
 	add_str(o, "address", r->address);
 	add_str(o, "phone", r->phone);
 	add_str(o, "hours", r->hours);
 	json_object_object_add(o, "accepting", json_object_new_boolean(r->accepting));
-	for (size_t i = 9; agency_edit_keys[i]; i++) {
+	for (size_t i = 10; agency_edit_keys[i]; i++) {	/* the periods */
 		struct json_object *v = NULL;
 		json_object_object_get_ex(r->settings, agency_edit_keys[i], &v);
 		json_object_object_add(o, agency_edit_keys[i],
@@ -299,6 +300,12 @@ static enum agency_edit_status apply(struct db *db, struct agency_row *r, const 
 		return set_setting_text(r, key, v, "行政复议机关", msg, len);
 	if (!strcmp(key, "court"))
 		return set_setting_text(r, key, v, "人民法院", msg, len);
+	/* The 机关代字 of its 文号 ("某政信" → 某政信〔2026〕12号, issue 15). */
+	if (!strcmp(key, "notice_no_prefix")) {
+		if (strstr(v, "〔") || strstr(v, "〕") || strpbrk(v, "[]") || strlen(v) > 60)
+			return bad(msg, len, "发文机关代字不能超过20字，且不含“〔〕”（年份和序号由系统编排）");
+		return set_setting_text(r, key, v, "发文机关代字", msg, len);
+	}
 	if (!strcmp(key, "address"))
 		return set_column(&r->address, v, 200, false, "联系地址", msg, len);
 	if (!strcmp(key, "phone"))
@@ -310,7 +317,7 @@ static enum agency_edit_status apply(struct db *db, struct agency_row *r, const 
 	for (size_t i = 0; i < sizeof periods / sizeof periods[0]; i++)
 		if (!strcmp(key, periods[i].key))
 			return set_period(r, i, v, msg, len);
-	return bad(msg, len, "没有设置项“%s”：可设置 name、parent、kind、review_body、court、"
+	return bad(msg, len, "没有设置项“%s”：可设置 name、parent、kind、review_body、court、notice_no_prefix、"
 		   "address、phone、hours、accepting、confirm_workdays、supplement_workdays、"
 		   "fee_pay_workdays、backdate_workdays", key);
 }

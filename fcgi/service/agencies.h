@@ -4,7 +4,7 @@
  *
  * Editable keys (docs/api.md "Agency settings"): name, parent, kind
  * (department | government: the report's deadline, Art. 49, and the
- * review body, 行政复议法 Art. 24), review_body, court, address, phone,
+ * review body, 行政复议法 Art. 24), review_body, court, notice_no_prefix, address, phone,
  * hours, accepting, and the periods where the regulation is silent
  * (confirm_workdays, supplement_workdays, fee_pay_workdays,
  * backdate_workdays). The columns of `agencies` hold the first ones, its
@@ -35,7 +35,7 @@ extern const char *const agency_edit_keys[];
  * The agency's fields as shown: {code, name, parent, parent_name, kind,
  * kind_label, review_body (as set, or ""), review_body_named (what the
  * notices name), review_body_source (set | derived | unknown),
- * government_above, court, address, phone, hours, accepting,
+ * government_above, court, notice_no_prefix, address, phone, hours, accepting,
  * confirm_workdays, supplement_workdays, fee_pay_workdays,
  * backdate_workdays (numbers, null when not set)}. NULL with *status.
  */

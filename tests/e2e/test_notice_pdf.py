@@ -63,8 +63,8 @@ def png(width=64, height=64):
 
 
 def set_prefix(agency, prefix):
-    S.psql("UPDATE agencies SET settings = settings || jsonb_build_object('notice_no_prefix', '%s')"
-           " WHERE code = '%s'" % (prefix, agency))
+    r = S.ysqgk("agency", "set", agency, "notice_no_prefix", prefix)
+    assert r.returncode == 0, r.stderr
 
 
 def reply_notice(rid):
@@ -126,6 +126,10 @@ class NoticePdfTest(unittest.TestCase):
         self.assertEqual(n["event_sha"], digest)
         self.assertEqual(r.header("ETag"), '"%s"' % digest)
         self.assertTrue(r.body.startswith(b"%PDF-"))
+        # The request's page and the notice's page link to it.
+        self.assertIn('href="%s"' % path, self.clerk.get("/staff/requests/%d" % rid).text)
+        self.assertIn('href="%s"' % path,
+                      self.clerk.get("/staff/requests/%d/notices/%d" % (rid, n["id"])).text)
         again = self.clerk.get(path)
         self.assertEqual(again.body, r.body)
         self.assertEqual(downloads(n["pdf_file_id"], "staff"), 2)
@@ -142,6 +146,12 @@ class NoticePdfTest(unittest.TestCase):
         self.assertEqual(stranger.get(path).status, 404)
         self.assertEqual(stranger.get("/staff/requests/%d/notices/%d.pdf" % (rid, 999999999)).status,
                          404)
+
+    def test_the_prefix_is_checked_and_shown(self):
+        r = S.ysqgk("agency", "set", self.agency, "notice_no_prefix", "某政信〔2026〕")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("〔〕", r.stderr)
+        self.assertIn("notice_no_prefix\t某政信\n", S.ysqgk("agency", "show", self.agency).stdout)
 
     def test_a_number_given_by_staff_is_kept(self):
         rid = self.clerk.register(notify="none")

@@ -235,6 +235,9 @@ void page_staff_notice(struct request *req)
 	staff_add_val(req, m, "notice_no", res, 0, COL(REQ_NOTICE_ONE, notice_no));
 	staff_add_val(req, m, "tracking_no", res, 0, COL(REQ_NOTICE_ONE, tracking_no));
 	staff_add_val(req, m, "agency_name", res, 0, COL(REQ_NOTICE_ONE, agency_name));
+	json_object_object_add(m, "notice_id", json_object_new_int64(atoll(notice)));
+	json_object_object_add(m, "has_pdf", json_object_new_boolean(
+		!strcmp(PQgetvalue(res, 0, COL(REQ_NOTICE_ONE, has_pdf)), "t")));
 	PQclear(res);
 	respond(req, 200, "staff/notice", m);
 }
