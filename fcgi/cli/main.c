@@ -22,6 +22,29 @@
 #include "web/server.h"
 #include "lib/tmpl.h"
 
+#ifdef __SANITIZE_ADDRESS__
+/*
+ * The sanitizer build (ysqgk-test) only: every command that issues a
+ * notice renders its PDF (lib/pdfdoc), and fontconfig and cairo keep
+ * memory LeakSanitizer would report at exit (ysqgk deadlines closing a
+ * request, ysqgk agency set … seal). The suppressions of tests/lsan.supp,
+ * third-party libraries only, and the slow unwinder that cairo's frames
+ * need for the second to match (see that file). ASAN_OPTIONS and
+ * LSAN_OPTIONS still add to or override these.
+ */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "fast_unwind_on_malloc=0";
+}
+
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libfontconfig.so\nleak:cairo_surface_finish\n";
+}
+#endif
+
 #define EXIT_USAGE CLI_USAGE
 
 struct command {
