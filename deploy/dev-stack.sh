@@ -38,6 +38,16 @@
 # the port of run's mailbox.
 set -euo pipefail
 
+# Under the test clock (tests/at.sh), libfaketime 0.9.10 gives every
+# process a shared-memory segment, owned by it and readable by it alone,
+# and passes its name on in FAKETIME_SHARED. PostgreSQL and the app run
+# as other users: handed root's name they cannot open it, and after three
+# tries libfaketime exits the process ("sem_open failed … Permission
+# denied") — the stack that sometimes did not start. Without the name each
+# makes its own (or none: a stale segment of a dead process with the same
+# pid makes it go on without one), which the offset clock does not need.
+unset FAKETIME_SHARED
+
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
