@@ -38,6 +38,20 @@
 # the port of run's mailbox.
 set -euo pipefail
 
+# Under the test clock (tests/at.sh), libfaketime 0.9.10 shares one
+# shared-memory segment and semaphore between all the processes of a run,
+# named in FAKETIME_SHARED, created by the first of them (root) and
+# readable by root alone. PostgreSQL and the app run as other users: they
+# could not open it and made their own, named by their pid — and when a
+# stale one of a dead process had that pid, libfaketime gave up and exited
+# the process ("sem_open failed … Permission denied"): the stack that
+# sometimes did not start. Test-only (nothing sets the variable
+# otherwise): open the run's segment to the stack's users.
+if [ -n "${FAKETIME_SHARED:-}" ]; then
+	read -r faketime_sem faketime_shm <<<"$FAKETIME_SHARED"
+	chmod 0666 "/dev/shm/sem.${faketime_sem#/}" "/dev/shm/${faketime_shm#/}" 2>/dev/null || true
+fi
+
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 

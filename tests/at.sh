@@ -37,9 +37,11 @@ export LD_PRELOAD="$LIB${LD_PRELOAD:+ $LD_PRELOAD}"
 export FAKETIME="${offset}"
 [ "$offset" -ge 0 ] && FAKETIME="+$offset"
 export FAKETIME_DONT_FAKE_MONOTONIC=1
-# No shared-memory segment: the offset is all the run needs, and the app
-# runs as another user (dev-stack.sh), who may not open root's segment
-# ("sem_open failed … Permission denied").
+# No shared-memory segment is needed: the offset is all the run uses.
+# Newer libfaketime reads FAKETIME_DISABLE_SHM; Debian 12's 0.9.10 does
+# not (each process makes a segment and hands its name to its children
+# in FAKETIME_SHARED) — deploy/dev-stack.sh drops that name for the
+# processes it starts as other users.
 export FAKETIME_DISABLE_SHM=1
 export ASAN_OPTIONS="verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 # PostgreSQL's statement_timeout misfires under libfaketime: its timer is
