@@ -262,7 +262,7 @@ static void add_text(struct doc_layout *dl, PangoLayout *l, double pitch, double
 }
 
 /* A title on several lines gets lines of even length, centred, rather than
- * full lines and a stub (GB/T 9704 7.3.1: 梯形或菱形). */
+ * full lines and one short last line (GB/T 9704 7.3.1: 梯形或菱形). */
 static void add_title(struct doc_layout *dl, const char *title)
 {
 	PangoLayout *l = new_layout(dl->ctx, title, -1, title_pt, PANGO_WEIGHT_BOLD, PANGO_ALIGN_CENTER);

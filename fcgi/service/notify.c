@@ -163,12 +163,6 @@ void notifier_free(struct notifier *n)
 
 /* ---- what a message says -------------------------------------------------- */
 
-static bool iso_date(const char *s)
-{
-	int32_t d;
-	return s && strlen(s) == 10 && date_parse(s, &d);
-}
-
 /* The template's data: the params, each date also as 2026年3月5日 under
  * KEY_cn, the labels, the site's addresses. */
 static struct json_object *message_model(const struct notifier *n, PGresult *res, int i)
@@ -186,7 +180,7 @@ static struct json_object *message_model(const struct notifier *n, PGresult *res
 		int32_t d;
 		char cn[DATE_CN_SIZE], key[64];
 		if (json_object_is_type(json_object_iter_peek_value(&it), json_type_string) &&
-		    iso_date(v) && date_parse(v, &d)) {
+		    strlen(v) == 10 && date_parse(v, &d)) {
 			snprintf(key, sizeof key, "%s_cn", json_object_iter_peek_name(&it));
 			json_object_object_add(dates, key, json_object_new_string(date_format_cn(d, cn)));
 		}
@@ -241,14 +235,17 @@ struct outcome {
 	char error[300];
 };
 
-static void refuse(struct outcome *o, bool permanent, const char *why)
+/* Not sent, for `why`; false, for the senders' early returns. */
+static bool refuse(struct outcome *o, bool permanent, const char *why)
 {
 	o->accepted = false;
 	o->permanent = permanent;
 	snprintf(o->error, sizeof o->error, "%s", why);
+	return false;
 }
 
-static void send_mail(struct notifier *n, const struct context *ctx, PGresult *res, int i,
+/* Each sender fills `o` and returns whether the other side accepted. */
+static bool send_mail(struct notifier *n, const struct context *ctx, PGresult *res, int i,
 		      struct json_object *model, struct outcome *o)
 {
 	const char *to = PQgetvalue(res, i, COL(NOTIFY_CLAIM, email));
@@ -294,7 +291,7 @@ static void send_mail(struct notifier *n, const struct context *ctx, PGresult *r
 	/* Accepted by the relay, not yet delivered: the record says so
 	 * (送达 by e-mail counts from the recipient's server; docs/deploy.md). */
 	snprintf(r.accepted ? o->ref : o->error, r.accepted ? sizeof o->ref : sizeof o->error,
-		 "%s", r.reply);
+		 "%s", r.reply);	return o->accepted;
 }
 
 /* The SMS template's parameters per kind, in the template's order. The
@@ -346,7 +343,7 @@ static const char *recipient_phone(struct notifier *n, const struct context *ctx
 	return pii_decrypt(n->app, ctx->arena, PQgetvalue(res, i, COL(NOTIFY_CLAIM, phone_enc)));
 }
 
-static void send_sms(struct notifier *n, const struct context *ctx, PGresult *res, int i,
+static bool send_sms(struct notifier *n, const struct context *ctx, PGresult *res, int i,
 		     struct json_object *model, struct outcome *o)
 {
 	const char *kind = PQgetvalue(res, i, COL(NOTIFY_CLAIM, kind));
@@ -376,7 +373,7 @@ static void send_sms(struct notifier *n, const struct context *ctx, PGresult *re
 	o->permanent = r.permanent;
 	mask_phone(phone, o->sent_to, sizeof o->sent_to);
 	snprintf(o->ref, sizeof o->ref, "%s", r.ref);
-	snprintf(o->error, sizeof o->error, "%s", r.error);
+	snprintf(o->error, sizeof o->error, "%s", r.error);	return o->accepted;
 }
 
 /* Records the answer; false when the database failed. */
@@ -395,7 +392,10 @@ static bool record(struct notifier *n, const struct context *ctx, const char *id
 		const char *params[] = { id, o->error, o->permanent ? "true" : "false", retry, age };
 		res = db_exec(ctx->db, STMT_NOTIFY_FAILED, 5, params);
 		log_warn("notify: message %s not sent: %s", id, o->error);
-		if (o->permanent)
+		/* Dead when refused for good or too old: the row says which. */
+		bool dead = db_ok(res) && PQntuples(res) == 1 &&
+			    !strcmp(PQgetvalue(res, 0, COL(NOTIFY_FAILED, state)), "dead");
+		if (dead)
 			counts->dead++;
 		else
 			counts->retried++;

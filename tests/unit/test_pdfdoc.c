@@ -324,7 +324,7 @@ static void test_geometry(void **state)
 	free(html);
 
 	/* A title of 33 characters: two lines of 17 and 16, each centred, not
-	 * a full line of 20 and a stub of 13. */
+	 * a full line of 20 and a short last line of 13. */
 	d = notice(false);
 	d.title = "关于某某区老旧小区改造项目资金使用情况政府信息公开申请的答复告知书";
 	buf_reset(&pdf);
