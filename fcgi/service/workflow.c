@@ -173,9 +173,23 @@ static bool id_well_formed(const char *s)
 	return n > 0 && n <= 18 && strspn(s, "0123456789") == n;
 }
 
-struct workflow_result workflow_act(const struct context *ctx, const char *request_id,
-				    const char *action, struct json_object *input,
-				    bool input_typed, enum workflow_actor actor)
+/* A preview ends here: the step's notice copied out, then ROLLBACK. */
+static bool preview_notice(struct step *st)
+{
+	if (!st->notice_kind)
+		return step_refuse(st, SERVICE_BAD_INPUT, "这一步不发出告知书，没有可预览的内容",
+				   "preview");
+	st->preview->kind = st->notice_kind;
+	st->preview->title = st->notice_title;
+	st->preview->notice_no = st->notice_no && *st->notice_no ? st->notice_no : NULL;
+	st->preview->body = st->notice_body;
+	return true;
+}
+
+static struct workflow_result act(const struct context *ctx, const char *request_id,
+				  const char *action, struct json_object *input,
+				  bool input_typed, enum workflow_actor actor,
+				  struct workflow_notice_preview *preview)
 {
 	struct step st = {
 		.ctx = ctx,
@@ -187,6 +201,7 @@ struct workflow_result workflow_act(const struct context *ctx, const char *reque
 		.today = clock_today(),
 		.data = json_object_new_object(),
 		.result = { .status = SERVICE_DONE, .message = "已办理" },
+		.preview = preview,
 	};
 	st.effective = st.today;
 	if (!wf_action_from_code(action, &st.action)) {
@@ -202,6 +217,13 @@ struct workflow_result workflow_act(const struct context *ctx, const char *reque
 		if (!db_command(ctx->db, "BEGIN")) {
 			st.result = (struct workflow_result){ SERVICE_UNAVAILABLE, "系统暂时无法办理，请稍后重试",
 					NULL, 0 };
+		} else if (preview) {
+			/* Nothing a preview did is kept, whatever its answer. */
+			bool ok = within_transaction(&st, request_id) && preview_notice(&st);
+			db_command(ctx->db, "ROLLBACK");
+			if (!ok && st.result.status == SERVICE_DONE)
+				st.result = (struct workflow_result){ SERVICE_UNAVAILABLE,
+						"系统暂时无法预览，请稍后重试", NULL, 0 };
 		} else if (within_transaction(&st, request_id) && db_command(ctx->db, "COMMIT")) {
 			st.result.seq = st.seq;
 		} else {
@@ -215,4 +237,20 @@ struct workflow_result workflow_act(const struct context *ctx, const char *reque
 	json_object_put(st.settings);
 	json_object_put(st.notice_model);
 	return st.result;
+}
+
+struct workflow_result workflow_act(const struct context *ctx, const char *request_id,
+				    const char *action, struct json_object *input,
+				    bool input_typed, enum workflow_actor actor)
+{
+	return act(ctx, request_id, action, input, input_typed, actor, NULL);
+}
+
+struct workflow_result workflow_preview(const struct context *ctx, const char *request_id,
+					const char *action, struct json_object *input,
+					bool input_typed, enum workflow_actor actor,
+					struct workflow_notice_preview *out)
+{
+	*out = (struct workflow_notice_preview){ 0 };
+	return act(ctx, request_id, action, input, input_typed, actor, out);
 }

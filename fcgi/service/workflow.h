@@ -48,6 +48,26 @@ struct workflow_result workflow_act(const struct context *ctx, const char *reque
 				    const char *action, struct json_object *input,
 				    bool input_typed, enum workflow_actor actor);
 
+/* The notice a step would issue (issue 15, "preview"): in the arena. */
+struct workflow_notice_preview {
+	const char *kind, *title, *notice_no, *body;	/* notice_no NULL when none */
+	const unsigned char *pdf;
+	size_t pdf_len;
+};
+
+/*
+ * Runs the step exactly as workflow_act() does, in full, inside its
+ * transaction, and then ROLLS IT BACK: no event, notice, file, 文号 or
+ * message is kept. SERVICE_DONE with *out filled when the step would
+ * issue a notice; SERVICE_BAD_INPUT (field "preview") when it issues none;
+ * else the step's own refusal. The 文号 shown is the next one of the
+ * agency's counter: another notice issued meanwhile takes it.
+ */
+struct workflow_result workflow_preview(const struct context *ctx, const char *request_id,
+					const char *action, struct json_object *input,
+					bool input_typed, enum workflow_actor actor,
+					struct workflow_notice_preview *out);
+
 /*
  * The actions and their input fields (docs/api.md, "Staff"); `date`
  * back-dates the steps that allow it (confirm, supplement_answered,

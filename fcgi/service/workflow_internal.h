@@ -85,6 +85,8 @@ struct step {
 	 * PDF's blob (its hash goes into the event's data). */
 	const char *notice_body;
 	char notice_pdf_hex[65];
+	/* A preview (workflow_preview): the PDF kept here, in the arena. */
+	struct workflow_notice_preview *preview;
 
 	struct workflow_result result;
 };

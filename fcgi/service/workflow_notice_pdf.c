@@ -135,6 +135,12 @@ bool step_prepare_notice(struct step *st)
 		PGresult *failure;
 		ok = blob_store(st->db, pdf.data, pdf.len, sha, &failure) ||
 		     step_db_failed(st, failure);
+		if (ok && st->preview) {
+			unsigned char *copy = arena_alloc(st->arena, pdf.len ? pdf.len : 1);
+			memcpy(copy, pdf.data, pdf.len);
+			st->preview->pdf = copy;
+			st->preview->pdf_len = pdf.len;
+		}
 		if (ok) {
 			sodium_bin2hex(st->notice_pdf_hex, sizeof st->notice_pdf_hex, sha, sizeof sha);
 			step_data_str(st, "notice_pdf_sha256", st->notice_pdf_hex);
