@@ -103,6 +103,17 @@ struct workflow_result workflow_preview(const struct context *ctx, const char *r
  */
 
 /*
+ * Appends the `registered` event `e` of a request staff have just
+ * inserted (service/requests.c, in its transaction) with its receipt
+ * (受理回执): the notice's text and PDF prepared first, the PDF's SHA-256
+ * in e->data (notice_pdf_sha256), the notice issued with the event. The
+ * event's seq, or 0: *failure holds the failed statement's result when
+ * there is one (the caller PQclears it), else NULL.
+ */
+struct event;
+int workflow_registered_event(const struct context *ctx, struct event *e, PGresult **failure);
+
+/*
  * The deadline of a received request from its events (domain/deadline),
  * on calendar `cal`; false when it has no date of receipt, its events
  * make no deadline, or the database failed.

@@ -56,7 +56,7 @@ class NoticePreviewTest(unittest.TestCase):
         self.assertEqual(counts(), before)
         self.assertTrue(p["preview"])
         self.assertEqual(p["kind"], "reply")
-        self.assertRegex(p["notice_no"], r"^预政信〔\d{4}〕1号$")
+        self.assertRegex(p["notice_no"], r"^预政信〔\d{4}〕\d+号$")
         self.assertIn("评标专家名单涉及个人隐私", p["body"])
         pdf = base64.b64decode(p["pdf_base64"])
         self.assertTrue(pdf.startswith(b"%PDF-"))
