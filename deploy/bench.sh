@@ -496,6 +496,11 @@ awk -f "$ROOT/deploy/bench-table.awk" "$WORK/results.tsv"
 echo
 echo "app peak RSS (VmHWM) under load: $(( rss_kb / 1024 )) MB with $workers worker threads" \
 	"(with the two sign-ins before: $(( SIGN_IN_KB / 1024 )) MB)"
+# File-backed pages are shared page cache, not the app's own memory: the
+# two CJK font files (some 50 MB) that the notices' PDFs map count there.
+echo "app resident now: $(awk '/RssAnon/ {a = $2} /RssFile/ {f = $2}
+	END { printf "%d MB anonymous, %d MB file-backed (the PDF fonts mapped)", a / 1024, f / 1024 }' \
+	"/proc/$APP_PID/status")"
 echo "dataset: $("${PSQL[@]}" -c "SELECT count(*) FROM requests") requests;" \
 	"report year $YEAR; $SECONDS_EACH s per page, $CONNS connections (the reports: 1)," \
 	"$THREADS wrk threads, $(nproc) cores; other processes took $OTHER % of the CPU meanwhile"
