@@ -365,15 +365,16 @@ static void csv_import_row(struct exporter *ex, const PGresult *res, int i)
 
 /* ---- the pages of rows ------------------------------------------------------- */
 
-/* The ids of a queue page as an array literal {1,2,3}. */
-static const char *page_ids(struct request *req, const struct queue_query *qq, const PGresult *page)
+/* The ids of a queue page as an array literal {1,2,3}, in `a` (the
+ * page's scratch: the request's arena would grow with every page). */
+static const char *page_ids(struct arena *a, const struct queue_query *qq, const PGresult *page)
 {
 	struct buf b = BUF_INIT;
 	buf_putc(&b, '{');
 	for (int i = 0; i < PQntuples(page) && i < qq->limit; i++)
 		buf_printf(&b, "%s%s", i ? "," : "", PQgetvalue(page, i, COL(QUEUE_OPEN, id)));
 	buf_putc(&b, '}');
-	const char *out = arena_strdup(req->arena, buf_str(&b));
+	const char *out = arena_strdup(a, buf_str(&b));
 	buf_free(&b);
 	return out;
 }
@@ -416,7 +417,7 @@ static bool export_pages(struct exporter *ex, const struct staff_agency *ag,
 			db_command(req->db, "ROLLBACK");
 			return false;
 		}
-		const char *p[] = { page_ids(req, qq, page), ag->id_text };
+		const char *p[] = { page_ids(&ex->scratch, qq, page), ag->id_text };
 		PGresult *rows = db_exec(req->db, STMT_EXPORT_ROWS, 2, p);
 		more = db_ok(rows) && queue_next_page(req, qq, page);
 		PQclear(page);
