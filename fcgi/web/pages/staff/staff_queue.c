@@ -107,7 +107,7 @@ static int small_number(const char *s, int max)
 
 /* Reads the filters; false with a 422 answered. */
 bool queue_read_filters(struct request *req, const struct calendar *cal,
-			 const struct staff_agency *ag, struct queue_query *qq)
+			const struct staff_agency *ag, struct queue_query *qq)
 {
 	memset(qq, 0, sizeof *qq);
 	qq->cal = cal;
