@@ -35,7 +35,8 @@
 #
 # Environment: RATE_LIMITS=off drops nginx's limit_req (for capacity
 # benchmarks only); THREADS sets the app's worker threads; MAIL_PORT fixes
-# the port of run's mailbox.
+# the port of run's mailbox; NGINX_EXTRA_CONF names a file included in the
+# server block (make bench's PHP-FPM reference location).
 set -euo pipefail
 
 # Under the test clock (tests/at.sh), libfaketime 0.9.10 shares one
@@ -340,6 +341,7 @@ http {
 		listen 127.0.0.1:$port;
 		server_name localhost;
 		$realip
+		${NGINX_EXTRA_CONF:+include $NGINX_EXTRA_CONF;}
 		include $dir/nginx/ysqgk.conf;
 	}
 }

@@ -8,7 +8,7 @@ case "${1:-build}" in
 build) want="$build" ;;
 run)   want="$build $stack python3-aiosmtpd" ;;	# aiosmtpd: run's local mailbox
 test)  want="$build $stack libcmocka-dev python3 python3-aiosmtpd chromium fonts-wqy-zenhei poppler-utils faketime" ;;
-bench) want="$build $stack wrk" ;;
+bench) want="$build $stack wrk php-fpm php-pgsql" ;;	# php: issue 17's PHP-FPM reference row
 fuzz)  want="$build clang libclang-rt-14-dev" ;;
 *) echo "usage: $0 build|run|test|bench|fuzz" >&2; exit 2 ;;
 esac
