@@ -10,7 +10,7 @@
 
 PREFIX  ?= /usr/local
 CC      ?= cc
-PKGS     = json-c libsodium liboath libqrencode libcurl pangocairo fontconfig libzip
+PKGS     = json-c libsodium liboath libqrencode libcurl pangocairo fontconfig libzip xlsxwriter
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 INCS     = -Ifcgi -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
 LIBS     = -lfcgi -lpq $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmagic -lunistring -lpthread -lm

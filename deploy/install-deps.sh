@@ -2,7 +2,7 @@
 # Installs the Debian packages a target needs, only where they are missing.
 # Usage: install-deps.sh build|run|test|bench|fuzz
 set -eu
-build="gcc make pkg-config libfcgi-dev libpq-dev libjson-c-dev libsodium-dev liboath-dev libqrencode-dev libunistring-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk libmagic-dev libzip-dev python3-fonttools"
+build="gcc make pkg-config libfcgi-dev libpq-dev libjson-c-dev libsodium-dev liboath-dev libqrencode-dev libunistring-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk libmagic-dev libzip-dev python3-fonttools libxlsxwriter-dev"
 stack="postgresql nginx curl"
 case "${1:-build}" in
 build) want="$build" ;;
