@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/blobs.h"
+#include "core/file_cache.h"
 #include "core/file_links.h"
 #include "lib/log.h"
 #include "web/auth.h"
@@ -44,22 +45,85 @@ static void content_disposition(struct request *req, const char *file_id, const 
 	buf_free(&v);
 }
 
-static bool append_chunk(const void *chunk, size_t len, void *ctx)
+/* The blob being streamed (request.h: req->stream). */
+struct blob_stream {
+	unsigned char sha[BLOB_SHA256_BYTES];
+	const char *file_id;
+	body_put_fn put;
+	void *sink;
+};
+
+static bool put_chunk(const void *chunk, size_t len, void *ctx)
 {
-	buf_append(ctx, chunk, len);
+	struct blob_stream *s = ctx;
+	return s->put(chunk, len, s->sink);
+}
+
+/* One SELECT per 256 KiB chunk, each written out before the next is read. */
+static bool stream_blob(struct request *req, body_put_fn put, void *sink)
+{
+	struct blob_stream *s = req->stream_ctx;
+	s->put = put;
+	s->sink = sink;
+	int got = blob_read(req->db, s->sha, put_chunk, s);
+	if (got == 0)
+		log_error("file %s: its blob is incomplete", s->file_id);
+	return got == 1;
+}
+
+/* If-None-Match names the file's ETag (or is *): the client has it. */
+static bool client_has(const struct request *req, const char *etag)
+{
+	const char *inm = req->if_none_match;
+	return inm && (!strcmp(inm, "*") || strstr(inm, etag));
+}
+
+/*
+ * Where nginx shares the host (file_cache_dir): the blob as a file in the
+ * cache, and nginx sends it from its internal location /_files/. False
+ * when the cache cannot be used: the caller streams the bytes instead.
+ */
+static bool redirect_to_cache(struct request *req, const unsigned char *sha,
+			      const char *sha_hex)
+{
+	enum file_cache_result r = file_cache_ensure(req->db, req->app->config.file_cache_dir, sha);
+	if (r != FILE_CACHE_READY)
+		return false;
+	char target[sizeof "/_files/" + BLOB_SHA256_HEX];
+	snprintf(target, sizeof target, "/_files/%s", sha_hex);
+	http_header(req, "X-Accel-Redirect", target);
+	req->status = 200;
+	req->responded = true;
 	return true;
 }
 
-/* Answers with the file's bytes and logs the download (staff_id NULL for
- * a link). */
+/* Answers with the file's bytes, streamed, and logs the download
+ * (staff_id NULL for a link); 304 when the client has them already. */
 static void send_file(struct request *req, const char *file_id, const char *sha_hex,
 		      const char *name, const char *mime, const char *staff_id, const char *via)
 {
-	unsigned char sha[BLOB_SHA256_BYTES];
+	struct blob_stream *s = arena_alloc(req->arena, sizeof *s);
 	size_t n = 0;
-	if (sodium_hex2bin(sha, sizeof sha, sha_hex, strlen(sha_hex), NULL, &n, NULL) != 0 ||
-	    n != sizeof sha) {
+	if (sodium_hex2bin(s->sha, sizeof s->sha, sha_hex, strlen(sha_hex), NULL, &n, NULL) != 0 ||
+	    n != sizeof s->sha) {
 		respond_error(req, 500, NULL);
+		return;
+	}
+	s->file_id = file_id;
+	char etag[BLOB_SHA256_HEX + 2];
+	snprintf(etag, sizeof etag, "\"%s\"", sha_hex);
+	http_header(req, "ETag", etag);
+	if (client_has(req, etag)) {	/* nothing sent: not a download */
+		req->status = 304;
+		req->responded = true;
+		return;
+	}
+	long long size = blob_size(req->db, s->sha);
+	if (size < 0) {
+		if (size == -2)
+			log_error("file %s: its blob is missing", file_id);
+		respond_error(req, size == -1 ? 503 : 500,
+			      size == -1 ? "系统暂时无法读取文件，请稍后重试" : NULL);
 		return;
 	}
 	const char *p[] = { file_id, staff_id, via };
@@ -67,21 +131,13 @@ static void send_file(struct request *req, const char *file_id, const char *sha_
 	if (!res)
 		return;
 	PQclear(res);
-	struct buf *out = &req->worker->out;
-	buf_reset(out);
-	int got = blob_read(req->db, sha, append_chunk, out);
-	if (got != 1) {
-		buf_reset(out);
-		if (got == 0)
-			log_error("file %s: its blob is missing or incomplete", file_id);
-		respond_error(req, got < 0 ? 503 : 500, got < 0 ? "系统暂时无法读取文件，请稍后重试" : NULL);
-		return;
-	}
-	char etag[BLOB_SHA256_HEX + 2];
-	snprintf(etag, sizeof etag, "\"%s\"", sha_hex);
 	http_header(req, "Content-Type", mime);
 	content_disposition(req, file_id, name);
-	http_header(req, "ETag", etag);
+	if (*req->app->config.file_cache_dir && redirect_to_cache(req, s->sha, sha_hex))
+		return;
+	req->stream = stream_blob;
+	req->stream_ctx = s;
+	req->stream_length = size;
 	req->status = 200;
 	req->responded = true;
 }

@@ -1,0 +1,241 @@
+"""Downloads (issue 15): the app streams a file chunk by chunk (headers
+first, memory flat whatever the size), answers 304 to the file's ETag,
+and where nginx shares the host fills a cache folder once and lets nginx
+send the bytes (X-Accel-Redirect to an internal location); a cache file
+that does not match its hash is written again. Every download is listed
+on the staff request page with the request's files and quota; the status
+page lists notices newest first with the released documents and the
+applicant's own uploads; `ysqgk files gc` removes what nothing references.
+On a stack of its own (cache on, as the test stack is configured)."""
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import signal
+import struct
+import time
+import unittest
+
+import stack
+import test_staff_common as h
+
+S = None
+CHUNK = 256 * 1024
+
+
+def setUpModule():
+    global S
+    # No quarantine: freed chunks go back at once, so that the worker's
+    # RSS shows what it holds (ASan keeps freed memory otherwise).
+    S = stack.Stack(env={"RATE_LIMITS": "off", "ASAN_OPTIONS": "quarantine_size_mb=0"}).start()
+
+
+def tearDownModule():
+    S.stop()
+
+
+def chunk_bytes(seed, seq):
+    """What the SQL of insert_blob makes for chunk seq: md5 hex, 8192 times."""
+    return (hashlib.md5(("%s-%d" % (seed, seq)).encode()).hexdigest() * 8192).encode()
+
+
+def insert_blob(chunks, seed=None):
+    """A blob of `chunks` chunks of 256 KiB made by the database itself
+    (nothing large crosses psql); returns (sha256 hex, bytes)."""
+    seed = seed or os.urandom(6).hex()
+    data = b"".join(chunk_bytes(seed, i) for i in range(chunks))
+    sha = hashlib.sha256(data).hexdigest()
+    S.psql("INSERT INTO blobs (sha256, size) VALUES (decode('%s', 'hex'), %d);"
+           " INSERT INTO blob_chunks (sha256, seq, data) SELECT decode('%s', 'hex'), g,"
+           " convert_to(repeat(md5('%s-' || g), 8192), 'UTF8') FROM generate_series(0, %d) g"
+           % (sha, len(data), sha, seed, chunks - 1))
+    return sha, data
+
+
+def insert_file(agency, rid, sha, purpose="reply", name="文件.pdf", mime="application/pdf",
+                kind="pdf", created="now()"):
+    return int(S.psql(
+        "INSERT INTO files (agency_id, request_id, sha256, display_name, kind, mime, purpose,"
+        " created_at) SELECT id, %s, decode('%s', 'hex'), '%s', '%s', '%s', '%s', %s"
+        " FROM agencies WHERE code = '%s' RETURNING id"
+        % (rid if rid else "NULL", sha, name, kind, mime, purpose, created, agency)))
+
+
+def link_key():
+    """The link key as the app derives it (core/file_links.c)."""
+    with open(os.path.join(S.dir, "secret.key"), "rb") as f:
+        master = f.read(32)
+    return hashlib.blake2b(b"", digest_size=32, key=master, salt=struct.pack("<Q", 7) + b"\0" * 8,
+                           person=b"ysqgkpii" + b"\0" * 8).digest()
+
+
+def signed(file_id):
+    exp = int(time.time()) + stack.clock_offset() + 600
+    mac = hmac.new(link_key(), ("%d|%d" % (file_id, exp)).encode(), hashlib.sha512).digest()[:32]
+    return "/status/files/%d?exp=%d&sig=%s" % (file_id, exp, mac.hex())
+
+
+def cache_path(sha):
+    return os.path.join(S.dir, "cache", sha)
+
+
+def app_rss_kb():
+    with open("/proc/%d/status" % stack.app_pid(S)) as f:
+        return int(re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M).group(1))
+
+
+def set_cache(on):
+    """file_cache_dir on or off, through a reload (SIGHUP)."""
+    with open(S.config) as f:
+        conf = [l for l in f.read().splitlines() if not l.startswith("file_cache_dir")]
+    if on:
+        conf.append("file_cache_dir = %s" % os.path.join(S.dir, "cache"))
+    with open(S.config, "w") as f:
+        f.write("\n".join(conf) + "\n")
+    before = S.logs().count("reloaded configuration")
+    os.kill(stack.app_pid(S), signal.SIGHUP)
+    for _ in range(100):
+        if S.logs().count("reloaded configuration") > before:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the app did not reload")
+
+
+def downloads(file_id):
+    return int(S.psql("SELECT count(*) FROM file_downloads WHERE file_id = %d" % file_id))
+
+
+class Base(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "dl")
+        cls.clerk = h.Staff(S, cls.agency)
+
+    def reply_pdf(self, rid):
+        self.clerk.act(rid, "reply", {"outcome": "disclosed", "text": "所申请的文件见附件"})
+        return json.loads(S.psql(
+            "SELECT row_to_json(n) FROM (SELECT n.id, n.pdf_file_id, encode(f.sha256, 'hex') AS sha"
+            " FROM notices n JOIN files f ON f.id = n.pdf_file_id"
+            " WHERE n.request_id = %d AND n.kind = 'reply') n" % rid))
+
+
+class StreamedTest(Base):
+    """Cache off: the app sends the bytes itself."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        set_cache(False)
+
+    @classmethod
+    def tearDownClass(cls):
+        set_cache(True)
+
+    def test_a_large_file_streams_with_flat_memory(self):
+        rid = self.clerk.register(notify="none")
+        small_sha, small = insert_blob(1)
+        big_sha, big = insert_blob(40)		# 10 MiB
+        self.assertEqual(len(big), 10 * 1024 * 1024)
+        small_id = insert_file(self.agency, rid, small_sha)
+        big_id = insert_file(self.agency, rid, big_sha, name="大文件.pdf")
+        # Warm up every worker's buffers with a small file first.
+        for _ in range(10):
+            self.assertEqual(S.get(signed(small_id)).body, small)
+        before = app_rss_kb()
+        r = S.get(signed(big_id))
+        after = app_rss_kb()
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(int(r.header("Content-Length")), len(big))
+        self.assertEqual(hashlib.sha256(r.body).hexdigest(), big_sha)
+        self.assertEqual(r.header("ETag"), '"%s"' % big_sha)
+        self.assertEqual(r.header("Content-Type"), "application/pdf")
+        self.assertIn("filename*=UTF-8''%E5%A4%A7", r.header("Content-Disposition"))
+        self.assertIsNone(r.header("X-Accel-Redirect"))
+        self.assertFalse(os.path.exists(cache_path(big_sha)))
+        print("\n  10 MiB streamed: app RSS %d kB -> %d kB" % (before, after))
+        self.assertLess(after - before, 2048, (before, after))
+        self.assertEqual(downloads(big_id), 1)
+
+    def test_the_etag_answers_304_and_logs_nothing(self):
+        rid = self.clerk.register(notify="none")
+        n = self.reply_pdf(rid)
+        path = "/staff/requests/%d/notices/%d.pdf" % (rid, n["id"])
+        r = self.clerk.get(path)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(hashlib.sha256(r.body).hexdigest(), n["sha"])
+        again = S.get(path, headers=self.clerk.headers({"If-None-Match": '"%s"' % n["sha"]}))
+        self.assertEqual(again.status, 304, again)
+        self.assertEqual(again.body, b"")
+        self.assertEqual(downloads(n["pdf_file_id"]), 1)
+        other = S.get(path, headers=self.clerk.headers({"If-None-Match": '"%s"' % ("0" * 64)}))
+        self.assertEqual(other.status, 200)
+        self.assertEqual(downloads(n["pdf_file_id"]), 2)
+        # Not for someone who may not see it.
+        stranger = h.Staff(S, h.new_agency(S, "dlx"))
+        self.assertEqual(S.get(path, headers=stranger.headers(
+            {"If-None-Match": '"%s"' % n["sha"]})).status, 404)
+
+
+class CachedTest(Base):
+    """Cache on (the test stack's configuration): nginx sends the bytes."""
+
+    def test_the_first_download_fills_the_cache_and_nginx_serves_it(self):
+        rid = self.clerk.register(notify="none")
+        sha, data = insert_blob(3)
+        fid = insert_file(self.agency, rid, sha, name="答复.pdf")
+        self.assertFalse(os.path.exists(cache_path(sha)))
+        r = S.get(signed(fid))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body, data)
+        self.assertIsNone(r.header("X-Accel-Redirect"))
+        for name, value in (("Content-Type", "application/pdf"), ("ETag", '"%s"' % sha),
+                            ("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store"),
+                            ("X-Frame-Options", "DENY")):
+            self.assertEqual(r.header(name), value, name)
+        self.assertIn("filename*=UTF-8''%E7%AD%94", r.header("Content-Disposition"))
+        st = os.stat(cache_path(sha))
+        self.assertEqual(st.st_mode & 0o777, 0o640)
+        with open(cache_path(sha), "rb") as f:
+            self.assertEqual(f.read(), data)
+        # Proof that nginx sent it: with the chunks gone from the database,
+        # the app could not stream it, and the download still works.
+        S.psql("DELETE FROM blob_chunks WHERE sha256 = decode('%s', 'hex')" % sha)
+        r = S.get(signed(fid))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body, data)
+        self.assertEqual(downloads(fid), 2)
+        # The internal location is not reachable from outside.
+        self.assertEqual(S.get("/_files/%s" % sha).status, 404)
+
+    def test_a_tampered_or_missing_cache_file_is_written_again(self):
+        rid = self.clerk.register(notify="none")
+        n = self.reply_pdf(rid)
+        path = "/staff/requests/%d/notices/%d.pdf" % (rid, n["id"])
+        good = self.clerk.get(path).body
+        self.assertEqual(hashlib.sha256(good).hexdigest(), n["sha"])
+        with open(cache_path(n["sha"]), "r+b") as f:
+            f.write(b"%PDF-tampered")
+        r = self.clerk.get(path)
+        self.assertEqual(r.body, good)
+        with open(cache_path(n["sha"]), "rb") as f:
+            self.assertEqual(f.read(), good)
+        self.assertIn("does not match its hash", S.logs())
+        # A cold cache: the next download fills it again.
+        for name in os.listdir(os.path.join(S.dir, "cache")):
+            os.unlink(os.path.join(S.dir, "cache", name))
+        self.assertEqual(self.clerk.get(path).body, good)
+        self.assertTrue(os.path.exists(cache_path(n["sha"])))
+
+    def test_the_etag_answers_304_before_nginx(self):
+        rid = self.clerk.register(notify="none")
+        n = self.reply_pdf(rid)
+        path = "/staff/requests/%d/notices/%d.pdf" % (rid, n["id"])
+        r = S.get(path, headers=self.clerk.headers({"If-None-Match": '"%s"' % n["sha"]}))
+        self.assertEqual(r.status, 304, r)
+        self.assertEqual(downloads(n["pdf_file_id"]), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
