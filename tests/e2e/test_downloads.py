@@ -237,5 +237,82 @@ class CachedTest(Base):
         self.assertEqual(downloads(n["pdf_file_id"]), 0)
 
 
+class ListsTest(Base):
+    def test_the_staff_page_lists_files_quota_and_downloads(self):
+        rid = self.clerk.register(notify="none")
+        n = self.reply_pdf(rid)
+        sha, data = insert_blob(1)
+        fid = insert_file(self.agency, rid, sha, purpose="id_copy", name="身份证复印件.pdf")
+        href = "/staff/requests/%d/files/%d" % (rid, fid)
+        r = self.clerk.get(href)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body, data)
+        self.assertIn('filename="file-%d.pdf"' % fid, r.header("Content-Disposition"))
+        self.assertEqual(S.get(signed(fid)).body, data)
+        j = self.clerk.get("/api/v1/requests/%d" % rid).json()
+        files = {f["id"]: f for f in j["files"]}
+        self.assertEqual(set(files), {fid, n["pdf_file_id"]})
+        self.assertEqual((files[fid]["size"], files[fid]["size_text"], files[fid]["purpose_label"]),
+                         (len(data), "256 KB", "身份证明"))
+        self.assertEqual(files[fid]["href"], href)
+        # The notice's PDF does not count against the quota; the upload does.
+        self.assertEqual(j["file_quota"]["used"], len(data))
+        self.assertEqual(j["file_quota"]["limit"], 50 * 1024 * 1024)
+        self.assertFalse(j["file_quota"]["over"])
+        # Both downloads, newest first: the link, then the clerk.
+        d = j["downloads"]
+        self.assertEqual([(x["file_id"], x["via"]) for x in d], [(fid, "status_link"), (fid, "staff")])
+        self.assertEqual(d[0]["who"], "申请人（查询页面的下载链接）")
+        self.assertRegex(d[0]["at"], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
+        self.assertEqual(d[0]["file_name"], "身份证复印件.pdf")
+        page = self.clerk.get("/staff/requests/%d" % rid).text
+        for part in ('href="%s"' % href, "身份证复印件.pdf", "256 KB", "每件申请上限50.0 MB",
+                     "申请人（查询页面的下载链接）", "申请人通过查询页面的链接下载", "下载记录"):
+            self.assertIn(part, page)
+        # Another agency's staff do not find it.
+        stranger = h.Staff(S, h.new_agency(S, "dly"))
+        self.assertEqual(stranger.get(href).status, 404)
+        self.assertEqual(self.clerk.get("/staff/requests/%d/files/%d" % (rid, fid + 1000)).status, 404)
+
+    def test_the_status_page_lists_notices_newest_first_and_the_files(self):
+        rid, tracking, code = h.submit_online(S, self.agency, email=None, notify="none")
+        self.clerk.act(rid, "confirm")
+        self.clerk.act(rid, "supplement", {"what": "请写明所需信息的名称"})
+        self.clerk.act(rid, "supplement_answered", {"text": "所需信息是招标文件"})
+        n = self.reply_pdf(rid)
+        files = {}
+        for purpose, name in (("reply", "招标文件.pdf"), ("id_copy", "身份证.pdf"),
+                              ("supplement", "补正说明.pdf"), ("registration", "登记材料.pdf")):
+            sha, data = insert_blob(1)
+            files[purpose] = (insert_file(self.agency, rid, sha, purpose=purpose, name=name), data)
+        sha, _ = insert_blob(1)
+        loose = insert_file(self.agency, None, sha, purpose="other", name="未附.pdf")
+        look = S.post_json("/api/v1/status", {"tracking_no": tracking, "query_code": code,
+                                              "privacy_consent": True}).json()
+        kinds = [x["kind"] for x in look["notices"]]
+        self.assertEqual(kinds[0], "reply", kinds)
+        self.assertIn("supplement", kinds)
+        self.assertGreater(kinds.index("supplement"), kinds.index("reply"))
+        self.assertEqual([f["name"] for f in look["released_files"]], ["招标文件.pdf"])
+        self.assertEqual({f["name"] for f in look["own_files"]}, {"身份证.pdf", "补正说明.pdf"})
+        for f in look["released_files"] + look["own_files"]:
+            self.assertRegex(f["url"], r"^/status/files/\d+\?exp=\d+&sig=[0-9a-f]{64}$")
+            fid = int(re.search(r"files/(\d+)", f["url"]).group(1))
+            want = [d for i, d in files.values() if i == fid][0]
+            self.assertEqual(S.get(f["url"]).body, want)
+        # Neither the registration's file nor an unattached one reaches the applicant.
+        self.assertEqual(S.get(signed(files["registration"][0])).status, 404)
+        self.assertEqual(S.get(signed(loose)).status, 404)
+        page = h.Client(S).post_form("/status", {"tracking_no": tracking, "query_code": code,
+                                                 "privacy_consent": "1"}, token_from="/status").text
+        supp_pdf = int(S.psql("SELECT pdf_file_id FROM notices WHERE request_id = %d"
+                              " AND kind = 'supplement'" % rid))
+        first = page.index("/status/files/%d?" % n["pdf_file_id"])
+        self.assertLess(first, page.index("/status/files/%d?" % supp_pdf))
+        for part in ("公开的信息（答复附件）", "招标文件.pdf", "您提交的材料", "身份证.pdf", "身份证明"):
+            self.assertIn(part, page)
+        self.assertNotIn("登记材料.pdf", page)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -24,12 +24,26 @@ static bool digits(const char *s)
 	return n > 0 && n <= 18 && strspn(s, "0123456789") == n;
 }
 
+/* The display name's extension when it is a short ASCII one ("pdf"),
+ * else "bin": for the ASCII fallback name. */
+static const char *ascii_extension(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	if (!dot || !dot[1] || strlen(dot + 1) > 5)
+		return "bin";
+	for (const char *p = dot + 1; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			return "bin";
+	return dot + 1;
+}
+
 /* RFC 5987 / 6266: filename* in UTF-8, percent-encoded; an ASCII fallback. */
 static void content_disposition(struct request *req, const char *file_id, const char *name)
 {
 	struct buf v = BUF_INIT;
 	char head[96];
-	snprintf(head, sizeof head, "inline; filename=\"file-%s.pdf\"; filename*=UTF-8''", file_id);
+	snprintf(head, sizeof head, "inline; filename=\"file-%s.%s\"; filename*=UTF-8''", file_id,
+		 ascii_extension(name));
 	buf_puts(&v, head);
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
@@ -159,6 +173,33 @@ void page_staff_notice_pdf(struct request *req, const char *request_id, const ch
 		return;
 	}
 #define V(c) arena_strdup(req->arena, PQgetvalue(res, 0, COL(FILES_NOTICE_PDF, c)))
+	const char *id = V(id), *sha = V(sha256), *name = V(display_name), *mime = V(mime);
+#undef V
+	PQclear(res);
+	send_file(req, id, sha, name, mime, req->staff->staff_id_text, "staff");
+}
+
+void page_staff_file(struct request *req)
+{
+	char request_id[32], file_id[32];
+	if (!route_capture(&req->match, "id", request_id, sizeof request_id) ||
+	    !route_capture(&req->match, "file", file_id, sizeof file_id) ||
+	    !digits(request_id) || !digits(file_id)) {
+		respond_error(req, 404, NULL);
+		return;
+	}
+	const char *p[] = { request_id, file_id };
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_FILES_STAFF_FILE, 2, p);
+	if (!res)
+		return;
+	/* Another agency's file is not found (issue 15). */
+	if (PQntuples(res) != 1 ||
+	    !auth_sees_agency(req, atoll(PQgetvalue(res, 0, COL(FILES_STAFF_FILE, agency_id))))) {
+		PQclear(res);
+		respond_error(req, 404, "没有这个文件");
+		return;
+	}
+#define V(c) arena_strdup(req->arena, PQgetvalue(res, 0, COL(FILES_STAFF_FILE, c)))
 	const char *id = V(id), *sha = V(sha256), *name = V(display_name), *mime = V(mime);
 #undef V
 	PQclear(res);

@@ -45,4 +45,9 @@ void request_add_notify(struct request *req, struct json_object *m, const char *
 /* False having answered (the database failed). */
 bool request_add_messages(struct request *req, struct json_object *m, const char *id);
 
+/* staff_request_files.c (issue 15): the request's files with their sizes
+ * (files, has_files), the total against the quota (file_quota) and every
+ * download (downloads, has_downloads). False having answered. */
+bool request_add_files(struct request *req, struct json_object *m, const char *id);
+
 #endif
