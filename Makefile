@@ -138,7 +138,8 @@ SUBST       = sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DATADIR@|$(DATADIR)|g' 
               -e 's|@FILECACHE@|$(CACHEDIR)|g'
 CONFFILE    = deploy/install-file.sh conffile
 # The sender and the daily run (issue 14; docs/deploy.md "Messages").
-UNITS_MORE  = ysqgk-notify.service ysqgk-deadlines.service ysqgk-deadlines.timer
+UNITS_MORE  = ysqgk-notify.service ysqgk-deadlines.service ysqgk-deadlines.timer \
+              ysqgk-files-gc.service ysqgk-files-gc.timer
 
 install: $(INSTALL_BIN)
 	@rm -rf $(STAGE) && mkdir -p $(STAGE)

@@ -41,16 +41,16 @@ def chunk_bytes(seed, seq):
     return (hashlib.md5(("%s-%d" % (seed, seq)).encode()).hexdigest() * 8192).encode()
 
 
-def insert_blob(chunks, seed=None):
+def insert_blob(chunks, seed=None, created="now()"):
     """A blob of `chunks` chunks of 256 KiB made by the database itself
     (nothing large crosses psql); returns (sha256 hex, bytes)."""
     seed = seed or os.urandom(6).hex()
     data = b"".join(chunk_bytes(seed, i) for i in range(chunks))
     sha = hashlib.sha256(data).hexdigest()
-    S.psql("INSERT INTO blobs (sha256, size) VALUES (decode('%s', 'hex'), %d);"
+    S.psql("INSERT INTO blobs (sha256, size, created_at) VALUES (decode('%s', 'hex'), %d, %s);"
            " INSERT INTO blob_chunks (sha256, seq, data) SELECT decode('%s', 'hex'), g,"
            " convert_to(repeat(md5('%s-' || g), 8192), 'UTF8') FROM generate_series(0, %d) g"
-           % (sha, len(data), sha, seed, chunks - 1))
+           % (sha, len(data), created, sha, seed, chunks - 1))
     return sha, data
 
 
@@ -312,6 +312,100 @@ class ListsTest(Base):
         for part in ("公开的信息（答复附件）", "招标文件.pdf", "您提交的材料", "身份证.pdf", "身份证明"):
             self.assertIn(part, page)
         self.assertNotIn("登记材料.pdf", page)
+
+
+def exists(table, sha):
+    return S.psql("SELECT count(*) FROM %s WHERE sha256 = decode('%s', 'hex')" % (table, sha)) != "0"
+
+
+def file_exists(fid):
+    return S.psql("SELECT count(*) FROM files WHERE id = %d" % fid) == "1"
+
+
+class GcTest(Base):
+    def test_files_gc_removes_what_nothing_references(self):
+        old = "now() - interval '2 days'"
+        rid = self.clerk.register(notify="none")
+        a_sha, _ = insert_blob(2, created=old)                  # only an old loose file
+        a = insert_file(self.agency, None, a_sha, purpose="id_copy", created=old)
+        b_sha, _ = insert_blob(1, created=old)                  # a loose file of an hour ago
+        b = insert_file(self.agency, None, b_sha, created="now() - interval '1 hour'")
+        c_sha, _ = insert_blob(1, created=old)                  # loose and attached
+        c = insert_file(self.agency, None, c_sha, created=old)
+        c2 = insert_file(self.agency, rid, c_sha, created=old)
+        d_sha, _ = insert_blob(1, created=old)                  # no file at all
+        e_sha, _ = insert_blob(1, created=old)                  # a seal, loose
+        e = insert_file(self.agency, None, e_sha, purpose="seal", kind="png", mime="image/png",
+                        name="seal.png", created=old)
+        f_sha, _ = insert_blob(1)                               # stored a moment ago
+        # The cache: a file of a blob that will go, an old one, a fresh one,
+        # a half-written one.
+        cache = os.path.join(S.dir, "cache")
+        kept_sha, kept_data = insert_blob(1)
+        kept = insert_file(self.agency, rid, kept_sha)
+        self.assertEqual(S.get(signed(kept)).body, kept_data)
+        with open(cache_path(a_sha), "wb") as f:
+            f.write(b"x")
+        stale_sha, stale_data = insert_blob(1)
+        stale = insert_file(self.agency, rid, stale_sha)
+        self.assertEqual(S.get(signed(stale)).body, stale_data)
+        month_ago = time.time() - 30 * 86400
+        os.utime(cache_path(stale_sha), (month_ago, month_ago))
+        temp = os.path.join(cache, ".%s.1.0.tmp" % kept_sha)
+        with open(temp, "wb") as f:
+            f.write(b"half")
+        os.utime(temp, (month_ago, month_ago))
+
+        dry = S.ysqgk("files", "gc", "--dry-run")
+        self.assertEqual(dry.returncode, 0, dry.stderr)
+        self.assertIn("dry run, would remove: 2 unattached file(s) older than 24 hour(s),"
+                      " 2 blob(s) (3 chunk(s)", dry.stdout)
+        # (the cache file of A goes only once A's blob is gone)
+        self.assertIn("dry run, would remove 2 file(s)", dry.stdout)
+        self.assertTrue(file_exists(a) and exists("blobs", a_sha) and os.path.exists(temp))
+
+        r = S.ysqgk("files", "gc")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("removed: 2 unattached file(s) older than 24 hour(s), 2 blob(s) (3 chunk(s),"
+                      " %d bytes)" % (3 * CHUNK), r.stdout)
+        self.assertIn("removed 3 file(s)", r.stdout)
+        self.assertFalse(file_exists(a) or exists("blobs", a_sha) or exists("blob_chunks", a_sha))
+        self.assertFalse(exists("blobs", d_sha) or exists("blob_chunks", d_sha))
+        self.assertFalse(file_exists(c))
+        for kept_row in (b, c2, e, kept, stale):
+            self.assertTrue(file_exists(kept_row), kept_row)
+        for kept_blob in (b_sha, c_sha, e_sha, f_sha):
+            self.assertTrue(exists("blobs", kept_blob) and exists("blob_chunks", kept_blob))
+        self.assertFalse(os.path.exists(cache_path(a_sha)))
+        self.assertFalse(os.path.exists(cache_path(stale_sha)))
+        self.assertFalse(os.path.exists(temp))
+        self.assertTrue(os.path.exists(cache_path(kept_sha)))
+        # A trimmed file comes back on the next download.
+        self.assertEqual(S.get(signed(stale)).body, stale_data)
+        self.assertTrue(os.path.exists(cache_path(stale_sha)))
+        self.assertEqual(json.loads(S.psql(
+            "SELECT data FROM audit_log WHERE action = 'files_gc' ORDER BY id DESC LIMIT 1"))["files"], 2)
+        # A second run finds nothing; a shorter grace takes the loose file of an hour ago.
+        self.assertIn("removed: 0 unattached file(s)", S.ysqgk("files", "gc").stdout)
+        self.assertIn("removed: 1 unattached file(s) older than 1 hour(s), 1 blob(s)",
+                      S.ysqgk("files", "gc", "--grace-hours", "1").stdout)
+        self.assertFalse(file_exists(b))
+        bad = S.ysqgk("files", "gc", "--grace-hours", "0")
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--grace-hours", bad.stderr)
+
+    def test_only_files_gc_deletes_blobs(self):
+        sha, _ = insert_blob(1, created="now() - interval '2 days'")
+        for role, why in (("ysqgk", "permission denied"), ("ysqgk_owner", "blobs are kept as stored")):
+            with self.assertRaises(RuntimeError) as cm:
+                S.psql("SET ROLE %s; DELETE FROM blob_chunks WHERE sha256 = decode('%s', 'hex');"
+                       " DELETE FROM blobs WHERE sha256 = decode('%s', 'hex')" % (role, sha, sha))
+            self.assertIn(why, str(cm.exception))
+        self.assertTrue(exists("blobs", sha))
+        # The application role may run the function, not delete by itself.
+        with self.assertRaises(RuntimeError) as cm:
+            S.psql("SET ROLE ysqgk; SELECT files_gc(0, true)")
+        self.assertIn("at least one hour", str(cm.exception))
 
 
 if __name__ == "__main__":
