@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,15 +34,76 @@ static bool hash_fd(int fd, unsigned char out[BLOB_SHA256_BYTES])
 	return n == 0;
 }
 
+/*
+ * The files this process has checked (or written), by what stat says of
+ * them: one found unchanged since (same inode, size, mtime and ctime — a
+ * write in place changes ctime, which no user can set back) is not hashed
+ * again, so that a cached download costs a stat, not a read of the file.
+ */
+#define CHECKED_SLOTS 1024
+struct checked {
+	unsigned char sha256[BLOB_SHA256_BYTES];
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+static struct checked checked[CHECKED_SLOTS];
+static pthread_mutex_t checked_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct checked *slot_of(const unsigned char sha256[BLOB_SHA256_BYTES])
+{
+	return &checked[(sha256[0] | (unsigned)sha256[1] << 8) % CHECKED_SLOTS];
+}
+
+static bool same_time(struct timespec a, struct timespec b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+static bool checked_before(const unsigned char sha256[BLOB_SHA256_BYTES], const struct stat *st)
+{
+	pthread_mutex_lock(&checked_lock);
+	const struct checked *c = slot_of(sha256);
+	bool same = !memcmp(c->sha256, sha256, BLOB_SHA256_BYTES) && c->dev == st->st_dev &&
+		    c->ino == st->st_ino && c->size == st->st_size &&
+		    same_time(c->mtime, st->st_mtim) && same_time(c->ctime, st->st_ctim);
+	pthread_mutex_unlock(&checked_lock);
+	return same;
+}
+
+static void remember_checked(const unsigned char sha256[BLOB_SHA256_BYTES], const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return;
+	pthread_mutex_lock(&checked_lock);
+	struct checked *c = slot_of(sha256);
+	memcpy(c->sha256, sha256, BLOB_SHA256_BYTES);
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	c->size = st.st_size;
+	c->mtime = st.st_mtim;
+	c->ctime = st.st_ctim;
+	pthread_mutex_unlock(&checked_lock);
+}
+
 static bool file_matches(const char *path, const unsigned char sha256[BLOB_SHA256_BYTES])
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return false;
+	struct stat st;
+	if (fstat(fd, &st) == 0 && checked_before(sha256, &st)) {
+		close(fd);
+		return true;
+	}
 	unsigned char got[BLOB_SHA256_BYTES];
 	bool same = hash_fd(fd, got) && sodium_memcmp(got, sha256, sizeof got) == 0;
 	close(fd);
-	if (!same)
+	if (same)
+		remember_checked(sha256, path);
+	else
 		log_warn("file cache: %s does not match its hash, written again", path);
 	return same;
 }
@@ -116,6 +178,8 @@ enum file_cache_result file_cache_ensure(struct db *db, const char *dir,
 		log_error("file cache: cannot rename %s: %s", tmp, strerror(errno));
 		r = FILE_CACHE_IO_FAILED;
 	}
+	if (r == FILE_CACHE_READY)
+		remember_checked(sha256, path);
 	if (r != FILE_CACHE_READY)
 		unlink(tmp);
 	return r;

@@ -7,7 +7,8 @@
  * the bytes from an internal location. The database stays the only
  * truth: a file is written from it (a temporary file, checked against the
  * hash, then renamed), a file that does not match its name is written
- * again, and the folder may be emptied at any time (a cold cache fills
+ * again (checked by hashing it, once per change of the file: a file this
+ * process checked and that stat says is unchanged is not read again), and the folder may be emptied at any time (a cold cache fills
  * on the next downloads).
  */
 #ifndef YSQGK_FILE_CACHE_H

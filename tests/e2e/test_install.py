@@ -696,6 +696,30 @@ class InstallTest(unittest.TestCase):
 
     # ---- the database as the roles documented set it up -----------------------
 
+    def test_files_units(self):
+        """Issue 15: the nightly files gc and its timer; the service's cache
+        folder readable by nginx's group."""
+        i = self.inst
+        texts = {}
+        for name in ("ysqgk-files-gc.service", "ysqgk-files-gc.timer", "ysqgk.service"):
+            with open(i.path("/etc/systemd/system/" + name)) as f:
+                texts[name] = f.read()
+            self.assertNotRegex(texts[name], r"@[A-Z]+@", "a placeholder left in " + name)
+        gc = texts["ysqgk-files-gc.service"]
+        self.assertRegex(gc, r"(?m)^ExecStart=\S+/bin/ysqgk --config /etc/ysqgk/ysqgk.conf files gc$")
+        for line in ("User=ysqgk", "Type=oneshot", "ProtectSystem=strict",
+                     "ReadWritePaths=-/var/cache/ysqgk"):
+            self.assertIn(line + "\n", gc)
+        self.assertIn("OnCalendar=*-*-* 03:30:00 Asia/Shanghai\n", texts["ysqgk-files-gc.timer"])
+        for line in ("CacheDirectory=ysqgk", "ExecStartPre=+/bin/chgrp -R www-data /var/cache/ysqgk"):
+            self.assertIn(line + "\n", texts["ysqgk.service"])
+        with open(i.path("/etc/nginx/snippets/ysqgk.conf")) as f:
+            snippet = f.read()
+        self.assertIn("location /_files/ {\n\tinternal;\n\talias %s/;" % i.path("/var/cache/ysqgk"),
+                      snippet)
+        self.assertIn("file_cache_dir = %s" % i.path("/var/cache/ysqgk"),
+                      open(i.config).read())
+
     def test_check_and_second_migrate(self):
         r = self.inst.ysqgk("check")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
