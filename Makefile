@@ -132,6 +132,7 @@ fuzz:
 # INSTALL_BIN installs another build (the tests install build/ysqgk-test).
 SYSCONFDIR ?= /etc
 RUNDIR     ?= /run/ysqgk
+CACHEDIR   ?= /var/cache/ysqgk
 UNITDIR    ?= $(SYSCONFDIR)/systemd/system
 NGINXDIR   ?= $(SYSCONFDIR)/nginx
 DATADIR     = $(PREFIX)/share/ysqgk
@@ -141,10 +142,12 @@ INSTALL_BIN ?= build/ysqgk
 SUBST       = sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DATADIR@|$(DATADIR)|g' \
               -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@RUNDIR@|$(RUNDIR)|g' \
               -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SOCKET@|$(RUNDIR)/ysqgk.sock|g' \
-              -e 's|@STATIC@|$(DATADIR)/templates/static|g'
+              -e 's|@STATIC@|$(DATADIR)/templates/static|g' \
+              -e 's|@FILECACHE@|$(CACHEDIR)|g'
 CONFFILE    = deploy/install-file.sh conffile
 # The sender and the daily run (issue 14; docs/deploy.md "Messages").
-UNITS_MORE  = ysqgk-notify.service ysqgk-deadlines.service ysqgk-deadlines.timer
+UNITS_MORE  = ysqgk-notify.service ysqgk-deadlines.service ysqgk-deadlines.timer \
+              ysqgk-files-gc.service ysqgk-files-gc.timer
 
 install: $(INSTALL_BIN) $(FONTS)
 	@rm -rf $(STAGE) && mkdir -p $(STAGE)

@@ -14,7 +14,9 @@
 -- UPDATE on files (an upload is attached to its request later; a trigger
 -- keeps everything else as stored) and no DELETE, like notices: a blob may
 -- back an issued notice or its seal, and removing what no file references
--- is for `ysqgk files gc` under the owner's role, not the application's.
+-- is for `ysqgk files gc`, through files_gc() (sql/024: SECURITY DEFINER,
+-- the owner's rights, removing only unattached uploads past the grace and
+-- the blobs no file references), which the application role may execute.
 
 \if :{?owner}
 \else
@@ -40,6 +42,9 @@ REVOKE UPDATE, DELETE ON blobs, blob_chunks, file_downloads FROM :"app";
 REVOKE DELETE ON files FROM :"app";
 REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM :"app";
 REVOKE INSERT, UPDATE, DELETE ON audit_mac_switch FROM :"app";
+
+-- `ysqgk files gc` (sql/024): the one door through which garbage leaves.
+GRANT EXECUTE ON FUNCTION files_gc(integer, boolean) TO :"app";
 
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM :"app";
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app";

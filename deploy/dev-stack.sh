@@ -23,6 +23,7 @@
 # www-data, and each socket sits in a folder only its two parties enter:
 #   pgsock/  postgres:ysqgk-dev 2750, socket 0660   (PostgreSQL, the app)
 #   run/     ysqgk-dev:www-data 2750, socket 0660   (the app, nginx)
+#   cache/   ysqgk-dev:www-data 2750, files 0640     (the app writes, nginx reads)
 # root reaches the database as the superuser postgres (tests, psql) or as
 # ysqgk (the CLI); no other local user reaches either socket. As another
 # user, everything runs as that user, and both folders are 0700.
@@ -303,6 +304,7 @@ templates = $TEMPLATES
 sql_dir = $SQL_DIR
 font_dir = $FONT_DIR
 secret_key_file = $dir/secret.key
+file_cache_dir = $dir/cache
 CONF
 	if [ -n "$RUN_CONFIG" ]; then printf '%s\n' "$RUN_CONFIG" >>"$dir/ysqgk.conf"; fi
 }
@@ -317,7 +319,7 @@ write_nginx_config() {
 	# nginx's workers (www-data) read the static files from the stack's
 	# folder: they may not be able to enter the clone.
 	rm -rf "$dir/static" && cp -R "$ROOT/templates/static" "$dir/static"
-	sed -e "s|@STATIC@|$dir/static|g" -e "/$strip/d" \
+	sed -e "s|@STATIC@|$dir/static|g" -e "s|@FILECACHE@|$dir/cache|g" -e "/$strip/d" \
 		"$ROOT/nginx/ysqgk.conf" >"$dir/nginx/ysqgk.conf"
 	is_root && user="user $(nginx_user);"
 	# Tests only: take the client's address from a header sent over
@@ -372,6 +374,10 @@ start_app() {
 	# The FastCGI socket's folder: the app's user and nginx's workers'
 	# group; setgid, so that the socket (0660) is in that group too.
 	socket_folder "$dir/run" "$APP_USER" "$(id -gn "$(nginx_user)")" 2750
+	# The file cache (file_cache_dir): the app writes, nginx's workers read
+	# (setgid: the files, 0640, are in their group), as CacheDirectory=
+	# does in deploy/ysqgk.service.
+	socket_folder "$dir/cache" "$APP_USER" "$(id -gn "$(nginx_user)")" 2750
 	migrate_database "$dir"
 	"$BIN" --config "$dir/ysqgk.conf" agency list | grep -q '^demo	' ||
 		"$BIN" --config "$dir/ysqgk.conf" agency add demo "示例县人民政府办公室" >/dev/null

@@ -33,6 +33,10 @@ void blob_sha256(const void *data, size_t len, unsigned char out[BLOB_SHA256_BYT
 bool blob_store(struct db *db, const void *data, size_t len,
 		unsigned char sha256_out[BLOB_SHA256_BYTES], PGresult **failure);
 
+/* The blob's size in bytes; -1 on a database failure, -2 when there is
+ * no such blob. */
+long long blob_size(struct db *db, const unsigned char sha256[BLOB_SHA256_BYTES]);
+
 /*
  * Calls each(chunk, len, ctx) for the blob's chunks in order; stops when
  * it returns false. 1 when every chunk was read, 0 when there is no such

@@ -58,6 +58,9 @@ static const struct key keys[] = {
 	KEY(notify_max_age_hours, "YSQGK_NOTIFY_MAX_AGE_HOURS", KEY_INT, "48"),
 	KEY(notify_poll_ms, "YSQGK_NOTIFY_POLL_MS", KEY_INT, "1000"),
 	KEY(notify_lease_seconds, "YSQGK_NOTIFY_LEASE_SECONDS", KEY_INT, "120"),
+	/* Files (issue 15; docs/deploy.md "Files"). */
+	KEY(file_cache_dir, "YSQGK_FILE_CACHE_DIR", KEY_STRING, ""),
+	KEY(max_upload_bytes, "YSQGK_MAX_UPLOAD_BYTES", KEY_SIZE, "52428800"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

@@ -48,6 +48,9 @@ struct config {
 	int notify_max_age_hours;	/* then a message is dead */
 	int notify_poll_ms;		/* the sender's idle poll */
 	int notify_lease_seconds;	/* a killed sender's messages are taken again after it */
+	/* Files (issue 15; docs/deploy.md "Files"). */
+	char *file_cache_dir;	/* blobs as files for nginx (file_cache.h); "" = off */
+	size_t max_upload_bytes;	/* a request's files together (its quota) */
 };
 
 /*

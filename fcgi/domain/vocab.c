@@ -228,6 +228,21 @@ VOCAB(vocab_message_state, "messages.state",
 	{ "sent", "已发送", NULL },
 	{ "dead", "发送失败", NULL });
 
+/* Files (issue 15): what a file is for, and how it was downloaded. */
+VOCAB(vocab_file_purpose, "files.purpose",
+	{ "id_copy", "身份证明", NULL },
+	{ "authorization", "授权委托书", NULL },
+	{ "other", "其他材料", NULL },
+	{ "supplement", "补正材料", NULL },
+	{ "registration", "登记时收到的材料", NULL },
+	{ "reply", "答复附件（公开的信息）", NULL },
+	{ "notice", "告知书PDF", NULL },
+	{ "seal", "印章图片", NULL });
+
+VOCAB(vocab_file_download_via, "file_downloads.via",
+	{ "staff", "工作人员登录后下载", NULL },
+	{ "status_link", "申请人通过查询页面的链接下载", NULL });
+
 const struct vocab *const vocab_all[] = {
 	&vocab_applicant_kind, &vocab_id_type, &vocab_channel,
 	&vocab_provision_form, &vocab_obtain_method, &vocab_staff_role,
@@ -238,6 +253,7 @@ const struct vocab *const vocab_all[] = {
 	&vocab_consultation_delivery, &vocab_fee_delivery,
 	&vocab_notify, &vocab_message_kind, &vocab_message_channel,
 	&vocab_message_state, &vocab_delivery_basis,
+	&vocab_file_purpose, &vocab_file_download_via,
 };
 const size_t vocab_all_count = sizeof vocab_all / sizeof vocab_all[0];
 

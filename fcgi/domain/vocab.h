@@ -50,6 +50,8 @@ extern const struct vocab vocab_fee_state;	/* fees.state */
 extern const struct vocab vocab_consultation_delivery;	/* consultations.delivery */
 extern const struct vocab vocab_fee_delivery;	/* fees.delivery */
 extern const struct vocab vocab_notify;	/* requests.notify */
+extern const struct vocab vocab_file_purpose;	/* files.purpose */
+extern const struct vocab vocab_file_download_via;	/* file_downloads.via */
 extern const struct vocab vocab_message_kind;	/* messages.kind */
 extern const struct vocab vocab_contact_field;	/* contact_changed's data.changed */
 extern const struct vocab vocab_message_channel;	/* messages.channel */

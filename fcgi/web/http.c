@@ -18,6 +18,7 @@ static const struct status_info statuses[] = {
 	{ 200, "OK", NULL, NULL },
 	{ 201, "Created", NULL, NULL },
 	{ 303, "See Other", NULL, NULL },
+	{ 304, "Not Modified", NULL, NULL },
 	{ 400, "Bad Request", "请求无效", "请求的格式不正确，无法处理。请检查后重试。" },
 	{ 401, "Unauthorized", "需要登录", "请先登录，再进行此操作。" },
 	{ 403, "Forbidden", "禁止访问", "您没有权限执行此操作。如果您刚才提交了表单，请刷新页面后重试。" },

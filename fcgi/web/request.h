@@ -18,6 +18,14 @@
 #include "lib/route.h"
 
 struct staff_session;
+struct request;
+
+/* Where a streamed body goes (the FastCGI connection): false when the
+ * client is gone. */
+typedef bool (*body_put_fn)(const void *bytes, size_t len, void *sink);
+/* Writes a streamed body (a download) with put, after the headers: false
+ * when it could not write it whole (the connection is then cut short). */
+typedef bool (*body_stream_fn)(struct request *req, body_put_fn put, void *sink);
 
 struct request {
 	struct worker *worker;
@@ -30,6 +38,7 @@ struct request {
 	const char *path;		/* decoded and checked */
 	const char *content_type;
 	const char *remote_addr;
+	const char *if_none_match;	/* the If-None-Match header, or "" */
 	bool https;
 	bool wants_json;		/* Accept: application/json */
 	struct fields query;
@@ -52,6 +61,12 @@ struct request {
 	bool responded;
 	const char *log_why;		/* why a 4xx/5xx, for the log line */
 	const char *csrf_cookie;	/* this request's CSRF cookie, once known */
+	/* A body too big for worker->out (a download): when set, the server
+	 * sends Content-Length: stream_length and then calls stream, which
+	 * writes the bytes chunk by chunk (memory flat whatever the size). */
+	body_stream_fn stream;
+	void *stream_ctx;
+	long long stream_length;
 };
 
 /*

@@ -189,6 +189,7 @@ static bool read_request(struct request *req, FCGX_Request *fr,
 	req->method = arena_strdup(req->arena, param(fr, "REQUEST_METHOD"));
 	req->content_type = param(fr, "CONTENT_TYPE");
 	req->remote_addr = param(fr, "REMOTE_ADDR");
+	req->if_none_match = param(fr, "HTTP_IF_NONE_MATCH");
 	req->https = !strcmp(param(fr, "HTTPS"), "on");
 	cookies_parse(req->arena, param(fr, "HTTP_COOKIE"), &req->cookies);
 
@@ -299,15 +300,26 @@ static void send_body_file(struct request *req, FCGX_Request *fr, size_t length)
 	req->body_file = NULL;
 }
 
+static bool put_fcgx(const void *bytes, size_t len, void *sink)
+{
+	return FCGX_PutStr(bytes, (int)len, sink) == (int)len;
+}
+
+/*
+ * The body comes from one of three places: the worker's buffer (pages), a
+ * file the handler wrote (exports: request.h body_file), or a stream the
+ * handler set up that writes after the headers (downloads: stream).
+ */
 static void write_response(struct request *req, FCGX_Request *fr)
 {
 	const struct buf *body = &req->worker->out;
-	size_t length = req->body_file ? body_file_length(req) : body->len;
+	bool streamed = req->stream && req->status == 200;
+	long long length = req->body_file ? (long long)body_file_length(req)
+			 : streamed ? req->stream_length : (long long)body->len;
 	/* snprintf, not FCGX_FPrintF: libfcgi's own printf knows no %zu. */
 	char head[1024];
-	int n = snprintf(head, sizeof head, "Status: %d %s\r\n%sContent-Length: %zu\r\n",
-			 req->status, http_status_text(req->status), security_headers,
-			 length);
+	int n = snprintf(head, sizeof head, "Status: %d %s\r\n%sContent-Length: %lld\r\n",
+			 req->status, http_status_text(req->status), security_headers, length);
 	FCGX_PutStr(head, n, fr->out);
 	/* Over https, browsers are told to come back only that way (issue
 	 * 12, item 16): a year, as the HSTS preload rules ask at least. */
@@ -317,13 +329,28 @@ static void write_response(struct request *req, FCGX_Request *fr)
 	}
 	FCGX_PutStr(buf_str(req->headers), (int)req->headers->len, fr->out);
 	FCGX_PutStr("\r\n", 2, fr->out);
-	if (req->body_file && strcmp(req->method, "HEAD"))
-		send_body_file(req, fr, length);
-	else if (req->body_file)
-		fclose(req->body_file);
-	else if (strcmp(req->method, "HEAD"))
+	bool head_only = !strcmp(req->method, "HEAD");
+	if (req->body_file) {
+		if (head_only) {
+			fclose(req->body_file);
+			req->body_file = NULL;
+		} else {
+			send_body_file(req, fr, (size_t)length);
+		}
+		return;
+	}
+	if (head_only)
+		return;
+	if (!streamed) {
 		FCGX_PutStr(buf_str(body), (int)body->len, fr->out);
-	req->body_file = NULL;
+		return;
+	}
+	/* Headers first, then the chunks as they come (issue 15). Cut short,
+	 * the connection is closed: nginx sees fewer bytes than announced. */
+	if (!req->stream(req, put_fcgx, fr->out)) {
+		req->log_why = "streamed body cut short";
+		fr->keepConnection = 0;
+	}
 }
 
 static double ms_since(const struct timespec *start)

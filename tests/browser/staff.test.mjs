@@ -152,7 +152,7 @@ test('clerk, head and applicant take a request from submission to a partial repl
     assert.match(page, /已答复/);
     assert.match(page, /部分公开/);
     await screenshot(clerk, 'staff-replied');
-    await clerk.getByRole('link', { name: '政府信息公开申请答复书' }).click();
+    await clerk.getByRole('link', { name: '政府信息公开申请答复书', exact: true }).click();
     await clerk.waitForURL('**/notices/*');
     await screenshot(clerk, 'staff-notice-print');
     await clerk.emulateMedia({ media: 'print' });

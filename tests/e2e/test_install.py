@@ -12,6 +12,8 @@ The installed files name their final paths (/usr/local/…, /etc/ysqgk/…,
 nothing else. The helpers here (PgCluster, run, …) are also used by
 test_scaleout.py."""
 
+import grp
+import hashlib
 import html.parser
 import json
 import os
@@ -407,7 +409,7 @@ def route_exists(client, path):
 class Installation:
     """make install into DESTDIR, re-rooted there, set up as docs/deploy.md says."""
 
-    RELOCATED = ("/usr/local/", "/etc/ysqgk/", "/run/ysqgk/")
+    RELOCATED = ("/usr/local/", "/etc/ysqgk/", "/run/ysqgk/", "/var/cache/ysqgk")
 
     def __init__(self):
         self.base = tempfile.mkdtemp(prefix="ysqgk-install-")
@@ -456,6 +458,13 @@ class Installation:
                   "/etc/nginx/conf.d/ysqgk.conf", "/etc/nginx/snippets/ysqgk.conf"):
             self.relocate(f)
         os.makedirs(self.path("/run/ysqgk"), exist_ok=True)
+        # The download cache as ysqgk.service leaves it (CacheDirectory=,
+        # then group www-data, setgid): the app writes, nginx's workers read.
+        cache = self.path("/var/cache/ysqgk")
+        os.makedirs(cache, exist_ok=True)
+        if IS_ROOT:
+            os.chown(cache, -1, grp.getgrnam("www-data").gr_gid)
+            os.chmod(cache, 0o2750)
 
     def set_up_database(self):
         """docs/deploy.md, "The database": roles, migrations, grants."""
@@ -687,6 +696,30 @@ class InstallTest(unittest.TestCase):
 
     # ---- the database as the roles documented set it up -----------------------
 
+    def test_files_units(self):
+        """Issue 15: the nightly files gc and its timer; the service's cache
+        folder readable by nginx's group."""
+        i = self.inst
+        texts = {}
+        for name in ("ysqgk-files-gc.service", "ysqgk-files-gc.timer", "ysqgk.service"):
+            with open(i.path("/etc/systemd/system/" + name)) as f:
+                texts[name] = f.read()
+            self.assertNotRegex(texts[name], r"@[A-Z]+@", "a placeholder left in " + name)
+        gc = texts["ysqgk-files-gc.service"]
+        self.assertRegex(gc, r"(?m)^ExecStart=\S+/bin/ysqgk --config /etc/ysqgk/ysqgk.conf files gc$")
+        for line in ("User=ysqgk", "Type=oneshot", "ProtectSystem=strict",
+                     "ReadWritePaths=-/var/cache/ysqgk"):
+            self.assertIn(line + "\n", gc)
+        self.assertIn("OnCalendar=*-*-* 03:30:00 Asia/Shanghai\n", texts["ysqgk-files-gc.timer"])
+        for line in ("CacheDirectory=ysqgk", "ExecStartPre=+/bin/chgrp -R www-data /var/cache/ysqgk"):
+            self.assertIn(line + "\n", texts["ysqgk.service"])
+        with open(i.path("/etc/nginx/snippets/ysqgk.conf")) as f:
+            snippet = f.read()
+        self.assertIn("location /_files/ {\n\tinternal;\n\talias %s/;" % i.path("/var/cache/ysqgk"),
+                      snippet)
+        self.assertIn("file_cache_dir = %s" % i.path("/var/cache/ysqgk"),
+                      open(i.config).read())
+
     def test_check_and_second_migrate(self):
         r = self.inst.ysqgk("check")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
@@ -801,6 +834,7 @@ class InstallTest(unittest.TestCase):
                             input=password + "\n")
         self.assertEqual(r.returncode, 0, r.stderr)
         cls.session, cls.after_sign_in = sign_in(self.c, "smoke", password)
+        cls.password = password
         return cls.session
 
     def test_smoke_staff_sign_in(self):
@@ -920,6 +954,7 @@ class InstallTest(unittest.TestCase):
         os.makedirs(backups)
         chown_postgres(backups)
         dump = os.path.join(backups, "ysqgk.dump")
+        pdf = self.notice_pdf() if self.submitted is not None else None
         run(["pg_dump", "-Fc", "-f", dump, inst.pg.conninfo()], as_postgres=True)
 
         restored = PgCluster(inst.base, "pg-restored").init().start()
@@ -942,8 +977,47 @@ class InstallTest(unittest.TestCase):
             self.assertIn("permission denied", r.stderr)
             if self.submitted is not None:
                 self.check_key_is_needed(restored)
+            if pdf is not None:
+                self.check_files_restored(restored, *pdf)
         finally:
             restored.stop()
+
+    def notice_pdf(self):
+        """A request answered, its reply's PDF downloaded: (its path, bytes)."""
+        tracking_no, _ = apply_online(self.c, "inst")
+        rid = int(self.inst.pg.psql("SELECT id FROM requests WHERE tracking_no = '%s'"
+                                    % tracking_no).stdout)
+        session = {"Cookie": self.staff_session()}
+        for action, body in (("confirm", {}), ("reply", {"outcome": "disclosed", "text": "见附件"})):
+            r = self.c.post_json("/api/v1/requests/%d/%s" % (rid, action), body, headers=session)
+            self.assertStatus(r, 200)
+        nid = int(self.inst.pg.psql("SELECT id FROM notices WHERE request_id = %d"
+                                    " AND kind = 'reply'" % rid).stdout)
+        path = "/staff/requests/%d/notices/%d.pdf" % (rid, nid)
+        r = self.c.get(path, headers=session)
+        self.assertStatus(r, 200)
+        self.assertTrue(r.body.startswith(b"%PDF-"))
+        return path, r.body
+
+    def check_files_restored(self, restored, path, pdf):
+        """Issue 15: the notice's PDF, kept in the database, downloads byte
+        for byte from the restored copy with a cold cache, which fills."""
+        cache = self.inst.path("/var/cache/ysqgk")
+        for name in os.listdir(cache):
+            os.unlink(os.path.join(cache, name))
+        p, nginx = self.inst.serve_elsewhere("files", {"YSQGK_DATABASE": restored.conninfo("ysqgk")})
+        try:
+            client = nginx.client()
+            session, _ = sign_in(client, "smoke", self.password)
+            r = client.get(path, headers={"Cookie": session})
+            self.assertStatus(r, 200)
+            self.assertEqual(r.body, pdf)
+            sha = hashlib.sha256(pdf).hexdigest()
+            self.assertEqual(r.header("ETag"), '"%s"' % sha)
+            self.assertTrue(os.path.exists(os.path.join(cache, sha)), "the cold cache was not filled")
+        finally:
+            nginx.stop()
+            stop_process(p)
 
     def check_key_is_needed(self, restored):
         """The restored data opens with the backed-up key, not with another."""

@@ -309,6 +309,58 @@ static bool add_notices(struct request *req, struct db *db, const char *id,
 	return true;
 }
 
+/* 1.5 MB, 320 KB, 12 字节. */
+static const char *size_text(struct request *req, long long bytes)
+{
+	char *out = arena_alloc(req->arena, 32);
+	if (bytes >= 1024 * 1024)
+		snprintf(out, 32, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
+	else if (bytes >= 1024)
+		snprintf(out, 32, "%lld KB", (bytes + 512) / 1024);
+	else
+		snprintf(out, 32, "%lld 字节", bytes);
+	return out;
+}
+
+/*
+ * The released documents (files of the reply: purpose 'reply') and the
+ * applicant's own uploads, each with a link good for 15 minutes (issue
+ * 15). released_files / own_files, has_released_files / has_own_files.
+ */
+static bool add_files(struct request *req, struct db *db, const char *id,
+		      struct json_object *m)
+{
+	const char *params[] = { id };
+	PGresult *res = db_exec_or_respond(req, db, STMT_CITIZEN_STATUS_FILES, 1, params);
+	if (!res)
+		return false;
+	struct json_object *released = json_object_new_array(), *own = json_object_new_array();
+	time_t now = time(NULL);
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *f = json_object_new_object();
+		const char *fid = PQgetvalue(res, i, COL(CITIZEN_STATUS_FILES, id));
+		const char *purpose = PQgetvalue(res, i, COL(CITIZEN_STATUS_FILES, purpose));
+		model_add_str(f, "name", value(req, res, i, COL(CITIZEN_STATUS_FILES, display_name)));
+		model_add_str(f, "purpose", purpose);
+		model_add_str(f, "purpose_label", vocab_label(&vocab_file_purpose, purpose));
+		model_add_str(f, "size_text", size_text(req,
+			atoll(PQgetvalue(res, i, COL(CITIZEN_STATUS_FILES, size)))));
+		model_add_str(f, "created", value(req, res, i, COL(CITIZEN_STATUS_FILES, created)));
+		char link[192];
+		file_link_make(req->app, fid, now, link, sizeof link);
+		model_add_str(f, "url", link);
+		json_object_array_add(strcmp(purpose, "reply") ? own : released, f);
+	}
+	PQclear(res);
+	if (json_object_array_length(released) > 0)
+		add_true(m, "has_released_files");
+	if (json_object_array_length(own) > 0)
+		add_true(m, "has_own_files");
+	json_object_object_add(m, "released_files", released);
+	json_object_object_add(m, "own_files", own);
+	return true;
+}
+
 /* The 补正 request, if any; sets *open when the applicant can answer now. */
 static bool add_supplement(struct request *req, struct db *db, const char *id,
 			   const char *status, struct json_object *m, bool *open)
@@ -457,7 +509,8 @@ struct json_object *status_model(struct request *req, struct db *db, const char 
 
 	bool can_answer;
 	if (!add_supplement(req, db, id, status, m, &can_answer) ||
-	    !add_events(req, db, id, m) || !add_notices(req, db, id, m)) {
+	    !add_events(req, db, id, m) || !add_notices(req, db, id, m) ||
+	    !add_files(req, db, id, m)) {
 		json_object_put(m);
 		return NULL;
 	}

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/blobs.h"
+#include "core/file_cache.h"
 #include "core/file_links.h"
 #include "lib/log.h"
 #include "web/auth.h"
@@ -23,12 +24,26 @@ static bool digits(const char *s)
 	return n > 0 && n <= 18 && strspn(s, "0123456789") == n;
 }
 
+/* The display name's extension when it is a short ASCII one ("pdf"),
+ * else "bin": for the ASCII fallback name. */
+static const char *ascii_extension(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	if (!dot || !dot[1] || strlen(dot + 1) > 5)
+		return "bin";
+	for (const char *p = dot + 1; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			return "bin";
+	return dot + 1;
+}
+
 /* RFC 5987 / 6266: filename* in UTF-8, percent-encoded; an ASCII fallback. */
 static void content_disposition(struct request *req, const char *file_id, const char *name)
 {
 	struct buf v = BUF_INIT;
 	char head[96];
-	snprintf(head, sizeof head, "inline; filename=\"file-%s.pdf\"; filename*=UTF-8''", file_id);
+	snprintf(head, sizeof head, "inline; filename=\"file-%s.%s\"; filename*=UTF-8''", file_id,
+		 ascii_extension(name));
 	buf_puts(&v, head);
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
@@ -44,22 +59,85 @@ static void content_disposition(struct request *req, const char *file_id, const 
 	buf_free(&v);
 }
 
-static bool append_chunk(const void *chunk, size_t len, void *ctx)
+/* The blob being streamed (request.h: req->stream). */
+struct blob_stream {
+	unsigned char sha[BLOB_SHA256_BYTES];
+	const char *file_id;
+	body_put_fn put;
+	void *sink;
+};
+
+static bool put_chunk(const void *chunk, size_t len, void *ctx)
 {
-	buf_append(ctx, chunk, len);
+	struct blob_stream *s = ctx;
+	return s->put(chunk, len, s->sink);
+}
+
+/* One SELECT per 256 KiB chunk, each written out before the next is read. */
+static bool stream_blob(struct request *req, body_put_fn put, void *sink)
+{
+	struct blob_stream *s = req->stream_ctx;
+	s->put = put;
+	s->sink = sink;
+	int got = blob_read(req->db, s->sha, put_chunk, s);
+	if (got == 0)
+		log_error("file %s: its blob is incomplete", s->file_id);
+	return got == 1;
+}
+
+/* If-None-Match names the file's ETag (or is *): the client has it. */
+static bool client_has(const struct request *req, const char *etag)
+{
+	const char *inm = req->if_none_match;
+	return inm && (!strcmp(inm, "*") || strstr(inm, etag));
+}
+
+/*
+ * Where nginx shares the host (file_cache_dir): the blob as a file in the
+ * cache, and nginx sends it from its internal location /_files/. False
+ * when the cache cannot be used: the caller streams the bytes instead.
+ */
+static bool redirect_to_cache(struct request *req, const unsigned char *sha,
+			      const char *sha_hex)
+{
+	enum file_cache_result r = file_cache_ensure(req->db, req->app->config.file_cache_dir, sha);
+	if (r != FILE_CACHE_READY)
+		return false;
+	char target[sizeof "/_files/" + BLOB_SHA256_HEX];
+	snprintf(target, sizeof target, "/_files/%s", sha_hex);
+	http_header(req, "X-Accel-Redirect", target);
+	req->status = 200;
+	req->responded = true;
 	return true;
 }
 
-/* Answers with the file's bytes and logs the download (staff_id NULL for
- * a link). */
+/* Answers with the file's bytes, streamed, and logs the download
+ * (staff_id NULL for a link); 304 when the client has them already. */
 static void send_file(struct request *req, const char *file_id, const char *sha_hex,
 		      const char *name, const char *mime, const char *staff_id, const char *via)
 {
-	unsigned char sha[BLOB_SHA256_BYTES];
+	struct blob_stream *s = arena_alloc(req->arena, sizeof *s);
 	size_t n = 0;
-	if (sodium_hex2bin(sha, sizeof sha, sha_hex, strlen(sha_hex), NULL, &n, NULL) != 0 ||
-	    n != sizeof sha) {
+	if (sodium_hex2bin(s->sha, sizeof s->sha, sha_hex, strlen(sha_hex), NULL, &n, NULL) != 0 ||
+	    n != sizeof s->sha) {
 		respond_error(req, 500, NULL);
+		return;
+	}
+	s->file_id = file_id;
+	char etag[BLOB_SHA256_HEX + 2];
+	snprintf(etag, sizeof etag, "\"%s\"", sha_hex);
+	http_header(req, "ETag", etag);
+	if (client_has(req, etag)) {	/* nothing sent: not a download */
+		req->status = 304;
+		req->responded = true;
+		return;
+	}
+	long long size = blob_size(req->db, s->sha);
+	if (size < 0) {
+		if (size == -2)
+			log_error("file %s: its blob is missing", file_id);
+		respond_error(req, size == -1 ? 503 : 500,
+			      size == -1 ? "系统暂时无法读取文件，请稍后重试" : NULL);
 		return;
 	}
 	const char *p[] = { file_id, staff_id, via };
@@ -67,21 +145,13 @@ static void send_file(struct request *req, const char *file_id, const char *sha_
 	if (!res)
 		return;
 	PQclear(res);
-	struct buf *out = &req->worker->out;
-	buf_reset(out);
-	int got = blob_read(req->db, sha, append_chunk, out);
-	if (got != 1) {
-		buf_reset(out);
-		if (got == 0)
-			log_error("file %s: its blob is missing or incomplete", file_id);
-		respond_error(req, got < 0 ? 503 : 500, got < 0 ? "系统暂时无法读取文件，请稍后重试" : NULL);
-		return;
-	}
-	char etag[BLOB_SHA256_HEX + 2];
-	snprintf(etag, sizeof etag, "\"%s\"", sha_hex);
 	http_header(req, "Content-Type", mime);
 	content_disposition(req, file_id, name);
-	http_header(req, "ETag", etag);
+	if (*req->app->config.file_cache_dir && redirect_to_cache(req, s->sha, sha_hex))
+		return;
+	req->stream = stream_blob;
+	req->stream_ctx = s;
+	req->stream_length = size;
 	req->status = 200;
 	req->responded = true;
 }
@@ -103,6 +173,33 @@ void page_staff_notice_pdf(struct request *req, const char *request_id, const ch
 		return;
 	}
 #define V(c) arena_strdup(req->arena, PQgetvalue(res, 0, COL(FILES_NOTICE_PDF, c)))
+	const char *id = V(id), *sha = V(sha256), *name = V(display_name), *mime = V(mime);
+#undef V
+	PQclear(res);
+	send_file(req, id, sha, name, mime, req->staff->staff_id_text, "staff");
+}
+
+void page_staff_file(struct request *req)
+{
+	char request_id[32], file_id[32];
+	if (!route_capture(&req->match, "id", request_id, sizeof request_id) ||
+	    !route_capture(&req->match, "file", file_id, sizeof file_id) ||
+	    !digits(request_id) || !digits(file_id)) {
+		respond_error(req, 404, NULL);
+		return;
+	}
+	const char *p[] = { request_id, file_id };
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_FILES_STAFF_FILE, 2, p);
+	if (!res)
+		return;
+	/* Another agency's file is not found (issue 15). */
+	if (PQntuples(res) != 1 ||
+	    !auth_sees_agency(req, atoll(PQgetvalue(res, 0, COL(FILES_STAFF_FILE, agency_id))))) {
+		PQclear(res);
+		respond_error(req, 404, "没有这个文件");
+		return;
+	}
+#define V(c) arena_strdup(req->arena, PQgetvalue(res, 0, COL(FILES_STAFF_FILE, c)))
 	const char *id = V(id), *sha = V(sha256), *name = V(display_name), *mime = V(mime);
 #undef V
 	PQclear(res);

@@ -6,6 +6,8 @@ struct request;
 
 /* GET /staff/requests/{id}/notices/{n}.pdf (page_staff_notice hands it on). */
 void page_staff_notice_pdf(struct request *req, const char *request_id, const char *notice_id);
+/* GET /staff/requests/{id}/files/{file}: any file of the request. */
+void page_staff_file(struct request *req);
 /* GET /status/files/{file}?exp=…&sig=… */
 void page_status_file(struct request *req);
 

@@ -52,4 +52,9 @@ void staff_preview_form(struct request *req, const char *id, const char *action,
 			struct json_object *in);
 void staff_preview_api(struct request *req, const char *id, const char *action);
 
+/* staff_request_files.c (issue 15): the request's files with their sizes
+ * (files, has_files), the total against the quota (file_quota) and every
+ * download (downloads, has_downloads). False having answered. */
+bool request_add_files(struct request *req, struct json_object *m, const char *id);
+
 #endif

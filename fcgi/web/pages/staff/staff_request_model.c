@@ -611,7 +611,8 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 	if (d->has_received)
 		add_deadline(req, m, d->id);
 	if (!add_events(req, m, d->id) || !add_records(req, m, d->id) ||
-	    !add_mass_request(req, m, d->id) || !request_add_messages(req, m, d->id)) {
+	    !add_mass_request(req, m, d->id) || !request_add_messages(req, m, d->id) ||
+	    !request_add_files(req, m, d->id)) {
 		json_object_put(m);
 		return NULL;
 	}
