@@ -22,6 +22,11 @@ struct config {
 	char *site_name;
 	char *secret_key_file;
 	size_t max_body;	/* bytes; larger bodies get 413 */
+	/* Uploads (multipart routes, web/upload.h; docs/deploy.md "Uploads"). */
+	size_t max_file_bytes;	/* one file */
+	size_t max_upload_bytes;	/* the files of one request together */
+	int max_files;		/* files in one request */
+	char *clamd_socket;	/* clamd's unix socket for INSTREAM, or "" (no scan) */
 	int statement_timeout_ms;
 	int request_timeout_ms;	/* to receive a request's parameters and body */
 	bool secure_cookies;	/* set the Secure flag (behind https) */

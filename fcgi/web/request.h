@@ -18,6 +18,18 @@
 
 struct staff_session;
 
+/*
+ * A multipart body left unread for a ROUTE_MULTIPART handler (upload.h):
+ * read() fills buf with up to len bytes and returns how many, 0 at the
+ * end of the body, -1 when it cannot be read (cut short or too late).
+ */
+struct body_stream {
+	long (*read)(void *ctx, char *buf, size_t len);
+	void *ctx;
+	size_t length;			/* Content-Length */
+	bool consumed;			/* upload_receive has read it */
+};
+
 struct request {
 	struct worker *worker;
 	const struct app *app;
@@ -37,6 +49,9 @@ struct request {
 	struct json_object *json_body;	/* application/json body, owned */
 	const char *body;
 	size_t body_len;
+	/* A multipart body on a ROUTE_MULTIPART route: not in body, read by
+	 * upload_receive() (upload.h); NULL otherwise. */
+	struct body_stream *body_stream;
 	struct route_match match;
 	/* The signed-in staff member (auth.h), or NULL. */
 	const struct staff_session *staff;
