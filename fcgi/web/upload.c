@@ -250,7 +250,8 @@ static bool file_begin(struct receiving *r, struct multipart_part *part)
 		f->name = arena_strdup(r->req->arena, name);
 	r->file = f;
 	r->size = 0;
-	if (accepted_count(r->out) >= (size_t)c->max_files) {
+	size_t kept = fields_get_all(&r->req->form, KEPT_FIELD, NULL, 0);
+	if (accepted_count(r->out) + kept >= (size_t)c->max_files) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "一次最多上传%d个文件，文件“%s”未保存。", c->max_files,
 			 f->name);
@@ -573,4 +574,68 @@ struct json_object *upload_model(const struct upload_result *r, const char *fiel
 		json_object_array_add(list, o);
 	}
 	return list;
+}
+
+static const char *size_text(struct request *req, long long size)
+{
+	char buf[32];
+	if (size >= 1024 * 1024)
+		snprintf(buf, sizeof buf, "%.1f MB", (double)size / (1024 * 1024));
+	else
+		snprintf(buf, sizeof buf, "%lld KB", (size + 1023) / 1024);
+	return arena_strdup(req->arena, buf);
+}
+
+static struct json_object *kept_model(struct request *req, const struct upload_result *r,
+				      const char *field)
+{
+	struct json_object *list = json_object_new_array();
+	for (size_t i = 0; r && i < r->count; i++) {
+		const struct upload_file *f = &r->files[i];
+		if (!f->id || strcmp(f->field, field))
+			continue;
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string(f->name));
+		json_object_object_add(o, "label", json_object_new_string(f->label ? f->label : ""));
+		json_object_object_add(o, "size_text", json_object_new_string(size_text(req, f->size)));
+		json_object_object_add(o, "token", json_object_new_string(f->token ? f->token : ""));
+		json_object_array_add(list, o);
+	}
+	return list;
+}
+
+void upload_form_model(struct request *req, struct json_object *m,
+		       const struct upload_result *r,
+		       const struct upload_form_field *fields, size_t n)
+{
+	struct json_object *list = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "field", json_object_new_string(fields[i].field));
+		json_object_object_add(o, "label", json_object_new_string(fields[i].label));
+		if (fields[i].multiple)
+			json_object_object_add(o, "multiple", json_object_new_boolean(true));
+		const char *error = r ? upload_error_for(r, fields[i].field) : NULL;
+		if (error)
+			json_object_object_add(o, "error", json_object_new_string(error));
+		json_object_object_add(o, "kept", kept_model(req, r, fields[i].field));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(m, "uploads", list);
+	const struct config *c = &req->app->config;
+	json_object_object_add(m, "upload_max_file_mb",
+			       json_object_new_int64((int64_t)(c->max_file_bytes / (1024 * 1024))));
+	json_object_object_add(m, "upload_max_total_mb",
+			       json_object_new_int64((int64_t)(c->max_upload_bytes / (1024 * 1024))));
+	json_object_object_add(m, "upload_max_files", json_object_new_int(c->max_files));
+}
+
+long long *upload_ids(struct request *req, const struct upload_result *r, size_t *n)
+{
+	long long *ids = arena_alloc(req->arena, (r->count + 1) * sizeof *ids);
+	*n = 0;
+	for (size_t i = 0; i < r->count; i++)
+		if (r->files[i].id)
+			ids[(*n)++] = r->files[i].id;
+	return ids;
 }

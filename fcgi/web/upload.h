@@ -86,4 +86,25 @@ const char *upload_error_for(const struct upload_result *r, const char *field);
  * {id, name, label, size, token} objects for a template or JSON. */
 struct json_object *upload_model(const struct upload_result *r, const char *field);
 
+/* A file input of a page's form, as its template shows it. */
+struct upload_form_field {
+	const char *field;
+	const char *label;	/* "身份证明" */
+	bool multiple;
+};
+
+/*
+ * The "uploads" list a form template renders (templates/upload_fields
+ * partial): per input {field, label, multiple, error, kept: [{name,
+ * label, size_text, token}]}, r NULL for a blank form; and on m the
+ * limits: upload_max_file_mb, upload_max_total_mb, upload_max_files.
+ */
+void upload_form_model(struct request *req, struct json_object *m,
+		       const struct upload_result *r,
+		       const struct upload_form_field *fields, size_t n);
+
+/* The ids of the accepted files (kept ones included), in the arena; their
+ * count in *n. */
+long long *upload_ids(struct request *req, const struct upload_result *r, size_t *n);
+
 #endif

@@ -13,6 +13,7 @@ import unittest
 import urllib.parse
 
 import stack
+import test_citizen_helpers as ch
 import test_staff_common as h
 
 S = None
@@ -42,6 +43,15 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001
                     "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 200
 HTML = b"<!DOCTYPE html><html><head><title>x</title></head><body><script>alert(1)</script></body></html>\n"
+
+
+def form_pairs(fields):
+    """A dict of form fields (lists for repeated ones) as ordered pairs."""
+    out = []
+    for k, v in fields.items():
+        for one in (v if isinstance(v, list) else [v]):
+            out.append((k, one))
+    return out
 
 
 def multipart(fields=(), files=()):
@@ -209,6 +219,130 @@ class StaffApiTest(unittest.TestCase):
         r = self.clerk.keep(S.request("POST", "/api/v1/requests/1/confirm", body=body,
                                       headers=self.clerk.headers({"Content-Type": ct})))
         self.assertEqual(r.status, 415)
+
+
+class Applicant(ch.Client):
+    def submit(self, agency, fields, files, kept=()):
+        """Posts the apply form as a browser does: csrf_token first, the
+        text fields, the kept files' tokens, then the files."""
+        token = self.form(agency) if "submit_token" not in fields else fields["submit_token"]
+        pairs = [("csrf_token", self.csrf()), ("submit_token", token)]
+        pairs += form_pairs({k: v for k, v in fields.items() if k != "submit_token"})
+        pairs += [("kept_files", t) for t in kept]
+        ct, body = multipart(pairs, files)
+        return self._keep(S.request("POST", "/apply/" + agency, body=body,
+                                    headers=self._headers({"Content-Type": ct})))
+
+
+def kept_tokens(page):
+    return re.findall(r'name="kept_files" value="([^"]+)"', page)
+
+
+class ApplyFormTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "up")
+
+    def test_form_is_multipart_with_file_inputs(self):
+        page = S.get("/apply/" + self.agency).text
+        self.assertIn('enctype="multipart/form-data"', page)
+        for name in ("id_copy", "authorization", "attachments"):
+            self.assertIn('name="%s" type="file"' % name, page)
+        # csrf_token comes before any file input (checked before storing).
+        self.assertLess(page.index('name="csrf_token"'), page.index('type="file"'))
+
+    def test_apply_with_id_copy_attaches_it_in_the_submission(self):
+        c = Applicant(S)
+        r = c.submit(self.agency, ch.person(), [("id_copy", "身份证.png", PNG),
+                                                ("attachments", "说明.pdf", pdf())])
+        self.assertEqual(r.status, 201, r)
+        no, _ = ch.receipt_keys(r.text)
+        rid = h.request_id(S, no)
+        rows = S.psql("SELECT purpose || ':' || display_name FROM files WHERE request_id = %d"
+                      " ORDER BY id" % rid).split("\n")
+        self.assertEqual(rows, ["id_copy:身份证.png", "other:说明.pdf"])
+        ev = json.loads(S.psql("SELECT data FROM request_events WHERE request_id = %d AND seq = 1" % rid))
+        import hashlib
+        self.assertEqual(ev["files"][0]["sha256"], hashlib.sha256(PNG).hexdigest())
+
+    def test_refused_file_keeps_form_and_accepted_files(self):
+        c = Applicant(S)
+        fields = ch.person(description="请公开本县2025年学校食堂检查结果的通报。")
+        r = c.submit(self.agency, fields, [("id_copy", "id.png", PNG),
+                                           ("attachments", "evil.pdf", HTML)])
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("evil.pdf", ch.field_error(r.text, "attachments"))
+        self.assertIsNone(ch.field_error(r.text, "id_copy"))
+        self.assertEqual(ch.textarea_value(r.text, "description"), fields["description"])
+        self.assertEqual(ch.input_value(r.text, "name"), "张三")
+        kept = kept_tokens(r.text)
+        self.assertEqual(len(kept), 1)
+        self.assertIn("已上传：id.png", ch.text_of(r.text))
+        self.assertEqual(S.psql("SELECT count(*) FROM requests r JOIN agencies a ON a.id = r.agency_id"
+                                " WHERE a.code = '%s' AND r.description = '%s'"
+                                % (self.agency, fields["description"])), "0")
+        # Sent again with the kept token and no file: the ID copy is attached.
+        token = re.search(r'name="submit_token" value="([^"]+)"', r.text).group(1)
+        r = c.submit(self.agency, dict(fields, submit_token=token), [], kept=kept)
+        self.assertEqual(r.status, 201, r)
+        rid = h.request_id(S, ch.receipt_keys(r.text)[0])
+        self.assertEqual(S.psql("SELECT purpose || ':' || display_name FROM files"
+                                " WHERE request_id = %d" % rid), "id_copy:id.png")
+
+    def test_kept_token_of_another_visitor_is_ignored(self):
+        c = Applicant(S)
+        r = c.submit(self.agency, ch.person(), [("id_copy", "id.png", PNG),
+                                                ("attachments", "bad.pdf", ELF)])
+        self.assertEqual(r.status, 422, r)
+        kept = kept_tokens(r.text)
+        other = Applicant(S)
+        r = other.submit(self.agency, ch.person(), [], kept=kept)
+        self.assertEqual(r.status, 201, r)
+        rid = h.request_id(S, ch.receipt_keys(r.text)[0])
+        self.assertEqual(S.psql("SELECT count(*) FROM files WHERE request_id = %d" % rid), "0")
+
+    def test_ten_files_accepted_eleven_refused(self):
+        c = Applicant(S)
+        files = [("attachments", "f%d.pdf" % i, pdf()) for i in range(10)]
+        r = c.submit(self.agency, ch.person(), files)
+        self.assertEqual(r.status, 201, r)
+        rid = h.request_id(S, ch.receipt_keys(r.text)[0])
+        self.assertEqual(S.psql("SELECT count(*) FROM files WHERE request_id = %d" % rid), "10")
+        c = Applicant(S)
+        r = c.submit(self.agency, ch.person(), files + [("attachments", "f10.pdf", pdf())])
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("最多上传10个", ch.field_error(r.text, "attachments"))
+        self.assertEqual(len(kept_tokens(r.text)), 10)
+
+    def test_total_over_max_upload_bytes_413(self):
+        c = Applicant(S)
+        # 50.5 MB of files: under the body's limit (50 MB + max_body for
+        # the text), so the app answers beside the field.
+        files = [("attachments", "big%d.pdf" % i, pdf(n)) for i, n in
+                 enumerate((19 * MB, 19 * MB, 12 * MB + MB // 2))]
+        r = c.submit(self.agency, ch.person(), files)
+        self.assertEqual(r.status, 413, r)
+        self.assertIn("合计不能超过50 MB", ch.field_error(r.text, "attachments"))
+        self.assertEqual(len(kept_tokens(r.text)), 2)
+
+    def test_file_too_large_413_beside_field(self):
+        c = Applicant(S)
+        r = c.submit(self.agency, ch.person(), [("id_copy", "scan.pdf", pdf(20 * MB + 100))])
+        self.assertEqual(r.status, 413, r)
+        self.assertIn("超过20 MB", ch.field_error(r.text, "id_copy"))
+        self.assertEqual(ch.input_value(r.text, "name"), "张三")
+
+    def test_body_over_the_limit_413(self):
+        c = Applicant(S)
+        files = [("attachments", "big%d.pdf" % i, pdf(18 * MB)) for i in range(3)]
+        r = c.submit(self.agency, ch.person(), files)
+        self.assertEqual(r.status, 413, r)
+
+    def test_urlencoded_form_still_works(self):
+        c = Applicant(S)
+        c.form(self.agency)
+        r = c.post("/apply/" + self.agency, ch.person(submit_token=secrets.token_urlsafe(16)))
+        self.assertEqual(r.status, 201, r)
 
 
 if __name__ == "__main__":
