@@ -65,7 +65,7 @@ static struct upload_file *add_file(struct receiving *r, const char *field,
 	}
 	struct upload_file *f = &out->files[out->count++];
 	*f = (struct upload_file){ .field = arena_strdup(r->req->arena, field),
-				   .purpose = purpose, .name = "" };
+				   .purpose = purpose, .name = "", .pending_fd = -1 };
 	return f;
 }
 
@@ -94,7 +94,7 @@ static size_t accepted_count(const struct upload_result *out)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < out->count; i++)
-		n += out->files[i].id != 0;
+		n += out->files[i].id != 0 || out->files[i].pending_fd >= 0;
 	return n;
 }
 
@@ -380,6 +380,23 @@ static const char *mime_of(const char *kind)
 	return k ? k->mime : "application/octet-stream";
 }
 
+static void store_file(struct request *req, const struct upload_spec *spec,
+		       struct upload_result *out, struct upload_file *f, int fd)
+{
+	struct upload_row row = { .display_name = f->name, .kind = f->kind,
+				  .mime = mime_of(f->kind), .purpose = f->purpose,
+				  .request_id = spec->request_id };
+	f->id = upload_store(req->db, fd, (size_t)f->size, f->sha, spec->agency_id,
+			     spec->staff_id, &row);
+	if (f->id) {
+		f->token = kept_token(req, f->id);
+	} else {
+		f->status = 503;
+		f->error = "暂时无法保存文件，请稍后重试。";
+		out->status = worse(out->status, 503);
+	}
+}
+
 static void file_end(struct receiving *r)
 {
 	struct upload_file *f = r->file;
@@ -389,21 +406,16 @@ static void file_end(struct receiving *r)
 	char path[64];
 	snprintf(path, sizeof path, "/proc/self/fd/%d", r->fd);
 	if (type_accepted(r, f, path) && virus_free(r, f)) {
-		unsigned char sha[BLOB_SHA256_BYTES];
-		crypto_hash_sha256_final(&r->sha, sha);
-		sodium_bin2hex(f->sha256, sizeof f->sha256, sha, sizeof sha);
-		struct upload_row row = { .display_name = f->name, .kind = f->kind,
-					  .mime = mime_of(f->kind), .purpose = f->purpose,
-					  .request_id = r->spec->request_id };
-		f->id = upload_store(r->req->db, r->fd, r->size, sha, r->spec->agency_id,
-				     r->spec->staff_id, &row);
+		crypto_hash_sha256_final(&r->sha, f->sha);
+		sodium_bin2hex(f->sha256, sizeof f->sha256, f->sha, sizeof f->sha);
 		f->size = (long long)r->size;
-		if (f->id) {
-			f->token = kept_token(r->req, f->id);
-			r->file_bytes_total += r->size;
-		} else {
-			refuse_file(r, f, 503, "暂时无法保存文件，请稍后重试。");
+		r->file_bytes_total += r->size;
+		if (!r->spec->agency_id) {	/* stored by upload_store_pending */
+			f->pending_fd = r->fd;
+			r->in_file = false;
+			return;
 		}
+		store_file(r->req, r->spec, r->out, f, r->fd);
 	}
 	close_temp(r);
 }
@@ -537,14 +549,46 @@ bool upload_receive(struct request *req, const struct upload_spec *spec,
 	if (req->body_stream && !req->body_stream->consumed)
 		ok = receive_multipart(req, &r);
 	buf_free(&r.text);
-	if (!ok)
+	if (!ok) {
+		upload_discard(out);
 		return false;
+	}
+	if (spec->agency_id && !keep_listed(&r)) {
+		req->log_why = "database failure reading kept uploads";
+		respond_error(req, 503, NULL);
+		return false;
+	}
+	return true;
+}
+
+bool upload_store_pending(struct request *req, const struct upload_spec *spec,
+			  struct upload_result *out)
+{
+	for (size_t i = 0; i < out->count; i++) {
+		struct upload_file *f = &out->files[i];
+		if (f->pending_fd < 0)
+			continue;
+		store_file(req, spec, out, f, f->pending_fd);
+		close(f->pending_fd);
+		f->pending_fd = -1;
+	}
+	struct receiving r = { .req = req, .spec = spec, .out = out, .fd = -1,
+			       .cap = out->count };
 	if (!keep_listed(&r)) {
 		req->log_why = "database failure reading kept uploads";
 		respond_error(req, 503, NULL);
 		return false;
 	}
 	return true;
+}
+
+void upload_discard(struct upload_result *out)
+{
+	for (size_t i = 0; i < out->count; i++) {
+		if (out->files[i].pending_fd >= 0)
+			close(out->files[i].pending_fd);
+		out->files[i].pending_fd = -1;
+	}
 }
 
 const char *upload_error_for(const struct upload_result *r, const char *field)

@@ -45,7 +45,10 @@ struct upload_input {
 struct upload_spec {
 	const struct upload_input *inputs;
 	size_t ninputs;
-	long long agency_id;	/* the files' agency */
+	/* The files' agency; 0 when only the form tells it (the 补正 answer
+	 * names its request by tracking number and query code): the accepted
+	 * files then wait in their temporary files for upload_store_pending. */
+	long long agency_id;
 	long long staff_id;	/* uploaded_by; 0 for an applicant */
 	long long request_id;	/* the request they are sent for, or 0 */
 };
@@ -61,7 +64,9 @@ struct upload_file {
 	const char *label;	/* e.g. "PDF文档" */
 	long long size;
 	char sha256[BLOB_SHA256_HEX];
+	unsigned char sha[BLOB_SHA256_BYTES];
 	const char *token;	/* "id.mac", for the kept_files field */
+	int pending_fd;		/* accepted, not stored yet (agency_id 0); else -1 */
 };
 
 struct upload_result {
@@ -78,6 +83,18 @@ struct upload_result {
  */
 bool upload_receive(struct request *req, const struct upload_spec *spec,
 		    struct upload_result *out);
+
+/*
+ * Stores the files upload_receive kept pending (spec now with its agency
+ * and request) and reads the form's kept_files. False when it has
+ * answered (503).
+ */
+bool upload_store_pending(struct request *req, const struct upload_spec *spec,
+			  struct upload_result *out);
+
+/* Closes the pending files without storing them (the form was refused
+ * before its agency was known). */
+void upload_discard(struct upload_result *out);
 
 /* The first refusal of field's files, or NULL. */
 const char *upload_error_for(const struct upload_result *r, const char *field);

@@ -345,5 +345,61 @@ class ApplyFormTest(unittest.TestCase):
         self.assertEqual(r.status, 201, r)
 
 
+class SupplementTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "sp")
+        cls.clerk = StaffUploader(S, cls.agency)
+
+    def asked(self):
+        rid, no, code = h.submit_online(S, self.agency)
+        self.clerk.act(rid, "confirm")
+        self.clerk.act(rid, "supplement", {"what": "请提供身份证明和所需信息的文号"})
+        return rid, no, code
+
+    def send(self, c, no, code, text, files, kept=()):
+        page = c.get("/status?no=" + no)
+        pairs = [("csrf_token", c.csrf()), ("tracking_no", no), ("query_code", code),
+                 ("text", text)] + [("kept_files", t) for t in kept]
+        ct, body = multipart(pairs, files)
+        return c._keep(S.request("POST", "/status/supplement", body=body,
+                                 headers=c._headers({"Content-Type": ct})))
+
+    def test_supplement_with_a_file(self):
+        rid, no, code = self.asked()
+        c = ch.Client(S)
+        r = self.send(c, no, code, "补正说明：文号为某府发〔2025〕3号。", [("attachments", "身份证.jpg.png", PNG)])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(S.psql("SELECT purpose || ':' || display_name FROM files WHERE request_id = %d"
+                                " AND purpose <> 'notice'" % rid), "supplement:身份证.jpg.png")
+        ev = json.loads(S.psql("SELECT data FROM request_events WHERE request_id = %d"
+                               " AND action = 'supplement_received'" % rid))
+        import hashlib
+        self.assertEqual(ev["files"][0]["sha256"], hashlib.sha256(PNG).hexdigest())
+
+    def test_refused_file_keeps_text_and_accepted_file(self):
+        rid, no, code = self.asked()
+        c = ch.Client(S)
+        r = self.send(c, no, code, "补正说明文字", [("attachments", "ok.pdf", pdf()),
+                                                   ("attachments", "run.pdf", ELF)])
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("run.pdf", ch.field_error(r.text, "attachments"))
+        self.assertEqual(ch.textarea_value(r.text, "text"), "补正说明文字")
+        kept = kept_tokens(r.text)
+        self.assertEqual(len(kept), 1)
+        uploads = "SELECT count(*) FROM files WHERE request_id = %d AND purpose = 'supplement'" % rid
+        self.assertEqual(S.psql(uploads), "0")
+        r = self.send(c, no, code, "补正说明文字", [], kept=kept)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(S.psql(uploads.replace("count(*)", "display_name")), "ok.pdf")
+
+    def test_wrong_query_code_stores_nothing(self):
+        rid, no, code = self.asked()
+        before = S.psql("SELECT count(*) FROM files")
+        r = self.send(ch.Client(S), no, "AAAAA-AAAAA", "补正", [("attachments", "a.pdf", pdf())])
+        self.assertEqual(r.status, 404, r)
+        self.assertEqual(S.psql("SELECT count(*) FROM files"), before)
+
+
 if __name__ == "__main__":
     unittest.main()
