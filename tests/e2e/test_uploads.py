@@ -401,5 +401,102 @@ class SupplementTest(unittest.TestCase):
         self.assertEqual(S.psql("SELECT count(*) FROM files"), before)
 
 
+class FakeClamd:
+    """A tiny clamd speaking INSTREAM on a unix socket: FOUND when the
+    stream holds the marker, else OK."""
+    MARKER = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR"
+
+    def __init__(self, path):
+        import socket
+        import threading
+        self.path = path
+        self.streams = 0
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        os.chmod(path, 0o666)
+        self.sock.listen(8)
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        import struct
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                f = conn.makefile("rb")
+                cmd = b""
+                while not cmd.endswith(b"\0"):
+                    cmd += f.read(1)
+                data = b""
+                while True:
+                    n = struct.unpack(">I", f.read(4))[0]
+                    if n == 0:
+                        break
+                    data += f.read(n)
+                self.streams += 1
+                found = self.MARKER in data
+                conn.sendall(b"stream: Eicar-Test-Signature FOUND\0" if found else b"stream: OK\0")
+
+    def stop(self):
+        self.sock.close()
+        os.unlink(self.path)
+
+
+class VirusScanTest(unittest.TestCase):
+    """clamd_socket set: a stack of its own, with the fake clamd."""
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        cls.dir = tempfile.mkdtemp(prefix="ysqgk-clamd-")
+        os.chmod(cls.dir, 0o755)
+        cls.socket = os.path.join(cls.dir, "clamd.sock")
+        cls.clamd = FakeClamd(cls.socket)
+        cls.S = h.own_stack()
+        with open(cls.S.config, "a") as f:
+            f.write("clamd_socket = %s\n" % cls.socket)
+        import signal
+        os.kill(stack.app_pid(cls.S), signal.SIGHUP)
+        for _ in range(100):
+            if "reloaded configuration" in cls.S.logs():
+                break
+            time.sleep(0.1)
+        cls.agency = h.new_agency(cls.S, "cv")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.S.stop()
+        try:
+            cls.clamd.stop()
+        except OSError:
+            pass
+
+    def upload(self, clerk, rid, name, data):
+        ct, body = multipart([("csrf_token", clerk.get("/api/v1/session").json()["csrf_token"])],
+                             [("file", name, data)])
+        return clerk.keep(self.S.request("POST", "/api/v1/requests/%s/files" % rid, body=body,
+                                         headers=clerk.headers({"Content-Type": ct})))
+
+    def test_clean_found_and_down(self):
+        clerk = h.Staff(self.S, self.agency)
+        rid, _, _ = h.submit_online(self.S, self.agency)
+        r = self.upload(clerk, rid, "clean.pdf", pdf())
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(self.clamd.streams, 1)
+        r = self.upload(clerk, rid, "infected.txt", b"hello " + FakeClamd.MARKER + b" bye\n")
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("文件未通过病毒检查", r.json()["error"])
+        self.assertEqual(r.json()["field"], "file")
+        before = self.S.psql("SELECT count(*) FROM files")
+        self.clamd.stop()
+        r = self.upload(clerk, rid, "later.pdf", pdf())
+        self.assertEqual(r.status, 503, r)
+        self.assertIn("病毒检查服务暂时不可用", r.json()["error"])
+        self.assertEqual(self.S.psql("SELECT count(*) FROM files"), before)
+
+
 if __name__ == "__main__":
     unittest.main()
