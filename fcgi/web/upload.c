@@ -683,3 +683,62 @@ long long *upload_ids(struct request *req, const struct upload_result *r, size_t
 			ids[(*n)++] = r->files[i].id;
 	return ids;
 }
+
+/* What each purpose of an upload is, for people. */
+static const char *purpose_label(const char *purpose)
+{
+	static const struct { const char *code, *label; } labels[] = {
+		{ "id_copy", "身份证明" },
+		{ "authorization", "委托书" },
+		{ "other", "其他材料" },
+		{ "supplement", "补正材料" },
+		{ "registration", "登记时提交的材料" },
+		{ "reply", "答复提供的信息" },
+	};
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (!strcmp(labels[i].code, purpose))
+			return labels[i].label;
+	return "文件";
+}
+
+bool upload_add_list(struct request *req, struct db *db, struct json_object *m,
+		     const char *request_id, bool staff)
+{
+	const char *p[] = { request_id };
+	PGresult *res = db_exec(db, STMT_UPLOAD_LIST, 1, p);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		PQclear(res);
+		return false;
+	}
+	struct json_object *list = json_object_new_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *o = json_object_new_object();
+		const char *id = PQgetvalue(res, i, COL(UPLOAD_LIST, id));
+		const char *purpose = PQgetvalue(res, i, COL(UPLOAD_LIST, purpose));
+		const struct filetype_kind *k = filetype_kind_by_code(PQgetvalue(res, i, COL(UPLOAD_LIST, kind)));
+		json_object_object_add(o, "id", json_object_new_int64(atoll(id)));
+		json_object_object_add(o, "name", json_object_new_string(
+			PQgetvalue(res, i, COL(UPLOAD_LIST, display_name))));
+		json_object_object_add(o, "purpose", json_object_new_string(purpose));
+		json_object_object_add(o, "purpose_label", json_object_new_string(purpose_label(purpose)));
+		json_object_object_add(o, "kind_label", json_object_new_string(k ? k->label : ""));
+		json_object_object_add(o, "size_text", json_object_new_string(
+			size_text(req, atoll(PQgetvalue(res, i, COL(UPLOAD_LIST, size))))));
+		json_object_object_add(o, "sha256", json_object_new_string(
+			PQgetvalue(res, i, COL(UPLOAD_LIST, sha256))));
+		json_object_object_add(o, "created_text", json_object_new_string(
+			PQgetvalue(res, i, COL(UPLOAD_LIST, created_text))));
+		if (staff) {
+			char href[48];
+			snprintf(href, sizeof href, "/staff/files/%s", id);
+			json_object_object_add(o, "href", json_object_new_string(href));
+		}
+		json_object_array_add(list, o);
+	}
+	if (PQntuples(res))
+		json_object_object_add(m, "has_attachments", json_object_new_boolean(true));
+	PQclear(res);
+	json_object_object_add(m, "attachments", list);
+	return true;
+}

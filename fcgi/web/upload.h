@@ -124,4 +124,14 @@ void upload_form_model(struct request *req, struct json_object *m,
  * count in *n. */
 long long *upload_ids(struct request *req, const struct upload_result *r, size_t *n);
 
+/*
+ * Adds to m "attachments": the uploads attached to request_id, oldest
+ * first, {id, name, purpose, purpose_label, kind_label, size_text,
+ * created_text} (staff: and href, /staff/files/{id}), and
+ * "has_attachments" when there are any. False when it has answered (a
+ * database failure).
+ */
+bool upload_add_list(struct request *req, struct db *db, struct json_object *m,
+		     const char *request_id, bool staff);
+
 #endif

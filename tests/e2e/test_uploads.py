@@ -264,6 +264,20 @@ class ApplyFormTest(unittest.TestCase):
         ev = json.loads(S.psql("SELECT data FROM request_events WHERE request_id = %d AND seq = 1" % rid))
         import hashlib
         self.assertEqual(ev["files"][0]["sha256"], hashlib.sha256(PNG).hexdigest())
+        # Listed on the status page and on the staff page; staff download it.
+        _, code = ch.receipt_keys(r.text)
+        page = c.post("/status", {"tracking_no": no, "query_code": code}).text
+        self.assertIn("身份证.png（身份证明", ch.text_of(page))
+        clerk = h.Staff(S, self.agency)
+        att = clerk.request(rid)["attachments"]
+        self.assertEqual([a["name"] for a in att], ["身份证.png", "说明.pdf"])
+        self.assertIn('href="%s"' % att[0]["href"], clerk.get("/staff/requests/%d" % rid).text)
+        got = clerk.get(att[0]["href"])
+        self.assertEqual(got.status, 200, got)
+        self.assertEqual(got.body, PNG)
+        self.assertEqual(got.header("Content-Type"), "image/png")
+        stranger = h.Staff(S, h.new_agency(S))
+        self.assertEqual(stranger.get(att[0]["href"]).status, 404)
 
     def test_refused_file_keeps_form_and_accepted_files(self):
         c = Applicant(S)

@@ -14,6 +14,7 @@
 #include "domain/remedies.h"
 #include "domain/workflow_rules.h"
 #include "web/http.h"
+#include "web/upload.h"
 #include "web/model.h"
 #include "web/pages/citizen/citizen.h"
 #include "web/pages/pages.h"
@@ -457,7 +458,8 @@ struct json_object *status_model(struct request *req, struct db *db, const char 
 
 	bool can_answer;
 	if (!add_supplement(req, db, id, status, m, &can_answer) ||
-	    !add_events(req, db, id, m) || !add_notices(req, db, id, m)) {
+	    !add_events(req, db, id, m) || !add_notices(req, db, id, m) ||
+	    !upload_add_list(req, db, m, id, false)) {
 		json_object_put(m);
 		return NULL;
 	}

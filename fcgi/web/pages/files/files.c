@@ -137,3 +137,29 @@ void page_status_file(struct request *req)
 	PQclear(res);
 	send_file(req, file_id, sha, name, mime, NULL, "status_link");
 }
+
+/* GET /staff/files/{file}: any file attached to a request of an agency
+ * the member sees (issue 15: uploads listed on the request page). */
+void page_staff_file(struct request *req)
+{
+	char file_id[32];
+	if (!route_capture(&req->match, "file", file_id, sizeof file_id) || !digits(file_id)) {
+		respond_error(req, 404, NULL);
+		return;
+	}
+	const char *p[] = { file_id };
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_UPLOAD_STAFF_FILE, 1, p);
+	if (!res)
+		return;
+	if (PQntuples(res) != 1 ||
+	    !auth_sees_agency(req, atoll(PQgetvalue(res, 0, COL(UPLOAD_STAFF_FILE, agency_id))))) {
+		PQclear(res);
+		respond_error(req, 404, "没有这个文件");
+		return;
+	}
+#define V(c) arena_strdup(req->arena, PQgetvalue(res, 0, COL(UPLOAD_STAFF_FILE, c)))
+	const char *sha = V(sha256), *name = V(display_name), *mime = V(mime);
+#undef V
+	PQclear(res);
+	send_file(req, file_id, sha, name, mime, req->staff->staff_id_text, "staff");
+}

@@ -9,4 +9,7 @@ void page_staff_notice_pdf(struct request *req, const char *request_id, const ch
 /* GET /status/files/{file}?exp=…&sig=… */
 void page_status_file(struct request *req);
 
+/* GET /staff/files/{file}: a file attached to a request (staff session). */
+void page_staff_file(struct request *req);
+
 #endif

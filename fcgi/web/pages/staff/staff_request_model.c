@@ -13,6 +13,7 @@
 #include "domain/workflow_rules.h"
 #include "core/events.h"
 #include "web/http.h"
+#include "web/upload.h"
 #include "web/pages/pages.h"
 #include "core/pii.h"
 #include "service/workflow.h"
@@ -611,7 +612,8 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 	if (d->has_received)
 		add_deadline(req, m, d->id);
 	if (!add_events(req, m, d->id) || !add_records(req, m, d->id) ||
-	    !add_mass_request(req, m, d->id) || !request_add_messages(req, m, d->id)) {
+	    !add_mass_request(req, m, d->id) || !request_add_messages(req, m, d->id) ||
+	    !upload_add_list(req, req->db, m, d->id, true)) {
 		json_object_put(m);
 		return NULL;
 	}
