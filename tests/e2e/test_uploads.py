@@ -212,6 +212,34 @@ class StaffApiTest(unittest.TestCase):
         print("\n  VmRSS %d kB before, peak %+d kB during a 10 MB upload" % (before, grown))
         self.assertLess(grown, 2048)
 
+    def test_staff_reply_form_with_files(self):
+        rid = self.new_request()
+        pairs = [("csrf_token", self.clerk.csrf()), ("outcome", "disclosed"),
+                 ("text", "现提供所申请的文件。")]
+        ct, body = multipart(pairs, [("files", "公开文件.pdf", pdf()), ("files", "附表.png", PNG)])
+        r = self.clerk.keep(S.request("POST", "/staff/requests/%d/reply" % rid, body=body,
+                                      headers=self.clerk.headers({"Content-Type": ct})))
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(S.psql("SELECT string_agg(display_name, ',' ORDER BY id) FROM files"
+                                " WHERE request_id = %d AND purpose = 'reply'" % rid), "公开文件.pdf,附表.png")
+        ev = json.loads(S.psql("SELECT data FROM request_events WHERE request_id = %d"
+                               " AND action = 'replied'" % rid))
+        self.assertEqual(len(ev["files"]), 2)
+        # A refused file: the page again, 422, nothing replied.
+        rid = self.new_request()
+        pairs[0] = ("csrf_token", self.clerk.csrf())
+        ct, body = multipart(pairs, [("files", "x.pdf", ELF)])
+        r = self.clerk.keep(S.request("POST", "/staff/requests/%d/reply" % rid, body=body,
+                                      headers=self.clerk.headers({"Content-Type": ct})))
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("x.pdf", r.text)
+        self.assertEqual(S.psql("SELECT status FROM requests WHERE id = %d" % rid), "in_progress")
+        # Other steps take no multipart body.
+        ct, body = multipart([("csrf_token", self.clerk.csrf()), ("text", "备注")])
+        r = self.clerk.keep(S.request("POST", "/staff/requests/%d/note" % rid, body=body,
+                                      headers=self.clerk.headers({"Content-Type": ct})))
+        self.assertEqual(r.status, 415, r)
+
     def test_multipart_refused_on_other_routes(self):
         ct, body = multipart([("csrf_token", "x")], [("file", "a.pdf", pdf())])
         r = S.request("POST", "/status/withdraw", body=body, headers={"Content-Type": ct})
