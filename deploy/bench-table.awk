@@ -6,6 +6,7 @@
 #   page  NAME  CONNS  REQ/S  P50_MS  P99_MS  CLASS  ERRORS
 #   rss   KB  WORKERS
 #   drain QUEUED  SENT  SECONDS  OVERLAP  IN_MAILBOX  MAILBOX_CPU_S
+#   notice COUNT  MEDIAN_MS  MAX_MS  PDF_BYTES
 # CLASS is ceiling (the minimal FastCGI response, measured first and last:
 # the ratios use the higher), read, submit, staff, report, info (no
 # target), or quiet and draining: the status look-up without and while
@@ -13,7 +14,10 @@
 # (empty when every answer was 2xx). The drain line: how many messages
 # waited, how many were sent in how many seconds, whether the drain still
 # ran when the look-up's measurement ended (1) or not (0), the messages in
-# the mailbox, and the mailbox's CPU seconds.
+# the mailbox, and the mailbox's CPU seconds. The notice line (issue 15):
+# how many 补正 steps were timed one after another, each rendering and
+# storing its notice as a PDF, their median and slowest time, and the
+# PDFs' mean size.
 #
 # Output: the table, then one PASS/MISS line per target, then "all targets
 # met" or "some targets missed". Exit status 0 either way: a missed target
@@ -47,6 +51,11 @@ $1 == "drain" {
 	next
 }
 
+$1 == "notice" {
+	notices = $2 + 0; notice_p50 = $3 + 0; notice_max = $4 + 0; notice_bytes = $5 + 0
+	next
+}
+
 $1 == "rss" { rss_kb = $2 + 0; workers = $3; next }
 
 function check(what, ok, shown) {
@@ -70,6 +79,9 @@ END {
 		printf "\nmessage drain: %d of %d queued e-mails sent in %.1f s (%.0f/s); %d in the mailbox," \
 		       " which took %.1f s of CPU\n", sent, queued, drain_s, (drain_s > 0 ? sent / drain_s : 0),
 		       in_mailbox, mailbox_cpu
+	if (notices)
+		printf "\nnotice PDFs: %d 补正 steps, median %.1f ms, slowest %.1f ms, %.0f KB each\n",
+		       notices, notice_p50, notice_max, notice_bytes / 1024
 	print ""
 	print "targets:"
 	for (i = 1; i <= npages; i++) {
@@ -99,6 +111,9 @@ END {
 		check("status look-up p99 while draining ≤ 1.2 × without", (grow <= 0.2 && (overlap || !drained)),
 		      shown)
 	}
+	if (notices)
+		check("issuing a notice PDF (the whole step) < 50 ms, median", (notice_p50 < 50),
+		      sprintf("%.1f ms", notice_p50))
 	if (rss_kb != "")
 		check("app peak RSS < 64 MB with " workers " threads", (rss_kb < 65536),
 		      int(rss_kb / 1024) " MB")

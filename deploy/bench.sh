@@ -28,7 +28,8 @@
 # the database and nginx, and its SQL statements per request),
 # BENCH_MESSAGES (10000), BENCH_DRAIN_CONNECTIONS (2), BENCH_MAIL_PORT
 # (BENCH_PORT + 1: the local mailbox), BENCH_NOTIFY_NICE (0: the sender and
-# the mailbox run under `nice -n` that much).
+# the mailbox run under `nice -n` that much), BENCH_NOTICES (20: notices
+# issued as PDFs, one after another, for their time).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,6 +50,7 @@ MESSAGES=${BENCH_MESSAGES:-10000}
 DRAIN_CONNS=${BENCH_DRAIN_CONNECTIONS:-2}
 MAIL_PORT=${BENCH_MAIL_PORT:-$(( PORT + 1 ))}
 NOTIFY_NICE=${BENCH_NOTIFY_NICE:-0}
+NOTICES=${BENCH_NOTICES:-20}
 MAILBOX_PID=
 NOTIFY_PID=
 URL="http://127.0.0.1:$PORT"
@@ -308,6 +310,48 @@ OTHER=$(awk -v m=$(( machine1 - machine0 )) -v s=$(( stack1 - stack0 )) -v c=$((
 [ "$OTHER" -le 5 ] ||
 	say "$OTHER % of the CPU time went to other processes while measuring: the numbers are low"
 
+# ---- documents (issue 15) ---------------------------------------------------
+
+# Issuing a notice as a PDF: BENCH_NOTICES requests of the clerk's
+# department, submitted and confirmed, are each asked for a 补正 — the step
+# renders the 补正告知书 as an A4 PDF (cairo + pango, the CJK font), stores
+# it and logs its hash, in the step's transaction. Each step is timed by
+# curl, one after another (a clerk issues one notice at a time): the whole
+# step's time bounds the PDF's.
+issue_notices() {
+	local i created tracking rid t
+	: >"$WORK/notice_ms"
+	for i in $(seq "$NOTICES"); do
+		created=$(curl -fsS -H 'Content-Type: application/json' \
+			"$URL/api/v1/agencies/perf-03/requests" -d "{
+			\"applicant_kind\": \"person\", \"name\": \"告知书样本$i\", \"id_type\": \"resident_id\",
+			\"id_number\": \"330106199510263451\", \"phone\": \"13800138000\",
+			\"description\": \"请公开本单位$(( 2000 + i ))年度政府采购合同目录（告知书压测第$i号）。\",
+			\"provision_forms\": [\"email\"], \"obtain_methods\": [\"email\"],
+			\"email\": \"notice$i@example.cn\", \"declaration\": true, \"privacy_consent\": true}") ||
+			die "submitting the notice sample $i failed"
+		tracking=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["tracking_no"])' <<<"$created")
+		rid=$("${PSQL[@]}" -c "SELECT id FROM requests WHERE tracking_no = '$tracking'")
+		curl -fsS -o /dev/null -H 'Content-Type: application/json' -b "ysqgk_session=$CLERK" \
+			-d '{}' "$URL/api/v1/requests/$rid/confirm" || die "confirming $tracking failed"
+		t=$(curl -fsS -o /dev/null -w '%{time_total}' -H 'Content-Type: application/json' \
+			-b "ysqgk_session=$CLERK" \
+			-d '{"what": "请补充所需合同的签订年份及采购项目名称，以便本机关查找。"}' \
+			"$URL/api/v1/requests/$rid/supplement") || die "the 补正 of $tracking failed"
+		awk -v t="$t" 'BEGIN { printf "%.2f\n", t * 1000 }' >>"$WORK/notice_ms"
+	done
+	NOTICE=$(sort -n "$WORK/notice_ms" | awk -v bytes="$("${PSQL[@]}" -c "SELECT coalesce(round(avg(b.size)), 0)
+		FROM files f JOIN blobs b ON b.sha256 = f.sha256 JOIN notices n ON n.id = f.notice_id
+		WHERE n.kind = 'supplement' AND f.created_at > now() - interval '1 hour'")" '
+		{ ms[NR] = $1 }
+		END { printf "notice\t%d\t%s\t%s\t%s", NR, ms[int((NR + 1) / 2)], ms[NR], bytes }')
+}
+
+NOTICE=
+if [ "$NOTICES" -gt 0 ] && { [ -z "$ONLY" ] || [[ "notice PDF" =~ $ONLY ]]; }; then
+	issue_notices
+fi
+
 # ---- the outbox drained ------------------------------------------------------
 
 # The local mailbox: aiosmtpd under Debian's python3 (tests/e2e/mailbox.py),
@@ -445,12 +489,18 @@ workers=$(awk '$1 == "threads" {print $3}' "$DIR/ysqgk.conf")
 			"${P50[$name]}" "${P99[$name]}" "$class" "${ERR[$name]:-}"
 	done
 	[ -z "$DRAIN" ] || echo "$DRAIN"
+	[ -z "$NOTICE" ] || echo "$NOTICE"
 	printf 'rss\t%s\t%s\n' "$rss_kb" "$workers"
 } >"$WORK/results.tsv"
 awk -f "$ROOT/deploy/bench-table.awk" "$WORK/results.tsv"
 echo
 echo "app peak RSS (VmHWM) under load: $(( rss_kb / 1024 )) MB with $workers worker threads" \
 	"(with the two sign-ins before: $(( SIGN_IN_KB / 1024 )) MB)"
+# File-backed pages are shared page cache, not the app's own memory: the
+# two CJK font files (some 50 MB) that the notices' PDFs map count there.
+echo "app resident now: $(awk '/RssAnon/ {a = $2} /RssFile/ {f = $2}
+	END { printf "%d MB anonymous, %d MB file-backed (the PDF fonts mapped)", a / 1024, f / 1024 }' \
+	"/proc/$APP_PID/status")"
 echo "dataset: $("${PSQL[@]}" -c "SELECT count(*) FROM requests") requests;" \
 	"report year $YEAR; $SECONDS_EACH s per page, $CONNS connections (the reports: 1)," \
 	"$THREADS wrk threads, $(nproc) cores; other processes took $OTHER % of the CPU meanwhile"

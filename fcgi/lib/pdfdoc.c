@@ -97,8 +97,11 @@ static void warm_fonts(void)
 	g_object_unref(ctx);
 }
 
+static void stop_renderer(void);
+
 void pdfdoc_global_cleanup(void)
 {
+	stop_renderer();
 	pthread_mutex_lock(&render_lock);
 	if (font_map) {
 		g_object_unref(font_map);
@@ -709,6 +712,87 @@ static bool render_locked(const struct pdfdoc *d, struct doc_layout *dl, struct 
 	return true;
 }
 
+/* ---- the renderer thread --------------------------------------------------- */
+
+/*
+ * Every render runs on one thread of pdfdoc's own; callers hand it their
+ * document under render_lock and wait. Why: to subset the CJK font, cairo
+ * copies its whole CFF table (some 20 MB) into a block it mallocs and frees
+ * for every PDF. glibc serves that block from the arena of the thread that
+ * asks and keeps it there for the next time (its mmap threshold rises to
+ * the block's size after the first free). Rendered on the workers, each
+ * worker's arena ended up holding such blocks (8 workers: the app grew to
+ * some 360 MB), and every worker's first renders paid for faulting 20 MB
+ * of fresh pages in — slow on virtual machines, where a page fault costs
+ * tens of microseconds. On one thread, one arena keeps one block, reused
+ * by every render.
+ */
+struct render_job {
+	const struct pdfdoc *d;
+	struct doc_layout *dl;
+	struct buf *out;
+	char *err;
+	size_t errlen;
+	bool ok;
+	bool done;
+};
+
+static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t job_posted = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t job_finished = PTHREAD_COND_INITIALIZER;
+static struct render_job *pending_job;	/* under job_lock */
+static bool renderer_stopping;		/* under job_lock */
+static bool renderer_started;
+static pthread_t renderer;
+
+static void *renderer_main(void *unused)
+{
+	(void)unused;
+	pthread_mutex_lock(&job_lock);
+	for (;;) {
+		while (!pending_job && !renderer_stopping)
+			pthread_cond_wait(&job_posted, &job_lock);
+		if (!pending_job)
+			break;
+		struct render_job *job = pending_job;
+		pthread_mutex_unlock(&job_lock);
+		job->ok = render_locked(job->d, job->dl, job->out, job->err, job->errlen);
+		pthread_mutex_lock(&job_lock);
+		job->done = true;
+		pending_job = NULL;
+		pthread_cond_broadcast(&job_finished);
+	}
+	pthread_mutex_unlock(&job_lock);
+	return NULL;
+}
+
+/* Under render_lock: one job at a time. Renders on the calling thread when
+ * the renderer could not be started. */
+static bool run_on_renderer(struct render_job *job)
+{
+	if (!renderer_started)
+		return render_locked(job->d, job->dl, job->out, job->err, job->errlen);
+	pthread_mutex_lock(&job_lock);
+	pending_job = job;
+	pthread_cond_signal(&job_posted);
+	while (!job->done)
+		pthread_cond_wait(&job_finished, &job_lock);
+	pthread_mutex_unlock(&job_lock);
+	return job->ok;
+}
+
+static void stop_renderer(void)
+{
+	if (!renderer_started)
+		return;
+	pthread_mutex_lock(&job_lock);
+	renderer_stopping = true;
+	pthread_cond_signal(&job_posted);
+	pthread_mutex_unlock(&job_lock);
+	pthread_join(renderer, NULL);
+	renderer_started = false;
+}
+
 /* ---- entry points --------------------------------------------------------- */
 
 /* A throwaway render: the first one opens the font files for subsetting
@@ -721,7 +805,8 @@ static void warm_render(void)
 	struct doc_layout dl = { 0 };
 	struct buf out = BUF_INIT;
 	char err[128];
-	render_locked(&d, &dl, &out, err, sizeof err);
+	struct render_job job = { .d = &d, .dl = &dl, .out = &out, .err = err, .errlen = sizeof err };
+	run_on_renderer(&job);
 	free_layout(&dl);
 	buf_free(&out);
 }
@@ -731,8 +816,14 @@ static void init_once_fn(void)
 {
 	font_map = pango_cairo_font_map_new();
 	warm_fonts();
-	if (fonts_found)
+	renderer_started = pthread_create(&renderer, NULL, renderer_main, NULL) == 0;
+	/* Twice: the first render's copy of the font is mapped and unmapped
+	 * (and raises glibc's threshold), the second's stays in the renderer's
+	 * arena for every later render. */
+	if (fonts_found) {
 		warm_render();
+		warm_render();
+	}
 }
 
 void pdfdoc_global_init(void)
@@ -748,8 +839,9 @@ bool pdfdoc_render(const struct pdfdoc *d, struct buf *out, char *err, size_t er
 	struct doc_layout dl = { 0 };
 	if (d->seal_png && !(dl.seal = load_seal(d, err, errlen)))
 		return false;
+	struct render_job job = { .d = d, .dl = &dl, .out = out, .err = err, .errlen = errlen };
 	pthread_mutex_lock(&render_lock);
-	bool ok = render_locked(d, &dl, out, err, errlen);
+	bool ok = run_on_renderer(&job);
 	free_layout(&dl);
 	pthread_mutex_unlock(&render_lock);
 	return ok;

@@ -35,9 +35,13 @@
  * throwaway document is rendered (some 0.3 s), so that no render pays for
  * it (a first render costs ten times a later one). pdfdoc_render() may
  * then be called from any thread (it calls pdfdoc_global_init itself if
- * need be); renders are serialised by a lock inside (the pango font map is
- * shared, and pango objects are not thread-safe), each holding it for a
- * few tens of milliseconds; the seal's PNG is decoded outside it.
+ * need be). Every render runs on one thread that pdfdoc_global_init starts
+ * (the caller waits for it): renders are serialised (the pango font map is
+ * shared, and pango objects are not thread-safe), each taking a few tens
+ * of milliseconds, and the large block cairo allocates to subset the font
+ * stays in that one thread's malloc arena instead of in every caller's
+ * (pdfdoc.c says why). The seal's PNG is decoded on the caller's thread.
+ * Do not fork after pdfdoc_global_init: the child would have no renderer.
  * pdfdoc_global_cleanup() (tests, at exit) frees what can be freed; no
  * render may run during or after it.
  */
