@@ -608,8 +608,6 @@ int server_run(struct app *app, const char *config_path)
 		return 1;
 	}
 	atomic_store(&current_app, app);
-	/* Fonts loaded before any worker renders a notice's PDF (lib/pdfdoc.h). */
-	pdfdoc_global_init();
 
 	signal(SIGPIPE, SIG_IGN);
 	sigset_t stop_set;
@@ -618,6 +616,10 @@ int server_run(struct app *app, const char *config_path)
 	sigaddset(&stop_set, SIGINT);
 	sigaddset(&stop_set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);	/* inherited by workers */
+	/* Fonts loaded before any worker renders a notice's PDF (lib/pdfdoc.h).
+	 * After the mask: pdfdoc starts its renderer thread here, which must
+	 * not take a SIGHUP (its default action ends the process). */
+	pdfdoc_global_init();
 
 	gate = gate_start(listen_fd, app->config.request_timeout_ms);
 	int n = app->config.threads;

@@ -502,8 +502,16 @@ class VirusScanTest(unittest.TestCase):
             f.write("clamd_socket = %s\n" % cls.socket)
         import signal
         os.kill(stack.app_pid(cls.S), signal.SIGHUP)
-        for _ in range(100):
+        for _ in range(300):
             if "reloaded configuration" in cls.S.logs():
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the app did not reload:\n" + cls.S.logs()[-2000:])
+        # The first answers after a reload under load came back 502 in the
+        # whole suite (not reproduced alone): wait until the site answers.
+        for _ in range(100):
+            if cls.S.get("/healthz").status == 200:
                 break
             time.sleep(0.1)
         cls.agency = h.new_agency(cls.S, "cv")
