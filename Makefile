@@ -10,7 +10,7 @@
 
 PREFIX  ?= /usr/local
 CC      ?= cc
-PKGS     = json-c libsodium liboath libqrencode libcurl pangocairo libzip
+PKGS     = json-c libsodium liboath libqrencode libcurl pangocairo fontconfig libzip xlsxwriter
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 INCS     = -Ifcgi -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
 LIBS     = -lfcgi -lpq $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmagic -lunistring -lpthread -lm
@@ -43,10 +43,18 @@ $(STMT_NAMES): $(STMT_FILES) fcgi/core/stmt_names.sh
 .PHONY: all deps run test test-dates test-faults unit e2e layers bench install clean check-deps fuzz
 all: build/ysqgk
 
+# The GB 2312 subset of the notices' font (deploy/subset-font.py says why),
+# beside the binaries; a minute or two each, once.
+NOTO_CJK = /usr/share/fonts/opentype/noto
+FONTS    = build/fonts/YSQGKSerifSC-Regular.otf build/fonts/YSQGKSerifSC-Bold.otf
+build/fonts/YSQGKSerifSC-%.otf: deploy/subset-font.py
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 deploy/subset-font.py $(NOTO_CJK)/NotoSerifCJK-$*.ttc $* $@
+
 deps:
 	@deploy/install-deps.sh build
 
-build/ysqgk: $(REL_OBJS)
+build/ysqgk: $(REL_OBJS) | $(FONTS)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
 
 $(REL_DIR)/%.o: %.c | $(STMT_NAMES)
@@ -57,7 +65,7 @@ $(TST_DIR)/%.o: %.c | $(STMT_NAMES)
 	@mkdir -p $(dir $@)
 	$(CC) $(TST_FLAGS) -MMD -MP -c -o $@ $<
 
-build/ysqgk-test: $(TST_OBJS) $(TST_DIR)/fcgi/cli/main.o
+build/ysqgk-test: $(TST_OBJS) $(TST_DIR)/fcgi/cli/main.o | $(FONTS)
 	$(CC) $(TST_FLAGS) -o $@ $^ $(LIBS)
 
 $(TST_DIR)/unit/%: tests/unit/%.c $(TST_OBJS)
@@ -138,7 +146,7 @@ CONFFILE    = deploy/install-file.sh conffile
 # The sender and the daily run (issue 14; docs/deploy.md "Messages").
 UNITS_MORE  = ysqgk-notify.service ysqgk-deadlines.service ysqgk-deadlines.timer
 
-install: $(INSTALL_BIN)
+install: $(INSTALL_BIN) $(FONTS)
 	@rm -rf $(STAGE) && mkdir -p $(STAGE)
 	$(SUBST) deploy/ysqgk.conf.example >$(STAGE)/ysqgk.conf
 	$(SUBST) deploy/ysqgk.service >$(STAGE)/ysqgk.service
@@ -151,6 +159,7 @@ install: $(INSTALL_BIN)
 	install -D -m 0755 $(STAGE)/ysqgk-migrate $(DESTDIR)$(PREFIX)/sbin/ysqgk-migrate
 	deploy/install-file.sh tree templates $(DESTDIR)$(DATADIR)/templates
 	deploy/install-file.sh tree sql $(DESTDIR)$(DATADIR)/sql
+	deploy/install-file.sh tree build/fonts $(DESTDIR)$(DATADIR)/fonts
 	install -D -m 0644 deploy/db-roles.sql $(DESTDIR)$(DATADIR)/db/roles.sql
 	install -D -m 0644 deploy/db-grants.sql $(DESTDIR)$(DATADIR)/db/grants.sql
 	install -D -m 0644 $(STAGE)/ysqgk-http.conf $(DESTDIR)$(DATADIR)/nginx/ysqgk-http.conf

@@ -35,7 +35,8 @@
 #
 # Environment: RATE_LIMITS=off drops nginx's limit_req (for capacity
 # benchmarks only); THREADS sets the app's worker threads; MAIL_PORT fixes
-# the port of run's mailbox.
+# the port of run's mailbox; NGINX_EXTRA_CONF names a file included in the
+# server block (make bench's PHP-FPM reference location).
 set -euo pipefail
 
 # Under the test clock (tests/at.sh), libfaketime 0.9.10 shares one
@@ -259,16 +260,21 @@ migrate_database() {
 
 # What the app runs from: the clone itself when its user can read it, or
 # else a copy in the stack's folder (a clone in root's home, a binary in a
-# mktemp folder: both 0700). Sets APP_BIN, TEMPLATES and SQL_DIR.
+# mktemp folder: both 0700). Sets APP_BIN, TEMPLATES, SQL_DIR and FONT_DIR
+# (the notices' font subset that make builds beside the binary: build/fonts).
 app_files() {
-	local dir=$1
-	APP_BIN=$BIN TEMPLATES=$ROOT/templates SQL_DIR=$ROOT/sql
+	local dir=$1 fonts
+	fonts=$(dirname "$BIN")/fonts
+	[ -d "$fonts" ] || fonts=$ROOT/build/fonts
+	APP_BIN=$BIN TEMPLATES=$ROOT/templates SQL_DIR=$ROOT/sql FONT_DIR=$fonts
 	is_root || return 0
-	app_can_read "$BIN" "$ROOT/templates" "$ROOT/sql" && return 0
+	[ -d "$fonts" ] || fonts=
+	app_can_read "$BIN" "$ROOT/templates" "$ROOT/sql" $fonts && return 0
 	rm -rf "$dir/app" && mkdir -p "$dir/app"
 	cp "$BIN" "$dir/app/ysqgk" && cp -R "$ROOT/templates" "$ROOT/sql" "$dir/app/"
+	[ -z "$fonts" ] || cp -R "$fonts" "$dir/app/fonts"
 	chmod -R u=rwX,go=rX "$dir/app"
-	APP_BIN=$dir/app/ysqgk TEMPLATES=$dir/app/templates SQL_DIR=$dir/app/sql
+	APP_BIN=$dir/app/ysqgk TEMPLATES=$dir/app/templates SQL_DIR=$dir/app/sql FONT_DIR=$dir/app/fonts
 }
 
 # Whether the app's user reaches and reads every file under the paths (and
@@ -295,6 +301,7 @@ listen_mode = 0660
 threads = ${THREADS:-8}
 templates = $TEMPLATES
 sql_dir = $SQL_DIR
+font_dir = $FONT_DIR
 secret_key_file = $dir/secret.key
 CONF
 	if [ -n "$RUN_CONFIG" ]; then printf '%s\n' "$RUN_CONFIG" >>"$dir/ysqgk.conf"; fi
@@ -340,6 +347,7 @@ http {
 		listen 127.0.0.1:$port;
 		server_name localhost;
 		$realip
+		${NGINX_EXTRA_CONF:+include $NGINX_EXTRA_CONF;}
 		include $dir/nginx/ysqgk.conf;
 	}
 }

@@ -2,13 +2,13 @@
 # Installs the Debian packages a target needs, only where they are missing.
 # Usage: install-deps.sh build|run|test|bench|fuzz
 set -eu
-build="gcc make pkg-config libfcgi-dev libpq-dev libjson-c-dev libsodium-dev liboath-dev libqrencode-dev libunistring-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk libmagic-dev libzip-dev"
+build="gcc make pkg-config libfcgi-dev libpq-dev libjson-c-dev libsodium-dev liboath-dev libqrencode-dev libunistring-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk libmagic-dev libzip-dev python3-fonttools libxlsxwriter-dev"
 stack="postgresql nginx curl"
 case "${1:-build}" in
 build) want="$build" ;;
 run)   want="$build $stack python3-aiosmtpd" ;;	# aiosmtpd: run's local mailbox
 test)  want="$build $stack libcmocka-dev python3 python3-aiosmtpd chromium fonts-wqy-zenhei poppler-utils faketime" ;;
-bench) want="$build $stack wrk" ;;
+bench) want="$build $stack wrk php-fpm php-pgsql" ;;	# php: issue 17's PHP-FPM reference row
 fuzz)  want="$build clang libclang-rt-14-dev" ;;
 *) echo "usage: $0 build|run|test|bench|fuzz" >&2; exit 2 ;;
 esac

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/event_mac.h"
+#include "lib/pdfdoc.h"
 #include "lib/tmpl.h"
 
 bool app_load_secret_key(struct app *app, char *err, size_t errlen)
@@ -59,6 +60,9 @@ struct app *app_load(const char *config_path, char *err, size_t errlen)
 		snprintf(err, errlen, "templates: %s", why);
 		goto fail;
 	}
+	/* The server and the commands that issue notices (deadlines) render
+	 * PDFs; the first render loads the fonts from here. */
+	pdfdoc_set_font_dir(app->config.font_dir);
 	return app;
 fail:
 	app_free(app);

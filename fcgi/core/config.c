@@ -26,6 +26,7 @@ static const struct key keys[] = {
 	KEY(threads, "YSQGK_THREADS", KEY_INT, "8"),
 	KEY(templates, "YSQGK_TEMPLATES", KEY_STRING, "/usr/local/share/ysqgk/templates"),
 	KEY(sql_dir, "YSQGK_SQL_DIR", KEY_STRING, "/usr/local/share/ysqgk/sql"),
+	KEY(font_dir, "YSQGK_FONT_DIR", KEY_STRING, "/usr/local/share/ysqgk/fonts"),
 	KEY(site_name, "YSQGK_SITE_NAME", KEY_STRING, "政府信息公开申请"),
 	KEY(secret_key_file, "YSQGK_SECRET_KEY_FILE", KEY_STRING, "/etc/ysqgk/secret.key"),
 	KEY(max_body, "YSQGK_MAX_BODY", KEY_SIZE, "1048576"),

@@ -19,6 +19,7 @@ struct config {
 	int threads;
 	char *templates;	/* directory of *.mustache */
 	char *sql_dir;		/* directory of NNN_name.sql migrations */
+	char *font_dir;		/* the notices' font subset (lib/pdfdoc.h) */
 	char *site_name;
 	char *secret_key_file;
 	size_t max_body;	/* bytes; larger bodies get 413 */

@@ -2,6 +2,8 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <dirent.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <errno.h>
 #include <pthread.h>
@@ -32,6 +34,10 @@ static const double footer_top = MM(282);
 static const double seal_w = MM(42);
 
 #define SERIF "Noto Serif CJK SC"
+/* Its GB 2312 subset (deploy/subset-font.py), asked for first: cairo copies
+ * a font's whole CFF table into every PDF it subsets it for, a sixth of the
+ * copy with this one; a character it lacks comes from SERIF. */
+#define SUBSET_SERIF "YSQGK Serif SC"
 #define SEAL_MAX_PIXELS 4096	/* either side of the seal's PNG */
 #define MAX_BODY_BYTES 200000	/* some 65 000 characters, a hundred pages */
 #define MAX_LINE_BYTES 2000	/* each of the other texts */
@@ -45,7 +51,7 @@ static PangoFontMap *font_map;	/* shared by every render, under render_lock */
 static PangoFontDescription *font(double size_pt, PangoWeight weight)
 {
 	PangoFontDescription *f = pango_font_description_new();
-	pango_font_description_set_family_static(f, SERIF);
+	pango_font_description_set_family_static(f, SUBSET_SERIF "," SERIF);
 	pango_font_description_set_weight(f, weight);
 	pango_font_description_set_absolute_size(f, size_pt * PANGO_SCALE);
 	return f;
@@ -65,7 +71,33 @@ static PangoContext *new_context(void)
 	return ctx;
 }
 
-static bool fonts_found;	/* SERIF in both weights, not a fallback */
+static bool fonts_found;	/* SERIF or SUBSET_SERIF in both weights, not a fallback */
+static char *font_dir;		/* where SUBSET_SERIF's files are, or NULL */
+
+void pdfdoc_set_font_dir(const char *dir)
+{
+	free(font_dir);
+	font_dir = dir && *dir ? strdup(dir) : NULL;
+}
+
+/* Makes the .otf files of font_dir known to fontconfig, for this process
+ * only; before the font map exists. A missing folder is no error: SERIF
+ * alone then serves, more slowly. */
+static void add_font_files(void)
+{
+	DIR *d = font_dir ? opendir(font_dir) : NULL;
+	if (!d)
+		return;
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t n = strlen(e->d_name);
+		if (n < 5 || strcmp(e->d_name + n - 4, ".otf") != 0)
+			continue;
+		char path[4096];
+		if (snprintf(path, sizeof path, "%s/%s", font_dir, e->d_name) < (int)sizeof path)
+			FcConfigAppFontAddFile(NULL, (const FcChar8 *)path);
+	}
+	closedir(d);
+}
 
 static bool is_serif(PangoFont *f)
 {
@@ -73,7 +105,7 @@ static bool is_serif(PangoFont *f)
 		return false;
 	PangoFontDescription *d = pango_font_describe(f);
 	const char *family = pango_font_description_get_family(d);
-	bool ok = family && strcmp(family, SERIF) == 0;
+	bool ok = family && (strcmp(family, SERIF) == 0 || strcmp(family, SUBSET_SERIF) == 0);
 	pango_font_description_free(d);
 	return ok;
 }
@@ -108,6 +140,7 @@ void pdfdoc_global_cleanup(void)
 		font_map = NULL;
 	}
 	cairo_debug_reset_static_data();
+	pdfdoc_set_font_dir(NULL);
 	pthread_mutex_unlock(&render_lock);
 }
 
@@ -814,6 +847,7 @@ static void warm_render(void)
 /* pango initialises fontconfig with its first font map. */
 static void init_once_fn(void)
 {
+	add_font_files();
 	font_map = pango_cairo_font_map_new();
 	warm_fonts();
 	renderer_started = pthread_create(&renderer, NULL, renderer_main, NULL) == 0;

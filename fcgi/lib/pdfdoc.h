@@ -71,6 +71,12 @@ struct pdfdoc {
 					 * viewers read it all the same. */
 };
 
+/* The folder holding the subset of the font (build/fonts, installed in
+ * DATADIR/fonts: deploy/subset-font.py), which makes each render several
+ * times cheaper; without it the full font serves. Before the first render
+ * or pdfdoc_global_init; the string is copied. */
+void pdfdoc_set_font_dir(const char *dir);
+
 /* Once, before any thread renders. Idempotent. */
 void pdfdoc_global_init(void);
 

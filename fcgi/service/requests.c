@@ -1,5 +1,6 @@
 #include "service/requests.h"
 #include "service/messages.h"
+#include "service/workflow.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -324,7 +325,11 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 		.data = data,
 	};
 	PGresult *failure = NULL;
-	int seq = event_append(c->db, &e, &failure);
+	/* A registered request is received: its receipt is issued with its
+	 * event (issue 15). */
+	struct context ctx = { .db = c->db, .arena = a, .app = c->app };
+	int seq = staff ? workflow_registered_event(&ctx, &e, &failure)
+			: event_append(c->db, &e, &failure);
 	json_object_put(data);
 	if (!seq) {
 		int st = failure_status(c->db, failure, "first event");

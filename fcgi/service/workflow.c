@@ -137,11 +137,13 @@ static bool annul_closing_notice(struct step *st)
 	return step_exec_ok(st, STMT_WF_NOTICE_ANNUL, 3, params);
 }
 
-/* The extension notice names the new due date: computed with the step's
- * event before it is appended, the notice's PDF hash going into it. */
-bool step_finish_extension_notice(struct step *st)
+/* The extension notice names the new due date, the receipt the first:
+ * computed with the step's event before it is appended, the notice's PDF
+ * hash going into it. */
+bool step_finish_notice_due(struct step *st)
 {
-	if (st->action != WF_APPROVE_EXTENSION)
+	if (!st->notice_kind || (strcmp(st->notice_kind, "extension") &&
+				 strcmp(st->notice_kind, "acknowledgement")))
 		return true;
 	struct deadline dl;
 	if (step_deadline_ahead(st, &dl))
@@ -162,9 +164,44 @@ static bool within_transaction(struct step *st, const char *request_id)
 		return step_refuse(st, SERVICE_CONFLICT, why, NULL);
 	if (st->has_received && !st->cal)
 		return step_refuse(st, SERVICE_UNAVAILABLE, "工作日历暂时无法读取，请稍后重试", NULL);
-	return run_step(st) && step_finish_extension_notice(st) && step_prepare_notice(st) &&
+	return run_step(st) && step_finish_notice_due(st) && step_prepare_notice(st) &&
 	       append_event(st) && step_save_state(st) && annul_closing_notice(st) &&
 	       step_issue_notice(st) && step_queue_messages(st);
+}
+
+int workflow_registered_event(const struct context *ctx, struct event *e, PGresult **failure)
+{
+	struct step st = {
+		.ctx = ctx,
+		.db = ctx->db,
+		.arena = ctx->arena,
+		.action = WF_CONFIRM,
+		.actor = ACTOR_STAFF,
+		.today = clock_today(),
+		.data = e->data,	/* borrowed: the PDF's hash goes into it */
+		.event = e->action,
+		.result = { .status = SERVICE_DONE },
+		.cal = calendar_current(ctx->db),
+	};
+	*failure = NULL;
+	int32_t received;
+	bool ok = st.cal && e->effective_on && date_parse(e->effective_on, &received) &&
+		  lock_request(&st, e->request_id);
+	if (ok) {
+		st.has_received = true;
+		st.received = st.effective = received;
+		step_receipt_notice(&st);
+		ok = step_finish_notice_due(&st) && step_prepare_notice(&st);
+	}
+	if (ok) {
+		st.seq = event_append(ctx->db, e, failure);
+		ok = st.seq && step_issue_notice(&st);
+	}
+	json_object_put(st.settings);
+	json_object_put(st.notice_model);
+	if (!ok && st.result.status != SERVICE_DONE)
+		log_error("receipt of request %s: %s", e->request_id, st.result.message);
+	return ok ? st.seq : 0;
 }
 
 static bool id_well_formed(const char *s)
@@ -173,9 +210,23 @@ static bool id_well_formed(const char *s)
 	return n > 0 && n <= 18 && strspn(s, "0123456789") == n;
 }
 
-struct workflow_result workflow_act(const struct context *ctx, const char *request_id,
-				    const char *action, struct json_object *input,
-				    bool input_typed, enum workflow_actor actor)
+/* A preview ends here: the step's notice copied out, then ROLLBACK. */
+static bool preview_notice(struct step *st)
+{
+	if (!st->notice_kind)
+		return step_refuse(st, SERVICE_BAD_INPUT, "这一步不发出告知书，没有可预览的内容",
+				   "preview");
+	st->preview->kind = st->notice_kind;
+	st->preview->title = st->notice_title;
+	st->preview->notice_no = st->notice_no && *st->notice_no ? st->notice_no : NULL;
+	st->preview->body = st->notice_body;
+	return true;
+}
+
+static struct workflow_result act(const struct context *ctx, const char *request_id,
+				  const char *action, struct json_object *input,
+				  bool input_typed, enum workflow_actor actor,
+				  struct workflow_notice_preview *preview)
 {
 	struct step st = {
 		.ctx = ctx,
@@ -187,6 +238,7 @@ struct workflow_result workflow_act(const struct context *ctx, const char *reque
 		.today = clock_today(),
 		.data = json_object_new_object(),
 		.result = { .status = SERVICE_DONE, .message = "已办理" },
+		.preview = preview,
 	};
 	st.effective = st.today;
 	if (!wf_action_from_code(action, &st.action)) {
@@ -202,6 +254,13 @@ struct workflow_result workflow_act(const struct context *ctx, const char *reque
 		if (!db_command(ctx->db, "BEGIN")) {
 			st.result = (struct workflow_result){ SERVICE_UNAVAILABLE, "系统暂时无法办理，请稍后重试",
 					NULL, 0 };
+		} else if (preview) {
+			/* Nothing a preview did is kept, whatever its answer. */
+			bool ok = within_transaction(&st, request_id) && preview_notice(&st);
+			db_command(ctx->db, "ROLLBACK");
+			if (!ok && st.result.status == SERVICE_DONE)
+				st.result = (struct workflow_result){ SERVICE_UNAVAILABLE,
+						"系统暂时无法预览，请稍后重试", NULL, 0 };
 		} else if (within_transaction(&st, request_id) && db_command(ctx->db, "COMMIT")) {
 			st.result.seq = st.seq;
 		} else {
@@ -215,4 +274,20 @@ struct workflow_result workflow_act(const struct context *ctx, const char *reque
 	json_object_put(st.settings);
 	json_object_put(st.notice_model);
 	return st.result;
+}
+
+struct workflow_result workflow_act(const struct context *ctx, const char *request_id,
+				    const char *action, struct json_object *input,
+				    bool input_typed, enum workflow_actor actor)
+{
+	return act(ctx, request_id, action, input, input_typed, actor, NULL);
+}
+
+struct workflow_result workflow_preview(const struct context *ctx, const char *request_id,
+					const char *action, struct json_object *input,
+					bool input_typed, enum workflow_actor actor,
+					struct workflow_notice_preview *out)
+{
+	*out = (struct workflow_notice_preview){ 0 };
+	return act(ctx, request_id, action, input, input_typed, actor, out);
 }

@@ -48,6 +48,26 @@ struct workflow_result workflow_act(const struct context *ctx, const char *reque
 				    const char *action, struct json_object *input,
 				    bool input_typed, enum workflow_actor actor);
 
+/* The notice a step would issue (issue 15, "preview"): in the arena. */
+struct workflow_notice_preview {
+	const char *kind, *title, *notice_no, *body;	/* notice_no NULL when none */
+	const unsigned char *pdf;
+	size_t pdf_len;
+};
+
+/*
+ * Runs the step exactly as workflow_act() does, in full, inside its
+ * transaction, and then ROLLS IT BACK: no event, notice, file, 文号 or
+ * message is kept. SERVICE_DONE with *out filled when the step would
+ * issue a notice; SERVICE_BAD_INPUT (field "preview") when it issues none;
+ * else the step's own refusal. The 文号 shown is the next one of the
+ * agency's counter: another notice issued meanwhile takes it.
+ */
+struct workflow_result workflow_preview(const struct context *ctx, const char *request_id,
+					const char *action, struct json_object *input,
+					bool input_typed, enum workflow_actor actor,
+					struct workflow_notice_preview *out);
+
 /*
  * The actions and their input fields (docs/api.md, "Staff"); `date`
  * back-dates the steps that allow it (confirm, supplement_answered,
@@ -81,6 +101,17 @@ struct workflow_result workflow_act(const struct context *ctx, const char *reque
  *                      receipt_signed (the 送达回证 came back signed)
  *   expire_supplement, expire_fee   (ACTOR_SYSTEM: the period has passed)
  */
+
+/*
+ * Appends the `registered` event `e` of a request staff have just
+ * inserted (service/requests.c, in its transaction) with its receipt
+ * (受理回执): the notice's text and PDF prepared first, the PDF's SHA-256
+ * in e->data (notice_pdf_sha256), the notice issued with the event. The
+ * event's seq, or 0: *failure holds the failed statement's result when
+ * there is one (the caller PQclears it), else NULL.
+ */
+struct event;
+int workflow_registered_event(const struct context *ctx, struct event *e, PGresult **failure);
 
 /*
  * The deadline of a received request from its events (domain/deadline),

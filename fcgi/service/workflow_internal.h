@@ -69,6 +69,9 @@ struct step {
 	bool concluded;
 	int32_t concluded_on;
 	bool redo;		/* redo_on set: worked again after a decision */
+	/* The outcome the step's notice states, for its remedies: a reply
+	 * after a redo keeps the row's first outcome but not its remedies. */
+	const char *notice_outcome;
 	bool annul_closing;	/* a late supplement reopens a closed request */
 
 	/* The event. */
@@ -80,11 +83,17 @@ struct step {
 
 	/* A notice to issue with the event. */
 	const char *notice_kind, *notice_template, *notice_title, *notice_no;
+	/* Whom the notice is addressed to when not the applicant (a
+	 * 征求意见书 to the party consulted), and then never shown to the
+	 * applicant (notices.visible_to_applicant false). */
+	const char *notice_addressee;
 	struct json_object *notice_model;	/* owned */
 	/* Prepared before the event (workflow_notice_pdf.c): the text, the
 	 * PDF's blob (its hash goes into the event's data). */
 	const char *notice_body;
 	char notice_pdf_hex[65];
+	/* A preview (workflow_preview): the PDF kept here, in the arena. */
+	struct workflow_notice_preview *preview;
 
 	struct workflow_result result;
 };
@@ -145,7 +154,12 @@ void step_data_date(struct step *st, const char *key, int32_t d);
 void step_set_notice(struct step *st, const char *kind, const char *template,
 		     const char *title);
 void step_notice_str(struct step *st, const char *key, const char *value);
-bool step_finish_extension_notice(struct step *st);
+/* A clerk's sentence as a clause the notice goes on from (issue 16 item
+ * 10): without its trailing blanks and final punctuation (。．.；;，,！!). */
+const char *step_clause(struct step *st, const char *s);
+/* The due date named by the notices that state it (the extension, the
+ * receipt), computed with the step's event before it is appended. */
+bool step_finish_notice_due(struct step *st);
 const char *step_setting_str(struct step *st, const char *key, const char *def);
 /* The deadline once the step's own event is in the log (not yet appended). */
 bool step_deadline_ahead(struct step *st, struct deadline *out);
@@ -175,6 +189,9 @@ bool step_pending_fee(struct step *st, const char **id, int32_t *notice_on,
 
 /* ---- the steps: workflow_steps.c (receipt to fees) ---- */
 
+/* The receipt (受理回执) of a request received: confirmed online or
+ * registered by staff (workflow_registered_event). */
+void step_receipt_notice(struct step *st);
 bool do_confirm(struct step *st);
 bool do_discard(struct step *st);
 bool do_supplement(struct step *st);

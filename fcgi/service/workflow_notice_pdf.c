@@ -93,7 +93,8 @@ static bool render_pdf(struct step *st, const char *pdf_body, struct buf *pdf)
 		return false;
 	}
 	char addressee[512];
-	snprintf(addressee, sizeof addressee, "%s：", st->name);
+	snprintf(addressee, sizeof addressee, "%s：",
+		 st->notice_addressee ? st->notice_addressee : st->name);
 	struct pdfdoc d = {
 		.title = st->notice_title,
 		.doc_no = st->notice_no && *st->notice_no ? st->notice_no : NULL,
@@ -135,6 +136,12 @@ bool step_prepare_notice(struct step *st)
 		PGresult *failure;
 		ok = blob_store(st->db, pdf.data, pdf.len, sha, &failure) ||
 		     step_db_failed(st, failure);
+		if (ok && st->preview) {
+			unsigned char *copy = arena_alloc(st->arena, pdf.len ? pdf.len : 1);
+			memcpy(copy, pdf.data, pdf.len);
+			st->preview->pdf = copy;
+			st->preview->pdf_len = pdf.len;
+		}
 		if (ok) {
 			sodium_bin2hex(st->notice_pdf_hex, sizeof st->notice_pdf_hex, sha, sizeof sha);
 			step_data_str(st, "notice_pdf_sha256", st->notice_pdf_hex);
@@ -152,8 +159,9 @@ bool step_issue_notice(struct step *st)
 	snprintf(seq, sizeof seq, "%d", st->seq);
 	const char *params[] = { st->id, seq, st->notice_kind, st->notice_no,
 				 st->notice_title, st->notice_body,
-				 step_fmt_date(st->arena, st->effective) };
-	PGresult *res = step_exec(st, STMT_WF_NOTICE_ADD, 7, params);
+				 step_fmt_date(st->arena, st->effective),
+				 st->notice_addressee ? "false" : "true" };
+	PGresult *res = step_exec(st, STMT_WF_NOTICE_ADD, 8, params);
 	if (!res)
 		return false;
 	const char *notice_id = arena_strdup(st->arena,

@@ -197,7 +197,7 @@ bool do_decide_deadline(struct step *st, bool approve)
 	st->clock_changed = true;
 	/* The applicant is told the date (Art. 35). */
 	step_set_notice(st, "deadline", "notices/deadline", "延迟答复告知书");
-	step_notice_str(st, "reason", reason);
+	step_notice_str(st, "reason", step_clause(st, reason));
 	step_notice_str(st, "due_text", step_date_cn(st, due));
 	return true;
 }
@@ -241,6 +241,7 @@ static bool outcome_preconditions(struct step *st, const struct wf_outcome *o)
 static void conclude(struct step *st, enum wf_status status, const char *outcome, int32_t on)
 {
 	st->status = status;
+	st->notice_outcome = outcome;
 	/* Table 三 counts a request by its first conclusion only
 	 * (docs/report.md): after a redo the row keeps it; the new one is in
 	 * the events and the notice. */
@@ -482,18 +483,20 @@ bool do_assign(struct step *st)
 
 /* A request the applicant gave up by letting their period end (a 补正,
  * Art. 30; a fee, the 2020 measures): closed as `outcome` on the first day
- * after the period's last day, with the 告知书 saying `text`. */
+ * after the period's last day, with the 告知书 of notices/closing
+ * (`which`: no_supplement, no_fee). */
 static void close_as_given_up(struct step *st, int32_t last_day, const char *outcome,
-			      const char *text)
+			      const char *which)
 {
 	int32_t on = last_day + 1 > st->received ? last_day + 1 : st->received;
 	st->effective = on;
 	conclude(st, WF_CLOSED, outcome, on);
-	step_set_notice(st, "other", "notices/other", wf_notice_title(WF_NOTICE_OTHER));
-	const struct wf_outcome *o = wf_outcome_find(outcome);
-	step_notice_str(st, "basis", o->basis);
-	step_notice_str(st, "reason", o->reason);
-	step_notice_str(st, "text", text);
+	/* Addressed to the applicant ("您"), the period's last day named once
+	 * (issue 15: the notices proof-read). */
+	step_set_notice(st, "other", "notices/closing", wf_notice_title(WF_NOTICE_OTHER));
+	step_notice_str(st, "basis", wf_outcome_find(outcome)->basis);
+	step_notice_str(st, "last_day_text", step_date_cn(st, last_day));
+	json_object_object_add(st->notice_model, which, json_object_new_boolean(1));
 }
 
 bool do_expire_supplement(struct step *st)
@@ -514,8 +517,7 @@ bool do_expire_supplement(struct step *st)
 	if (!step_exec_ok(st, STMT_WF_SUPPLEMENT_EXPIRE, 1, (const char *[]){ st->id }))
 		return false;
 	step_data_date(st, "answer_by", answer_by);
-	close_as_given_up(st, answer_by, "other_no_supplement",
-			  "申请人在补正期限内未补正，本机关不再处理该政府信息公开申请。");
+	close_as_given_up(st, answer_by, "other_no_supplement", "no_supplement");
 	return true;
 }
 
@@ -535,7 +537,6 @@ bool do_expire_fee(struct step *st)
 		return false;
 	step_data_int(st, "fee_id", atoll(fee));
 	step_data_date(st, "pay_by", pay_by);
-	close_as_given_up(st, pay_by, "other_no_fee",
-			  "申请人在缴费期限内未缴纳信息处理费，本机关不再处理该政府信息公开申请。");
+	close_as_given_up(st, pay_by, "other_no_fee", "no_fee");
 	return true;
 }

@@ -3,6 +3,22 @@
 
 /* ---- the steps ----------------------------------------------------------- */
 
+/* The receipt names the day received and the reply period from it
+ * (Art. 33: 20 working days; 15 before 2019-05-15, the 2008 Regulations);
+ * the due date is filled in by step_finish_notice_due(). An online
+ * request is received the day it is confirmed (Art. 31). */
+void step_receipt_notice(struct step *st)
+{
+	step_set_notice(st, "acknowledgement", "notices/receipt", "政府信息公开申请受理回执");
+	char reply[16];
+	snprintf(reply, sizeof reply, "%d", ogi_reply_workdays(st->received));
+	step_notice_str(st, "reply_workdays", reply);
+	if (ogi_rules_2008(st->received))
+		json_object_object_add(st->notice_model, "rules_2008", json_object_new_boolean(1));
+	if (st->channel && !strcmp(st->channel, "online"))
+		json_object_object_add(st->notice_model, "online", json_object_new_boolean(1));
+}
+
 bool do_confirm(struct step *st)
 {
 	int32_t d;
@@ -24,6 +40,7 @@ bool do_confirm(struct step *st)
 	step_data_date(st, "received_on", d);
 	if (st->backdated)
 		json_object_object_add(st->data, "backdated", json_object_new_boolean(1));
+	step_receipt_notice(st);
 	return true;
 }
 
@@ -244,6 +261,21 @@ static bool consultation_receipt(struct step *st, int32_t sent, const char **del
 	return !*known || receipt_date_ok(st, sent, *received, "party_received_on");
 }
 
+/* The 征求意见书 (Art. 32 a third party, Art. 34 a co-author), addressed
+ * to the party, never to the applicant nor shown to them: the
+ * information asked for, the 15 working days from the party's receipt
+ * (their last day when known), and what silence means. */
+static void consultation_notice(struct step *st, const char *party, const char *kind,
+				int32_t due)
+{
+	step_set_notice(st, "consultation", "notices/consultation", "政府信息公开征求意见书");
+	st->notice_addressee = party;
+	step_notice_str(st, "party", party);
+	json_object_object_add(st->notice_model, kind, json_object_new_boolean(1));
+	if (due)
+		step_notice_str(st, "due_text", step_date_cn(st, due));
+}
+
 bool do_consult(struct step *st)
 {
 	const char *party, *kind = step_in_str(st, "kind"), *delivery;
@@ -278,6 +310,7 @@ bool do_consult(struct step *st)
 	st->effective = sent;
 	st->status = WF_CONSULTING;
 	st->clock_changed = true;
+	consultation_notice(st, party, kind, known ? due : 0);
 	return true;
 }
 
@@ -547,7 +580,7 @@ bool do_decide_extension(struct step *st, bool approve)
 	char days[16];
 	snprintf(days, sizeof days, "%d", x.open_days);
 	step_notice_str(st, "days", days);
-	step_notice_str(st, "reason", proposal_reason);
+	step_notice_str(st, "reason", step_clause(st, proposal_reason));
 	/* The period it extends and its article: Art. 33 ¶2, or the 2008
 	 * Regulations' Art. 24 ¶2 for a request received before 2019-05-15. */
 	char reply[16];

@@ -389,7 +389,10 @@ int step_setting_int(struct step *st, const char *key, int min, int max, int def
  */
 static void add_remedies(struct step *st, struct json_object *m)
 {
-	const char *outcome = st->concluded ? st->outcome : NULL;
+	/* The notice's own outcome: after a redo the row keeps its first
+	 * one, but a refusal then is still a refusal (复议前置). */
+	const char *outcome = st->notice_outcome ? st->notice_outcome
+			    : st->concluded ? st->outcome : NULL;
 	enum remedy_paragraph p = remedy_paragraph(outcome, st->effective);
 	json_object_object_add(m, remedy_paragraph_code(p), json_object_new_boolean(1));
 	json_object_object_add(m, "review_body", json_object_new_string(
@@ -441,6 +444,27 @@ void step_notice_str(struct step *st, const char *key, const char *value)
 {
 	if (value)
 		json_object_object_add(st->notice_model, key, json_object_new_string(value));
+}
+
+const char *step_clause(struct step *st, const char *s)
+{
+	static const char *const ends[] = { "。", "．", "；", "，", "！", ".", ";", ",", "!",
+					    " ", "\t", "\r", "\n", "　" };
+	if (!s)
+		return NULL;
+	size_t n = strlen(s);
+	for (bool cut = true; cut && n > 0;) {
+		cut = false;
+		for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+			size_t k = strlen(ends[i]);
+			if (n >= k && !memcmp(s + n - k, ends[i], k)) {
+				n -= k;
+				cut = true;
+				break;
+			}
+		}
+	}
+	return arena_strndup(st->arena, s, n);
 }
 
 /* ---- the deadline -------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #define YSQGK_REQUEST_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <json-c/json.h>
 
@@ -59,6 +60,10 @@ struct request {
 	/* Output. */
 	int status;
 	struct buf *headers;		/* extra "Name: value\r\n" lines */
+	/* When set, the body is this file's content from its start instead of
+	 * worker->out (a large export, written to an unlinked temporary file):
+	 * sent in pieces and closed by the server. */
+	FILE *body_file;
 	bool responded;
 	const char *log_why;		/* why a 4xx/5xx, for the log line */
 	const char *csrf_cookie;	/* this request's CSRF cookie, once known */

@@ -338,14 +338,45 @@ static void dispatch(struct request *req)
 
 /* ---- writing the response --------------------------------------------------- */
 
+/* The length of the body file (request.h), or 0 when it cannot be read
+ * (then closed, and the answer is empty). */
+static size_t body_file_length(struct request *req)
+{
+	struct stat st;
+	if (fstat(fileno(req->body_file), &st) == 0 && S_ISREG(st.st_mode) &&
+	    fseeko(req->body_file, 0, SEEK_SET) == 0)
+		return (size_t)st.st_size;
+	log_error("%s: the answer's file cannot be read", req->path);
+	fclose(req->body_file);
+	req->body_file = NULL;
+	return 0;
+}
+
+/* Sends the body file in pieces (memory stays flat at any size), closes it. */
+static void send_body_file(struct request *req, FCGX_Request *fr, size_t length)
+{
+	char piece[65536];
+	size_t sent = 0, got;
+	while (sent < length &&
+	       (got = fread(piece, 1, length - sent < sizeof piece ? length - sent : sizeof piece,
+			    req->body_file)) > 0) {
+		if (FCGX_PutStr(piece, (int)got, fr->out) < 0)
+			break;
+		sent += got;
+	}
+	fclose(req->body_file);
+	req->body_file = NULL;
+}
+
 static void write_response(struct request *req, FCGX_Request *fr)
 {
 	const struct buf *body = &req->worker->out;
+	size_t length = req->body_file ? body_file_length(req) : body->len;
 	/* snprintf, not FCGX_FPrintF: libfcgi's own printf knows no %zu. */
 	char head[1024];
 	int n = snprintf(head, sizeof head, "Status: %d %s\r\n%sContent-Length: %zu\r\n",
 			 req->status, http_status_text(req->status), security_headers,
-			 body->len);
+			 length);
 	FCGX_PutStr(head, n, fr->out);
 	/* Over https, browsers are told to come back only that way (issue
 	 * 12, item 16): a year, as the HSTS preload rules ask at least. */
@@ -355,8 +386,13 @@ static void write_response(struct request *req, FCGX_Request *fr)
 	}
 	FCGX_PutStr(buf_str(req->headers), (int)req->headers->len, fr->out);
 	FCGX_PutStr("\r\n", 2, fr->out);
-	if (strcmp(req->method, "HEAD"))
+	if (req->body_file && strcmp(req->method, "HEAD"))
+		send_body_file(req, fr, length);
+	else if (req->body_file)
+		fclose(req->body_file);
+	else if (strcmp(req->method, "HEAD"))
 		FCGX_PutStr(buf_str(body), (int)body->len, fr->out);
+	req->body_file = NULL;
 }
 
 static double ms_since(const struct timespec *start)

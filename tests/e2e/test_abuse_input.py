@@ -220,7 +220,7 @@ class StoredScriptTest(unittest.TestCase, PageCheck):
             r = self.clerk.get("/staff/requests/%d/notices/%d" % (self.a_id, kinds[kind]))
             self.assertEqual(r.status, 200)
             self.check_page(r, tags, "notice " + kind)
-        e = self.clerk.request(self.e_id)["notices"][0]
+        e = [n for n in self.clerk.request(self.e_id)["notices"] if n["kind"] == "reply"][0]
         r = self.clerk.get("/staff/requests/%d/notices/%d" % (self.e_id, int(e["id"])))
         self.check_page(r, {"unable_text", "other_agency"}, "notice unable")
 

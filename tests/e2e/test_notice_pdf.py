@@ -43,6 +43,14 @@ def pdf_text(data):
                               text=True, check=True).stdout
 
 
+def pdf_fonts(data):
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(data)
+        f.flush()
+        return subprocess.run(["pdffonts", f.name], capture_output=True, text=True,
+                              check=True).stdout
+
+
 def pdf_images(data):
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(data)
@@ -137,10 +145,19 @@ class NoticePdfTest(unittest.TestCase):
         for part in ("政府信息公开申请答复书", n["notice_no"], "王小明：", "所申请的招标文件见附件",
                      "申请行政复议", "六个月内", "测试局" + self.agency, cn_date(h.today())):
             self.assertIn(squeeze(part), text)
-        # The next notice of the agency's year takes the next number.
+        # Set in the font's GB 2312 subset that make builds (font_dir), not
+        # the whole of Noto Serif CJK (lib/pdfdoc.c says why).
+        fonts = pdf_fonts(r.body)
+        self.assertIn("YSQGKSerifSC-Regular", fonts)
+        self.assertNotIn("NotoSerifCJK", fonts)
+        # The next notices of the agency's year take the next numbers: the
+        # receipt of the request registered, then its reply.
         rid2 = self.clerk.register(notify="none")
+        self.assertEqual(S.psql("SELECT notice_no FROM notices WHERE request_id = %d"
+                                " AND kind = 'acknowledgement'" % rid2),
+                         "某政信〔%d〕%d号" % (year, first_no + 1))
         n2 = self.reply(rid2)
-        self.assertEqual(n2["notice_no"], "某政信〔%d〕%d号" % (year, first_no + 1))
+        self.assertEqual(n2["notice_no"], "某政信〔%d〕%d号" % (year, first_no + 2))
         # Staff of another agency do not find it.
         stranger = h.Staff(S, h.new_agency(S, "pdx"))
         self.assertEqual(stranger.get(path).status, 404)

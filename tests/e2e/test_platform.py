@@ -49,6 +49,21 @@ class PlatformTest(unittest.TestCase):
         self.assertStatus(r, 200)
         self.assertIn({"code": "demo", "name": "示例县人民政府办公室"}, r.json())
 
+    def test_api_one_agency(self):
+        """One agency's public details (also make bench's one-query row)."""
+        r = self.s.get("/api/v1/agencies/demo")
+        self.assertStatus(r, 200)
+        a = r.json()
+        self.assertEqual((a["code"], a["name"]), ("demo", "示例县人民政府办公室"))
+        self.assertIn("office_address", a)
+        self.assertIn("office_phone", a)
+        r = self.s.get("/api/v1/agencies/nosuch")
+        self.assertStatus(r, 404)
+        self.assertIn("没有这个机关", r.text)
+        r = self.s.get("/api/v1/agencies/%3Cscript%3E")
+        self.assertStatus(r, 404)
+        self.assertNotIn("<script>", r.text)
+
     def test_healthz_reports_database(self):
         r = self.s.get("/healthz")
         self.assertStatus(r, 200)

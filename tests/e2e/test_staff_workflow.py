@@ -506,7 +506,8 @@ class ConcurrencyTest(unittest.TestCase):
             loser = [r for r in results if r.status == 409][0]
             self.assertIn("不能重复答复", loser.json()["error"])
             self.assertEqual(h.events(S, rid).count("replied"), 1)
-            self.assertEqual(S.psql("SELECT count(*) FROM notices WHERE request_id = %d" % rid), "1")
+            self.assertEqual(S.psql("SELECT count(*) FROM notices WHERE request_id = %d"
+                                    " AND kind = 'reply'" % rid), "1")
 
     def test_concurrent_steps_keep_the_chain(self):
         agency = h.new_agency(S)

@@ -478,6 +478,34 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* The fonts embedded: the GB 2312 subset (build/fonts, deploy/subset-font.py)
+ * for the notice, and Noto Serif CJK SC itself only for a character the
+ * subset lacks (堃, U+5803, outside GB 2312), which still comes out right. */
+static void test_subset_font_and_its_fallback(void **state)
+{
+	(void)state;
+	struct pdfdoc d = notice(false);
+	struct buf pdf = BUF_INIT;
+	render_ok(&d, &pdf);
+	/* pdffonts takes no output argument: run_on_pdf's "-" goes to $1. */
+	char *fonts = run_on_pdf("sh -c 'pdffonts \"$0\"'", &pdf, false);
+	assert_contains(fonts, "YSQGKSerifSC-Regular");
+	assert_contains(fonts, "YSQGKSerifSC-Bold");
+	assert_null(strstr(fonts, "NotoSerifCJK"));
+	free(fonts);
+	d.addressee = "王堃：";
+	buf_reset(&pdf);
+	render_ok(&d, &pdf);
+	char *text = pdf_text(&pdf);
+	assert_contains(text, "王堃：");
+	free(text);
+	fonts = run_on_pdf("sh -c 'pdffonts \"$0\"'", &pdf, false);
+	assert_contains(fonts, "YSQGKSerifSC-Regular");
+	assert_contains(fonts, "NotoSerifCJK");
+	free(fonts);
+	buf_free(&pdf);
+}
+
 /* Printed, never asserted: the sanitizers slow this build several times. */
 static void test_render_time(void **state)
 {
@@ -501,6 +529,11 @@ int main(void)
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* The font subset as the app uses it (make builds it beside the tests). */
+	const char *repo = getenv("YSQGK_REPO");
+	char font_dir[4096];
+	snprintf(font_dir, sizeof font_dir, "%s/build/fonts", repo ? repo : ".");
+	pdfdoc_set_font_dir(font_dir);
 	pdfdoc_global_init();
 	printf("pdfdoc: global init (fontconfig, fonts, a throwaway render): %.1f ms\n", ms_since(&t0));
 	make_seal_png(&seal, 200, 200);
@@ -514,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_tall_seal),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_subset_font_and_its_fallback),
 		cmocka_unit_test(test_render_time),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,6 +34,10 @@ void page_staff_discarded(struct request *req);
 void page_api_discarded(struct request *req);
 void page_api_requests(struct request *req);
 
+/* staff_export.c: the register (台账) as XLSX and CSV (issue 18 §3). */
+void page_api_export_xlsx(struct request *req);
+void page_api_export_csv(struct request *req);
+
 /* staff_request.c: one request and its steps. */
 void page_staff_request(struct request *req);
 void page_staff_request_action(struct request *req);

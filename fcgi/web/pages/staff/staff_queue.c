@@ -23,6 +23,7 @@
 #include "domain/workflow_rules.h"
 #include "web/http.h"
 #include "web/pages/pages.h"
+#include "web/pages/staff/staff_queue.h"
 #include "core/clock.h"
 #include "domain/vocab.h"
 
@@ -32,17 +33,6 @@
 
 #define QUEUE_DEFAULT_LIMIT 50
 #define QUEUE_MAX_LIMIT 200
-
-struct queue_query {
-	const char *status;	/* NULL: open; "all"; or a status code */
-	bool newest;
-	const char *params[13];
-	const char *after_key, *after_id;
-	int limit;
-	const struct calendar *cal;
-	int32_t today;
-	int confirm_workdays;	/* the agency's confirm-by period */
-};
 
 static const char *query(struct request *req, const char *name)
 {
@@ -116,8 +106,8 @@ static int small_number(const char *s, int max)
 }
 
 /* Reads the filters; false with a 422 answered. */
-static bool read_filters(struct request *req, const struct calendar *cal,
-			 const struct staff_agency *ag, struct queue_query *qq)
+bool queue_read_filters(struct request *req, const struct calendar *cal,
+			const struct staff_agency *ag, struct queue_query *qq)
 {
 	memset(qq, 0, sizeof *qq);
 	qq->cal = cal;
@@ -331,6 +321,10 @@ static PGresult *run_queue(struct request *req, const struct queue_query *qq)
 {
 	if (is_plain(qq))
 		return run_plain(req, qq);
+	if (qq->in_transaction) {
+		db_command(req->db, "SET LOCAL plan_cache_mode = force_custom_plan");
+		return db_exec(req->db, queue_statement(qq), 13, qq->params);
+	}
 	if (!db_command(req->db, "BEGIN READ ONLY"))
 		return NULL;
 	db_command(req->db, "SET LOCAL plan_cache_mode = force_custom_plan");
@@ -339,23 +333,67 @@ static PGresult *run_queue(struct request *req, const struct queue_query *qq)
 	return res;
 }
 
+PGresult *queue_run(struct request *req, const struct queue_query *qq)
+{
+	return run_queue(req, qq);
+}
+
+void queue_set_page_size(struct request *req, struct queue_query *qq, int rows)
+{
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", rows + 1);
+	qq->limit = rows;
+	qq->params[3] = arena_strdup(req->arena, lim);
+}
+
+/* The cursor of the page's last row, as `next` names it. */
+static const char *page_cursor(struct request *req, const struct queue_query *qq,
+			       const PGresult *res)
+{
+	int last = qq->limit - 1;
+	char cursor[64];
+	snprintf(cursor, sizeof cursor, "%s.%s",
+		 qq->newest && !qq->params[7] && !qq->params[9] ? "" : PQgetvalue(res, last, QUEUE_COL(due_key)),
+		 PQgetvalue(res, last, QUEUE_COL(id)));
+	return arena_strdup(req->arena, cursor);
+}
+
+bool queue_next_page(struct request *req, struct queue_query *qq, const PGresult *res)
+{
+	if (PQntuples(res) <= qq->limit || !parse_cursor(req, qq, page_cursor(req, qq, res)))
+		return false;
+	qq->params[1] = qq->after_key;
+	qq->params[2] = qq->after_id;
+	return true;
+}
+
+/* Appends "name=value&" for each query parameter of this page but those
+ * in `skip` (NULL-terminated), URL-encoded. */
+static void append_query(struct buf *b, struct request *req, const char *const *skip)
+{
+	for (size_t i = 0; i < req->query.count; i++) {
+		bool skipped = false;
+		for (const char *const *k = skip; *k; k++)
+			skipped = skipped || !strcmp(req->query.items[i].name, *k);
+		if (skipped)
+			continue;
+		for (const char *s = req->query.items[i].name; *s; s++)
+			buf_printf(b, isalnum((unsigned char)*s) || *s == '_' ? "%c" : "%%%02X",
+				   (unsigned char)*s);
+		buf_putc(b, '=');
+		for (const char *s = req->query.items[i].value; *s; s++)
+			buf_printf(b, isalnum((unsigned char)*s) || strchr("-_.", *s) ? "%c" : "%%%02X",
+				   (unsigned char)*s);
+		buf_putc(b, '&');
+	}
+}
+
 /* The query string of this page with `after` replaced, for the next link. */
 static const char *next_link(struct request *req, const char *cursor)
 {
 	struct buf b = BUF_INIT;
 	buf_puts(&b, "/staff?");
-	for (size_t i = 0; i < req->query.count; i++) {
-		if (!strcmp(req->query.items[i].name, "after"))
-			continue;
-		for (const char *s = req->query.items[i].name; *s; s++)
-			buf_printf(&b, isalnum((unsigned char)*s) || *s == '_' ? "%c" : "%%%02X",
-				   (unsigned char)*s);
-		buf_putc(&b, '=');
-		for (const char *s = req->query.items[i].value; *s; s++)
-			buf_printf(&b, isalnum((unsigned char)*s) || strchr("-_.", *s) ? "%c" : "%%%02X",
-				   (unsigned char)*s);
-		buf_putc(&b, '&');
-	}
+	append_query(&b, req, (const char *const[]){ "after", NULL });
 	buf_printf(&b, "after=%s", cursor);
 	const char *out = arena_strdup(req->arena, buf_str(&b));
 	buf_free(&b);
@@ -383,11 +421,7 @@ static struct json_object *queue_model(struct request *req, const struct staff_a
 		json_object_array_add(rows, row_model(res, i, qq));
 	json_object_object_add(m, "requests", rows);
 	if (n > qq->limit) {
-		int last = qq->limit - 1;
-		char cursor[64];
-		snprintf(cursor, sizeof cursor, "%s.%s",
-			 qq->newest && !qq->params[7] && !qq->params[9] ? "" : PQgetvalue(res, last, QUEUE_COL(due_key)),
-			 PQgetvalue(res, last, QUEUE_COL(id)));
+		const char *cursor = page_cursor(req, qq, res);
 		model_add_str(m, "next", cursor);
 		model_add_str(m, "next_link", next_link(req, cursor));
 	} else {
@@ -415,7 +449,7 @@ static void queue(struct request *req, bool page)
 		return;
 	}
 	struct queue_query qq;
-	if (!read_filters(req, cal, &ag, &qq))
+	if (!queue_read_filters(req, cal, &ag, &qq))
 		return;
 	bool failed;
 	struct json_object *m = queue_model(req, &ag, &qq, &failed);
@@ -443,6 +477,14 @@ static void queue(struct request *req, bool page)
 			json_object_array_add(outcomes, o);
 		}
 		json_object_object_add(m, "outcomes", outcomes);
+		/* 导出Excel / 导出CSV: the register of this very filter, every
+		 * page of it (staff_export.c). */
+		struct buf eq = BUF_INIT;
+		buf_printf(&eq, "agency=%s&", ag.code);
+		append_query(&eq, req, (const char *const[]){ "agency", "after", "limit", "done", NULL });
+		eq.len--;	/* the last '&' */
+		model_add_str(m, "export_query", arena_strndup(req->arena, buf_str(&eq), eq.len));
+		buf_free(&eq);
 		const char *done = query(req, "done");
 		if (done && !strcmp(done, "password"))
 			model_add_str(m, "notice", "密码已修改");

@@ -157,6 +157,11 @@ void page_staff_request_action(struct request *req)
 	}
 	struct json_object *in = form_input(req);
 	add_upload_ids(req, in, &up);
+	if (fields_get(&req->form, "preview")) {
+		staff_preview_form(req, id, action, in);
+		json_object_put(in);
+		return;
+	}
 	struct context ctx = http_context(req);
 	struct workflow_result r = workflow_act(&ctx, id, action, in, false, ACTOR_STAFF);
 	json_object_put(in);
@@ -182,6 +187,13 @@ void page_api_request_action(struct request *req)
 		return;
 	if (req->json_body && !json_object_is_type(req->json_body, json_type_object)) {
 		respond_error(req, 400, "请求体应为 JSON 对象");
+		return;
+	}
+	struct json_object *preview;
+	if (req->json_body && json_object_object_get_ex(req->json_body, "preview", &preview) &&
+	    json_object_is_type(preview, json_type_boolean) &&
+	    json_object_get_boolean(preview)) {
+		staff_preview_api(req, id, action);
 		return;
 	}
 	struct context ctx = http_context(req);

@@ -45,4 +45,11 @@ void request_add_notify(struct request *req, struct json_object *m, const char *
 /* False having answered (the database failed). */
 bool request_add_messages(struct request *req, struct json_object *m, const char *id);
 
+/* staff_preview.c (issue 15): a step's notice before it is issued, the
+ * step rolled back. The form (preview=1: a page; preview=pdf: the PDF),
+ * the API ("preview": true in the body). */
+void staff_preview_form(struct request *req, const char *id, const char *action,
+			struct json_object *in);
+void staff_preview_api(struct request *req, const char *id, const char *action);
+
 #endif
