@@ -15,6 +15,7 @@
 #include "core/db.h"
 
 struct tmpl_set;
+struct filetype_checker;
 
 /* The most keys a key file holds (the first and 15 rotations). */
 #define APP_MAX_KEYS 16
@@ -67,6 +68,9 @@ struct worker {
 	bool standby_checked;	/* during this request (reset for each) */
 	struct arena arena;
 	struct buf out;		/* the response body being built */
+	/* lib/filetype's libmagic cookie, opened on this worker's first
+	 * upload (web/upload.c); freed with the worker. */
+	struct filetype_checker *filetype;
 };
 
 /*

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 void blob_sha256(const void *data, size_t len, unsigned char out[BLOB_SHA256_BYTES],
 		 char hex[BLOB_SHA256_HEX])
@@ -69,6 +71,57 @@ long long blob_size(struct db *db, const unsigned char sha256[BLOB_SHA256_BYTES]
 			 : atoll(PQgetvalue(res, 0, COL(BLOB_INFO, size)));
 	PQclear(res);
 	return size;
+}
+
+static bool read_full(int fd, unsigned char *buf, size_t n, off_t at)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, buf + got, n - got, at + (off_t)got);
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+	}
+	return true;
+}
+
+bool blob_store_fd(struct db *db, int fd, size_t size,
+		   const unsigned char sha256[BLOB_SHA256_BYTES], PGresult **failure)
+{
+	char hex[BLOB_SHA256_HEX], size_text[24];
+	sodium_bin2hex(hex, sizeof hex, sha256, BLOB_SHA256_BYTES);
+	snprintf(size_text, sizeof size_text, "%zu", size);
+	*failure = NULL;
+	const char *p[] = { hex, size_text };
+	PGresult *res = db_exec(db, STMT_BLOB_ADD, 2, p);
+	if (!db_ok(res))
+		return ok_or_fail(res, failure);
+	bool fresh = atoi(PQcmdTuples(res)) == 1;
+	PQclear(res);
+	if (!fresh)
+		return true;
+	/* Mapped, not malloc'd: its pages go back to the system at once (and
+	 * a sanitizer build does not hold them in its quarantine). */
+	unsigned char *chunk = mmap(NULL, BLOB_CHUNK_BYTES, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (chunk == MAP_FAILED)
+		return false;
+	size_t off = 0, seq = 0;
+	bool ok = true;
+	do {
+		size_t n = size - off < BLOB_CHUNK_BYTES ? size - off : BLOB_CHUNK_BYTES;
+		char seq_text[24];
+		snprintf(seq_text, sizeof seq_text, "%zu", seq++);
+		const char *cp[] = { hex, seq_text, (const char *)chunk };
+		const int lengths[] = { 0, 0, (int)n };
+		const int formats[] = { 0, 0, 1 };
+		ok = read_full(fd, chunk, n, (off_t)off) &&
+		     ok_or_fail(db_exec_bin(db, STMT_BLOB_CHUNK_ADD, 3, cp, lengths, formats, false),
+				failure);
+		off += n;
+	} while (ok && off < size);
+	munmap(chunk, BLOB_CHUNK_BYTES);
+	return ok;
 }
 
 int blob_read(struct db *db, const unsigned char sha256[BLOB_SHA256_BYTES],

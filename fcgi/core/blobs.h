@@ -38,6 +38,16 @@ bool blob_store(struct db *db, const void *data, size_t len,
 long long blob_size(struct db *db, const unsigned char sha256[BLOB_SHA256_BYTES]);
 
 /*
+ * Stores the size bytes of the open file fd (read from offset 0, a chunk
+ * at a time: memory does not grow with the file) whose SHA-256 the caller
+ * computed while writing it, unless a blob of that hash is there. False
+ * on a database or read failure (*failure then the failed result, or NULL
+ * when the file could not be read).
+ */
+bool blob_store_fd(struct db *db, int fd, size_t size,
+		   const unsigned char sha256[BLOB_SHA256_BYTES], PGresult **failure);
+
+/*
  * Calls each(chunk, len, ctx) for the blob's chunks in order; stops when
  * it returns false. 1 when every chunk was read, 0 when there is no such
  * blob (or a chunk is missing), -1 on a database failure or when each

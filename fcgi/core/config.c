@@ -30,6 +30,10 @@ static const struct key keys[] = {
 	KEY(site_name, "YSQGK_SITE_NAME", KEY_STRING, "政府信息公开申请"),
 	KEY(secret_key_file, "YSQGK_SECRET_KEY_FILE", KEY_STRING, "/etc/ysqgk/secret.key"),
 	KEY(max_body, "YSQGK_MAX_BODY", KEY_SIZE, "1048576"),
+	KEY(max_file_bytes, "YSQGK_MAX_FILE_BYTES", KEY_SIZE, "20971520"),
+	KEY(max_upload_bytes, "YSQGK_MAX_UPLOAD_BYTES", KEY_SIZE, "52428800"),
+	KEY(max_files, "YSQGK_MAX_FILES", KEY_INT, "10"),
+	KEY(clamd_socket, "YSQGK_CLAMD_SOCKET", KEY_STRING, ""),
 	KEY(statement_timeout_ms, "YSQGK_STATEMENT_TIMEOUT_MS", KEY_INT, "5000"),
 	KEY(request_timeout_ms, "YSQGK_REQUEST_TIMEOUT_MS", KEY_INT, "10000"),
 	KEY(secure_cookies, "YSQGK_SECURE_COOKIES", KEY_BOOL, "false"),
@@ -60,7 +64,6 @@ static const struct key keys[] = {
 	KEY(notify_lease_seconds, "YSQGK_NOTIFY_LEASE_SECONDS", KEY_INT, "120"),
 	/* Files (issue 15; docs/deploy.md "Files"). */
 	KEY(file_cache_dir, "YSQGK_FILE_CACHE_DIR", KEY_STRING, ""),
-	KEY(max_upload_bytes, "YSQGK_MAX_UPLOAD_BYTES", KEY_SIZE, "52428800"),
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

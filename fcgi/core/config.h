@@ -23,6 +23,11 @@ struct config {
 	char *site_name;
 	char *secret_key_file;
 	size_t max_body;	/* bytes; larger bodies get 413 */
+	/* Uploads (multipart routes, web/upload.h; docs/deploy.md "Uploads"). */
+	size_t max_file_bytes;	/* one file */
+	size_t max_upload_bytes;	/* the files of one request together */
+	int max_files;		/* files in one request */
+	char *clamd_socket;	/* clamd's unix socket for INSTREAM, or "" (no scan) */
 	int statement_timeout_ms;
 	int request_timeout_ms;	/* to receive a request's parameters and body */
 	bool secure_cookies;	/* set the Secure flag (behind https) */
@@ -50,7 +55,6 @@ struct config {
 	int notify_lease_seconds;	/* a killed sender's messages are taken again after it */
 	/* Files (issue 15; docs/deploy.md "Files"). */
 	char *file_cache_dir;	/* blobs as files for nginx (file_cache.h); "" = off */
-	size_t max_upload_bytes;	/* a request's files together (its quota) */
 };
 
 /*

@@ -27,6 +27,10 @@ enum route_flags {
 	 * the field with everything typed kept; its JSON is checked as
 	 * everywhere else (body_check.h). */
 	ROUTE_FORM_CHECKS_TEXT = 1 << 4,
+	/* Takes multipart/form-data (issue 15): its body is not read before
+	 * the handler, which streams it through web/upload.h. Every other
+	 * route answers such a body with 415. */
+	ROUTE_MULTIPART = 1 << 5,
 };
 
 struct route {

@@ -16,6 +16,7 @@
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "core/pii.h"
+#include "core/uploads.h"
 #include "lib/textcheck.h"
 #include "core/clock.h"
 #include "domain/vocab.h"
@@ -192,7 +193,32 @@ struct insert_ctx {
 	const char *token_hash;
 	const char *code_hash;
 	struct late_entry late;
+	const long long *file_ids;	/* uploads to attach */
+	size_t nfiles;
 };
+
+/* Attaches the uploads to the new request; their hashes into data. 422
+ * when one is gone (attached meanwhile, or not this agency's). */
+static int attach_uploads(struct insert_ctx *c, const char *request_id,
+			  struct json_object *data)
+{
+	if (!c->nfiles)
+		return 201;
+	struct json_object *list = json_object_new_array();
+	json_object_object_add(data, "files", list);
+	for (size_t i = 0; i < c->nfiles; i++) {
+		char sha[BLOB_SHA256_HEX];
+		int r = upload_attach(c->db, c->file_ids[i], atoll(request_id),
+				      atoll(c->agency_id), NULL, sha);
+		if (r != 1)
+			return r < 0 ? 503 : 422;
+		struct json_object *f = json_object_new_object();
+		json_object_object_add(f, "id", json_object_new_int64(c->file_ids[i]));
+		json_object_object_add(f, "sha256", json_object_new_string(sha));
+		json_object_array_add(list, f);
+	}
+	return 201;
+}
 
 /* The applicant's acknowledgement (a registration is received at once: it
  * says the due date) and, for an online submission, the clerks' alert:
@@ -285,6 +311,11 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 	if (c->late.published_year)
 		json_object_object_add(data, "published_report_year",
 				       json_object_new_int(c->late.published_year));
+	int attached = attach_uploads(c, out->request_id, data);
+	if (attached != 201) {
+		json_object_put(data);
+		return attached;
+	}
 	struct event e = {
 		.request_id = out->request_id,
 		.actor_kind = staff ? "staff" : "applicant",
@@ -311,6 +342,15 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 void request_create(struct db *db, const struct app *app, struct arena *a,
 		    const char *agency_code, struct json_object *input,
 		    const struct request_origin *origin, struct request_created *out)
+{
+	request_create_with_files(db, app, a, agency_code, input, origin, NULL, 0, out);
+}
+
+void request_create_with_files(struct db *db, const struct app *app, struct arena *a,
+			       const char *agency_code, struct json_object *input,
+			       const struct request_origin *origin,
+			       const long long *file_ids, size_t nfiles,
+			       struct request_created *out)
 {
 	memset(out, 0, sizeof *out);
 	const char *agency_id;
@@ -346,6 +386,7 @@ void request_create(struct db *db, const struct app *app, struct arena *a,
 		.db = db, .app = app, .a = a, .agency_id = agency_id, .f = &f,
 		.origin = origin, .token_hash = token_hash,
 		.code_hash = pii_hash(app, a, PII_QUERY_CODE, code),
+		.file_ids = file_ids, .nfiles = nfiles,
 	};
 	if (origin && !registration_backdate(db, a, agency_id, &f, origin, out, &c.late))
 		return;
@@ -358,10 +399,16 @@ void request_create(struct db *db, const struct app *app, struct arena *a,
 	if (st != 201) {
 		/* Gives the tracking number back to the counter. */
 		db_command(db, "ROLLBACK");
-		if (st == 200)
+		if (st == 200) {
 			find_repeated(db, app, a, agency_id, &f, token_hash, out);
-		else
+		} else if (st == 422) {
+			out->errors = json_object_new_object();
+			json_object_object_add(out->errors, "attachments", json_object_new_string(
+				"附件已失效（超过一天未提交，或已被使用），请重新上传。"));
+			out->status = 422;
+		} else {
 			out->status = st;
+		}
 		return;
 	}
 	if (!db_command(db, "COMMIT")) {

@@ -153,6 +153,19 @@ void request_create(struct db *db, const struct app *app, struct arena *a,
 		    const struct request_origin *origin,
 		    struct request_created *out);
 
+/*
+ * request_create, attaching in the same transaction the unattached uploads
+ * file_ids[0..nfiles) of the agency (web/upload.h: the form's ID copy,
+ * 委托书, other material; a registration's scans), their SHA-256 in the
+ * first event's data. One no longer attachable (taken meanwhile) makes
+ * it 422 with errors {"attachments": …}, nothing stored.
+ */
+void request_create_with_files(struct db *db, const struct app *app, struct arena *a,
+			       const char *agency_code, struct json_object *input,
+			       const struct request_origin *origin,
+			       const long long *file_ids, size_t nfiles,
+			       struct request_created *out);
+
 /* ---- normalising (the vocabularies: domain/vocab.h) ----------------------- */
 
 /* Phone number for the hash: digits only, +86/0086 dropped; NULL if it

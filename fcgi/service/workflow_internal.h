@@ -144,6 +144,10 @@ bool step_applicant_period(struct step *st, const char *what, int32_t from,
 /* ---- the event's data and the notice ---- */
 
 void step_data_str(struct step *st, const char *key, const char *value);
+/* workflow_files.c: attaches the uploads whose ids input `key` lists
+ * (purpose as required, NULL any), their SHA-256 into the event's data
+ * under "files"; refused naming key when one is not attachable. */
+bool step_attach_files(struct step *st, const char *key, const char *purpose);
 void step_data_int(struct step *st, const char *key, long long v);
 void step_data_bool(struct step *st, const char *key, bool v);
 void step_data_date(struct step *st, const char *key, int32_t d);

@@ -270,6 +270,10 @@ bool do_reply(struct step *st)
 		     "查询获取的途径（有关法律、行政法规规定的办理渠道）", &channel_info) ||
 	    !outcome_preconditions(st, o))
 		return false;
+	/* The released documents themselves (Art. 40: provided in the form
+	 * asked for), attached in this step's transaction. */
+	if (!step_attach_files(st, "files", "reply"))
+		return false;
 	if (!names_channel)
 		channel_info = NULL;
 	int32_t d;

@@ -202,6 +202,9 @@ bool do_supplement_answered(struct step *st)
 		return false;
 	if (window_over(answer_by, d) && !late_supplement_accepted(st, answer_by))
 		return false;
+	/* The 补正's files (issue 15), attached in this transaction. */
+	if (!step_attach_files(st, "files", "supplement"))
+		return false;
 	const char *p1[] = { st->id, step_fmt_date(st->arena, d), text };
 	if (!step_exec_ok(st, STMT_WF_SUPPLEMENT_ANSWER, 3, p1))
 		return false;

@@ -231,7 +231,9 @@ bool step_in_int(struct step *st, const char *key, int min, int max, int def,
 /*
  * A JSON body's values are strings, integers, booleans or null: no step
  * takes a fraction, a list or an object, and one sent is refused naming
- * its field rather than ignored as if absent (issue 12, item 9).
+ * its field rather than ignored as if absent (issue 12, item 9). One list
+ * is taken: "files", the ids of uploads a step attaches (workflow_files.c
+ * checks its items).
  */
 bool step_input_types_ok(struct step *st)
 {
@@ -239,6 +241,8 @@ bool step_input_types_ok(struct step *st)
 		return true;
 	json_object_object_foreach(st->input, key, v) {
 		enum json_type t = json_object_get_type(v);
+		if (t == json_type_array && !strcmp(key, "files"))
+			continue;
 		if (t == json_type_double || t == json_type_array || t == json_type_object)
 			return step_refusef(st, SERVICE_BAD_INPUT, arena_strdup(st->arena, key),
 				       "“%s”的类型不正确：应为文字或整数", key);

@@ -27,6 +27,18 @@ typedef bool (*body_put_fn)(const void *bytes, size_t len, void *sink);
  * when it could not write it whole (the connection is then cut short). */
 typedef bool (*body_stream_fn)(struct request *req, body_put_fn put, void *sink);
 
+/*
+ * A multipart body left unread for a ROUTE_MULTIPART handler (upload.h):
+ * read() fills buf with up to len bytes and returns how many, 0 at the
+ * end of the body, -1 when it cannot be read (cut short or too late).
+ */
+struct body_stream {
+	long (*read)(void *ctx, char *buf, size_t len);
+	void *ctx;
+	size_t length;			/* Content-Length */
+	bool consumed;			/* upload_receive has read it */
+};
+
 struct request {
 	struct worker *worker;
 	const struct app *app;
@@ -47,6 +59,9 @@ struct request {
 	struct json_object *json_body;	/* application/json body, owned */
 	const char *body;
 	size_t body_len;
+	/* A multipart body on a ROUTE_MULTIPART route: not in body, read by
+	 * upload_receive() (upload.h); NULL otherwise. */
+	struct body_stream *body_stream;
 	struct route_match match;
 	/* The signed-in staff member (auth.h), or NULL. */
 	const struct staff_session *staff;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -19,6 +20,7 @@
 #include "web/body_check.h"
 #include "web/gate.h"
 #include "web/http.h"
+#include "lib/filetype.h"
 #include "lib/log.h"
 #include "lib/pdfdoc.h"
 #include "web/routes.h"
@@ -99,6 +101,66 @@ static bool read_timeout_until(int fd, const struct timespec *deadline)
 	return true;
 }
 
+/* A multipart body read piece by piece by the handler (upload.h). */
+struct stream_ctx {
+	FCGX_Request *fr;
+	const struct worker_slot *slot;
+	size_t left;
+};
+
+/*
+ * Each read of a multipart body waits at most request_timeout_ms: the
+ * files are stored while it is read (upload.h), which a deadline for the
+ * whole body would count. nginx buffers the whole body before it passes
+ * it on (fastcgi_request_buffering), so a stall here is not a slow client.
+ */
+static long stream_read(void *ctx, char *buf, size_t len)
+{
+	struct stream_ctx *s = ctx;
+	if (!s->left)
+		return 0;
+	struct timespec deadline;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += s->slot->w.app->config.request_timeout_ms / 1000 + 1;
+	if (!read_timeout_until(s->slot->fd, &deadline))
+		return -1;
+	int n = FCGX_GetStr(buf, (int)min_size(min_size(len, s->left), READ_CHUNK), s->fr->in);
+	if (n <= 0)
+		return -1;
+	s->left -= (size_t)n;
+	return n;
+}
+
+static bool is_multipart(const char *content_type)
+{
+	return !strncasecmp(content_type, "multipart/form-data", 19);
+}
+
+/*
+ * multipart/form-data is taken on ROUTE_MULTIPART routes only, and there
+ * left unread: the handler streams it (upload.h), so that the memory does
+ * not grow with the files. Its limit is the files' plus max_body for the
+ * text fields around them.
+ */
+static bool defer_multipart_body(struct request *req, FCGX_Request *fr,
+				 const struct worker_slot *slot, unsigned long long len)
+{
+	char allow[64];
+	struct route_match m;
+	if (route_find(routes, routes_count, req->method, req->path, &m, allow,
+		       sizeof allow) != ROUTE_FOUND || !(m.route->flags & ROUTE_MULTIPART))
+		return refuse(req, 415, "multipart body on a route without uploads");
+	const struct config *c = &req->app->config;
+	if (len > (unsigned long long)c->max_upload_bytes + c->max_body)
+		return refuse(req, 413, "multipart body over the limit");
+	struct stream_ctx *s = arena_alloc(req->arena, sizeof *s);
+	*s = (struct stream_ctx){ .fr = fr, .slot = slot, .left = (size_t)len };
+	struct body_stream *bs = arena_alloc(req->arena, sizeof *bs);
+	*bs = (struct body_stream){ .read = stream_read, .ctx = s, .length = (size_t)len };
+	req->body_stream = bs;
+	return true;
+}
+
 static bool read_body(struct request *req, FCGX_Request *fr, const struct worker_slot *slot)
 {
 	const char *cl = param(fr, "CONTENT_LENGTH");
@@ -109,6 +171,8 @@ static bool read_body(struct request *req, FCGX_Request *fr, const struct worker
 	unsigned long long len = strtoull(cl, &end, 10);
 	if (errno || *end || end == cl)
 		return refuse(req, 400, "bad Content-Length");
+	if (len && is_multipart(req->content_type))
+		return defer_multipart_body(req, fr, slot, len);
 	if (len > req->app->config.max_body)
 		return refuse(req, 413, "body over the limit");
 	char *body = arena_alloc(req->arena, (size_t)len + 1);
@@ -224,6 +288,10 @@ static bool post_allowed(struct request *req)
 {
 	if (strcmp(req->method, "POST"))
 		return true;
+	/* upload_receive() checks the form's csrf_token before the first file
+	 * is stored, and refuses the body without one (upload.h). */
+	if (req->body_stream)
+		return true;
 	bool json = starts_with(req->content_type, "application/json");
 	if (starts_with(req->path, "/api/"))
 		return json || refuse(req, 415, "API POST without application/json");
@@ -263,7 +331,8 @@ static void dispatch(struct request *req)
 		return;
 	if (!post_allowed(req))
 		return;
-	if (!body_text_acceptable(req, !(req->match.route->flags & ROUTE_FORM_CHECKS_TEXT)))
+	if (!req->body_stream &&
+	    !body_text_acceptable(req, !(req->match.route->flags & ROUTE_FORM_CHECKS_TEXT)))
 		return;
 	req->match.route->handler(req);
 }
@@ -602,8 +671,6 @@ int server_run(struct app *app, const char *config_path)
 		return 1;
 	}
 	atomic_store(&current_app, app);
-	/* Fonts loaded before any worker renders a notice's PDF (lib/pdfdoc.h). */
-	pdfdoc_global_init();
 
 	signal(SIGPIPE, SIG_IGN);
 	sigset_t stop_set;
@@ -612,6 +679,10 @@ int server_run(struct app *app, const char *config_path)
 	sigaddset(&stop_set, SIGINT);
 	sigaddset(&stop_set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);	/* inherited by workers */
+	/* Fonts loaded before any worker renders a notice's PDF (lib/pdfdoc.h).
+	 * After the mask: pdfdoc starts its renderer thread here, which must
+	 * not take a SIGHUP (its default action ends the process). */
+	pdfdoc_global_init();
 
 	gate = gate_start(listen_fd, app->config.request_timeout_ms);
 	int n = app->config.threads;
@@ -638,6 +709,7 @@ int server_run(struct app *app, const char *config_path)
 		if (slots[i].w.standby.conninfo)
 			db_close(&slots[i].w.standby);
 		arena_free(&slots[i].w.arena);
+		filetype_checker_free(slots[i].w.filetype);
 		buf_free(&slots[i].w.out);
 		buf_free(&slots[i].headers);
 	}

@@ -620,10 +620,15 @@ class MalformedTest(unittest.TestCase):
         # A JSON body sent as a form is not a form either.
         r = self.post(self.body, ctype="application/x-www-form-urlencoded")
         self.assertIn(r.status, (400, 413, 415), r)
-        # Nor do the form routes take multipart (no upload anywhere).
-        for path in ("/apply/" + self.agency, "/staff/login", "/status"):
+        # Nor do the form routes take multipart, but those that take files
+        # (issue 15, web/upload.h): the application form does, and refuses
+        # one without its CSRF token.
+        for path in ("/staff/login", "/status"):
             r = self.post(multipart, ctype="multipart/form-data; boundary=" + boundary, path=path)
             self.assertEqual(r.status, 415, "%s: %r" % (path, r))
+        r = self.post(multipart, ctype="multipart/form-data; boundary=" + boundary,
+                      path="/apply/" + self.agency)
+        self.assertEqual(r.status, 403, r)
 
     def test_chunked_body_and_smuggling(self):
         body = self.body

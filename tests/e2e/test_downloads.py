@@ -254,7 +254,10 @@ class ListsTest(Base):
         self.assertEqual(S.get(signed(fid)).body, data)
         j = self.clerk.get("/api/v1/requests/%d" % rid).json()
         files = {f["id"]: f for f in j["files"]}
-        self.assertEqual(set(files), {fid, n["pdf_file_id"]})
+        # The upload, the reply's PDF and the registration's receipt (受理回执).
+        self.assertEqual({i for i, f in files.items() if f["purpose"] != "notice"}, {fid})
+        self.assertIn(n["pdf_file_id"], files)
+        self.assertEqual(len(files), 3)
         self.assertEqual((files[fid]["size"], files[fid]["size_text"], files[fid]["purpose_label"]),
                          (len(data), "256 KB", "身份证明"))
         self.assertEqual(files[fid]["href"], href)

@@ -12,6 +12,7 @@
 #include "web/auth.h"
 #include "web/http.h"
 #include "web/model.h"
+#include "web/upload.h"
 #include "web/pages/citizen/citizen.h"
 #include "web/pages/pages.h"
 #include "service/requests.h"
@@ -45,6 +46,25 @@ static const struct {
 	{ "privacy_consent", "个人信息处理同意" },
 	{ "submit_token", "表单" },
 	{ "website", "网址" },
+	{ "id_copy", "身份证明" },
+	{ "authorization", "委托书" },
+	{ "attachments", "其他材料" },
+};
+
+/*
+ * The files the form takes (issue 15; Art. 29: the applicant's identity
+ * proven, a 委托书 where someone applies for another): each input and the
+ * files.purpose of its files. Optional: an agency may ask for them later.
+ */
+static const struct upload_input upload_inputs[] = {
+	{ "id_copy", "id_copy" },
+	{ "authorization", "authorization" },
+	{ "attachments", "other" },
+};
+static const struct upload_form_field upload_fields[] = {
+	{ "id_copy", "身份证明（身份证件的照片或扫描件）", false },
+	{ "authorization", "委托书（代他人申请时）", false },
+	{ "attachments", "其他材料", true },
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -313,9 +333,11 @@ static const char *new_submit_token(struct request *req)
  * errors beside their fields. Everything typed comes back.
  */
 static void respond_form(struct request *req, int status, const struct agency *ag,
-			 struct json_object *in, struct json_object *errors, bool credit_warning)
+			 struct json_object *in, struct json_object *errors, bool credit_warning,
+			 const struct upload_result *uploads)
 {
 	struct json_object *m = json_object_new_object();
+	upload_form_model(req, m, uploads, upload_fields, COUNT(upload_fields));
 	json_object_object_add(m, "agency", agency_model(ag));
 	const char *token = input_str(in, "submit_token");
 	model_add_str(m, "submit_token", token && *token ? token : new_submit_token(req));
@@ -387,7 +409,7 @@ void page_apply_form(struct request *req)
 	/* Most applicants hold a 居民身份证: preselect it. */
 	struct json_object *defaults = json_object_new_object();
 	model_add_str(defaults, "id_type", "resident_id");
-	respond_form(req, 200, &ag, defaults, NULL, false);
+	respond_form(req, 200, &ag, defaults, NULL, false, NULL);
 	json_object_put(defaults);
 }
 
@@ -437,12 +459,39 @@ static void respond_receipt(struct request *req, const struct agency *ag,
 	respond(req, rc->status, "receipt", m);
 }
 
+/* The refusals of the form's files, beside their fields (errors). */
+static struct json_object *upload_errors(const struct upload_result *u)
+{
+	struct json_object *errors = json_object_new_object();
+	for (size_t i = 0; i < COUNT(upload_inputs); i++) {
+		const char *e = upload_error_for(u, upload_inputs[i].field);
+		if (e)
+			model_add_str(errors, upload_inputs[i].field, e);
+	}
+	return errors;
+}
+
 void page_apply_submit(struct request *req)
 {
 	struct agency ag;
 	if (!agency_of_path(req, &ag))
 		return;
+	struct upload_spec spec = { upload_inputs, COUNT(upload_inputs), atoll(ag.id), 0, 0 };
+	struct upload_result uploads;
+	if (!upload_receive(req, &spec, &uploads))
+		return;
 	struct json_object *in = form_input(req);
+	if (uploads.status) {
+		/* A file refused: the form again, everything typed and every file
+		 * accepted kept (413 when one was too large, else 422). */
+		req->log_why = "upload refused";
+		struct json_object *errors = upload_errors(&uploads);
+		respond_form(req, uploads.status == 503 ? 503 : uploads.status, &ag, in, errors,
+			     false, &uploads);
+		json_object_put(errors);
+		json_object_put(in);
+		return;
+	}
 	/* A bot fills every field; a person never sees this one. */
 	const char *honeypot = fields_get(&req->form, "website");
 	if (honeypot && *honeypot) {
@@ -450,13 +499,16 @@ void page_apply_submit(struct request *req)
 		struct json_object *errors = json_object_new_object();
 		model_add_str(errors, "website", "请清空“网址”一栏后再提交（这一栏不需要填写）");
 		model_add_str(in, "website", honeypot);
-		respond_form(req, 422, &ag, in, errors, false);
+		respond_form(req, 422, &ag, in, errors, false, &uploads);
 		json_object_put(errors);
 		json_object_put(in);
 		return;
 	}
 	struct request_created rc;
-	request_create(req->db, req->app, req->arena, ag.code, in, NULL, &rc);
+	size_t nfiles;
+	long long *files = upload_ids(req, &uploads, &nfiles);
+	request_create_with_files(req->db, req->app, req->arena, ag.code, in, NULL, files, nfiles,
+				  &rc);
 	switch (rc.status) {
 	case 200:
 	case 201:
@@ -467,7 +519,7 @@ void page_apply_submit(struct request *req)
 		break;
 	case 422:
 		req->log_why = "invalid application";
-		respond_form(req, 422, &ag, in, rc.errors, rc.credit_warning);
+		respond_form(req, 422, &ag, in, rc.errors, rc.credit_warning, &uploads);
 		break;
 	case 404:
 		respond_error(req, 404, "没有找到这个受理机关。");

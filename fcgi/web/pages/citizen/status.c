@@ -25,6 +25,8 @@
 #include "domain/workflow_rules.h"
 #include "web/http.h"
 #include "web/model.h"
+#include "web/upload.h"
+#include "core/columns.h"
 #include "web/pages/citizen/citizen.h"
 #include "web/pages/pages.h"
 #include "core/pii.h"
@@ -306,21 +308,38 @@ static bool lookup_found_or_respond(struct request *req, struct lookup_result *r
  * The status page. The code travels on as hidden fields of its forms
  * (supplement, withdrawal), so nothing is kept between requests.
  */
-static void respond_status(struct request *req, struct db *db, int http_status,
-			   const char *id, const char *query_code, const char *flash,
-			   struct json_object *errors, struct json_object *typed)
+/* The 补正 answer's files (issue 15): purpose 'supplement'. */
+static const struct upload_input supplement_inputs[] = { { "attachments", "supplement" } };
+static const struct upload_form_field supplement_fields[] = {
+	{ "attachments", "补正材料（文件）", true },
+};
+
+static void respond_status_with_uploads(struct request *req, struct db *db, int http_status,
+					const char *id, const char *query_code, const char *flash,
+					struct json_object *errors, struct json_object *typed,
+					const struct upload_result *uploads)
 {
 	struct json_object *m = status_model(req, db, id);
 	if (!m)
 		return;
-	if (!req->wants_json)
+	if (!req->wants_json) {
 		model_add_str(m, "query_code", query_code);
+		upload_form_model(req, m, uploads, supplement_fields, 1);
+	}
 	model_add_str(m, "flash", flash);
 	if (errors)
 		json_object_object_add(m, "errors", json_object_get(errors));
 	if (typed)
 		json_object_object_add(m, "typed", json_object_get(typed));
 	respond(req, http_status, "status", m);
+}
+
+static void respond_status(struct request *req, struct db *db, int http_status,
+			   const char *id, const char *query_code, const char *flash,
+			   struct json_object *errors, struct json_object *typed)
+{
+	respond_status_with_uploads(req, db, http_status, id, query_code, flash, errors, typed,
+				    NULL);
 }
 
 void page_status_lookup(struct request *req)
@@ -403,29 +422,78 @@ static void applicant_step(struct request *req, const struct lookup_result *r,
 	json_object_put(errors);
 }
 
-/* Art. 30: the applicant's 补正, added to the request beside the original. */
+/* The spec of the 补正's files once the request is known; false when
+ * answered. */
+static bool supplement_spec(struct request *req, const char *id, struct upload_spec *spec)
+{
+	const char *p[] = { id };
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_UPLOAD_REQUEST_AGENCY, 1, p);
+	if (!res)
+		return false;
+	spec->agency_id = PQntuples(res) == 1
+		? atoll(PQgetvalue(res, 0, COL(UPLOAD_REQUEST_AGENCY, agency_id))) : 0;
+	spec->request_id = atoll(id);
+	PQclear(res);
+	if (!spec->agency_id)
+		respond_error(req, 404, NULL);
+	return spec->agency_id != 0;
+}
+
+/* The ids of the accepted files as the step's "files" input. */
+static void add_file_ids(struct request *req, struct json_object *in,
+			 const struct upload_result *up)
+{
+	size_t n;
+	long long *ids = upload_ids(req, up, &n);
+	if (!n)
+		return;
+	struct json_object *list = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(list, json_object_new_int64(ids[i]));
+	json_object_object_add(in, "files", list);
+}
+
+/*
+ * Art. 30: the applicant's 补正, added to the request beside the original,
+ * with files (purpose 'supplement') attached in the step's transaction.
+ * The form names its request only by tracking number and query code, so
+ * its files are stored once the look-up has found it.
+ */
 void page_status_supplement(struct request *req)
 {
+	struct upload_spec spec = { supplement_inputs, 1, 0, 0, 0 };
+	struct upload_result up;
+	if (!upload_receive(req, &spec, &up))
+		return;
 	struct lookup_result r;
 	lookup(req, &r);
-	if (!lookup_found_or_respond(req, &r))
+	if (!lookup_found_or_respond(req, &r) || !supplement_spec(req, r.id, &spec) ||
+	    !upload_store_pending(req, &spec, &up)) {
+		upload_discard(&up);
 		return;
+	}
 	struct json_object *errors = json_object_new_object();
 	const char *text = applicant_text(req, "text", SUPPLEMENT_MAX_CHARS, true, errors);
+	const char *file_error = upload_error_for(&up, "attachments");
+	if (file_error)
+		model_add_str(errors, "attachments", file_error);
 	struct json_object *typed = json_object_new_object();
 	model_add_str(typed, "text", input(req, "text"));
-	if (!text) {
-		req->log_why = "invalid supplement";
+	if (!text || up.status) {
+		req->log_why = up.status ? "upload refused" : "invalid supplement";
+		int status = up.status ? up.status : 422;
 		if (req->wants_json) {
 			struct json_object *m = json_object_new_object();
 			json_object_object_add(m, "errors", json_object_get(errors));
-			respond(req, 422, NULL, m);
+			respond(req, status, NULL, m);
 		} else {
-			respond_status(req, r.db, 422, r.id, r.query_code, NULL, errors, typed);
+			respond_status_with_uploads(req, r.db, status, r.id, r.query_code, NULL,
+						    errors, typed, &up);
 		}
 	} else {
 		struct json_object *in = json_object_new_object();
 		model_add_str(in, "text", text);
+		add_file_ids(req, in, &up);
 		applicant_step(req, &r, "supplement_answered", in,
 			       "补正材料已提交。受理机关收到补正之日起，答复期限重新计算。", "text", typed);
 		json_object_put(in);

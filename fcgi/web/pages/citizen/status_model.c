@@ -14,6 +14,7 @@
 #include "domain/remedies.h"
 #include "domain/workflow_rules.h"
 #include "web/http.h"
+#include "web/upload.h"
 #include "web/model.h"
 #include "web/pages/citizen/citizen.h"
 #include "web/pages/pages.h"

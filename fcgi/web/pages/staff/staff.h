@@ -47,6 +47,9 @@ void page_staff_delivery_receipt(struct request *req);	/* staff_delivery.c */
 void page_api_request(struct request *req);
 void page_api_request_action(struct request *req);
 
+/* staff_uploads.c: POST /api/v1/requests/{id}/files (issue 15). */
+void page_api_request_files(struct request *req);
+
 /* staff_request_messages.c: "send again" of a dead message (issue 14). */
 void page_staff_message_resend(struct request *req);
 void page_api_message_resend(struct request *req);

@@ -117,7 +117,11 @@ void page_api_session_create(struct request *req)
 
 void page_api_session_get(struct request *req)
 {
-	respond(req, 200, NULL, staff_session_model(req));
+	struct json_object *m = staff_session_model(req);
+	/* The token a multipart upload carries as its first part (web/upload.h):
+	 * only a JSON body proves itself by its Content-Type. */
+	model_add_str(m, "csrf_token", req->staff->csrf);
+	respond(req, 200, NULL, m);
 }
 
 void page_api_session_delete(struct request *req)

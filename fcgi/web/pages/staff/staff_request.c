@@ -22,6 +22,8 @@
 #include "domain/workflow_rules.h"
 #include "core/events.h"
 #include "web/http.h"
+#include "web/upload.h"
+#include "core/columns.h"
 #include "web/pages/pages.h"
 #include "core/pii.h"
 #include "service/workflow.h"
@@ -68,7 +70,7 @@ static struct json_object *form_input(struct request *req)
 	struct json_object *in = json_object_new_object();
 	for (size_t i = 0; i < req->form.count; i++) {
 		const struct field *f = &req->form.items[i];
-		if (!strcmp(f->name, "csrf_token"))
+		if (!strcmp(f->name, "csrf_token") || !strcmp(f->name, "kept_files"))
 			continue;
 		json_object_object_add(in, f->name,
 				       json_object_new_string_len(f->value, (int)f->value_len));
@@ -84,12 +86,77 @@ static bool capture(struct request *req, const char *name, char *buf, size_t len
 	return false;
 }
 
+/*
+ * The files of a step's form (issue 15): the reply's released documents
+ * (input `files`, purpose reply) and a 补正 received on paper (input
+ * `attachments`, purpose supplement), stored as uploads of the request's
+ * agency and attached by the step. Other steps take no multipart body.
+ * False when answered.
+ */
+static bool step_uploads(struct request *req, const char *id, const char *action,
+			 struct upload_result *up)
+{
+	static const struct upload_input reply[] = { { "files", "reply" } };
+	static const struct upload_input supplement[] = { { "attachments", "supplement" } };
+	bool is_reply = !strcmp(action, "reply");
+	if (!is_reply && strcmp(action, "supplement_answered")) {
+		req->log_why = "multipart body for a step without files";
+		respond_error(req, 415, NULL);
+		return false;
+	}
+	const char *p[] = { id };
+	PGresult *res = digits(id) ? db_exec_or_respond(req, req->db, STMT_UPLOAD_REQUEST_AGENCY, 1, p)
+				   : NULL;
+	if (!res) {
+		if (!req->responded)
+			respond_error(req, 404, "没有这件申请");
+		return false;
+	}
+	long long agency = PQntuples(res) == 1
+		? atoll(PQgetvalue(res, 0, COL(UPLOAD_REQUEST_AGENCY, agency_id))) : 0;
+	PQclear(res);
+	if (!agency || !auth_sees_agency(req, agency)) {
+		respond_error(req, 404, "没有这件申请");
+		return false;
+	}
+	struct upload_spec spec = { is_reply ? reply : supplement, 1, agency,
+				    req->staff->staff_id, atoll(id) };
+	return upload_receive(req, &spec, up);
+}
+
+static void add_upload_ids(struct request *req, struct json_object *in,
+			   const struct upload_result *up)
+{
+	size_t n;
+	long long *ids = upload_ids(req, up, &n);
+	if (!n)
+		return;
+	struct json_object *list = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(list, json_object_new_int64(ids[i]));
+	json_object_object_add(in, "files", list);
+}
+
 void page_staff_request_action(struct request *req)
 {
 	char id[32], action[40];
 	if (!capture(req, "id", id, sizeof id) || !capture(req, "action", action, sizeof action))
 		return;
+	struct upload_result up = { 0 };
+	if (req->body_stream && !step_uploads(req, id, action, &up))
+		return;
+	if (up.status) {
+		req->log_why = "upload refused";
+		const char *field = up.files && up.count ? up.files[0].field : "files";
+		struct workflow_result refused = { SERVICE_BAD_INPUT, upload_error_for(&up, field),
+						   field, 0 };
+		for (size_t i = 0; i < up.count && !refused.message; i++)
+			refused.message = up.files[i].error;
+		request_page(req, id, up.status, REVEAL_NOTHING, &refused, NULL);
+		return;
+	}
 	struct json_object *in = form_input(req);
+	add_upload_ids(req, in, &up);
 	if (fields_get(&req->form, "preview")) {
 		staff_preview_form(req, id, action, in);
 		json_object_put(in);

@@ -13,6 +13,7 @@
 #include "domain/workflow_rules.h"
 #include "core/events.h"
 #include "web/http.h"
+#include "web/upload.h"
 #include "web/pages/pages.h"
 #include "core/pii.h"
 #include "service/workflow.h"
