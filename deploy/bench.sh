@@ -215,6 +215,53 @@ ANON=$(awk '$6 ~ /csrf/ {print $6 "=" $7}' "$WORK/anon.cookies")
 # The peak so far is the sign-ins' (Argon2id holds 64 MiB for ~0.1 s, one
 # at a time: fcgi/auth.c); the pages' peak is measured from here on.
 APP_PID=$(cat "$DIR/run/app.pid")
+
+# ---- a 10 MB file both ways (issue 15) ---------------------------------------
+
+# The app's peak resident size (VmHWM, kB), reset before each measure.
+peak_kb() { awk '/VmHWM/ {print $2}' "/proc/$APP_PID/status"; }
+reset_peak() { echo 5 >"/proc/$APP_PID/clear_refs" 2>/dev/null; }
+# A 10 MB PDF (a valid header and trailer around random bytes), uploaded by
+# the clerk to the look-up's request (POST /api/v1/requests/{id}/files, the
+# session's CSRF token as the first part), then downloaded once, cold
+# (the app streams it from PostgreSQL and fills the cache); each time the
+# growth of the app's peak RSS over a small warm-up file's. Then wrk
+# measures the cached download (nginx sends the file through
+# X-Accel-Redirect) against nginx sending the same file as a static file.
+big_file() {
+	local out=$1 mb=$2
+	{ printf '%%PDF-1.4\n%%'; head -c $(( mb * 1024 * 1024 )) /dev/urandom; printf '\n%%%%EOF\n'; } >"$out"
+}
+upload() {	# file name → the new file's id
+	local token
+	token=$(curl -fsS -b "ysqgk_session=$CLERK" "$URL/api/v1/session" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
+	curl -fsS -b "ysqgk_session=$CLERK" -F "csrf_token=$token" \
+		-F "file=@$1;type=application/pdf;filename=$2" "$URL/api/v1/requests/$rid/files" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+files_both_ways() {
+	big_file "$WORK/warm.pdf" 1
+	big_file "$WORK/big.pdf" 10
+	upload "$WORK/warm.pdf" warm.pdf >/dev/null || die "the warm-up upload failed"
+	reset_peak; local base up down fid
+	base=$(peak_kb)
+	fid=$(upload "$WORK/big.pdf" "十兆字节.pdf") || die "the 10 MB upload failed"
+	up=$(( $(peak_kb) - base ))
+	reset_peak; base=$(peak_kb)
+	BIG_URL="/staff/requests/$rid/files/$fid"
+	curl -fsS -o "$WORK/big.back" -b "ysqgk_session=$CLERK" "$URL$BIG_URL" || die "the 10 MB download failed"
+	down=$(( $(peak_kb) - base ))
+	cmp -s "$WORK/big.pdf" "$WORK/big.back" || die "the 10 MB file came back changed"
+	install -m 0644 "$WORK/big.pdf" "$DIR/static/bench-10mb.pdf"
+	FILES_RSS=$(printf 'files\t%s\t%s' "$up" "$down")
+}
+FILES_RSS=
+BIG_URL=/healthz/live
+if [ -z "$ONLY" ] || [[ "10 MB file" =~ $ONLY ]]; then
+	files_both_ways
+fi
+
 SIGN_IN_KB=$(awk '/VmHWM/ {print $2}' "/proc/$APP_PID/status")
 echo 5 >"/proc/$APP_PID/clear_refs" 2>/dev/null || say "cannot reset the RSS peak: it includes the sign-ins"
 
@@ -309,6 +356,8 @@ PAGES=(
 	"request page|/staff/requests/$REQ_ID|request_page.lua|$CONNS|one>=0.4 p99<20"
 	"report, department|/staff/report?year=$YEAR&agency=perf-03|admin.lua|1|p99<500"
 	"report, government|/staff/report?year=$YEAR&agency=perf|admin.lua|1|p99<500"
+	"static file, 10 MB|/static/bench-10mb.pdf||4|bigstatic"
+	"download, cached, 10 MB|$BIG_URL|clerk.lua|4|bigstatic>=0.8"
 	"one query, again|/api/v1/agencies/perf-03||$CONNS|one"
 	"minimal FastCGI, again|/healthz/live||$CONNS|ceiling"
 )
@@ -373,6 +422,9 @@ for row in "${PAGES[@]}"; do
 		continue
 	fi
 	if [ "$class" = php ] && [ -z "$PHP_FPM" ]; then
+		continue
+	fi
+	if [[ $name == *"10 MB" ]] && [ -z "$FILES_RSS" ]; then
 		continue
 	fi
 	measure "$name" "$path" "$script" "$conns"
@@ -565,6 +617,7 @@ workers=$(awk '$1 == "threads" {print $3}' "$DIR/ysqgk.conf")
 	done
 	[ -z "$DRAIN" ] || echo "$DRAIN"
 	[ -z "$NOTICE" ] || echo "$NOTICE"
+	[ -z "$FILES_RSS" ] || echo "$FILES_RSS"
 	printf 'rss\t%s\t%s\n' "$rss_kb" "$workers"
 } >"$WORK/results.tsv"
 awk -f "$ROOT/deploy/bench-table.awk" "$WORK/results.tsv"
