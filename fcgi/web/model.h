@@ -15,4 +15,9 @@ void model_add_str(struct json_object *o, const char *key, const char *value);
 /* key → true or false. */
 void model_add_bool(struct json_object *o, const char *key, bool value);
 
+/* A file's size for people, in the arena: "1.5 MB", "320 KB", "12 字节"
+ * (1 KB = 1024 bytes, as the limits are set: 50 MB = 52428800). */
+struct arena;
+const char *model_size_text(struct arena *a, long long bytes);
+
 #endif

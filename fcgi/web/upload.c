@@ -19,6 +19,7 @@
 #include "lib/multipart.h"
 #include "web/csrf.h"
 #include "web/http.h"
+#include "web/model.h"
 #include "web/body_check.h"
 
 enum { READ_PIECE = 8192, NAME_MAX_BYTES = 256, KEPT_FIELD_MAX = 32 };
@@ -620,16 +621,6 @@ struct json_object *upload_model(const struct upload_result *r, const char *fiel
 	return list;
 }
 
-static const char *size_text(struct request *req, long long size)
-{
-	char buf[32];
-	if (size >= 1024 * 1024)
-		snprintf(buf, sizeof buf, "%.1f MB", (double)size / (1024 * 1024));
-	else
-		snprintf(buf, sizeof buf, "%lld KB", (size + 1023) / 1024);
-	return arena_strdup(req->arena, buf);
-}
-
 static struct json_object *kept_model(struct request *req, const struct upload_result *r,
 				      const char *field)
 {
@@ -641,7 +632,7 @@ static struct json_object *kept_model(struct request *req, const struct upload_r
 		struct json_object *o = json_object_new_object();
 		json_object_object_add(o, "name", json_object_new_string(f->name));
 		json_object_object_add(o, "label", json_object_new_string(f->label ? f->label : ""));
-		json_object_object_add(o, "size_text", json_object_new_string(size_text(req, f->size)));
+		json_object_object_add(o, "size_text", json_object_new_string(model_size_text(req->arena, f->size)));
 		json_object_object_add(o, "token", json_object_new_string(f->token ? f->token : ""));
 		json_object_array_add(list, o);
 	}
@@ -684,3 +675,15 @@ long long *upload_ids(struct request *req, const struct upload_result *r, size_t
 	return ids;
 }
 
+
+void upload_add_ids(struct request *req, struct json_object *in, const struct upload_result *r)
+{
+	size_t n;
+	long long *ids = upload_ids(req, r, &n);
+	if (!n)
+		return;
+	struct json_object *list = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(list, json_object_new_int64(ids[i]));
+	json_object_object_add(in, "files", list);
+}

@@ -124,4 +124,8 @@ void upload_form_model(struct request *req, struct json_object *m,
  * count in *n. */
 long long *upload_ids(struct request *req, const struct upload_result *r, size_t *n);
 
+/* The ids of the accepted files as a step's input "files" (nothing when
+ * there are none). */
+void upload_add_ids(struct request *req, struct json_object *in, const struct upload_result *r);
+
 #endif

@@ -439,20 +439,6 @@ static bool supplement_spec(struct request *req, const char *id, struct upload_s
 	return spec->agency_id != 0;
 }
 
-/* The ids of the accepted files as the step's "files" input. */
-static void add_file_ids(struct request *req, struct json_object *in,
-			 const struct upload_result *up)
-{
-	size_t n;
-	long long *ids = upload_ids(req, up, &n);
-	if (!n)
-		return;
-	struct json_object *list = json_object_new_array();
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(list, json_object_new_int64(ids[i]));
-	json_object_object_add(in, "files", list);
-}
-
 /*
  * Art. 30: the applicant's 补正, added to the request beside the original,
  * with files (purpose 'supplement') attached in the step's transaction.
@@ -493,7 +479,7 @@ void page_status_supplement(struct request *req)
 	} else {
 		struct json_object *in = json_object_new_object();
 		model_add_str(in, "text", text);
-		add_file_ids(req, in, &up);
+		upload_add_ids(req, in, &up);
 		applicant_step(req, &r, "supplement_answered", in,
 			       "补正材料已提交。受理机关收到补正之日起，答复期限重新计算。", "text", typed);
 		json_object_put(in);

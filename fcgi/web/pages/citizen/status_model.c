@@ -310,19 +310,6 @@ static bool add_notices(struct request *req, struct db *db, const char *id,
 	return true;
 }
 
-/* 1.5 MB, 320 KB, 12 字节. */
-static const char *size_text(struct request *req, long long bytes)
-{
-	char *out = arena_alloc(req->arena, 32);
-	if (bytes >= 1024 * 1024)
-		snprintf(out, 32, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
-	else if (bytes >= 1024)
-		snprintf(out, 32, "%lld KB", (bytes + 512) / 1024);
-	else
-		snprintf(out, 32, "%lld 字节", bytes);
-	return out;
-}
-
 /*
  * The released documents (files of the reply: purpose 'reply') and the
  * applicant's own uploads, each with a link good for 15 minutes (issue
@@ -344,7 +331,7 @@ static bool add_files(struct request *req, struct db *db, const char *id,
 		model_add_str(f, "name", value(req, res, i, COL(CITIZEN_STATUS_FILES, display_name)));
 		model_add_str(f, "purpose", purpose);
 		model_add_str(f, "purpose_label", vocab_label(&vocab_file_purpose, purpose));
-		model_add_str(f, "size_text", size_text(req,
+		model_add_str(f, "size_text", model_size_text(req->arena,
 			atoll(PQgetvalue(res, i, COL(CITIZEN_STATUS_FILES, size)))));
 		model_add_str(f, "created", value(req, res, i, COL(CITIZEN_STATUS_FILES, created)));
 		char link[192];

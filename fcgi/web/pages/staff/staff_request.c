@@ -124,19 +124,6 @@ static bool step_uploads(struct request *req, const char *id, const char *action
 	return upload_receive(req, &spec, up);
 }
 
-static void add_upload_ids(struct request *req, struct json_object *in,
-			   const struct upload_result *up)
-{
-	size_t n;
-	long long *ids = upload_ids(req, up, &n);
-	if (!n)
-		return;
-	struct json_object *list = json_object_new_array();
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(list, json_object_new_int64(ids[i]));
-	json_object_object_add(in, "files", list);
-}
-
 void page_staff_request_action(struct request *req)
 {
 	char id[32], action[40];
@@ -156,7 +143,7 @@ void page_staff_request_action(struct request *req)
 		return;
 	}
 	struct json_object *in = form_input(req);
-	add_upload_ids(req, in, &up);
+	upload_add_ids(req, in, &up);
 	if (fields_get(&req->form, "preview")) {
 		staff_preview_form(req, id, action, in);
 		json_object_put(in);

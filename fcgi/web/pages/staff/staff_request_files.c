@@ -11,22 +11,9 @@
 #include "domain/vocab.h"
 #include "domain/workflow_rules.h"
 #include "web/http.h"
+#include "web/model.h"
 #include "web/pages/pages.h"
 #include "web/pages/staff/staff_request.h"
-
-/* 1.5 MB, 320 KB, 12 字节 (1 KB = 1024 bytes, as the limits are set:
- * 50 MB = 52428800). */
-static const char *size_text(struct request *req, long long bytes)
-{
-	char *out = arena_alloc(req->arena, 32);
-	if (bytes >= 1024 * 1024)
-		snprintf(out, 32, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
-	else if (bytes >= 1024)
-		snprintf(out, 32, "%lld KB", (bytes + 512) / 1024);
-	else
-		snprintf(out, 32, "%lld 字节", bytes);
-	return out;
-}
 
 /* The files that count against the quota: what was brought in, not the
  * notices the agency issued. */
@@ -54,7 +41,7 @@ static bool add_file_list(struct request *req, struct json_object *m, const char
 		model_add_str(o, "purpose_label", vocab_label(&vocab_file_purpose, purpose));
 		staff_add_val(req, o, "mime", res, i, COL(REQ_FILES, mime));
 		json_object_object_add(o, "size", json_object_new_int64(size));
-		model_add_str(o, "size_text", size_text(req, size));
+		model_add_str(o, "size_text", model_size_text(req->arena, size));
 		staff_add_val(req, o, "created", res, i, COL(REQ_FILES, created));
 		staff_add_val(req, o, "uploaded_by", res, i, COL(REQ_FILES, uploaded_by));
 		char href[96];
@@ -72,8 +59,8 @@ static bool add_file_list(struct request *req, struct json_object *m, const char
 	struct json_object *q = json_object_new_object();
 	json_object_object_add(q, "used", json_object_new_int64(total));
 	json_object_object_add(q, "limit", json_object_new_int64(quota));
-	model_add_str(q, "used_text", size_text(req, total));
-	model_add_str(q, "limit_text", size_text(req, quota));
+	model_add_str(q, "used_text", model_size_text(req->arena, total));
+	model_add_str(q, "limit_text", model_size_text(req->arena, quota));
 	model_add_bool(q, "over", total > quota);
 	json_object_object_add(m, "file_quota", q);
 	return true;
