@@ -599,6 +599,17 @@ class StaffRegisterTest(unittest.TestCase):
         self.assertIn('href="%s"' % att[0]["href"], page)
         self.assertEqual(self.clerk.get(att[0]["href"]).body, letter)
 
+    def test_json_registration_refuses_file_ids(self):
+        rid = self.clerk.register()
+        fid = self.clerk.upload(rid, "来信.pdf", pdf(), purpose="registration")["id"]
+        desc = "请公开本镇2025年道路养护经费的使用明细。"
+        body = dict(self.fields(description=desc), files=[fid])
+        r = self.clerk.post_json("/api/v1/agencies/%s/requests" % self.agency, body)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("multipart", r.json()["errors"]["files"])
+        self.assertEqual(S.psql("SELECT count(*) FROM requests WHERE description = '%s'" % desc), "0")
+        self.assertEqual(file_row(fid)[3], "")
+
     def test_wrong_type_refused_beside_field_form_and_accepted_files_kept(self):
         desc = "请公开本镇2025年农村危房改造补助的发放名单。"
         r = self.register(self.fields(description=desc),
