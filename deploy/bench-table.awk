@@ -7,11 +7,13 @@
 #   rss   KB  WORKERS
 #   drain QUEUED  SENT  SECONDS  OVERLAP  IN_MAILBOX  MAILBOX_CPU_S
 #   notice COUNT  MEDIAN_MS  MAX_MS  PDF_BYTES
+#   files UPLOAD_KB  DOWNLOAD_KB   (the app's peak RSS growth for a 10 MB file)
 # CLASS is ceiling (the minimal FastCGI response, measured first and last:
 # the ratios use the higher), one and php (issue 17's reference rows: a
 # page of the app doing one prepared single-row read by key, and the
 # status look-up written plainly in PHP with PDO under php-fpm; measured
-# twice, each counts at its higher), info (no target), quiet and draining
+# twice, each counts at its higher; any other bare word names a reference
+# too: bigstatic, nginx sending a 10 MB file), info (no target), quiet and draining
 # (the status look-up without and while `ysqgk notify` drains the outbox,
 # issue 14), or else the page's targets, space-separated: min>=R (R × the
 # minimal response), one>=R and php>=R (R × that reference row), p99<MS.
@@ -42,10 +44,9 @@ $1 == "page" {
 	p50[npages] = $5; p99[npages] = $6; class[npages] = $7; errors[npages] = $8
 	if ($7 == "ceiling" && ($4 + 0) > (ceiling + 0))
 		ceiling = $4 + 0
-	if ($7 == "one" && ($4 + 0) > (one_query + 0))
-		one_query = $4 + 0
-	if ($7 == "php" && ($4 + 0) > (php_fpm + 0))
-		php_fpm = $4 + 0
+	# A reference row: a bare word other than these (one, php, bigstatic).
+	if ($7 ~ /^[a-z]+$/ && $7 !~ /^(ceiling|info|quiet|draining)$/ && ($4 + 0) > (refs[$7] + 0))
+		refs[$7] = $4 + 0
 	if ($7 == "quiet")
 		quiet = npages
 	if ($7 == "draining")
@@ -65,6 +66,8 @@ $1 == "notice" {
 	next
 }
 
+$1 == "files" { files = 1; upload_kb = $2 + 0; download_kb = $3 + 0; next }
+
 $1 == "rss" { rss_kb = $2 + 0; workers = $3; next }
 
 function check(what, ok, shown) {
@@ -78,7 +81,8 @@ function ratio(i) {
 }
 
 function reference_name(ref) {
-	return (ref == "min") ? "minimal" : (ref == "one") ? "one query" : "PHP-FPM"
+	return (ref == "min") ? "minimal" : (ref == "one") ? "one query" : \
+	       (ref == "php") ? "PHP-FPM" : (ref == "bigstatic") ? "nginx static" : ref
 }
 
 # One target of page i: "min>=0.8", "one>=0.9", "php>=2" or "p99<20".
@@ -90,7 +94,7 @@ function check_target(i, t,    ref, want, base, r) {
 	}
 	ref = substr(t, 1, index(t, ">=") - 1)
 	want = substr(t, index(t, ">=") + 2) + 0
-	base = (ref == "min") ? ceiling : (ref == "one") ? one_query : php_fpm
+	base = (ref == "min") ? ceiling : refs[ref]
 	if (base <= 0) {
 		check(name[i] " ≥ " want " × " reference_name(ref), 0, "not measured")
 		return
@@ -107,7 +111,7 @@ END {
 	for (i = 1; i <= npages; i++)
 		printf "%-24s %6d %11.0f %9.2f %9.2f %10.2f %10s%s\n", name[i], conns[i], rps[i],
 		       p50[i], p99[i], ratio(i),
-		       (one_query > 0 ? sprintf("%.2f", rps[i] / one_query) : "-"),
+		       (refs["one"] > 0 ? sprintf("%.2f", rps[i] / refs["one"]) : "-"),
 		       (errors[i] != "" ? " (errors)" : "")
 	if (drained)
 		printf "\nmessage drain: %d of %d queued e-mails sent in %.1f s (%.0f/s); %d in the mailbox," \
@@ -116,10 +120,13 @@ END {
 	if (notices)
 		printf "\nnotice PDFs: %d 补正 steps, median %.1f ms, slowest %.1f ms, %.0f KB each\n",
 		       notices, notice_p50, notice_max, notice_bytes / 1024
+	if (files)
+		printf "\n10 MB file: the app's peak RSS grew by %d kB uploading it, %d kB sending it (cold cache)\n",
+		       upload_kb, download_kb
 	print ""
 	print "targets:"
 	for (i = 1; i <= npages; i++) {
-		if (class[i] !~ /^(ceiling|one|php|info|quiet|draining)$/) {
+		if (class[i] ~ /[<>]/) {
 			n = split(class[i], targets, " ")
 			for (k = 1; k <= n; k++)
 				check_target(i, targets[k])
@@ -143,6 +150,10 @@ END {
 	if (notices)
 		check("issuing a notice PDF (the whole step) < 50 ms, median", (notice_p50 < 50),
 		      sprintf("%.1f ms", notice_p50))
+	if (files) {
+		check("10 MB upload: app peak RSS grows < 2 MB", (upload_kb < 2048), upload_kb " kB")
+		check("10 MB download: app peak RSS grows < 2 MB", (download_kb < 2048), download_kb " kB")
+	}
 	if (rss_kb != "")
 		check("app peak RSS < 64 MB with " workers " threads", (rss_kb < 65536),
 		      int(rss_kb / 1024) " MB")

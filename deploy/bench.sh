@@ -215,6 +215,77 @@ ANON=$(awk '$6 ~ /csrf/ {print $6 "=" $7}' "$WORK/anon.cookies")
 # The peak so far is the sign-ins' (Argon2id holds 64 MiB for ~0.1 s, one
 # at a time: fcgi/auth.c); the pages' peak is measured from here on.
 APP_PID=$(cat "$DIR/run/app.pid")
+
+# A request of the clerk's department, submitted through the API and
+# confirmed by the clerk; its id on stdout. $1 tells the samples apart.
+new_confirmed_request() {
+	local i=$1 created tracking id
+	created=$(curl -fsS -H 'Content-Type: application/json' \
+		"$URL/api/v1/agencies/perf-03/requests" -d "{
+		\"applicant_kind\": \"person\", \"name\": \"样本$i\", \"id_type\": \"resident_id\",
+		\"id_number\": \"330106199510263451\", \"phone\": \"13800138000\",
+		\"description\": \"请公开本单位政府采购合同目录及其中标结果（压测样本$i）。\",
+		\"provision_forms\": [\"email\"], \"obtain_methods\": [\"email\"],
+		\"email\": \"sample$i@example.cn\", \"declaration\": true, \"privacy_consent\": true}") ||
+		die "submitting the sample $i failed"
+	tracking=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["tracking_no"])' <<<"$created")
+	id=$("${PSQL[@]}" -c "SELECT id FROM requests WHERE tracking_no = '$tracking'")
+	curl -fsS -o /dev/null -H 'Content-Type: application/json' -b "ysqgk_session=$CLERK" \
+		-d '{}' "$URL/api/v1/requests/$id/confirm" || die "confirming $tracking failed"
+	echo "$id"
+}
+
+# ---- a 10 MB file both ways (issue 15) ---------------------------------------
+
+# The app's peak resident size (VmHWM, kB), reset before each measure.
+peak_kb() { awk '/VmHWM/ {print $2}' "/proc/$APP_PID/status"; }
+reset_peak() { echo 5 >"/proc/$APP_PID/clear_refs" 2>/dev/null; }
+# A 10 MB PDF (a valid header and trailer around random bytes), uploaded by
+# the clerk to a request of their own (POST /api/v1/requests/{id}/files,
+# the session's CSRF token as the first part) and released with the reply,
+# then downloaded once, cold (the app streams it from PostgreSQL and fills
+# the cache); each time the
+# growth of the app's peak RSS over a small warm-up file's. Then wrk
+# measures the cached download (nginx sends the file through
+# X-Accel-Redirect) against nginx sending the same file as a static file.
+big_file() {
+	local out=$1 mb=$2
+	{ printf '%%PDF-1.4\n%%'; head -c $(( mb * 1024 * 1024 )) /dev/urandom; printf '\n%%%%EOF\n'; } >"$out"
+}
+upload() {	# request, file, name → the new file's id
+	local token
+	token=$(curl -fsS -b "ysqgk_session=$CLERK" "$URL/api/v1/session" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
+	curl -fsS -b "ysqgk_session=$CLERK" -F "csrf_token=$token" \
+		-F "file=@$2;type=application/pdf;filename=$3" "$URL/api/v1/requests/$1/files" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+files_both_ways() {
+	big_file "$WORK/warm.pdf" 1
+	big_file "$WORK/big.pdf" 10
+	local req base up down fid
+	req=$(new_confirmed_request files)
+	upload "$req" "$WORK/warm.pdf" warm.pdf >/dev/null || die "the warm-up upload failed"
+	reset_peak; base=$(peak_kb)
+	fid=$(upload "$req" "$WORK/big.pdf" "十兆字节.pdf") || die "the 10 MB upload failed"
+	up=$(( $(peak_kb) - base ))
+	curl -fsS -o /dev/null -H 'Content-Type: application/json' -b "ysqgk_session=$CLERK" \
+		-d "{\"outcome\": \"disclosed\", \"text\": \"所需信息见附件。\", \"files\": [$fid]}" \
+		"$URL/api/v1/requests/$req/reply" || die "the reply releasing the 10 MB file failed"
+	reset_peak; base=$(peak_kb)
+	BIG_URL="/staff/requests/$req/files/$fid"
+	curl -fsS -o "$WORK/big.back" -b "ysqgk_session=$CLERK" "$URL$BIG_URL" || die "the 10 MB download failed"
+	down=$(( $(peak_kb) - base ))
+	cmp -s "$WORK/big.pdf" "$WORK/big.back" || die "the 10 MB file came back changed"
+	install -m 0644 "$WORK/big.pdf" "$DIR/static/bench-10mb.pdf"
+	FILES_RSS=$(printf 'files\t%s\t%s' "$up" "$down")
+}
+FILES_RSS=
+BIG_URL=/healthz/live
+if [ -z "$ONLY" ] || [[ "10 MB file" =~ $ONLY ]]; then
+	files_both_ways
+fi
+
 SIGN_IN_KB=$(awk '/VmHWM/ {print $2}' "/proc/$APP_PID/status")
 echo 5 >"/proc/$APP_PID/clear_refs" 2>/dev/null || say "cannot reset the RSS peak: it includes the sign-ins"
 
@@ -309,6 +380,8 @@ PAGES=(
 	"request page|/staff/requests/$REQ_ID|request_page.lua|$CONNS|one>=0.4 p99<20"
 	"report, department|/staff/report?year=$YEAR&agency=perf-03|admin.lua|1|p99<500"
 	"report, government|/staff/report?year=$YEAR&agency=perf|admin.lua|1|p99<500"
+	"static file, 10 MB|/static/bench-10mb.pdf||4|bigstatic"
+	"download, cached, 10 MB|$BIG_URL|clerk.lua|4|bigstatic>=0.8"
 	"one query, again|/api/v1/agencies/perf-03||$CONNS|one"
 	"minimal FastCGI, again|/healthz/live||$CONNS|ceiling"
 )
@@ -375,6 +448,9 @@ for row in "${PAGES[@]}"; do
 	if [ "$class" = php ] && [ -z "$PHP_FPM" ]; then
 		continue
 	fi
+	if [[ $name == *"10 MB" ]] && [ -z "$FILES_RSS" ]; then
+		continue
+	fi
 	measure "$name" "$path" "$script" "$conns"
 done
 
@@ -394,25 +470,14 @@ OTHER=$(awk -v m=$(( machine1 - machine0 )) -v s=$(( stack1 - stack0 )) -v c=$((
 # curl, one after another (a clerk issues one notice at a time): the whole
 # step's time bounds the PDF's.
 issue_notices() {
-	local i created tracking rid t
+	local i rid t
 	: >"$WORK/notice_ms"
 	for i in $(seq "$NOTICES"); do
-		created=$(curl -fsS -H 'Content-Type: application/json' \
-			"$URL/api/v1/agencies/perf-03/requests" -d "{
-			\"applicant_kind\": \"person\", \"name\": \"告知书样本$i\", \"id_type\": \"resident_id\",
-			\"id_number\": \"330106199510263451\", \"phone\": \"13800138000\",
-			\"description\": \"请公开本单位$(( 2000 + i ))年度政府采购合同目录（告知书压测第$i号）。\",
-			\"provision_forms\": [\"email\"], \"obtain_methods\": [\"email\"],
-			\"email\": \"notice$i@example.cn\", \"declaration\": true, \"privacy_consent\": true}") ||
-			die "submitting the notice sample $i failed"
-		tracking=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["tracking_no"])' <<<"$created")
-		rid=$("${PSQL[@]}" -c "SELECT id FROM requests WHERE tracking_no = '$tracking'")
-		curl -fsS -o /dev/null -H 'Content-Type: application/json' -b "ysqgk_session=$CLERK" \
-			-d '{}' "$URL/api/v1/requests/$rid/confirm" || die "confirming $tracking failed"
+		rid=$(new_confirmed_request "notice$i")
 		t=$(curl -fsS -o /dev/null -w '%{time_total}' -H 'Content-Type: application/json' \
 			-b "ysqgk_session=$CLERK" \
 			-d '{"what": "请补充所需合同的签订年份及采购项目名称，以便本机关查找。"}' \
-			"$URL/api/v1/requests/$rid/supplement") || die "the 补正 of $tracking failed"
+			"$URL/api/v1/requests/$rid/supplement") || die "the 补正 of request $rid failed"
 		awk -v t="$t" 'BEGIN { printf "%.2f\n", t * 1000 }' >>"$WORK/notice_ms"
 	done
 	NOTICE=$(sort -n "$WORK/notice_ms" | awk -v bytes="$("${PSQL[@]}" -c "SELECT coalesce(round(avg(b.size)), 0)
@@ -565,6 +630,7 @@ workers=$(awk '$1 == "threads" {print $3}' "$DIR/ysqgk.conf")
 	done
 	[ -z "$DRAIN" ] || echo "$DRAIN"
 	[ -z "$NOTICE" ] || echo "$NOTICE"
+	[ -z "$FILES_RSS" ] || echo "$FILES_RSS"
 	printf 'rss\t%s\t%s\n' "$rss_kb" "$workers"
 } >"$WORK/results.tsv"
 awk -f "$ROOT/deploy/bench-table.awk" "$WORK/results.tsv"

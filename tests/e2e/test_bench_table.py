@@ -30,7 +30,7 @@ FIGURES = [
 ]
 
 
-def run(figures, rss_kb=30000, workers=8, drain=None, notice=None):
+def run(figures, rss_kb=30000, workers=8, drain=None, notice=None, files=None):
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "results.tsv")
         with open(path, "w") as f:
@@ -41,6 +41,8 @@ def run(figures, rss_kb=30000, workers=8, drain=None, notice=None):
                 f.write("drain\t" + "\t".join(str(x) for x in drain) + "\n")
             if notice:
                 f.write("notice\t" + "\t".join(str(x) for x in notice) + "\n")
+            if files:
+                f.write("files\t%d\t%d\n" % files)
         out = subprocess.run(["awk", "-f", AWK, path], cwd=d, capture_output=True, text=True)
         left = sorted(os.listdir(d))
     return out, left
@@ -144,6 +146,22 @@ class BenchTableTest(unittest.TestCase):
         self.assertTrue(verdict.startswith("MISS"), verdict)
         out, _ = run(FIGURES[1:2])
         self.assertNotIn("notice PDF", out.stdout)
+
+    def test_a_ten_megabyte_file(self):
+        """Issue 15: the cached download ≥ 0.8 of nginx sending the same
+        file statically; the app's peak RSS grows < 2 MB either way."""
+        figures = FIGURES[1:2] + [
+            ("static file, 10 MB", 4, 100, 30.0, 60.0, "bigstatic", ""),
+            ("download, cached, 10 MB", 4, 85, 35.0, 70.0, "bigstatic>=0.8", "")]
+        out, _ = run(figures, files=(1300, 64))
+        lines = [" ".join(l.split()) for l in out.stdout.splitlines()]
+        self.assertIn("PASS download, cached, 10 MB ≥ 0.8 × nginx static 0.85", lines)
+        self.assertIn("PASS 10 MB upload: app peak RSS grows < 2 MB 1300 kB", lines)
+        figures[-1] = ("download, cached, 10 MB", 4, 50, 35.0, 70.0, "bigstatic>=0.8", "")
+        out, _ = run(figures, files=(3000, 64))
+        lines = [" ".join(l.split()) for l in out.stdout.splitlines()]
+        self.assertIn("MISS download, cached, 10 MB ≥ 0.8 × nginx static 0.50", lines)
+        self.assertIn("MISS 10 MB upload: app peak RSS grows < 2 MB 3000 kB", lines)
 
 
 if __name__ == "__main__":
