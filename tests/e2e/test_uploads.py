@@ -548,5 +548,87 @@ class VirusScanTest(unittest.TestCase):
         self.assertEqual(self.S.psql("SELECT count(*) FROM files"), before)
 
 
+class StaffRegisterTest(unittest.TestCase):
+    """The staff registration form (paper, letter, in person) takes the
+    material that came with the request: purpose 'registration'."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "rg")
+        cls.clerk = StaffUploader(S, cls.agency)
+
+    def register(self, fields, files=(), kept=()):
+        page = self.clerk.get("/staff/register").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        pairs = [("csrf_token", token), ("agency", self.agency)]
+        pairs += [(k, str(v)) for k, v in form_pairs(fields)]
+        pairs += [("kept_files", t) for t in kept]
+        ct, body = multipart(pairs, files)
+        return self.clerk.keep(S.request("POST", "/staff/register", body=body,
+                                         headers=self.clerk.headers({"Content-Type": ct})))
+
+    def fields(self, **kw):
+        f = dict(h.applicant(), channel="post", received_on=str(h.today()), **kw)
+        del f["declaration"]
+        return f
+
+    def test_form_is_multipart_with_file_input(self):
+        page = self.clerk.get("/staff/register").text
+        self.assertIn('enctype="multipart/form-data"', page)
+        self.assertIn('name="attachments" type="file" multiple', page)
+        self.assertLess(page.index('name="csrf_token"'), page.index('type="file"'))
+
+    def test_registration_with_scanned_letter_attached_hash_in_event_listed(self):
+        letter = pdf(4000)
+        r = self.register(self.fields(), [("attachments", "来信扫描件.pdf", letter),
+                                          ("attachments", "身份证复印件.png", PNG)])
+        self.assertEqual(r.status, 303, r)
+        rid = int(re.search(r"/staff/requests/(\d+)\?done=register", r.header("Location")).group(1))
+        rows = S.psql("SELECT purpose || ':' || display_name || ':' || (uploaded_by IS NOT NULL)"
+                      " FROM files WHERE request_id = %d AND purpose <> 'notice' ORDER BY id" % rid).split("\n")
+        self.assertEqual(rows, ["registration:来信扫描件.pdf:true", "registration:身份证复印件.png:true"])
+        ev = json.loads(S.psql("SELECT data FROM request_events WHERE request_id = %d"
+                               " AND action = 'registered'" % rid))
+        import hashlib
+        self.assertEqual([f["sha256"] for f in ev["files"]],
+                         [hashlib.sha256(letter).hexdigest(), hashlib.sha256(PNG).hexdigest()])
+        att = [f for f in self.clerk.request(rid)["files"] if f["purpose"] == "registration"]
+        self.assertEqual([a["name"] for a in att], ["来信扫描件.pdf", "身份证复印件.png"])
+        page = self.clerk.get("/staff/requests/%d" % rid).text
+        self.assertIn("来信扫描件.pdf", page)
+        self.assertIn('href="%s"' % att[0]["href"], page)
+        self.assertEqual(self.clerk.get(att[0]["href"]).body, letter)
+
+    def test_json_registration_refuses_file_ids(self):
+        rid = self.clerk.register()
+        fid = self.clerk.upload(rid, "来信.pdf", pdf(), purpose="registration")["id"]
+        desc = "请公开本镇2025年道路养护经费的使用明细。"
+        body = dict(self.fields(description=desc), files=[fid])
+        r = self.clerk.post_json("/api/v1/agencies/%s/requests" % self.agency, body)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("multipart", r.json()["errors"]["files"])
+        self.assertEqual(S.psql("SELECT count(*) FROM requests WHERE description = '%s'" % desc), "0")
+        self.assertEqual(file_row(fid)[3], "")
+
+    def test_wrong_type_refused_beside_field_form_and_accepted_files_kept(self):
+        desc = "请公开本镇2025年农村危房改造补助的发放名单。"
+        r = self.register(self.fields(description=desc),
+                          [("attachments", "信函.pdf", pdf()), ("attachments", "evil.pdf", HTML)])
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("evil.pdf", ch.field_error(r.text, "attachments"))
+        self.assertEqual(ch.textarea_value(r.text, "description"), desc)
+        self.assertIn('<option value="post" selected', r.text)
+        kept = kept_tokens(r.text)
+        self.assertEqual(len(kept), 1)
+        self.assertIn("已上传：信函.pdf", ch.text_of(r.text))
+        self.assertEqual(S.psql("SELECT count(*) FROM requests WHERE description = '%s'" % desc), "0")
+        # Sent again with the kept token: registered with the letter attached.
+        r = self.register(self.fields(description=desc), [], kept=kept)
+        self.assertEqual(r.status, 303, r)
+        rid = int(re.search(r"/staff/requests/(\d+)", r.header("Location")).group(1))
+        self.assertEqual(S.psql("SELECT purpose || ':' || display_name FROM files"
+                                " WHERE request_id = %d AND purpose <> 'notice'" % rid), "registration:信函.pdf")
+
+
 if __name__ == "__main__":
     unittest.main()

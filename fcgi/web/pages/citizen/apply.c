@@ -581,6 +581,19 @@ void page_api_request_create(struct request *req)
 		};
 		origin = &staff_origin;
 	}
+	if (json_object_object_get_ex(req->json_body, "files", NULL)) {
+		/* Uploads from POST /api/v1/requests/{id}/files belong to a
+		 * request that exists; a new one takes its files in the same
+		 * body, multipart (docs/api.md). */
+		req->log_why = "files in a JSON registration";
+		struct json_object *m = json_object_new_object();
+		struct json_object *errors = json_object_new_object();
+		model_add_str(errors, "files", "新申请的附件请随申请一并以multipart/form-data提交"
+			      "（工作人员登记：POST /staff/register），不能引用已上传文件的编号。");
+		json_object_object_add(m, "errors", errors);
+		respond(req, 422, NULL, m);
+		return;
+	}
 	struct request_created rc;
 	request_create(req->db, req->app, req->arena, code, req->json_body, origin, &rc);
 	if (rc.status == 200 || rc.status == 201) {

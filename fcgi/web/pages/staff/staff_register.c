@@ -3,6 +3,9 @@
  * same validation and storage as the online form (requests.c, with a
  * struct request_origin naming the member, the channel and the date of
  * receipt, which may be earlier than today: a paper ledger entered late).
+ * The form takes files (issue 15): scans of the letter, a copy of the ID,
+ * attached in the registration's transaction, their SHA-256 in the
+ * `registered` event.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +16,14 @@
 #include "web/pages/pages.h"
 #include "service/requests.h"
 #include "core/clock.h"
+#include "web/upload.h"
+
+/* The material that came with the request (Art. 29: the application and
+ * the applicant's identity), files.purpose 'registration'. */
+static const struct upload_input upload_inputs[] = { { "attachments", "registration" } };
+static const struct upload_form_field upload_fields[] = {
+	{ "attachments", "申请材料（书面申请、信函的扫描件，身份证明复印件等）", true },
+};
 
 static const char *const text_fields[] = {
 	"applicant_kind", "name", "id_type", "id_number", "work_unit", "credit_code",
@@ -41,9 +52,11 @@ static struct json_object *form_input(struct request *req)
 }
 
 static void register_page(struct request *req, int status, struct json_object *input,
-			  struct json_object *errors, const struct staff_agency *ag)
+			  struct json_object *errors, const struct staff_agency *ag,
+			  const struct upload_result *uploads)
 {
 	struct json_object *m = staff_model(req, "登记申请");
+	upload_form_model(req, m, uploads, upload_fields, 1);
 	struct json_object *agency = json_object_new_object();
 	model_add_str(agency, "code", ag->code);
 	model_add_str(agency, "name", ag->name);
@@ -102,17 +115,50 @@ void page_staff_register_form(struct request *req)
 		return;
 	struct staff_agency ag;
 	if (staff_agency(req, fields_get(&req->query, "agency"), &ag))
-		register_page(req, 200, NULL, NULL, &ag);
+		register_page(req, 200, NULL, NULL, &ag, NULL);
 }
 
+/* The form again with the files' refusals beside their field. */
+static void refuse_uploads(struct request *req, struct json_object *in,
+			   const struct staff_agency *ag, const struct upload_result *up)
+{
+	req->log_why = "upload refused";
+	struct json_object *errors = json_object_new_object();
+	const char *e = upload_error_for(up, upload_inputs[0].field);
+	model_add_str(errors, upload_inputs[0].field, e ? e : "文件未保存，请重新上传。");
+	register_page(req, up->status, in, errors, ag, up);
+	json_object_put(errors);
+}
+
+/*
+ * The agency is a field of the form: the accepted files wait in their
+ * temporary files until it is known and seen by this member, then are
+ * stored as the agency's uploads and attached with the request.
+ */
 void page_staff_register(struct request *req)
 {
 	if (!may_register(req))
 		return;
-	struct staff_agency ag;
-	if (!staff_agency(req, fields_get(&req->form, "agency"), &ag))
+	struct upload_spec spec = { upload_inputs, 1, 0, req->staff->staff_id, 0 };
+	struct upload_result up;
+	if (!upload_receive(req, &spec, &up))
 		return;
+	struct staff_agency ag;
+	if (!staff_agency(req, fields_get(&req->form, "agency"), &ag)) {
+		upload_discard(&up);
+		return;
+	}
+	spec.agency_id = ag.id;
+	if (!upload_store_pending(req, &spec, &up)) {
+		upload_discard(&up);
+		return;
+	}
 	struct json_object *in = form_input(req);
+	if (up.status) {
+		refuse_uploads(req, in, &ag, &up);
+		json_object_put(in);
+		return;
+	}
 	struct request_origin origin = {
 		.channel = fields_get(&req->form, "channel"),
 		.received_on = fields_get(&req->form, "received_on"),
@@ -120,7 +166,10 @@ void page_staff_register(struct request *req)
 		.head = !strcmp(req->staff->role, "head"),
 	};
 	struct request_created rc;
-	request_create(req->db, req->app, req->arena, ag.code, in, &origin, &rc);
+	size_t nfiles;
+	long long *files = upload_ids(req, &up, &nfiles);
+	request_create_with_files(req->db, req->app, req->arena, ag.code, in, &origin, files,
+				  nfiles, &rc);
 	if (rc.status == 200 || rc.status == 201) {
 		char target[96];
 		snprintf(target, sizeof target, "/staff/requests/%s?done=register", rc.request_id);
@@ -130,7 +179,7 @@ void page_staff_register(struct request *req)
 	}
 	if (rc.status == 422) {
 		req->log_why = "invalid registration";
-		register_page(req, 422, in, rc.errors, &ag);
+		register_page(req, 422, in, rc.errors, &ag, &up);
 		json_object_put(rc.errors);
 		json_object_put(in);
 		return;
