@@ -2,6 +2,9 @@
 // playwright-core, the stack's URL from YSQGK_URL, screenshots under
 // tests/out/screenshots/ (YSQGK_SCREENSHOTS overrides).
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -33,4 +36,38 @@ export async function screenshot(page, name) {
   const file = path.join(screenshotDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+// The shared stack's folder and binary (tests/e2e/test_browser.py), for
+// staff accounts made with `ysqgk user add`.
+export const stackDir = process.env.YSQGK_E2E_STACK_DIR;
+export const bin = process.env.YSQGK_BIN;
+export const PASSWORD = 'browser-pass-123';
+export const needsStack = !stackDir || !bin
+  ? 'needs YSQGK_E2E_STACK_DIR and YSQGK_BIN (run through test_browser.py)' : false;
+
+// A new staff member of agency demo; their user name.
+export function addUser(role, displayName) {
+  const name = `${role[0]}${randomBytes(4).toString('hex')}`;
+  execFileSync(bin, ['--config', path.join(stackDir, 'ysqgk.conf'), 'user', 'add', name,
+    '--agency', 'demo', '--role', role, '--name', displayName], { input: `${PASSWORD}\n` });
+  return name;
+}
+
+// Submits a form; nginx limits POSTs per address (a shared stack), so a 429
+// is waited out and the form filled and sent again.
+export async function submit(page, fill, button) {
+  for (let i = 0; i < 20; i++) {
+    if (fill) await fill();
+    const [resp] = await Promise.all([page.waitForNavigation(), button().click()]);
+    if (resp.status() !== 429) return resp;
+    await page.waitForTimeout(2500);
+    await page.goBack();
+  }
+  throw new Error('still rate limited');
+}
+
+export async function noSideways(page, what) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than the screen`);
 }

@@ -2,12 +2,7 @@
 // form, submit it with a mistake, correct it, submit, look the request up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, screenshot } from './browser.mjs';
-
-async function noSideways(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than the screen`);
-}
+import { launch, newPage, noSideways, screenshot } from './browser.mjs';
 
 test('apply with a mistake, correct it, get the receipt, look the request up', async () => {
   const browser = await launch();

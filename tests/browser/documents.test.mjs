@@ -5,14 +5,9 @@
 // both byte for byte through their signed links.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { launch, newPage, screenshot } from './browser.mjs';
-
-const stackDir = process.env.YSQGK_E2E_STACK_DIR;
-const bin = process.env.YSQGK_BIN;
-const PASSWORD = 'browser-pass-123';
+import {
+  PASSWORD, addUser, launch, needsStack, newPage, noSideways, screenshot, submit,
+} from './browser.mjs';
 
 // A 1×1 PNG (the ID copy) and a one-page PDF (the released document).
 const ID_COPY = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64');
@@ -20,30 +15,6 @@ const RELEASED = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endo
   '2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
   '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n' +
   'trailer<</Root 1 0 R>>\n%%EOF\n');
-
-function addClerk() {
-  const name = `d${randomBytes(4).toString('hex')}`;
-  execFileSync(bin, ['--config', path.join(stackDir, 'ysqgk.conf'), 'user', 'add', name,
-    '--agency', 'demo', '--role', 'clerk', '--name', '孙经办'], { input: `${PASSWORD}\n` });
-  return name;
-}
-
-// nginx limits POSTs per address on the shared stack: a 429 is waited out.
-async function submit(page, fill, button) {
-  for (let i = 0; i < 20; i++) {
-    if (fill) await fill();
-    const [resp] = await Promise.all([page.waitForNavigation(), button().click()]);
-    if (resp.status() !== 429) return resp;
-    await page.waitForTimeout(2500);
-    await page.goBack();
-  }
-  throw new Error('still rate limited');
-}
-
-async function noSideways(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than the screen`);
-}
 
 async function download(page, link) {
   const href = await link.getAttribute('href');
@@ -53,9 +24,9 @@ async function download(page, link) {
 }
 
 test('an ID copy attached on the phone, a released document downloaded from /status', {
-  skip: !stackDir || !bin ? 'needs YSQGK_E2E_STACK_DIR and YSQGK_BIN (run through test_browser.py)' : false,
+  skip: needsStack,
 }, async () => {
-  const clerkName = addClerk();
+  const clerkName = addUser('clerk', '孙经办');
   const browser = await launch();
   try {
     const applicant = await newPage(browser);

@@ -5,40 +5,11 @@
 // Staff accounts are made with `ysqgk user add` on the test stack.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { launch, newPage, screenshot } from './browser.mjs';
+import {
+  PASSWORD, addUser, launch, needsStack, newPage, noSideways, screenshot, submit,
+} from './browser.mjs';
 
-const stackDir = process.env.YSQGK_E2E_STACK_DIR;
-const bin = process.env.YSQGK_BIN;
-const PASSWORD = 'browser-pass-123';
-
-function addUser(role) {
-  const name = `${role[0]}${randomBytes(4).toString('hex')}`;
-  execFileSync(bin, ['--config', path.join(stackDir, 'ysqgk.conf'), 'user', 'add', name,
-    '--agency', 'demo', '--role', role, '--name', role === 'head' ? '王负责人' : '李经办'],
-  { input: `${PASSWORD}\n` });
-  return name;
-}
-
-// Submits a form; nginx limits POSTs per address (a shared stack), so a 429
-// is waited out and the form filled and sent again.
-async function submit(page, fill, button) {
-  for (let i = 0; i < 20; i++) {
-    if (fill) await fill();
-    const [resp] = await Promise.all([page.waitForNavigation(), button().click()]);
-    if (resp.status() !== 429) return resp;
-    await page.waitForTimeout(2500);
-    await page.goBack();
-  }
-  throw new Error('still rate limited');
-}
-
-async function noSideways(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than the screen`);
-}
+const addStaff = (role) => addUser(role, role === 'head' ? '王负责人' : '李经办');
 
 async function signIn(page, username) {
   await page.goto('/staff');
@@ -56,10 +27,10 @@ async function openAction(page, summary) {
 }
 
 test('clerk, head and applicant take a request from submission to a partial reply', {
-  skip: !stackDir || !bin ? 'needs YSQGK_E2E_STACK_DIR and YSQGK_BIN (run through test_browser.py)' : false,
+  skip: needsStack,
 }, async () => {
-  const clerkName = addUser('clerk');
-  const headName = addUser('head');
+  const clerkName = addStaff('clerk');
+  const headName = addStaff('head');
   const browser = await launch();
   try {
     const errors = [];
