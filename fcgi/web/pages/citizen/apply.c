@@ -146,11 +146,10 @@ static bool agency_of_path(struct request *req, struct agency *ag)
 		return false;
 	}
 	const char *params[] = { code };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_CITIZEN_AGENCY, 1, params);
+	const PGresult *res = db_cached_or_respond(req, STMT_CITIZEN_AGENCY, READ_UNTIL_AGENCIES_CHANGE, 1, params);
 	if (!res)
 		return false;
 	if (PQntuples(res) != 1) {
-		PQclear(res);
 		req->log_why = "no such agency";
 		respond_error(req, 404, "没有找到这个受理机关，请从列表中选择。");
 		return false;
@@ -158,7 +157,6 @@ static bool agency_of_path(struct request *req, struct agency *ag)
 	const char *v[7];
 	for (int i = 0; i < 7; i++)
 		v[i] = PQgetisnull(res, 0, i) ? NULL : arena_strdup(req->arena, PQgetvalue(res, 0, i));
-	PQclear(res);
 	*ag = (struct agency){ v[0], v[1], v[2], !strcmp(v[3], "t"), v[4], v[5], v[6] };
 	return true;
 }
