@@ -674,6 +674,26 @@ static void test_provisional_past_the_calendar(void **state)
 	assert_true(deadline_provisional(cal, due));
 }
 
+/* The administrators' banner: this year's schedule always, next year's
+ * from 1 November (Beijing date) on. The calendar holds 2019..2026. */
+static void test_holiday_schedule_missing(void **state)
+{
+	(void)state;
+	const struct calendar *cal = need_real();
+	expect_int(0, holiday_schedule_missing(cal, D("2026-06-30")));
+	expect_int(0, holiday_schedule_missing(cal, D("2026-10-31")));
+	expect_int(2027, holiday_schedule_missing(cal, D("2026-11-01")));
+	expect_int(2027, holiday_schedule_missing(cal, D("2026-12-31")));
+	expect_int(0, holiday_schedule_missing(cal, D("2025-11-01")));	/* 2026 is there */
+	expect_int(2027, holiday_schedule_missing(cal, D("2027-03-01")));
+	expect_int(2018, holiday_schedule_missing(cal, D("2018-05-01")));
+	struct calendar *with_next = calendar_new();
+	calendar_set(with_next, D("2026-10-01"), DAY_HOLIDAY);
+	calendar_set(with_next, D("2027-01-01"), DAY_HOLIDAY);
+	expect_int(0, holiday_schedule_missing(with_next, D("2026-11-01")));
+	calendar_free(with_next);
+}
+
 static void test_consultation_due(void **state)
 {
 	(void)state;
@@ -1208,6 +1228,7 @@ int main(void)
 		cmocka_unit_test(test_days_left_on_rest_days),
 		cmocka_unit_test(test_days_left_frozen_while_stopped),
 		cmocka_unit_test(test_provisional_past_the_calendar),
+		cmocka_unit_test(test_holiday_schedule_missing),
 		cmocka_unit_test(test_plain_weeks),
 		cmocka_unit_test(test_tiny_calendar),
 		cmocka_unit_test(test_errors),
