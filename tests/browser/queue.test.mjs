@@ -27,7 +27,7 @@ async function applyOnline(page, name) {
     const r = await page.request.post('/api/v1/agencies/demo/requests', {
       data: {
         applicant_kind: 'person', name, id_type: 'resident_id', id_number: '11010519491231002X',
-        phone: '13812345678', description: '请公开本县2025年道路维修工程的招标文件。',
+        phone: '13812345678', address: '北京市东城区示例街1号', postcode: '100010', description: '请公开本县2025年道路维修工程的招标文件。',
         provision_forms: ['paper'], obtain_methods: ['post'], declaration: true, privacy_consent: true,
       },
     });
@@ -44,8 +44,16 @@ async function brokenInside(page, selector) {
     if (!el.offsetParent) return false;
     const range = document.createRange();
     range.selectNodeContents(el);
-    const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-    return tops.size > 1;
+    // A rect that starts below every rect so far starts a new line (a
+    // bold count beside a label sits a little higher or lower, not below).
+    const rects = [...range.getClientRects()].filter((r) => r.width > 0).sort((a, b) => a.top - b.top);
+    let lines = 0;
+    let bottom = -Infinity;
+    for (const r of rects) {
+      if (r.top >= bottom - 1) lines++;
+      bottom = Math.max(bottom, r.bottom);
+    }
+    return lines > 1;
   }).map((el) => el.textContent.trim()), selector);
 }
 
