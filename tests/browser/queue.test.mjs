@@ -103,6 +103,10 @@ test('the queue is a sortable table at desktop width and cards on a phone', {
     assert.deepEqual(desc, [...desc].sort((a, b) => b - a));
     assert.ok(await row.isVisible());
     await screenshot(desk, 'staff-queue-table-newest-1280');
+    // Nothing to show: said at every width.
+    await desk.goto('/staff?q=' + encodeURIComponent('没有这样的申请人'));
+    assert.ok(await desk.getByText('没有符合条件的申请。').isVisible());
+    await desk.goBack();
     await table.getByRole('link', { name: trackingNo }).click();
     await desk.waitForURL('**/staff/requests/*');
 
