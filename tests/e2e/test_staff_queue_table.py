@@ -17,9 +17,9 @@ import test_staff_common as h
 S = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-# A Monday in December of the last year the shipped calendar holds (2026):
-# 20 working days on reach into 2027, whose schedule is not shipped.
-CALENDAR_MISSING_INSTANT = "2026-12-07T10:00+08:00"
+# A Monday in December far beyond the shipped calendar: 20 working days on
+# reach into the next year (at_calendar_missing.py imports this year's).
+CALENDAR_MISSING_INSTANT = "2098-12-08T10:00+08:00"
 HEAD_ORDER = ["编号", "申请人", "收到日期", "答复期限", "剩余工作日", "承办人", "状态"]
 
 
