@@ -4,12 +4,28 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/calendar_cache.h"
+#include "core/clock.h"
+#include "domain/deadline.h"
 #include "web/auth.h"
 #include "domain/workflow_rules.h"
 #include "web/http.h"
 #include "web/pages/pages.h"
 #include "domain/vocab.h"
 #include "service/workflow.h"
+
+/* For the administrators who may import it (every agency's: the calendar
+ * is global, admin.c may_change_calendar), the year whose holiday schedule
+ * is missing: due dates counted into it are provisional (暂定). */
+static void add_calendar_banner(struct request *req, struct json_object *m)
+{
+	if (strcmp(req->staff->role, "admin") || req->staff->agency_id != 0)
+		return;
+	const struct calendar *cal = calendar_current(req->db);
+	int year = cal ? holiday_schedule_missing(cal, clock_today()) : 0;
+	if (year)
+		json_object_object_add(m, "calendar_missing_year", json_object_new_int(year));
+}
 
 struct json_object *staff_model(struct request *req, const char *title)
 {
@@ -27,6 +43,7 @@ struct json_object *staff_model(struct request *req, const char *title)
 		model_add_bool(me, "is_admin", !strcmp(s->role, "admin"));
 		model_add_bool(me, "is_head", !strcmp(s->role, "head"));
 		json_object_object_add(m, "me", me);
+		add_calendar_banner(req, m);
 	}
 	return m;
 }
