@@ -135,6 +135,10 @@ test('the applicant type first, then only its fields, at 360 and 1280 px', async
     for (const [width, height] of [[360, 740], [1280, 900]]) {
       const page = await newPage(browser, { width, height });
       await page.goto('/apply/demo');
+      // As this browser shows it (the type's radios, nothing else yet)…
+      assert.equal(await page.getByLabel('联系电话').isVisible(), false);
+      await screenshot(page, `citizen-form-type-${width}`);
+      // …and as one without :has() would: the first step only.
       await page.evaluate(() => {
         document.querySelector('.kind-step').style.setProperty('display', 'block', 'important');
         document.querySelector('.apply').style.setProperty('display', 'none', 'important');
