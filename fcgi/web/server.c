@@ -255,6 +255,7 @@ static bool read_request(struct request *req, FCGX_Request *fr,
 	req->remote_addr = param(fr, "REMOTE_ADDR");
 	req->if_none_match = param(fr, "HTTP_IF_NONE_MATCH");
 	req->https = !strcmp(param(fr, "HTTPS"), "on");
+	req->host = param(fr, "HTTP_HOST");
 	cookies_parse(req->arena, param(fr, "HTTP_COOKIE"), &req->cookies);
 
 	/* REQUEST_URI is the raw target: decode and check it ourselves rather
