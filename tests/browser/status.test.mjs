@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PASSWORD, addUser, launch, needsStack, newPage, noSideways, screenshot,
+  PASSWORD, addUser, baseURL, launch, needsStack, newPage, noSideways, screenshot,
 } from './browser.mjs';
 
 const WIDTHS = [{ width: 360, height: 740 }, { width: 1280, height: 900 }];
@@ -89,7 +89,7 @@ for (const viewport of WIDTHS) {
       assert.match(receipt, /纸质、光盘/);
       assert.match(receipt, /邮寄/);
       assert.match(receipt, /z\*\*\*@example\.com/);
-      assert.ok(receipt.includes(`/status?no=${no}`), 'the full status address');
+      assert.ok(receipt.includes(`${baseURL}/status?no=${no}`), 'the full status address');
       assert.match(receipt, /查询码遗失/);
       const printButton = page.getByRole('button', { name: '打印回执' });
       assert.ok(await printButton.isVisible(), 'print button shown by print.js');

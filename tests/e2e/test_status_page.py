@@ -257,7 +257,8 @@ class FactsTest(unittest.TestCase):
             self.assertNotIn("zhangsan@example.com", page)
             self.assertIn("某县人民路1号", page)
             self.assertIn("0123-4567890", page)
-            self.assertIn('id="status-url">http://localhost/status?no=%s<' % no, page)
+            # The address as the client reached it (no public_url here).
+            self.assertIn('id="status-url">http://localhost:%d/status?no=%s<' % (S.port, no), page)
             self.assertIn('<script src="/static/print.js" defer></script>', page)
             self.assertRegex(page, r'<button type="button" class="button print-button" data-print="" hidden>')
             self.assertIn("核实身份后可以为您重新发放查询码", h.text_of(page).replace("工作人员", ""))
