@@ -111,6 +111,13 @@ for (const viewport of WIDTHS) {
       assert.match(await page.locator('.progress').innerText(), /提交[\s\S]*受理[\s\S]*办理[\s\S]*答复/);
       if (w === 360) await noSideways(page, 'the status page');
       await screenshot(page, `status-submitted-${w}`);
+      // Without JavaScript no print button shows that would do nothing.
+      const noScript = await browser.newContext({ baseURL: page.url(), viewport, javaScriptEnabled: false });
+      const plain = await noScript.newPage();
+      await plain.goto(page.url());
+      assert.equal(await plain.getByRole('button', { name: '打印本页' }).isVisible(), false);
+      assert.ok(await page.getByRole('button', { name: '打印本页' }).isVisible());
+      await noScript.close();
 
       // Items 3 and 5: a 补正 asked; no date but how the clock will run;
       // an empty answer brings the error summary into view at the top.
