@@ -168,6 +168,7 @@ for (const viewport of WIDTHS) {
         getComputedStyle(document.querySelector('.status-box')).visibility,
       ], ids[1]);
       assert.deepEqual(shown, ['visible', 'hidden', 'hidden']);
+      assert.equal(await page.locator('#reply .notice-actions').isVisible(), false, 'no buttons on paper');
       await screenshot(page, `status-print-reply-${w}`);
       await page.emulateMedia({ media: 'screen' });
 
