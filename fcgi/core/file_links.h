@@ -1,21 +1,50 @@
 /*
- * file_links: download links that expire, for the applicant after the
- * query code (issue 15): /status/files/{file_id}?exp=UNIX&sig=HEX, the
- * signature an HMAC-SHA-512/256 (crypto_auth) over "file_id|exp" with a
- * key of its own derived from the app's first key (app.h, PII_FILE_LINK;
- * never the CSRF key). A link is good until exp; anyone holding it may
- * download the file until then, which is why it lives 15 minutes.
+ * file_links: signed links that expire. Two kinds share one MAC:
+ *
+ * - a stored file, for the applicant after the query code (issue 15):
+ *   /status/files/{file_id}?exp=UNIX&sig=HEX, good for 15 minutes;
+ * - a request's status page (issue 16): /status/view?t=ID-EXP-SIG, the
+ *   token standing in for the query code after the look-up, good for a
+ *   day, so that the page is a GET that reloads and goes Back safely and
+ *   the code itself never enters a URL.
+ *
+ * The signature is an HMAC-SHA-512/256 (crypto_auth) over "id|exp" (a
+ * file) or "status:id|exp" (a status page) with a key of its own derived
+ * from the app's first key (app.h, PII_FILE_LINK; never the CSRF key).
+ * Anyone holding a link may use it until exp, hence the short lives.
  */
 #ifndef YSQGK_FILE_LINKS_H
 #define YSQGK_FILE_LINKS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "core/app.h"
 
 #define FILE_LINK_SECONDS (15 * 60)
+#define STATUS_LINK_SECONDS (24 * 60 * 60)
 #define FILE_LINK_SIG_HEX 65	/* 32 bytes in hex and a NUL */
+/* A status token: up to 18 digits, '-', 12 digits, '-', 64 hex, NUL. */
+#define STATUS_TOKEN_SIZE 100
+#define LINK_ID_SIZE 19		/* up to 18 digits and a NUL */
+
+enum signed_link_kind { LINK_FILE, LINK_STATUS };
+
+enum signed_link_check {
+	LINK_GOOD,
+	LINK_EXPIRED,	/* signed by us, but its time is over */
+	LINK_BAD,	/* malformed or not signed by us */
+};
+
+/* The signature of `id` of `kind` until exp, in hex. */
+void signed_link_sign(const struct app *app, enum signed_link_kind kind, const char *id,
+		      long long exp, char sig[FILE_LINK_SIG_HEX]);
+
+/* Checks a link's exp and sig for id (the signature in constant time). */
+enum signed_link_check signed_link_check(const struct app *app, enum signed_link_kind kind,
+					 const char *id, const char *exp, const char *sig,
+					 time_t now);
 
 /* The signature of file_id until exp, in hex. */
 void file_link_sign(const struct app *app, const char *file_id, long long exp,
@@ -30,5 +59,14 @@ void file_link_make(const struct app *app, const char *file_id, time_t now, char
  * constant time) and now is not after exp. */
 bool file_link_valid(const struct app *app, const char *file_id, const char *exp,
 		     const char *sig, time_t now);
+
+/* The status token of request_id ("ID-EXP-SIG"), good for a day. */
+void status_token_make(const struct app *app, const char *request_id, time_t now,
+		       char out[STATUS_TOKEN_SIZE]);
+
+/* Checks a status token; its request id goes to id (also when expired,
+ * so that the look-up form can be filled in; "" when bad). */
+enum signed_link_check status_token_check(const struct app *app, const char *token,
+					  time_t now, char id[LINK_ID_SIZE]);
 
 #endif

@@ -51,6 +51,7 @@ struct request {
 	const char *content_type;
 	const char *remote_addr;
 	const char *if_none_match;	/* the If-None-Match header, or "" */
+	const char *host;		/* the Host header (with a non-default port), or "" */
 	bool https;
 	bool wants_json;		/* Accept: application/json */
 	struct fields query;

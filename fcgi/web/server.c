@@ -62,6 +62,20 @@ static const char *param(FCGX_Request *fr, const char *name)
 	return v ? v : "";
 }
 
+/* The site's host as the client named it: Debian's fastcgi_params pass
+ * HTTP_HOST as nginx's $host, without the port, so a port other than
+ * the scheme's is added back from SERVER_PORT. */
+static const char *host_of(struct arena *a, FCGX_Request *fr)
+{
+	const char *host = param(fr, "HTTP_HOST"), *port = param(fr, "SERVER_PORT");
+	if (!*host || strchr(host, ':') || !*port || !strcmp(port, "80") || !strcmp(port, "443"))
+		return host;
+	size_t n = strlen(host) + strlen(port) + 2;
+	char *out = arena_alloc(a, n);
+	snprintf(out, n, "%s:%s", host, port);
+	return out;
+}
+
 static bool starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -256,6 +270,7 @@ static bool read_request(struct request *req, FCGX_Request *fr,
 	req->remote_addr = param(fr, "REMOTE_ADDR");
 	req->if_none_match = param(fr, "HTTP_IF_NONE_MATCH");
 	req->https = !strcmp(param(fr, "HTTPS"), "on");
+	req->host = host_of(req->arena, fr);
 	cookies_parse(req->arena, param(fr, "HTTP_COOKIE"), &req->cookies);
 
 	/* REQUEST_URI is the raw target: decode and check it ourselves rather

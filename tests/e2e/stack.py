@@ -103,6 +103,18 @@ class Response:
         return "<%d %r>" % (self.status, self.body[:300])
 
 
+def follow_status_redirect(client, r):
+    """A POST's answer as a browser ends on it: a 303 to the applicant's
+    status page (/status/view?t=…, issue 16) followed with client.get
+    (its cookies); the page's `posted` keeps the 303 itself."""
+    location = r.header("Location") or ""
+    if r.status != 303 or not location.startswith("/status/view?"):
+        return r
+    page = client.get(location)
+    page.posted = r
+    return page
+
+
 class Stack:
     def __init__(self, env=None):
         self.dir = tempfile.mkdtemp(prefix="ysqgk-e2e-")

@@ -134,9 +134,13 @@ class Client:
         return re.search(r'name="submit_token" value="([^"]+)"', r.text).group(1)
 
     def post(self, path, fields):
+        """Posts the form; like a browser, follows the 303 to the status
+        page (issue 16: every status POST ends on a reloadable GET). The
+        answer's `posted` is the POST's own response."""
         f = dict(fields)
         f.setdefault("csrf_token", self.csrf())
-        return self._keep(self.s.post_form(path, f, headers=self._headers()))
+        r = self._keep(self.s.post_form(path, f, headers=self._headers()))
+        return stack.follow_status_redirect(self, r)
 
     def submit(self, agency, fields, token=None):
         f = dict(fields)

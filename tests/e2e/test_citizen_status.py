@@ -276,7 +276,7 @@ class StaffStepsTest(unittest.TestCase):
         self.assertIn("需要您补正申请", page)
         self.assertIn(what, page)
         self.assertIn("补正期限", page)
-        self.assertIn("答复期限暂停计算", page)
+        self.assertIn("补正后重新计算", page)  # issue 16 item 3: no date while awaited
         self.assertIn('action="/status/supplement"', r.text)
         self.assertIn("补正告知书", page)
         # Empty: refused beside the field.

@@ -105,7 +105,8 @@ class Client:
         f = dict(fields)
         if "csrf_token" not in f:
             f["csrf_token"] = self.token(token_from or "/staff/login")
-        return self.keep(self.s.post_form(path, f, headers=self.headers()))
+        r = self.keep(self.s.post_form(path, f, headers=self.headers()))
+        return stack.follow_status_redirect(self, r)
 
 
 class Staff(Client):

@@ -404,8 +404,10 @@ class SupplementTest(unittest.TestCase):
         pairs = [("csrf_token", c.csrf()), ("tracking_no", no), ("query_code", code),
                  ("text", text)] + [("kept_files", t) for t in kept]
         ct, body = multipart(pairs, files)
-        return c._keep(S.request("POST", "/status/supplement", body=body,
-                                 headers=c._headers({"Content-Type": ct})))
+        r = c._keep(S.request("POST", "/status/supplement", body=body,
+                              headers=c._headers({"Content-Type": ct})))
+        # Taken: a 303 to the status page, followed as a browser does (issue 16).
+        return stack.follow_status_redirect(c, r)
 
     def test_supplement_with_a_file(self):
         rid, no, code = self.asked()

@@ -14,6 +14,7 @@
 #include "web/model.h"
 #include "web/upload.h"
 #include "web/pages/citizen/citizen.h"
+#include "web/pages/citizen/status_model.h"
 #include "web/pages/pages.h"
 #include "service/requests.h"
 #include "domain/vocab.h"
@@ -552,6 +553,12 @@ static void respond_receipt(struct request *req, const struct agency *ag,
 		char *excerpt = arena_strndup(req->arena, rc->description, (size_t)(p - rc->description));
 		model_add_str(m, "description_excerpt", excerpt);
 		json_object_object_add(m, "description_chars", json_object_new_int((int)chars));
+	}
+	/* What was chosen, the e-mail and the look-up page's full address
+	 * (issue 16, item 6), as the status page shows them. */
+	if (rc->request_id && !status_model_add_choices(req, m, rc->request_id, rc->tracking_no)) {
+		json_object_put(m);
+		return;
 	}
 	respond(req, rc->status, "receipt", m);
 }

@@ -13,8 +13,10 @@ void page_api_request_create(struct request *req);
 /* pages/status.c: look-up, supplement (补正) and withdrawal. */
 void page_status_form(struct request *req);
 void page_status_lookup(struct request *req);
+void page_status_view(struct request *req);
 void page_status_supplement(struct request *req);
 void page_status_withdraw(struct request *req);
+void page_status_withdraw_form(struct request *req);
 void page_api_status(struct request *req);
 void page_api_status_supplement(struct request *req);
 void page_api_status_withdraw(struct request *req);

@@ -4,6 +4,12 @@
  * URLs and logs), the answer to a 补正 request (Art. 30) and withdrawal.
  * The steps themselves go through workflow_act() as the staff's do.
  *
+ * After a look-up or a step the browser is sent (303) to the page as a
+ * GET, /status/view?t=TOKEN, the token signed for a day (file_links.h):
+ * the page reloads and goes Back without resubmitting, and its forms
+ * carry the token, so the query code is never in a URL nor in the page
+ * (issue 16). JSON answers at once, as before.
+ *
  * Guessing: failed look-ups are counted per client address in the
  * database (status_lookup_failures, 15-minute windows), so the count
  * holds across threads and instances. A try is claimed — counted and
@@ -14,10 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sodium.h>
 
 #include "core/calendar_cache.h"
 #include "core/db_read.h"
+#include "core/file_links.h"
 #include "domain/date.h"
 #include "domain/deadline.h"
 #include "domain/idcheck.h"
@@ -91,6 +99,8 @@ enum lookup {
 	LOOKUP_INCOMPLETE,	/* a field left empty: 422 */
 	LOOKUP_WRONG,		/* unknown number or wrong code: 404 */
 	LOOKUP_LIMITED,		/* too many failures: 429 */
+	LOOKUP_EXPIRED,		/* a status token past its day: the form again */
+	LOOKUP_BAD_TOKEN,	/* a status token not signed by us: 404 */
 	LOOKUP_FAILED,		/* the database: already answered */
 };
 
@@ -168,14 +178,58 @@ static enum lookup find_in(struct request *req, struct db *db, const char *hash,
 	return found;
 }
 
+/* The tracking number of request id (for an expired token's form); NULL
+ * when the database failed (answered). */
+static const char *tracking_no_of(struct request *req, const char *id)
+{
+	const char *params[] = { id };
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_CITIZEN_STATUS_TRACKING_NO, 1, params);
+	if (!res)
+		return NULL;
+	const char *no = PQntuples(res) == 1
+		? arena_strdup(req->arena, PQgetvalue(res, 0, COL(CITIZEN_STATUS_TRACKING_NO, tracking_no)))
+		: "";
+	PQclear(res);
+	return no;
+}
+
+/* Finds the request of a status token (the page's forms, /status/view).
+ * A token cannot be guessed, so it is not counted by the limiter. It
+ * reads the primary: the page after a step shows that step. */
+static void lookup_token(struct request *req, const char *token, struct lookup_result *r)
+{
+	char id[LINK_ID_SIZE];
+	enum signed_link_check c = status_token_check(req->app, token, time(NULL), id);
+	r->tracking_no = "";
+	r->query_code = "";
+	if (c == LINK_BAD) {
+		req->log_why = "bad status token";
+		r->result = LOOKUP_BAD_TOKEN;
+		return;
+	}
+	r->id = arena_strdup(req->arena, id);
+	r->db = req->db;
+	r->result = LOOKUP_FOUND;
+	if (c == LINK_EXPIRED) {
+		r->tracking_no = tracking_no_of(req, id);
+		r->result = r->tracking_no ? LOOKUP_EXPIRED : LOOKUP_FAILED;
+	}
+}
+
 /*
- * Finds the request of the POSTed tracking_no and query_code. Reads from
+ * Finds the request of the POSTed tracking_no and query_code, or of the
+ * status token `t` of the page's own forms. Reads from
  * the standby when there is one, but asks the primary before counting a
  * failure (a request submitted a moment ago may not have reached it).
  */
 static void lookup(struct request *req, struct lookup_result *r)
 {
 	memset(r, 0, sizeof *r);
+	const char *token = input(req, "t");
+	if (token) {
+		lookup_token(req, token, r);
+		return;
+	}
 	const char *no = input(req, "tracking_no");
 	const char *code = input(req, "query_code");
 	r->tracking_no = tracking_normalise(req->arena, no);
@@ -240,6 +294,8 @@ static const char *limited_message(struct request *req, int seconds)
 	return arena_strdup(req->arena, buf);
 }
 
+#define EXPIRED_MESSAGE "查询结果页面的有效期为一天，现已过期。为保护您的信息，请重新输入查询码。"
+#define BAD_TOKEN_MESSAGE "链接不完整或已失效，请输入申请编号和查询码重新查询。"
 #define WRONG_MESSAGE "申请编号或查询码不正确，请核对后重试。查询码在提交申请时显示，区分不出0和O、1和I时均可按数字输入。"
 
 /* ---- pages --------------------------------------------------------------------------- */
@@ -293,6 +349,14 @@ static bool lookup_found_or_respond(struct request *req, struct lookup_result *r
 	case LOOKUP_WRONG:
 		respond_status_form(req, 404, r->tracking_no, WRONG_MESSAGE, NULL);
 		break;
+	case LOOKUP_EXPIRED:
+		/* Nothing was done: a GET shows the form, a POST says it is gone. */
+		respond_status_form(req, strcmp(req->method, "GET") ? 410 : 200, r->tracking_no,
+				    EXPIRED_MESSAGE, NULL);
+		break;
+	case LOOKUP_BAD_TOKEN:
+		respond_status_form(req, 404, "", BAD_TOKEN_MESSAGE, NULL);
+		break;
 	case LOOKUP_LIMITED:
 		set_retry_after(req, r->retry_after);
 		respond_status_form(req, 429, r->tracking_no,
@@ -314,8 +378,43 @@ static const struct upload_form_field supplement_fields[] = {
 	{ "attachments", "补正材料（文件）", true },
 };
 
+/* The fields of the page's forms, for the error summary (issue 16,
+ * item 5): each error links to its field. */
+static const struct {
+	const char *field;
+	const char *label;
+	const char *anchor;
+} form_fields[] = {
+	{ "text", "补正内容", "f-text" },
+	{ "attachments", "补正材料（文件）", "f-attachments" },
+	{ "notify", "通知方式", "f-notify-none" },
+	{ "email", "新的电子邮箱", "f-email" },
+	{ "phone", "新的联系电话", "f-phone" },
+	{ "reason", "撤回原因", "f-reason" },
+};
+
+/* error_count and error_list from errors {field: message}, in the
+ * page's order; a refusal by the rules ("step") has its own box. */
+static void add_error_summary(struct json_object *m, struct json_object *errors)
+{
+	struct json_object *list = json_object_new_array(), *e;
+	for (size_t i = 0; errors && i < sizeof form_fields / sizeof form_fields[0]; i++) {
+		if (!json_object_object_get_ex(errors, form_fields[i].field, &e))
+			continue;
+		struct json_object *o = json_object_new_object();
+		model_add_str(o, "anchor", form_fields[i].anchor);
+		model_add_str(o, "label", form_fields[i].label);
+		model_add_str(o, "message", json_object_get_string(e));
+		json_object_array_add(list, o);
+	}
+	size_t n = json_object_array_length(list);
+	if (n)
+		json_object_object_add(m, "error_count", json_object_new_int((int)n));
+	json_object_object_add(m, "error_list", list);
+}
+
 static void respond_status_with_uploads(struct request *req, struct db *db, int http_status,
-					const char *id, const char *query_code, const char *flash,
+					const char *id, const char *flash,
 					struct json_object *errors, struct json_object *typed,
 					const struct upload_result *uploads)
 {
@@ -323,10 +422,12 @@ static void respond_status_with_uploads(struct request *req, struct db *db, int 
 	if (!m)
 		return;
 	if (!req->wants_json) {
-		model_add_str(m, "query_code", query_code);
+		status_model_add_token(req, m, id);
 		upload_form_model(req, m, uploads, supplement_fields, 1);
 	}
 	model_add_str(m, "flash", flash);
+	if (errors && !req->wants_json)
+		add_error_summary(m, errors);
 	if (errors)
 		json_object_object_add(m, "errors", json_object_get(errors));
 	if (typed)
@@ -335,11 +436,45 @@ static void respond_status_with_uploads(struct request *req, struct db *db, int 
 }
 
 static void respond_status(struct request *req, struct db *db, int http_status,
-			   const char *id, const char *query_code, const char *flash,
+			   const char *id, const char *flash,
 			   struct json_object *errors, struct json_object *typed)
 {
-	respond_status_with_uploads(req, db, http_status, id, query_code, flash, errors, typed,
-				    NULL);
+	respond_status_with_uploads(req, db, http_status, id, flash, errors, typed, NULL);
+}
+
+/* What was done, named in the page's URL after a step (done=…). */
+static const struct {
+	const char *done;
+	const char *flash;
+} done_flashes[] = {
+	{ "supplement", "补正材料已提交。受理机关收到补正之日起，答复期限重新计算。" },
+	{ "withdraw", "申请已撤回。" },
+	{ "contact", "通知方式和联系方式已修改。" },
+	{ "contact_same", "没有需要修改的内容。" },
+};
+
+static const char *flash_of(const char *done)
+{
+	for (size_t i = 0; done && i < sizeof done_flashes / sizeof done_flashes[0]; i++)
+		if (!strcmp(done_flashes[i].done, done))
+			return done_flashes[i].flash;
+	return NULL;
+}
+
+/* The answer after a look-up or a step: JSON at once (200, the model);
+ * a browser is sent to the page as a GET (303), see the top. */
+static void respond_status_done(struct request *req, struct db *db, const char *id,
+				const char *done)
+{
+	if (req->wants_json) {
+		respond_status(req, db, 200, id, flash_of(done), NULL, NULL);
+		return;
+	}
+	char token[STATUS_TOKEN_SIZE], target[STATUS_TOKEN_SIZE + 64];
+	status_token_make(req->app, id, time(NULL), token);
+	snprintf(target, sizeof target, "/status/view?t=%s%s%s", token, done ? "&done=" : "",
+		 done ? done : "");
+	respond_redirect(req, target);
 }
 
 void page_status_lookup(struct request *req)
@@ -347,7 +482,18 @@ void page_status_lookup(struct request *req)
 	struct lookup_result r;
 	lookup(req, &r);
 	if (lookup_found_or_respond(req, &r))
-		respond_status(req, r.db, 200, r.id, r.query_code, NULL, NULL, NULL);
+		respond_status_done(req, r.db, r.id, NULL);
+}
+
+/* GET /status/view?t=TOKEN[&done=…]: the status page, reloadable. */
+void page_status_view(struct request *req)
+{
+	struct lookup_result r;
+	memset(&r, 0, sizeof r);
+	lookup_token(req, fields_get(&req->query, "t"), &r);
+	if (lookup_found_or_respond(req, &r))
+		respond_status(req, r.db, 200, r.id, flash_of(fields_get(&req->query, "done")),
+			       NULL, NULL);
 }
 
 void page_api_status(struct request *req)
@@ -387,6 +533,7 @@ static const char *applicant_text(struct request *req, const char *field, size_t
 static void applicant_step(struct request *req, const struct lookup_result *r,
 			   const char *action, struct json_object *in, const char *done,
 			   const char *field, struct json_object *typed)
+
 {
 	struct context ctx = http_context(req);
 	struct workflow_result w = workflow_act(&ctx, r->id, action, in, in == req->json_body,
@@ -395,7 +542,7 @@ static void applicant_step(struct request *req, const struct lookup_result *r,
 		return;
 	int status = http_status_of(w.status);
 	if (status == 200) {
-		respond_status(req, req->db, 200, r->id, r->query_code, done, NULL, NULL);
+		respond_status_done(req, req->db, r->id, done);
 		return;
 	}
 	if (status >= 500) {
@@ -418,7 +565,7 @@ static void applicant_step(struct request *req, const struct lookup_result *r,
 		return;
 	}
 	req->log_why = "step refused";
-	respond_status(req, req->db, status, r->id, r->query_code, NULL, errors, typed);
+	respond_status(req, req->db, status, r->id, NULL, errors, typed);
 	json_object_put(errors);
 }
 
@@ -473,18 +620,45 @@ void page_status_supplement(struct request *req)
 			json_object_object_add(m, "errors", json_object_get(errors));
 			respond(req, status, NULL, m);
 		} else {
-			respond_status_with_uploads(req, r.db, status, r.id, r.query_code, NULL,
-						    errors, typed, &up);
+			respond_status_with_uploads(req, r.db, status, r.id, NULL, errors, typed,
+						    &up);
 		}
 	} else {
 		struct json_object *in = json_object_new_object();
 		model_add_str(in, "text", text);
 		upload_add_ids(req, in, &up);
-		applicant_step(req, &r, "supplement_answered", in,
-			       "补正材料已提交。受理机关收到补正之日起，答复期限重新计算。", "text", typed);
+		applicant_step(req, &r, "supplement_answered", in, "supplement", "text", typed);
 		json_object_put(in);
 	}
 	json_object_put(typed);
+	json_object_put(errors);
+}
+
+/* The confirmation step of a withdrawal, with what was typed. */
+static void respond_withdraw_confirm(struct request *req, const struct lookup_result *r,
+				     int status, struct json_object *errors)
+{
+	struct json_object *m = status_model(req, r->db, r->id);
+	if (!m)
+		return;
+	status_model_add_token(req, m, r->id);
+	add_error_summary(m, errors);
+	model_add_str(m, "reason", input(req, "reason"));
+	json_object_object_add(m, "errors", json_object_get(errors));
+	respond(req, status, "status_withdraw", m);
+}
+
+/* GET /status/withdraw?t=TOKEN: the confirmation step as a page of its
+ * own, so that Back from it resubmits nothing (issue 16, item 2). */
+void page_status_withdraw_form(struct request *req)
+{
+	struct lookup_result r;
+	memset(&r, 0, sizeof r);
+	lookup_token(req, fields_get(&req->query, "t"), &r);
+	if (!lookup_found_or_respond(req, &r))
+		return;
+	struct json_object *errors = json_object_new_object();
+	respond_withdraw_confirm(req, &r, 200, errors);
 	json_object_put(errors);
 }
 
@@ -504,18 +678,12 @@ void page_status_withdraw(struct request *req)
 		json_object_object_add(m, "errors", json_object_get(errors));
 		respond(req, 422, NULL, m);
 	} else if (!reason || !confirmed) {
-		struct json_object *m = status_model(req, r.db, r.id);
-		if (m) {
-			model_add_str(m, "query_code", r.query_code);
-			model_add_str(m, "reason", input(req, "reason"));
-			json_object_object_add(m, "errors", json_object_get(errors));
-			respond(req, reason ? 200 : 422, "status_withdraw", m);
-		}
+		respond_withdraw_confirm(req, &r, reason ? 200 : 422, errors);
 	} else {
 		struct json_object *in = json_object_new_object();
 		if (*reason)
 			model_add_str(in, "reason", reason);
-		applicant_step(req, &r, "withdraw", in, "申请已撤回。", "reason", NULL);
+		applicant_step(req, &r, "withdraw", in, "withdraw", "reason", NULL);
 		json_object_put(in);
 	}
 	json_object_put(errors);
@@ -543,7 +711,8 @@ static void respond_contact_refused(struct request *req, const struct lookup_res
 				json_object_object_add(o, "checked", json_object_new_boolean(true));
 		}
 	}
-	model_add_str(m, "query_code", r->query_code);
+	status_model_add_token(req, m, r->id);
+	add_error_summary(m, errors);
 	json_object_object_add(m, "errors", json_object_get(errors));
 	json_object_object_add(m, "typed", typed);
 	json_object_object_add(m, "contact_open", json_object_new_boolean(true));
@@ -578,9 +747,7 @@ void page_status_contact(struct request *req)
 	struct contact_change c = request_contact_change(&ctx, r.id, in);
 	int status = http_status_of(c.status);
 	if (status == 200) {
-		respond_status(req, req->db, 200, r.id, r.query_code,
-			       c.changed ? "通知方式和联系方式已修改。" : "没有需要修改的内容。",
-			       NULL, NULL);
+		respond_status_done(req, req->db, r.id, c.changed ? "contact" : "contact_same");
 	} else if (status == 422) {
 		req->log_why = "invalid contact change";
 		if (req->wants_json) {
@@ -593,7 +760,7 @@ void page_status_contact(struct request *req)
 	} else if (status == 409 && !req->wants_json) {
 		struct json_object *errors = json_object_new_object();
 		model_add_str(errors, "step", c.message);
-		respond_status(req, req->db, 409, r.id, r.query_code, NULL, errors, NULL);
+		respond_status(req, req->db, 409, r.id, NULL, errors, NULL);
 		json_object_put(errors);
 	} else {
 		respond_error(req, status, c.message);

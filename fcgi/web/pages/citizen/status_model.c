@@ -8,6 +8,7 @@
 #include "core/calendar_cache.h"
 #include "core/db_read.h"
 #include "core/file_links.h"
+#include "lib/buf.h"
 #include "domain/date.h"
 #include "domain/deadline.h"
 #include "domain/idcheck.h"
@@ -78,6 +79,7 @@ static const struct code_text event_texts[] = {
 	{ "replied", "作出答复" },
 	{ "withdrawn", "申请已撤回" },
 	{ "contact_changed", "修改通知方式和联系方式" },
+	{ "query_code_reissued", "受理机关核验身份后重新发放查询码（原查询码失效）" },
 };
 
 static const struct code_text notice_kinds[] = {
@@ -279,10 +281,23 @@ static bool add_notices(struct request *req, struct db *db, const char *id,
 	struct json_object *list = json_object_new_array();
 	if (PQntuples(res) > 0)
 		add_true(m, "has_notices");
+	bool reply_seen = false;
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *n = json_object_new_object();
 		const char *kind = PQgetvalue(res, i, COL(CITIZEN_STATUS_NOTICES, kind));
 		model_add_str(n, "kind", kind);
+		/* Newest first (issue 16): the 答复书, the one sought, has an
+		 * anchor the status box links to; each its own, to print alone. */
+		char anchor[32];
+		snprintf(anchor, sizeof anchor, "notice-%d", i + 1);
+		if (!reply_seen && !strcmp(kind, "reply")) {
+			reply_seen = true;
+			snprintf(anchor, sizeof anchor, "reply");
+			add_true(m, "has_reply");
+		}
+		model_add_str(n, "anchor", anchor);
+		if (i == 0)
+			add_true(n, "newest");
 		model_add_str(n, "kind_text", text_of(notice_kinds, COUNT(notice_kinds), kind));
 		model_add_str(n, "notice_no", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, notice_no)));
 		model_add_str(n, "title", value(req, res, i, COL(CITIZEN_STATUS_NOTICES, title)));
@@ -414,6 +429,131 @@ static void add_remaining(struct db *db, PGresult *res, struct json_object *m)
 		json_object_object_add(m, "workdays_overdue", json_object_new_int(-left));
 }
 
+/*
+ * The deadline as one plain answer (issue 16, item 3), deadline_state and
+ * deadline_text: while a 补正 is awaited the period will restart from the
+ * day the 补正 arrives (Art. 30), so no date is shown; other pauses
+ * (Art. 33 para. 3 consultation, a fee) keep the date, extended by the
+ * pause; once the request is concluded there is nothing left to count.
+ */
+static void add_deadline(struct json_object *m, const char *status, bool open, bool stopped)
+{
+	const char *state = "running", *text = NULL;
+	if (!open) {
+		state = "concluded";
+		text = "已办结";
+	} else if (!strcmp(status, "awaiting_supplement")) {
+		state = "restarts";
+		text = "补正后重新计算";
+		add_true(m, "deadline_restarts");
+	} else if (stopped) {
+		state = "paused";
+		text = "暂停计算，恢复后顺延";
+	}
+	model_add_str(m, "deadline_state", state);
+	model_add_str(m, "deadline_text", text);
+	if (!open)
+		add_true(m, "deadline_concluded");
+}
+
+/* The four stages an applicant knows (提交 → 受理 → 办理 → 答复) and how
+ * far the request is: progress[] of {label, done, current}. A withdrawn
+ * or discarded request never reaches an answer: it has no progress line. */
+static void add_progress(struct json_object *m, const char *status)
+{
+	static const char *const labels[] = { "提交", "受理", "办理", "答复" };
+	int reached;	/* the stage under way; 4: all done */
+	if (!strcmp(status, "submitted"))
+		reached = 1;
+	else if (!strcmp(status, "answered") || !strcmp(status, "closed"))
+		reached = 4;
+	else if (status_open(status))
+		reached = 2;
+	else
+		return;
+	struct json_object *list = json_object_new_array();
+	for (int i = 0; i < 4; i++) {
+		struct json_object *o = json_object_new_object();
+		model_add_str(o, "label", labels[i]);
+		json_object_object_add(o, "step", json_object_new_int(i + 1));
+		if (i < reached)
+			add_true(o, "done");
+		else if (i == reached)
+			add_true(o, "current");
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(m, "progress", list);
+	add_true(m, "has_progress");
+}
+
+/* The labels of a comma-separated list of codes, joined by "、". */
+static const char *labels_of(struct arena *a, const struct vocab *v, const char *csv)
+{
+	struct buf b = BUF_INIT;
+	const char *p = csv;
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+		char *code = arena_strndup(a, p, n);
+		if (b.len)
+			buf_puts(&b, "、");
+		buf_puts(&b, vocab_label(v, code));
+		p += n + (p[n] == ',');
+	}
+	const char *out = b.len ? arena_strdup(a, buf_str(&b)) : NULL;
+	buf_free(&b);
+	return out;
+}
+
+/* The site's address: the configured public_url, else the scheme and
+ * Host this request came with (when it looks like a host name). */
+static const char *site_origin(struct request *req)
+{
+	const char *pub = req->app->config.public_url;
+	if (pub && *pub)
+		return pub;
+	const char *host = req->host ? req->host : "";
+	size_t n = strlen(host);
+	if (n == 0 || n > 255 ||
+	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != n)
+		return "";
+	char *out = arena_alloc(req->arena, n + 9);
+	sprintf(out, "%s://%s", req->https ? "https" : "http", host);
+	return out;
+}
+
+bool status_model_add_choices(struct request *req, struct json_object *m, const char *id,
+			      const char *tracking_no)
+{
+	const char *params[] = { id };
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_CITIZEN_REQUEST_CHOICES, 1, params);
+	if (!res)
+		return false;
+	if (PQntuples(res) == 1) {
+		model_add_str(m, "provision_text", labels_of(req->arena, &vocab_provision_form,
+			PQgetvalue(res, 0, COL(CITIZEN_REQUEST_CHOICES, provision_forms))));
+		model_add_str(m, "obtain_text", labels_of(req->arena, &vocab_obtain_method,
+			PQgetvalue(res, 0, COL(CITIZEN_REQUEST_CHOICES, obtain_methods))));
+		const char *email = PQgetvalue(res, 0, COL(CITIZEN_REQUEST_CHOICES, email));
+		size_t n = strlen(email) + 4;
+		char *masked = arena_alloc(req->arena, n);
+		if (*email && mask_email(email, masked, n))
+			model_add_str(m, "email_masked", masked);
+	}
+	PQclear(res);
+	const char *origin = site_origin(req);
+	char *url = arena_alloc(req->arena, strlen(origin) + strlen(tracking_no) + 16);
+	sprintf(url, "%s/status?no=%s", origin, tracking_no);
+	model_add_str(m, "status_url", url);
+	return true;
+}
+
+void status_model_add_token(struct request *req, struct json_object *m, const char *id)
+{
+	char token[STATUS_TOKEN_SIZE];
+	status_token_make(req->app, id, time(NULL), token);
+	model_add_str(m, "status_token", token);
+}
+
 /* The status of request `id` (query code already checked), or NULL after
  * answering a database failure. */
 struct json_object *status_model(struct request *req, struct db *db, const char *id)
@@ -488,6 +628,8 @@ struct json_object *status_model(struct request *req, struct db *db, const char 
 		else
 			add_remaining(db, res, m);
 	}
+	add_deadline(m, status, open, stopped);
+	add_progress(m, status);
 	if (ext > 0)
 		add_true(m, "extended");
 	if (open)
@@ -496,9 +638,10 @@ struct json_object *status_model(struct request *req, struct db *db, const char 
 	PQclear(res);
 
 	bool can_answer;
+	const char *tracking_no = json_object_get_string(json_object_object_get(m, "tracking_no"));
 	if (!add_supplement(req, db, id, status, m, &can_answer) ||
 	    !add_events(req, db, id, m) || !add_notices(req, db, id, m) ||
-	    !add_files(req, db, id, m)) {
+	    !add_files(req, db, id, m) || !status_model_add_choices(req, m, id, tracking_no)) {
 		json_object_put(m);
 		return NULL;
 	}

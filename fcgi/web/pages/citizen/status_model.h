@@ -1,7 +1,8 @@
 /*
  * status_model: what the applicant's status page shows of a request — its
  * state in plain words, the deadline, the events and notices they see,
- * what they can do now. Private to status.c and status_model.c.
+ * what they can do now. Private to the citizen pages (the receipt repeats
+ * some of it: status_model_add_choices).
  */
 #ifndef YSQGK_STATUS_MODEL_H
 #define YSQGK_STATUS_MODEL_H
@@ -14,5 +15,19 @@
 /* The model of request `id` read from db (the standby when fit); NULL
  * having answered when the database failed. */
 struct json_object *status_model(struct request *req, struct db *db, const char *id);
+
+/* The signed token (status_token) that the page's forms carry instead
+ * of the query code (issue 16; core/file_links.h). */
+void status_model_add_token(struct request *req, struct json_object *m, const char *id);
+
+/*
+ * What the receipt and the status page repeat of an application (issue
+ * 16): provision_text and obtain_text (the chosen 提供形式 and 获取方式
+ * as labels), email_masked, and status_url, the full address of the
+ * look-up page with the number filled in. False when the database
+ * failed (answered).
+ */
+bool status_model_add_choices(struct request *req, struct json_object *m, const char *id,
+			      const char *tracking_no);
 
 #endif

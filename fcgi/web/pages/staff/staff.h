@@ -47,6 +47,10 @@ void page_staff_delivery_receipt(struct request *req);	/* staff_delivery.c */
 void page_api_request(struct request *req);
 void page_api_request_action(struct request *req);
 
+/* staff_reissue.c: a new 查询码 after checking identity (issue 16). */
+void page_staff_reissue_code(struct request *req);
+void page_api_reissue_code(struct request *req);
+
 /* staff_uploads.c: POST /api/v1/requests/{id}/files (issue 15). */
 void page_api_request_files(struct request *req);
 
