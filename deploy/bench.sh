@@ -297,11 +297,14 @@ LUA
 cat >"$WORK/admin.lua" <<LUA
 wrk.headers["Cookie"] = "ysqgk_session=$ADMIN"
 LUA
+# The look-up as the API answers it: the request's page as JSON, the same
+# work as the PHP reference (a browser's POST /status answers 303 to the
+# page, issue 16).
 cat >"$WORK/status.lua" <<LUA
 wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Cookie"] = "$ANON"
-wrk.body = "csrf_token=$CSRF&tracking_no=$TRACKING&query_code=$CODE"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/json"
+wrk.body = '{"tracking_no": "$TRACKING", "query_code": "$CODE"}'
 LUA
 cat >"$WORK/php_status.lua" <<LUA
 wrk.method = "POST"
@@ -372,7 +375,7 @@ PAGES=(
 	"PHP-FPM status look-up|/bench/php-status|php_status.lua|$CONNS|php"
 	"home page|/||$CONNS|min>=0.8"
 	"form page|/apply/perf-03||$CONNS|min>=0.7"
-	"status look-up|/status|status.lua|$CONNS|one>=0.9 php>=2"
+	"status look-up|/api/v1/status|status.lua|$CONNS|one>=0.9 php>=2"
 	"submission (API)|/api/v1/agencies/perf-01/requests|submit.lua|$CONNS|min>=0.15"
 	"queue, first page|/staff|clerk.lua|$CONNS|one>=0.4 p99<20"
 	"queue, filtered|/staff?status=all&kind=business&year=$(( YEAR - 1 ))|clerk.lua|$CONNS|p99<20"
@@ -544,7 +547,7 @@ drain() {
 	queued=$(queue_messages)
 	[ "$queued" -gt 0 ] || die "no message queued: no request of the dataset has an e-mail address"
 	say "draining $queued queued messages to the mailbox on port $MAIL_PORT"
-	measure "status look-up, quiet" /status status.lua "$DRAIN_CONNS"
+	measure "status look-up, quiet" /api/v1/status status.lua "$DRAIN_CONNS"
 	sent0=$("${PSQL[@]}" -c "SELECT count(*) FROM messages WHERE state = 'sent'")
 	box0=$(proc_ticks "$MAILBOX_PID")
 	t0=$(now_s)
@@ -553,7 +556,7 @@ drain() {
 		nice -n "$NOTIFY_NICE" "${YSQGK[@]}" notify --once >"$WORK/notify.out" 2>"$WORK/notify.err" &
 	NOTIFY_PID=$!
 	sleep 1	# the sender under way
-	WARMUP=0 measure "status look-up, drain" /status status.lua "$DRAIN_CONNS"
+	WARMUP=0 measure "status look-up, drain" /api/v1/status status.lua "$DRAIN_CONNS"
 	kill -0 "$NOTIFY_PID" 2>/dev/null && overlap=1
 	wait "$NOTIFY_PID" || status=$?
 	t1=$(now_s)

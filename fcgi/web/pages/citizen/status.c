@@ -12,10 +12,12 @@
  *
  * Guessing: failed look-ups are counted per client address in the
  * database (status_lookup_failures, 15-minute windows), so the count
- * holds across threads and instances. A try is claimed — counted and
- * decided by one statement — before any code is checked, so concurrent
- * tries check no more codes than one at a time would. A wrong code and an
- * unknown number get the same answer.
+ * holds across threads and instances. A look-up reads the request and the
+ * address's standing in one round trip; found from an address with no
+ * failure in the window, that is all (issue 17). Any other try is claimed
+ * — counted and decided by one statement — before its answer is given,
+ * so concurrent wrong tries get no more answers than one at a time would
+ * (lookup()). A wrong code and an unknown number get the same answer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,15 +114,13 @@ struct lookup_result {
 	const char *query_code;		/* as typed */
 	int retry_after;		/* seconds, for LOOKUP_LIMITED */
 	struct json_object *errors;	/* LOOKUP_INCOMPLETE */
+	struct json_object *model;	/* LOOKUP_FOUND, when asked for (the caller's) */
 };
 
-/* 0 when this address may try now, else the seconds to wait (-1: failed). */
-static int lookup_wait(struct request *req)
+/* The seconds this address must wait before its next try (0: none), from
+ * its row of CITIZEN_LOOKUP_STATE (none: no failure in this window). */
+static int wait_of_state(const PGresult *res)
 {
-	const char *params[] = { http_client_bucket(req) };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_CITIZEN_LOOKUP_STATE, 1, params);
-	if (!res)
-		return -1;
 	int wait = 0;
 	if (PQntuples(res) == 1) {
 		int failures = atoi(PQgetvalue(res, 0, COL(CITIZEN_LOOKUP_STATE, failures)));
@@ -136,6 +136,17 @@ static int lookup_wait(struct request *req)
 			wait = since < delay ? delay - since : 0;
 		}
 	}
+	return wait;
+}
+
+/* 0 when this address may try now, else the seconds to wait (-1: failed). */
+static int lookup_wait(struct request *req)
+{
+	const char *params[] = { http_client_bucket(req) };
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_CITIZEN_LOOKUP_STATE, 1, params);
+	if (!res)
+		return -1;
+	int wait = wait_of_state(res);
 	PQclear(res);
 	return wait;
 }
@@ -161,20 +172,44 @@ static bool limiter_exec(struct request *req, enum stmt s, bool *claimed)
 	return ok;
 }
 
-static enum lookup find_in(struct request *req, struct db *db, const char *hash,
-			   struct lookup_result *r)
+/*
+ * One round trip (issue 17): the address's limiter state, the request of
+ * this number and code, and — with_model — the whole status page's reads.
+ * Sets r->id, r->db and r->model when found; *clean when the address has
+ * no failure in this window.
+ */
+enum { READ_STATE, READ_FIND, READ_PAGE };
+static enum lookup read_in(struct request *req, struct db *db, const char *hash,
+			   bool with_model, struct lookup_result *r, bool *clean)
 {
-	const char *params[] = { r->tracking_no, hash };
-	PGresult *res = db_exec_or_respond(req, db, STMT_CITIZEN_STATUS_FIND, 2, params);
-	if (!res)
-		return LOOKUP_FAILED;
-	enum lookup found = LOOKUP_WRONG;
-	if (PQntuples(res) == 1) {
-		r->id = arena_strdup(req->arena, PQgetvalue(res, 0, COL(CITIZEN_STATUS_FIND, id)));
-		r->db = db;
-		found = LOOKUP_FOUND;
+	const char *bucket[] = { http_client_bucket(req) };
+	const char *find[] = { r->tracking_no, hash };
+	struct status_key key = { .params = { NULL, r->tracking_no, hash } };
+	struct db_step steps[READ_PAGE + STATUS_READS] = {
+		[READ_STATE] = { .stmt = STMT_CITIZEN_LOOKUP_STATE, .nparams = 1, .params = bucket },
+		[READ_FIND] = { .stmt = STMT_CITIZEN_STATUS_FIND, .nparams = 2, .params = find },
+	};
+	size_t n = READ_PAGE;
+	if (with_model) {
+		status_reads_add(steps + READ_PAGE, &key);
+		n += STATUS_READS;
 	}
-	PQclear(res);
+	enum lookup found = LOOKUP_FAILED;
+	if (!db_exec_steps(db, steps, n)) {
+		respond_db_failure(req, steps[READ_STATE].res);
+	} else if (PQntuples(steps[READ_FIND].res) != 1) {
+		found = LOOKUP_WRONG;
+	} else {
+		found = LOOKUP_FOUND;
+		r->id = arena_strdup(req->arena,
+				     PQgetvalue(steps[READ_FIND].res, 0, COL(CITIZEN_STATUS_FIND, id)));
+		r->db = db;
+		if (with_model && status_reads_found(steps + READ_PAGE))
+			r->model = status_model_of(req, db, steps + READ_PAGE);
+	}
+	*clean = found != LOOKUP_FAILED && PQntuples(steps[READ_STATE].res) == 0;
+	for (size_t i = 0; i < n; i++)
+		PQclear(steps[i].res);
 	return found;
 }
 
@@ -222,7 +257,37 @@ static void lookup_token(struct request *req, const char *token, struct lookup_r
  * the standby when there is one, but asks the primary before counting a
  * failure (a request submitted a moment ago may not have reached it).
  */
-static void lookup(struct request *req, struct lookup_result *r)
+/* The strict path of lookup(): a try claimed (or refused) before the
+ * answer `found` is given. */
+static void claim_try(struct request *req, struct lookup_result *r, enum lookup found)
+{
+	bool claimed;
+	r->result = LOOKUP_FAILED;
+	if (!limiter_exec(req, STMT_CITIZEN_LOOKUP_CLAIM, &claimed))
+		return;
+	if (!claimed) {
+		int wait = lookup_wait(req);
+		if (wait < 0)
+			return;
+		req->log_why = "status look-up limited";
+		/* A try refused a moment before the wait ended: try again in 1 s. */
+		r->retry_after = wait > 0 ? wait : 1;
+		r->result = LOOKUP_LIMITED;
+	} else if (found == LOOKUP_FOUND) {
+		if (limiter_exec(req, STMT_CITIZEN_LOOKUP_REFUND, NULL))
+			r->result = LOOKUP_FOUND;
+	} else {
+		/* Counted by the claim. */
+		req->log_why = "status look-up failed";
+		r->result = LOOKUP_WRONG;
+	}
+	if (r->result != LOOKUP_FOUND && r->model) {
+		json_object_put(r->model);
+		r->model = NULL;
+	}
+}
+
+static void lookup(struct request *req, struct lookup_result *r, bool with_model)
 {
 	memset(r, 0, sizeof *r);
 	const char *token = input(req, "t");
@@ -243,38 +308,30 @@ static void lookup(struct request *req, struct lookup_result *r)
 		r->result = LOOKUP_INCOMPLETE;
 		return;
 	}
-	bool claimed;
-	if (!limiter_exec(req, STMT_CITIZEN_LOOKUP_CLAIM, &claimed)) {
-		r->result = LOOKUP_FAILED;
-		return;
-	}
-	if (!claimed) {
-		int wait = lookup_wait(req);
-		if (wait < 0) {
-			r->result = LOOKUP_FAILED;
-			return;
-		}
-		req->log_why = "status look-up limited";
-		/* A try refused a moment before the wait ended: try again in 1 s. */
-		r->retry_after = wait > 0 ? wait : 1;
-		r->result = LOOKUP_LIMITED;
-		return;
-	}
+	/*
+	 * The request and the address's standing are read in one round trip,
+	 * from the standby when there is one (asking the primary before a
+	 * failure: a request submitted a moment ago may not have reached it).
+	 * Found from an address without a failure in this window: nothing is
+	 * written (issue 17). Otherwise the try is claimed — counted and
+	 * decided by one statement — before the answer is given, so that
+	 * concurrent wrong tries get no more answers than one at a time would
+	 * (issue 12, item 11); a found request gives its try back.
+	 */
 	const char *hash = query_code_hash(req->app, req->arena, r->query_code);
+	enum lookup found = LOOKUP_WRONG;
+	bool clean = false;
 	if (hash && strlen(r->tracking_no) <= 64) {
 		struct db *db = db_for_reading(req->worker);
-		r->result = find_in(req, db, hash, r);
-		if (r->result == LOOKUP_WRONG && db != req->db)
-			r->result = find_in(req, req->db, hash, r);
-		if (r->result == LOOKUP_FOUND &&
-		    !limiter_exec(req, STMT_CITIZEN_LOOKUP_REFUND, NULL))
-			r->result = LOOKUP_FAILED;
-		if (r->result != LOOKUP_WRONG)
-			return;
+		found = read_in(req, db, hash, with_model, r, &clean);
+		if (found == LOOKUP_WRONG && db != req->db)
+			found = read_in(req, req->db, hash, with_model, r, &clean);
 	}
-	/* Already counted by the claim. */
-	req->log_why = "status look-up failed";
-	r->result = LOOKUP_WRONG;
+	if (found == LOOKUP_FAILED || (found == LOOKUP_FOUND && clean)) {
+		r->result = found;
+		return;
+	}
+	claim_try(req, r, found);
 }
 
 static void set_retry_after(struct request *req, int seconds)
@@ -480,8 +537,13 @@ static void respond_status_done(struct request *req, struct db *db, const char *
 void page_status_lookup(struct request *req)
 {
 	struct lookup_result r;
-	lookup(req, &r);
-	if (lookup_found_or_respond(req, &r))
+	/* JSON answers with the page's model, read with the look-up itself. */
+	lookup(req, &r, req->wants_json);
+	if (!lookup_found_or_respond(req, &r))
+		return;
+	if (r.model)
+		respond(req, 200, "status", r.model);
+	else
 		respond_status_done(req, r.db, r.id, NULL);
 }
 
@@ -599,7 +661,7 @@ void page_status_supplement(struct request *req)
 	if (!upload_receive(req, &spec, &up))
 		return;
 	struct lookup_result r;
-	lookup(req, &r);
+	lookup(req, &r, false);
 	if (!lookup_found_or_respond(req, &r) || !supplement_spec(req, r.id, &spec) ||
 	    !upload_store_pending(req, &spec, &up)) {
 		upload_discard(&up);
@@ -666,7 +728,7 @@ void page_status_withdraw_form(struct request *req)
 void page_status_withdraw(struct request *req)
 {
 	struct lookup_result r;
-	lookup(req, &r);
+	lookup(req, &r, false);
 	if (!lookup_found_or_respond(req, &r))
 		return;
 	struct json_object *errors = json_object_new_object();
@@ -739,7 +801,7 @@ static struct json_object *contact_input(struct request *req)
 void page_status_contact(struct request *req)
 {
 	struct lookup_result r;
-	lookup(req, &r);
+	lookup(req, &r, false);
 	if (!lookup_found_or_respond(req, &r))
 		return;
 	struct json_object *in = contact_input(req);

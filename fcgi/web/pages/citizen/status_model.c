@@ -162,12 +162,12 @@ static void add_date(struct arena *a, struct json_object *o, const char *key, co
 
 /* ---- the status model ------------------------------------------------------------------ */
 
-static const char *value(struct request *req, PGresult *res, int row, int col)
+static const char *value(struct request *req, const PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? NULL : arena_strdup(req->arena, PQgetvalue(res, row, col));
 }
 
-static struct json_object *applicant_model(struct request *req, PGresult *res)
+static struct json_object *applicant_model(struct request *req, const PGresult *res)
 {
 	/* res: the row of STMT_CITIZEN_STATUS_REQUEST */
 	struct json_object *a = json_object_new_object();
@@ -242,13 +242,8 @@ static void add_notify(struct json_object *m, const PGresult *res)
 	json_object_object_add(m, "notify_options", list);
 }
 
-static bool add_events(struct request *req, struct db *db, const char *id,
-		       struct json_object *m)
+static void add_events(struct request *req, const PGresult *res, struct json_object *m)
 {
-	const char *params[] = { id };
-	PGresult *res = db_exec_or_respond(req, db, STMT_CITIZEN_STATUS_EVENTS, 1, params);
-	if (!res)
-		return false;
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *action = PQgetvalue(res, i, COL(CITIZEN_STATUS_EVENTS, action));
@@ -266,18 +261,11 @@ static bool add_events(struct request *req, struct db *db, const char *id,
 			 value(req, res, i, COL(CITIZEN_STATUS_EVENTS, effective_on)));
 		json_object_array_add(list, e);
 	}
-	PQclear(res);
 	json_object_object_add(m, "events", list);
-	return true;
 }
 
-static bool add_notices(struct request *req, struct db *db, const char *id,
-			struct json_object *m)
+static void add_notices(struct request *req, const PGresult *res, struct json_object *m)
 {
-	const char *params[] = { id };
-	PGresult *res = db_exec_or_respond(req, db, STMT_CITIZEN_STATUS_NOTICES, 1, params);
-	if (!res)
-		return false;
 	struct json_object *list = json_object_new_array();
 	if (PQntuples(res) > 0)
 		add_true(m, "has_notices");
@@ -320,9 +308,7 @@ static bool add_notices(struct request *req, struct db *db, const char *id,
 		}
 		json_object_array_add(list, n);
 	}
-	PQclear(res);
 	json_object_object_add(m, "notices", list);
-	return true;
 }
 
 /*
@@ -330,13 +316,8 @@ static bool add_notices(struct request *req, struct db *db, const char *id,
  * applicant's own uploads, each with a link good for 15 minutes (issue
  * 15). released_files / own_files, has_released_files / has_own_files.
  */
-static bool add_files(struct request *req, struct db *db, const char *id,
-		      struct json_object *m)
+static void add_files(struct request *req, const PGresult *res, struct json_object *m)
 {
-	const char *params[] = { id };
-	PGresult *res = db_exec_or_respond(req, db, STMT_CITIZEN_STATUS_FILES, 1, params);
-	if (!res)
-		return false;
 	struct json_object *released = json_object_new_array(), *own = json_object_new_array();
 	time_t now = time(NULL);
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -354,25 +335,19 @@ static bool add_files(struct request *req, struct db *db, const char *id,
 		model_add_str(f, "url", link);
 		json_object_array_add(strcmp(purpose, "reply") ? own : released, f);
 	}
-	PQclear(res);
 	if (json_object_array_length(released) > 0)
 		add_true(m, "has_released_files");
 	if (json_object_array_length(own) > 0)
 		add_true(m, "has_own_files");
 	json_object_object_add(m, "released_files", released);
 	json_object_object_add(m, "own_files", own);
-	return true;
 }
 
 /* The 补正 request, if any; sets *open when the applicant can answer now. */
-static bool add_supplement(struct request *req, struct db *db, const char *id,
-			   const char *status, struct json_object *m, bool *open)
+static void add_supplement(struct request *req, const PGresult *res, const char *status,
+			   struct json_object *m, bool *open)
 {
 	*open = false;
-	const char *params[] = { id };
-	PGresult *res = db_exec_or_respond(req, db, STMT_CITIZEN_STATUS_SUPPLEMENT, 1, params);
-	if (!res)
-		return false;
 	if (PQntuples(res) == 1) {
 		struct json_object *s = json_object_new_object();
 		struct arena *a = req->arena;
@@ -397,8 +372,6 @@ static bool add_supplement(struct request *req, struct db *db, const char *id,
 			add_true(s, "answered");
 		json_object_object_add(m, "supplement", s);
 	}
-	PQclear(res);
-	return true;
 }
 
 /*
@@ -407,7 +380,7 @@ static bool add_supplement(struct request *req, struct db *db, const char *id,
  * negative overdue from the day after the due day. Left out when the
  * calendar cannot be read: the page still shows the due date.
  */
-static void add_remaining(struct db *db, PGresult *res, struct json_object *m)
+static void add_remaining(struct db *db, const PGresult *res, struct json_object *m)
 {
 	/* res: the row of STMT_CITIZEN_STATUS_REQUEST */
 	const struct calendar *cal = calendar_current(db);
@@ -521,13 +494,9 @@ static const char *site_origin(struct request *req)
 	return out;
 }
 
-bool status_model_add_choices(struct request *req, struct json_object *m, const char *id,
-			      const char *tracking_no)
+static void add_choices(struct request *req, const PGresult *res, struct json_object *m,
+			const char *tracking_no)
 {
-	const char *params[] = { id };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_CITIZEN_REQUEST_CHOICES, 1, params);
-	if (!res)
-		return false;
 	if (PQntuples(res) == 1) {
 		model_add_str(m, "provision_text", labels_of(req->arena, &vocab_provision_form,
 			PQgetvalue(res, 0, COL(CITIZEN_REQUEST_CHOICES, provision_forms))));
@@ -539,11 +508,21 @@ bool status_model_add_choices(struct request *req, struct json_object *m, const 
 		if (*email && mask_email(email, masked, n))
 			model_add_str(m, "email_masked", masked);
 	}
-	PQclear(res);
 	const char *origin = site_origin(req);
 	char *url = arena_alloc(req->arena, strlen(origin) + strlen(tracking_no) + 16);
 	sprintf(url, "%s/status?no=%s", origin, tracking_no);
 	model_add_str(m, "status_url", url);
+}
+
+bool status_model_add_choices(struct request *req, struct json_object *m, const char *id,
+			      const char *tracking_no)
+{
+	const char *params[] = { id, NULL, NULL };
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_CITIZEN_REQUEST_CHOICES, 3, params);
+	if (!res)
+		return false;
+	add_choices(req, res, m, tracking_no);
+	PQclear(res);
 	return true;
 }
 
@@ -554,17 +533,30 @@ void status_model_add_token(struct request *req, struct json_object *m, const ch
 	model_add_str(m, "status_token", token);
 }
 
-/* The status of request `id` (query code already checked), or NULL after
- * answering a database failure. */
-struct json_object *status_model(struct request *req, struct db *db, const char *id)
+/* The reads of one status page, in the order status_reads_add() sends
+ * them: the request's row first. */
+static const enum stmt status_reads[STATUS_READS] = {
+	STMT_CITIZEN_STATUS_REQUEST, STMT_CITIZEN_STATUS_SUPPLEMENT, STMT_CITIZEN_STATUS_EVENTS,
+	STMT_CITIZEN_STATUS_NOTICES, STMT_CITIZEN_STATUS_FILES, STMT_CITIZEN_REQUEST_CHOICES,
+};
+enum { READ_REQUEST, READ_SUPPLEMENT, READ_EVENTS, READ_NOTICES, READ_FILES, READ_CHOICES };
+
+void status_reads_add(struct db_step *steps, const struct status_key *key)
 {
-	const char *params[] = { id };
-	PGresult *res = db_exec(db, STMT_CITIZEN_STATUS_REQUEST, 1, params);
-	if (!db_ok(res) || PQntuples(res) != 1) {
-		respond_db_failure(req, res);
-		PQclear(res);
-		return NULL;
-	}
+	for (int i = 0; i < STATUS_READS; i++)
+		steps[i] = (struct db_step){ .stmt = status_reads[i], .nparams = 3,
+					     .params = key->params };
+}
+
+bool status_reads_found(const struct db_step *steps)
+{
+	return PQntuples(steps[READ_REQUEST].res) == 1;
+}
+
+struct json_object *status_model_of(struct request *req, struct db *db,
+				    const struct db_step *steps)
+{
+	const PGresult *res = steps[READ_REQUEST].res;
 	struct arena *a = req->arena;
 	struct json_object *m = json_object_new_object();
 	const char *status = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, status));
@@ -635,19 +627,41 @@ struct json_object *status_model(struct request *req, struct db *db, const char 
 	if (open)
 		add_true(m, "can_withdraw");
 	const char *received = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, received_on));
-	PQclear(res);
 
 	bool can_answer;
 	const char *tracking_no = json_object_get_string(json_object_object_get(m, "tracking_no"));
-	if (!add_supplement(req, db, id, status, m, &can_answer) ||
-	    !add_events(req, db, id, m) || !add_notices(req, db, id, m) ||
-	    !add_files(req, db, id, m) || !status_model_add_choices(req, m, id, tracking_no)) {
-		json_object_put(m);
-		return NULL;
-	}
+	add_supplement(req, steps[READ_SUPPLEMENT].res, status, m, &can_answer);
+	add_events(req, steps[READ_EVENTS].res, m);
+	add_notices(req, steps[READ_NOTICES].res, m);
+	add_files(req, steps[READ_FILES].res, m);
+	add_choices(req, steps[READ_CHOICES].res, m, tracking_no);
 	if (can_answer)
 		add_true(m, "can_supplement");
 	if (!received)
 		add_true(m, "not_received");
+	return m;
+}
+
+void status_reads_clear(struct db_step *steps)
+{
+	for (int i = 0; i < STATUS_READS; i++) {
+		PQclear(steps[i].res);
+		steps[i].res = NULL;
+	}
+}
+
+/* The page of request `id` (a status token): its reads in one round trip. */
+struct json_object *status_model(struct request *req, struct db *db, const char *id)
+{
+	struct status_key key = { .params = { id, NULL, NULL } };
+	struct db_step steps[STATUS_READS];
+	status_reads_add(steps, &key);
+	if (!db_exec_steps(db, steps, STATUS_READS) || !status_reads_found(steps)) {
+		respond_db_failure(req, steps[0].res);
+		status_reads_clear(steps);
+		return NULL;
+	}
+	struct json_object *m = status_model_of(req, db, steps);
+	status_reads_clear(steps);
 	return m;
 }

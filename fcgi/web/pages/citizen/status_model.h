@@ -12,9 +12,32 @@
 #include "core/db.h"
 #include "web/request.h"
 
-/* The model of request `id` read from db (the standby when fit); NULL
- * having answered when the database failed. */
+/* The model of request `id` read from db (the standby when fit) in one
+ * round trip; NULL having answered when the database failed. */
 struct json_object *status_model(struct request *req, struct db *db, const char *id);
+
+/*
+ * The page's reads, to send with others in one round trip (a look-up sends
+ * its limiter's state with them, status.c): STATUS_READS db_steps about the
+ * request of params {id, NULL, NULL}, or {NULL, tracking_no, query code's
+ * keyed hash} (citizen.stmts, CITIZEN_STATUS_OF). The key must outlive the
+ * steps.
+ */
+#define STATUS_READS 6
+struct status_key {
+	const char *params[3];
+};
+void status_reads_add(struct db_step *steps, const struct status_key *key);
+
+/* Whether the reads (all succeeded) found the request. */
+bool status_reads_found(const struct db_step *steps);
+
+/* The model from the reads (all succeeded, found). */
+struct json_object *status_model_of(struct request *req, struct db *db,
+				    const struct db_step *steps);
+
+/* PQclear()s the reads' results. */
+void status_reads_clear(struct db_step *steps);
 
 /* The signed token (status_token) that the page's forms carry instead
  * of the query code (issue 16; core/file_links.h). */
