@@ -90,6 +90,10 @@ bool staff_agency(struct request *req, const char *code, struct staff_agency *ou
 /* The agencies an administrator may choose, [{code, name, selected}]. */
 struct json_object *staff_agency_choices(struct request *req, const char *selected);
 
+/* The agency's confirm_workdays setting (domain/deadline.h,
+ * confirm_workdays_setting), from the worker's copy. */
+int staff_confirm_workdays(struct request *req, const char *agency_id);
+
 /* A value of a result in the request's arena; NULL for NULL. */
 const char *staff_val(struct request *req, const PGresult *res, int row, int col);
 /* Adds key → the value unless it is NULL or empty. */

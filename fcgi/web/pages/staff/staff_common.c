@@ -98,6 +98,17 @@ bool staff_agency(struct request *req, const char *code, struct staff_agency *ou
 	return true;
 }
 
+int staff_confirm_workdays(struct request *req, const char *agency_id)
+{
+	const char *p[] = { agency_id };
+	const PGresult *res = read_cached(req->db, STMT_AGENCY_CONFIRM_WORKDAYS,
+					  READ_UNTIL_AGENCIES_CHANGE, 1, p, NULL);
+	int setting = COL(AGENCY_CONFIRM_WORKDAYS, confirm_workdays);
+	return confirm_workdays_setting(db_ok(res) && PQntuples(res) == 1 &&
+					!PQgetisnull(res, 0, setting) ? PQgetvalue(res, 0, setting)
+								      : NULL);
+}
+
 struct json_object *staff_agency_choices(struct request *req, const char *selected)
 {
 	const struct staff_session *s = req->staff;

@@ -162,12 +162,7 @@ bool queue_read_filters(struct request *req, const struct calendar *cal,
 	memset(qq, 0, sizeof *qq);
 	qq->cal = cal;
 	qq->today = clock_today();
-	PGresult *cw = db_exec(req->db, STMT_AGENCY_CONFIRM_WORKDAYS, 1, (const char *[]){ ag->id_text });
-	int setting = COL(AGENCY_CONFIRM_WORKDAYS, confirm_workdays);
-	qq->confirm_workdays = confirm_workdays_setting(db_ok(cw) && PQntuples(cw) == 1 &&
-							!PQgetisnull(cw, 0, setting) ?
-							PQgetvalue(cw, 0, setting) : NULL);
-	PQclear(cw);
+	qq->confirm_workdays = staff_confirm_workdays(req, ag->id_text);
 	const char **p = qq->params;
 	p[0] = ag->id_text;
 	qq->status = query(req, "status");
@@ -320,25 +315,29 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	return r;
 }
 
-/* What waits for a head (待审批): counted for heads only, who decide. */
-static void add_approval_count(struct request *req, struct json_object *counts,
-			       const struct staff_agency *ag)
+/*
+ * A queue page's reads, sent in one round trip (db_exec_steps, issue 17):
+ * the rows (when they need no transaction of their own, run_queue), the
+ * counts per status, the overdue ones, and for heads what waits for them.
+ */
+enum { READ_ROWS, READ_COUNTS, READ_OVERDUE, READ_APPROVAL, QUEUE_READS };
+struct queue_reads {
+	struct db_step steps[QUEUE_READS];
+	const char *agency[1], *overdue[2], *plain[5];
+};
+
+/* The count of one row and column of a result, 0 when there is none. */
+static long long count_of(const PGresult *res, int col)
 {
-	PGresult *res = db_exec(req->db, STMT_QUEUE_APPROVAL_COUNT, 1, (const char *[]){ ag->id_text });
-	long long n = db_ok(res) && PQntuples(res) ?
-		      atoll(PQgetvalue(res, 0, COL(QUEUE_APPROVAL_COUNT, n))) : 0;
-	PQclear(res);
-	json_object_object_add(counts, "awaiting_approval", json_object_new_int64(n));
+	return PQntuples(res) ? atoll(PQgetvalue(res, 0, col)) : 0;
 }
 
-/* Counts per status, and overdue. */
-static bool add_counts(struct request *req, struct json_object *m,
-		       const struct staff_agency *ag, const struct queue_query *qq)
+/* Counts per status, overdue, and what waits for a head (待审批):
+ * counted for heads only, who decide. */
+static void add_counts(struct json_object *m, const struct queue_query *qq,
+		       const struct queue_reads *r)
 {
-	const char *p[] = { ag->id_text };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_QUEUE_COUNTS, 1, p);
-	if (!res)
-		return false;
+	const PGresult *res = r->steps[READ_COUNTS].res;
 	struct json_object *counts = json_object_new_object();
 	struct json_object *list = json_object_new_array();
 	long long open = 0, all = 0;
@@ -358,20 +357,15 @@ static bool add_counts(struct request *req, struct json_object *m,
 		model_add_bool(c, "selected", qq->status && !strcmp(qq->status, wf_status_code(s)));
 		json_object_array_add(list, c);
 	}
-	PQclear(res);
 	json_object_object_add(counts, "open", json_object_new_int64(open));
 	json_object_object_add(counts, "all", json_object_new_int64(all));
-	const char *p2[] = { ag->id_text, fmt(req, qq->today) };
-	res = db_exec(req->db, STMT_QUEUE_OVERDUE_COUNT, 2, p2);
-	long long overdue = db_ok(res) && PQntuples(res) ?
-			    atoll(PQgetvalue(res, 0, COL(QUEUE_OVERDUE_COUNT, overdue))) : 0;
-	PQclear(res);
-	json_object_object_add(counts, "overdue", json_object_new_int64(overdue));
-	if (req->staff && !strcmp(req->staff->role, "head"))
-		add_approval_count(req, counts, ag);
+	json_object_object_add(counts, "overdue", json_object_new_int64(
+		count_of(r->steps[READ_OVERDUE].res, COL(QUEUE_OVERDUE_COUNT, overdue))));
+	if (r->steps[READ_APPROVAL].res)
+		json_object_object_add(counts, "awaiting_approval", json_object_new_int64(
+			count_of(r->steps[READ_APPROVAL].res, COL(QUEUE_APPROVAL_COUNT, n))));
 	json_object_object_add(m, "counts", counts);
 	json_object_object_add(m, "status_counts", list);
-	return true;
 }
 
 /* No filter but the status, sorted by due date: QUEUE_PLAIN_*. */
@@ -383,16 +377,27 @@ static bool is_plain(const struct queue_query *qq)
 	return qq->sort == QUEUE_SORT_DEFAULT;
 }
 
-/* The unfiltered views with their generic plans (staff.stmts). */
+/* The unfiltered views with their generic plans (staff.stmts), as a
+ * step; its parameters kept in p[5]. */
+static struct db_step plain_step(const struct queue_query *qq, const char *p[5])
+{
+	p[0] = qq->params[0];
+	p[1] = qq->after_key ? qq->after_key : "-infinity";
+	p[2] = qq->after_id ? qq->after_id : "0";
+	p[3] = qq->params[3];
+	p[4] = qq->params[12];
+	if (!qq->status)
+		return (struct db_step){ .stmt = STMT_QUEUE_PLAIN_OPEN, .nparams = 4, .params = p };
+	if (!strcmp(qq->status, "all"))
+		return (struct db_step){ .stmt = STMT_QUEUE_PLAIN_ALL, .nparams = 4, .params = p };
+	return (struct db_step){ .stmt = STMT_QUEUE_PLAIN_STATUS, .nparams = 5, .params = p };
+}
+
 static PGresult *run_plain(struct request *req, const struct queue_query *qq)
 {
-	const char *p[] = { qq->params[0], qq->after_key ? qq->after_key : "-infinity",
-			    qq->after_id ? qq->after_id : "0", qq->params[3], qq->params[12] };
-	if (!qq->status)
-		return db_exec(req->db, STMT_QUEUE_PLAIN_OPEN, 4, p);
-	if (!strcmp(qq->status, "all"))
-		return db_exec(req->db, STMT_QUEUE_PLAIN_ALL, 4, p);
-	return db_exec(req->db, STMT_QUEUE_PLAIN_STATUS, 5, p);
+	const char *p[5];
+	struct db_step step = plain_step(qq, p);
+	return db_exec(req->db, step.stmt, step.nparams, step.params);
 }
 
 /* Runs the page's statement with custom plans (see QUEUE_FILTERS). */
@@ -479,16 +484,64 @@ static const char *next_link(struct request *req, const char *cursor)
 	return out;
 }
 
+static void queue_reads_clear(struct queue_reads *r)
+{
+	for (int i = 0; i < QUEUE_READS; i++)
+		PQclear(r->steps[i].res);
+}
+
+/* The page's reads: one round trip, or two where the rows need a
+ * transaction of their own (custom plans, run_queue). False having
+ * answered a failure; r->steps[i].res to clear either way. */
+static bool queue_read(struct request *req, const struct staff_agency *ag,
+		       const struct queue_query *qq, struct queue_reads *r)
+{
+	memset(r, 0, sizeof *r);
+	r->agency[0] = ag->id_text;
+	r->overdue[0] = ag->id_text;
+	r->overdue[1] = fmt(req, qq->today);
+	struct db_step *st = r->steps;
+	bool plain = is_plain(qq);
+	if (plain)
+		st[READ_ROWS] = plain_step(qq, r->plain);
+	st[READ_COUNTS] = (struct db_step){ STMT_QUEUE_COUNTS, 1, r->agency, NULL };
+	st[READ_OVERDUE] = (struct db_step){ STMT_QUEUE_OVERDUE_COUNT, 2, r->overdue, NULL };
+	size_t n = READ_APPROVAL;
+	if (req->staff && !strcmp(req->staff->role, "head"))
+		st[n++] = (struct db_step){ STMT_QUEUE_APPROVAL_COUNT, 1, r->agency, NULL };
+	if (!plain) {
+		st[READ_ROWS].res = run_queue(req, qq);
+		if (!db_ok(st[READ_ROWS].res)) {
+			respond_db_failure(req, st[READ_ROWS].res);
+			return false;
+		}
+	}
+	/* Without the rows' step when they were read already. */
+	size_t first = plain ? READ_ROWS : READ_COUNTS;
+	if (!db_exec_steps(req->db, st + first, n - first)) {
+		for (size_t i = first; i < n; i++) {
+			if (!db_ok(st[i].res)) {
+				respond_db_failure(req, st[i].res);
+				break;
+			}
+		}
+		if (!req->responded)
+			respond_db_failure(req, NULL);
+		return false;
+	}
+	return true;
+}
+
 static struct json_object *queue_model(struct request *req, const struct staff_agency *ag,
 				       const struct queue_query *qq, bool *failed)
 {
 	*failed = true;
-	PGresult *res = run_queue(req, qq);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		PQclear(res);
+	struct queue_reads r;
+	if (!queue_read(req, ag, qq, &r)) {
+		queue_reads_clear(&r);
 		return NULL;
 	}
+	const PGresult *res = r.steps[READ_ROWS].res;
 	struct json_object *m = staff_model(req, "申请办理");
 	struct json_object *agency = json_object_new_object();
 	model_add_str(agency, "code", ag->code);
@@ -506,11 +559,8 @@ static struct json_object *queue_model(struct request *req, const struct staff_a
 	} else {
 		json_object_object_add(m, "next", NULL);
 	}
-	PQclear(res);
-	if (!add_counts(req, m, ag, qq)) {
-		json_object_put(m);
-		return NULL;
-	}
+	add_counts(m, qq, &r);
+	queue_reads_clear(&r);
 	*failed = false;
 	return m;
 }

@@ -112,13 +112,7 @@ static void add_confirm_window(struct request *req, struct json_object *m,
 	snprintf(day, sizeof day, "%.10s", submitted_at);
 	if (!cal || !date_parse(day, &on))
 		return;
-	PGresult *res = db_exec(req->db, STMT_AGENCY_CONFIRM_WORKDAYS, 1,
-				(const char *[]){ d->agency_id_text });
-	int setting = COL(AGENCY_CONFIRM_WORKDAYS, confirm_workdays);
-	int n = confirm_workdays_setting(db_ok(res) && PQntuples(res) == 1 &&
-					 !PQgetisnull(res, 0, setting) ? PQgetvalue(res, 0, setting)
-								       : NULL);
-	PQclear(res);
+	int n = staff_confirm_workdays(req, d->agency_id_text);
 	int32_t by = confirm_due(cal, on, n);
 	struct json_object *c = json_object_new_object();
 	json_object_object_add(c, "workdays", json_object_new_int(n));
