@@ -41,6 +41,7 @@ CODES = """
     per_request per_page
     review suit_direct suit_after_review upheld corrected
     empty duplicate
+    notice_pdf_sha256 files
 """.split()
 WORD = re.compile(r"(?<![A-Za-z0-9_@./-])(%s)(?![A-Za-z0-9_@./-])" % "|".join(CODES))
 

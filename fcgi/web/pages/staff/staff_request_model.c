@@ -198,6 +198,7 @@ static const char *data_label(const char *key)
 		{ "appeal_id", NULL }, { "staff_id", NULL }, { "changed", "修改的项目" },
 		{ "notice_id", NULL }, { "delivery_method", "送达方式" },
 		{ "delivery_ref", "单号" }, { "delivery_basis", "送达日期的依据" },
+		{ "notice_pdf_sha256", "告知书PDF的SHA-256" }, { "files", "文件的SHA-256" },
 	};
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (!strcmp(labels[i].key, key))
@@ -205,12 +206,17 @@ static const char *data_label(const char *key)
 	return key;
 }
 
-/* A list of codes in an event's data as their labels, joined by 、. */
+/* A list of codes in an event's data as their labels (files by their
+ * SHA-256), joined by 、. */
 static const char *code_labels(struct request *req, const char *key, struct json_object *list)
 {
 	struct buf b = { 0 };
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		const char *code = json_object_get_string(json_object_array_get_idx(list, i));
+		struct json_object *item = json_object_array_get_idx(list, i), *sha;
+		/* A file attached by the step ({id, sha256}) by its hash. */
+		if (json_object_object_get_ex(item, "sha256", &sha))
+			item = sha;
+		const char *code = json_object_get_string(item);
 		const char *label = vocab_field_label(NULL, key, code);
 		buf_printf(&b, "%s%s", i ? "、" : "", label ? label : code ? code : "");
 	}
