@@ -291,3 +291,66 @@ struct workflow_result workflow_preview(const struct context *ctx, const char *r
 	*out = (struct workflow_notice_preview){ 0 };
 	return act(ctx, request_id, action, input, input_typed, actor, out);
 }
+
+/* One request of workflow_reassign_all(): the assign step in the caller's
+ * transaction, its event by the administrator. A request whose state
+ * takes no assignment (a closed one) is left as it is: *moved false. */
+static bool reassign_one(const struct context *ctx, const char *request_id,
+			 struct json_object *input, struct workflow_result *out, bool *moved)
+{
+	struct step st = {
+		.ctx = ctx,
+		.db = ctx->db,
+		.arena = ctx->arena,
+		.input = input,
+		.action = WF_ASSIGN,
+		.actor = ACTOR_STAFF,
+		.today = clock_today(),
+		.data = json_object_new_object(),
+		.result = { .status = SERVICE_DONE, .message = "已办理" },
+		.cal = calendar_current(ctx->db),
+	};
+	st.effective = st.today;
+	*moved = false;
+	bool ok = lock_request(&st, request_id) && may_see(&st);
+	if (ok && wf_action_allowed(st.action, st.status, NULL)) {
+		if (st.has_received && !st.cal)
+			ok = step_refuse(&st, SERVICE_UNAVAILABLE, "工作日历暂时无法读取，请稍后重试", NULL);
+		else
+			ok = *moved = run_step(&st) && append_event(&st) && step_save_state(&st);
+	}
+	*out = st.result;
+	json_object_put(st.data);
+	json_object_put(st.settings);
+	json_object_put(st.notice_model);
+	return ok;
+}
+
+struct workflow_result workflow_reassign_all(const struct context *ctx, const char *from_staff_id,
+					     const char *to, int *moved)
+{
+	struct workflow_result r = { SERVICE_DONE, "已办理", NULL, 0 };
+	*moved = 0;
+	if (!db_command(ctx->db, "BEGIN"))
+		return (struct workflow_result){ SERVICE_UNAVAILABLE, "系统暂时无法办理，请稍后重试", NULL, 0 };
+	PGresult *res = db_exec(ctx->db, STMT_WF_ASSIGNED_TO, 1, (const char *[]){ from_staff_id });
+	bool ok = db_ok(res);
+	struct json_object *input = json_object_new_object();
+	if (to && *to)
+		json_object_object_add(input, "to", json_object_new_string(to));
+	for (int i = 0; ok && i < PQntuples(res); i++) {
+		bool moved_one;
+		ok = reassign_one(ctx, PQgetvalue(res, i, COL(WF_ASSIGNED_TO, id)), input, &r, &moved_one);
+		*moved += moved_one;
+	}
+	PQclear(res);
+	json_object_put(input);
+	if (ok && db_command(ctx->db, "COMMIT"))
+		return r;
+	db_command(ctx->db, "ROLLBACK");
+	*moved = 0;
+	if (r.status == SERVICE_DONE)
+		r = (struct workflow_result){ SERVICE_UNAVAILABLE,
+			"系统暂时无法办理，没有改动任何申请，请稍后重试", NULL, 0 };
+	return r;
+}

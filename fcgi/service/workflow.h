@@ -103,6 +103,18 @@ struct workflow_result workflow_preview(const struct context *ctx, const char *r
  */
 
 /*
+ * Every open request assigned to member `from_staff_id` handed to `to` (a
+ * username of the request's agency; NULL or "" leaves them unassigned) in
+ * ONE transaction (issue 16: a clerk leaves): each takes the `assign`
+ * step, logged as its own `assigned` event by ctx->staff. Administrators
+ * take no other step (wf_actor_may); this one they may, in bulk, for the
+ * agencies in their scope. All or nothing: a refusal (`to` not of some
+ * request's agency) leaves every request as it was. *moved: how many.
+ */
+struct workflow_result workflow_reassign_all(const struct context *ctx, const char *from_staff_id,
+					     const char *to, int *moved);
+
+/*
  * Appends the `registered` event `e` of a request staff have just
  * inserted (service/requests.c, in its transaction) with its receipt
  * (受理回执): the notice's text and PDF prepared first, the PDF's SHA-256

@@ -155,8 +155,11 @@ void step_set_notice(struct step *st, const char *kind, const char *template,
 		     const char *title);
 void step_notice_str(struct step *st, const char *key, const char *value);
 /* A clerk's sentence as a clause the notice goes on from (issue 16 item
- * 10): without its trailing blanks and final punctuation (。．.；;，,！!). */
+ * 10): without its trailing blanks and final punctuation (。．.；;，,！!：:、). */
 const char *step_clause(struct step *st, const char *s);
+/* The clerk's words as one sentence ending in 。, whatever they ended in
+ * (a notice's sentence the clerk completes: notices/other). */
+const char *step_sentence(struct step *st, const char *s);
 /* The due date named by the notices that state it (the extension, the
  * receipt), computed with the step's event before it is appended. */
 bool step_finish_notice_due(struct step *st);

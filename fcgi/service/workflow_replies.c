@@ -297,9 +297,11 @@ bool do_reply(struct step *st)
 	step_notice_str(st, "outcome_label", o->label);
 	step_notice_str(st, "basis", basis);
 	step_notice_str(st, "reason", o->reason);
-	step_notice_str(st, "text", text);
+	/* notices/other goes on from "根据…的规定，" with the clerk's text;
+	 * notices/unable names the other agency inside its sentence. */
+	step_notice_str(st, "text", o->notice == WF_NOTICE_OTHER ? step_sentence(st, text) : text);
 	step_notice_str(st, "withheld", withheld);
-	step_notice_str(st, "other_agency", other_agency);
+	step_notice_str(st, "other_agency", step_clause(st, other_agency));
 	step_notice_str(st, "channel_info", channel_info);
 	return true;
 }

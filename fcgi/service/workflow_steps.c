@@ -269,8 +269,9 @@ static void consultation_notice(struct step *st, const char *party, const char *
 				int32_t due)
 {
 	step_set_notice(st, "consultation", "notices/consultation", "政府信息公开征求意见书");
-	st->notice_addressee = party;
-	step_notice_str(st, "party", party);
+	/* Addressed as "{party}：" (notices/consultation, the PDF's line). */
+	st->notice_addressee = step_clause(st, party);
+	step_notice_str(st, "party", st->notice_addressee);
 	json_object_object_add(st->notice_model, kind, json_object_new_boolean(1));
 	if (due)
 		step_notice_str(st, "due_text", step_date_cn(st, due));

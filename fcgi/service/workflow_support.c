@@ -448,8 +448,8 @@ void step_notice_str(struct step *st, const char *key, const char *value)
 
 const char *step_clause(struct step *st, const char *s)
 {
-	static const char *const ends[] = { "。", "．", "；", "，", "！", ".", ";", ",", "!",
-					    " ", "\t", "\r", "\n", "　" };
+	static const char *const ends[] = { "。", "．", "；", "，", "！", "：", "、", ".", ";",
+					    ",", "!", ":", " ", "\t", "\r", "\n", "　" };
 	if (!s)
 		return NULL;
 	size_t n = strlen(s);
@@ -465,6 +465,18 @@ const char *step_clause(struct step *st, const char *s)
 		}
 	}
 	return arena_strndup(st->arena, s, n);
+}
+
+const char *step_sentence(struct step *st, const char *s)
+{
+	const char *clause = step_clause(st, s);
+	if (!clause || !*clause)
+		return clause;
+	size_t n = strlen(clause);
+	char *out = arena_alloc(st->arena, n + sizeof "。");
+	memcpy(out, clause, n);
+	memcpy(out + n, "。", sizeof "。");
+	return out;
 }
 
 /* ---- the deadline -------------------------------------------------------- */

@@ -148,3 +148,76 @@ test('clerk, head and applicant take a request from submission to a partial repl
     await browser.close();
   }
 });
+
+// Issue 16, items 7 and 8: a refused step keeps what the clerk typed, with
+// the error summary on top and the error beside its field; the head finds
+// the extension waiting at the top of the request. At 360 and 1280 px.
+test('a refused reply keeps the form; the head finds the approval on top', {
+  skip: needsStack,
+}, async () => {
+  const clerkName = addStaff('clerk');
+  const headName = addStaff('head');
+  const browser = await launch();
+  try {
+    const clerk = await newPage(browser);
+    await signIn(clerk, clerkName);
+    // Today as the stack has it: the registration form's default.
+    await clerk.goto('/staff/register');
+    const today = await clerk.locator('#r-received').inputValue();
+    const made = await clerk.request.post('/api/v1/agencies/demo/requests', {
+      data: {
+        applicant_kind: 'person', name: '钱七', id_type: 'resident_id',
+        id_number: '11010519491231002X', phone: '13812345678',
+        description: '请公开本县2025年桥梁检测报告。', provision_forms: ['paper'],
+        obtain_methods: ['pickup'], privacy_consent: true, channel: 'in_person',
+        received_on: today,
+      },
+    });
+    assert.equal(made.status(), 201, await made.text());
+    const trackingNo = (await made.json()).tracking_no;
+    await clerk.goto(`/staff/requests/${trackingNo}`);
+    const requestUrl = clerk.url();
+
+    // A partial reply without what is withheld: refused, nothing lost.
+    await openAction(clerk, '答复');
+    const text = '现提供桥梁检测报告的摘要，请到本机关领取。';
+    const resp = await submit(clerk, async () => {
+      await clerk.getByLabel(/答复结果/).selectOption('partial');
+      await clerk.getByLabel(/答复内容/).fill(text);
+    }, () => clerk.getByRole('button', { name: '答复并生成告知书' }));
+    assert.equal(resp.status(), 422);
+    const summary = clerk.locator('.error-summary');
+    assert.match(await summary.innerText(), /不予公开的内容及理由/);
+    assert.equal(await clerk.getByLabel(/答复结果/).inputValue(), 'partial');
+    assert.equal(await clerk.getByLabel(/答复内容/).inputValue(), text);
+    assert.match(await clerk.locator('#reply-withheld-err').innerText(), /不予公开的内容及理由/);
+    assert.equal(await clerk.locator('#reply-withheld').getAttribute('aria-invalid'), 'true');
+    await noSideways(clerk, 'the refused reply');
+    await screenshot(clerk, 'staff-step-refused-360');
+    await clerk.setViewportSize({ width: 1280, height: 800 });
+    await noSideways(clerk, 'the refused reply at 1280 px');
+    await screenshot(clerk, 'staff-step-refused-1280');
+    // The summary's link leads to the field.
+    await summary.getByRole('link').click();
+    assert.match(clerk.url(), /#reply-withheld$/);
+
+    // The clerk proposes an extension; the head sees it first.
+    await clerk.goto(requestUrl);
+    await openAction(clerk, '申请延期');
+    await submit(clerk, () => clerk.getByLabel('延期理由').fill('需要调取桥梁档案'),
+      () => clerk.getByRole('button', { name: '提交负责人审批' }));
+    const head = await newPage(browser);
+    await signIn(head, headName);
+    await head.goto(requestUrl);
+    const approvals = head.locator('#approvals');
+    assert.match(await approvals.innerText(), /待您审批[\s\S]*需要调取桥梁档案/);
+    const boxTop = (await approvals.boundingBox()).y;
+    assert.ok(boxTop < (await head.locator('.deadline-box').boundingBox()).y, 'above the deadline');
+    await noSideways(head, 'the head\'s request page');
+    await screenshot(head, 'staff-approval-top-360');
+    await head.setViewportSize({ width: 1280, height: 800 });
+    await screenshot(head, 'staff-approval-top-1280');
+  } finally {
+    await browser.close();
+  }
+});

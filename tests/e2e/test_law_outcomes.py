@@ -405,7 +405,9 @@ class PagesTest(unittest.TestCase):
         self.assertNotIn("set_deadline", j["actions"])
         self.assertNotIn("approve_deadline", j["actions"])     # not one's own
         self.assertIn("/approve_deadline", self.page(self.head, rid))
-        self.assertIn("延迟答复期限待审批", h.text_of(self.page(self.head, rid)))
+        # The head finds it at the top (issue 16, item 8); the clerk waits.
+        self.assertIn("待您审批 延迟答复期限", h.text_of(self.page(self.head, rid)))
+        self.assertIn("延迟答复期限待审批", h.text_of(self.page(self.clerk, rid)))
         self.head.act(rid, "approve_deadline", {})
         j = self.clerk.request(rid)
         self.assertEqual(j["deadline"]["stated_due_on"], j["due_on"])

@@ -4,7 +4,9 @@ show every status, outcome, event, consultation, fee and appeal code the
 vocabularies label (domain/vocab.c, workflow_rules.c); then the queue, the
 discarded list, each request page and each notice are read as a person
 reads them (the text, without tags and attributes) and searched for the
-codes of sql/'s CHECK lists. On a stack of its own."""
+codes of sql/'s CHECK lists; so are the applicant's status pages, the
+head's page with an approval waiting and a refused step's page (issue 16,
+item 9). On a stack of its own."""
 
 import re
 import unittest
@@ -39,6 +41,7 @@ CODES = """
     per_request per_page
     review suit_direct suit_after_review upheld corrected
     empty duplicate
+    notice_pdf_sha256 files
 """.split()
 WORD = re.compile(r"(?<![A-Za-z0-9_@./-])(%s)(?![A-Za-z0-9_@./-])" % "|".join(CODES))
 
@@ -99,6 +102,24 @@ class NoRawCodeTest(unittest.TestCase):
         cls.head.act(rid, "refuse_extension", {"reason": "不必延期"})
         c.act(rid, "reply", {"outcome": "unable_not_held", "text": "本机关未制作"})
         cls.ids.append(rid)
+        # Online through confirmation, a fee and a partial reply: the
+        # applicant's status page too (issue 16, item 9).
+        cls.lookups = []
+        rid, no, code = h.submit_online(S, cls.agency)
+        cls.lookups.append((no, code))
+        c.act(rid, "confirm")
+        c.act(rid, "supplement", {"what": "请写明年份"})
+        rid, no, code = h.submit_online(S, cls.agency)
+        cls.lookups.append((no, code))
+        c.act(rid, "confirm")
+        c.act(rid, "extend", {"reason": "需要调取档案", "days": 5})
+        cls.pending_extension = rid
+        rid, no, code = h.submit_online(S, cls.agency)
+        cls.lookups.append((no, code))
+        c.act(rid, "confirm")
+        c.act(rid, "reply", {"outcome": "partial", "text": "提供招标文件",
+                             "withheld": "投标人报价属于商业秘密"})
+        cls.ids.append(rid)
         # One withdrawn, one in each other open state.
         rid = c.register()
         c.act(rid, "withdraw", {"reason": "申请人撤回"})
@@ -123,6 +144,29 @@ class NoRawCodeTest(unittest.TestCase):
             self.assertNoCode("/staff/requests/%s" % rid)
             for n in self.clerk.request(rid).get("notices", []):
                 self.assertNoCode("/staff/requests/%s/notices/%s" % (rid, n["id"]))
+
+    def test_status_pages(self):
+        for no, code in self.lookups:
+            c = h.Client(S)
+            r = c.post_form("/status", {"tracking_no": no, "query_code": code},
+                            token_from="/status")
+            if r.status in (302, 303):  # a signed link to the status page
+                r = c.get(r.header("Location"))
+            self.assertEqual(r.status, 200, no)
+            self.assertIn(no, r.text)
+            found = sorted(set(WORD.findall(visible_text(r.text))))
+            self.assertEqual(found, [], "raw codes on the status page of %s: %s" % (no, found))
+
+    def test_a_head_deciding_and_a_refused_step(self):
+        head_page = self.head.get("/staff/requests/%d" % self.pending_extension)
+        self.assertIn('id="approvals"', head_page.text)
+        found = sorted(set(WORD.findall(visible_text(head_page.text))))
+        self.assertEqual(found, [], "raw codes on the head's page: %s" % found)
+        r = self.clerk.post_form("/staff/requests/%d/reply" % self.pending_extension,
+                                 {"outcome": "partial", "text": "提供"}, token_from="/staff")
+        self.assertEqual(r.status, 422)
+        found = sorted(set(WORD.findall(visible_text(r.text))))
+        self.assertEqual(found, [], "raw codes on a refused step's page: %s" % found)
 
     def test_the_check_reads_text_not_markup(self):
         # The same words inside attributes and tags are no leak; in text they are.

@@ -26,6 +26,7 @@
 #include "web/pages/staff/staff.h"
 #include "service/staff_contact.h"
 #include "domain/vocab.h"
+#include "service/workflow.h"
 
 static bool is_admin(struct request *req)
 {
@@ -61,6 +62,7 @@ static bool add_staff(struct request *req, struct json_object *m)
 		model_add_str(s, "display_name", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, display_name)));
 		model_add_str(s, "role", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, role)));
 		model_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, role))));
+		model_add_bool(s, "handles_requests", strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, role)), "admin"));
 		model_add_str(s, "agency_code", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, agency_code)));
 		model_add_str(s, "agency_name", PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, agency_name)));
 		model_add_bool(s, "disabled", !strcmp(PQgetvalue(res, i, COL(ADMIN_STAFF_LIST, disabled)), "t"));
@@ -285,6 +287,26 @@ static void set_contact(struct request *req, const char *id)
 	admin_page(req, 200, changed ? "联系方式已保存" : "联系方式没有变化", NULL, NULL, NULL);
 }
 
+/* A member leaves (issue 16): every open request assigned to them goes
+ * to `to` (or to nobody), all in one transaction, each its own event. */
+static void reassign_all(struct request *req, const char *id, const char *username)
+{
+	const char *to = form(req, "to");
+	struct context ctx = http_context(req);
+	int moved;
+	struct workflow_result r = workflow_reassign_all(&ctx, id, to, &moved);
+	if (r.status != SERVICE_DONE) {
+		req->log_why = "reassignment refused";
+		admin_page(req, http_status_of(r.status), NULL,
+			   arena_strdup(req->arena, r.message), NULL, NULL);
+		return;
+	}
+	char msg[256];
+	snprintf(msg, sizeof msg, "已将 %s 的%d件办理中的申请%s%s", username, moved,
+		 to ? "改派给 " : "改为未分配", to ? to : "");
+	admin_page(req, 200, arena_strdup(req->arena, msg), NULL, NULL, NULL);
+}
+
 void page_admin_user_action(struct request *req)
 {
 	if (!is_admin(req))
@@ -293,7 +315,7 @@ void page_admin_user_action(struct request *req)
 	if (!route_capture(&req->match, "username", user, sizeof user) ||
 	    !route_capture(&req->match, "action", action, sizeof action) ||
 	    (strcmp(action, "disable") && strcmp(action, "enable") && strcmp(action, "reset") &&
-	     strcmp(action, "contact"))) {
+	     strcmp(action, "contact") && strcmp(action, "reassign"))) {
 		respond_error(req, 404, NULL);
 		return;
 	}
@@ -310,6 +332,10 @@ void page_admin_user_action(struct request *req)
 	}
 	if (!strcmp(action, "contact")) {
 		set_contact(req, id);
+		return;
+	}
+	if (!strcmp(action, "reassign")) {
+		reassign_all(req, id, user);
 		return;
 	}
 	if (atoll(id) == req->staff->staff_id && strcmp(action, "enable")) {

@@ -16,4 +16,9 @@ void page_admin_agency(struct request *req);
 void page_admin_agency_save(struct request *req);
 void page_admin_agency_seal(struct request *req);
 
+/* admin_phrases.c (issue 16): an agency's reply phrases. */
+void page_admin_phrases(struct request *req);
+void page_admin_phrase_add(struct request *req);
+void page_admin_phrase_delete(struct request *req);
+
 #endif

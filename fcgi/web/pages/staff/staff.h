@@ -58,6 +58,11 @@ void page_api_request_files(struct request *req);
 void page_staff_message_resend(struct request *req);
 void page_api_message_resend(struct request *req);
 
+/* staff_phrases.c (issue 16): an agency's reply phrases, [{id, name}]
+ * (with `bodies`, each one's body too); the API's list. */
+struct json_object *phrases_of_agency(struct request *req, const char *agency_id, bool bodies);
+void page_api_phrases(struct request *req);
+
 /* staff_register.c: entering a request received on paper. */
 void page_staff_register_form(struct request *req);
 void page_staff_register(struct request *req);

@@ -17,13 +17,14 @@
 #include "web/pages/pages.h"
 #include "web/pages/staff/staff_request.h"
 
-/* The answer to a preview that was refused, as the step's own would be. */
+/* The answer to a preview that was refused, as the step's own would be:
+ * the form kept (a page) or, without one, the API's JSON. */
 static void preview_refused(struct request *req, const char *id,
-			    const struct workflow_result *r, bool json)
+			    const struct workflow_result *r, const struct kept_form *kept)
 {
 	req->log_why = "preview refused";
 	int status = http_status_of(r->status);
-	if (json) {
+	if (!kept) {
 		struct json_object *e = json_object_new_object();
 		model_add_str(e, "error", r->message);
 		json_object_object_add(e, "status", json_object_new_int(status));
@@ -33,7 +34,7 @@ static void preview_refused(struct request *req, const char *id,
 	} else if (status == 404 || status >= 500) {
 		respond_error(req, status, r->message);
 	} else {
-		request_page(req, id, status, REVEAL_NOTHING, r, NULL);
+		request_page_kept(req, id, status, r, kept);
 	}
 }
 
@@ -75,14 +76,15 @@ static void add_notice(struct json_object *m, const struct workflow_notice_previ
 	model_add_str(m, "body", p->body);
 }
 
-void staff_preview_form(struct request *req, const char *id, const char *action,
-			struct json_object *in)
+void staff_preview_form(struct request *req, const char *id, const struct kept_form *kept)
 {
 	struct workflow_notice_preview p;
 	struct context ctx = http_context(req);
-	struct workflow_result r = workflow_preview(&ctx, id, action, in, false, ACTOR_STAFF, &p);
+	const char *action = kept->action;
+	struct workflow_result r = workflow_preview(&ctx, id, action, kept->input, false,
+						    ACTOR_STAFF, &p);
 	if (r.status != SERVICE_DONE) {
-		preview_refused(req, id, &r, false);
+		preview_refused(req, id, &r, kept);
 		return;
 	}
 	const char *how = fields_get(&req->form, "preview");
@@ -105,7 +107,7 @@ void staff_preview_api(struct request *req, const char *id, const char *action)
 	struct workflow_result r = workflow_preview(&ctx, id, action, req->json_body, true,
 						    ACTOR_STAFF, &p);
 	if (r.status != SERVICE_DONE) {
-		preview_refused(req, id, &r, true);
+		preview_refused(req, id, &r, NULL);
 		return;
 	}
 	struct json_object *m = json_object_new_object();

@@ -32,6 +32,34 @@ static const char *const text_fields[] = {
 	"backdate_reason",
 };
 
+/* Where each field sits on the form (its id in templates/staff/
+ * register.mustache) and its name in the error summary (issue 16). */
+struct form_place {
+	const char *field, *id, *label;
+};
+static const struct form_place places[] = {
+	{ "channel", "r-channel", "收到方式" }, { "received_on", "r-received", "收到申请之日" },
+	{ "backdate_reason", "r-backdate", "补登理由" }, { "applicant_kind", "r-kind", "申请人类型" },
+	{ "name", "r-name", "姓名或名称" }, { "id_type", "r-idtype", "证件类型" },
+	{ "id_number", "r-idno", "证件号码" }, { "credit_code", "r-credit", "统一社会信用代码" },
+	{ "legal_representative", "r-legal", "法定代表人" }, { "contact_name", "r-contact", "联系人" },
+	{ "work_unit", "r-unit", "工作单位" }, { "phone", "r-phone", "联系电话" },
+	{ "email", "r-email", "电子邮箱" }, { "address", "r-address", "通信地址" },
+	{ "postcode", "r-postcode", "邮政编码" }, { "notify", "r-notify", "通知方式" },
+	{ "description", "r-desc", "所需政府信息" }, { "document_ref", "r-docref", "文号" },
+	{ "provision_forms", "r-provision_forms", "提供形式" },
+	{ "obtain_methods", "r-obtain_methods", "获取方式" },
+	{ "attachments", "f-attachments", "申请材料" },
+};
+
+static const struct form_place *place_of(const char *field)
+{
+	for (size_t i = 0; i < sizeof places / sizeof places[0]; i++)
+		if (!strcmp(places[i].field, field))
+			return &places[i];
+	return NULL;
+}
+
 static struct json_object *form_input(struct request *req)
 {
 	struct json_object *in = json_object_new_object();
@@ -88,11 +116,16 @@ static void register_page(struct request *req, int status, struct json_object *i
 	if (errors) {
 		struct json_object *list = json_object_new_array();
 		json_object_object_foreach(errors, k, v) {
+			const struct form_place *at = place_of(k);
 			struct json_object *e = json_object_new_object();
 			model_add_str(e, "field", k);
+			model_add_str(e, "anchor", at ? at->id : "register-form");
+			model_add_str(e, "label", at ? at->label : "登记");
 			model_add_str(e, "message", json_object_get_string(v));
 			json_object_array_add(list, e);
 		}
+		json_object_object_add(m, "error_count",
+				       json_object_new_int((int)json_object_array_length(list)));
 		json_object_object_add(m, "errors", list);
 		json_object_object_add(m, "error_map", json_object_get(errors));
 	}

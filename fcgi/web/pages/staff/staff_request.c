@@ -64,13 +64,24 @@ const char *request_ref(struct request *req, const char *capture)
 
 /* ---- steps --------------------------------------------------------------- */
 
+/* The fields of a form that steer the page, not the step. */
+static bool is_control(const char *name)
+{
+	static const char *const controls[] = { "csrf_token", "kept_files", "preview", "edit",
+						"insert_phrase", "phrase_id" };
+	for (size_t i = 0; i < sizeof controls / sizeof controls[0]; i++)
+		if (!strcmp(name, controls[i]))
+			return true;
+	return false;
+}
+
 /* The form's fields as the action's input (the CSRF token left out). */
 static struct json_object *form_input(struct request *req)
 {
 	struct json_object *in = json_object_new_object();
 	for (size_t i = 0; i < req->form.count; i++) {
 		const struct field *f = &req->form.items[i];
-		if (!strcmp(f->name, "csrf_token") || !strcmp(f->name, "kept_files"))
+		if (is_control(f->name))
 			continue;
 		json_object_object_add(in, f->name,
 				       json_object_new_string_len(f->value, (int)f->value_len));
@@ -124,6 +135,27 @@ static bool step_uploads(struct request *req, const char *id, const char *action
 	return upload_receive(req, &spec, up);
 }
 
+/* The step taken (303 to the request), or refused: the page again with
+ * the form as it was sent and the refusal beside its field (422, 409…). */
+static void take_step(struct request *req, const char *id, const struct kept_form *kept)
+{
+	struct context ctx = http_context(req);
+	struct workflow_result r = workflow_act(&ctx, id, kept->action, kept->input, false,
+						ACTOR_STAFF);
+	if (r.status == SERVICE_DONE) {
+		char target[128];
+		snprintf(target, sizeof target, "/staff/requests/%s?done=%s", id, kept->action);
+		respond_redirect(req, target);
+		return;
+	}
+	req->log_why = "step refused";
+	int status = http_status_of(r.status);
+	if (status == 404 || status >= 500)
+		respond_error(req, status, r.message);
+	else
+		request_page_kept(req, id, status, &r, kept);
+}
+
 void page_staff_request_action(struct request *req)
 {
 	char id[32], action[40];
@@ -132,6 +164,8 @@ void page_staff_request_action(struct request *req)
 	struct upload_result up = { 0 };
 	if (req->body_stream && !step_uploads(req, id, action, &up))
 		return;
+	struct json_object *in = form_input(req);
+	struct kept_form kept = { action, in, req->body_stream ? &up : NULL };
 	if (up.status) {
 		req->log_why = "upload refused";
 		const char *field = up.files && up.count ? up.files[0].field : "files";
@@ -139,32 +173,20 @@ void page_staff_request_action(struct request *req)
 						   field, 0 };
 		for (size_t i = 0; i < up.count && !refused.message; i++)
 			refused.message = up.files[i].error;
-		request_page(req, id, up.status, REVEAL_NOTHING, &refused, NULL);
-		return;
-	}
-	struct json_object *in = form_input(req);
-	upload_add_ids(req, in, &up);
-	if (fields_get(&req->form, "preview")) {
-		staff_preview_form(req, id, action, in);
+		request_page_kept(req, id, up.status, &refused, &kept);
 		json_object_put(in);
 		return;
 	}
-	struct context ctx = http_context(req);
-	struct workflow_result r = workflow_act(&ctx, id, action, in, false, ACTOR_STAFF);
+	upload_add_ids(req, in, &up);
+	if (fields_get(&req->form, "insert_phrase"))
+		staff_insert_phrase(req, id, &kept);
+	else if (fields_get(&req->form, "edit"))	/* 返回修改 from a preview */
+		request_page_kept(req, id, 200, NULL, &kept);
+	else if (fields_get(&req->form, "preview"))
+		staff_preview_form(req, id, &kept);
+	else
+		take_step(req, id, &kept);
 	json_object_put(in);
-	if (r.status == SERVICE_DONE) {
-		char target[128];
-		snprintf(target, sizeof target, "/staff/requests/%s?done=%s", id, action);
-		respond_redirect(req, target);
-		return;
-	}
-	req->log_why = "step refused";
-	int status = http_status_of(r.status);
-	if (status == 404 || status >= 500) {
-		respond_error(req, status, r.message);
-		return;
-	}
-	request_page(req, id, status, REVEAL_NOTHING, &r, NULL);
 }
 
 void page_api_request_action(struct request *req)

@@ -5,6 +5,7 @@
 #ifndef YSQGK_STAFF_REQUEST_H
 #define YSQGK_STAFF_REQUEST_H
 
+#include "domain/workflow_rules.h"
 #include "service/workflow.h"
 #include "web/pages/pages.h"
 
@@ -38,6 +39,21 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 void request_page(struct request *req, const char *id, int status, enum reveal reveal,
 		  const struct workflow_result *refused, const char *done);
 
+/* A step's form as it was sent (issue 16, item 7): a refused step, or a
+ * phrase inserted, shows the form again with everything typed. */
+struct upload_result;
+struct kept_form {
+	const char *action;
+	struct json_object *input;		/* borrowed: the form's fields */
+	const struct upload_result *uploads;	/* the reply's files, or NULL */
+};
+
+/* The page with `kept` filled in its form (under form.<action>: each
+ * field's value, `sel` the choices made, `err` the refusal beside its
+ * field) and the refusal, if any, in the error summary. */
+void request_page_kept(struct request *req, const char *id, int status,
+		       const struct workflow_result *refused, const struct kept_form *kept);
+
 /* staff_request_messages.c (issue 14): 通知方式 with the masked address
  * (notify, notify_label, notify_to), and the request's messages. */
 void request_add_notify(struct request *req, struct json_object *m, const char *notify,
@@ -48,9 +64,14 @@ bool request_add_messages(struct request *req, struct json_object *m, const char
 /* staff_preview.c (issue 15): a step's notice before it is issued, the
  * step rolled back. The form (preview=1: a page; preview=pdf: the PDF),
  * the API ("preview": true in the body). */
-void staff_preview_form(struct request *req, const char *id, const char *action,
-			struct json_object *in);
+void staff_preview_form(struct request *req, const char *id, const struct kept_form *kept);
 void staff_preview_api(struct request *req, const char *id, const char *action);
+
+/* staff_phrases.c (issue 16): the agency's phrase `phrase_id` added to
+ * the field named by `insert_phrase` of the kept form, shown again. */
+void staff_insert_phrase(struct request *req, const char *id, const struct kept_form *kept);
+/* The phrases of the forms (phrases: [{id, name}], has_phrases). */
+void request_add_phrases(struct request *req, struct json_object *m, const char *agency_id);
 
 /* staff_request_files.c (issue 15): the request's files with their sizes
  * (files, has_files), the total against the quota (file_quota) and every

@@ -193,6 +193,7 @@ static const char *data_label(const char *key)
 		{ "appeal_id", NULL }, { "staff_id", NULL }, { "changed", "修改的项目" },
 		{ "notice_id", NULL }, { "delivery_method", "送达方式" },
 		{ "delivery_ref", "单号" }, { "delivery_basis", "送达日期的依据" },
+		{ "notice_pdf_sha256", "告知书PDF的SHA-256" }, { "files", "文件的SHA-256" },
 	};
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (!strcmp(labels[i].key, key))
@@ -200,12 +201,17 @@ static const char *data_label(const char *key)
 	return key;
 }
 
-/* A list of codes in an event's data as their labels, joined by 、. */
+/* A list of codes in an event's data as their labels (files by their
+ * SHA-256), joined by 、. */
 static const char *code_labels(struct request *req, const char *key, struct json_object *list)
 {
 	struct buf b = { 0 };
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		const char *code = json_object_get_string(json_object_array_get_idx(list, i));
+		struct json_object *item = json_object_array_get_idx(list, i), *sha;
+		/* A file attached by the step ({id, sha256}) by its hash. */
+		if (json_object_object_get_ex(item, "sha256", &sha))
+			item = sha;
+		const char *code = json_object_get_string(item);
 		const char *label = vocab_field_label(NULL, key, code);
 		buf_printf(&b, "%s%s", i ? "、" : "", label ? label : code ? code : "");
 	}
@@ -529,6 +535,12 @@ static void refine_actions(struct request *req, struct json_object *m)
 		json_object_object_add(m, "has_unreceived_consultations",
 				       json_object_new_boolean(1));
 	json_object_object_add(m, "unreceived_consultations", unreceived);
+	/* A decision waiting for this head goes at the top of the page
+	 * (issue 16, item 8): refusing is open whenever approving is. */
+	struct json_object *v;
+	model_add_bool(m, "awaiting_approval",
+		       json_object_object_get_ex(can, "refuse_extension", &v) ||
+		       json_object_object_get_ex(can, "refuse_deadline", &v));
 }
 
 /* The whole model of the request (page and API); NULL when answered
@@ -643,6 +655,7 @@ static void add_form_choices(struct request *req, struct json_object *m, const s
 	}
 	PQclear(res);
 	json_object_object_add(m, "staff_choices", staff);
+	request_add_phrases(req, m, d->agency_id_text);
 	model_add_str(m, "today", fmt(req, clock_today()));
 	/* record_delivery: the ways a notice reaches the applicant, the
 	 * usual first (an e-mail is recorded by the sender itself). */
@@ -650,8 +663,72 @@ static void add_form_choices(struct request *req, struct json_object *m, const s
 		"post,express,on_site,pickup,fax,email,sms,online,announcement"));
 }
 
-void request_page(struct request *req, const char *id, int status, enum reveal reveal,
-			 const struct workflow_result *refused, const char *done)
+/* The fields as sent, each choice made as a flag "<field>_<value>" (a
+ * select's option, a ticked box), the refusal under `err`. */
+static struct json_object *kept_fields(const struct kept_form *k,
+				       const struct workflow_result *refused)
+{
+	struct json_object *f = json_object_new_object();
+	struct json_object *sel = json_object_new_object(), *err = json_object_new_object();
+	json_object_object_foreach(k->input, key, v) {
+		if (!json_object_is_type(v, json_type_string))
+			continue;	/* the files' ids */
+		const char *value = json_object_get_string(v);
+		model_add_str(f, key, value);
+		char flag[96];
+		if ((size_t)snprintf(flag, sizeof flag, "%s_%s", key, value) < sizeof flag)
+			model_add_bool(sel, flag, true);
+	}
+	if (refused && refused->message)
+		model_add_str(err, refused->field ? refused->field : "form", refused->message);
+	json_object_object_add(f, "sel", sel);
+	json_object_object_add(f, "err", err);
+	if (k->uploads)
+		json_object_object_add(f, "kept_files", upload_model(k->uploads, "files"));
+	return f;
+}
+
+/* The reply's outcome as chosen stays chosen. */
+static void select_outcome(struct json_object *m, struct json_object *input)
+{
+	struct json_object *list, *chosen;
+	if (!json_object_object_get_ex(input, "outcome", &chosen) ||
+	    !json_object_object_get_ex(m, "outcome_choices", &list))
+		return;
+	const char *code = json_object_get_string(chosen);
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *o = json_object_array_get_idx(list, i), *c;
+		if (json_object_object_get_ex(o, "code", &c) && !strcmp(json_object_get_string(c), code))
+			model_add_bool(o, "selected", true);
+	}
+}
+
+/* The error summary of the citizen form (templates/apply.mustache): the
+ * refusal, linked to its field (id "<action>-<field>" in the template) or
+ * to the step's form. */
+static void add_error_summary(struct json_object *m, const char *action,
+			      const struct workflow_result *refused)
+{
+	enum wf_action a;
+	const char *label = wf_action_from_code(action, &a) ? wf_action_label(a) : "办理";
+	struct json_object *e = json_object_new_object();
+	char anchor[96];
+	if (refused->field)
+		snprintf(anchor, sizeof anchor, "%s-%s", action, refused->field);
+	else
+		snprintf(anchor, sizeof anchor, "step-%s", action);
+	model_add_str(e, "anchor", anchor);
+	model_add_str(e, "label", label);
+	model_add_str(e, "message", refused->message);
+	struct json_object *list = json_object_new_array();
+	json_object_array_add(list, e);
+	json_object_object_add(m, "errors", list);
+	json_object_object_add(m, "error_count", json_object_new_int(1));
+}
+
+static void render_page(struct request *req, const char *id, int status, enum reveal reveal,
+			const struct workflow_result *refused, const char *done,
+			const struct kept_form *kept)
 {
 	struct detail d = { 0 };
 	struct json_object *m = request_model(req, id, reveal, &d);
@@ -659,10 +736,19 @@ void request_page(struct request *req, const char *id, int status, enum reveal r
 		return;
 	if (!req->wants_json)
 		add_form_choices(req, m, &d);
-	if (refused) {
+	if (refused && refused->message) {
 		model_add_str(m, "error", refused->message);
 		model_add_str(m, "error_field", refused->field);
 		json_object_object_add(m, "status_code", json_object_new_int(http_status_of(refused->status)));
+	}
+	if (kept && kept->action && kept->input) {
+		struct json_object *forms = json_object_new_object();
+		json_object_object_add(forms, kept->action, kept_fields(kept, refused));
+		json_object_object_add(m, "form", forms);
+		if (!strcmp(kept->action, "reply"))
+			select_outcome(m, kept->input);
+		if (refused && refused->message)
+			add_error_summary(m, kept->action, refused);
 	}
 	if (done) {
 		enum wf_action a;
@@ -674,6 +760,18 @@ void request_page(struct request *req, const char *id, int status, enum reveal r
 			model_add_str(m, "done", "重新发送消息");
 	}
 	respond(req, status, "staff/request", m);
+}
+
+void request_page(struct request *req, const char *id, int status, enum reveal reveal,
+		  const struct workflow_result *refused, const char *done)
+{
+	render_page(req, id, status, reveal, refused, done, NULL);
+}
+
+void request_page_kept(struct request *req, const char *id, int status,
+		       const struct workflow_result *refused, const struct kept_form *kept)
+{
+	render_page(req, id, status, REVEAL_NOTHING, refused, NULL, kept);
 }
 
 void page_staff_request(struct request *req)
