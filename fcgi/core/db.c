@@ -91,6 +91,16 @@ static PGconn *connect_with_limits(struct db *db)
 	return PQconnectdbParams(keys, values, 1);
 }
 
+/* A connection that cannot be trusted (left mid-pipeline, or the server
+ * said it ends): the next db_ready() opens a new one. */
+static void drop_connection(struct db *db)
+{
+	PQfinish(db->conn);
+	db->conn = NULL;
+	db->prepared = false;
+	db->server_closing = false;
+}
+
 #define CHANGES_CHANNEL "ysqgk_changes"
 
 /* The payload sql/030 sends is the table's name. */
@@ -150,6 +160,10 @@ void db_poll_changes(struct db *db)
 	/* libpq's socket is non-blocking: this reads what is there, if anything. */
 	if (!PQconsumeInput(db->conn))
 		return;		/* the connection broke: db_ready() reconnects */
+	if (db->server_closing) {
+		drop_connection(db);
+		return;
+	}
 	PGnotify *n;
 	while ((n = PQnotifies(db->conn))) {
 		count_change(db, n);
@@ -157,14 +171,35 @@ void db_poll_changes(struct db *db)
 	}
 }
 
+/*
+ * libpq hands an error that arrives while no statement runs to the notice
+ * receiver: it is the server saying why it is about to close the session
+ * (57P01 on shutdown, a terminated backend). Until the socket's end is
+ * read the connection still looks healthy, so it is noted here.
+ */
+static void note_server_notice(void *arg, const PGresult *res)
+{
+	struct db *db = arg;
+	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	if (severity && (!strcmp(severity, "FATAL") || !strcmp(severity, "PANIC"))) {
+		db->server_closing = true;
+		log_warn("db: the server ends the session: %s", PQresultErrorMessage(res));
+	} else {
+		log_info("db: %s", PQresultErrorMessage(res));
+	}
+}
+
 static void connect_now(struct db *db)
 {
 	db->last_attempt = time(NULL);
 	db->prepared = false;
+	db->server_closing = false;
 	if (db->conn && PQstatus(db->conn) != CONNECTION_OK) {
 		PQreset(db->conn);
 	} else if (!db->conn) {
 		db->conn = connect_with_limits(db);
+		if (db->conn)
+			PQsetNoticeReceiver(db->conn, note_server_notice, db);
 	}
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		log_warn("db: cannot connect: %s", PQerrorMessage(db->conn));
@@ -194,6 +229,8 @@ void db_close(struct db *db)
 
 bool db_ready(struct db *db)
 {
+	if (db->server_closing)
+		drop_connection(db);
 	if (db->conn && PQstatus(db->conn) == CONNECTION_OK && db->prepared)
 		return true;
 	/* Reconnecting blocks for up to connect_timeout: while the database is
@@ -232,15 +269,6 @@ static PGresult *next_result(PGconn *conn, bool *in_step)
 		*in_step = false;
 	}
 	return res;
-}
-
-/* A connection left mid-pipeline cannot be trusted: the next db_ready()
- * opens a new one. */
-static void drop_connection(struct db *db)
-{
-	PQfinish(db->conn);
-	db->conn = NULL;
-	db->prepared = false;
 }
 
 bool db_exec_steps(struct db *db, struct db_step *steps, size_t n)

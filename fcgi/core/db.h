@@ -47,6 +47,10 @@ struct db {
 	 * not known). */
 	bool listens;
 	unsigned long topic_generation[DB_TOPICS];
+	/* The server announced it is ending the session (a FATAL while idle,
+	 * as on its shutdown): the connection is dropped before the next use,
+	 * and no copy read over it is served meanwhile (core/read_cache.h). */
+	bool server_closing;
 };
 
 /* How a failed statement failed, for choosing the HTTP status. */

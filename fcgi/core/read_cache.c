@@ -145,8 +145,11 @@ const PGresult *read_cached(struct db *db, enum stmt s, struct read_policy polic
 			    int nparams, const char *const *params, bool *fresh)
 {
 	struct cache *c = this_thread();
-	if (!db->listens) {
-		/* Nothing would tell it of a change (the command line): no copy. */
+	if (!db->listens || !db_ready(db)) {
+		/* Nothing would tell it of a change (the command line, or a
+		 * connection that is down: what changes meanwhile is never
+		 * announced to it): no copy is served, the read runs — and fails
+		 * while the database is away, as any page's would. */
 		PGresult *res = db_exec(db, s, nparams, params);
 		if (fresh)
 			*fresh = true;
