@@ -2,7 +2,8 @@
  * auth: staff passwords and sessions (CSRF tokens: csrf.h).
  *
  * Passwords: Argon2id (libsodium crypto_pwhash_str, "interactive" limits),
- * on a bounded queue: AUTH_HASH_RUNNING at a time per process and as many
+ * on a bounded queue: AUTH_HASH_RUNNING at a time per process (half the
+ * cores on a smaller machine) and AUTH_HASH_WAITING
  * waiting; beyond that the answer is 503 with Retry-After at once, so that
  * a burst of sign-ins never holds every worker thread.
  *
@@ -44,7 +45,7 @@ struct db;
 #define AUTH_USERNAME_MAX_CHARS	64
 #define AUTH_PASSWORD_MAX_BYTES	1024
 #define AUTH_SECOND_MAX_BYTES	64
-#define AUTH_HASH_RUNNING	2	/* Argon2id hashes at once per process */
+#define AUTH_HASH_RUNNING	2	/* Argon2id hashes at once per process, at most */
 #define AUTH_HASH_WAITING	2	/* and waiting for a turn */
 #define AUTH_HASH_WAIT_MS	2000	/* the longest wait for a turn */
 #define AUTH_IDLE_MINUTES	30
