@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/calendar_cache.h"
+#include "core/read_cache.h"
 
 bool cli_staff_open(struct cli_staff *c, const char *config_path, const char *name)
 {
@@ -30,6 +31,7 @@ bool cli_staff_open(struct cli_staff *c, const char *config_path, const char *na
 void cli_staff_close(struct cli_staff *c)
 {
 	calendar_cache_release();
+	read_cache_release();
 	db_close(&c->db);
 	arena_free(&c->arena);
 	app_free(c->app);

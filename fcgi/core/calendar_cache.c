@@ -15,6 +15,7 @@ struct cache {
 	char version[40];
 	time_t checked;
 	int backend_pid;	/* a new connection may see another database state */
+	unsigned long generation;	/* the holidays' (db.h) when loaded; 0: none */
 };
 
 static pthread_key_t cache_key;
@@ -81,15 +82,21 @@ static bool read_version(struct db *db, char *out, size_t len)
 const struct calendar *calendar_current(struct db *db)
 {
 	struct cache *c = this_thread();
+	/* A worker is told of every change (sql/030): no look at the table. */
+	unsigned long generation = db->listens ? db->topic_generation[DB_TOPIC_HOLIDAYS] : 0;
+	if (c->cal && generation && generation == c->generation)
+		return c->cal;
 	time_t now = time(NULL);
 	int pid = db->conn ? PQbackendPID(db->conn) : 0;
-	if (c->cal && pid == c->backend_pid && now - c->checked < CALENDAR_CHECK_SECONDS)
+	if (c->cal && !generation && pid == c->backend_pid &&
+	    now - c->checked < CALENDAR_CHECK_SECONDS)
 		return c->cal;
 	char version[40];
 	if (!read_version(db, version, sizeof version))
 		return c->cal;	/* the old copy beats none */
 	c->checked = now;
 	c->backend_pid = pid;
+	c->generation = generation;
 	if (c->cal && !strcmp(version, c->version))
 		return c->cal;
 	struct calendar *fresh = calendar_load_db(db);
@@ -105,6 +112,7 @@ void calendar_invalidate(void)
 {
 	struct cache *c = this_thread();
 	c->checked = 0;
+	c->generation = 0;
 	c->version[0] = '\0';
 }
 

@@ -2,10 +2,11 @@
  * calendar_cache: the working-day calendar of the `holidays` table, one
  * copy per thread (each worker has its own, so nothing is shared or
  * locked). A copy is loaded on first use and after the thread's database
- * connection was re-established, and is compared with the table at most
- * every CALENDAR_CHECK_SECONDS by a cheap version query (an md5 over the
- * ~300 rows): a schedule added by `ysqgk holidays import` or the admin
- * page reaches every worker within that time.
+ * connection was re-established. A worker's connection is told of every
+ * change of the table (sql/030, db_listen_for_changes) and reloads before
+ * its next request; a connection that does not listen (the command line)
+ * compares its copy with the table at most every CALENDAR_CHECK_SECONDS
+ * by a cheap version query (an md5 over the ~300 rows).
  */
 #ifndef YSQGK_CALENDAR_CACHE_H
 #define YSQGK_CALENDAR_CACHE_H

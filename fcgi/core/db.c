@@ -1,5 +1,6 @@
 #include "core/db.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,72 @@ static PGconn *connect_with_limits(struct db *db)
 	return PQconnectdbParams(keys, values, 1);
 }
 
+#define CHANGES_CHANNEL "ysqgk_changes"
+
+/* The payload sql/030 sends is the table's name. */
+static const char *const topic_table[DB_TOPICS] = {
+	[DB_TOPIC_AGENCIES] = "agencies",
+	[DB_TOPIC_HOLIDAYS] = "holidays",
+	[DB_TOPIC_STAFF] = "staff",
+	[DB_TOPIC_SESSIONS] = "sessions",
+};
+
+/*
+ * A topic's generation takes a new value on each change, drawn from one
+ * counter for the whole process: a value is never seen twice, even after
+ * db_close() and db_open() start a connection's counters again.
+ */
+static atomic_ulong generations;
+
+static void topic_changed(struct db *db, enum db_topic t)
+{
+	db->topic_generation[t] = atomic_fetch_add(&generations, 1) + 1;
+}
+
+/* LISTEN on a fresh connection; every copy kept from before is stale. */
+static bool listen_now(struct db *db)
+{
+	PGresult *res = PQexec(db->conn, "LISTEN " CHANGES_CHANNEL);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		log_warn("db: cannot listen for changes: %s", PQerrorMessage(db->conn));
+	PQclear(res);
+	for (int t = 0; t < DB_TOPICS; t++)
+		topic_changed(db, (enum db_topic)t);
+	return ok;
+}
+
+void db_listen_for_changes(struct db *db)
+{
+	db->listens = true;
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK && db->prepared)
+		db->prepared = listen_now(db);
+}
+
+static void count_change(struct db *db, const PGnotify *n)
+{
+	if (strcmp(n->relname, CHANGES_CHANNEL))
+		return;
+	for (int t = 0; t < DB_TOPICS; t++) {
+		if (!strcmp(n->extra, topic_table[t]))
+			topic_changed(db, (enum db_topic)t);
+	}
+}
+
+void db_poll_changes(struct db *db)
+{
+	if (!db->listens || !db->conn || PQstatus(db->conn) != CONNECTION_OK)
+		return;
+	/* libpq's socket is non-blocking: this reads what is there, if anything. */
+	if (!PQconsumeInput(db->conn))
+		return;		/* the connection broke: db_ready() reconnects */
+	PGnotify *n;
+	while ((n = PQnotifies(db->conn))) {
+		count_change(db, n);
+		PQfreemem(n);
+	}
+}
+
 static void connect_now(struct db *db)
 {
 	db->last_attempt = time(NULL);
@@ -106,7 +173,7 @@ static void connect_now(struct db *db)
 	/* A connection that survived a failed prepare (say, migrations not yet
 	 * applied) still holds the statements that did prepare. */
 	PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
-	db->prepared = prepare_all(db);
+	db->prepared = prepare_all(db) && (!db->listens || listen_now(db));
 }
 
 void db_open(struct db *db, const char *conninfo, int statement_timeout_ms)
@@ -153,6 +220,57 @@ PGresult *db_exec_bin(struct db *db, enum stmt s, int nparams, const char *const
 	if (!db_ok(res) && PQstatus(db->conn) != CONNECTION_OK)
 		db->prepared = false;
 	return res;
+}
+
+/* Reads one statement's result and the NULL that ends it. */
+static PGresult *next_result(PGconn *conn, bool *in_step)
+{
+	PGresult *res = PQgetResult(conn);
+	PGresult *end = res ? PQgetResult(conn) : NULL;
+	if (end) {		/* more than one result: not what was sent */
+		PQclear(end);
+		*in_step = false;
+	}
+	return res;
+}
+
+/* A connection left mid-pipeline cannot be trusted: the next db_ready()
+ * opens a new one. */
+static void drop_connection(struct db *db)
+{
+	PQfinish(db->conn);
+	db->conn = NULL;
+	db->prepared = false;
+}
+
+bool db_exec_steps(struct db *db, struct db_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		steps[i].res = NULL;
+	if (!db->conn || !PQenterPipelineMode(db->conn))
+		return false;
+	bool sent = true;
+	for (size_t i = 0; i < n && sent; i++)
+		sent = PQsendQueryPrepared(db->conn, stmt_name[steps[i].stmt], steps[i].nparams,
+					   steps[i].params, NULL, NULL, 0);
+	bool consistent = sent && PQpipelineSync(db->conn);
+	bool ok = consistent;
+	for (size_t i = 0; i < n && consistent; i++) {
+		steps[i].res = next_result(db->conn, &consistent);
+		ok = ok && db_ok(steps[i].res);
+	}
+	if (consistent) {
+		PGresult *sync = PQgetResult(db->conn);
+		consistent = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+		PQclear(sync);
+	}
+	if (!consistent || !PQexitPipelineMode(db->conn)) {
+		log_warn("db: a pipeline of %zu statements broke off: %s", n,
+			 PQerrorMessage(db->conn));
+		drop_connection(db);
+		return false;
+	}
+	return ok;
 }
 
 bool db_command(struct db *db, const char *sql)

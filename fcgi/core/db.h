@@ -19,6 +19,19 @@
  */
 #include "gen/stmt_names.h"
 
+/*
+ * What the database announces on channel ysqgk_changes (sql/030): the
+ * tables of which workers keep copies (core/read_cache.h).
+ */
+enum db_topic {
+	DB_TOPIC_AGENCIES,
+	DB_TOPIC_HOLIDAYS,
+	DB_TOPIC_STAFF,
+	DB_TOPIC_SESSIONS,
+	DB_TOPICS
+};
+#define DB_TOPIC_BIT(t) (1u << (t))
+
 struct db {
 	PGconn *conn;
 	char *conninfo;
@@ -28,6 +41,12 @@ struct db {
 	/* The key event_append() MACs events with, and its number (app's). */
 	const unsigned char *event_key;
 	int event_key_no;
+	/* Set by db_listen_for_changes(): the connection LISTENs, and each
+	 * topic's counter goes up with every change announced (and all of
+	 * them on every new connection: what happened while it was away is
+	 * not known). */
+	bool listens;
+	unsigned long topic_generation[DB_TOPICS];
 };
 
 /* How a failed statement failed, for choosing the HTTP status. */
@@ -49,6 +68,20 @@ enum db_failure {
 void db_open(struct db *db, const char *conninfo, int statement_timeout_ms);
 void db_close(struct db *db);
 
+/*
+ * From now on (and on every reconnection) the connection LISTENs for the
+ * changes sql/030 announces. The web server's workers do; the command line
+ * does not need to.
+ */
+void db_listen_for_changes(struct db *db);
+
+/*
+ * Reads the announcements that arrived, without waiting and without a
+ * round trip, and counts them per topic. Called before each request, so a
+ * topic's generation stays the same while one request is served.
+ */
+void db_poll_changes(struct db *db);
+
 /* Connected with all statements prepared, reconnecting if needed. */
 bool db_ready(struct db *db);
 
@@ -63,6 +96,23 @@ PGresult *db_exec(struct db *db, enum stmt s, int nparams,
  * both arrays may be NULL) and the result in binary when result_binary. */
 PGresult *db_exec_bin(struct db *db, enum stmt s, int nparams, const char *const *params,
 		      const int *lengths, const int *formats, bool result_binary);
+
+/* One statement of db_exec_steps(). */
+struct db_step {
+	enum stmt stmt;
+	int nparams;
+	const char *const *params;
+	PGresult *res;		/* set by db_exec_steps: the caller PQclear()s it */
+};
+
+/*
+ * Runs the statements in one round trip (libpq's pipeline mode, issue 17):
+ * all are sent, then every result is read. They run in one implicit
+ * transaction: one that fails aborts the rest (their results are failures
+ * too, db_ok() false). True when all succeeded; every res is set or NULL
+ * (the connection broke), and is the caller's to PQclear() either way.
+ */
+bool db_exec_steps(struct db *db, struct db_step *steps, size_t n);
 
 /* Runs a plain command without parameters (BEGIN, COMMIT, ROLLBACK). */
 bool db_command(struct db *db, const char *sql);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/db.h"
+#include "core/read_cache.h"
 
 bool session_sees_agency(struct db *db, const struct staff_session *s, long long agency_id)
 {
@@ -19,9 +20,8 @@ bool session_sees_agency(struct db *db, const struct staff_session *s, long long
 	snprintf(child, sizeof child, "%lld", agency_id);
 	snprintf(parent, sizeof parent, "%lld", s->agency_id);
 	const char *params[] = { child, parent };
-	PGresult *res = db_exec(db, STMT_AGENCY_WITHIN, 2, params);
-	bool within = db_ok(res) && PQntuples(res) == 1 &&
-		      !strcmp(PQgetvalue(res, 0, COL(AGENCY_WITHIN, is_within)), "t");
-	PQclear(res);
-	return within;
+	const PGresult *res = read_cached(db, STMT_AGENCY_WITHIN, READ_UNTIL_AGENCIES_CHANGE, 2,
+					  params, NULL);
+	return db_ok(res) && PQntuples(res) == 1 &&
+	       !strcmp(PQgetvalue(res, 0, COL(AGENCY_WITHIN, is_within)), "t");
 }

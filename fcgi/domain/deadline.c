@@ -292,6 +292,20 @@ bool deadline_provisional(const struct calendar *cal, int32_t due)
 	return !calendar_covers(cal, date_year(due));
 }
 
+/* From this month on, next year's schedule is looked for. */
+#define HOLIDAY_SCHEDULE_DUE_MONTH 11
+
+int holiday_schedule_missing(const struct calendar *cal, int32_t today)
+{
+	int year, month, day;
+	date_to_ymd(today, &year, &month, &day);
+	if (!calendar_covers(cal, year))
+		return year;
+	if (month >= HOLIDAY_SCHEDULE_DUE_MONTH && !calendar_covers(cal, year + 1))
+		return year + 1;
+	return 0;
+}
+
 int32_t consultation_due(const struct calendar *cal, int32_t party_received)
 {
 	return window_last_day(cal, party_received, OGI_CONSULTATION_WORKDAYS);

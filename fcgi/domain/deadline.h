@@ -263,6 +263,14 @@ int32_t consultation_due(const struct calendar *cal, int32_t party_received);
 bool deadline_provisional(const struct calendar *cal, int32_t due);
 
 /*
+ * The year whose holiday schedule is missing from `cal` as of `today`
+ * (Beijing): this year's at any time, and from 1 November next year's,
+ * which the State Council publishes about then and which due dates soon
+ * reach (they would fall on its holidays, 元旦 first). 0 when none is.
+ */
+int holiday_schedule_missing(const struct calendar *cal, int32_t today);
+
+/*
  * The last day to confirm (or answer) an online submission that reached
  * the system on `submitted_on`: window_last_day(cal, submitted_on, n), n
  * the agency's confirm_workdays. Overdue from the day after it, a rest day

@@ -76,6 +76,11 @@ const struct t2_block *report_t2_blocks(enum report_format f, int *n)
 	return t2_blocks_2021;
 }
 
+int report_t2_colspan(const struct t2_block *b, int c)
+{
+	return c == b->ncols - 1 ? T2_GRID_COLS - c : 1;
+}
+
 const struct t2_cell *report_t2_find(enum report_format f, const char *code,
 				     const char **row_label, const char **col_label)
 {

@@ -51,6 +51,11 @@ struct t2_block {
 
 /* The blocks of table 二 in format f; *n gets their number. */
 const struct t2_block *report_t2_blocks(enum report_format f, int *n);
+
+/* Table 二 is one grid of T2_GRID_COLS value columns, as printed: a block
+ * with fewer stretches its last one. The columns value column c spans. */
+#define T2_GRID_COLS 3
+int report_t2_colspan(const struct t2_block *b, int c);
 /* The cell of code in format f, with its row and column labels; NULL if none. */
 const struct t2_cell *report_t2_find(enum report_format f, const char *code,
 				     const char **row_label, const char **col_label);

@@ -126,12 +126,8 @@ static struct json_object *t2_value_cell(const struct report *r, const char *cod
 	return o;
 }
 
-/*
- * Table 二 is one grid of four columns (信息内容 + three), as printed: a
- * block with fewer value columns stretches its last one, like the format.
- */
-#define T2_GRID_COLS 3
-
+/* Table 二 is one grid of four columns (信息内容 + three), as printed
+ * (report_t2_colspan). */
 static struct json_object *t2_view(const struct report *r)
 {
 	struct json_object *blocks = json_object_new_array();
@@ -142,8 +138,8 @@ static struct json_object *t2_view(const struct report *r)
 		json_object_object_add(block, "title", json_object_new_string(b[i].title));
 		struct json_object *head = json_object_new_array();
 		for (int c = 0; c < b[i].ncols; c++) {
-			int span = c == b[i].ncols - 1 ? T2_GRID_COLS - c : 1;
-			json_object_array_add(head, label_cell(b[i].cols[c], 1, span));
+			json_object_array_add(head, label_cell(b[i].cols[c], 1,
+							       report_t2_colspan(&b[i], c)));
 		}
 		json_object_object_add(block, "cols", head);
 		struct json_object *rows = json_object_new_array();
@@ -152,9 +148,9 @@ static struct json_object *t2_view(const struct report *r)
 			json_object_object_add(o, "label", json_object_new_string(b[i].rows[row].label));
 			struct json_object *cells = json_object_new_array();
 			for (int c = 0; c < b[i].ncols; c++) {
-				int span = c == b[i].ncols - 1 ? T2_GRID_COLS - c : 1;
 				json_object_array_add(cells, t2_value_cell(
-					r, b[i].rows[row].cells[c].code, span));
+					r, b[i].rows[row].cells[c].code,
+					report_t2_colspan(&b[i], c)));
 			}
 			json_object_object_add(o, "cells", cells);
 			json_object_array_add(rows, o);

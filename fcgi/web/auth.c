@@ -54,8 +54,23 @@ static const char *col(struct request *req, const PGresult *res, int row, int c)
 	return arena_strdup(req->arena, PQgetvalue(res, row, c));
 }
 
+/*
+ * A session is read from the worker's copy for up to SESSION_COPY_SECONDS
+ * (issue 17: a staff page saves the round trip), so its expiry and idle
+ * time are that much late; a change of the account (disabled, password
+ * reset), of its agency, or a session ended (sign-out, the ten newest
+ * kept) drops the copies of every worker before their next request
+ * (sql/030). The idle time is written back when a fresh read finds it due.
+ */
+#define SESSION_COPY_SECONDS 5
+static const struct read_policy session_reads = {
+	.topics = DB_TOPIC_BIT(DB_TOPIC_STAFF) | DB_TOPIC_BIT(DB_TOPIC_SESSIONS) |
+		  DB_TOPIC_BIT(DB_TOPIC_AGENCIES),
+	.max_age = SESSION_COPY_SECONDS,
+};
+
 /* Looks the session of `token` up; false only when the database failed. */
-static bool load_session(struct request *req, const char *token, PGresult **failure)
+static bool load_session(struct request *req, const char *token, const PGresult **failure)
 {
 	*failure = NULL;
 	if (!token_well_formed(token))
@@ -64,7 +79,9 @@ static bool load_session(struct request *req, const char *token, PGresult **fail
 	snprintf(idle, sizeof idle, "%d", AUTH_IDLE_MINUTES);
 	const char *hash = session_hash(req, token);
 	const char *params[] = { hash, idle };
-	PGresult *res = db_exec(req->db, STMT_SESSION_FIND, 2, params);
+	bool fresh;
+	const PGresult *res = read_cached(req->db, STMT_SESSION_FIND, session_reads, 2, params,
+					  &fresh);
 	if (!db_ok(res)) {
 		*failure = res;
 		return false;
@@ -86,14 +103,14 @@ static bool load_session(struct request *req, const char *token, PGresult **fail
 		s->must_enrol = req->app->config.require_2fa && !s->totp_enabled &&
 				strcmp(s->role, "clerk");
 		s->token_hash = hash;
-		bool touch = !strcmp(PQgetvalue(res, 0, COL(SESSION_FIND, touch_due)), "t");
+		/* Only as read now: a copy says what was due when it was read. */
+		bool touch = fresh && !strcmp(PQgetvalue(res, 0, COL(SESSION_FIND, touch_due)), "t");
 		req->staff = s;
 		if (touch) {
 			PGresult *t = db_exec(req->db, STMT_SESSION_TOUCH, 1, params);
 			PQclear(t);
 		}
 	}
-	PQclear(res);
 	return true;
 }
 
@@ -178,15 +195,13 @@ bool auth_attach_session(struct request *req)
 	unsigned flags = req->match.route->flags;
 	if (flags & ROUTE_NO_DB)
 		return true;
-	PGresult *failure;
+	const PGresult *failure;	/* the cache's (core/read_cache.h) */
 	if (!load_session(req, fields_get(&req->cookies, AUTH_SESSION_COOKIE), &failure)) {
 		if (flags & ROUTE_STAFF) {
 			respond_db_failure(req, failure);
-			PQclear(failure);
 			return false;
 		}
-		PQclear(failure);	/* a public page works without it */
-		return true;
+		return true;	/* a public page works without it */
 	}
 	if (req->staff)
 		return gate_open(req, flags);
@@ -357,11 +372,9 @@ bool auth_open_session(struct request *req, const char *staff_id)
 	/* The rest of this request runs signed in (its forms carry the new
 	 * session's CSRF token). */
 	req->staff = NULL;
-	PGresult *failure;
-	if (!load_session(req, token, &failure)) {
-		PQclear(failure);
+	const PGresult *failure;
+	if (!load_session(req, token, &failure))
 		return false;
-	}
 	return req->staff != NULL;
 }
 

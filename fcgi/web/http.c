@@ -206,3 +206,13 @@ PGresult *db_exec_or_respond(struct request *req, struct db *db, enum stmt s, in
 	PQclear(res);
 	return NULL;
 }
+
+const PGresult *db_cached_or_respond(struct request *req, enum stmt s, struct read_policy policy,
+				     int n, const char *const *params)
+{
+	const PGresult *res = read_cached(req->db, s, policy, n, params, NULL);
+	if (db_ok(res))
+		return res;
+	respond_db_failure(req, res);
+	return NULL;
+}

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "core/context.h"
+#include "core/read_cache.h"
 #include "web/request.h"
 
 /*
@@ -53,6 +54,11 @@ void respond_db_failure(struct request *req, const PGresult *res);
  * else NULL having answered (503 or 500, respond_db_failure). */
 PGresult *db_exec_or_respond(struct request *req, struct db *db, enum stmt s, int n,
 			     const char *const *params);
+
+/* db_exec_or_respond from this worker's copies (core/read_cache.h): the
+ * result belongs to the cache, never PQclear() it. */
+const PGresult *db_cached_or_respond(struct request *req, enum stmt s, struct read_policy policy,
+				     int n, const char *const *params);
 
 const char *http_status_text(int status);
 

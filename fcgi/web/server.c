@@ -23,6 +23,7 @@
 #include "lib/filetype.h"
 #include "lib/log.h"
 #include "lib/pdfdoc.h"
+#include "core/read_cache.h"
 #include "web/routes.h"
 
 /* Sent with every response the app makes (nginx adds them to static files). */
@@ -450,6 +451,10 @@ static void handle_request(struct worker_slot *slot, FCGX_Request *fr)
 		.path = "",
 		.content_type = "",
 	};
+	/* The copies a worker keeps (core/read_cache.h) learn of changes
+	 * here, between requests: a page sees one state of them throughout. */
+	read_cache_begin();
+	db_poll_changes(&w->db);
 	if (read_request(&req, fr, slot))
 		dispatch(&req);
 	if (!req.responded)
@@ -492,6 +497,7 @@ static void follow_database_config(struct worker *w)
 		log_info("worker %d: database settings changed, reconnecting", w->id);
 		db_close(&w->db);
 		db_open(&w->db, c->database, c->statement_timeout_ms);
+		db_listen_for_changes(&w->db);
 	}
 	/* The standby is opened lazily (db_read.c): closing it is enough. */
 	if (w->standby.conninfo && (strcmp(w->standby.conninfo, c->database_standby) ||
@@ -691,6 +697,7 @@ int server_run(struct app *app, const char *config_path)
 	for (int i = 0; i < n; i++) {
 		slots[i].w.id = i;
 		db_open(&slots[i].w.db, app->config.database, app->config.statement_timeout_ms);
+		db_listen_for_changes(&slots[i].w.db);
 		pthread_create(&slots[i].thread, NULL, worker_main, &slots[i]);
 	}
 	log_info("serving on %s with %d threads",

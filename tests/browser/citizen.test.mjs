@@ -4,6 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newPage, noSideways, screenshot } from './browser.mjs';
 
+// The labels marked 必填 that a person can see (single fields).
+function requiredLabels(page) {
+  return page.evaluate(() => [...document.querySelectorAll('label .req')]
+    .filter((el) => el.offsetParent && el.closest('.field > label'))
+    .map((el) => el.closest('label').firstChild.textContent.trim()));
+}
+
 test('apply with a mistake, correct it, get the receipt, look the request up', async () => {
   const browser = await launch();
   try {
@@ -21,9 +28,27 @@ test('apply with a mistake, correct it, get the receipt, look the request up', a
     assert.match(await page.title(), /政府信息公开申请表/);
     await noSideways(page, 'the form');
 
-    await page.getByLabel('公民（自然人）').check();
-    // Without a choice of kind both groups show; with 公民 the organisation's hide.
-    assert.equal(await page.getByLabel('统一社会信用代码').isVisible(), false);
+    // The type comes first (issue 16, item 4): before a choice only the
+    // types show; this browser selects on :has(), so the whole form is
+    // there and the fallback's 下一步 is not.
+    const visible = (label) => page.getByLabel(label).isVisible();
+    assert.equal(await page.getByRole('radio').count(), 6);
+    assert.equal(await visible('姓名或名称'), false);
+    assert.equal(await visible('统一社会信用代码'), false);
+    assert.equal(await page.getByRole('button', { name: '下一步' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: '提交申请' }).isVisible(), false);
+    await screenshot(page, 'citizen-form-type');
+    // An organisation: its fields, none of a person's.
+    await page.getByRole('radio', { name: '商业企业' }).check();
+    assert.ok(await visible('统一社会信用代码'));
+    assert.equal(await visible('证件号码'), false);
+    assert.deepEqual(await requiredLabels(page), ['姓名或名称', '统一社会信用代码',
+      '法定代表人或负责人', '联系人', '联系电话', '所需信息的描述']);
+    // A person: theirs, and no organisation's field marked 必填.
+    await page.getByRole('radio', { name: '公民（自然人）' }).check();
+    assert.equal(await visible('统一社会信用代码'), false);
+    assert.deepEqual(await requiredLabels(page), ['姓名或名称', '证件类型', '证件号码',
+      '联系电话', '所需信息的描述']);
     await page.getByLabel('姓名或名称').fill('张三');
     await page.getByLabel('证件类型').selectOption('resident_id');
     await page.getByLabel('证件号码').fill('110105194912310021'); // wrong check digit
@@ -97,6 +122,57 @@ test('apply with a mistake, correct it, get the receipt, look the request up', a
     await screenshot(page, 'citizen-status');
 
     assert.deepEqual(errors, [], 'console errors (CSP violations show here)');
+  } finally {
+    await browser.close();
+  }
+});
+
+// The server's two steps (issue 16, item 4), for browsers without :has():
+// shown here by hiding what such a browser would not show.
+test('the applicant type first, then only its fields, at 360 and 1280 px', async () => {
+  const browser = await launch();
+  try {
+    for (const [width, height] of [[360, 740], [1280, 900]]) {
+      const page = await newPage(browser, { width, height });
+      await page.goto('/apply/demo');
+      // As this browser shows it (the type's radios, nothing else yet)…
+      assert.equal(await page.getByLabel('联系电话').isVisible(), false);
+      await screenshot(page, `citizen-form-type-${width}`);
+      // …and as one without :has() would: the first step only.
+      await page.evaluate(() => {
+        document.querySelector('.kind-step').style.setProperty('display', 'block', 'important');
+        document.querySelector('.apply').style.setProperty('display', 'none', 'important');
+      });
+      await screenshot(page, `citizen-form-step1-${width}`);
+      // 下一步 without a choice: the question again, its error beside it.
+      await page.getByRole('button', { name: '下一步' }).click();
+      await page.waitForURL((u) => u.pathname === '/apply/demo' && u.search === '?next=1');
+      const type = page.getByRole('radio', { name: '公民个人' });
+      assert.match(await page.getByRole('alert').innerText(), /申请人类型/);
+      assert.equal(await type.getAttribute('aria-invalid'), 'true');
+      await page.getByRole('radio', { name: '法人或者其他组织（单位）' }).check();
+      await page.getByRole('button', { name: '下一步' }).click();
+      await page.waitForURL((u) => u.searchParams.get('type') === 'org');
+      // The organisation's form: its five categories, its fields, no person's.
+      const kinds = page.locator('input[name="applicant_kind"]');
+      assert.equal(await kinds.count(), 5);
+      assert.ok(await page.getByLabel('统一社会信用代码').isVisible());
+      assert.equal(await page.locator('#f-id_number').count(), 0);
+      assert.equal(await page.getByRole('heading', { name: '公民填写' }).count(), 0);
+      await noSideways(page, `the organisation's form at ${width}px`);
+      await screenshot(page, `citizen-form-org-${width}`);
+      // 更改 goes back to the question; a person's form has no organisation's field.
+      await page.getByRole('link', { name: '更改申请人类型' }).click();
+      await page.waitForURL((u) => u.pathname === '/apply/demo' && !u.search);
+      await page.goto('/apply/demo?type=person');
+      assert.ok(await page.getByRole('radio', { name: '公民（自然人）' }).isChecked());
+      assert.equal(await kinds.count(), 1);
+      assert.equal(await page.locator('#f-credit_code').count(), 0);
+      assert.equal(await page.getByRole('heading', { name: '法人或者其他组织填写' }).count(), 0);
+      await noSideways(page, `the person's form at ${width}px`);
+      await screenshot(page, `citizen-form-person-${width}`);
+      await page.context().close();
+    }
   } finally {
     await browser.close();
   }

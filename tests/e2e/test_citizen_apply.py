@@ -74,6 +74,55 @@ class FormPagesTest(unittest.TestCase):
         # A fresh form preselects the usual document.
         self.assertIn('<option value="resident_id" selected>', page)
 
+    def test_type_first_then_only_its_fields(self):
+        """Issue 16, item 4: the blank form asks the type first (下一步, a GET
+        for browsers without :has()); ?type=person|org shows only that
+        group, so no field of the other is marked 必填."""
+        path = "/apply/" + self.agency
+        page = S.get(path).text
+        step = re.search(r'<form class="kind-step[^"]*" method="get" action="%s".*?</form>'
+                         % re.escape(path), page, re.S)
+        self.assertIsNotNone(step, "no first step")
+        self.assertEqual(re.findall(r'name="type" value="(\w+)"', step.group(0)), ["person", "org"])
+        self.assertIn('name="next" value="1">下一步</button>', step.group(0))
+        self.assertNotIn("csrf_token", step.group(0))     # a GET: no token in the address
+        self.assertIn('<form class="apply needs-kind"', page)
+
+        def required(text):
+            return re.findall(r'<label for="f-(\w+)">[^<]*<span class="req">', text)
+
+        person = S.get(path + "?type=person")
+        self.assertEqual(person.status, 200)
+        self.assertNotIn("kind-step", person.text)
+        both = ["declaration", "privacy_consent"]
+        self.assertEqual(required(person.text), ["name", "id_type", "id_number", "phone",
+                                                 "description"] + both)
+        self.assertEqual(h.checked_values(person.text, "applicant_kind"), ["person"])
+        self.assertNotIn('name="credit_code"', person.text)
+        self.assertIn('<input type="hidden" name="type" value="person">', person.text)
+        org = S.get(path + "?type=org").text
+        self.assertEqual(required(org), ["name", "credit_code", "legal_representative",
+                                         "contact_name", "phone", "description"] + both)
+        self.assertEqual(re.findall(r'name="applicant_kind" value="(\w+)"', org),
+                         ["business", "research", "nonprofit", "legal_service", "org_other"])
+        self.assertNotIn('name="id_number"', org)
+        self.assertIn('href="%s">更改申请人类型</a>' % path, org)
+        # 下一步 without a choice: the question again with its error; JSON says the step.
+        self.assertEqual(S.get(path + "?type=").status, 422)
+        r = S.get(path + "?next=1")
+        self.assertEqual(r.status, 422)
+        self.assertIn('<form class="kind-step form-section shown"', r.text)
+        self.assertIn("请选择申请人类型", h.text_of(r.text))
+        self.assertIn('href="#t-person"', r.text)
+        j = S.request("GET", path + "?type=org", headers={"Accept": "application/json"}).json()
+        self.assertEqual((j["kind_step"], j["show_person"], j["show_org"]), ("org", False, True))
+        # An organisation's form sent back without a category stays the organisation's.
+        c = h.Client(S)
+        r = c.submit(self.agency, h.organisation(applicant_kind="", type="org"))
+        self.assertEqual(r.status, 422)
+        self.assertNotIn('name="id_number"', r.text)
+        self.assertIn('href="#f-applicant_kind-business"', r.text)
+
     def test_each_form_gets_its_own_token(self):
         c = h.Client(S)
         self.assertNotEqual(c.form(self.agency), c.form(self.agency))

@@ -31,7 +31,10 @@ FORMULA = "=1+1 请公开本县道路维修工程的招标文件"
 FILTERS = ["", "status=all", "status=answered", "status=in_progress", "overdue=1",
            "due_within=20", "kind=person", "kind=business", "outcome=disclosed",
            "year={y1}", "status=all&year={y1}", "q=道路", "q={b_no}", "sort=newest",
-           "status=all&sort=newest", "status=all&q=张", "status=all&kind=person&year={year}"]
+           "status=all&sort=newest", "status=all&q=张", "status=all&kind=person&year={year}",
+           # Issue 16, item 11: the table's sorts, 我的 and 待审批.
+           "sort=due_desc", "status=all&sort=due_desc", "sort=received", "status=all&sort=received_desc",
+           "status=all&sort=number", "mine=1", "status=all&mine=1&sort=newest", "approval=1"]
 
 
 def setUpModule():

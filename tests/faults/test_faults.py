@@ -89,10 +89,12 @@ class DatabaseFaultsTest(unittest.TestCase):
             locker.stdin.flush()
             time.sleep(0.5)
             t0 = time.time()
-            r = s.get("/")
+            # A page that reads the locked table on every request (the home
+            # page's list of agencies is a worker's copy: issue 17).
+            r = s.get("/api/v1/agencies/demo")
             self.assertEqual(r.status, 503, r)
             self.assertLess(time.time() - t0, 5)
-            self.assertIn("服务暂时不可用", r.text)
+            self.assertIn("数据库暂时无法连接", r.json()["error"])
         finally:
             if locker:
                 locker.kill()

@@ -674,6 +674,27 @@ static void test_provisional_past_the_calendar(void **state)
 	assert_true(deadline_provisional(cal, due));
 }
 
+/* The administrators' banner: this year's schedule always, next year's
+ * from 1 November (Beijing date) on. A calendar of 2026 alone, then with
+ * 2027. */
+static void test_holiday_schedule_missing(void **state)
+{
+	(void)state;
+	struct calendar *cal = calendar_new();
+	calendar_set(cal, D("2026-10-01"), DAY_HOLIDAY);
+	expect_int(0, holiday_schedule_missing(cal, D("2026-06-30")));
+	expect_int(0, holiday_schedule_missing(cal, D("2026-10-31")));
+	expect_int(2027, holiday_schedule_missing(cal, D("2026-11-01")));
+	expect_int(2027, holiday_schedule_missing(cal, D("2026-12-31")));
+	expect_int(2027, holiday_schedule_missing(cal, D("2027-03-01")));
+	expect_int(2025, holiday_schedule_missing(cal, D("2025-12-01")));
+	calendar_set(cal, D("2027-01-01"), DAY_HOLIDAY);
+	expect_int(0, holiday_schedule_missing(cal, D("2026-11-01")));
+	expect_int(0, holiday_schedule_missing(cal, D("2027-10-31")));
+	expect_int(2028, holiday_schedule_missing(cal, D("2027-11-01")));
+	calendar_free(cal);
+}
+
 static void test_consultation_due(void **state)
 {
 	(void)state;
@@ -1208,6 +1229,7 @@ int main(void)
 		cmocka_unit_test(test_days_left_on_rest_days),
 		cmocka_unit_test(test_days_left_frozen_while_stopped),
 		cmocka_unit_test(test_provisional_past_the_calendar),
+		cmocka_unit_test(test_holiday_schedule_missing),
 		cmocka_unit_test(test_plain_weeks),
 		cmocka_unit_test(test_tiny_calendar),
 		cmocka_unit_test(test_errors),

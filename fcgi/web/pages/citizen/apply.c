@@ -24,6 +24,7 @@ static const struct {
 	const char *name;
 	const char *label;
 } form_fields[] = {
+	{ "type", "申请人类型" },
 	{ "applicant_kind", "申请人类型" },
 	{ "name", "姓名或名称" },
 	{ "id_type", "证件类型" },
@@ -84,6 +85,44 @@ struct option_group {
  * their heading (法人或者其他组织), where the short labels read well. */
 static const struct option_group person_kind = { &vocab_applicant_kind, 0, 1, false };
 static const struct option_group org_kinds = { &vocab_applicant_kind, 1, 5, true };
+
+/*
+ * The applicant's type comes first (issue 16, item 4): a person never
+ * sees the organisation's fields marked 必填, nor the other way round.
+ *   KIND_ASK     the blank form: the question "申请人类型" with 下一步 (a
+ *                GET to ?type=person|org, for any browser) and the whole
+ *                form beside it, hidden; a browser that selects on :has()
+ *                shows the whole form instead, its fields appearing once a
+ *                type is ticked (citizen.css, "the applicant type first").
+ *   KIND_PERSON  ?type=person, or a person's form sent back: their fields.
+ *   KIND_ORG     ?type=org, or an organisation's: the five categories
+ *                and the organisation's fields.
+ *   KIND_ANY     a form sent back with no type at all: both groups, headed.
+ */
+enum kind_view { KIND_ASK, KIND_PERSON, KIND_ORG, KIND_ANY };
+
+static const char *const kind_view_codes[] = { "ask", "person", "org", "any" };
+
+/* The view of a ?type= (or the form's hidden type): KIND_ASK for anything else. */
+static enum kind_view kind_view_of_type(const char *type)
+{
+	if (type && !strcmp(type, "person"))
+		return KIND_PERSON;
+	if (type && !strcmp(type, "org"))
+		return KIND_ORG;
+	return KIND_ASK;
+}
+
+/* The view of a form sent back: its applicant_kind, else the type chosen
+ * at the first step, else both groups. */
+static enum kind_view kind_view_of_input(const char *kind, const char *type)
+{
+	if (kind && vocab_has(&vocab_applicant_kind, kind))
+		return strcmp(kind, vocab_applicant_kind.terms[0].code) ? KIND_ORG : KIND_PERSON;
+	enum kind_view v = kind_view_of_type(type);
+	return v == KIND_ASK ? KIND_ANY : v;
+}
+
 /* The values a form sends for a ticked checkbox. */
 static bool ticked(const char *v)
 {
@@ -146,11 +185,10 @@ static bool agency_of_path(struct request *req, struct agency *ag)
 		return false;
 	}
 	const char *params[] = { code };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_CITIZEN_AGENCY, 1, params);
+	const PGresult *res = db_cached_or_respond(req, STMT_CITIZEN_AGENCY, READ_UNTIL_AGENCIES_CHANGE, 1, params);
 	if (!res)
 		return false;
 	if (PQntuples(res) != 1) {
-		PQclear(res);
 		req->log_why = "no such agency";
 		respond_error(req, 404, "没有找到这个受理机关，请从列表中选择。");
 		return false;
@@ -158,7 +196,6 @@ static bool agency_of_path(struct request *req, struct agency *ag)
 	const char *v[7];
 	for (int i = 0; i < 7; i++)
 		v[i] = PQgetisnull(res, 0, i) ? NULL : arena_strdup(req->arena, PQgetvalue(res, 0, i));
-	PQclear(res);
 	*ag = (struct agency){ v[0], v[1], v[2], !strcmp(v[3], "t"), v[4], v[5], v[6] };
 	return true;
 }
@@ -283,11 +320,14 @@ static struct json_object *notify_options(struct arena *a, struct json_object *i
 	return o;
 }
 
-/* Where the error summary's link for a field jumps to. */
-static const char *anchor_of(const char *field)
+/* Where the error summary's link for a field jumps to: the first radio
+ * of the applicant kinds the page shows. */
+static const char *anchor_of(const char *field, enum kind_view view)
 {
 	if (!strcmp(field, "applicant_kind"))
-		return "f-applicant_kind-person";
+		return view == KIND_ORG ? "f-applicant_kind-business" : "f-applicant_kind-person";
+	if (!strcmp(field, "type"))
+		return "t-person";
 	if (!strcmp(field, "provision_forms"))
 		return "f-provision_forms-paper";
 	if (!strcmp(field, "obtain_methods"))
@@ -299,7 +339,7 @@ static const char *anchor_of(const char *field)
 	return NULL;
 }
 
-static struct json_object *error_list(struct json_object *errors)
+static struct json_object *error_list(struct json_object *errors, enum kind_view view)
 {
 	struct json_object *list = json_object_new_array();
 	for (size_t i = 0; errors && i < COUNT(form_fields); i++) {
@@ -308,7 +348,7 @@ static struct json_object *error_list(struct json_object *errors)
 			continue;
 		struct json_object *o = json_object_new_object();
 		char anchor[64];
-		const char *a = anchor_of(form_fields[i].name);
+		const char *a = anchor_of(form_fields[i].name, view);
 		if (!a) {
 			snprintf(anchor, sizeof anchor, "f-%s", form_fields[i].name);
 			a = anchor;
@@ -328,15 +368,57 @@ static const char *new_submit_token(struct request *req)
 	return request_base64(req, raw, sizeof raw);
 }
 
+/* The first step's two answers, for ?type= (KIND_ASK). */
+static struct json_object *type_options(void)
+{
+	static const struct {
+		const char *value, *label;
+	} types[] = {
+		{ "person", "公民个人" },
+		{ "org", "法人或者其他组织（单位）" },
+	};
+	struct json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < COUNT(types); i++) {
+		struct json_object *o = json_object_new_object();
+		char id[32];
+		snprintf(id, sizeof id, "t-%s", types[i].value);
+		model_add_str(o, "value", types[i].value);
+		model_add_str(o, "label", types[i].label);
+		model_add_str(o, "id", id);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/*
+ * What the page shows of the applicant's groups (enum kind_view); the
+ * option lists stay in the model whatever the view (the JSON keeps them).
+ * type_error: the first step sent without a choice.
+ */
+static void add_kind_view(struct json_object *m, enum kind_view view, const char *type_error)
+{
+	model_add_str(m, "kind_step", kind_view_codes[view]);
+	model_add_bool(m, "ask_kind", view == KIND_ASK);
+	if (view == KIND_ASK) {
+		json_object_object_add(m, "type_options", type_options());
+		model_add_str(m, "type_error", type_error);
+	}
+	if (view == KIND_PERSON || view == KIND_ORG)
+		model_add_str(m, "type", kind_view_codes[view]);
+	model_add_bool(m, "show_person", view != KIND_ORG);
+	model_add_bool(m, "show_org", view != KIND_PERSON);
+}
+
 /*
  * The form page: empty (in NULL), or as the applicant sent it with the
  * errors beside their fields. Everything typed comes back.
  */
 static void respond_form(struct request *req, int status, const struct agency *ag,
-			 struct json_object *in, struct json_object *errors, bool credit_warning,
-			 const struct upload_result *uploads)
+			 enum kind_view view, struct json_object *in, struct json_object *errors,
+			 bool credit_warning, const struct upload_result *uploads)
 {
 	struct json_object *m = json_object_new_object();
+	add_kind_view(m, view, error_of(errors, "type"));
 	upload_form_model(req, m, uploads, upload_fields, COUNT(upload_fields));
 	json_object_object_add(m, "agency", agency_model(ag));
 	const char *token = input_str(in, "submit_token");
@@ -366,7 +448,7 @@ static void respond_form(struct request *req, int status, const struct agency *a
 		json_object_object_add(m, "credit_confirm", json_object_new_boolean(true));
 	if (confirmed)
 		json_object_object_add(m, "credit_confirmed", json_object_new_boolean(true));
-	struct json_object *list = error_list(errors);
+	struct json_object *list = error_list(errors, view);
 	size_t n = json_object_array_length(list);
 	if (n) {
 		json_object_object_add(m, "error_count", json_object_new_int((int)n));
@@ -401,15 +483,30 @@ void page_apply_index(struct request *req)
 	respond(req, 200, "apply_agencies", m);
 }
 
+/* GET /apply/{code}[?type=person|org]: the blank form (enum kind_view). */
 void page_apply_form(struct request *req)
 {
 	struct agency ag;
 	if (!agency_of_path(req, &ag))
 		return;
+	const char *type = fields_get(&req->query, "type");
+	/* 下一步 sends next=1: no type is sent when none was ticked. */
+	bool stepped = type || fields_get(&req->query, "next");
+	enum kind_view view = kind_view_of_type(type);
 	/* Most applicants hold a 居民身份证: preselect it. */
 	struct json_object *defaults = json_object_new_object();
 	model_add_str(defaults, "id_type", "resident_id");
-	respond_form(req, 200, &ag, defaults, NULL, false, NULL);
+	if (view == KIND_PERSON)
+		model_add_str(defaults, "applicant_kind", vocab_applicant_kind.terms[0].code);
+	struct json_object *errors = NULL;
+	if (stepped && view == KIND_ASK) {
+		/* 下一步 without a choice: the question again, its error beside it. */
+		req->log_why = "no applicant type";
+		errors = json_object_new_object();
+		model_add_str(errors, "type", "请选择申请人类型：公民（自然人），或者法人或者其他组织");
+	}
+	respond_form(req, errors ? 422 : 200, &ag, view, defaults, errors, false, NULL);
+	json_object_put(errors);
 	json_object_put(defaults);
 }
 
@@ -481,12 +578,14 @@ void page_apply_submit(struct request *req)
 	if (!upload_receive(req, &spec, &uploads))
 		return;
 	struct json_object *in = form_input(req);
+	enum kind_view view = kind_view_of_input(input_str(in, "applicant_kind"),
+						 fields_get(&req->form, "type"));
 	if (uploads.status) {
 		/* A file refused: the form again, everything typed and every file
 		 * accepted kept (413 when one was too large, else 422). */
 		req->log_why = "upload refused";
 		struct json_object *errors = upload_errors(&uploads);
-		respond_form(req, uploads.status == 503 ? 503 : uploads.status, &ag, in, errors,
+		respond_form(req, uploads.status == 503 ? 503 : uploads.status, &ag, view, in, errors,
 			     false, &uploads);
 		json_object_put(errors);
 		json_object_put(in);
@@ -499,7 +598,7 @@ void page_apply_submit(struct request *req)
 		struct json_object *errors = json_object_new_object();
 		model_add_str(errors, "website", "请清空“网址”一栏后再提交（这一栏不需要填写）");
 		model_add_str(in, "website", honeypot);
-		respond_form(req, 422, &ag, in, errors, false, &uploads);
+		respond_form(req, 422, &ag, view, in, errors, false, &uploads);
 		json_object_put(errors);
 		json_object_put(in);
 		return;
@@ -519,7 +618,7 @@ void page_apply_submit(struct request *req)
 		break;
 	case 422:
 		req->log_why = "invalid application";
-		respond_form(req, 422, &ag, in, rc.errors, rc.credit_warning, &uploads);
+		respond_form(req, 422, &ag, view, in, rc.errors, rc.credit_warning, &uploads);
 		break;
 	case 404:
 		respond_error(req, 404, "没有找到这个受理机关。");

@@ -2,10 +2,12 @@
 #include "web/http.h"
 #include "web/pages/pages.h"
 
-/* [{"code","name"}] of every agency this deployment serves, or NULL. */
+/* [{"code","name"}] of every agency this deployment serves, or NULL.
+ * From the worker's copy until an agency changes: the home page makes no
+ * round trip (issue 17). */
 static struct json_object *agency_list(struct request *req)
 {
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_AGENCY_LIST, 0, NULL);
+	const PGresult *res = db_cached_or_respond(req, STMT_AGENCY_LIST, READ_UNTIL_AGENCIES_CHANGE, 0, NULL);
 	if (!res)
 		return NULL;
 	struct json_object *list = json_object_new_array();
@@ -15,7 +17,6 @@ static struct json_object *agency_list(struct request *req)
 		json_object_object_add(a, "name", json_object_new_string(PQgetvalue(res, i, COL(AGENCY_LIST, name))));
 		json_object_array_add(list, a);
 	}
-	PQclear(res);
 	return list;
 }
 

@@ -73,9 +73,80 @@ static const char *kind_hint(enum t2_kind kind)
 	}
 }
 
+/* A label with its column span in the grid: {label, colspan}. */
+static struct json_object *spanned(const char *label, int colspan)
+{
+	struct json_object *o = json_object_new_object();
+	model_add_str(o, "label", label);
+	json_object_object_add(o, "colspan", json_object_new_int(colspan));
+	return o;
+}
+
 /*
- * The form's model: each block with its cells, the value shown being what
- * was typed (`typed`, after an error) or what is stored (`cells`).
+ * One input cell of the grid: {code, label (its column), name (row and
+ * column: what a screen reader says), hint, value, error, colspan}; the
+ * value shown is what was typed (`typed`, after an error) or what is
+ * stored (`cells`). An error also goes to `summary`, linked to the cell.
+ */
+static struct json_object *input_cell(const struct t2_block *b, int r, int c,
+				      struct json_object *cells, struct json_object *typed,
+				      struct json_object *errors, struct json_object *summary)
+{
+	const struct t2_cell *cell = &b->rows[r].cells[c];
+	struct json_object *o = json_object_new_object();
+	struct json_object *v = json_object_object_get(typed, cell->code);
+	if (!v)
+		v = json_object_object_get(cells, cell->code);
+	char name[200];
+	snprintf(name, sizeof name, "%s %s", b->rows[r].label, b->cols[c]);
+	model_add_str(o, "code", cell->code);
+	model_add_str(o, "label", b->cols[c]);
+	model_add_str(o, "name", name);
+	model_add_str(o, "hint", kind_hint(cell->kind));
+	json_object_object_add(o, "colspan", json_object_new_int(report_t2_colspan(b, c)));
+	model_add_str(o, "value", !v ? "" : json_object_is_type(v, json_type_string)
+		? json_object_get_string(v) : json_object_to_json_string(v));
+	struct json_object *e = json_object_object_get(errors, cell->code);
+	if (e) {
+		model_add_str(o, "error", json_object_get_string(e));
+		struct json_object *line = json_object_new_object();
+		model_add_str(line, "code", cell->code);
+		model_add_str(line, "name", name);
+		model_add_str(line, "message", json_object_get_string(e));
+		json_object_array_add(summary, line);
+	}
+	return o;
+}
+
+/* One block of the grid: {title, cols, rows: [{label, cells}]}. */
+static struct json_object *grid_block(const struct t2_block *b, struct json_object *cells,
+				      struct json_object *typed, struct json_object *errors,
+				      struct json_object *summary)
+{
+	struct json_object *block = json_object_new_object();
+	model_add_str(block, "title", b->title);
+	struct json_object *cols = json_object_new_array();
+	for (int c = 0; c < b->ncols; c++)
+		json_object_array_add(cols, spanned(b->cols[c], report_t2_colspan(b, c)));
+	json_object_object_add(block, "cols", cols);
+	struct json_object *rows = json_object_new_array();
+	for (int r = 0; r < b->nrows; r++) {
+		struct json_object *row = json_object_new_object();
+		model_add_str(row, "label", b->rows[r].label);
+		struct json_object *list = json_object_new_array();
+		for (int c = 0; c < b->ncols; c++)
+			json_object_array_add(list, input_cell(b, r, c, cells, typed, errors,
+							       summary));
+		json_object_object_add(row, "cells", list);
+		json_object_array_add(rows, row);
+	}
+	json_object_object_add(block, "rows", rows);
+	return block;
+}
+
+/*
+ * The form (issue 16, item 13): table 二 as the format prints it, rows ×
+ * columns, an input in each cell; the refused cells listed on top.
  */
 static void table2_page(struct request *req, int status, const struct staff_agency *ag,
 			int year, struct json_object *cells, struct json_object *typed,
@@ -88,41 +159,20 @@ static void table2_page(struct request *req, int status, const struct staff_agen
 	agency_year(m, ag, year);
 	model_add_str(m, "format", report_format_code(f));
 	struct json_object *blocks = json_object_new_array();
+	struct json_object *summary = json_object_new_array();
 	int n;
 	const struct t2_block *b = report_t2_blocks(f, &n);
-	for (int i = 0; i < n; i++) {
-		struct json_object *block = json_object_new_object();
-		model_add_str(block, "title", b[i].title);
-		struct json_object *rows = json_object_new_array();
-		for (int r = 0; r < b[i].nrows; r++) {
-			struct json_object *row = json_object_new_object();
-			model_add_str(row, "label", b[i].rows[r].label);
-			struct json_object *list = json_object_new_array();
-			for (int c = 0; c < b[i].ncols; c++) {
-				const struct t2_cell *cell = &b[i].rows[r].cells[c];
-				struct json_object *o = json_object_new_object();
-				struct json_object *v = json_object_object_get(typed, cell->code);
-				if (!v)
-					v = json_object_object_get(cells, cell->code);
-				model_add_str(o, "code", cell->code);
-				model_add_str(o, "label", b[i].cols[c]);
-				model_add_str(o, "hint", kind_hint(cell->kind));
-				model_add_str(o, "value", !v ? "" : json_object_is_type(v, json_type_string)
-					? json_object_get_string(v) : json_object_to_json_string(v));
-				struct json_object *e = json_object_object_get(errors, cell->code);
-				if (e)
-					model_add_str(o, "error", json_object_get_string(e));
-				json_object_array_add(list, o);
-			}
-			json_object_object_add(row, "cells", list);
-			json_object_array_add(rows, row);
-		}
-		json_object_object_add(block, "rows", rows);
-		json_object_array_add(blocks, block);
-	}
+	for (int i = 0; i < n; i++)
+		json_object_array_add(blocks, grid_block(&b[i], cells, typed, errors, summary));
 	json_object_object_add(m, "blocks", blocks);
-	if (errors && json_object_object_length(errors))
+	if (errors && json_object_object_length(errors)) {
 		json_object_object_add(m, "errors", json_object_get(errors));
+		json_object_object_add(m, "error_count",
+				       json_object_new_int((int)json_object_array_length(summary)));
+		json_object_object_add(m, "error_list", summary);
+	} else {
+		json_object_put(summary);
+	}
 	respond(req, status, "report/table2", m);
 }
 

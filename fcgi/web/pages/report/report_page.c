@@ -241,9 +241,29 @@ static void merge_into(struct json_object *to, struct json_object *from)
 	json_object_put(from);
 }
 
+/*
+ * Which year the page shows and why (issue 16, item 13): without a year
+ * asked for, the one whose report is due now — the report on year Y is
+ * published early in Y+1 (Art. 49: departments by 31 January, governments
+ * by 31 March), so the page opens on last year's.
+ */
+static const char *opened_text(struct request *req, int year, char *out, size_t len)
+{
+	const char *asked = fields_get(&req->query, "year");
+	if (asked && *asked)
+		snprintf(out, len, "显示您选择的%d年度报告。", year);
+	else
+		snprintf(out, len, "显示%d年度报告：每年年初公布上一年度报告（《政府信息公开条例》"
+			 "第四十九条：部门于1月31日前、县级以上人民政府于3月31日前），"
+			 "所以本页默认打开上一年度。查看其他年度请在上方选择。", year);
+	return out;
+}
+
 static void add_page_fields(struct request *req, struct json_object *m, int year,
 			    const struct staff_agency *ag)
 {
+	char opened[400];
+	model_add_str(m, "opened_text", opened_text(req, year, opened, sizeof opened));
 	bool published = !strcmp(json_object_get_string(json_object_object_get(m, "status")),
 				 "published");
 	struct json_object *pub = json_object_object_get(m, "published");

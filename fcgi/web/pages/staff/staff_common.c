@@ -4,12 +4,28 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/calendar_cache.h"
+#include "core/clock.h"
+#include "domain/deadline.h"
 #include "web/auth.h"
 #include "domain/workflow_rules.h"
 #include "web/http.h"
 #include "web/pages/pages.h"
 #include "domain/vocab.h"
 #include "service/workflow.h"
+
+/* For the administrators who may import it (every agency's: the calendar
+ * is global, admin.c may_change_calendar), the year whose holiday schedule
+ * is missing: due dates counted into it are provisional (暂定). */
+static void add_calendar_banner(struct request *req, struct json_object *m)
+{
+	if (strcmp(req->staff->role, "admin") || req->staff->agency_id != 0)
+		return;
+	const struct calendar *cal = calendar_current(req->db);
+	int year = cal ? holiday_schedule_missing(cal, clock_today()) : 0;
+	if (year)
+		json_object_object_add(m, "calendar_missing_year", json_object_new_int(year));
+}
 
 struct json_object *staff_model(struct request *req, const char *title)
 {
@@ -27,6 +43,7 @@ struct json_object *staff_model(struct request *req, const char *title)
 		model_add_bool(me, "is_admin", !strcmp(s->role, "admin"));
 		model_add_bool(me, "is_head", !strcmp(s->role, "head"));
 		json_object_object_add(m, "me", me);
+		add_calendar_banner(req, m);
 	}
 	return m;
 }
@@ -40,7 +57,7 @@ bool staff_password_changed_or_respond(struct request *req)
 }
 
 /* The first row of AGENCY_BY_CODE or AGENCY_SUBTREE: both (id, code, name). */
-static bool agency_row(struct request *req, PGresult *res, struct staff_agency *out)
+static bool agency_row(struct request *req, const PGresult *res, struct staff_agency *out)
 {
 	out->id = atoll(PQgetvalue(res, 0, COL(AGENCY_BY_CODE, id)));
 	out->id_text = arena_strdup(req->arena, PQgetvalue(res, 0, COL(AGENCY_BY_CODE, id)));
@@ -58,22 +75,22 @@ bool staff_agency(struct request *req, const char *code, struct staff_agency *ou
 		} else {
 			/* A system administrator: the first agency there is. */
 			const char *p[] = { "0" };
-			PGresult *res = db_exec_or_respond(req, req->db, STMT_AGENCY_SUBTREE, 1, p);
+			const PGresult *res = db_cached_or_respond(req, STMT_AGENCY_SUBTREE,
+								   READ_UNTIL_AGENCIES_CHANGE, 1, p);
 			if (!res)
 				return false;
 			bool any = PQntuples(res) > 0 && agency_row(req, res, out);
-			PQclear(res);
 			if (!any)
 				respond_error(req, 404, "还没有任何机关：请先用 ysqgk agency add 添加");
 			return any;
 		}
 	}
 	const char *p[] = { code };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_AGENCY_BY_CODE, 1, p);
+	const PGresult *res = db_cached_or_respond(req, STMT_AGENCY_BY_CODE,
+						   READ_UNTIL_AGENCIES_CHANGE, 1, p);
 	if (!res)
 		return false;
 	bool found = PQntuples(res) == 1 && agency_row(req, res, out);
-	PQclear(res);
 	if (!found || !auth_sees_agency(req, out->id)) {
 		respond_error(req, 404, "没有这个机关，或您无权查看");
 		return false;
@@ -90,7 +107,8 @@ struct json_object *staff_agency_choices(struct request *req, const char *select
 	char id[24];
 	snprintf(id, sizeof id, "%lld", s->agency_id);
 	const char *p[] = { id };
-	PGresult *res = db_exec(req->db, STMT_AGENCY_SUBTREE, 1, p);
+	const PGresult *res = read_cached(req->db, STMT_AGENCY_SUBTREE, READ_UNTIL_AGENCIES_CHANGE,
+					  1, p, NULL);
 	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
 		struct json_object *a = json_object_new_object();
 		model_add_str(a, "code", PQgetvalue(res, i, COL(AGENCY_SUBTREE, code)));
@@ -98,7 +116,6 @@ struct json_object *staff_agency_choices(struct request *req, const char *select
 		model_add_bool(a, "selected", selected && !strcmp(selected, PQgetvalue(res, i, COL(AGENCY_SUBTREE, code))));
 		json_object_array_add(list, a);
 	}
-	PQclear(res);
 	return list;
 }
 

@@ -30,7 +30,6 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-#include "core/calendar_cache.h"
 #include "core/clock.h"
 #include "core/pii.h"
 #include "domain/date.h"
@@ -506,15 +505,8 @@ static void exporter_free(struct exporter *ex)
 static void export(struct request *req, enum export_format format)
 {
 	struct staff_agency ag;
-	if (!staff_agency(req, fields_get(&req->query, "agency"), &ag))
-		return;
-	const struct calendar *cal = calendar_current(req->db);
-	if (!cal) {
-		respond_error(req, 503, NULL);
-		return;
-	}
 	struct queue_query qq;
-	if (!queue_read_filters(req, cal, &ag, &qq))
+	if (!queue_prepare(req, &ag, &qq))
 		return;
 	struct exporter ex = { .req = req, .format = format, .line = BUF_INIT,
 			       .scratch = ARENA_INIT };

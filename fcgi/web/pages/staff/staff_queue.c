@@ -8,8 +8,10 @@
  * Query parameters (page and API alike): agency (administrators), status
  * (a status code, "open" the default, or "all"), due_within (working days),
  * overdue=1, kind, outcome, year, q (tracking number, or text in name and
- * description), sort (due | newest), after (the cursor of the last page),
- * limit (1-200, default 50).
+ * description), mine=1 (assigned to the member signed in), approval=1
+ * (awaiting a head's approval, 待审批), sort (the table's sortable headers:
+ * due, due_desc, received, received_desc, number, newest), after (the cursor
+ * of the last page), limit (1-200, default 50).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -33,6 +35,54 @@
 
 #define QUEUE_DEFAULT_LIMIT 50
 #define QUEUE_MAX_LIMIT 200
+
+/* An order of the queue: the table header it belongs to, its direction,
+ * its statement and the column its keyset cursor carries. */
+struct queue_sort {
+	const char *code;
+	const char *label;	/* in the filter form's 排序 */
+	const char *column;	/* the header: number, received or due */
+	bool descending;
+	enum stmt stmt;		/* unused for the default (queue_statement) */
+	int key;		/* the cursor's key column; -1: the id alone */
+};
+
+static const struct queue_sort queue_sorts[] = {
+	/* The default first: unconfirmed submissions, then soonest due. */
+	{ "due", "按答复期限（由近到远）", "due", false, STMT_QUEUE_OPEN, QUEUE_COL(due_key) },
+	{ "due_desc", "按答复期限（由远到近）", "due", true, STMT_QUEUE_DUE_DESC,
+	  QUEUE_COL(due_key) },
+	{ "received", "按收到日期（由早到晚）", "received", false, STMT_QUEUE_RECEIVED,
+	  QUEUE_COL(received_key) },
+	{ "received_desc", "按收到日期（由晚到早）", "received", true, STMT_QUEUE_RECEIVED_DESC,
+	  QUEUE_COL(received_key) },
+	{ "number", "按编号（由小到大）", "number", false, STMT_QUEUE_OLDEST, -1 },
+	{ "newest", "最新提交在前", "number", true, STMT_QUEUE_NEWEST, -1 },
+};
+#define QUEUE_SORT_DEFAULT (&queue_sorts[0])
+
+static const struct queue_sort *sort_find(const char *code)
+{
+	for (size_t i = 0; i < sizeof queue_sorts / sizeof queue_sorts[0]; i++)
+		if (!strcmp(queue_sorts[i].code, code))
+			return &queue_sorts[i];
+	return NULL;
+}
+
+static const struct queue_sort *sort_of(const char *column, bool descending)
+{
+	for (size_t i = 0; i < sizeof queue_sorts / sizeof queue_sorts[0]; i++)
+		if (!strcmp(queue_sorts[i].column, column) && queue_sorts[i].descending == descending)
+			return &queue_sorts[i];
+	return QUEUE_SORT_DEFAULT;
+}
+
+/* The due-date filters (due_within, overdue) run QUEUE_OPEN_BY_DUE, soonest
+ * due first whatever the sort asked for. */
+static bool by_due_filter(const struct queue_query *qq)
+{
+	return qq->params[7] || qq->params[9];
+}
 
 static const char *query(struct request *req, const char *name)
 {
@@ -79,14 +129,14 @@ static bool parse_cursor(struct request *req, struct queue_query *qq, const char
 	    strlen(dot + 1) > 18)
 		return false;
 	qq->after_id = dot + 1;
-	if (qq->newest && !qq->params[7] && !qq->params[9])
+	if (qq->sort->key < 0)
 		return true;
 	char *key = arena_strndup(req->arena, after, (size_t)(dot - after));
 	int32_t d;
 	if (strcmp(key, "-infinity") && !date_parse(key, &d))
 		return false;
 	/* The due-date pages have no -infinity keys (no unconfirmed rows). */
-	if (!strcmp(key, "-infinity") && (qq->params[7] || qq->params[9]))
+	if (!strcmp(key, "-infinity") && by_due_filter(qq))
 		key = "0001-01-01";
 	qq->after_key = key;
 	return true;
@@ -127,7 +177,9 @@ bool queue_read_filters(struct request *req, const struct calendar *cal,
 	if (qq->status && strcmp(qq->status, "all") && !wf_status_from_code(qq->status, &st))
 		return respond_error(req, 422, "status 应为状态代码、open 或 all"), false;
 	const char *sort = query(req, "sort");
-	qq->newest = sort && !strcmp(sort, "newest");
+	qq->sort = sort ? sort_find(sort) : QUEUE_SORT_DEFAULT;
+	if (!qq->sort)
+		return respond_error(req, 422, "sort 应为 due、due_desc、received、received_desc、number 或 newest"), false;
 	const char *limit = query(req, "limit");
 	qq->limit = limit ? small_number(limit, QUEUE_MAX_LIMIT) : QUEUE_DEFAULT_LIMIT;
 	if (qq->limit < 1)
@@ -172,6 +224,16 @@ bool queue_read_filters(struct request *req, const struct calendar *cal,
 			p[10] = like_pattern(req, q);
 	}
 	p[12] = qq->status && strcmp(qq->status, "all") ? qq->status : NULL;
+	if (by_due_filter(qq))
+		qq->sort = QUEUE_SORT_DEFAULT;
+	const char *mine = query(req, "mine");
+	if (mine && strcmp(mine, "0"))
+		p[13] = req->staff->staff_id_text;
+	const char *approval = query(req, "approval");
+	if (approval && strcmp(approval, "0"))
+		p[14] = "t";
+	/* The open states: the other sorts' statements are not scoped to them. */
+	p[15] = qq->status ? NULL : "t";
 	const char *after = query(req, "after");
 	if (after && !parse_cursor(req, qq, after))
 		return respond_error(req, 422, "after 不是有效的翻页位置"), false;
@@ -184,10 +246,10 @@ static enum stmt queue_statement(const struct queue_query *qq)
 {
 	/* Overdue and due-soon: open requests with a due date, soonest
 	 * first whatever the sort asked for. */
-	if (qq->params[7] || qq->params[9])
+	if (by_due_filter(qq))
 		return STMT_QUEUE_OPEN_BY_DUE;
-	if (qq->newest)
-		return STMT_QUEUE_NEWEST;
+	if (qq->sort != QUEUE_SORT_DEFAULT)
+		return qq->sort->stmt;
 	if (!qq->status)
 		return STMT_QUEUE_OPEN;
 	return strcmp(qq->status, "all") ? STMT_QUEUE_STATUS : STMT_QUEUE_ALL;
@@ -235,6 +297,10 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	/* The marks of deadline.h, as the request page shows them. */
 	struct deadline dl = { .due = due, .running = !paused, .stopped_since = stopped };
 	int left = open && due ? deadline_remaining(qq->cal, &dl, qq->today) : 0;
+	if (open && due)
+		json_object_object_add(r, "working_days_left", json_object_new_int(left));
+	/* Counted over a year whose holidays are not imported (暂定). */
+	model_add_bool(r, "provisional", due && deadline_provisional(qq->cal, due));
 	model_add_bool(r, "overdue", open && due && left < 0);
 	model_add_bool(r, "due_soon", open && due && !paused && left >= 0 &&
 				      left <= DEADLINE_DUE_SOON_WORKDAYS);
@@ -252,6 +318,17 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 		model_add_bool(r, "confirm_overdue", window_over(by, qq->today));
 	}
 	return r;
+}
+
+/* What waits for a head (待审批): counted for heads only, who decide. */
+static void add_approval_count(struct request *req, struct json_object *counts,
+			       const struct staff_agency *ag)
+{
+	PGresult *res = db_exec(req->db, STMT_QUEUE_APPROVAL_COUNT, 1, (const char *[]){ ag->id_text });
+	long long n = db_ok(res) && PQntuples(res) ?
+		      atoll(PQgetvalue(res, 0, COL(QUEUE_APPROVAL_COUNT, n))) : 0;
+	PQclear(res);
+	json_object_object_add(counts, "awaiting_approval", json_object_new_int64(n));
 }
 
 /* Counts per status, and overdue. */
@@ -290,6 +367,8 @@ static bool add_counts(struct request *req, struct json_object *m,
 			    atoll(PQgetvalue(res, 0, COL(QUEUE_OVERDUE_COUNT, overdue))) : 0;
 	PQclear(res);
 	json_object_object_add(counts, "overdue", json_object_new_int64(overdue));
+	if (req->staff && !strcmp(req->staff->role, "head"))
+		add_approval_count(req, counts, ag);
 	json_object_object_add(m, "counts", counts);
 	json_object_object_add(m, "status_counts", list);
 	return true;
@@ -298,10 +377,10 @@ static bool add_counts(struct request *req, struct json_object *m,
 /* No filter but the status, sorted by due date: QUEUE_PLAIN_*. */
 static bool is_plain(const struct queue_query *qq)
 {
-	for (int i = 4; i <= 11; i++)
-		if (qq->params[i])
+	for (int i = 4; i <= 14; i++)
+		if (i != 12 && qq->params[i])
 			return false;
-	return !qq->newest;
+	return qq->sort == QUEUE_SORT_DEFAULT;
 }
 
 /* The unfiltered views with their generic plans (staff.stmts). */
@@ -323,12 +402,12 @@ static PGresult *run_queue(struct request *req, const struct queue_query *qq)
 		return run_plain(req, qq);
 	if (qq->in_transaction) {
 		db_command(req->db, "SET LOCAL plan_cache_mode = force_custom_plan");
-		return db_exec(req->db, queue_statement(qq), 13, qq->params);
+		return db_exec(req->db, queue_statement(qq), QUEUE_PARAMS, qq->params);
 	}
 	if (!db_command(req->db, "BEGIN READ ONLY"))
 		return NULL;
 	db_command(req->db, "SET LOCAL plan_cache_mode = force_custom_plan");
-	PGresult *res = db_exec(req->db, queue_statement(qq), 13, qq->params);
+	PGresult *res = db_exec(req->db, queue_statement(qq), QUEUE_PARAMS, qq->params);
 	db_command(req->db, db_ok(res) ? "COMMIT" : "ROLLBACK");
 	return res;
 }
@@ -353,7 +432,7 @@ static const char *page_cursor(struct request *req, const struct queue_query *qq
 	int last = qq->limit - 1;
 	char cursor[64];
 	snprintf(cursor, sizeof cursor, "%s.%s",
-		 qq->newest && !qq->params[7] && !qq->params[9] ? "" : PQgetvalue(res, last, QUEUE_COL(due_key)),
+		 qq->sort->key < 0 ? "" : PQgetvalue(res, last, qq->sort->key),
 		 PQgetvalue(res, last, QUEUE_COL(id)));
 	return arena_strdup(req->arena, cursor);
 }
@@ -436,59 +515,133 @@ static struct json_object *queue_model(struct request *req, const struct staff_a
 	return m;
 }
 
+/* The link that sorts the queue `sort`, every other parameter kept. */
+static const char *sort_link(struct request *req, const struct queue_sort *sort)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "/staff?");
+	append_query(&b, req, (const char *const[]){ "sort", "after", "done", NULL });
+	buf_printf(&b, "sort=%s", sort->code);
+	const char *out = arena_strdup(req->arena, buf_str(&b));
+	buf_free(&b);
+	return out;
+}
+
+/*
+ * The table's header (at desktop width): a sortable column links to its
+ * order, ascending first and then the other way; the column sorted by
+ * carries aria-sort. Days left sort as the due date does, so only 答复期限
+ * carries that order.
+ */
+static struct json_object *table_head(struct request *req, const struct queue_query *qq)
+{
+	static const struct { const char *label, *column; } cols[] = {
+		{ "编号", "number" }, { "申请人", NULL }, { "收到日期", "received" },
+		{ "答复期限", "due" }, { "剩余工作日", NULL }, { "承办人", NULL },
+		{ "状态", NULL },
+	};
+	struct json_object *head = json_object_new_array();
+	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+		struct json_object *c = json_object_new_object();
+		model_add_str(c, "label", cols[i].label);
+		if (cols[i].column) {
+			bool sorted = !strcmp(qq->sort->column, cols[i].column);
+			bool next_desc = sorted && !qq->sort->descending;
+			model_add_str(c, "href", sort_link(req, sort_of(cols[i].column, next_desc)));
+			if (sorted)
+				model_add_str(c, "aria_sort", qq->sort->descending ? "descending" : "ascending");
+		}
+		json_object_array_add(head, c);
+	}
+	return head;
+}
+
+/* The filter form's choices: orders and outcomes, with what was asked. */
+static void add_choices(struct request *req, struct json_object *m, const struct queue_query *qq)
+{
+	struct json_object *sorts = json_object_new_array();
+	for (size_t i = 0; i < sizeof queue_sorts / sizeof queue_sorts[0]; i++) {
+		struct json_object *o = json_object_new_object();
+		model_add_str(o, "code", queue_sorts[i].code);
+		model_add_str(o, "label", queue_sorts[i].label);
+		model_add_bool(o, "selected", qq->sort == &queue_sorts[i]);
+		json_object_array_add(sorts, o);
+	}
+	json_object_object_add(m, "sorts", sorts);
+	struct json_object *outcomes = json_object_new_array();
+	for (int i = 0; i < wf_outcome_count; i++) {
+		struct json_object *o = json_object_new_object();
+		model_add_str(o, "code", wf_outcomes[i].code);
+		model_add_str(o, "label", wf_outcomes[i].label);
+		model_add_bool(o, "selected", query(req, "outcome") &&
+			       !strcmp(query(req, "outcome"), wf_outcomes[i].code));
+		json_object_array_add(outcomes, o);
+	}
+	json_object_object_add(m, "outcomes", outcomes);
+}
+
+/* What only the page shows: the filter as asked, the choices, the table's
+ * header, the export's links. */
+static void add_page_fields(struct request *req, struct json_object *m,
+			    const struct staff_agency *ag, const struct queue_query *qq)
+{
+	struct json_object *f = json_object_new_object();
+	const char *keys[] = { "status", "due_within", "overdue", "kind", "outcome",
+			       "year", "q", "sort", "mine", "approval" };
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		model_add_str(f, keys[i], query(req, keys[i]));
+	json_object_object_add(m, "filter", f);
+	model_add_bool(m, "mine", qq->params[13] != NULL);
+	model_add_bool(m, "approval", qq->params[14] != NULL);
+	model_add_bool(m, "open_view", !qq->status && !qq->params[13] && !qq->params[14] &&
+					!by_due_filter(qq));
+	struct json_object *choices = staff_agency_choices(req, ag->code);
+	model_add_bool(m, "choose_agency", json_object_array_length(choices) > 1);
+	json_object_object_add(m, "agencies", choices);
+	add_choices(req, m, qq);
+	json_object_object_add(m, "table_head", table_head(req, qq));
+	struct json_object *rows;
+	model_add_bool(m, "any_requests", json_object_object_get_ex(m, "requests", &rows) &&
+					  json_object_array_length(rows) > 0);
+	/* 导出Excel / 导出CSV: the register of this very filter, every
+	 * page of it (staff_export.c). */
+	struct buf eq = BUF_INIT;
+	buf_printf(&eq, "agency=%s&", ag->code);
+	append_query(&eq, req, (const char *const[]){ "agency", "after", "limit", "done", NULL });
+	eq.len--;	/* the last '&' */
+	model_add_str(m, "export_query", arena_strndup(req->arena, buf_str(&eq), eq.len));
+	buf_free(&eq);
+	const char *done = query(req, "done");
+	if (done && !strcmp(done, "password"))
+		model_add_str(m, "notice", "密码已修改");
+}
+
+bool queue_prepare(struct request *req, struct staff_agency *ag, struct queue_query *qq)
+{
+	if (!staff_agency(req, query(req, "agency"), ag))
+		return false;
+	const struct calendar *cal = calendar_current(req->db);
+	if (!cal) {
+		respond_error(req, 503, NULL);
+		return false;
+	}
+	return queue_read_filters(req, cal, ag, qq);
+}
+
 static void queue(struct request *req, bool page)
 {
 	if (page && !staff_password_changed_or_respond(req))
 		return;
 	struct staff_agency ag;
-	if (!staff_agency(req, query(req, "agency"), &ag))
-		return;
-	const struct calendar *cal = calendar_current(req->db);
-	if (!cal) {
-		respond_error(req, 503, NULL);
-		return;
-	}
 	struct queue_query qq;
-	if (!queue_read_filters(req, cal, &ag, &qq))
+	if (!queue_prepare(req, &ag, &qq))
 		return;
 	bool failed;
 	struct json_object *m = queue_model(req, &ag, &qq, &failed);
 	if (failed)
 		return;
-	if (page) {
-		/* The filter form shows what was asked. */
-		struct json_object *f = json_object_new_object();
-		const char *keys[] = { "status", "due_within", "overdue", "kind", "outcome",
-				       "year", "q", "sort" };
-		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-			model_add_str(f, keys[i], query(req, keys[i]));
-		json_object_object_add(m, "filter", f);
-		struct json_object *choices = staff_agency_choices(req, ag.code);
-		model_add_bool(m, "choose_agency", json_object_array_length(choices) > 1);
-		json_object_object_add(m, "agencies", choices);
-		model_add_bool(m, "sort_newest", qq.newest);
-		struct json_object *outcomes = json_object_new_array();
-		for (int i = 0; i < wf_outcome_count; i++) {
-			struct json_object *o = json_object_new_object();
-			model_add_str(o, "code", wf_outcomes[i].code);
-			model_add_str(o, "label", wf_outcomes[i].label);
-			model_add_bool(o, "selected", query(req, "outcome") &&
-				       !strcmp(query(req, "outcome"), wf_outcomes[i].code));
-			json_object_array_add(outcomes, o);
-		}
-		json_object_object_add(m, "outcomes", outcomes);
-		/* 导出Excel / 导出CSV: the register of this very filter, every
-		 * page of it (staff_export.c). */
-		struct buf eq = BUF_INIT;
-		buf_printf(&eq, "agency=%s&", ag.code);
-		append_query(&eq, req, (const char *const[]){ "agency", "after", "limit", "done", NULL });
-		eq.len--;	/* the last '&' */
-		model_add_str(m, "export_query", arena_strndup(req->arena, buf_str(&eq), eq.len));
-		buf_free(&eq);
-		const char *done = query(req, "done");
-		if (done && !strcmp(done, "password"))
-			model_add_str(m, "notice", "密码已修改");
-	}
+	if (page)
+		add_page_fields(req, m, &ag, &qq);
 	respond(req, 200, page ? "staff/queue" : NULL, m);
 }
 

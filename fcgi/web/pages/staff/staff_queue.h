@@ -16,10 +16,15 @@ struct request;
 struct calendar;
 struct staff_agency;
 
+struct queue_sort;
+
+/* The parameters of the QUEUE_* statements (staff.stmts, QUEUE_FILTERS). */
+#define QUEUE_PARAMS 16
+
 struct queue_query {
 	const char *status;	/* NULL: open; "all"; or a status code */
-	bool newest;
-	const char *params[13];
+	const struct queue_sort *sort;	/* the order asked for (sort=…) */
+	const char *params[QUEUE_PARAMS];
 	const char *after_key, *after_id;
 	int limit;
 	const struct calendar *cal;
@@ -27,6 +32,11 @@ struct queue_query {
 	int confirm_workdays;	/* the agency's confirm-by period */
 	bool in_transaction;	/* the caller holds a read-only transaction */
 };
+
+/* The agency in scope (agency=…), the calendar and the filters: what the
+ * queue and the export start with. false when it has answered (404, 422,
+ * 503). */
+bool queue_prepare(struct request *req, struct staff_agency *ag, struct queue_query *qq);
 
 /* Reads the queue's query parameters for agency `ag`; false with a 422
  * answered. */

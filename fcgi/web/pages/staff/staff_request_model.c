@@ -152,6 +152,7 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 	if (dl.stated_due)	/* Art. 35 */
 		staff_add_date_cn(req, d, "stated_due_on", fmt(req, dl.stated_due));
 	staff_add_date_cn(req, d, "due_on", fmt(req, dl.due));
+	model_add_bool(d, "provisional", deadline_provisional(cal, dl.due));
 	if (deadline_provisional(cal, dl.due))
 		json_object_object_add(d, "provisional_year", json_object_new_int(date_year(dl.due)));
 	model_add_bool(d, "running", dl.running);
