@@ -34,9 +34,11 @@ test('every citizen page passes axe, has a skip link, a focus ring and its own t
       ['home', go('/')],
       ['apply-index', go('/apply')],
       ['apply-form', go('/apply/demo')],
+      ['apply-form-person', go('/apply/demo?type=person')],
       ['apply-errors', async (p) => {
         await p.goto('/apply/demo');
-        await submit(p, null, () => p.getByRole('button', { name: '提交申请' }));
+        await submit(p, () => p.getByLabel('公民（自然人）').check(),
+          () => p.getByRole('button', { name: '提交申请' }));
       }],
       ['receipt', async (p) => {
         await p.goto('/apply/demo');
