@@ -23,10 +23,23 @@ if [ "${1:-}" = test ]; then
 	command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 	command -v npm >/dev/null 2>&1 || missing="$missing npm"
 fi
+# Whether node_modules holds every dependency of the browser tests'
+# package.json at its pinned version: one added or bumped since the last
+# install (axe-core, lighthouse) sends us to npm ci again.
+browser_deps_installed() {
+	node -e '
+const fs = require("fs"), dir = process.argv[1];
+const read = (f) => JSON.parse(fs.readFileSync(f, "utf8"));
+const deps = read(dir + "/package.json").dependencies || {};
+process.exit(Object.entries(deps).every(([name, version]) => {
+	const f = dir + "/node_modules/" + name + "/package.json";
+	return fs.existsSync(f) && read(f).version === version;
+}) ? 0 : 1);' "$1"
+}
 install_browser_tests() {
 	[ "${1:-}" = test ] || return 0
 	dir=$(dirname "$0")/../tests/browser
-	[ -d "$dir/node_modules/playwright-core" ] ||
+	browser_deps_installed "$dir" ||
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
 if [ -z "$missing" ]; then

@@ -59,6 +59,32 @@ static void respond_json(struct request *req, int status,
 	req->responded = true;
 }
 
+bool http_display_large(const struct request *req)
+{
+	const char *mode = fields_get(&req->cookies, DISPLAY_COOKIE);
+	return mode && !strcmp(mode, DISPLAY_LARGE);
+}
+
+/* Where the display switch brings the reader back: this very page when it
+ * was a GET; after a POST its path, which /display keeps only when it has
+ * a GET page (a POST is never repeated). */
+static const char *display_back(const struct request *req)
+{
+	if (req->target && req->method && !strcmp(req->method, "GET"))
+		return req->target;
+	return req->path ? req->path : "/";
+}
+
+/* The switch in the header: which mode is on, where to come back to. */
+static void add_display_fields(const struct request *req, struct json_object *model)
+{
+	struct json_object *display = json_object_new_object();
+	json_object_object_add(display, "large",
+			       json_object_new_boolean(http_display_large(req)));
+	json_object_object_add(display, "back", json_object_new_string(display_back(req)));
+	json_object_object_add(model, "display_mode", display);
+}
+
 /* Adds what the layout needs to a page's model. */
 static void add_layout_fields(struct request *req, struct json_object *model)
 {
@@ -66,6 +92,7 @@ static void add_layout_fields(struct request *req, struct json_object *model)
 	json_object_object_add(site, "name",
 			       json_object_new_string(req->app->config.site_name));
 	json_object_object_add(model, "site", site);
+	add_display_fields(req, model);
 	const char *token = csrf_token(req);
 	if (token)
 		json_object_object_add(model, "csrf_token", json_object_new_string(token));

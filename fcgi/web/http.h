@@ -32,6 +32,15 @@
 void respond(struct request *req, int status, const char *template,
 	     struct json_object *model);
 
+/*
+ * The elderly-friendly display (适老化, issue 16): larger text, higher
+ * contrast. Chosen with GET /display (pages/display.c), kept in this
+ * cookie, and read into every page's layout.
+ */
+#define DISPLAY_COOKIE "display"
+#define DISPLAY_LARGE "large"
+bool http_display_large(const struct request *req);
+
 /* A Chinese error page (or {"error": …} JSON) for status. */
 void respond_error(struct request *req, int status, const char *message);
 

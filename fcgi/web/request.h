@@ -48,6 +48,7 @@ struct request {
 	/* Input. */
 	const char *method;
 	const char *path;		/* decoded and checked */
+	const char *target;		/* the raw target (REQUEST_URI), as sent */
 	const char *content_type;
 	const char *remote_addr;
 	const char *if_none_match;	/* the If-None-Match header, or "" */

@@ -12,6 +12,7 @@ const struct route routes[] = {
 	{ "GET", "/healthz", page_healthz, ROUTE_NO_DB },
 	{ "GET", "/healthz/live", page_healthz_live, ROUTE_NO_DB },
 	{ "GET", "/healthz/standby", page_healthz_standby, ROUTE_PUBLIC },
+	{ "GET", "/display", page_display, ROUTE_NO_DB },
 	{ "GET", "/api/v1/agencies", page_api_agencies, ROUTE_PUBLIC },
 	{ "GET", "/api/v1/agencies/{code}", page_api_agency, ROUTE_PUBLIC },
 #include "web/pages/citizen/citizen.routes"

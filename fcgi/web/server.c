@@ -276,6 +276,7 @@ static bool read_request(struct request *req, FCGX_Request *fr,
 	/* REQUEST_URI is the raw target: decode and check it ourselves rather
 	 * than trust any normalisation done in front of us. */
 	const char *uri = param(fr, "REQUEST_URI");
+	req->target = arena_strdup(req->arena, uri);
 	const char *q = strchr(uri, '?');
 	size_t path_len = q ? (size_t)(q - uri) : strlen(uri);
 	char *path;

@@ -28,7 +28,7 @@ class BrowserTest(unittest.TestCase):
                 r = subprocess.run(["node", "--test", "--test-concurrency=1", f],
                                    capture_output=True, text=True, cwd=BROWSER_DIR,
                                    env=dict(os.environ, YSQGK_URL="http://127.0.0.1:%d" % s.port),
-                                   timeout=300)
+                                   timeout=600)
                 self.assertEqual(r.returncode, 0, "%s failed:\n%s\n%s" % (f, r.stdout[-4000:], r.stderr[-2000:]))
 
 

@@ -10,6 +10,7 @@ void page_healthz_live(struct request *req);
 void page_healthz_standby(struct request *req);
 void page_api_agencies(struct request *req);
 void page_api_agency(struct request *req);
+void page_display(struct request *req);
 
 /* Each group declares its handlers in its own header. */
 #include "web/pages/citizen/citizen.h"
