@@ -112,6 +112,11 @@ static bool print_html(struct cli_staff *c, struct json_object *model)
 	char *css = read_css(c->app->config.templates);
 	json_object_object_add(model, "css", json_object_new_string(css));
 	free(css);
+	/* What is not the published version prints as a draft (草稿 across
+	 * every sheet, report.css), as on the report page. */
+	const char *status = json_object_get_string(json_object_object_get(model, "status"));
+	json_object_object_add(model, "is_draft",
+			       json_object_new_boolean(!status || strcmp(status, "published")));
 	struct buf out = BUF_INIT;
 	char err[256];
 	bool ok = tmpl_render(c->app->templates, "report/standalone", model, &out, err,

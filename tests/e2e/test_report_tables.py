@@ -5,6 +5,7 @@ parent summing its children, an empty year, CSV and JSON."""
 
 import csv
 import io
+import json
 import os
 import tempfile
 import unittest
@@ -245,6 +246,19 @@ class ReportTablesTest(unittest.TestCase):
         self.assertIn("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", page)
         self.assertIn("本年收费金额（单位：万元）", page)
         self.assertEqual(page.count("<td>0</td>"), len(ROWS_2021) * 7 + 15)
+
+    def test_html_prints_as_a_draft_until_published(self):
+        """Issue 16, item 13: a draft prints with 草稿 across it — the
+        printable file of the command line too, not only the page."""
+        e = new_agency(self.s, "rd")
+        self.assertIn('class="report-page draft"', report(self.s, e, 2021, fmt="html"))
+        published = json.dumps(report(self.s, e, 2021), ensure_ascii=False).replace("'", "''")
+        self.s.psql("INSERT INTO report_snapshots (agency_id, year, content) SELECT id, 2021,"
+                    " '%s' FROM agencies WHERE code = '%s'" % (published, e))
+        page = report(self.s, e, 2021, fmt="html")
+        self.assertIn('class="report-page"', page)
+        self.assertNotIn("draft", page.split("</style>")[1])
+        self.assertIn('class="report-page draft"', report(self.s, e, 2021, fmt="html", draft=True))
 
     def test_csv_has_every_cell_with_its_codes(self):
         text = report(self.s, self.a, 2021, fmt="csv")
