@@ -12,11 +12,16 @@ _Static_assert(crypto_auth_KEYBYTES == crypto_generichash_KEYBYTES, "file link k
  * file message can read "status:…". */
 static const char *const kind_prefix[] = { [LINK_FILE] = "", [LINK_STATUS] = "status:" };
 
+/* The MAC of "<kind>id|exp", and "|binding" after it when given (a status
+ * token's query code hash). */
 static void mac(const struct app *app, enum signed_link_kind kind, const char *id,
-		long long exp, unsigned char out[crypto_auth_BYTES])
+		const char *binding, long long exp, unsigned char out[crypto_auth_BYTES])
 {
-	char msg[96];
-	int n = snprintf(msg, sizeof msg, "%s%s|%lld", kind_prefix[kind], id, exp);
+	char msg[192];
+	int n = snprintf(msg, sizeof msg, "%s%s|%lld%s%s", kind_prefix[kind], id, exp,
+			 binding ? "|" : "", binding ? binding : "");
+	if (n < 0 || (size_t)n >= sizeof msg)
+		n = 0;		/* never: ids are digits, a binding a hash */
 	crypto_auth(out, (const unsigned char *)msg, (unsigned long long)n,
 		    app->hash_keys[PII_FILE_LINK]);
 }
@@ -25,7 +30,7 @@ void signed_link_sign(const struct app *app, enum signed_link_kind kind, const c
 		      long long exp, char sig[FILE_LINK_SIG_HEX])
 {
 	unsigned char m[crypto_auth_BYTES];
-	mac(app, kind, id, exp, m);
+	mac(app, kind, id, NULL, exp, m);
 	sodium_bin2hex(sig, FILE_LINK_SIG_HEX, m, sizeof m);
 }
 
@@ -35,9 +40,10 @@ static bool all_digits(const char *s, size_t max)
 	return n > 0 && n <= max && strspn(s, "0123456789") == n;
 }
 
-enum signed_link_check signed_link_check(const struct app *app, enum signed_link_kind kind,
-					 const char *id, const char *exp, const char *sig,
-					 time_t now)
+/* Compares sig (hex) with the MAC of id, binding and exp, in constant time. */
+static enum signed_link_check check_mac(const struct app *app, enum signed_link_kind kind,
+					const char *id, const char *binding, const char *exp,
+					const char *sig, time_t now)
 {
 	if (!all_digits(id, LINK_ID_SIZE - 1) || !all_digits(exp, 12) || !sig ||
 	    strlen(sig) != 2 * crypto_auth_BYTES)
@@ -48,10 +54,17 @@ enum signed_link_check signed_link_check(const struct app *app, enum signed_link
 	    n != sizeof given)
 		return LINK_BAD;
 	long long e = atoll(exp);
-	mac(app, kind, id, e, want);
+	mac(app, kind, id, binding, e, want);
 	if (sodium_memcmp(given, want, sizeof want) != 0)
 		return LINK_BAD;
 	return (long long)now <= e ? LINK_GOOD : LINK_EXPIRED;
+}
+
+enum signed_link_check signed_link_check(const struct app *app, enum signed_link_kind kind,
+					 const char *id, const char *exp, const char *sig,
+					 time_t now)
+{
+	return check_mac(app, kind, id, NULL, exp, sig, now);
 }
 
 void file_link_sign(const struct app *app, const char *file_id, long long exp,
@@ -75,31 +88,48 @@ bool file_link_valid(const struct app *app, const char *file_id, const char *exp
 	return signed_link_check(app, LINK_FILE, file_id, exp, sig, now) == LINK_GOOD;
 }
 
-void status_token_make(const struct app *app, const char *request_id, time_t now,
-		       char out[STATUS_TOKEN_SIZE])
+void status_token_make(const struct app *app, const char *request_id, const char *code_hash,
+		       time_t now, char out[STATUS_TOKEN_SIZE])
 {
 	long long exp = (long long)now + STATUS_LINK_SECONDS;
+	unsigned char m[crypto_auth_BYTES];
 	char sig[FILE_LINK_SIG_HEX];
-	signed_link_sign(app, LINK_STATUS, request_id, exp, sig);
+	mac(app, LINK_STATUS, request_id, code_hash, exp, m);
+	sodium_bin2hex(sig, sizeof sig, m, sizeof m);
 	snprintf(out, STATUS_TOKEN_SIZE, "%s-%lld-%s", request_id, exp, sig);
 }
 
-enum signed_link_check status_token_check(const struct app *app, const char *token,
-					  time_t now, char id[LINK_ID_SIZE])
+/* Copies the part of token up to '-' (or its end) into out; the rest. */
+static const char *next_part(const char *token, char *out, size_t size)
 {
-	id[0] = '\0';
-	char copy[STATUS_TOKEN_SIZE];
-	if (!token || strlen(token) >= sizeof copy)
+	size_t n = strcspn(token, "-");
+	if (n >= size)
+		n = size - 1;	/* then it is too long to check out */
+	memcpy(out, token, n);
+	out[n] = '\0';
+	return token[n] == '-' ? token + n + 1 : token + n;
+}
+
+bool status_token_parse(const char *token, struct status_token *t)
+{
+	memset(t, 0, sizeof *t);
+	if (!token || strlen(token) >= STATUS_TOKEN_SIZE)
+		return false;
+	const char *rest = next_part(token, t->id, sizeof t->id);
+	rest = next_part(rest, t->exp, sizeof t->exp);
+	next_part(rest, t->sig, sizeof t->sig);
+	bool ok = all_digits(t->id, LINK_ID_SIZE - 1) && all_digits(t->exp, 12) &&
+		strlen(t->sig) == 2 * crypto_auth_BYTES &&
+		strlen(token) == strlen(t->id) + strlen(t->exp) + strlen(t->sig) + 2;
+	if (!ok)
+		memset(t, 0, sizeof *t);
+	return ok;
+}
+
+enum signed_link_check status_token_check(const struct app *app, const struct status_token *t,
+					  const char *code_hash, time_t now)
+{
+	if (!code_hash)
 		return LINK_BAD;
-	strcpy(copy, token);
-	char *exp = strchr(copy, '-');
-	char *sig = exp ? strchr(exp + 1, '-') : NULL;
-	if (!sig)
-		return LINK_BAD;
-	*exp++ = '\0';
-	*sig++ = '\0';
-	enum signed_link_check c = signed_link_check(app, LINK_STATUS, copy, exp, sig, now);
-	if (c != LINK_BAD)	/* then copy is at most LINK_ID_SIZE - 1 digits */
-		memcpy(id, copy, strlen(copy) + 1);
-	return c;
+	return check_mac(app, LINK_STATUS, t->id, code_hash, t->exp, t->sig, now);
 }

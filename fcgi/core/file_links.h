@@ -9,9 +9,13 @@
  *   the code itself never enters a URL.
  *
  * The signature is an HMAC-SHA-512/256 (crypto_auth) over "id|exp" (a
- * file) or "status:id|exp" (a status page) with a key of its own derived
- * from the app's first key (app.h, PII_FILE_LINK; never the CSRF key).
- * Anyone holding a link may use it until exp, hence the short lives.
+ * file) or "status:id|exp|code_hash" (a status page) with a key of its own
+ * derived from the app's first key (app.h, PII_FILE_LINK; never the CSRF
+ * key). Anyone holding a link may use it until exp, hence the short lives
+ * — and a status token is bound to the request's query code as stored
+ * (its hash), so that a code issued anew (reissue_code, issue 16 item 6:
+ * the old one may be in the wrong hands) ends every page opened with the
+ * old one at once.
  */
 #ifndef YSQGK_FILE_LINKS_H
 #define YSQGK_FILE_LINKS_H
@@ -60,13 +64,25 @@ void file_link_make(const struct app *app, const char *file_id, time_t now, char
 bool file_link_valid(const struct app *app, const char *file_id, const char *exp,
 		     const char *sig, time_t now);
 
-/* The status token of request_id ("ID-EXP-SIG"), good for a day. */
-void status_token_make(const struct app *app, const char *request_id, time_t now,
-		       char out[STATUS_TOKEN_SIZE]);
+/* The status token of request_id ("ID-EXP-SIG"), good for a day, bound to
+ * code_hash: the request's query_code_hash as PostgreSQL prints it. */
+void status_token_make(const struct app *app, const char *request_id, const char *code_hash,
+		       time_t now, char out[STATUS_TOKEN_SIZE]);
 
-/* Checks a status token; its request id goes to id (also when expired,
- * so that the look-up form can be filled in; "" when bad). */
-enum signed_link_check status_token_check(const struct app *app, const char *token,
-					  time_t now, char id[LINK_ID_SIZE]);
+/* A status token's parts. */
+struct status_token {
+	char id[LINK_ID_SIZE];
+	char exp[13];
+	char sig[FILE_LINK_SIG_HEX];
+};
+
+/* Splits token into its parts: false (t emptied) when it cannot be one.
+ * Its id tells which request's code hash status_token_check() needs. */
+bool status_token_parse(const char *token, struct status_token *t);
+
+/* Checks a parsed token against the request's code hash now (NULL: no such
+ * request, LINK_BAD); the signature in constant time. */
+enum signed_link_check status_token_check(const struct app *app, const struct status_token *t,
+					  const char *code_hash, time_t now);
 
 #endif

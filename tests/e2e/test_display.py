@@ -38,7 +38,7 @@ class DisplaySwitch(unittest.TestCase):
 
     def test_back_outside_the_site_goes_home(self):
         for back in ("%2F%2Fevil.example%2F", "https%3A%2F%2Fevil.example%2F", "%2F%5Cevil.example",
-                     "%2F%09%2Fevil.example", "", "%2Fstatus%2Fwithdraw", "%2Fdisplay%3Fmode%3Dlarge",
+                     "%2F%09%2Fevil.example", "", "%2Fstatus%2Fsupplement", "%2Fdisplay%3Fmode%3Dlarge",
                      "%2Fno-such-page"):
             with self.subTest(back=back):
                 r = switch("large", back)

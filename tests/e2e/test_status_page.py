@@ -36,12 +36,14 @@ def reset_limiter():
 
 def status_token(request_id, exp):
     """A status token as the app signs it (core/file_links.c: the link key,
-    "status:ID|EXP")."""
+    "status:ID|EXP|CODE_HASH", the request's query code hash as stored)."""
+    code_hash = S.psql("SELECT query_code_hash FROM requests WHERE id = %s" % request_id)
     with open(os.path.join(S.dir, "secret.key"), "rb") as f:
         master = f.read(32)
     key = hashlib.blake2b(b"", digest_size=32, key=master, salt=struct.pack("<Q", 7) + b"\0" * 8,
                           person=b"ysqgkpii" + b"\0" * 8).digest()
-    mac = hmac.new(key, ("status:%s|%d" % (request_id, exp)).encode(), hashlib.sha512).digest()[:32]
+    mac = hmac.new(key, ("status:%s|%d|%s" % (request_id, exp, code_hash)).encode(),
+                   hashlib.sha512).digest()[:32]
     return "%s-%d-%s" % (request_id, exp, mac.hex())
 
 
@@ -283,6 +285,8 @@ class ReissueTest(unittest.TestCase):
         c = h.Client(S)
         no, old = c.apply(self.agency, h.person())
         rid = h.request_id(S, no)
+        old_page = c.post("/status", {"tracking_no": no, "query_code": old}).posted.header("Location")
+        self.assertEqual(S.get(old_page).status, 200)
         path = "/api/v1/requests/%s/reissue-code" % rid
         r = self.staff.post(path, {})
         self.assertEqual(r.status, 422)
@@ -293,6 +297,15 @@ class ReissueTest(unittest.TestCase):
         self.assertRegex(new, r"^[0-9A-Z]{5}-[0-9A-Z]{5}$")
         self.assertEqual(r.json()["tracking_no"], no)
         self.assertEqual(c.lookup(no, old).status, 404)
+        # A page opened with the old code is closed too: whoever had it
+        # can neither read on nor act (its forms carry the same token).
+        gone = S.get(old_page)
+        self.assertEqual(gone.status, 404)
+        self.assertIn("链接不完整或已失效", h.text_of(gone.text))
+        token = urllib.parse.parse_qs(urllib.parse.urlparse(old_page).query)["t"][0]
+        r = c.post("/status/withdraw", {"t": token, "confirm": "yes"})
+        self.assertEqual(r.status, 404)
+        self.assertEqual(h.row(S, no, "status")["status"], "submitted")
         reset_limiter()
         page = c.lookup(no, new)
         self.assertEqual(page.status, 200)

@@ -112,6 +112,7 @@ struct lookup_result {
 	struct db *db;			/* where it was found (maybe the standby) */
 	const char *tracking_no;	/* normalised */
 	const char *query_code;		/* as typed */
+	const char *code_hash;		/* LOOKUP_FOUND: its query code's, as stored */
 	int retry_after;		/* seconds, for LOOKUP_LIMITED */
 	struct json_object *errors;	/* LOOKUP_INCOMPLETE */
 	struct json_object *model;	/* LOOKUP_FOUND, when asked for (the caller's) */
@@ -203,6 +204,7 @@ static enum lookup read_in(struct request *req, struct db *db, const char *hash,
 		found = LOOKUP_FOUND;
 		r->id = arena_strdup(req->arena,
 				     PQgetvalue(steps[READ_FIND].res, 0, COL(CITIZEN_STATUS_FIND, id)));
+		r->code_hash = hash;
 		r->db = db;
 		if (with_model && status_reads_found(steps + READ_PAGE))
 			r->model = status_model_of(req, db, steps + READ_PAGE);
@@ -213,42 +215,62 @@ static enum lookup read_in(struct request *req, struct db *db, const char *hash,
 	return found;
 }
 
-/* The tracking number of request id (for an expired token's form); NULL
- * when the database failed (answered). */
-static const char *tracking_no_of(struct request *req, const char *id)
+/*
+ * Finds the request of a status token (the page's forms, /status/view): its
+ * query code's hash read and — with_model — its whole page, in one round
+ * trip; the token holds only if it was signed for that hash (a code issued
+ * anew ends the old one's tokens). A token cannot be guessed, so it is not
+ * counted by the limiter. It reads the primary: the page after a step
+ * shows that step.
+ */
+enum { TOKEN_CODE, TOKEN_PAGE };
+static void lookup_token(struct request *req, const char *token, bool with_model,
+			 struct lookup_result *r)
 {
-	const char *params[] = { id };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_CITIZEN_STATUS_TRACKING_NO, 1, params);
-	if (!res)
-		return NULL;
-	const char *no = PQntuples(res) == 1
-		? arena_strdup(req->arena, PQgetvalue(res, 0, COL(CITIZEN_STATUS_TRACKING_NO, tracking_no)))
-		: "";
-	PQclear(res);
-	return no;
-}
-
-/* Finds the request of a status token (the page's forms, /status/view).
- * A token cannot be guessed, so it is not counted by the limiter. It
- * reads the primary: the page after a step shows that step. */
-static void lookup_token(struct request *req, const char *token, struct lookup_result *r)
-{
-	char id[LINK_ID_SIZE];
-	enum signed_link_check c = status_token_check(req->app, token, time(NULL), id);
+	struct status_token t;
 	r->tracking_no = "";
 	r->query_code = "";
-	if (c == LINK_BAD) {
+	r->result = LOOKUP_BAD_TOKEN;
+	if (!status_token_parse(token, &t)) {
 		req->log_why = "bad status token";
-		r->result = LOOKUP_BAD_TOKEN;
 		return;
 	}
-	r->id = arena_strdup(req->arena, id);
-	r->db = req->db;
-	r->result = LOOKUP_FOUND;
-	if (c == LINK_EXPIRED) {
-		r->tracking_no = tracking_no_of(req, id);
-		r->result = r->tracking_no ? LOOKUP_EXPIRED : LOOKUP_FAILED;
+	const char *id[] = { t.id };
+	struct status_key key = { .params = { t.id, NULL, NULL } };
+	struct db_step steps[TOKEN_PAGE + STATUS_READS] = {
+		[TOKEN_CODE] = { .stmt = STMT_CITIZEN_STATUS_CODE, .nparams = 1, .params = id },
+	};
+	size_t n = TOKEN_PAGE;
+	if (with_model) {
+		status_reads_add(steps + TOKEN_PAGE, &key);
+		n += STATUS_READS;
 	}
+	if (!db_exec_steps(req->db, steps, n)) {
+		respond_db_failure(req, steps[TOKEN_CODE].res);
+		r->result = LOOKUP_FAILED;
+	} else {
+		const PGresult *row = steps[TOKEN_CODE].res;
+		bool known = PQntuples(row) == 1;
+		const char *hash = known ? PQgetvalue(row, 0, COL(CITIZEN_STATUS_CODE, query_code_hash))
+					 : NULL;
+		enum signed_link_check c = status_token_check(req->app, &t, hash, time(NULL));
+		if (c == LINK_EXPIRED) {
+			r->tracking_no = arena_strdup(req->arena,
+				PQgetvalue(row, 0, COL(CITIZEN_STATUS_CODE, tracking_no)));
+			r->result = LOOKUP_EXPIRED;
+		} else if (c == LINK_GOOD && (!with_model || status_reads_found(steps + TOKEN_PAGE))) {
+			r->id = arena_strdup(req->arena, t.id);
+			r->code_hash = arena_strdup(req->arena, hash);
+			r->db = req->db;
+			r->result = LOOKUP_FOUND;
+			if (with_model)
+				r->model = status_model_of(req, req->db, steps + TOKEN_PAGE);
+		} else {
+			req->log_why = "bad status token";
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		PQclear(steps[i].res);
 }
 
 /*
@@ -292,7 +314,7 @@ static void lookup(struct request *req, struct lookup_result *r, bool with_model
 	memset(r, 0, sizeof *r);
 	const char *token = input(req, "t");
 	if (token) {
-		lookup_token(req, token, r);
+		lookup_token(req, token, with_model, r);
 		return;
 	}
 	const char *no = input(req, "tracking_no");
@@ -470,18 +492,14 @@ static void add_error_summary(struct json_object *m, struct json_object *errors)
 	json_object_object_add(m, "error_list", list);
 }
 
-static void respond_status_with_uploads(struct request *req, struct db *db, int http_status,
-					const char *id, const char *flash,
-					struct json_object *errors, struct json_object *typed,
-					const struct upload_result *uploads)
+/* Answers with the status page's model m (status_model), and what the
+ * applicant sent when it was refused. */
+static void respond_status_page(struct request *req, struct json_object *m, int http_status,
+				const char *flash, struct json_object *errors,
+				struct json_object *typed, const struct upload_result *uploads)
 {
-	struct json_object *m = status_model(req, db, id);
-	if (!m)
-		return;
-	if (!req->wants_json) {
-		status_model_add_token(req, m, id);
+	if (!req->wants_json)
 		upload_form_model(req, m, uploads, supplement_fields, 1);
-	}
 	model_add_str(m, "flash", flash);
 	if (errors && !req->wants_json)
 		add_error_summary(m, errors);
@@ -490,6 +508,16 @@ static void respond_status_with_uploads(struct request *req, struct db *db, int 
 	if (typed)
 		json_object_object_add(m, "typed", json_object_get(typed));
 	respond(req, http_status, "status", m);
+}
+
+static void respond_status_with_uploads(struct request *req, struct db *db, int http_status,
+					const char *id, const char *flash,
+					struct json_object *errors, struct json_object *typed,
+					const struct upload_result *uploads)
+{
+	struct json_object *m = status_model(req, db, id);
+	if (m)
+		respond_status_page(req, m, http_status, flash, errors, typed, uploads);
 }
 
 static void respond_status(struct request *req, struct db *db, int http_status,
@@ -520,15 +548,16 @@ static const char *flash_of(const char *done)
 
 /* The answer after a look-up or a step: JSON at once (200, the model);
  * a browser is sent to the page as a GET (303), see the top. */
-static void respond_status_done(struct request *req, struct db *db, const char *id,
-				const char *done)
+static void respond_status_done(struct request *req, struct db *db,
+				const struct lookup_result *r, const char *done)
 {
+	const char *id = r->id;
 	if (req->wants_json) {
 		respond_status(req, db, 200, id, flash_of(done), NULL, NULL);
 		return;
 	}
 	char token[STATUS_TOKEN_SIZE], target[STATUS_TOKEN_SIZE + 64];
-	status_token_make(req->app, id, time(NULL), token);
+	status_token_make(req->app, id, r->code_hash, time(NULL), token);
 	snprintf(target, sizeof target, "/status/view?t=%s%s%s", token, done ? "&done=" : "",
 		 done ? done : "");
 	respond_redirect(req, target);
@@ -544,7 +573,7 @@ void page_status_lookup(struct request *req)
 	if (r.model)
 		respond(req, 200, "status", r.model);
 	else
-		respond_status_done(req, r.db, r.id, NULL);
+		respond_status_done(req, r.db, &r, NULL);
 }
 
 /* GET /status/view?t=TOKEN[&done=…]: the status page, reloadable. */
@@ -552,10 +581,10 @@ void page_status_view(struct request *req)
 {
 	struct lookup_result r;
 	memset(&r, 0, sizeof r);
-	lookup_token(req, fields_get(&req->query, "t"), &r);
+	lookup_token(req, fields_get(&req->query, "t"), true, &r);
 	if (lookup_found_or_respond(req, &r))
-		respond_status(req, r.db, 200, r.id, flash_of(fields_get(&req->query, "done")),
-			       NULL, NULL);
+		respond_status_page(req, r.model, 200, flash_of(fields_get(&req->query, "done")),
+				    NULL, NULL, NULL);
 }
 
 void page_api_status(struct request *req)
@@ -604,7 +633,7 @@ static void applicant_step(struct request *req, const struct lookup_result *r,
 		return;
 	int status = http_status_of(w.status);
 	if (status == 200) {
-		respond_status_done(req, req->db, r->id, done);
+		respond_status_done(req, req->db, r, done);
 		return;
 	}
 	if (status >= 500) {
@@ -703,7 +732,6 @@ static void respond_withdraw_confirm(struct request *req, const struct lookup_re
 	struct json_object *m = status_model(req, r->db, r->id);
 	if (!m)
 		return;
-	status_model_add_token(req, m, r->id);
 	add_error_summary(m, errors);
 	model_add_str(m, "reason", input(req, "reason"));
 	json_object_object_add(m, "errors", json_object_get(errors));
@@ -716,7 +744,7 @@ void page_status_withdraw_form(struct request *req)
 {
 	struct lookup_result r;
 	memset(&r, 0, sizeof r);
-	lookup_token(req, fields_get(&req->query, "t"), &r);
+	lookup_token(req, fields_get(&req->query, "t"), false, &r);
 	if (!lookup_found_or_respond(req, &r))
 		return;
 	struct json_object *errors = json_object_new_object();
@@ -773,7 +801,6 @@ static void respond_contact_refused(struct request *req, const struct lookup_res
 				json_object_object_add(o, "checked", json_object_new_boolean(true));
 		}
 	}
-	status_model_add_token(req, m, r->id);
 	add_error_summary(m, errors);
 	json_object_object_add(m, "errors", json_object_get(errors));
 	json_object_object_add(m, "typed", typed);
@@ -809,7 +836,7 @@ void page_status_contact(struct request *req)
 	struct contact_change c = request_contact_change(&ctx, r.id, in);
 	int status = http_status_of(c.status);
 	if (status == 200) {
-		respond_status_done(req, req->db, r.id, c.changed ? "contact" : "contact_same");
+		respond_status_done(req, req->db, &r, c.changed ? "contact" : "contact_same");
 	} else if (status == 422) {
 		req->log_why = "invalid contact change";
 		if (req->wants_json) {

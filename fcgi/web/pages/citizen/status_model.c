@@ -526,10 +526,14 @@ bool status_model_add_choices(struct request *req, struct json_object *m, const 
 	return true;
 }
 
-void status_model_add_token(struct request *req, struct json_object *m, const char *id)
+/* The signed token (status_token) that the page's forms carry instead of
+ * the query code (issue 16; core/file_links.h): a page's, never JSON's. */
+static void add_token(struct request *req, struct json_object *m, const PGresult *request)
 {
 	char token[STATUS_TOKEN_SIZE];
-	status_token_make(req->app, id, time(NULL), token);
+	status_token_make(req->app, PQgetvalue(request, 0, COL(CITIZEN_STATUS_REQUEST, id)),
+			  PQgetvalue(request, 0, COL(CITIZEN_STATUS_REQUEST, query_code_hash)),
+			  time(NULL), token);
 	model_add_str(m, "status_token", token);
 }
 
@@ -559,6 +563,8 @@ struct json_object *status_model_of(struct request *req, struct db *db,
 	const PGresult *res = steps[READ_REQUEST].res;
 	struct arena *a = req->arena;
 	struct json_object *m = json_object_new_object();
+	if (!req->wants_json)
+		add_token(req, m, res);
 	const char *status = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, status));
 	model_add_str(m, "tracking_no", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, tracking_no)));
 	model_add_str(m, "status", status);

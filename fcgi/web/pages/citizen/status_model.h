@@ -39,9 +39,6 @@ struct json_object *status_model_of(struct request *req, struct db *db,
 /* PQclear()s the reads' results. */
 void status_reads_clear(struct db_step *steps);
 
-/* The signed token (status_token) that the page's forms carry instead
- * of the query code (issue 16; core/file_links.h). */
-void status_model_add_token(struct request *req, struct json_object *m, const char *id);
 
 /*
  * What the receipt and the status page repeat of an application (issue
