@@ -1,6 +1,5 @@
 #include "core/calendar_cache.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 
 #include "domain/date.h"
 #include "lib/log.h"
+#include "lib/per_thread.h"
 
 struct cache {
 	struct calendar *cal;
@@ -18,9 +18,6 @@ struct cache {
 	unsigned long generation;	/* the holidays' (db.h) when loaded; 0: none */
 };
 
-static pthread_key_t cache_key;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-
 static void cache_free(void *p)
 {
 	struct cache *c = p;
@@ -29,22 +26,11 @@ static void cache_free(void *p)
 	free(c);
 }
 
-static void make_key(void)
-{
-	pthread_key_create(&cache_key, cache_free);
-}
+static struct per_thread caches = PER_THREAD_INIT(sizeof(struct cache), cache_free);
 
 static struct cache *this_thread(void)
 {
-	pthread_once(&cache_once, make_key);
-	struct cache *c = pthread_getspecific(cache_key);
-	if (!c) {
-		c = calloc(1, sizeof *c);
-		if (!c)
-			abort();
-		pthread_setspecific(cache_key, c);
-	}
-	return c;
+	return per_thread_get(&caches);
 }
 
 struct calendar *calendar_load_db(struct db *db)
@@ -118,10 +104,5 @@ void calendar_invalidate(void)
 
 void calendar_cache_release(void)
 {
-	pthread_once(&cache_once, make_key);
-	struct cache *c = pthread_getspecific(cache_key);
-	if (c) {
-		pthread_setspecific(cache_key, NULL);
-		cache_free(c);
-	}
+	per_thread_release(&caches);
 }

@@ -1,10 +1,11 @@
 /* read_cache: a worker's copies of rarely changing reads (read_cache.h). */
 #include "core/read_cache.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "lib/per_thread.h"
 
 struct entry {
 	const struct db *db;
@@ -23,8 +24,6 @@ struct cache {
 	size_t nretired, cap;
 };
 
-static pthread_key_t cache_key;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 
 static void free_retired(struct cache *c)
 {
@@ -47,22 +46,11 @@ static void cache_free(void *p)
 	free(c);
 }
 
-static void make_key(void)
-{
-	pthread_key_create(&cache_key, cache_free);
-}
+static struct per_thread caches = PER_THREAD_INIT(sizeof(struct cache), cache_free);
 
 static struct cache *this_thread(void)
 {
-	pthread_once(&cache_once, make_key);
-	struct cache *c = pthread_getspecific(cache_key);
-	if (!c) {
-		c = calloc(1, sizeof *c);
-		if (!c)
-			abort();
-		pthread_setspecific(cache_key, c);
-	}
-	return c;
+	return per_thread_get(&caches);
 }
 
 /* Kept until the next request: a page may still hold it. */
@@ -191,10 +179,5 @@ void read_cache_begin(void)
 
 void read_cache_release(void)
 {
-	pthread_once(&cache_once, make_key);
-	struct cache *c = pthread_getspecific(cache_key);
-	if (c) {
-		pthread_setspecific(cache_key, NULL);
-		cache_free(c);
-	}
+	per_thread_release(&caches);
 }
