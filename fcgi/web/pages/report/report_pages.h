@@ -48,4 +48,9 @@ const char *report_input(struct request *req, const char *name);
 void report_audit(struct request *req, const struct staff_agency *ag, const char *action,
 		  struct json_object *data);
 
+/* report_stats_page.c: the public statistics (issue 18 §6). */
+void page_stats(struct request *req);
+void page_stats_csv(struct request *req);
+void page_api_stats(struct request *req);
+
 #endif

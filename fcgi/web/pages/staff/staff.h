@@ -34,6 +34,13 @@ void page_staff_discarded(struct request *req);
 void page_api_discarded(struct request *req);
 void page_api_requests(struct request *req);
 
+/* staff_dashboard.c: the county's view (issue 18 §6). */
+void page_staff_dashboard(struct request *req);
+void page_api_dashboard(struct request *req);
+/* Whether the member signed in leads an agency with departments (a head
+ * or administrator): who sees 概况. From the worker's copy. */
+bool staff_has_departments(struct request *req);
+
 /* staff_export.c: the register (台账) as XLSX and CSV (issue 18 §3). */
 void page_api_export_xlsx(struct request *req);
 void page_api_export_csv(struct request *req);

@@ -42,6 +42,7 @@ struct json_object *staff_model(struct request *req, const char *title)
 		model_add_str(me, "agency_name", *s->agency_name ? s->agency_name : "全部机关");
 		model_add_bool(me, "is_admin", !strcmp(s->role, "admin"));
 		model_add_bool(me, "is_head", !strcmp(s->role, "head"));
+		model_add_bool(me, "has_departments", staff_has_departments(req));
 		json_object_object_add(m, "me", me);
 		add_calendar_banner(req, m);
 	}
