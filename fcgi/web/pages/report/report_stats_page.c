@@ -10,8 +10,8 @@
  * page says the numbers are "as of" a moment, the law asks for them once a
  * year (Art. 49-50, the yearly report), and a request counted a few minutes
  * late misleads no one — while a crawler can no longer make the database
- * recompute every table on each hit. The answer also carries
- * Cache-Control: max-age of the same length.
+ * recompute every table on each hit. (No Cache-Control: max-age: every
+ * answer of the app, and nginx, say no-store, web/server.c.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,19 +77,11 @@ static struct json_object *stats_model(struct request *req)
 	return m;
 }
 
-static void cache_header(struct request *req)
-{
-	char v[48];
-	snprintf(v, sizeof v, "public, max-age=%d", STATS_MAX_AGE);
-	http_header(req, "Cache-Control", v);
-}
-
 static void stats(struct request *req, bool page)
 {
 	struct json_object *m = stats_model(req);
 	if (!m)
 		return;
-	cache_header(req);
 	if (page) {
 		char title[64];
 		snprintf(title, sizeof title, "%d年政府信息公开申请统计",
@@ -122,7 +114,6 @@ void page_stats_csv(struct request *req)
 	snprintf(disposition, sizeof disposition, "attachment; filename=\"stats-%d.csv\"",
 		 json_object_get_int(json_object_object_get(m, "year")));
 	json_object_put(m);
-	cache_header(req);
 	http_header(req, "Content-Type", "text/csv; charset=utf-8");
 	http_header(req, "Content-Disposition", disposition);
 	req->status = 200;
