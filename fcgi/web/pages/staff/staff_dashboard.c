@@ -163,18 +163,24 @@ static void add_departments(struct request *req, struct json_object *m, const PG
 	json_object_object_add(m, "columns", heads);
 }
 
-/* Inline SVG bars of the trend, built here (no script): two bars a week,
- * received and replied, scaled to the busiest week. Only numbers and
- * fixed markup go into it. */
-static const char *trend_svg(struct request *req, const PGresult *res)
+/* The busiest week's count, received or replied (0: a quiet quarter). */
+static long long trend_top(const PGresult *res)
 {
-	long long top = 1;
+	long long top = 0;
 	for (int i = 0; i < PQntuples(res); i++) {
 		long long a = atoll(PQgetvalue(res, i, COL(DASHBOARD_TREND, received)));
 		long long b = atoll(PQgetvalue(res, i, COL(DASHBOARD_TREND, replied)));
 		top = a > top ? a : top;
 		top = b > top ? b : top;
 	}
+	return top;
+}
+
+/* Inline SVG bars of the trend, built here (no script): two bars a week,
+ * received and replied, scaled to the busiest week (top > 0). Only
+ * numbers and fixed markup go into it. */
+static const char *trend_svg(struct request *req, const PGresult *res, long long top)
+{
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "<svg class=\"trend-chart\" viewBox=\"0 0 %d 110\" role=\"img\" "
 		       "aria-label=\"近12周收到与答复的申请数\">", PQntuples(res) * 24);
@@ -207,8 +213,9 @@ static void add_trend(struct request *req, struct json_object *m, const PGresult
 		json_object_array_add(weeks, w);
 	}
 	json_object_object_add(m, "trend", weeks);
-	if (!req->wants_json)
-		model_add_str(m, "trend_svg", trend_svg(req, res));
+	long long top = trend_top(res);
+	if (!req->wants_json && top > 0)
+		model_add_str(m, "trend_svg", trend_svg(req, res, top));
 }
 
 /* Who may look: false having answered 403 or 404. */
@@ -251,6 +258,9 @@ static void dashboard(struct request *req, bool page)
 	struct json_object *m = staff_model(req, "概况");
 	model_add_str(m, "today", d.today);
 	model_add_str(m, "month", arena_strndup(req->arena, d.today, 7));
+	char month_text[32];
+	snprintf(month_text, sizeof month_text, "%.4s年%d月", d.today, atoi(d.today + 5));
+	model_add_str(m, "month_text", month_text);
 	model_add_str(m, "due_soon_until", d.due_soon_last);
 	add_departments(req, m, steps[0].res);
 	add_trend(req, m, steps[1].res);
