@@ -100,9 +100,10 @@ struct json_object *report_stats(struct db *db, int year, PGresult **failure)
 	if (!report_begin(db, true))
 		return NULL;
 	struct json_object *agencies = json_object_new_array();
-	if (!add_agencies(db, year, agencies, failure) || !db_command(db, "COMMIT")) {
-		if (*failure)
-			db_command(db, "ROLLBACK");
+	bool ok = add_agencies(db, year, agencies, failure);
+	if (!ok)
+		db_command(db, "ROLLBACK");
+	if (!ok || !db_command(db, "COMMIT")) {
 		json_object_put(agencies);
 		return NULL;
 	}
