@@ -212,6 +212,20 @@ class CountyViewTest(unittest.TestCase):
         self.assertIn('href="/staff/dashboard"', self.head.get("/staff").text)
         self.assertEqual(h.Client(S).get("/api/v1/dashboard", json_=True).status, 401)
 
+    def test_a_new_department_shows_the_link_at_once(self):
+        # Whether an agency has departments comes from each worker's copy
+        # (read_cache): a department added from the command line shows
+        # 概况 on the next page, whichever worker serves it.
+        top = h.new_agency(S, "new")
+        head = h.Staff(S, top, role="head")
+        for page in h.parallel(12, lambda i: head.get("/staff").text):
+            self.assertNotIn('href="/staff/dashboard"', page)
+        h.new_agency(S, "sub", parent=top)
+        for page in h.parallel(12, lambda i: head.get("/staff").text):
+            self.assertIn('href="/staff/dashboard"', page)
+        j = head.get("/api/v1/dashboard", json_=True).json()
+        self.assertEqual(len(j["departments"]), 2)
+
     def test_stats_equal_the_reports_table3(self):
         year = h.today().year
         r = h.Client(S).get("/api/v1/stats", json_=True)
