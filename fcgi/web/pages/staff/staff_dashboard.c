@@ -107,11 +107,11 @@ static void dash_days(struct request *req, const struct calendar *cal, struct da
 }
 
 /* The link into department `code`'s queue with `filter`, or NULL where
- * the member may not open that queue. */
-static const char *queue_link(struct request *req, long long agency_id, const char *code,
+ * there is none or the member may not open that queue (`sees`). */
+static const char *queue_link(struct request *req, bool sees, const char *code,
 			      const char *filter)
 {
-	if (!filter || !auth_sees_agency(req, agency_id))
+	if (!filter || !sees)
 		return NULL;
 	size_t n = strlen(code) + strlen(filter) + 32;
 	char *out = arena_alloc(req->arena, n);
@@ -128,7 +128,8 @@ static struct json_object *department(struct request *req, const PGresult *res, 
 	model_add_str(d, "code", code);
 	model_add_str(d, "name", PQgetvalue(res, i, DEPT_COL(name)));
 	model_add_bool(d, "is_parent", id == req->staff->agency_id);
-	model_add_str(d, "queue_href", queue_link(req, id, code, ""));
+	bool sees = auth_sees_agency(req, id);
+	model_add_str(d, "queue_href", queue_link(req, sees, code, ""));
 	struct json_object *cells = json_object_new_array();
 	for (size_t k = 0; k < NMETRICS; k++) {
 		long long n = atoll(PQgetvalue(res, i, metrics[k].col));
@@ -136,7 +137,7 @@ static struct json_object *department(struct request *req, const PGresult *res, 
 		json_object_object_add(d, metrics[k].key, json_object_new_int64(n));
 		struct json_object *c = json_object_new_object();
 		json_object_object_add(c, "n", json_object_new_int64(n));
-		model_add_str(c, "href", queue_link(req, id, code, metrics[k].filter));
+		model_add_str(c, "href", queue_link(req, sees, code, metrics[k].filter));
 		model_add_bool(c, "alert", n > 0 && !strcmp(metrics[k].key, "overdue"));
 		json_object_array_add(cells, c);
 	}
