@@ -81,6 +81,12 @@ static bool build_anchor(PGconn *conn, const struct app *app, struct buf *out, c
 	return true;
 }
 
+bool audit_anchor_build(PGconn *conn, const struct app *app, struct buf *out)
+{
+	char stamp[32];
+	return build_anchor(conn, app, out, stamp);
+}
+
 static bool is_directory(const char *path)
 {
 	struct stat st;
@@ -162,10 +168,24 @@ static char *read_all(const char *path)
 	return text;
 }
 
+bool audit_anchor_read(const char *path, struct buf *out)
+{
+	char file[4096];
+	if (!is_directory(path))
+		snprintf(file, sizeof file, "%s", path);
+	else if (!newest_anchor(path, file, sizeof file))
+		return false;
+	char *text = read_all(file);
+	if (text)
+		buf_puts(out, text);
+	free(text);
+	return text != NULL;
+}
+
 /* Checks the anchor's own MAC and digest; points *heads at its head lines
  * and *switch_id at its switch. NULL when fine, else why not. */
-static const char *check_anchor_text(const struct app *app, char *text, char **heads,
-				     long *switch_id)
+const char *audit_anchor_check_text(const struct app *app, char *text, char **heads,
+				    long *switch_id)
 {
 	char *mac_line = strstr(text, "\nmac ");
 	char *digest_line = strstr(text, "\ndigest ");
@@ -266,7 +286,7 @@ int audit_anchor_check(PGconn *conn, const struct app *app, const char *path)
 	}
 	char *text = read_all(file), *heads = NULL;
 	long switch_id = 0;
-	const char *why = text ? check_anchor_text(app, text, &heads, &switch_id) : strerror(errno);
+	const char *why = text ? audit_anchor_check_text(app, text, &heads, &switch_id) : strerror(errno);
 	if (why) {
 		printf("BROKEN: anchor %s: %s\n", file, why);
 		free(text);

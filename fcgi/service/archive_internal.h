@@ -1,0 +1,22 @@
+/* archive_internal: what archive.c (the ZIP) and archive_content.c (the
+ * folders' JSON and text) share. Private to service/archive*.c. */
+#ifndef YSQGK_ARCHIVE_INTERNAL_H
+#define YSQGK_ARCHIVE_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "core/context.h"
+#include "lib/buf.h"
+
+/* A generated entry's content for one request, into out; false when the
+ * database failed (or the request is gone). */
+typedef bool (*archive_maker)(const struct context *c, const char *request_id, struct buf *out);
+
+bool archive_make_application_json(const struct context *c, const char *request_id,
+				   struct buf *out);
+bool archive_make_application_txt(const struct context *c, const char *request_id,
+				  struct buf *out);
+bool archive_make_events_json(const struct context *c, const char *request_id,
+			      struct buf *out);
+
+#endif
