@@ -246,6 +246,10 @@ class ArchiveTest(unittest.TestCase):
         self.assertIn("MAC does not match", r.stdout)
 
     def test_the_request_page_archive_for_its_agency_only(self):
+        page = self.clerk.get("/staff/requests/%d" % self.rid)
+        self.assertIn('href="/staff/requests/%d/archive.zip"' % self.rid, page.text)
+        self.assertEqual(self.clerk.request(self.rid)["archive_href"],
+                         "/staff/requests/%d/archive.zip" % self.rid)
         r = self.clerk.get("/staff/requests/%d/archive.zip" % self.rid)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.header("Content-Type"), "application/zip")
