@@ -4,7 +4,8 @@
  *
  * The case archive (归档, Art. 45 of the OGI Regulations): the agency's
  * requests concluded in year Y, as service/archive.h lays them out. The
- * file holds personal data: it is written 0600. --anchor: the anchors as
+ * file holds personal data: it is written 0600, and never over an
+ * existing file. --anchor: the anchors as
  * `ysqgk audit anchor` keeps them (a file, or a directory: its newest);
  * without it an anchor of the log as it is now goes in.
  *
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/cli_staff.h"
@@ -65,6 +67,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 static int write_year(const char *config_path, const struct options *o)
 {
+	struct stat st;
+	if (lstat(o->out, &st) == 0) {	/* an archive already written is a record: kept */
+		fprintf(stderr, "ysqgk archive: %s exists: choose another name\n", o->out);
+		return 1;
+	}
 	struct cli_staff c;
 	if (!cli_staff_open(&c, config_path, "archive"))
 		return 1;

@@ -245,6 +245,51 @@ class ArchiveTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stdout)
         self.assertIn("MAC does not match", r.stdout)
 
+    def test_a_chain_cut_back_before_the_anchor_is_named(self):
+        entries = dict(self.entries)
+        name = self.tracking + "/events.json"
+        doc = json.loads(entries[name])
+        doc["events"].pop()
+        entries[name] = json.dumps(doc).encode()
+        entries["manifest.json"] = manifest_of(entries).encode()
+        path = os.path.join(self.dir, "cut.zip")
+        write_zip(path, entries)
+        self.assertEqual(verify(path, "--no-key").returncode, 0)
+        r = verify(path)
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("cut back before the event the anchor names", r.stdout)
+        # A forged anchor is named too.
+        entries["anchor.txt"] = entries["anchor.txt"].replace(b"chains ", b"chains 1")
+        entries["manifest.json"] = manifest_of(entries).encode()
+        write_zip(path, entries)
+        r = verify(path)
+        self.assertRegex(r.stdout, "anchor.txt: .*MAC does not match")
+
+    def test_the_anchor_given_goes_in_as_it_is(self):
+        anchors = os.path.join(self.dir, "anchors")
+        os.mkdir(anchors)
+        r = S.ysqgk("audit", "anchor", anchors)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        (written,) = os.listdir(anchors)
+        path = os.path.join(self.dir, "anchored.zip")
+        cmd = [stack.binary(), "--config", S.config, "archive", "--agency", self.agency,
+               "--year", str(self.year), "--out", path, "--anchor", anchors]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(anchors, written), "rb") as f:
+            self.assertEqual(read_zip(path)["anchor.txt"], f.read())
+        self.assertEqual(verify(path).returncode, 0)
+        # An existing file is not overwritten; a failed run leaves no file.
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("exists", r.stderr)
+        failed = os.path.join(self.dir, "failed.zip")
+        r = subprocess.run(cmd[:-3] + [failed, "--anchor", os.path.join(self.dir, "no-anchor")],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot read the anchor", r.stderr)
+        self.assertFalse(os.path.exists(failed))
+
     def test_the_request_page_archive_for_its_agency_only(self):
         page = self.clerk.get("/staff/requests/%d" % self.rid)
         self.assertIn('href="/staff/requests/%d/archive.zip"' % self.rid, page.text)
