@@ -29,9 +29,13 @@ int audit_anchor_write(PGconn *conn, const struct app *app, const char *path);
  * database, naming what differs; 0 all there, 1 not. */
 int audit_anchor_check(PGconn *conn, const struct app *app, const char *path);
 
-/* The text of an anchor of the log as it is now (for an archive); false
- * when the database failed (message printed). */
-bool audit_anchor_build(PGconn *conn, const struct app *app, struct buf *out);
+/* The text of an anchor of the log as it is now, of the chains of the
+ * requests in request_ids (an array literal, "{1,2}"; NULL: every chain):
+ * an archive's anchor holds its own requests' heads, so that it stays as
+ * small as the archive's list. False when the database failed (message
+ * printed). */
+bool audit_anchor_build(PGconn *conn, const struct app *app, const char *request_ids,
+			struct buf *out);
 
 /* The text of the anchor at path (a directory: its newest); false when
  * there is none or it cannot be read. */

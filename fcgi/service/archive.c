@@ -60,6 +60,7 @@ struct archiver {
 	struct entry **entries;
 	size_t count, cap;
 	struct archive_result *out;
+	struct buf request_ids;		/* "{1,2,…}": the anchor's chains */
 	bool failed;
 };
 
@@ -295,6 +296,7 @@ static bool add_files(struct archiver *a, const char *folder, const char *reques
 
 static void add_request(struct archiver *a, const char *request_id, const char *tracking_no)
 {
+	buf_printf(&a->request_ids, "%s%s", a->request_ids.len ? "," : "{", request_id);
 	add_made(a, tracking_no, "application.json", request_id, archive_make_application_json);
 	add_made(a, tracking_no, "application.txt", request_id, archive_make_application_txt);
 	add_made(a, tracking_no, "events.json", request_id, archive_make_events_json);
@@ -303,12 +305,14 @@ static void add_request(struct archiver *a, const char *request_id, const char *
 }
 
 /* anchor.txt: the anchor at anchor_path (a directory: its newest), or one
- * written now. Small: held from the start. */
+ * of the archived chains written now. Held from the start. */
 static void add_anchor(struct archiver *a, const char *anchor_path)
 {
 	struct buf text = BUF_INIT;
+	buf_puts(&a->request_ids, a->request_ids.len ? "}" : "{}");
 	bool ok = anchor_path ? audit_anchor_read(anchor_path, &text)
-			      : audit_anchor_build(a->c.db->conn, a->c.app, &text);
+			      : audit_anchor_build(a->c.db->conn, a->c.app,
+						   buf_str(&a->request_ids), &text);
 	struct entry *e = ok ? add_entry(a, "anchor.txt", ENTRY_TEXT, true) : NULL;
 	if (e)
 		e->made = text;
@@ -381,6 +385,7 @@ static void archiver_free(struct archiver *a)
 		free(a->entries[i]);
 	}
 	free(a->entries);
+	buf_free(&a->request_ids);
 	zip_error_fini(&a->error);
 	arena_free(&a->scratch);
 }

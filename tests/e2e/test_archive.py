@@ -185,7 +185,12 @@ class ArchiveTest(unittest.TestCase):
                           for e in doc["events"]], stored)
         self.assertIsNone(doc["events"][0]["prev_hash"])
         self.assertEqual(doc["events"][1]["prev_hash"], doc["events"][0]["hash"])
-        self.assertTrue(self.entries["anchor.txt"].startswith(b"ysqgk-anchor v1\n"))
+        # The anchor written with it holds the heads of its own chains.
+        anchor = self.entries["anchor.txt"].decode()
+        self.assertTrue(anchor.startswith("ysqgk-anchor v1\n"))
+        self.assertIn("\nchains 1\n", anchor)
+        last = doc["events"][-1]
+        self.assertIn("\nhead %d %d %s\n" % (self.rid, last["seq"], last["hash"]), anchor)
 
     def test_verify_passes_then_names_a_changed_file(self):
         r = verify(self.path)
