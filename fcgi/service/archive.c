@@ -125,6 +125,7 @@ static bool entry_open(struct entry *e)
 {
 	struct archiver *a = e->a;
 	bool ok = true;
+	e->read = false;
 	if (e->kind != ENTRY_TEXT)
 		buf_reset(&e->made);
 	e->made_off = 0;
@@ -200,7 +201,7 @@ static zip_int64_t entry_read(struct entry *e, unsigned char *data, zip_uint64_t
 	if (n > 0) {
 		crypto_hash_sha256_update(&e->sha, data, (unsigned long long)n);
 		e->bytes += n;
-	} else if (n == 0 && !entry_finish(e)) {
+	} else if (n == 0 && !e->read && !entry_finish(e)) {	/* once, at its end */
 		return -1;
 	}
 	return n;

@@ -67,14 +67,13 @@ static bool hash_entry(struct verifier *v, zip_uint64_t idx, char hex[BLOB_SHA25
 		return false;
 	crypto_hash_sha256_state st;
 	crypto_hash_sha256_init(&st);
-	unsigned char *piece = malloc(READ_PIECE), sha[BLOB_SHA256_BYTES];
+	unsigned char piece[READ_PIECE], sha[BLOB_SHA256_BYTES];
 	zip_int64_t n;
 	*bytes = 0;
-	while ((n = zip_fread(f, piece, READ_PIECE)) > 0) {
+	while ((n = zip_fread(f, piece, sizeof piece)) > 0) {
 		crypto_hash_sha256_update(&st, piece, (unsigned long long)n);
 		*bytes += n;
 	}
-	free(piece);
 	zip_fclose(f);
 	crypto_hash_sha256_final(&st, sha);
 	sodium_bin2hex(hex, BLOB_SHA256_HEX, sha, sizeof sha);
