@@ -119,8 +119,8 @@ static zip_int64_t entry_callback(void *ud, void *data, zip_uint64_t len, zip_so
 
 static bool make_manifest(struct archiver *a, struct buf *out);
 
-/* A generated entry is made whole here (one request's JSON or text, the
- * manifest): small. */
+/* Opens an entry for libzip: a blob's reader, or a generated entry made
+ * whole (one request's JSON or text, the manifest: small). */
 static bool entry_open(struct entry *e)
 {
 	struct archiver *a = e->a;
@@ -195,7 +195,8 @@ static zip_int64_t entry_read(struct entry *e, unsigned char *data, zip_uint64_t
 	} else {
 		size_t left = e->made.len - e->made_off;
 		n = (zip_int64_t)(len < left ? len : left);
-		memcpy(data, e->made.data + e->made_off, (size_t)n);
+		if (n > 0)
+			memcpy(data, e->made.data + e->made_off, (size_t)n);
 		e->made_off += (size_t)n;
 	}
 	if (n > 0) {
