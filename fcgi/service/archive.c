@@ -218,12 +218,13 @@ static void entry_close(struct entry *e)
 
 /* ---- the entries ----------------------------------------------------------- */
 
-/* A file's name in the archive: no folder separators, no control
- * characters. */
-static void safe_name(struct buf *b, const char *name)
+void archive_file_path(struct buf *out, const char *folder, const char *purpose,
+		       const char *file_id, const char *name)
 {
+	buf_printf(out, "%s/%s/%s-", folder, strcmp(purpose, "notice") ? "files" : "notices",
+		   file_id);
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		buf_putc(b, *p < 0x20 || *p == '/' || *p == '\\' || *p == 0x7f ? '_' : (char)*p);
+		buf_putc(out, *p < 0x20 || *p == '/' || *p == '\\' || *p == 0x7f ? '_' : (char)*p);
 }
 
 static struct entry *add_entry(struct archiver *a, const char *path, enum entry_kind kind,
@@ -279,10 +280,9 @@ static bool add_files(struct archiver *a, const char *folder, const char *reques
 	}
 	for (int i = 0; i < PQntuples(res) && !a->failed; i++) {
 		struct buf path = BUF_INIT;
-		const char *purpose = PQgetvalue(res, i, COL(ARCHIVE_FILES, purpose));
-		buf_printf(&path, "%s/%s/%s-", folder, strcmp(purpose, "notice") ? "files" : "notices",
-			   PQgetvalue(res, i, COL(ARCHIVE_FILES, id)));
-		safe_name(&path, PQgetvalue(res, i, COL(ARCHIVE_FILES, display_name)));
+		archive_file_path(&path, folder, PQgetvalue(res, i, COL(ARCHIVE_FILES, purpose)),
+				  PQgetvalue(res, i, COL(ARCHIVE_FILES, id)),
+				  PQgetvalue(res, i, COL(ARCHIVE_FILES, display_name)));
 		struct entry *e = add_entry(a, buf_str(&path), ENTRY_BLOB, false);
 		buf_free(&path);
 		if (!e)

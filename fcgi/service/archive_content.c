@@ -1,8 +1,10 @@
 /*
  * archive_content: what each request's folder of the case archive says
  * (service/archive.h): application.json and application.txt, made from one
- * model of the request, and events.json, the event log as stored.
+ * model of the request (its notices listed with their PDFs' paths), and
+ * events.json, the event log as stored.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -109,6 +111,65 @@ static void add_field(const struct context *c, struct json_object *o, const stru
 	}
 }
 
+/* A column of a notice as a string, left out when NULL; with its label
+ * beside it when coded. */
+static void add_notice_field(struct json_object *o, const PGresult *res, int i, int col,
+			     const char *key, bool coded)
+{
+	if (PQgetisnull(res, i, col))
+		return;
+	const char *v = PQgetvalue(res, i, col);
+	json_object_object_add(o, key, json_object_new_string(v));
+	const char *label = coded ? vocab_field_label("notices", key, v) : NULL;
+	char k[64];
+	snprintf(k, sizeof k, "%s_label", key);
+	if (label)
+		json_object_object_add(o, k, json_object_new_string(label));
+}
+
+static struct json_object *notice_object(const PGresult *res, int i, const char *folder)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(
+		atoll(PQgetvalue(res, i, COL(ARCHIVE_NOTICES, id)))));
+	/* kind has no label of its own: the title names the notice. */
+	add_notice_field(o, res, i, COL(ARCHIVE_NOTICES, kind), "kind", false);
+	add_notice_field(o, res, i, COL(ARCHIVE_NOTICES, title), "title", false);
+	add_notice_field(o, res, i, COL(ARCHIVE_NOTICES, notice_no), "notice_no", false);
+	add_notice_field(o, res, i, COL(ARCHIVE_NOTICES, issued_on), "issued_on", false);
+	add_notice_field(o, res, i, COL(ARCHIVE_NOTICES, delivery_method), "delivery_method", true);
+	add_notice_field(o, res, i, COL(ARCHIVE_NOTICES, delivered_on), "delivered_on", false);
+	json_object_object_add(o, "event_seq", json_object_new_int(
+		atoi(PQgetvalue(res, i, COL(ARCHIVE_NOTICES, event_seq)))));
+	if (!PQgetisnull(res, i, COL(ARCHIVE_NOTICES, file_id))) {
+		struct buf path = BUF_INIT;
+		archive_file_path(&path, folder, "notice",
+				  PQgetvalue(res, i, COL(ARCHIVE_NOTICES, file_id)),
+				  PQgetvalue(res, i, COL(ARCHIVE_NOTICES, display_name)));
+		json_object_object_add(o, "pdf", json_object_new_string(buf_str(&path)));
+		buf_free(&path);
+	}
+	return o;
+}
+
+/* notices: each notice as issued, with the archive's path of its PDF. */
+static bool add_notices(const struct context *c, struct json_object *m, const char *request_id,
+			const char *folder)
+{
+	const char *p[] = { request_id };
+	PGresult *res = db_exec(c->db, STMT_ARCHIVE_NOTICES, 1, p);
+	if (!db_ok(res)) {
+		PQclear(res);
+		return false;
+	}
+	struct json_object *list = json_object_new_array();
+	for (int i = 0; i < PQntuples(res); i++)
+		json_object_array_add(list, notice_object(res, i, folder));
+	json_object_object_add(m, "notices", list);
+	PQclear(res);
+	return true;
+}
+
 /* The request's model: the fields present (NULL or empty ones left out,
  * as the staff API leaves them out), agency {code, name}, applicant {…}. */
 static struct json_object *application_model(const struct context *c, const char *request_id)
@@ -136,8 +197,12 @@ static struct json_object *application_model(const struct context *c, const char
 	}
 	json_object_object_add(m, "extension_days", json_object_new_int(
 		atoi(PQgetvalue(res, 0, COL(ARCHIVE_APPLICATION, extension_days)))));
+	bool ok = add_notices(c, m, request_id,
+			      PQgetvalue(res, 0, COL(ARCHIVE_APPLICATION, tracking_no)));
 	PQclear(res);
-	return m;
+	if (!ok)
+		json_object_put(m);
+	return ok ? m : NULL;
 }
 
 bool archive_make_application_json(const struct context *c, const char *request_id,
@@ -150,6 +215,13 @@ bool archive_make_application_json(const struct context *c, const char *request_
 	buf_putc(out, '\n');
 	json_object_put(m);
 	return true;
+}
+
+/* The string at o.key, or fallback. */
+static const char *str_or(struct json_object *o, const char *key, const char *fallback)
+{
+	struct json_object *v;
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : fallback;
 }
 
 /* One line of application.txt: "标签：值" (a code as its label, a list
@@ -174,6 +246,26 @@ static void text_line(struct buf *out, const struct field *f, struct json_object
 	buf_putc(out, '\n');
 }
 
+/* 告知书: one line each — issued on, title, number, how it was delivered,
+ * its PDF. */
+static void notice_lines(struct buf *out, struct json_object *m)
+{
+	struct json_object *list;
+	if (!json_object_object_get_ex(m, "notices", &list) || !json_object_array_length(list))
+		return;
+	buf_puts(out, "\n告知书：\n");
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *n = json_object_array_get_idx(list, i);
+		const char *no = str_or(n, "notice_no", NULL), *how = str_or(n, "delivery_method_label", NULL);
+		buf_printf(out, "%s　%s", str_or(n, "issued_on", ""), str_or(n, "title", ""));
+		if (no)
+			buf_printf(out, "（%s）", no);
+		if (how)
+			buf_printf(out, "，%s送达%s", how, str_or(n, "delivered_on", ""));
+		buf_printf(out, "　%s\n", str_or(n, "pdf", ""));
+	}
+}
+
 bool archive_make_application_txt(const struct context *c, const char *request_id,
 				  struct buf *out)
 {
@@ -186,6 +278,7 @@ bool archive_make_application_txt(const struct context *c, const char *request_i
 	buf_printf(out, "政府信息公开申请\n\n受理机关：%s\n", json_object_get_string(name));
 	for (size_t i = 0; i < FIELD_COUNT; i++)
 		text_line(out, &fields[i], fields[i].applicant ? applicant : m);
+	notice_lines(out, m);
 	json_object_put(m);
 	return true;
 }

@@ -12,6 +12,12 @@
  * database failed (or the request is gone). */
 typedef bool (*archive_maker)(const struct context *c, const char *request_id, struct buf *out);
 
+/* A file's path in the archive: FOLDER/notices/ID-NAME for a notice's
+ * PDF (purpose "notice"), FOLDER/files/ID-NAME for any other, the name
+ * without folder separators or control characters. */
+void archive_file_path(struct buf *out, const char *folder, const char *purpose,
+		       const char *file_id, const char *name);
+
 bool archive_make_application_json(const struct context *c, const char *request_id,
 				   struct buf *out);
 bool archive_make_application_txt(const struct context *c, const char *request_id,

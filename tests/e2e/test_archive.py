@@ -151,7 +151,14 @@ class ArchiveTest(unittest.TestCase):
         self.assertEqual(app["applicant"]["id_number"], h.VALID_ID)
         self.assertEqual(app["applicant"]["phone"], "13812345678")
         self.assertEqual(app["provision_forms"], [{"code": "paper", "label": api["provision_forms"][0]["label"]}])
+        # Its notices as issued, each naming its PDF in the archive.
+        self.assertEqual([n["title"] for n in app["notices"]], [n["title"] for n in api["notices"]])
+        for n in app["notices"]:
+            self.assertIn(n["pdf"], self.entries)
+            self.assertIn(n["kind"], ("acknowledgement", "reply"))
         text = self.entries[self.tracking + "/application.txt"].decode()
+        self.assertIn("告知书：", text)
+        self.assertIn(app["notices"][-1]["pdf"], text)
         self.assertIn("编号：" + self.tracking, text)
         self.assertIn("证件号码：" + h.VALID_ID, text)
         self.assertIn("办理结果：" + api["outcome_label"], text)
