@@ -90,14 +90,8 @@ static const char *mac_problem(const struct app *app, PGresult *row)
 		return "it has no MAC though written after the switch to MACs"
 		       " (a downgraded event)";
 	int key_no = atoi(db_value(row, 0, "mac_key"));
-	const unsigned char *key = app_event_key_no(app, key_no);
-	if (!key)
-		return "its MAC key is not in the secret key file";
-	char mac[2 * EVENT_MAC_BYTES + 1];
-	if (!event_mac_hex(mac, key, key_no, db_value(row, 0, "hash")) ||
-	    sodium_memcmp(mac, db_value(row, 0, "mac"), sizeof mac - 1))
-		return "its MAC does not match its hash (rewritten, its hash recomputed)";
-	return NULL;
+	return event_mac_problem(app_event_key_no(app, key_no), key_no, db_value(row, 0, "hash"),
+				 db_value(row, 0, "mac"));
 }
 
 /* Streams every MACed or post-switch event (single-row mode) and checks it. */

@@ -26,8 +26,10 @@ static void digest_hex(char out[HEX_MAX], const unsigned char *key, const char *
 	sodium_bin2hex(out, HEX_MAX, h, sizeof h);
 }
 
-/* Appends the head lines (one snapshot) to b; their count, or -1. */
-static long append_heads(PGconn *conn, struct buf *b, long *switch_id)
+/* Appends the head lines (one snapshot) to b — of the chains of the
+ * requests in `only` (an array literal), or of every chain when NULL;
+ * their count, or -1. */
+static long append_heads(PGconn *conn, const char *only, struct buf *b, long *switch_id)
 {
 	PGresult *res = PQexec(conn, "SELECT first_event_id FROM audit_mac_switch");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
@@ -37,9 +39,11 @@ static long append_heads(PGconn *conn, struct buf *b, long *switch_id)
 	}
 	*switch_id = atol(db_value(res, 0, "first_event_id"));
 	PQclear(res);
-	res = PQexec(conn, "SELECT DISTINCT ON (request_id) request_id, seq,"
-			   " encode(hash, 'hex') AS hash"
-			   " FROM request_events ORDER BY request_id, seq DESC");
+	const char *p[] = { only };
+	res = PQexecParams(conn, "SELECT DISTINCT ON (request_id) request_id, seq,"
+				 " encode(hash, 'hex') AS hash FROM request_events"
+				 " WHERE $1::bigint[] IS NULL OR request_id = ANY ($1::bigint[])"
+				 " ORDER BY request_id, seq DESC", 1, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "ysqgk audit anchor: %s", PQresultErrorMessage(res));
 		PQclear(res);
@@ -54,13 +58,14 @@ static long append_heads(PGconn *conn, struct buf *b, long *switch_id)
 }
 
 /* The anchor's text, from its first line to its mac line; false on failure. */
-static bool build_anchor(PGconn *conn, const struct app *app, struct buf *out, char stamp[32])
+static bool build_anchor(PGconn *conn, const struct app *app, const char *only,
+			 struct buf *out, char stamp[32])
 {
 	struct buf heads = { 0 };
 	long switch_id = 0;
 	PGresult *res = PQexec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 	PQclear(res);
-	long n = append_heads(conn, &heads, &switch_id);
+	long n = append_heads(conn, only, &heads, &switch_id);
 	PQclear(PQexec(conn, "COMMIT"));
 	if (n < 0) {
 		buf_free(&heads);
@@ -79,6 +84,13 @@ static bool build_anchor(PGconn *conn, const struct app *app, struct buf *out, c
 	buf_printf(out, "mac %s\n", mac);
 	buf_free(&heads);
 	return true;
+}
+
+bool audit_anchor_build(PGconn *conn, const struct app *app, const char *request_ids,
+			struct buf *out)
+{
+	char stamp[32];
+	return build_anchor(conn, app, request_ids, out, stamp);
 }
 
 static bool is_directory(const char *path)
@@ -106,7 +118,7 @@ int audit_anchor_write(PGconn *conn, const struct app *app, const char *path)
 {
 	struct buf b = { 0 };
 	char stamp[32], file[4096];
-	if (!build_anchor(conn, app, &b, stamp)) {
+	if (!build_anchor(conn, app, NULL, &b, stamp)) {
 		buf_free(&b);
 		return 1;
 	}
@@ -162,10 +174,24 @@ static char *read_all(const char *path)
 	return text;
 }
 
+bool audit_anchor_read(const char *path, struct buf *out)
+{
+	char file[4096];
+	if (!is_directory(path))
+		snprintf(file, sizeof file, "%s", path);
+	else if (!newest_anchor(path, file, sizeof file))
+		return false;
+	char *text = read_all(file);
+	if (text)
+		buf_puts(out, text);
+	free(text);
+	return text != NULL;
+}
+
 /* Checks the anchor's own MAC and digest; points *heads at its head lines
  * and *switch_id at its switch. NULL when fine, else why not. */
-static const char *check_anchor_text(const struct app *app, char *text, char **heads,
-				     long *switch_id)
+const char *audit_anchor_check_text(const struct app *app, char *text, char **heads,
+				    long *switch_id)
 {
 	char *mac_line = strstr(text, "\nmac ");
 	char *digest_line = strstr(text, "\ndigest ");
@@ -266,7 +292,7 @@ int audit_anchor_check(PGconn *conn, const struct app *app, const char *path)
 	}
 	char *text = read_all(file), *heads = NULL;
 	long switch_id = 0;
-	const char *why = text ? check_anchor_text(app, text, &heads, &switch_id) : strerror(errno);
+	const char *why = text ? audit_anchor_check_text(app, text, &heads, &switch_id) : strerror(errno);
 	if (why) {
 		printf("BROKEN: anchor %s: %s\n", file, why);
 		free(text);

@@ -124,38 +124,50 @@ bool blob_store_fd(struct db *db, int fd, size_t size,
 	return ok;
 }
 
+int blob_reader_open(struct blob_reader *r, struct db *db,
+		     const unsigned char sha256[BLOB_SHA256_BYTES])
+{
+	memset(r, 0, sizeof *r);
+	r->db = db;
+	sodium_bin2hex(r->hex, sizeof r->hex, sha256, BLOB_SHA256_BYTES);
+	const char *p[] = { r->hex };
+	PGresult *res = db_exec(db, STMT_BLOB_INFO, 1, p);
+	int found = !db_ok(res) ? -1 : PQntuples(res) == 1;
+	if (found == 1) {
+		r->size = atoll(PQgetvalue(res, 0, COL(BLOB_INFO, size)));
+		r->chunks = atol(PQgetvalue(res, 0, COL(BLOB_INFO, chunks)));
+	}
+	PQclear(res);
+	return found;
+}
+
+PGresult *blob_reader_next(struct blob_reader *r, int *end)
+{
+	*end = 1;
+	if (r->seq >= r->chunks)
+		return NULL;
+	char seq_text[24];
+	snprintf(seq_text, sizeof seq_text, "%ld", r->seq++);
+	const char *cp[] = { r->hex, seq_text };
+	PGresult *res = db_exec_bin(r->db, STMT_BLOB_CHUNK_GET, 2, cp, NULL, NULL, true);
+	if (db_ok(res) && PQntuples(res) == 1)
+		return res;
+	*end = db_ok(res) ? 0 : -1;
+	PQclear(res);
+	return NULL;
+}
+
 int blob_read(struct db *db, const unsigned char sha256[BLOB_SHA256_BYTES],
 	      blob_chunk_fn each, void *ctx)
 {
-	char hex[BLOB_SHA256_HEX];
-	sodium_bin2hex(hex, sizeof hex, sha256, BLOB_SHA256_BYTES);
-	const char *p[] = { hex };
-	PGresult *res = db_exec(db, STMT_BLOB_INFO, 1, p);
-	if (!db_ok(res)) {
-		PQclear(res);
-		return -1;
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return 0;
-	}
-	long long size = atoll(PQgetvalue(res, 0, COL(BLOB_INFO, size)));
-	long chunks = atol(PQgetvalue(res, 0, COL(BLOB_INFO, chunks)));
-	PQclear(res);
+	struct blob_reader r;
+	int found = blob_reader_open(&r, db, sha256);
+	if (found != 1)
+		return found;
 	long long seen = 0;
-	for (long seq = 0; seq < chunks; seq++) {
-		char seq_text[24];
-		snprintf(seq_text, sizeof seq_text, "%ld", seq);
-		const char *cp[] = { hex, seq_text };
-		res = db_exec_bin(db, STMT_BLOB_CHUNK_GET, 2, cp, NULL, NULL, true);
-		if (!db_ok(res)) {
-			PQclear(res);
-			return -1;
-		}
-		if (PQntuples(res) != 1) {
-			PQclear(res);
-			return 0;
-		}
+	int end;
+	PGresult *res;
+	while ((res = blob_reader_next(&r, &end))) {
 		int n = PQgetlength(res, 0, 0);
 		bool go_on = each(PQgetvalue(res, 0, 0), (size_t)n, ctx);
 		seen += n;
@@ -163,5 +175,7 @@ int blob_read(struct db *db, const unsigned char sha256[BLOB_SHA256_BYTES],
 		if (!go_on)
 			return -1;
 	}
-	return seen == size ? 1 : 0;
+	if (end != 1)
+		return end;
+	return seen == r.size ? 1 : 0;
 }

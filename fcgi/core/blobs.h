@@ -53,6 +53,23 @@ bool blob_store_fd(struct db *db, int fd, size_t size,
  * blob (or a chunk is missing), -1 on a database failure or when each
  * stopped.
  */
+/*
+ * The same read pulled a chunk at a time (an archive's entry read as the
+ * ZIP is written). blob_reader_open: 1 found, 0 no such blob, -1 database
+ * failure. blob_reader_next: the next chunk as a result (the caller
+ * PQclears it; the bytes are column 0, binary), or NULL with *end 1 after
+ * the last chunk, 0 when a chunk is missing, -1 on a database failure.
+ */
+struct blob_reader {
+	struct db *db;
+	char hex[BLOB_SHA256_HEX];
+	long long size;
+	long chunks, seq;
+};
+int blob_reader_open(struct blob_reader *r, struct db *db,
+		     const unsigned char sha256[BLOB_SHA256_BYTES]);
+PGresult *blob_reader_next(struct blob_reader *r, int *end);
+
 typedef bool (*blob_chunk_fn)(const void *chunk, size_t len, void *ctx);
 int blob_read(struct db *db, const unsigned char sha256[BLOB_SHA256_BYTES],
 	      blob_chunk_fn each, void *ctx);

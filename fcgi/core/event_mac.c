@@ -35,3 +35,15 @@ bool event_mac_hex(char out[2 * EVENT_MAC_BYTES + 1],
 	sodium_bin2hex(out, 2 * EVENT_MAC_BYTES + 1, mac, sizeof mac);
 	return true;
 }
+
+const char *event_mac_problem(const unsigned char *key, int key_no, const char *hash_hex,
+			      const char *mac_hex)
+{
+	if (!key)
+		return "its MAC key is not in the secret key file";
+	char mac[2 * EVENT_MAC_BYTES + 1];
+	if (!event_mac_hex(mac, key, key_no, hash_hex) || strlen(mac_hex) != sizeof mac - 1 ||
+	    sodium_memcmp(mac, mac_hex, sizeof mac - 1))
+		return "its MAC does not match its hash (rewritten, its hash recomputed)";
+	return NULL;
+}

@@ -29,4 +29,10 @@ bool event_mac_hex(char out[2 * EVENT_MAC_BYTES + 1],
 		   const unsigned char key[crypto_generichash_KEYBYTES], int key_no,
 		   const char *hash_hex);
 
+/* Why an event's stored MAC (hex, mac_key key_no) does not vouch for its
+ * hash under key (NULL: key_no is not in the secret key file); NULL when
+ * it does. */
+const char *event_mac_problem(const unsigned char *key, int key_no, const char *hash_hex,
+			      const char *mac_hex);
+
 #endif

@@ -45,6 +45,9 @@ bool staff_has_departments(struct request *req);
 void page_api_export_xlsx(struct request *req);
 void page_api_export_csv(struct request *req);
 
+/* staff_archive.c: one request's case archive as a ZIP (issue 18 §4). */
+void page_staff_request_archive(struct request *req);
+
 /* staff_request.c: one request and its steps. */
 void page_staff_request(struct request *req);
 void page_staff_request_action(struct request *req);

@@ -598,6 +598,11 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 		json_object_object_add(m, "outcome", NULL);
 	}
 	staff_add_date_cn(req, m, "concluded_on", staff_val(req, res, 0, COL(REQ_DETAIL, concluded_on)));
+	if (!PQgetisnull(res, 0, COL(REQ_DETAIL, concluded_on))) {	/* its case archive (Art. 45) */
+		char href[80];
+		snprintf(href, sizeof href, "/staff/requests/%s/archive.zip", d->id);
+		model_add_str(m, "archive_href", href);
+	}
 	staff_add_val(req, m, "assigned_to", res, 0, COL(REQ_DETAIL, assigned_name));
 	staff_add_val(req, m, "assigned_username", res, 0, COL(REQ_DETAIL, assigned_username));
 	if (!PQgetisnull(res, 0, COL(REQ_DETAIL, repeat_of))) {
