@@ -96,6 +96,12 @@ static const struct action_rule actions[WF_ACTION_COUNT] = {
 	 * the request ended: the reply's delivery starts the remedies. */
 	[WF_RECORD_DELIVERY] = { "record_delivery", "记录送达", "notice_delivered",
 				 OPEN_RECEIVED | ENDED, A(STAFF) },
+	/* Issue 18: a reply (Art. 36(5)) with a new request made at the
+	 * agency named, so only where a reply may be given; a submission
+	 * awaiting confirmation is confirmed first (its receipt, Art. 31,
+	 * is what the reply answers). */
+	[WF_TRANSFER] = { "transfer", "转送其他机关办理", "transferred",
+			  BIT(WF_IN_PROGRESS), A(STAFF) },
 };
 
 const char *wf_status_code(enum wf_status s)

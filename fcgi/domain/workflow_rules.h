@@ -62,6 +62,8 @@ enum wf_action {
 	WF_REFUSE_DEADLINE,
 	WF_RECORD_DELIVERY,	/* a notice reached the applicant: how and when
 				 * (送达; the remedies' periods run from then) */
+	WF_TRANSFER,		/* 转办: concluded as not this agency's (Art. 36(5)),
+				 * a linked request made at the right agency */
 	WF_ACTION_COUNT
 };
 

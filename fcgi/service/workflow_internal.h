@@ -216,6 +216,9 @@ bool do_expire_reasons(struct step *st);
 bool do_set_deadline(struct step *st);
 bool do_decide_deadline(struct step *st, bool approve);
 bool do_reply(struct step *st);
+/* The request concluded: its status, and its outcome and date unless it
+ * was concluded before (a redo keeps the first, docs/report.md). */
+void step_conclude(struct step *st, enum wf_status status, const char *outcome, int32_t on);
 bool do_withdraw(struct step *st);
 bool do_appeal(struct step *st);
 bool do_note(struct step *st);
@@ -226,5 +229,9 @@ bool do_expire_fee(struct step *st);
 /* ---- workflow_delivery.c ---- */
 
 bool do_record_delivery(struct step *st);
+
+/* ---- workflow_transfer.c (转办, issue 18) ---- */
+
+bool do_transfer(struct step *st);
 
 #endif

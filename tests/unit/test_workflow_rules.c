@@ -47,6 +47,8 @@ static const struct {
 	{ "approve_deadline", "in_progress awaiting_supplement consulting awaiting_fee" },
 	{ "refuse_deadline", "in_progress awaiting_supplement consulting awaiting_fee" },
 	{ "record_delivery", "in_progress awaiting_supplement consulting awaiting_fee answered closed withdrawn discarded" },
+	/* Issue 18: only where a reply may be given. */
+	{ "transfer", "in_progress" },
 };
 
 static bool listed(const char *list, const char *word)
