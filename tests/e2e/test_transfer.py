@@ -135,11 +135,15 @@ class TransferTest(unittest.TestCase):
         citizen = ch.Client(S)
         page = ch.text_of(citizen.lookup(no, code).text)
         self.assertIn("已转送 %s，新编号 %s" % (agency_name(self.b), new_no), page)
+        self.assertIn("转送其他机关办理，作出答复", page)
         page = ch.text_of(citizen.lookup(new_no, code).text)
         self.assertIn("由 %s 转来" % agency_name(self.a), page)
-        # Both staff pages link the other.
-        self.assertIn('href="/staff/requests/%d"' % new_id,
-                      self.clerk.get("/staff/requests/%d" % rid).text)
+        self.assertIn("由其他机关转来", page)
+        # Both staff pages link the other; the timeline names its data.
+        staff_page = self.clerk.get("/staff/requests/%d" % rid).text
+        self.assertIn('href="/staff/requests/%d"' % new_id, staff_page)
+        self.assertIn("新申请编号", staff_page)
+        self.assertNotIn("new_agency_code", staff_page)
         self.assertIn('href="/staff/requests/%d"' % rid,
                       self.clerk_b.get("/staff/requests/%d" % new_id).text)
         # Both chains still verify.

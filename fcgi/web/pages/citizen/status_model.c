@@ -77,6 +77,8 @@ static const struct code_text event_texts[] = {
 	{ "reasons_expired", "说明理由的期限届满" },
 	{ "deadline_set", "确定延迟答复的期限" },
 	{ "replied", "作出答复" },
+	{ "transferred", "转送其他机关办理，作出答复" },
+	{ "transferred_in", "由其他机关转来，等待确认收到" },
 	{ "withdrawn", "申请已撤回" },
 	{ "contact_changed", "修改通知方式和联系方式" },
 	{ "query_code_reissued", "受理机关核验身份后重新发放查询码（原查询码失效）" },

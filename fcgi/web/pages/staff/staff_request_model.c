@@ -194,6 +194,11 @@ static const char *data_label(const char *key)
 		{ "notice_id", NULL }, { "delivery_method", "送达方式" },
 		{ "delivery_ref", "单号" }, { "delivery_basis", "送达日期的依据" },
 		{ "notice_pdf_sha256", "告知书PDF的SHA-256" }, { "files", "文件的SHA-256" },
+		/* 转办 (issue 18): the other request, linked at the page's top */
+		{ "new_tracking_no", "新申请编号" }, { "new_agency_name", "接收的机关" },
+		{ "new_request_id", NULL }, { "new_agency_code", NULL },
+		{ "from_tracking_no", "原申请编号" }, { "from_agency_name", "转出的机关" },
+		{ "from_agency_code", NULL },
 	};
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (!strcmp(labels[i].key, key))
