@@ -16,6 +16,7 @@ import re
 import unittest
 
 import test_citizen_helpers as ch
+import test_report_helpers as rr
 import test_staff_common as h
 
 S = None
@@ -200,6 +201,23 @@ class TransferTest(unittest.TestCase):
                                         "csrf_token": token})
         self.assertEqual(r.status, 303)
         self.assertEqual(h.row(S, rid, "status")["status"], "answered")
+
+    def test_report_counts_each_at_its_agency(self):
+        # Table 三 (docs/report.md): the original is a request received and
+        # concluded unable_not_held at its agency; the new one a request
+        # received at the target once confirmed, in the target's year.
+        gov, a, b = government()
+        clerk, clerk_b = h.Staff(S, a), h.Staff(S, b)
+        rid, _, _ = received_online(clerk)
+        new_id = self.transfer(rid, {"agency": b, "reason": "x"}, staff=clerk)["transferred_to"]["id"]
+        clerk_b.act(new_id, "confirm")
+        year = h.today().year
+        t_a = rr.report(S, a, year)["table3"]
+        t_b = rr.report(S, b, year)["table3"]
+        self.assertEqual((t_a["received"]["person"], t_a["unable_not_held"]["person"],
+                          t_a["carried_out"]["person"]), (1, 1, 0))
+        self.assertEqual((t_b["received"]["person"], t_b["unable_not_held"]["person"],
+                          t_b["carried_out"]["person"]), (1, 0, 1))
 
     def test_target_failure_changes_nothing(self):
         gov, a, b = government()
