@@ -170,6 +170,16 @@ class TransferTest(unittest.TestCase):
         self.assertEqual(counts(), before)
         self.assertEqual(h.row(S, rid, "status")["status"], "in_progress")
 
+    def test_preview_keeps_nothing(self):
+        rid, _, _ = received_online(self.clerk)
+        before = counts()
+        p = self.transfer(rid, {"agency": self.b, "reason": "该信息由他局保存", "preview": True})
+        self.assertIn(agency_name(self.b), p["body"])
+        self.assertIn("第三十六条第（五）项", p["body"])
+        self.assertEqual(counts(), before)
+        self.assertEqual(h.row(S, rid, "status, transferred_to"),
+                         {"status": "in_progress", "transferred_to": None})
+
     def test_concluded_or_unconfirmed_request_refused(self):
         rid, _, _ = received_online(self.clerk)
         self.clerk.act(rid, "reply", {"outcome": "disclosed", "text": "予以公开"})
