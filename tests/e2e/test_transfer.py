@@ -13,21 +13,26 @@ collides with an existing number leaves both agencies as they were.
 On a stack of its own."""
 
 import re
+import secrets
 import unittest
 
 import test_citizen_helpers as ch
 import test_report_helpers as rr
 import test_staff_common as h
+from mailbox import Mailbox
 
 S = None
+BOX = None
 
 
 def setUpModule():
-    global S
+    global S, BOX
     S = h.own_stack()
+    BOX = Mailbox().start()
 
 
 def tearDownModule():
+    BOX.close()
     S.stop()
 
 
@@ -169,6 +174,23 @@ class TransferTest(unittest.TestCase):
         self.assertEqual(e["field"], "reason")
         self.assertEqual(counts(), before)
         self.assertEqual(h.row(S, rid, "status")["status"], "in_progress")
+
+    def test_applicant_is_mailed_the_new_number(self):
+        address = "tr-%s@example.com" % secrets.token_hex(3)
+        rid, no, code = h.submit_online(S, self.a, email=address, notify="email")
+        self.clerk.act(rid, "confirm")
+        new_no = self.transfer(rid, {"agency": self.b, "reason": "x"})["transferred_to"]["tracking_no"]
+        r = S.ysqgk_env({"YSQGK_SMTP_URL": BOX.url, "YSQGK_MAIL_FROM": "ysqgk@agency.example.cn",
+                         "YSQGK_PUBLIC_URL": "https://ysqgk.example.cn"}, "notify", "--once")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        mails = [m for m in BOX.messages() if address in m.envelope["rcpt_tos"]
+                 and "已转至其他机关" in str(m["Subject"])]
+        self.assertEqual(len(mails), 1)
+        self.assertIn(no, str(mails[0]["Subject"]))
+        body = mails[0].get_body().get_content()
+        self.assertIn("新的申请编号：%s" % new_no, body)
+        self.assertIn(agency_name(self.b), body)
+        self.assertNotIn(code, mails[0].as_string())
 
     def test_preview_keeps_nothing(self):
         rid, _, _ = received_online(self.clerk)
