@@ -126,6 +126,8 @@ int step_setting_int(struct step *st, const char *key, int min, int max, int def
 
 bool step_input_types_ok(struct step *st);
 const char *step_in_str(struct step *st, const char *key);
+/* step_in_str() in lower case: a username, an agency's code. */
+const char *step_in_lower(struct step *st, const char *key);
 bool step_in_bool(struct step *st, const char *key);
 bool step_in_text(struct step *st, const char *key, bool required, const char *what,
 		  const char **out);

@@ -459,11 +459,8 @@ bool do_note(struct step *st)
 
 bool do_assign(struct step *st)
 {
-	const char *to = step_in_str(st, "to"), *staff_id = NULL;
-	if (to) {
-		char *lower = arena_strdup(st->arena, to);
-		for (char *p = lower; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
+	const char *lower = step_in_lower(st, "to"), *staff_id = NULL;
+	if (lower) {
 		const char *params[] = { lower, st->agency_id };
 		PGresult *res = step_exec(st, STMT_WF_STAFF_FOR_ASSIGN, 2, params);
 		if (!res)

@@ -168,6 +168,17 @@ const char *step_in_str(struct step *st, const char *key)
 	return out;
 }
 
+const char *step_in_lower(struct step *st, const char *key)
+{
+	const char *s = step_in_str(st, key);
+	if (!s)
+		return NULL;
+	char *lower = arena_strdup(st->arena, s);
+	for (char *p = lower; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return lower;
+}
+
 bool step_in_bool(struct step *st, const char *key)
 {
 	struct json_object *v;

@@ -31,12 +31,9 @@ struct target {
  * top-level government, taking requests; else 422 naming the field. */
 static bool load_target(struct step *st, struct target *t)
 {
-	const char *code = step_in_str(st, "agency");
-	if (!code || !*code)
+	const char *lower = step_in_lower(st, "agency");
+	if (!lower)
 		return step_refuse(st, SERVICE_BAD_INPUT, "请选择接收转送的机关", "agency");
-	char *lower = arena_strdup(st->arena, code);
-	for (char *p = lower; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
 	PGresult *res = step_exec(st, STMT_WF_TRANSFER_TARGET, 2,
 				  (const char *[]){ lower, st->agency_id });
 	if (!res)
