@@ -345,6 +345,14 @@ const struct wf_outcome wf_outcomes[] = {
 
 const int wf_outcome_count = sizeof wf_outcomes / sizeof wf_outcomes[0];
 
+const char *wf_outcome_reason(const struct wf_outcome *o, const char *basis)
+{
+	if (!strcmp(o->code, "unable_not_held") && o->basis_alt && basis &&
+	    !strcmp(basis, o->basis_alt))
+		return "所申请公开的信息不属于本机关负责公开";
+	return o->reason;
+}
+
 const struct wf_outcome *wf_outcome_find(const char *code)
 {
 	for (int i = 0; code && i < wf_outcome_count; i++)

@@ -135,6 +135,10 @@ extern const struct wf_outcome wf_outcomes[];
 extern const int wf_outcome_count;
 
 const struct wf_outcome *wf_outcome_find(const char *code);
+/* The notice's why for outcome `o` replied under `basis` (its basis or
+ * basis_alt): 36 ⑸ "not this agency's to disclose" is not 36 ⑷ "not
+ * held", so unable_not_held naming another agency says so. */
+const char *wf_outcome_reason(const struct wf_outcome *o, const char *basis);
 const char *wf_notice_template(enum wf_notice_kind k);	/* "notices/deny" */
 const char *wf_notice_title(enum wf_notice_kind k);	/* 政府信息公开申请答复书 */
 

@@ -296,7 +296,7 @@ bool do_reply(struct step *st)
 	step_set_notice(st, "reply", wf_notice_template(o->notice), wf_notice_title(o->notice));
 	step_notice_str(st, "outcome_label", o->label);
 	step_notice_str(st, "basis", basis);
-	step_notice_str(st, "reason", o->reason);
+	step_notice_str(st, "reason", wf_outcome_reason(o, basis));
 	/* notices/other goes on from "根据…的规定，" with the clerk's text;
 	 * notices/unable names the other agency inside its sentence. */
 	step_notice_str(st, "text", o->notice == WF_NOTICE_OTHER ? step_sentence(st, text) : text);

@@ -141,7 +141,7 @@ bool do_transfer(struct step *st)
 	step_set_notice(st, "reply", wf_notice_template(o->notice), wf_notice_title(o->notice));
 	step_notice_str(st, "outcome_label", o->label);
 	step_notice_str(st, "basis", o->basis_alt);
-	step_notice_str(st, "reason", o->reason);
+	step_notice_str(st, "reason", wf_outcome_reason(o, o->basis_alt));
 	step_notice_str(st, "text", reason);
 	step_notice_str(st, "other_agency", other_agency);
 	step_notice_str(st, "transfer_no", new_no);

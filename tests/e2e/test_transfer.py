@@ -100,6 +100,7 @@ class TransferTest(unittest.TestCase):
         self.assertIn(agency_name(self.b), body)
         self.assertIn("0571-87654321", body)
         self.assertIn(new_no, body)
+        self.assertIn("不属于本机关负责公开", body)
         self.assertEqual(S.psql("SELECT count(*) FROM notices WHERE request_id = %d AND kind ="
                                 " 'reply' AND pdf_file_id IS NOT NULL" % rid), "1")
         # The new one: an online submission awaiting confirmation at the
