@@ -97,7 +97,9 @@ VOCAB(vocab_event_action, "request_events.action",
 	{ "id_number_viewed", "查看完整证件号码", NULL },
 	{ "contact_viewed", "查看联系电话", NULL },
 	{ "contact_changed", "申请人变更联系方式", NULL },
-	{ "query_code_reissued", "核验身份后重新发放查询码", NULL });
+	{ "query_code_reissued", "核验身份后重新发放查询码", NULL },
+	{ "transferred", "转送其他机关办理", NULL },
+	{ "transferred_in", "由其他机关转来", NULL });
 
 VOCAB(vocab_actor_kind, "request_events.actor_kind",
 	{ "applicant", "申请人", NULL },

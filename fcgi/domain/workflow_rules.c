@@ -96,6 +96,12 @@ static const struct action_rule actions[WF_ACTION_COUNT] = {
 	 * the request ended: the reply's delivery starts the remedies. */
 	[WF_RECORD_DELIVERY] = { "record_delivery", "记录送达", "notice_delivered",
 				 OPEN_RECEIVED | ENDED, A(STAFF) },
+	/* Issue 18: a reply (Art. 36(5)) with a new request made at the
+	 * agency named, so only where a reply may be given; a submission
+	 * awaiting confirmation is confirmed first (its receipt, Art. 31,
+	 * is what the reply answers). */
+	[WF_TRANSFER] = { "transfer", "转送其他机关办理", "transferred",
+			  BIT(WF_IN_PROGRESS), A(STAFF) },
 };
 
 const char *wf_status_code(enum wf_status s)
@@ -338,6 +344,14 @@ const struct wf_outcome wf_outcomes[] = {
 };
 
 const int wf_outcome_count = sizeof wf_outcomes / sizeof wf_outcomes[0];
+
+const char *wf_outcome_reason(const struct wf_outcome *o, const char *basis)
+{
+	if (!strcmp(o->code, "unable_not_held") && o->basis_alt && basis &&
+	    !strcmp(basis, o->basis_alt))
+		return "所申请公开的信息不属于本机关负责公开";
+	return o->reason;
+}
 
 const struct wf_outcome *wf_outcome_find(const char *code)
 {

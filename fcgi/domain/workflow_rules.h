@@ -62,6 +62,8 @@ enum wf_action {
 	WF_REFUSE_DEADLINE,
 	WF_RECORD_DELIVERY,	/* a notice reached the applicant: how and when
 				 * (送达; the remedies' periods run from then) */
+	WF_TRANSFER,		/* 转办: concluded as not this agency's (Art. 36(5)),
+				 * a linked request made at the right agency */
 	WF_ACTION_COUNT
 };
 
@@ -133,6 +135,10 @@ extern const struct wf_outcome wf_outcomes[];
 extern const int wf_outcome_count;
 
 const struct wf_outcome *wf_outcome_find(const char *code);
+/* The notice's why for outcome `o` replied under `basis` (its basis or
+ * basis_alt): 36 ⑸ "not this agency's to disclose" is not 36 ⑷ "not
+ * held", so unable_not_held naming another agency says so. */
+const char *wf_outcome_reason(const struct wf_outcome *o, const char *basis);
 const char *wf_notice_template(enum wf_notice_kind k);	/* "notices/deny" */
 const char *wf_notice_title(enum wf_notice_kind k);	/* 政府信息公开申请答复书 */
 

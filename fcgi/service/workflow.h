@@ -99,6 +99,9 @@ struct workflow_result workflow_preview(const struct context *ctx, const char *r
  *   record_delivery    notice_id*, method* (notices.delivery_method), ref
  *                      (* for post and express: the tracking number), date,
  *                      receipt_signed (the 送达回证 came back signed)
+ *   transfer           agency* (code, same top-level government), reason*
+ *                      (转办: the reply unable_not_held and a linked
+ *                      request at that agency, workflow_transfer.c)
  *   expire_supplement, expire_fee   (ACTOR_SYSTEM: the period has passed)
  */
 

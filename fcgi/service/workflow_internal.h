@@ -126,6 +126,8 @@ int step_setting_int(struct step *st, const char *key, int min, int max, int def
 
 bool step_input_types_ok(struct step *st);
 const char *step_in_str(struct step *st, const char *key);
+/* step_in_str() in lower case: a username, an agency's code. */
+const char *step_in_lower(struct step *st, const char *key);
 bool step_in_bool(struct step *st, const char *key);
 bool step_in_text(struct step *st, const char *key, bool required, const char *what,
 		  const char **out);
@@ -216,6 +218,9 @@ bool do_expire_reasons(struct step *st);
 bool do_set_deadline(struct step *st);
 bool do_decide_deadline(struct step *st, bool approve);
 bool do_reply(struct step *st);
+/* The request concluded: its status, and its outcome and date unless it
+ * was concluded before (a redo keeps the first, docs/report.md). */
+void step_conclude(struct step *st, enum wf_status status, const char *outcome, int32_t on);
 bool do_withdraw(struct step *st);
 bool do_appeal(struct step *st);
 bool do_note(struct step *st);
@@ -226,5 +231,9 @@ bool do_expire_fee(struct step *st);
 /* ---- workflow_delivery.c ---- */
 
 bool do_record_delivery(struct step *st);
+
+/* ---- workflow_transfer.c (转办, issue 18) ---- */
+
+bool do_transfer(struct step *st);
 
 #endif

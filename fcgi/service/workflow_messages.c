@@ -26,7 +26,9 @@ static const struct step_message step_messages[] = {
 	{ WF_FEE_NOTICE, "fee", { "amount_yuan", "pay_by" }, NULL },
 	{ WF_REPLY, "reply", { "outcome", "replied_on" }, NULL },
 	{ WF_WITHDRAW, "withdrawn", { "reason" }, NULL },
-	{ WF_DISCARD, "closed", { NULL }, NULL },	/* its reason_code's label */
+	{ WF_DISCARD, "closed", { NULL }, NULL },
+	/* 转办: the reply and the new tracking number in one message. */
+	{ WF_TRANSFER, "transferred", { "new_tracking_no", "new_agency_name" }, NULL },	/* its reason_code's label */
 	/* Art. 30: a 补正 not given in time is taken as given up. */
 	{ WF_EXPIRE_SUPPLEMENT, "closed", { NULL }, "逾期未补正，视为放弃申请" },
 	/* 2020 measures on fees: a fee not paid in time, likewise. */

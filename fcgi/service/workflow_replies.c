@@ -238,7 +238,7 @@ static bool outcome_preconditions(struct step *st, const struct wf_outcome *o)
 	return true;
 }
 
-static void conclude(struct step *st, enum wf_status status, const char *outcome, int32_t on)
+void step_conclude(struct step *st, enum wf_status status, const char *outcome, int32_t on)
 {
 	st->status = status;
 	st->notice_outcome = outcome;
@@ -292,11 +292,11 @@ bool do_reply(struct step *st)
 	step_data_str(st, "other_agency", other_agency);
 	step_data_str(st, "channel_info", channel_info);
 	step_data_date(st, "replied_on", d);
-	conclude(st, WF_ANSWERED, o->code, d);
+	step_conclude(st, WF_ANSWERED, o->code, d);
 	step_set_notice(st, "reply", wf_notice_template(o->notice), wf_notice_title(o->notice));
 	step_notice_str(st, "outcome_label", o->label);
 	step_notice_str(st, "basis", basis);
-	step_notice_str(st, "reason", o->reason);
+	step_notice_str(st, "reason", wf_outcome_reason(o, basis));
 	/* notices/other goes on from "根据…的规定，" with the clerk's text;
 	 * notices/unable names the other agency inside its sentence. */
 	step_notice_str(st, "text", o->notice == WF_NOTICE_OTHER ? step_sentence(st, text) : text);
@@ -319,7 +319,7 @@ bool do_withdraw(struct step *st)
 	/* Withdrawn before receipt: no request, counted nowhere; after: it
 	 * ends as `other` in table 三. */
 	if (st->has_received)
-		conclude(st, WF_WITHDRAWN, "other", d);
+		step_conclude(st, WF_WITHDRAWN, "other", d);
 	else
 		st->status = WF_WITHDRAWN;
 	return true;
@@ -459,11 +459,8 @@ bool do_note(struct step *st)
 
 bool do_assign(struct step *st)
 {
-	const char *to = step_in_str(st, "to"), *staff_id = NULL;
-	if (to) {
-		char *lower = arena_strdup(st->arena, to);
-		for (char *p = lower; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
+	const char *lower = step_in_lower(st, "to"), *staff_id = NULL;
+	if (lower) {
 		const char *params[] = { lower, st->agency_id };
 		PGresult *res = step_exec(st, STMT_WF_STAFF_FOR_ASSIGN, 2, params);
 		if (!res)
@@ -492,7 +489,7 @@ static void close_as_given_up(struct step *st, int32_t last_day, const char *out
 {
 	int32_t on = last_day + 1 > st->received ? last_day + 1 : st->received;
 	st->effective = on;
-	conclude(st, WF_CLOSED, outcome, on);
+	step_conclude(st, WF_CLOSED, outcome, on);
 	/* Addressed to the applicant ("您"), the period's last day named once
 	 * (issue 15: the notices proof-read). */
 	step_set_notice(st, "other", "notices/closing", wf_notice_title(WF_NOTICE_OTHER));

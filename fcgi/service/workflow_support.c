@@ -62,6 +62,11 @@ bool step_db_failed(struct step *st, PGresult *res)
 			return step_refuse(st, SERVICE_FORBIDDEN, "不能审批自己提出的延期申请", NULL);
 		if (constraint && !strcmp(constraint, "extensions_total_max_20"))
 			return step_refuse(st, SERVICE_CONFLICT, "延期合计不得超过20个工作日（条例第三十三条）", NULL);
+		/* A new request's number (a transfer's, issue 18) already taken:
+		 * the agency's counter is behind (a restore, an import). */
+		if (constraint && !strcmp(constraint, "requests_tracking_no_key"))
+			return step_refuse(st, SERVICE_FAILED,
+					"接收机关的申请编号计数器与已有编号冲突，请联系系统管理员；没有改动任何申请", NULL);
 		if (f == DB_FAIL_UNIQUE)
 			return step_refuse(st, SERVICE_CONFLICT, "该事项已经办理，不能重复办理", NULL);
 		return step_refuse(st, SERVICE_BAD_INPUT, "填写的内容不符合规则，请检查后重试", NULL);
@@ -161,6 +166,17 @@ const char *step_in_str(struct step *st, const char *key)
 			*w++ = *r;
 	*w = '\0';
 	return out;
+}
+
+const char *step_in_lower(struct step *st, const char *key)
+{
+	const char *s = step_in_str(st, key);
+	if (!s)
+		return NULL;
+	char *lower = arena_strdup(st->arena, s);
+	for (char *p = lower; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return lower;
 }
 
 bool step_in_bool(struct step *st, const char *key)

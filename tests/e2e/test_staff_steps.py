@@ -201,6 +201,9 @@ class PreviewOnEveryIssuingFormTest(unittest.TestCase):
         cls.agency = h.new_agency(S)
         cls.clerk = h.Staff(S, cls.agency)
         cls.head = h.Staff(S, cls.agency, role="head")
+        # 转办 (issue 18) goes to another agency of the same government.
+        cls.SAMPLES = dict(cls.SAMPLES, transfer={"agency": h.new_agency(S, parent=cls.agency),
+                                                  "reason": "不属于本机关"})
 
     def check_page(self, who, rid):
         page = who.get("/staff/requests/%d" % rid).text

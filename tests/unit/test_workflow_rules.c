@@ -47,6 +47,8 @@ static const struct {
 	{ "approve_deadline", "in_progress awaiting_supplement consulting awaiting_fee" },
 	{ "refuse_deadline", "in_progress awaiting_supplement consulting awaiting_fee" },
 	{ "record_delivery", "in_progress awaiting_supplement consulting awaiting_fee answered closed withdrawn discarded" },
+	/* Issue 18: only where a reply may be given. */
+	{ "transfer", "in_progress" },
 };
 
 static bool listed(const char *list, const char *word)
@@ -228,6 +230,12 @@ static void test_legal_basis_per_outcome(void **state)
 	}
 	assert_non_null(strstr(wf_outcome_find("disclosed")->basis_alt, "第三十六条第（一）项"));
 	assert_non_null(strstr(wf_outcome_find("unable_not_held")->basis_alt, "第三十六条第（五）项"));
+	/* 36 ⑸ says why differently from 36 ⑷; other outcomes keep theirs. */
+	const struct wf_outcome *nh = wf_outcome_find("unable_not_held");
+	assert_string_equal(wf_outcome_reason(nh, nh->basis), nh->reason);
+	assert_non_null(strstr(wf_outcome_reason(nh, nh->basis_alt), "不属于本机关负责公开"));
+	const struct wf_outcome *dc = wf_outcome_find("disclosed");
+	assert_string_equal(wf_outcome_reason(dc, dc->basis_alt), dc->reason);
 	assert_int_equal(wf_outcome_find("deny_law")->notice, WF_NOTICE_DENY);
 	assert_int_equal(wf_outcome_find("partial")->notice, WF_NOTICE_PARTIAL);
 	assert_int_equal(wf_outcome_find("reject_mass")->notice, WF_NOTICE_REJECT);

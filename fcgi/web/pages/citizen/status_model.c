@@ -77,6 +77,8 @@ static const struct code_text event_texts[] = {
 	{ "reasons_expired", "说明理由的期限届满" },
 	{ "deadline_set", "确定延迟答复的期限" },
 	{ "replied", "作出答复" },
+	{ "transferred", "转送其他机关办理，作出答复" },
+	{ "transferred_in", "由其他机关转来，等待确认收到" },
 	{ "withdrawn", "申请已撤回" },
 	{ "contact_changed", "修改通知方式和联系方式" },
 	{ "query_code_reissued", "受理机关核验身份后重新发放查询码（原查询码失效）" },
@@ -526,6 +528,23 @@ bool status_model_add_choices(struct request *req, struct json_object *m, const 
 	return true;
 }
 
+/* 转办 (issue 18): the request this one went to or came from, as
+ * {tracking_no, agency_name} under `key`; null when none. The same query
+ * code opens both. */
+static void add_transfer_link(struct request *req, struct json_object *m, const char *key,
+			      const PGresult *res, int no, int agency)
+{
+	const char *tracking_no = value(req, res, 0, no);
+	if (!tracking_no) {
+		json_object_object_add(m, key, NULL);
+		return;
+	}
+	struct json_object *link = json_object_new_object();
+	model_add_str(link, "tracking_no", tracking_no);
+	model_add_str(link, "agency_name", value(req, res, 0, agency));
+	json_object_object_add(m, key, link);
+}
+
 /* The signed token (status_token) that the page's forms carry instead of
  * the query code (issue 16; core/file_links.h): a page's, never JSON's. */
 static void add_token(struct request *req, struct json_object *m, const PGresult *request)
@@ -616,6 +635,11 @@ struct json_object *status_model_of(struct request *req, struct db *db,
 	if (office_address || office_phone || office_hours)
 		add_true(ag, "has_office");
 	json_object_object_add(m, "agency", ag);
+	add_transfer_link(req, m, "transferred_to", res, COL(CITIZEN_STATUS_REQUEST, transferred_to_no),
+			  COL(CITIZEN_STATUS_REQUEST, transferred_to_agency));
+	add_transfer_link(req, m, "transferred_from", res,
+			  COL(CITIZEN_STATUS_REQUEST, transferred_from_no),
+			  COL(CITIZEN_STATUS_REQUEST, transferred_from_agency));
 	bool open = status_open(status);
 	bool stopped = !PQgetisnull(res, 0, COL(CITIZEN_STATUS_REQUEST, clock_stopped_since)) ||
 		       !strcmp(status, "awaiting_supplement") ||

@@ -194,6 +194,11 @@ static const char *data_label(const char *key)
 		{ "notice_id", NULL }, { "delivery_method", "送达方式" },
 		{ "delivery_ref", "单号" }, { "delivery_basis", "送达日期的依据" },
 		{ "notice_pdf_sha256", "告知书PDF的SHA-256" }, { "files", "文件的SHA-256" },
+		/* 转办 (issue 18): the other request, linked at the page's top */
+		{ "new_tracking_no", "新申请编号" }, { "new_agency_name", "接收的机关" },
+		{ "new_request_id", NULL }, { "new_agency_code", NULL },
+		{ "from_tracking_no", "原申请编号" }, { "from_agency_name", "转出的机关" },
+		{ "from_agency_code", NULL },
 	};
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (!strcmp(labels[i].key, key))
@@ -543,6 +548,25 @@ static void refine_actions(struct request *req, struct json_object *m)
 		       json_object_object_get_ex(can, "refuse_deadline", &v));
 }
 
+/* 转办 (issue 18): the request this one went to or came from, as
+ * {id, tracking_no, agency: {code, name}} under `key`; null when none. */
+static void add_transfer_link(struct request *req, struct json_object *m, const char *key,
+			      const PGresult *res, int id, int no, int code, int name)
+{
+	if (PQgetisnull(res, 0, id)) {
+		json_object_object_add(m, key, NULL);
+		return;
+	}
+	struct json_object *link = json_object_new_object();
+	json_object_object_add(link, "id", json_object_new_int64(atoll(PQgetvalue(res, 0, id))));
+	staff_add_val(req, link, "tracking_no", res, 0, no);
+	struct json_object *agency = json_object_new_object();
+	staff_add_val(req, agency, "code", res, 0, code);
+	staff_add_val(req, agency, "name", res, 0, name);
+	json_object_object_add(link, "agency", agency);
+	json_object_object_add(m, key, link);
+}
+
 /* The whole model of the request (page and API); NULL when answered
  * (404 outside the member's agencies, or a database failure). */
 struct json_object *request_model(struct request *req, const char *id, enum reveal reveal,
@@ -611,6 +635,13 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 		staff_add_val(req, rep, "tracking_no", res, 0, COL(REQ_DETAIL, repeat_of_tracking_no));
 		json_object_object_add(m, "repeat_of", rep);
 	}
+	add_transfer_link(req, m, "transferred_to", res, COL(REQ_DETAIL, transferred_to),
+			  COL(REQ_DETAIL, transferred_to_no), COL(REQ_DETAIL, transferred_to_agency_code),
+			  COL(REQ_DETAIL, transferred_to_agency_name));
+	add_transfer_link(req, m, "transferred_from", res, COL(REQ_DETAIL, transferred_from),
+			  COL(REQ_DETAIL, transferred_from_no),
+			  COL(REQ_DETAIL, transferred_from_agency_code),
+			  COL(REQ_DETAIL, transferred_from_agency_name));
 	model_add_bool(m, "imported", !strcmp(PQgetvalue(res, 0, COL(REQ_DETAIL, imported)), "t"));
 	model_add_bool(m, "paused", !PQgetisnull(res, 0, COL(REQ_DETAIL, clock_stopped_since)));
 	model_add_bool(m, "id_number_revealed", reveal == REVEAL_ID_NUMBER);
@@ -632,6 +663,21 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 	add_actions(req, m, d);
 	refine_actions(req, m);
 	return m;
+}
+
+/* The agencies a request may be transferred to (REQ_TRANSFER_CHOICES). */
+static struct json_object *transfer_choices(struct request *req, const char *agency_id)
+{
+	PGresult *res = db_exec(req->db, STMT_REQ_TRANSFER_CHOICES, 1, (const char *[]){ agency_id });
+	struct json_object *list = json_object_new_array();
+	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
+		struct json_object *a = json_object_new_object();
+		staff_add_val(req, a, "code", res, i, COL(REQ_TRANSFER_CHOICES, code));
+		staff_add_val(req, a, "name", res, i, COL(REQ_TRANSFER_CHOICES, name));
+		json_object_array_add(list, a);
+	}
+	PQclear(res);
+	return list;
 }
 
 /* What the page's forms need besides the request. */
@@ -660,6 +706,7 @@ static void add_form_choices(struct request *req, struct json_object *m, const s
 	}
 	PQclear(res);
 	json_object_object_add(m, "staff_choices", staff);
+	json_object_object_add(m, "transfer_choices", transfer_choices(req, d->agency_id_text));
 	request_add_phrases(req, m, d->agency_id_text);
 	model_add_str(m, "today", fmt(req, clock_today()));
 	/* record_delivery: the ways a notice reaches the applicant, the
@@ -693,12 +740,14 @@ static struct json_object *kept_fields(const struct kept_form *k,
 	return f;
 }
 
-/* The reply's outcome as chosen stays chosen. */
-static void select_outcome(struct json_object *m, struct json_object *input)
+/* A choice of list `list_key` (objects with `code`) as sent in input
+ * `field` stays chosen: the reply's outcome, the transfer's agency. */
+static void select_choice(struct json_object *m, const char *list_key,
+			  struct json_object *input, const char *field)
 {
 	struct json_object *list, *chosen;
-	if (!json_object_object_get_ex(input, "outcome", &chosen) ||
-	    !json_object_object_get_ex(m, "outcome_choices", &list))
+	if (!json_object_object_get_ex(input, field, &chosen) ||
+	    !json_object_object_get_ex(m, list_key, &list))
 		return;
 	const char *code = json_object_get_string(chosen);
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
@@ -751,7 +800,9 @@ static void render_page(struct request *req, const char *id, int status, enum re
 		json_object_object_add(forms, kept->action, kept_fields(kept, refused));
 		json_object_object_add(m, "form", forms);
 		if (!strcmp(kept->action, "reply"))
-			select_outcome(m, kept->input);
+			select_choice(m, "outcome_choices", kept->input, "outcome");
+		if (!strcmp(kept->action, "transfer"))
+			select_choice(m, "transfer_choices", kept->input, "agency");
 		if (refused && refused->message)
 			add_error_summary(m, kept->action, refused);
 	}
