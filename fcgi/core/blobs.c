@@ -61,18 +61,6 @@ bool blob_store(struct db *db, const void *data, size_t len,
 	return true;
 }
 
-long long blob_size(struct db *db, const unsigned char sha256[BLOB_SHA256_BYTES])
-{
-	char hex[BLOB_SHA256_HEX];
-	sodium_bin2hex(hex, sizeof hex, sha256, BLOB_SHA256_BYTES);
-	const char *p[] = { hex };
-	PGresult *res = db_exec(db, STMT_BLOB_INFO, 1, p);
-	long long size = !db_ok(res) ? -1 : PQntuples(res) != 1 ? -2
-			 : atoll(PQgetvalue(res, 0, COL(BLOB_INFO, size)));
-	PQclear(res);
-	return size;
-}
-
 static bool read_full(int fd, unsigned char *buf, size_t n, off_t at)
 {
 	size_t got = 0;

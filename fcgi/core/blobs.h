@@ -33,10 +33,6 @@ void blob_sha256(const void *data, size_t len, unsigned char out[BLOB_SHA256_BYT
 bool blob_store(struct db *db, const void *data, size_t len,
 		unsigned char sha256_out[BLOB_SHA256_BYTES], PGresult **failure);
 
-/* The blob's size in bytes; -1 on a database failure, -2 when there is
- * no such blob. */
-long long blob_size(struct db *db, const unsigned char sha256[BLOB_SHA256_BYTES]);
-
 /*
  * Stores the size bytes of the open file fd (read from offset 0, a chunk
  * at a time: memory does not grow with the file) whose SHA-256 the caller

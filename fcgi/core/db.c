@@ -301,6 +301,34 @@ bool db_exec_steps(struct db *db, struct db_step *steps, size_t n)
 	return ok;
 }
 
+bool db_exec_no_flush_wait(struct db *db, enum stmt s, int nparams, const char *const *params)
+{
+	struct db_step steps[] = {
+		{ .stmt = STMT_TX_BEGIN },
+		{ .stmt = STMT_TX_NO_FLUSH_WAIT },
+		{ .stmt = s, .nparams = nparams, .params = params },
+		{ .stmt = STMT_TX_COMMIT },
+	};
+	size_t n = sizeof steps / sizeof steps[0];
+	bool ok = db_exec_steps(db, steps, n);
+	if (!ok) {
+		char why[512];
+		for (size_t i = 0; i < n; i++) {
+			if (steps[i].res && !db_ok(steps[i].res)) {	/* the first: the cause */
+				log_warn("db: %s failed: %s", stmt_name[steps[i].stmt],
+					 db_error_text(steps[i].res, why, sizeof why));
+				break;
+			}
+		}
+		/* A failure skipped the COMMIT: the transaction is still open. */
+		if (db->conn)
+			db_command(db, "ROLLBACK");
+	}
+	for (size_t i = 0; i < n; i++)
+		PQclear(steps[i].res);
+	return ok;
+}
+
 bool db_command(struct db *db, const char *sql)
 {
 	if (!db->conn)

@@ -118,6 +118,17 @@ struct db_step {
  */
 bool db_exec_steps(struct db *db, struct db_step *steps, size_t n);
 
+/*
+ * Runs one write in a transaction of its own, in one round trip, that
+ * commits without waiting for its WAL to reach the disk (synchronous_commit
+ * off): a crash of the database server may lose the last fraction of a
+ * second of such writes, never anything else's. For access records only —
+ * a download's line in file_downloads — whose wait for the disk would
+ * otherwise hold each download (issue 15); never for a request's state.
+ * True when it committed; on a failure the transaction is rolled back.
+ */
+bool db_exec_no_flush_wait(struct db *db, enum stmt s, int nparams, const char *const *params);
+
 /* Runs a plain command without parameters (BEGIN, COMMIT, ROLLBACK). */
 bool db_command(struct db *db, const char *sql);
 

@@ -114,7 +114,8 @@ static bool redirect_to_cache(struct request *req, const unsigned char *sha,
 /* Answers with the file's bytes, streamed, and logs the download
  * (staff_id NULL for a link); 304 when the client has them already. */
 static void send_file(struct request *req, const char *file_id, const char *sha_hex,
-		      const char *name, const char *mime, const char *staff_id, const char *via)
+		      const char *name, const char *mime, const char *size_text,
+		      const char *staff_id, const char *via)
 {
 	struct blob_stream *s = arena_alloc(req->arena, sizeof *s);
 	size_t n = 0;
@@ -132,26 +133,23 @@ static void send_file(struct request *req, const char *file_id, const char *sha_
 		req->responded = true;
 		return;
 	}
-	long long size = blob_size(req->db, s->sha);
-	if (size < 0) {
-		if (size == -2)
-			log_error("file %s: its blob is missing", file_id);
-		respond_error(req, size == -1 ? 503 : 500,
-			      size == -1 ? "系统暂时无法读取文件，请稍后重试" : NULL);
+	if (!*size_text) {
+		log_error("file %s: its blob is missing", file_id);
+		respond_error(req, 500, NULL);
 		return;
 	}
 	const char *p[] = { file_id, staff_id, via };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_FILES_DOWNLOAD_LOG, 3, p);
-	if (!res)
+	if (!db_exec_no_flush_wait(req->db, STMT_FILES_DOWNLOAD_LOG, 3, p)) {
+		respond_error(req, 503, "系统暂时无法读取文件，请稍后重试");
 		return;
-	PQclear(res);
+	}
 	http_header(req, "Content-Type", mime);
 	content_disposition(req, file_id, name);
 	if (*req->app->config.file_cache_dir && redirect_to_cache(req, s->sha, sha_hex))
 		return;
 	req->stream = stream_blob;
 	req->stream_ctx = s;
-	req->stream_length = size;
+	req->stream_length = atoll(size_text);
 	req->status = 200;
 	req->responded = true;
 }
@@ -173,10 +171,11 @@ void page_staff_notice_pdf(struct request *req, const char *request_id, const ch
 		return;
 	}
 #define V(c) arena_strdup(req->arena, PQgetvalue(res, 0, COL(FILES_NOTICE_PDF, c)))
-	const char *id = V(id), *sha = V(sha256), *name = V(display_name), *mime = V(mime);
+	const char *id = V(id), *sha = V(sha256), *name = V(display_name), *mime = V(mime),
+		   *size = V(size);
 #undef V
 	PQclear(res);
-	send_file(req, id, sha, name, mime, req->staff->staff_id_text, "staff");
+	send_file(req, id, sha, name, mime, size, req->staff->staff_id_text, "staff");
 }
 
 void page_staff_file(struct request *req)
@@ -200,10 +199,11 @@ void page_staff_file(struct request *req)
 		return;
 	}
 #define V(c) arena_strdup(req->arena, PQgetvalue(res, 0, COL(FILES_STAFF_FILE, c)))
-	const char *id = V(id), *sha = V(sha256), *name = V(display_name), *mime = V(mime);
+	const char *id = V(id), *sha = V(sha256), *name = V(display_name), *mime = V(mime),
+		   *size = V(size);
 #undef V
 	PQclear(res);
-	send_file(req, id, sha, name, mime, req->staff->staff_id_text, "staff");
+	send_file(req, id, sha, name, mime, size, req->staff->staff_id_text, "staff");
 }
 
 void page_status_file(struct request *req)
@@ -229,8 +229,8 @@ void page_status_file(struct request *req)
 		return;
 	}
 #define V(c) arena_strdup(req->arena, PQgetvalue(res, 0, COL(FILES_APPLICANT_FILE, c)))
-	const char *sha = V(sha256), *name = V(display_name), *mime = V(mime);
+	const char *sha = V(sha256), *name = V(display_name), *mime = V(mime), *size = V(size);
 #undef V
 	PQclear(res);
-	send_file(req, file_id, sha, name, mime, NULL, "status_link");
+	send_file(req, file_id, sha, name, mime, size, NULL, "status_link");
 }
