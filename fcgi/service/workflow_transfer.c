@@ -122,7 +122,7 @@ bool do_transfer(struct step *st)
 {
 	const struct wf_outcome *o = wf_outcome_find("unable_not_held");
 	const char *reason;
-	struct target t;
+	struct target t = { 0 };
 	if (!step_in_text(st, "reason", true, "转送理由", &reason) || !load_target(st, &t))
 		return false;
 	const char *new_no = create_at_target(st, &t, reason);
