@@ -329,6 +329,12 @@ class ReplyTest(unittest.TestCase):
         self.assertEqual(j["status"], "answered")
         self.assertEqual(j["outcome"], "partial")
         self.assertEqual(j["concluded_on"], str(h.today()))
+        # Concluded: the deadline box keeps the date, without days left.
+        self.assertTrue(j["deadline"]["concluded"])
+        page = h.text_of(self.clerk.get("/staff/requests/%d" % rid).text)
+        self.assertRegex(page, r"答复期限：\s*\d{4}年\d+月\d+日\s*(（暂定[^）]*）\s*)?（已办结：")
+        self.assertNotIn("还剩", page)
+        self.assertNotIn("今天到期", page)
         n = [n for n in j["notices"] if n["kind"] == "reply"][0]
         self.assertEqual(n["title"], "政府信息公开申请答复书")
         self.assertEqual(n["notice_no"], "〔2026〕第1号")

@@ -129,7 +129,10 @@ static void add_deadline(struct request *req, struct json_object *m, const char 
 	if (!cal || !workflow_deadline(req->db, cal, id, &dl))
 		return;
 	int32_t today = clock_today();
-	struct json_object *d = json_object_new_object();
+	struct json_object *d = json_object_new_object(), *v;
+	/* Answered, withdrawn or closed: the date stands for the record, no
+	 * working days are left or over. */
+	model_add_bool(d, "concluded", json_object_object_get_ex(m, "concluded_on", &v));
 	staff_add_date_cn(req, d, "received_on", fmt(req, dl.received));
 	if (dl.base_from != dl.received)
 		staff_add_date_cn(req, d, "restarted_on", fmt(req, dl.base_from));
