@@ -18,7 +18,29 @@ static struct code_reissue refused(enum service_status s, const char *message)
 	return r;
 }
 
-/* Inside the transaction: the checks, the new hash, the event. */
+/* The event of a new code on request_id: who, and that the identity was
+ * checked — never the code; via: the linked request it was issued on. */
+static int log_reissue(const struct context *ctx, const char *request_id, const char *via)
+{
+	struct json_object *data = json_object_new_object();
+	json_object_object_add(data, "identity_checked", json_object_new_boolean(true));
+	if (via)
+		json_object_object_add(data, "issued_on_request", json_object_new_string(via));
+	struct event e = {
+		.request_id = request_id,
+		.actor_kind = "staff",
+		.actor_staff_id = ctx->staff->staff_id_text,
+		.action = "query_code_reissued",
+		.data = data,
+	};
+	PGresult *failure = NULL;
+	int seq = event_append(ctx->db, &e, &failure);
+	PQclear(failure);
+	json_object_put(data);
+	return seq;
+}
+
+/* Inside the transaction: the checks, the new hash, the events. */
 static struct code_reissue reissue(const struct context *ctx, const char *request_id)
 {
 	const char *p[] = { request_id };
@@ -47,22 +69,15 @@ static struct code_reissue reissue(const struct context *ctx, const char *reques
 	const char *q[] = { request_id, pii_hash(ctx->app, ctx->arena, PII_QUERY_CODE, code) };
 	res = db_exec(ctx->db, STMT_CODE_REISSUE_STORE, 2, q);
 	bool ok = db_ok(res);
+	for (int i = 0; ok && i < PQntuples(res); i++) {
+		const char *id = PQgetvalue(res, i, COL(CODE_REISSUE_STORE, id));
+		bool linked = strcmp(id, request_id) != 0;
+		int seq = log_reissue(ctx, id, linked ? tracking_no : NULL);
+		ok = seq > 0;
+		if (!linked)
+			r.seq = seq;
+	}
 	PQclear(res);
-	/* The event says who and that the identity was checked; never the code. */
-	struct json_object *data = json_object_new_object();
-	json_object_object_add(data, "identity_checked", json_object_new_boolean(true));
-	struct event e = {
-		.request_id = request_id,
-		.actor_kind = "staff",
-		.actor_staff_id = ctx->staff->staff_id_text,
-		.action = "query_code_reissued",
-		.data = data,
-	};
-	PGresult *failure = NULL;
-	if (ok)
-		r.seq = event_append(ctx->db, &e, &failure);
-	PQclear(failure);
-	json_object_put(data);
 	if (!ok || !r.seq) {
 		sodium_memzero(code, sizeof code);
 		return refused(SERVICE_UNAVAILABLE, NULL);

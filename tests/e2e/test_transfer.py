@@ -157,6 +157,32 @@ class TransferTest(unittest.TestCase):
         r = S.ysqgk("audit", "verify")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
+    def test_a_new_code_on_either_replaces_the_shared_one(self):
+        """The two requests share the applicant's code: a new one issued
+        on either (issue 16 item 6) replaces it on both, each with its own
+        event, so the old code opens neither."""
+        rid, no, code = received_online(self.clerk)
+        new_id = self.transfer(rid, {"agency": self.b, "reason": "该信息由本县另一部门负责"})[
+            "transferred_to"]["id"]
+        new_no = S.psql("SELECT tracking_no FROM requests WHERE id = %d" % new_id)
+        r = self.clerk_b.post_json("/api/v1/requests/%d/reissue-code" % new_id, {"identity_checked": True})
+        self.assertEqual(r.status, 200, r)
+        fresh = r.json()["query_code"]
+        S.psql("DELETE FROM status_lookup_failures")
+        for tracking_no in (no, new_no):
+            self.assertEqual(S.post_json("/api/v1/status", {"tracking_no": tracking_no,
+                                                            "query_code": code}).status, 404)
+            S.psql("DELETE FROM status_lookup_failures")
+            self.assertEqual(S.post_json("/api/v1/status", {"tracking_no": tracking_no,
+                                                            "query_code": fresh}).status, 200)
+        self.assertEqual(h.events(S, new_id)[-1], "query_code_reissued")
+        self.assertEqual(h.events(S, rid)[-1], "query_code_reissued")
+        via = S.psql("SELECT data->>'issued_on_request' FROM request_events WHERE request_id = %d"
+                     " AND action = 'query_code_reissued'" % rid)
+        self.assertEqual(via, new_no)
+        r = S.ysqgk("audit", "verify")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
     def test_refusals_name_the_field(self):
         other_gov = h.new_agency(S, "to")
         closed = h.new_agency(S, "tc", parent=self.gov)

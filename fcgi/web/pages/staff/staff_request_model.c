@@ -202,6 +202,9 @@ static const char *data_label(const char *key)
 		{ "new_request_id", NULL }, { "new_agency_code", NULL },
 		{ "from_tracking_no", "原申请编号" }, { "from_agency_name", "转出的机关" },
 		{ "from_agency_code", NULL },
+		/* a new 查询码 (issue 16 item 6), maybe issued on the linked request */
+		{ "identity_checked", "已核验申请人身份" },
+		{ "issued_on_request", "在关联的申请上发放" },
 	};
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (!strcmp(labels[i].key, key))
@@ -255,7 +258,10 @@ static bool add_events(struct request *req, struct json_object *m, const char *i
 					continue;
 				struct json_object *pair = json_object_new_object();
 				const char *value = json_object_is_type(v, json_type_array)
-					? code_labels(req, k, v) : json_object_get_string(v);
+					? code_labels(req, k, v)
+					: json_object_is_type(v, json_type_boolean)
+					? (json_object_get_boolean(v) ? "是" : "否")
+					: json_object_get_string(v);
 				const char *label = vocab_field_label(NULL, k, value);
 				model_add_str(pair, "key", data_label(k));
 				model_add_str(pair, "value", label ? label : value);
