@@ -27,7 +27,8 @@ struct event {
 
 /*
  * Appends the event; returns its seq (>= 1), or 0 on failure with the
- * failed result in *failure (the caller PQclears it) for respond_db_failure.
+ * failed result in *failure (the caller PQclears it) for respond_db_failure
+ * — or freed here when failure is NULL.
  */
 int event_append(struct db *db, const struct event *e, PGresult **failure);
 

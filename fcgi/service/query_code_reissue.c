@@ -33,9 +33,7 @@ static int log_reissue(const struct context *ctx, const char *request_id, const 
 		.action = "query_code_reissued",
 		.data = data,
 	};
-	PGresult *failure = NULL;
-	int seq = event_append(ctx->db, &e, &failure);
-	PQclear(failure);
+	int seq = event_append(ctx->db, &e, NULL);
 	json_object_put(data);
 	return seq;
 }

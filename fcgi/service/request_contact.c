@@ -104,9 +104,7 @@ static int append_event(const struct context *ctx, const char *request_id,
 		.action = "contact_changed",
 		.data = data,
 	};
-	PGresult *failure = NULL;
-	int seq = event_append(ctx->db, &e, &failure);
-	PQclear(failure);
+	int seq = event_append(ctx->db, &e, NULL);
 	json_object_put(data);
 	return seq;
 }
