@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
-import { PASSWORD, baseURL, screenshot, submit } from './browser.mjs';
+import { PASSWORD, baseURL, personRequest, screenshot, submit } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -141,13 +141,6 @@ export class Audit {
 
 // ---- how the suites reach each page --------------------------------------
 
-const APPLICANT = {
-  applicant_kind: 'person', name: '钱七', id_type: 'resident_id', id_number: '11010519491231002X',
-  phone: '13812345678', email: 'qq@example.com', address: '示例县幸福路1号', postcode: '100010',
-  description: '请公开本县2025年道路维修工程的招标文件和中标结果。',
-  provision_forms: ['paper'], obtain_methods: ['post'], declaration: true, privacy_consent: true,
-};
-
 // A POST through the JSON API, waiting out nginx's limit on POSTs.
 export async function post(page, path, data) {
   for (let i = 0; i < 30; i++) {
@@ -163,7 +156,7 @@ export async function post(page, path, data) {
 
 // An online request: { id, no, code }; `steps` are [action, body] a clerk takes.
 export async function newRequest(citizen, clerk, steps = []) {
-  const made = await post(citizen, '/api/v1/agencies/demo/requests', APPLICANT);
+  const made = await post(citizen, '/api/v1/agencies/demo/requests', personRequest());
   const resp = await clerk.request.get(`/staff/requests/${made.tracking_no}`, { headers: { Accept: 'application/json' } });
   const { id } = await resp.json();
   for (const [action, body] of steps) await post(clerk, `/api/v1/requests/${id}/${action}`, body);
@@ -175,13 +168,16 @@ export async function lookUp(page, r) {
   await submit(page, () => page.getByLabel('查询码').fill(r.code), () => page.getByRole('button', { name: '查询' }));
 }
 
-export async function fillForm(page) {
+// Fills the apply form as a person would, with personRequest()'s details
+// (overrides: name, description).
+export async function fillForm(page, overrides = {}) {
+  const a = personRequest(overrides);
   await page.getByLabel('公民（自然人）').check();
-  await page.getByLabel('姓名或名称').fill('钱七');
-  await page.getByLabel('证件类型').selectOption('resident_id');
-  await page.getByLabel('证件号码').fill('11010519491231002X');
-  await page.getByLabel('联系电话').fill('13812345678');
-  await page.getByLabel('所需信息的描述').fill('请公开本县2025年道路维修工程的招标文件和中标结果。');
+  await page.getByLabel('姓名或名称').fill(a.name);
+  await page.getByLabel('证件类型').selectOption(a.id_type);
+  await page.getByLabel('证件号码').fill(a.id_number);
+  await page.getByLabel('联系电话').fill(a.phone);
+  await page.getByLabel('所需信息的描述').fill(a.description);
   await page.getByLabel('纸质').check();
   await page.getByLabel('自行领取').check();
   await page.getByLabel(/本人承诺/).check();

@@ -46,12 +46,33 @@ export const PASSWORD = 'browser-pass-123';
 export const needsStack = !stackDir || !bin
   ? 'needs YSQGK_E2E_STACK_DIR and YSQGK_BIN (run through test_browser.py)' : false;
 
-// A new staff member of agency demo; their user name.
-export function addUser(role, displayName) {
+// The command line on the shared stack (a new user's password on stdin).
+export const ysqgk = (...args) => execFileSync(bin,
+  ['--config', path.join(stackDir, 'ysqgk.conf'), ...args], { input: `${PASSWORD}\n` }).toString();
+
+// A new agency (under parent when given); its code.
+export function addAgency(prefix, displayName, parent) {
+  const code = `${prefix}-${randomBytes(3).toString('hex')}`;
+  ysqgk('agency', 'add', code, displayName, ...(parent ? ['--parent', parent] : []));
+  return code;
+}
+
+// A new staff member (of agency demo unless told); their user name.
+export function addUser(role, displayName, agency = 'demo') {
   const name = `${role[0]}${randomBytes(4).toString('hex')}`;
-  execFileSync(bin, ['--config', path.join(stackDir, 'ysqgk.conf'), 'user', 'add', name,
-    '--agency', 'demo', '--role', role, '--name', displayName], { input: `${PASSWORD}\n` });
+  ysqgk('user', 'add', name, '--agency', agency, '--role', role, '--name', displayName);
   return name;
+}
+
+// A person's request as the JSON API takes it; overrides replace fields.
+export function personRequest(overrides = {}) {
+  return {
+    applicant_kind: 'person', name: '钱七', id_type: 'resident_id', id_number: '11010519491231002X',
+    phone: '13812345678', email: 'qq@example.com', address: '示例县幸福路1号', postcode: '100010',
+    description: '请公开本县2025年道路维修工程的招标文件和中标结果。',
+    provision_forms: ['paper'], obtain_methods: ['post'], declaration: true, privacy_consent: true,
+    ...overrides,
+  };
 }
 
 // Submits a form; nginx limits POSTs per address (a shared stack), so a 429

@@ -7,41 +7,21 @@
 // a11y-county-*.png, a11y-stats-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { Audit, go, post, signIn, visitAll } from './a11y.mjs';
 import {
-  bin, launch, needsStack, newPage, PASSWORD, stackDir,
+  addAgency, addUser, launch, needsStack, newPage, personRequest,
 } from './browser.mjs';
-
-const ysqgk = (...args) => execFileSync(bin, ['--config', path.join(stackDir, 'ysqgk.conf'), ...args],
-  { input: `${PASSWORD}\n` }).toString();
 
 // A parent agency with two departments and a head of the parent.
 function county() {
-  const tag = randomBytes(3).toString('hex');
-  const parent = `cty-${tag}`;
-  ysqgk('agency', 'add', parent, `示例县人民政府${tag}`);
-  const depts = ['交通运输局', '自然资源局'].map((name, i) => {
-    const code = `cty-${tag}-${i}`;
-    ysqgk('agency', 'add', code, `示例县${name}${tag}`, '--parent', parent);
-    return code;
-  });
-  const user = (role, agency) => {
-    const name = `${role[0]}${randomBytes(4).toString('hex')}`;
-    ysqgk('user', 'add', name, '--agency', agency, '--role', role, '--name', `县${role}`);
-    return name;
+  const tag = randomBytes(3).toString('hex');	// names unique on /stats
+  const parent = addAgency('cty', `示例县人民政府${tag}`);
+  const depts = ['交通运输局', '自然资源局'].map((name) => addAgency('ctd', `示例县${name}${tag}`, parent));
+  return {
+    parent, depts, head: addUser('head', '县head', parent), admin: addUser('admin', '县admin', parent),
   };
-  return { parent, depts, head: user('head', parent), admin: user('admin', parent) };
 }
-
-const APPLICANT = {
-  applicant_kind: 'person', name: '孙八', id_type: 'resident_id', id_number: '11010519491231002X',
-  phone: '13812345678', address: '示例县幸福路1号', postcode: '100010',
-  description: '请公开本县2025年道路维修工程的招标文件和中标结果。',
-  provision_forms: ['paper'], obtain_methods: ['post'], declaration: true, privacy_consent: true,
-};
 
 test('概况 and /stats: reachable, readable at 360 px and 1280 px, links into the queue', {
   skip: needsStack,
@@ -51,7 +31,8 @@ test('概况 and /stats: reachable, readable at 360 px and 1280 px, links into t
   const audit = new Audit();
   try {
     const citizen = await newPage(browser);
-    await post(citizen, `/api/v1/agencies/${c.depts[0]}/requests`, APPLICANT);
+    await post(citizen, `/api/v1/agencies/${c.depts[0]}/requests`,
+      personRequest({ name: '孙八', email: undefined }));
 
     const head = await newPage(browser);
     await signIn(head, c.head);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import {
   PASSWORD, addUser, launch, needsStack, newPage, noSideways, screenshot, submit,
 } from './browser.mjs';
+import { fillForm } from './a11y.mjs';
 
 // A 1×1 PNG (the ID copy) and a one-page PDF (the released document).
 const ID_COPY = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64');
@@ -35,18 +36,9 @@ test('an ID copy attached on the phone, a released document downloaded from /sta
     await applicant.goto('/apply/demo');
     await noSideways(applicant, 'the form');
     const resp = await submit(applicant, async () => {
-      await applicant.getByLabel('公民（自然人）').check();
-      await applicant.getByLabel('姓名或名称').fill('钱七');
-      await applicant.getByLabel('证件类型').selectOption('resident_id');
-      await applicant.getByLabel('证件号码').fill('11010519491231002X');
-      await applicant.getByLabel('联系电话').fill('13812345678');
-      await applicant.getByLabel('所需信息的描述').fill('请公开本县2025年城区绿化工程的验收报告。');
-      await applicant.getByLabel('纸质').check();
-      await applicant.getByLabel('自行领取').check();
+      await fillForm(applicant, { description: '请公开本县2025年城区绿化工程的验收报告。' });
       await applicant.getByLabel(/^身份证明/).setInputFiles(
         { name: '身份证.png', mimeType: 'image/png', buffer: ID_COPY });
-      await applicant.getByLabel(/本人承诺/).check();
-      await applicant.getByLabel(/我已阅读上述个人信息处理说明/).check();
     }, () => applicant.getByRole('button', { name: '提交申请' }));
     assert.ok(resp.status() < 300, await applicant.locator('main').innerText());
     const trackingNo = (await applicant.locator('#tracking-no').innerText()).trim();

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import {
   PASSWORD, addUser, launch, needsStack, newPage, noSideways, screenshot, submit,
 } from './browser.mjs';
+import { fillForm } from './a11y.mjs';
 
 const addStaff = (role) => addUser(role, role === 'head' ? '王负责人' : '李经办');
 
@@ -44,18 +45,8 @@ test('clerk, head and applicant take a request from submission to a partial repl
 
     // The applicant applies online.
     await applicant.goto('/apply/demo');
-    await submit(applicant, async () => {
-      await applicant.getByLabel('公民（自然人）').check();
-      await applicant.getByLabel('姓名或名称').fill('赵六');
-      await applicant.getByLabel('证件类型').selectOption('resident_id');
-      await applicant.getByLabel('证件号码').fill('11010519491231002X');
-      await applicant.getByLabel('联系电话').fill('13812345678');
-      await applicant.getByLabel('所需信息的描述').fill('请公开本县2025年道路维修工程的招标文件和中标结果。');
-      await applicant.getByLabel('纸质').check();
-      await applicant.getByLabel('自行领取').check();
-      await applicant.getByLabel(/本人承诺/).check();
-      await applicant.getByLabel(/我已阅读上述个人信息处理说明/).check();
-    }, () => applicant.getByRole('button', { name: '提交申请' }));
+    await submit(applicant, () => fillForm(applicant, { name: '赵六' }),
+      () => applicant.getByRole('button', { name: '提交申请' }));
     const trackingNo = (await applicant.locator('#tracking-no').innerText()).trim();
     const queryCode = (await applicant.locator('#query-code').innerText()).trim();
     const lookUp = async () => {

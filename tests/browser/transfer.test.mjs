@@ -6,35 +6,10 @@
 // agency lists or reports change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import {
-  PASSWORD, bin, launch, needsStack, newPage, noSideways, screenshot, stackDir, submit,
+  addAgency, addUser, launch, needsStack, newPage, noSideways, personRequest, screenshot, submit,
 } from './browser.mjs';
 import { lookUp, post, signIn } from './a11y.mjs';
-
-const ysqgk = (...args) => execFileSync(bin, ['--config', path.join(stackDir, 'ysqgk.conf'), ...args],
-  { input: `${PASSWORD}\n` }).toString();
-
-function addAgency(prefix, name, parent) {
-  const code = `${prefix}-${randomBytes(3).toString('hex')}`;
-  ysqgk('agency', 'add', code, name, ...(parent ? ['--parent', parent] : []));
-  return code;
-}
-
-function addClerk(agency) {
-  const name = `c${randomBytes(4).toString('hex')}`;
-  ysqgk('user', 'add', name, '--agency', agency, '--role', 'clerk', '--name', '李经办');
-  return name;
-}
-
-const APPLICANT = {
-  applicant_kind: 'person', name: '孙八', id_type: 'resident_id', id_number: '11010519491231002X',
-  phone: '13812345678', email: 'sb@example.com', address: '示例县幸福路2号', postcode: '100010',
-  description: '请公开本县2025年新增建设用地的审批文件。',
-  provision_forms: ['paper'], obtain_methods: ['post'], declaration: true, privacy_consent: true,
-};
 
 test('a clerk transfers a request; the applicant finds the new number with the same code', {
   skip: needsStack,
@@ -42,12 +17,15 @@ test('a clerk transfers a request; the applicant finds the new number with the s
   const gov = addAgency('bg', '示例县人民政府');
   const wrong = addAgency('bw', '示例县住房和城乡建设局', gov);
   const right = addAgency('br', '示例县自然资源局', gov);
-  const clerkName = addClerk(wrong);
+  const clerkName = addUser('clerk', '李经办', wrong);
   const browser = await launch();
   try {
     const applicant = await newPage(browser);
     const clerk = await newPage(browser, { width: 1280, height: 900 });
-    const made = await post(applicant, `/api/v1/agencies/${wrong}/requests`, APPLICANT);
+    const made = await post(applicant, `/api/v1/agencies/${wrong}/requests`, personRequest({
+      name: '孙八', email: 'sb@example.com', address: '示例县幸福路2号',
+      description: '请公开本县2025年新增建设用地的审批文件。',
+    }));
     const r = { no: made.tracking_no, code: made.query_code };
 
     // The clerk confirms it, then transfers it from the request page.
