@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +43,13 @@ const unsigned char *app_event_key_no(const struct app *app, int key_no)
 
 struct app *app_load(const char *config_path, char *err, size_t errlen)
 {
+	static atomic_ulong loads;
 	struct app *app = calloc(1, sizeof *app);
 	if (!app) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	app->serial = atomic_fetch_add(&loads, 1) + 1;
 	char why[1024];
 	if (!config_load(&app->config, config_path, why, sizeof why)) {
 		snprintf(err, errlen, "configuration: %s", why);

@@ -33,6 +33,10 @@ enum pii_purpose {
 };
 
 struct app {
+	/* Which load this is (1, 2, … in this process): what was derived from
+	 * an app (web/page_cache's rendered pages) is good while it is the
+	 * same — a pointer alone could be reused by the next load. */
+	unsigned long serial;
 	struct config config;
 	struct tmpl_set *templates;
 	/* The key file holds key_count keys, oldest first (`ysqgk keygen

@@ -93,7 +93,9 @@ static void add_layout_fields(struct request *req, struct json_object *model)
 			       json_object_new_string(req->app->config.site_name));
 	json_object_object_add(model, "site", site);
 	add_display_fields(req, model);
-	const char *token = csrf_token(req);
+	/* A page kept by page_cache holds its placeholder here already. */
+	const char *token = json_object_object_get_ex(model, "csrf_token", NULL)
+		? NULL : csrf_token(req);
 	if (token)
 		json_object_object_add(model, "csrf_token", json_object_new_string(token));
 }

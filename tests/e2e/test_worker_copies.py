@@ -6,9 +6,11 @@ the app (psql, the command line), and expect every worker to answer with
 the change at once, with no waiting. On a stack of its own."""
 
 import os
+import re
 import tempfile
 import unittest
 
+import test_citizen_helpers as ch
 import test_staff_common as h
 
 S = None
@@ -55,6 +57,53 @@ class AgencyCopiesTest(unittest.TestCase):
             self.assertNotEqual(r.status, 201, r)
         self.assertEqual(S.psql("SELECT count(*) FROM requests r JOIN agencies a ON a.id = r.agency_id"
                                 " WHERE a.code = '%s'" % code), "0")
+
+
+TOKENS = re.compile(r'(name="(?:csrf|submit)_token" value=")([^"]*)"')
+
+
+def tokens_of(page):
+    return dict((m.group(1), m.group(2)) for m in TOKENS.finditer(page))
+
+
+def without_tokens(page):
+    return TOKENS.sub(r'\1"', page)
+
+
+class RenderedFormCopiesTest(unittest.TestCase):
+    """The blank apply form is kept rendered by each worker (web/page_cache)
+    with only its two tokens filled in per visit."""
+
+    def test_each_visitor_gets_fresh_tokens_in_the_same_page(self):
+        code = h.new_agency(S, "form")
+        pages = [r.text for r in on_every_worker(lambda: S.get("/apply/%s?type=person" % code))]
+        self.assertEqual({without_tokens(p) for p in pages}, {without_tokens(pages[0])})
+        csrf = [tokens_of(p)['name="csrf_token" value="'] for p in pages]
+        submit = [tokens_of(p)['name="submit_token" value="'] for p in pages]
+        self.assertEqual(len(set(csrf)), len(pages))      # each a cookie of its own
+        self.assertEqual(len(set(submit)), len(pages))
+        self.assertNotIn("\x01", "".join(pages))         # no placeholder left
+
+    def test_a_kept_page_posts(self):
+        code = h.new_agency(S, "fpost")
+        on_every_worker(lambda: S.get("/apply/" + code))
+        for _ in range(3):
+            no, query_code = ch.Client(S).apply(code, ch.person())
+            self.assertTrue(no and query_code)
+
+    def test_each_address_and_display_has_its_own_page(self):
+        code = h.new_agency(S, "fview")
+        for _ in range(2):
+            person = S.get("/apply/%s?type=person" % code).text
+            org = S.get("/apply/%s?type=org" % code).text
+            large = S.get("/apply/%s?type=person" % code,
+                          headers={"Cookie": "display=large"}).text
+            self.assertIn('name="id_type"', person)
+            self.assertNotIn("统一社会信用代码", person)
+            self.assertIn("统一社会信用代码", org)
+            self.assertNotEqual(without_tokens(large), without_tokens(person))
+            self.assertIn('class="display-large"', large)
+            self.assertNotIn('class="display-large"', person)
 
 
 class SessionCopiesTest(unittest.TestCase):

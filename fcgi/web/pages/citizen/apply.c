@@ -10,8 +10,10 @@
 #include <sodium.h>
 
 #include "web/auth.h"
+#include "web/csrf.h"
 #include "web/http.h"
 #include "web/model.h"
+#include "web/page_cache.h"
 #include "web/upload.h"
 #include "web/pages/citizen/citizen.h"
 #include "web/pages/citizen/status_model.h"
@@ -411,12 +413,13 @@ static void add_kind_view(struct json_object *m, enum kind_view view, const char
 }
 
 /*
- * The form page: empty (in NULL), or as the applicant sent it with the
- * errors beside their fields. Everything typed comes back.
+ * The form page's model: empty (in NULL), or as the applicant sent it with
+ * the errors beside their fields. Everything typed comes back.
  */
-static void respond_form(struct request *req, int status, const struct agency *ag,
-			 enum kind_view view, struct json_object *in, struct json_object *errors,
-			 bool credit_warning, const struct upload_result *uploads)
+static struct json_object *form_model(struct request *req, const struct agency *ag,
+				      enum kind_view view, struct json_object *in,
+				      struct json_object *errors, bool credit_warning,
+				      const struct upload_result *uploads)
 {
 	struct json_object *m = json_object_new_object();
 	add_kind_view(m, view, error_of(errors, "type"));
@@ -457,7 +460,42 @@ static void respond_form(struct request *req, int status, const struct agency *a
 	} else {
 		json_object_put(list);
 	}
-	respond(req, status, "apply", m);
+	return m;
+}
+
+static void respond_form(struct request *req, int status, const struct agency *ag,
+			 enum kind_view view, struct json_object *in, struct json_object *errors,
+			 bool credit_warning, const struct upload_result *uploads)
+{
+	respond(req, status, "apply",
+		form_model(req, ag, view, in, errors, credit_warning, uploads));
+}
+
+/*
+ * The blank form, the same for every visitor but for the CSRF and
+ * submission tokens: from this worker's rendered copy (web/page_cache,
+ * issue 17), drawn afresh when an agency changed. Its key is the address
+ * (agency and ?type=, which the display switch returns to) and the display.
+ */
+static void respond_blank_form(struct request *req, const struct agency *ag,
+			       enum kind_view view, struct json_object *defaults)
+{
+	const char *tokens[] = { csrf_token(req), new_submit_token(req) };
+	char key[512];
+	int len = snprintf(key, sizeof key, "apply\n%s\n%d", req->target ? req->target : "",
+			   http_display_large(req));
+	if (len < 0 || (size_t)len >= sizeof key) {	/* an address too long to keep */
+		model_add_str(defaults, "submit_token", tokens[1]);
+		respond_form(req, 200, ag, view, defaults, NULL, false, NULL);
+		return;
+	}
+	unsigned topics = DB_TOPIC_BIT(DB_TOPIC_AGENCIES);
+	if (page_cache_serve(req, key, topics, tokens, COUNT(tokens)))
+		return;
+	model_add_str(defaults, "submit_token", page_cache_slot(1));
+	struct json_object *m = form_model(req, ag, view, defaults, NULL, false, NULL);
+	model_add_str(m, "csrf_token", page_cache_slot(0));
+	page_cache_respond(req, key, topics, "apply", m, tokens, COUNT(tokens));
 }
 
 /* ---- pages ---------------------------------------------------------------------------- */
@@ -506,7 +544,10 @@ void page_apply_form(struct request *req)
 		errors = json_object_new_object();
 		model_add_str(errors, "type", "请选择申请人类型：公民（自然人），或者法人或者其他组织");
 	}
-	respond_form(req, errors ? 422 : 200, &ag, view, defaults, errors, false, NULL);
+	if (errors || req->wants_json)
+		respond_form(req, errors ? 422 : 200, &ag, view, defaults, errors, false, NULL);
+	else
+		respond_blank_form(req, &ag, view, defaults);
 	json_object_put(errors);
 	json_object_put(defaults);
 }
