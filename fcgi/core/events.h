@@ -16,6 +16,9 @@
 
 #include "core/db.h"
 
+/* The most statements event_append_then() sends after the row. */
+#define EVENT_THEN_MAX 4
+
 struct event {
 	const char *request_id;		/* requests.id as text */
 	const char *actor_kind;		/* applicant, staff, system, import */
@@ -31,5 +34,16 @@ struct event {
  * — or freed here when failure is NULL.
  */
 int event_append(struct db *db, const struct event *e, PGresult **failure);
+
+/*
+ * event_append, with the statements in `then` sent in the same round trip
+ * as the event's row (db_exec_steps: the messages a step queues, issue 17).
+ * They run in the caller's transaction after the row; they cannot know
+ * its seq, so they name the one the caller expects, and a seq other than
+ * `expected_seq` is a failure (the caller rolls back). Each then[i].res
+ * is freed here; the first failed result goes to *failure as above.
+ */
+int event_append_then(struct db *db, const struct event *e, int expected_seq,
+		      struct db_step *then, size_t nthen, PGresult **failure);
 
 #endif

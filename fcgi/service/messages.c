@@ -29,6 +29,16 @@ static bool run(struct db *db, enum stmt s, int n, const char *const *values)
 	return ok;
 }
 
+/* A statement with its texts copied into the arena (a step outlives the
+ * caller's locals). */
+static struct db_step step_of(struct arena *a, enum stmt s, int n, const char *const *values)
+{
+	const char **copy = arena_alloc(a, (size_t)n * sizeof *copy);
+	for (int i = 0; i < n; i++)
+		copy[i] = values[i] ? arena_strdup(a, values[i]) : NULL;
+	return (struct db_step){ .stmt = s, .nparams = n, .params = copy };
+}
+
 bool messages_queue_applicant(struct db *db, const char *request_id, int seq,
 			      const char *kind, struct json_object *params,
 			      const char *dedup_key)
@@ -39,12 +49,30 @@ bool messages_queue_applicant(struct db *db, const char *request_id, int seq,
 	return run(db, STMT_MSG_QUEUE_APPLICANT, 5, values);
 }
 
+struct db_step messages_applicant_step(struct arena *a, const char *request_id, int seq,
+				       const char *kind, struct json_object *params,
+				       const char *dedup_key)
+{
+	char buf[16];
+	const char *values[] = { request_id, seq_text(seq, buf), kind, params_text(params),
+				 dedup_key };
+	return step_of(a, STMT_MSG_QUEUE_APPLICANT, 5, values);
+}
+
 bool messages_alert_staff(struct db *db, const char *request_id, int seq,
 			  const char *kind, struct json_object *params)
 {
 	char buf[16];
 	const char *values[] = { request_id, seq_text(seq, buf), kind, params_text(params) };
 	return run(db, STMT_MSG_QUEUE_STAFF_ALERT, 4, values);
+}
+
+struct db_step messages_staff_alert_step(struct arena *a, const char *request_id, int seq,
+					 const char *kind, struct json_object *params)
+{
+	char buf[16];
+	const char *values[] = { request_id, seq_text(seq, buf), kind, params_text(params) };
+	return step_of(a, STMT_MSG_QUEUE_STAFF_ALERT, 4, values);
 }
 
 bool messages_queue_staff(struct db *db, const char *staff_id, const char *kind,

@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "core/db.h"
+#include "lib/arena.h"
 
 /* The applicant's message of `kind` (messages.kind) about request
  * `request_id`, caused by event `seq` (0 for none). `dedup_key` (NULL
@@ -25,10 +26,21 @@ bool messages_queue_applicant(struct db *db, const char *request_id, int seq,
 			      const char *kind, struct json_object *params,
 			      const char *dedup_key);
 
+/* The statement messages_queue_applicant() runs, to be sent with others
+ * in one round trip (event_append_then); its texts are copied into a,
+ * params is read now. */
+struct db_step messages_applicant_step(struct arena *a, const char *request_id, int seq,
+				       const char *kind, struct json_object *params,
+				       const char *dedup_key);
+
 /* An alert of `kind` to every clerk and head of the request's agency
  * who has an e-mail address. Same rules. */
 bool messages_alert_staff(struct db *db, const char *request_id, int seq,
 			  const char *kind, struct json_object *params);
+
+/* The statement messages_alert_staff() runs, as messages_applicant_step. */
+struct db_step messages_staff_alert_step(struct arena *a, const char *request_id, int seq,
+					 const char *kind, struct json_object *params);
 
 /* A message of `kind` to member of staff `staff_id` (text) about no one
  * request, by e-mail, keyed `dedup_key`. */

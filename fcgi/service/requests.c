@@ -13,6 +13,7 @@
 #include "domain/deadline.h"
 #include "domain/idcheck.h"
 #include "core/events.h"
+#include "core/read_cache.h"
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "core/pii.h"
@@ -26,7 +27,7 @@
 
 /* ---- storing ------------------------------------------------------------------------- */
 
-static int failure_status(struct db *db, PGresult *res, const char *what)
+static int failure_status(struct db *db, const PGresult *res, const char *what)
 {
 	enum db_failure f = db_failure_of(db, res);
 	/* Only the primary message and constraint: the detail would hold
@@ -60,7 +61,7 @@ static char *code_array(struct arena *a, const char *const *codes, size_t n)
 	return out;
 }
 
-static const char *copy_value(struct arena *a, PGresult *res, int row, int col)
+static const char *copy_value(struct arena *a, const PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? NULL : arena_strdup(a, PQgetvalue(res, row, col));
 }
@@ -102,27 +103,26 @@ static bool find_repeated(struct db *db, const struct app *app, struct arena *a,
 	return true;
 }
 
-/* The agency row: id, name, accepting. */
+/* The agency row: id, name, accepting — from the worker's copy (issue 17),
+ * which every change to the agencies replaces at once (core/read_cache). */
 static bool load_agency(struct db *db, struct arena *a, const char *code,
 			struct request_created *out, const char **agency_id, bool *accepting)
 {
 	const char *params[] = { code };
-	PGresult *res = db_exec(db, STMT_CITIZEN_AGENCY, 1, params);
+	const PGresult *res = read_cached(db, STMT_CITIZEN_AGENCY, READ_UNTIL_AGENCIES_CHANGE,
+					  1, params, NULL);
 	if (!db_ok(res)) {
 		out->status = failure_status(db, res, "agency");
-		PQclear(res);
 		return false;
 	}
 	if (PQntuples(res) != 1) {
 		out->status = 404;
-		PQclear(res);
 		return false;
 	}
 	*agency_id = copy_value(a, res, 0, COL(CITIZEN_AGENCY, id));
 	out->agency_code = copy_value(a, res, 0, COL(CITIZEN_AGENCY, code));
 	out->agency_name = copy_value(a, res, 0, COL(CITIZEN_AGENCY, name));
 	*accepting = !strcmp(PQgetvalue(res, 0, COL(CITIZEN_AGENCY, accepting)), "t");
-	PQclear(res);
 	return true;
 }
 
@@ -220,35 +220,58 @@ static int attach_uploads(struct insert_ctx *c, const char *request_id,
 	return 201;
 }
 
-/* The applicant's acknowledgement (a registration is received at once: it
- * says the due date) and, for an online submission, the clerks' alert:
- * it must be confirmed within days (Art. 31). */
-static bool queue_messages(struct insert_ctx *c, const struct request_created *out, int seq)
+/*
+ * Opens the transaction and takes the next tracking number, in one round
+ * trip; the counter's row stays locked until the transaction ends, so the
+ * numbers have no gaps. 201 with the number in tracking, else the status.
+ */
+static int begin_with_number(struct insert_ctx *c, const struct request_created *out,
+			     char *tracking, size_t size)
 {
-	bool staff = c->origin != NULL;
-	if (!messages_queue_applicant(c->db, out->request_id, seq,
-				      staff ? "confirmed" : "received", NULL, NULL))
-		return false;
-	return staff || messages_alert_staff(c->db, out->request_id, seq, "new_submission", NULL);
+	const char *p1[] = { c->agency_id };
+	struct db_step steps[] = {
+		{ .stmt = STMT_TX_BEGIN },
+		{ .stmt = STMT_CITIZEN_TRACKING_NEXT, .nparams = 1, .params = p1 },
+	};
+	db_exec_steps(c->db, steps, 2);
+	const PGresult *res = steps[1].res;
+	int st = 201;
+	if (!db_ok(steps[0].res))
+		st = failure_status(c->db, steps[0].res, "begin");
+	else if (!db_ok(res) || PQntuples(res) != 1)
+		st = failure_status(c->db, res, "tracking counter");
+	else
+		snprintf(tracking, size, "%s-%s-%06d", out->agency_code,
+			 PQgetvalue(res, 0, COL(CITIZEN_TRACKING_NEXT, year)),
+			 atoi(PQgetvalue(res, 0, COL(CITIZEN_TRACKING_NEXT, last_no))));
+	PQclear(steps[0].res);
+	PQclear(steps[1].res);
+	return st;
 }
 
-/* The step inside the transaction that may fail; returns the status. */
+/* The first event of an online submission with, in the same round trip,
+ * the applicant's acknowledgement and the clerks' alert: it must be
+ * confirmed within days (Art. 31). The event is its request's first: seq 1. */
+static int submitted_event(struct insert_ctx *c, const struct request_created *out,
+			   const struct event *e, PGresult **failure)
+{
+	struct db_step then[] = {
+		messages_applicant_step(c->a, out->request_id, 1, "received", NULL, NULL),
+		messages_staff_alert_step(c->a, out->request_id, 1, "new_submission", NULL),
+	};
+	return event_append_then(c->db, e, 1, then, 2, failure);
+}
+
+/* The step inside the transaction (begun here) that may fail; returns the
+ * status. */
 static int insert_request(struct insert_ctx *c, struct request_created *out)
 {
 	struct arena *a = c->a;
 	const struct request_fields *f = c->f;
-	const char *p1[] = { c->agency_id };
-	PGresult *res = db_exec(c->db, STMT_CITIZEN_TRACKING_NEXT, 1, p1);
-	if (!db_ok(res) || PQntuples(res) != 1) {
-		int st = failure_status(c->db, res, "tracking counter");
-		PQclear(res);
-		return st;
-	}
 	char tracking[96];
-	int last_no = atoi(PQgetvalue(res, 0, COL(CITIZEN_TRACKING_NEXT, last_no)));
-	snprintf(tracking, sizeof tracking, "%s-%s-%06d", out->agency_code,
-		 PQgetvalue(res, 0, COL(CITIZEN_TRACKING_NEXT, year)), last_no);
-	PQclear(res);
+	int st = begin_with_number(c, out, tracking, sizeof tracking);
+	if (st != 201)
+		return st;
 
 	bool staff = c->origin != NULL;
 	/* A registered request is received: its 20 working days run (Art. 33;
@@ -275,9 +298,9 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 		c->late.late ? "true" : "false",
 		f->notify,
 	};
-	res = db_exec(c->db, STMT_CITIZEN_REQUEST_INSERT, 30, params);
+	PGresult *res = db_exec(c->db, STMT_CITIZEN_REQUEST_INSERT, 30, params);
 	if (!db_ok(res)) {
-		int st = failure_status(c->db, res, "request insert");
+		st = failure_status(c->db, res, "request insert");
 		PQclear(res);
 		return st;
 	}
@@ -326,17 +349,18 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 	};
 	PGresult *failure = NULL;
 	/* A registered request is received: its receipt is issued with its
-	 * event (issue 15). */
+	 * event (issue 15), and the applicant told. */
 	struct context ctx = { .db = c->db, .arena = a, .app = c->app };
 	int seq = staff ? workflow_registered_event(&ctx, &e, &failure)
-			: event_append(c->db, &e, &failure);
+			: submitted_event(c, out, &e, &failure);
 	json_object_put(data);
 	if (!seq) {
-		int st = failure_status(c->db, failure, "first event");
+		st = failure_status(c->db, failure, "first event");
 		PQclear(failure);
 		return st;
 	}
-	return queue_messages(c, out, seq) ? 201 : 503;
+	return !staff || messages_queue_applicant(c->db, out->request_id, seq, "confirmed",
+						  NULL, NULL) ? 201 : 503;
 }
 
 void request_create(struct db *db, const struct app *app, struct arena *a,
@@ -391,10 +415,6 @@ void request_create_with_files(struct db *db, const struct app *app, struct aren
 	if (origin && !registration_backdate(db, a, agency_id, &f, origin, out, &c.late))
 		return;
 
-	if (!db_command(db, "BEGIN")) {
-		out->status = 503;
-		return;
-	}
 	int st = insert_request(&c, out);
 	if (st != 201) {
 		/* Gives the tracking number back to the counter. */
