@@ -64,6 +64,9 @@ CREATE TABLE complaints (
 	replied_by	bigint REFERENCES staff (id),
 	replied_on	date,
 	created_at	timestamptz NOT NULL DEFAULT now(),
+	-- The form's one-time token, as its keyed hash (requests.submit_token
+	-- alike): the same form posted twice files one complaint.
+	submit_token_hash bytea CONSTRAINT complaints_submit_token_unique UNIQUE,
 	CONSTRAINT complaints_reply_complete CHECK ((status = 'replied') =
 		(reply IS NOT NULL AND replied_by IS NOT NULL AND replied_on IS NOT NULL)),
 	CONSTRAINT complaints_notify_has_address CHECK (

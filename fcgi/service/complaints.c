@@ -139,9 +139,53 @@ static bool add_event(const struct context *ctx, const char *id, const char *act
 	return one_value(ctx, STMT_COMPLAINT_EVENT, 3, p, COL(COMPLAINT_EVENT, seq)) != NULL;
 }
 
+/* The code of a complaint filed with form token `token` (a keyed MAC,
+ * as a request's: the same form posted twice shows the same code). */
+static void code_of_token(const struct context *ctx, const char *token,
+			  char code[QUERY_CODE_CHARS + 1])
+{
+	if (token)
+		query_code_from_token(ctx->app, ctx->arena, "complaint", token, code);
+	else
+		query_code_random(code);
+}
+
+/* The complaint filed before with this form token, if any: false when
+ * there is none (or the database failed: f->status says). */
+static bool find_repeated(const struct context *ctx, const struct complaint_input *in,
+			  const char *token_hash, struct complaint_filed *f)
+{
+	const char *p[] = { token_hash };
+	PGresult *res = db_exec(ctx->db, STMT_COMPLAINT_BY_TOKEN, 1, p);
+	bool found = db_ok(res) && PQntuples(res) == 1;
+	f->status = db_ok(res) ? SERVICE_DONE : SERVICE_UNAVAILABLE;
+	if (found) {
+		struct arena *a = ctx->arena;
+#define COPY(field) arena_strdup(a, PQgetvalue(res, 0, COL(COMPLAINT_BY_TOKEN, field)))
+		f->complaint_no = COPY(complaint_no);
+		f->kind = COPY(kind);
+		f->received_on = COPY(received_on);
+		f->due_on = COPY(due_on);
+		f->notify = COPY(notify);
+		f->agency_name = COPY(agency_name);
+		f->handling_agency_name = COPY(handling_agency_name);
+#undef COPY
+		f->repeated = true;
+		int age = atoi(PQgetvalue(res, 0, COL(COMPLAINT_BY_TOKEN, age_seconds)));
+		if (age >= 0 && age < QUERY_CODE_REPEAT_SECONDS) {
+			char code[QUERY_CODE_CHARS + 1];
+			code_of_token(ctx, in->submit_token, code);
+			query_code_format(code, f->query_code);
+			sodium_memzero(code, sizeof code);
+		}
+	}
+	PQclear(res);
+	return found;
+}
+
 /* Inside the transaction: the number, the row, the event. */
 static void store(const struct context *ctx, const struct complaint_input *in,
-		  const struct checked *c, struct complaint_filed *f)
+		  const struct checked *c, const char *token_hash, struct complaint_filed *f)
 {
 	const char *agency_id, *handling_id;
 	f->status = SERVICE_BAD_INPUT;
@@ -164,19 +208,25 @@ static void store(const struct context *ctx, const struct complaint_input *in,
 	if (!f->complaint_no)
 		return;
 	char code[QUERY_CODE_CHARS + 1];
-	query_code_random(code);
+	code_of_token(ctx, in->submit_token, code);
 	struct arena *a = ctx->arena;
 	const char *p[] = {
 		f->complaint_no, pii_hash(ctx->app, a, PII_QUERY_CODE, code), in->kind,
 		in->request_id, agency_id, handling_id, pii_encrypt(ctx->app, a, c->name),
 		c->phone_key ? pii_encrypt(ctx->app, a, c->phone_key) : NULL,
 		c->phone_key ? pii_hash(ctx->app, a, PII_PHONE, c->phone_key) : NULL,
-		c->email, c->notify, c->body, f->received_on, f->due_on,
+		c->email, c->notify, c->body, f->received_on, f->due_on, token_hash,
 	};
-	const char *id = one_value(ctx, STMT_COMPLAINT_INSERT, 14, p, COL(COMPLAINT_INSERT, id));
+	PGresult *res = db_exec(ctx->db, STMT_COMPLAINT_INSERT, 15, p);
+	const char *id = db_ok(res) && PQntuples(res) == 1
+		? arena_strdup(a, PQgetvalue(res, 0, COL(COMPLAINT_INSERT, id))) : NULL;
+	if (db_ok(res) && !id)
+		f->status = SERVICE_CONFLICT;	/* filed meanwhile with this token */
+	PQclear(res);
 	if (id && add_event(ctx, id, "filed")) {
 		query_code_format(code, f->query_code);
 		f->notify = c->notify;
+		f->kind = in->kind;
 		f->status = SERVICE_DONE;
 	}
 	sodium_memzero(code, sizeof code);
@@ -193,12 +243,21 @@ struct complaint_filed complaint_file(const struct context *ctx, const struct co
 		return f;
 	}
 	json_object_put(errors);
+	struct complaint_filed f = { .status = SERVICE_FAILED };
+	const char *token_hash = in->submit_token && *in->submit_token
+		? submit_token_hash(ctx->app, ctx->arena, in->submit_token) : NULL;
+	if (token_hash && (find_repeated(ctx, in, token_hash, &f) || f.status != SERVICE_DONE))
+		return f;
 	if (!db_command(ctx->db, "BEGIN"))
 		return failed(SERVICE_UNAVAILABLE);
-	struct complaint_filed f = { .status = SERVICE_FAILED };
-	store(ctx, in, &c, &f);
+	f.status = SERVICE_FAILED;
+	store(ctx, in, &c, token_hash, &f);
 	if (f.status != SERVICE_DONE) {
 		db_command(ctx->db, "ROLLBACK");
+		/* The same form posted twice at once: the other one filed it. */
+		if (f.status == SERVICE_CONFLICT && !find_repeated(ctx, in, token_hash, &f) &&
+		    f.status == SERVICE_DONE)
+			f.status = SERVICE_FAILED;
 		return f;
 	}
 	if (!db_command(ctx->db, "COMMIT")) {

@@ -28,6 +28,9 @@ struct complaint_input {
 	const char *request_id;		/* NULL when against an agency */
 	const char *agency_code;	/* NULL when against a request */
 	const char *name, *phone, *email, *body;
+	/* The form's one-time token (NULL: none, as from the API): the same
+	 * token files one complaint, and a repetition gets its receipt. */
+	const char *submit_token;
 };
 
 struct complaint_filed {
@@ -37,7 +40,11 @@ struct complaint_filed {
 	const char *agency_name;	/* complained about */
 	const char *handling_agency_name;
 	const char *notify;		/* how the complainant will be told */
-	char query_code[QUERY_CODE_SIZE];	/* XXXXX-XXXXX when done */
+	const char *kind;
+	/* The form was filed before (same token): its complaint, whose code
+	 * is shown again only within QUERY_CODE_REPEAT_SECONDS. */
+	bool repeated;
+	char query_code[QUERY_CODE_SIZE];	/* XXXXX-XXXXX when done, else "" */
 };
 
 /* Checks and stores a complaint in one transaction (its number, its

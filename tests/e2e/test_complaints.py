@@ -112,6 +112,19 @@ class ComplaintsTest(unittest.TestCase):
                                 " JOIN complaints c ON c.id = e.complaint_id"
                                 " WHERE c.complaint_no = '%s'" % cno), "filed")
 
+    def test_same_form_posted_twice_files_one(self):
+        c = ch.Client(S)
+        token = re.search(r'name="submit_token" value="([^"]+)"', c.get("/complaints/new").text).group(1)
+        before = complaints_count()
+        fields = complainant(agency=self.a, submit_token=token)
+        first = c.post("/complaints/new", fields)
+        self.assertEqual(first.status, 201, first)
+        again = c.post("/complaints/new", fields)
+        self.assertEqual(again.status, 200, again)
+        self.assertEqual(receipt(again.text), receipt(first.text))
+        self.assertIn("已经提交过", ch.text_of(again.text))
+        self.assertEqual(complaints_count(), before + 1)
+
     def test_wrong_code_refused_nothing_stored(self):
         _, no, code = h.submit_online(S, self.a)
         before = complaints_count()
@@ -256,8 +269,11 @@ class ComplaintsTest(unittest.TestCase):
         done = self.head.post_form(page + "/reply", {"reply": "已转该局改进。"}, token_from=page)
         self.assertEqual(done.status, 303, done)
         self.assertEqual(complaint_row(c["complaint_no"], "status"), "replied")
-        shown = self.head.get(page)
-        self.assertIn("已转该局改进。", ch.text_of(shown.text))
+        shown = ch.text_of(self.head.get(page).text)
+        self.assertIn("已转该局改进。", shown)
+        # Labels, never codes (issue 13).
+        for code in ("received", "replied", "complaint", "sms", "email"):
+            self.assertNotIn(code, shown.replace(c["complaint_no"], ""))
 
     def test_status_page_shows_progress_and_deadline(self):
         c = self.file_json(agency=self.a)

@@ -32,6 +32,8 @@ void page_api_status_contact(struct request *req);
 #include <stdbool.h>
 struct arena;
 enum citizen_try { TRY_FOUND, TRY_WRONG, TRY_LIMITED, TRY_FAILED /* answered */ };
+/* A fresh one-time form token (apply.c): a form posted twice is filed once. */
+const char *new_submit_token(struct request *req);
 /* A field of the form or of the JSON body (a string, else NULL). */
 const char *citizen_input(struct request *req, const char *name);
 /* Trimmed, lower-cased, full-width folded (a tracking or complaint number). */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "core/columns.h"
 #include "domain/vocab.h"
@@ -98,6 +99,8 @@ static void respond_form(struct request *req, int status, struct json_object *er
 	struct json_object *typed = json_object_new_object();
 	for (size_t i = 0; i < NFIELDS; i++)
 		model_add_str(typed, form_fields[i].field, citizen_input(req, form_fields[i].field));
+	const char *token = citizen_input(req, "submit_token");
+	model_add_str(m, "submit_token", token && *token ? token : new_submit_token(req));
 	const char *no = fields_get(&req->query, "no");
 	if (no && !citizen_input(req, "tracking_no"))
 		model_add_str(typed, "tracking_no", tracking_normalise(req->arena, no));
@@ -172,12 +175,14 @@ static bool request_of_or_respond(struct request *req, const char **request_id)
 	return t == TRY_FOUND;
 }
 
-static struct json_object *receipt_model(struct request *req, const struct complaint_filed *f,
-					 const char *kind)
+static struct json_object *receipt_model(const struct complaint_filed *f)
 {
+	const char *kind = f->kind;
 	struct json_object *m = json_object_new_object();
 	model_add_str(m, "complaint_no", f->complaint_no);
-	model_add_str(m, "query_code", f->query_code);
+	json_object_object_add(m, "query_code", *f->query_code
+			       ? json_object_new_string(f->query_code) : NULL);
+	model_add_bool(m, "repeated", f->repeated);
 	model_add_str(m, "kind", kind);
 	model_add_str(m, "kind_label", vocab_label(&vocab_complaint_kind, kind));
 	model_add_str(m, "status", "received");
@@ -189,7 +194,6 @@ static struct json_object *receipt_model(struct request *req, const struct compl
 	json_object_object_add(m, "due_workdays", json_object_new_int(COMPLAINT_WORKDAYS));
 	model_add_str(m, "notify", f->notify);
 	model_add_str(m, "notify_label", vocab_label(&vocab_complaint_notify, f->notify));
-	(void)req;
 	return m;
 }
 
@@ -206,6 +210,7 @@ void page_complaint_submit(struct request *req)
 		.phone = citizen_input(req, "phone"),
 		.email = citizen_input(req, "email"),
 		.body = citizen_input(req, "body"),
+		.submit_token = citizen_input(req, "submit_token"),
 	};
 	struct context ctx = http_context(req);
 	struct complaint_filed f = complaint_file(&ctx, &in);
@@ -220,7 +225,8 @@ void page_complaint_submit(struct request *req)
 		return;
 	}
 	http_header(req, "Cache-Control", "no-store");
-	respond(req, 201, "complaint_receipt", receipt_model(req, &f, in.kind));
+	respond(req, f.repeated ? 200 : 201, "complaint_receipt", receipt_model(&f));
+	sodium_memzero(f.query_code, sizeof f.query_code);
 }
 
 void page_api_complaint_create(struct request *req)
