@@ -6,47 +6,24 @@
 // with the complaint's own number and code. Its own government (not demo).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import {
-  PASSWORD, bin, launch, needsStack, newPage, noSideways, screenshot, stackDir, submit,
+  addAgency, addUser, launch, needsStack, newPage, noSideways, personRequest, screenshot, submit,
 } from './browser.mjs';
 import { lookUp, post, signIn } from './a11y.mjs';
-
-const ysqgk = (...args) => execFileSync(bin, ['--config', path.join(stackDir, 'ysqgk.conf'), ...args],
-  { input: `${PASSWORD}\n` }).toString();
-
-function addAgency(prefix, name, parent) {
-  const code = `${prefix}-${randomBytes(3).toString('hex')}`;
-  ysqgk('agency', 'add', code, name, ...(parent ? ['--parent', parent] : []));
-  return code;
-}
-
-function addHead(agency) {
-  const name = `h${randomBytes(4).toString('hex')}`;
-  ysqgk('user', 'add', name, '--agency', agency, '--role', 'head', '--name', '周主任');
-  return name;
-}
-
-const APPLICANT = {
-  applicant_kind: 'person', name: '吴九', id_type: 'resident_id', id_number: '11010519491231002X',
-  phone: '13812345678', email: 'wj@example.com', address: '示例县和平路3号', postcode: '100010',
-  description: '请公开本县2025年农村公路养护资金的使用情况。',
-  provision_forms: ['paper'], obtain_methods: ['post'], declaration: true, privacy_consent: true,
-};
 
 test('an applicant complains from the status page; the parent head answers', {
   skip: needsStack,
 }, async () => {
   const gov = addAgency('pg', '示例县人民政府');
   const dept = addAgency('pd', '示例县交通运输局', gov);
-  const headName = addHead(gov);
+  const headName = addUser('head', '周主任', gov);
   const browser = await launch();
   try {
     const applicant = await newPage(browser);
     const head = await newPage(browser, { width: 1280, height: 900 });
-    const made = await post(applicant, `/api/v1/agencies/${dept}/requests`, APPLICANT);
+    const made = await post(applicant, `/api/v1/agencies/${dept}/requests`, personRequest({
+      name: '吴九', email: 'wj@example.com', description: '请公开本县2025年农村公路养护资金的使用情况。',
+    }));
     await lookUp(applicant, { no: made.tracking_no, code: made.query_code });
     await applicant.getByRole('link', { name: '投诉', exact: true }).click();
     await applicant.waitForURL(/\/complaints\/new/);
