@@ -3,8 +3,8 @@ complains about an agency's handling to the supervising (parent) agency,
 against a request (proved by its tracking number and query code: a wrong
 code is refused beside the field and nothing is stored) or against an
 agency directly. The parent's heads (and administrators) list and answer
-it; the department's own clerk and head, clerks of the parent and another
-government's staff cannot see it (404). The complainant follows it with
+it; the department's own clerk, head and administrator, clerks of the
+parent and another government's staff cannot see it (404). The complainant follows it with
 its own number and code and is told of the reply through the outbox. The
 deadline is 20 working days (the product's choice). On a stack of its
 own, through nginx."""
@@ -70,6 +70,7 @@ class ComplaintsTest(unittest.TestCase):
         cls.clerk_gov = h.Staff(S, cls.gov)
         cls.head_other = h.Staff(S, cls.other, role="head")
         cls.admin_gov = h.Staff(S, cls.gov, role="admin")
+        cls.admin_a = h.Staff(S, cls.a, role="admin")
         cls.due = h.workdays_add(S, h.today(), 20)
 
     def file_json(self, **kw):
@@ -188,7 +189,7 @@ class ComplaintsTest(unittest.TestCase):
             one = staff.get(path)
             self.assertEqual(one.status, 200, one)
             self.assertEqual(one.json()["complainant"]["name"], "王小明")
-        for staff in (self.clerk_a, self.head_a, self.clerk_gov, self.head_other):
+        for staff in (self.clerk_a, self.head_a, self.admin_a, self.clerk_gov, self.head_other):
             self.assertEqual(staff.get(path).status, 404, staff.username)
             self.assertEqual(staff.get("/staff/complaints/%s" % cid).status, 404)
             r = staff.post_json(path + "/reply", {"reply": "不应由我答复"})
