@@ -19,7 +19,10 @@
 -- hash), the e-mail in clear as requests.email is (the sender reads it).
 -- The query code is stored only as its keyed hash.
 --
--- The trail: complaint_events, append-only (forbid_change). Not the
+-- The trail: complaint_events, append-only (forbid_change): filed,
+-- replied, and each look of a member of staff at the complainant's full
+-- phone number (contact_viewed; shown masked otherwise, as a request's
+-- applicant's is). Not the
 -- MAC-chained request_events: that chain is per request, and a complaint
 -- against an agency has none.
 
@@ -80,7 +83,7 @@ CREATE TABLE complaint_events (
 	complaint_id	bigint NOT NULL REFERENCES complaints (id),
 	seq		integer NOT NULL CHECK (seq >= 1),
 	action		text NOT NULL CONSTRAINT complaint_events_action_check
-			CHECK (action IN ('filed', 'replied')),
+			CHECK (action IN ('filed', 'replied', 'contact_viewed')),
 	actor_staff_id	bigint REFERENCES staff (id),
 	at		timestamptz NOT NULL DEFAULT now(),
 	PRIMARY KEY (complaint_id, seq)

@@ -225,7 +225,8 @@ VOCAB(vocab_complaint_status, "complaints.status",
 
 VOCAB(vocab_complaint_event, "complaint_events.action",
 	{ "filed", "提交投诉举报", NULL },
-	{ "replied", "作出答复", NULL });
+	{ "replied", "作出答复", NULL },
+	{ "contact_viewed", "查看投诉举报人的完整电话", NULL });
 
 VOCAB(vocab_complaint_notify, "complaints.notify",
 	{ "email", "电子邮件", NULL },

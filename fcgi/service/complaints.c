@@ -280,10 +280,52 @@ bool complaint_handler(const struct context *ctx, long long handling_agency_id)
 	return !strcmp(s->role, "admin") && session_sees_agency(ctx->db, s, handling_agency_id);
 }
 
-static struct complaint_replied reply_refused(enum service_status s, const char *message)
+static struct complaint_replied reply_result(enum service_status s, const char *message)
 {
 	struct complaint_replied r = { .status = s, .message = message };
 	return r;
+}
+
+/* Locks complaint `id` for its handler: SERVICE_DONE, NOT_FOUND (also
+ * outside the member's complaints) or UNAVAILABLE; *replied its state. */
+static enum service_status lock_for_handler(const struct context *ctx, const char *id,
+					    bool *replied)
+{
+	const char *p[] = { id };
+	PGresult *res = db_exec(ctx->db, STMT_COMPLAINT_LOCK, 1, p);
+	if (!db_ok(res)) {
+		PQclear(res);
+		return SERVICE_UNAVAILABLE;
+	}
+	bool found = PQntuples(res) == 1 && complaint_handler(ctx,
+		atoll(PQgetvalue(res, 0, COL(COMPLAINT_LOCK, handling_agency_id))));
+	*replied = found && !strcmp(PQgetvalue(res, 0, COL(COMPLAINT_LOCK, status)), "replied");
+	PQclear(res);
+	return found ? SERVICE_DONE : SERVICE_NOT_FOUND;
+}
+
+static bool valid_id(const char *id)
+{
+	return id && *id && strspn(id, "0123456789") == strlen(id) && strlen(id) <= 18;
+}
+
+enum service_status complaint_contact_viewed(const struct context *ctx, const char *id)
+{
+	if (!ctx->staff)
+		return SERVICE_NOT_SIGNED_IN;
+	if (!valid_id(id))
+		return SERVICE_NOT_FOUND;
+	if (!db_command(ctx->db, "BEGIN"))
+		return SERVICE_UNAVAILABLE;
+	bool replied;
+	enum service_status s = lock_for_handler(ctx, id, &replied);
+	if (s == SERVICE_DONE && !add_event(ctx, id, "contact_viewed"))
+		s = SERVICE_UNAVAILABLE;
+	if (s != SERVICE_DONE || !db_command(ctx->db, "COMMIT")) {
+		db_command(ctx->db, "ROLLBACK");
+		return s == SERVICE_DONE ? SERVICE_UNAVAILABLE : s;
+	}
+	return SERVICE_DONE;
 }
 
 /* Inside the transaction. */
@@ -291,22 +333,15 @@ static struct complaint_replied store_reply(const struct context *ctx, const cha
 					    const char *reply)
 {
 	const char *p[] = { id };
-	PGresult *res = db_exec(ctx->db, STMT_COMPLAINT_LOCK, 1, p);
-	if (!db_ok(res)) {
-		PQclear(res);
-		return reply_refused(SERVICE_UNAVAILABLE, NULL);
-	}
-	bool found = PQntuples(res) == 1 && complaint_handler(ctx,
-		atoll(PQgetvalue(res, 0, COL(COMPLAINT_LOCK, handling_agency_id))));
-	bool replied = found && !strcmp(PQgetvalue(res, 0, COL(COMPLAINT_LOCK, status)), "replied");
-	PQclear(res);
-	if (!found)
-		return reply_refused(SERVICE_NOT_FOUND, "没有这件投诉举报");
+	bool replied;
+	enum service_status locked = lock_for_handler(ctx, id, &replied);
+	if (locked != SERVICE_DONE)
+		return reply_result(locked, locked == SERVICE_NOT_FOUND ? "没有这件投诉举报" : NULL);
 	if (replied)
-		return reply_refused(SERVICE_CONFLICT, "这件投诉举报已经答复过了");
+		return reply_result(SERVICE_CONFLICT, "这件投诉举报已经答复过了");
 	const char *q[] = { id, reply, ctx->staff->staff_id_text,
 			    date_text(ctx->arena, clock_today()) };
-	res = db_exec(ctx->db, STMT_COMPLAINT_STORE_REPLY, 4, q);
+	PGresult *res = db_exec(ctx->db, STMT_COMPLAINT_STORE_REPLY, 4, q);
 	bool ok = db_ok(res);
 	PQclear(res);
 	if (ok)
@@ -316,23 +351,23 @@ static struct complaint_replied store_reply(const struct context *ctx, const cha
 		ok = db_ok(res);
 		PQclear(res);
 	}
-	return ok ? reply_refused(SERVICE_DONE, NULL) : reply_refused(SERVICE_UNAVAILABLE, NULL);
+	return ok ? reply_result(SERVICE_DONE, NULL) : reply_result(SERVICE_UNAVAILABLE, NULL);
 }
 
 struct complaint_replied complaint_reply(const struct context *ctx, const char *id,
 					 const char *reply)
 {
 	if (!ctx->staff)
-		return reply_refused(SERVICE_NOT_SIGNED_IN, NULL);
-	if (!id || !*id || strspn(id, "0123456789") != strlen(id) || strlen(id) > 18)
-		return reply_refused(SERVICE_NOT_FOUND, "没有这件投诉举报");
+		return reply_result(SERVICE_NOT_SIGNED_IN, NULL);
+	if (!valid_id(id))
+		return reply_result(SERVICE_NOT_FOUND, "没有这件投诉举报");
 	const char *text = trimmed(ctx->arena, reply);
 	if (!*text)
-		return reply_refused(SERVICE_BAD_INPUT, "请填写答复内容");
+		return reply_result(SERVICE_BAD_INPUT, "请填写答复内容");
 	if (chars(text) > COMPLAINT_BODY_MAX_CHARS)
-		return reply_refused(SERVICE_BAD_INPUT, "答复内容最多5000字，请精简");
+		return reply_result(SERVICE_BAD_INPUT, "答复内容最多5000字，请精简");
 	if (!db_command(ctx->db, "BEGIN"))
-		return reply_refused(SERVICE_UNAVAILABLE, NULL);
+		return reply_result(SERVICE_UNAVAILABLE, NULL);
 	struct complaint_replied r = store_reply(ctx, id, text);
 	if (r.status != SERVICE_DONE) {
 		db_command(ctx->db, "ROLLBACK");
@@ -340,7 +375,7 @@ struct complaint_replied complaint_reply(const struct context *ctx, const char *
 	}
 	if (!db_command(ctx->db, "COMMIT")) {
 		log_error("complaint reply: COMMIT failed");
-		return reply_refused(SERVICE_UNAVAILABLE, NULL);
+		return reply_result(SERVICE_UNAVAILABLE, NULL);
 	}
 	return r;
 }

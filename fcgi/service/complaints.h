@@ -64,4 +64,8 @@ struct complaint_replied {
  * with who replied, the `replied` event, the complainant's message. */
 struct complaint_replied complaint_reply(const struct context *ctx, const char *id,
 					 const char *reply);
+/* Logs that ctx->staff, a handler of complaint `id`, looks at the
+ * complainant's full phone number (event contact_viewed): done, or
+ * SERVICE_NOT_FOUND outside the member's complaints. */
+enum service_status complaint_contact_viewed(const struct context *ctx, const char *id);
 #endif

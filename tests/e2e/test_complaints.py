@@ -191,6 +191,7 @@ class ComplaintsTest(unittest.TestCase):
             self.assertEqual(one.json()["complainant"]["name"], "王小明")
         for staff in (self.clerk_a, self.head_a, self.admin_a, self.clerk_gov, self.head_other):
             self.assertEqual(staff.get(path).status, 404, staff.username)
+            self.assertEqual(staff.post_json(path + "/reveal", {}).status, 404)
             self.assertEqual(staff.get("/staff/complaints/%s" % cid).status, 404)
             r = staff.post_json(path + "/reply", {"reply": "不应由我答复"})
             self.assertEqual(r.status, 404, r)
@@ -199,6 +200,25 @@ class ComplaintsTest(unittest.TestCase):
                             [x["complaint_no"] for x in lst.json()["complaints"]], lst)
         self.assertEqual(self.clerk_a.get("/api/v1/complaints").status, 404)
         self.assertEqual(complaint_row(c["complaint_no"], "status"), "received")
+
+    def test_phone_masked_until_a_logged_look(self):
+        c = self.file_json(agency=self.a, phone="13912345678")
+        cid = complaint_row(c["complaint_no"], "id")
+        path = "/api/v1/complaints/%s" % cid
+        shown = self.head.get(path).json()["complainant"]
+        self.assertEqual(shown["phone_masked"], "139****5678")
+        self.assertNotIn("phone", shown)
+        self.assertNotIn("13912345678", self.head.get("/staff/complaints/%s" % cid).text)
+        looked = self.head.post_json(path + "/reveal", {})
+        self.assertEqual(looked.status, 200, looked)
+        self.assertEqual(looked.json()["complainant"]["phone"], "13912345678")
+        self.assertEqual(S.psql("SELECT string_agg(action || ':' || coalesce(actor_staff_id::text, ''), ',' ORDER BY seq)"
+                                " FROM complaint_events WHERE complaint_id = %s" % cid),
+                         "filed:,contact_viewed:%s" % self.head.id)
+        page = "/staff/complaints/%s" % cid
+        form = self.head.post_form(page + "/reveal", {}, token_from=page)
+        self.assertEqual(form.status, 200, form)
+        self.assertIn("13912345678", form.text)
 
     def test_staff_nav_counts_open_complaints(self):
         self.against_request()

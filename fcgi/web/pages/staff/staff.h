@@ -78,6 +78,7 @@ void page_staff_complaints(struct request *req);
 void page_staff_complaint(struct request *req);
 void page_staff_complaint_reply(struct request *req);
 void page_api_complaint_reply(struct request *req);
+void page_staff_complaint_reveal(struct request *req);	/* also the API's */
 /* The open complaints the member handles, for the nav; -1: a clerk, who
  * handles none. */
 int staff_complaints_open(struct request *req);

@@ -13,6 +13,7 @@
 
 #include "core/columns.h"
 #include "core/pii.h"
+#include "domain/idcheck.h"
 #include "domain/vocab.h"
 #include "lib/route.h"
 #include "service/complaints.h"
@@ -133,15 +134,24 @@ void page_staff_complaints(struct request *req)
 	respond(req, 200, "staff/complaints", m);
 }
 
-/* The complainant as the handler needs them: decrypted, never logged. */
-static void add_complainant(struct request *req, struct json_object *m, const PGresult *res)
+/* The complainant as the handler needs them: the phone number masked
+ * (138****5678) unless `reveal` — a look the caller has logged
+ * (contact_viewed), as a request's applicant's. */
+static void add_complainant(struct request *req, struct json_object *m, const PGresult *res,
+			    bool reveal)
 {
 	struct json_object *c = json_object_new_object();
 	model_add_str(c, "name", pii_decrypt(req->app, req->arena,
 		PQgetvalue(res, 0, COL(STAFF_COMPLAINT, name_enc))));
-	if (!PQgetisnull(res, 0, COL(STAFF_COMPLAINT, phone_enc)))
-		model_add_str(c, "phone", pii_decrypt(req->app, req->arena,
-			PQgetvalue(res, 0, COL(STAFF_COMPLAINT, phone_enc))));
+	const char *phone = PQgetisnull(res, 0, COL(STAFF_COMPLAINT, phone_enc)) ? NULL
+		: pii_decrypt(req->app, req->arena, PQgetvalue(res, 0, COL(STAFF_COMPLAINT, phone_enc)));
+	if (phone) {
+		char *masked = arena_alloc(req->arena, strlen(phone) + 1);
+		model_add_str(c, "phone_masked", mask_phone(phone, masked, strlen(phone) + 1)
+			      ? masked : "（已隐藏）");
+		if (reveal)
+			model_add_str(c, "phone", phone);
+	}
 	add_col(c, res, 0, "email", COL(STAFF_COMPLAINT, email));
 	const char *notify = PQgetvalue(res, 0, COL(STAFF_COMPLAINT, notify));
 	model_add_str(c, "notify", notify);
@@ -150,9 +160,10 @@ static void add_complainant(struct request *req, struct json_object *m, const PG
 }
 
 /* The complaint {id} as its page (or JSON), with `error` beside the
- * reply field and `typed` kept when a reply was refused. */
+ * reply field and `typed` kept when a reply was refused; the full phone
+ * number when `reveal`. */
 static void respond_complaint(struct request *req, const char *id, int status,
-			      const char *error, const char *typed)
+			      const char *error, const char *typed, bool reveal)
 {
 	const char *p[3];
 	scope_params(req, p);
@@ -176,7 +187,7 @@ static void respond_complaint(struct request *req, const char *id, int status,
 	add_col(m, res, 0, "replied_by", COL(STAFF_COMPLAINT, replied_by_name));
 	add_col(m, res, 0, "request_id", COL(STAFF_COMPLAINT, request_id));
 	json_object_object_add(m, "due_workdays", json_object_new_int(COMPLAINT_WORKDAYS));
-	add_complainant(req, m, res);
+	add_complainant(req, m, res, reveal);
 	PQclear(res);
 	if (error) {
 		struct json_object *errors = json_object_new_object();
@@ -203,7 +214,7 @@ void page_staff_complaint(struct request *req)
 	if (!staff_password_changed_or_respond(req) || !handler_or_respond(req) ||
 	    !id_of_path(req, id))
 		return;
-	respond_complaint(req, id, 200, NULL, NULL);
+	respond_complaint(req, id, 200, NULL, NULL, false);
 }
 
 void page_staff_complaint_reply(struct request *req)
@@ -217,7 +228,7 @@ void page_staff_complaint_reply(struct request *req)
 	struct complaint_replied r = complaint_reply(&ctx, id, text);
 	if (r.status == SERVICE_DONE) {
 		if (req->wants_json) {
-			respond_complaint(req, id, 200, NULL, NULL);
+			respond_complaint(req, id, 200, NULL, NULL, false);
 		} else {
 			char to[64];
 			snprintf(to, sizeof to, "/staff/complaints/%s", id);
@@ -225,10 +236,24 @@ void page_staff_complaint_reply(struct request *req)
 		}
 	} else if (r.status == SERVICE_BAD_INPUT || r.status == SERVICE_CONFLICT) {
 		req->log_why = "complaint reply refused";
-		respond_complaint(req, id, http_status_of(r.status), r.message, text);
+		respond_complaint(req, id, http_status_of(r.status), r.message, text, false);
 	} else {
 		respond_error(req, http_status_of(r.status), r.message);
 	}
+}
+
+/* The complainant's full phone number, each look logged. */
+void page_staff_complaint_reveal(struct request *req)
+{
+	char id[32];
+	if (!handler_or_respond(req) || !id_of_path(req, id))
+		return;
+	struct context ctx = http_context(req);
+	enum service_status s = complaint_contact_viewed(&ctx, id);
+	if (s == SERVICE_DONE)
+		respond_complaint(req, id, 200, NULL, NULL, true);
+	else
+		respond_error(req, http_status_of(s), s == SERVICE_NOT_FOUND ? NOT_FOUND : NULL);
 }
 
 void page_api_complaint_reply(struct request *req)
