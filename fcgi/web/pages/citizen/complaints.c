@@ -108,7 +108,7 @@ static void respond_form(struct request *req, int status, struct json_object *er
 	json_object_object_add(m, "agencies", agencies);
 	const char *kind = citizen_input(req, "kind");
 	json_object_object_add(m, "kinds", kind_choices(kind ? kind : "complaint"));
-	model_add_str(m, "workdays_text", "20");
+	json_object_object_add(m, "due_workdays", json_object_new_int(COMPLAINT_WORKDAYS));
 	struct json_object *list = json_object_new_array(), *e;
 	for (size_t i = 0; errors && i < NFIELDS; i++) {
 		if (!json_object_object_get_ex(errors, form_fields[i].field, &e))
