@@ -36,7 +36,7 @@ GRANT USAGE ON SCHEMA public TO :"app";
 
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM :"app";
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app";
-REVOKE UPDATE, DELETE ON request_events, audit_log, report_snapshots FROM :"app";
+REVOKE UPDATE, DELETE ON request_events, audit_log, report_snapshots, complaint_events FROM :"app";
 REVOKE DELETE ON notices FROM :"app";
 REVOKE UPDATE, DELETE ON blobs, blob_chunks, file_downloads FROM :"app";
 REVOKE DELETE ON files FROM :"app";

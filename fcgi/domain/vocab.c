@@ -211,7 +211,27 @@ VOCAB(vocab_message_kind, "messages.kind",
 	{ "withdrawn", "申请已撤回", NULL },
 	{ "transferred", "申请已转办", NULL },
 	{ "new_submission", "新申请提醒", NULL },
-	{ "digest", "每日待办摘要", NULL });
+	{ "digest", "每日待办摘要", NULL },
+	{ "complaint_replied", "投诉举报已答复", NULL });
+
+/* Complaints and reports about an agency's handling (Art. 51, sql/036). */
+VOCAB(vocab_complaint_kind, "complaints.kind",
+	{ "complaint", "投诉", NULL },
+	{ "report", "举报", NULL });
+
+VOCAB(vocab_complaint_status, "complaints.status",
+	{ "received", "已收到，正在处理", "处理中" },
+	{ "replied", "已答复", NULL });
+
+VOCAB(vocab_complaint_event, "complaint_events.action",
+	{ "filed", "提交投诉举报", NULL },
+	{ "replied", "作出答复", NULL },
+	{ "contact_viewed", "查看投诉举报人的完整电话", NULL });
+
+VOCAB(vocab_complaint_notify, "complaints.notify",
+	{ "email", "电子邮件", NULL },
+	{ "sms", "短信", NULL },
+	{ "none", "不需要通知", "不通知" });
 
 /* The fields a `contact_changed` event names (its data's "changed"): an
  * event's data, not a column, so it has no CHECK list and is not in
@@ -256,6 +276,8 @@ const struct vocab *const vocab_all[] = {
 	&vocab_consultation_delivery, &vocab_fee_delivery,
 	&vocab_notify, &vocab_message_kind, &vocab_message_channel,
 	&vocab_message_state, &vocab_delivery_basis,
+	&vocab_complaint_kind, &vocab_complaint_status, &vocab_complaint_event,
+	&vocab_complaint_notify,
 	&vocab_file_purpose, &vocab_file_download_via,
 };
 const size_t vocab_all_count = sizeof vocab_all / sizeof vocab_all[0];

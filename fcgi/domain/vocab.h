@@ -53,6 +53,10 @@ extern const struct vocab vocab_notify;	/* requests.notify */
 extern const struct vocab vocab_file_purpose;	/* files.purpose */
 extern const struct vocab vocab_file_download_via;	/* file_downloads.via */
 extern const struct vocab vocab_message_kind;	/* messages.kind */
+extern const struct vocab vocab_complaint_kind;	/* complaints.kind (投诉, 举报) */
+extern const struct vocab vocab_complaint_status;	/* complaints.status */
+extern const struct vocab vocab_complaint_event;	/* complaint_events.action */
+extern const struct vocab vocab_complaint_notify;	/* complaints.notify */
 extern const struct vocab vocab_contact_field;	/* contact_changed's data.changed */
 extern const struct vocab vocab_message_channel;	/* messages.channel */
 extern const struct vocab vocab_message_state;	/* messages.state */

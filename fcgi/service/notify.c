@@ -203,6 +203,8 @@ static struct json_object *message_model(const struct notifier *n, PGresult *res
 		char url[512];
 		snprintf(url, sizeof url, "%s/status", c->public_url);
 		json_object_object_add(m, "status_url", json_object_new_string(url));
+		snprintf(url, sizeof url, "%s/complaints/status", c->public_url);
+		json_object_object_add(m, "complaints_url", json_object_new_string(url));
 		snprintf(url, sizeof url, "%s/staff", c->public_url);
 		json_object_object_add(m, "staff_url", json_object_new_string(url));
 	}
@@ -314,6 +316,7 @@ static const struct sms_params {
 	{ "withdrawn", { "tracking_no" } },
 	{ "transferred", { "tracking_no", "new_tracking_no" } },
 	{ "new_submission", { "tracking_no" } },
+	{ "complaint_replied", { "complaint_no" } },
 };
 
 static const struct sms_params *sms_params_of(const char *kind)

@@ -364,7 +364,7 @@ static struct json_object *error_list(struct json_object *errors, enum kind_view
 	return list;
 }
 
-static const char *new_submit_token(struct request *req)
+const char *new_submit_token(struct request *req)
 {
 	unsigned char raw[16];
 	randombytes_buf(raw, sizeof raw);

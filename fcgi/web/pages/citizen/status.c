@@ -72,8 +72,13 @@ static const char *input(struct request *req, const char *name)
 	return fields_get(&req->form, name);
 }
 
+const char *citizen_input(struct request *req, const char *name)
+{
+	return input(req, name);
+}
+
 /* The tracking number as typed: trimmed, lower-cased, full-width folded. */
-static char *tracking_normalise(struct arena *a, const char *typed)
+char *tracking_normalise(struct arena *a, const char *typed)
 {
 	size_t len = typed ? strlen(typed) : 0;
 	char *out = arena_alloc(a, len + 1), *o = out;
@@ -356,14 +361,14 @@ static void lookup(struct request *req, struct lookup_result *r, bool with_model
 	claim_try(req, r, found);
 }
 
-static void set_retry_after(struct request *req, int seconds)
+void set_retry_after(struct request *req, int seconds)
 {
 	char v[16];
 	snprintf(v, sizeof v, "%d", seconds);
 	http_header(req, "Retry-After", v);
 }
 
-static const char *limited_message(struct request *req, int seconds)
+const char *limited_message(struct request *req, int seconds)
 {
 	char buf[256];
 	if (seconds >= 90)
@@ -371,6 +376,35 @@ static const char *limited_message(struct request *req, int seconds)
 	else
 		snprintf(buf, sizeof buf, "查询失败次数较多，请%d秒后再试，并仔细核对申请编号和查询码。", seconds);
 	return arena_strdup(req->arena, buf);
+}
+
+/* ---- the look-up for other pages (citizen.h) ----------------------------------------- */
+
+static enum citizen_try try_of(enum lookup l)
+{
+	return l == LOOKUP_FOUND ? TRY_FOUND : l == LOOKUP_LIMITED ? TRY_LIMITED
+	     : l == LOOKUP_FAILED ? TRY_FAILED : TRY_WRONG;
+}
+
+enum citizen_try citizen_request_proved(struct request *req, const char **request_id,
+					int *retry_after)
+{
+	struct lookup_result r;
+	lookup(req, &r, false);
+	if (r.result == LOOKUP_INCOMPLETE)
+		json_object_put(r.errors);
+	*request_id = r.id;
+	*retry_after = r.retry_after;
+	return try_of(r.result);
+}
+
+enum citizen_try citizen_try_counted(struct request *req, bool found, int *retry_after)
+{
+	struct lookup_result r;
+	memset(&r, 0, sizeof r);
+	claim_try(req, &r, found ? LOOKUP_FOUND : LOOKUP_WRONG);
+	*retry_after = r.retry_after;
+	return try_of(r.result);
 }
 
 #define EXPIRED_MESSAGE "查询结果页面的有效期为一天，现已过期。为保护您的信息，请重新输入查询码。"

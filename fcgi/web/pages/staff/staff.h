@@ -73,6 +73,15 @@ void page_api_message_resend(struct request *req);
 struct json_object *phrases_of_agency(struct request *req, const char *agency_id, bool bodies);
 void page_api_phrases(struct request *req);
 
+/* staff_complaints.c: 投诉、举报 the member's agency answers (Art. 51). */
+void page_staff_complaints(struct request *req);
+void page_staff_complaint(struct request *req);
+void page_staff_complaint_reply(struct request *req);
+void page_api_complaint_reply(struct request *req);
+void page_staff_complaint_reveal(struct request *req);	/* also the API's */
+/* The open complaints the member handles, for the nav; -1: a clerk, who
+ * handles none. */
+int staff_complaints_open(struct request *req);
 /* staff_register.c: entering a request received on paper. */
 void page_staff_register_form(struct request *req);
 void page_staff_register(struct request *req);

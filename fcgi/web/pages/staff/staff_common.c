@@ -43,6 +43,12 @@ struct json_object *staff_model(struct request *req, const char *title)
 		model_add_bool(me, "is_admin", !strcmp(s->role, "admin"));
 		model_add_bool(me, "is_head", !strcmp(s->role, "head"));
 		model_add_bool(me, "has_departments", staff_has_departments(req));
+		/* 投诉举报 in the nav: heads and administrators, with the open count. */
+		int complaints_open = staff_complaints_open(req);
+		model_add_bool(me, "handles_complaints", complaints_open >= 0);
+		if (complaints_open > 0)
+			json_object_object_add(me, "complaints_open",
+					       json_object_new_int(complaints_open));
 		json_object_object_add(m, "me", me);
 		add_calendar_banner(req, m);
 	}
