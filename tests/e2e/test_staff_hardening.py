@@ -157,7 +157,9 @@ class HashQueueTest(unittest.TestCase):
         return times
 
     def test_item4_argon2id_cannot_stall_the_site(self):
-        baseline = self.get_home_times(50)
+        # 300 samples under load: their p99 lets three of them meet a
+        # hiccup of the shared machine (of 100, a single one decided).
+        baseline = self.get_home_times(150)
         stop = threading.Event()
         statuses, busy_times, retry_after = [], [], set()
         lock = threading.Lock()
@@ -183,7 +185,7 @@ class HashQueueTest(unittest.TestCase):
             t.start()
         try:
             time.sleep(0.5)         # the 20 sign-ins are in flight
-            loaded = self.get_home_times(100)
+            loaded = self.get_home_times(300)
         finally:
             stop.set()
             for t in threads:
@@ -191,7 +193,7 @@ class HashQueueTest(unittest.TestCase):
         base99, load99 = p99(baseline), p99(loaded)
         print("\nitem 4: GET / p99 %.1f ms alone, %.1f ms under 20 concurrent sign-ins"
               " (median %.1f ms); sign-ins %d: %d answered 401, %d refused 503 (median %.1f ms)"
-              % (base99 * 1e3, load99 * 1e3, sorted(loaded)[50] * 1e3, len(statuses),
+              % (base99 * 1e3, load99 * 1e3, sorted(loaded)[150] * 1e3, len(statuses),
                  statuses.count(401), statuses.count(503),
                  (sorted(busy_times)[len(busy_times) // 2] * 1e3) if busy_times else 0))
         # Beyond the queue: 503 at once, with Retry-After.
