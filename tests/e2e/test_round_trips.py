@@ -12,6 +12,7 @@ import unittest
 
 import stack
 import test_staff_common as h
+import test_uploads as up
 
 S = None
 TIMING = re.compile(r'^db;desc="rt=(\d+) st=(\d+)";dur=(\d+\.\d{3})$')
@@ -20,6 +21,7 @@ TIMING = re.compile(r'^db;desc="rt=(\d+) st=(\d+)";dur=(\d+\.\d{3})$')
 def setUpModule():
     global S
     S = stack.Stack(env={"RATE_LIMITS": "off", "THREADS": "1"}).start()
+    up.S = S        # its uploader's helpers use the module's stack
 
 
 def tearDownModule():
@@ -36,14 +38,20 @@ def db_use(r):
 
 
 def round_trips(fetch):
-    """The round trips of the second of two fetches (the first warms the
-    worker's copies), with the statements and the response."""
+    """The fewest round trips of three fetches after a first that warms the
+    worker's copies, with the statements and that response. The fewest: a
+    staff session's copy lasts SESSION_COPY_SECONDS (web/auth.c), so one of
+    the fetches may read it afresh (and write its idle time back)."""
     first = fetch()
     assert first.status == 200, first
-    r = fetch()
-    assert r.status == 200, r
-    rt, st, _ = db_use(r)
-    return rt, st, r
+    best = None
+    for _ in range(3):
+        r = fetch()
+        assert r.status == 200, r
+        rt, st, _ = db_use(r)
+        if best is None or rt < best[0]:
+            best = (rt, st, r)
+    return best
 
 
 class ServerTimingTest(unittest.TestCase):
@@ -58,6 +66,53 @@ class ServerTimingTest(unittest.TestCase):
 
     def test_every_answer_has_it_errors_too(self):
         self.assertIsNotNone(S.get("/no-such-page").header("Server-Timing"))
+
+
+class RequestPageTest(unittest.TestCase):
+    """The staff request page and its API in one round trip, whatever the
+    request's state shows (issue 17)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "rt")
+        cls.clerk = up.StaffUploader(S, cls.agency)
+        cls.head = h.Staff(S, cls.agency, "head")
+
+    def assert_one_round_trip(self, staff, rid):
+        for path, json_ in (("/staff/requests/%d" % rid, False),
+                            ("/api/v1/requests/%d" % rid, True)):
+            rt, st, r = round_trips(lambda: staff.get(path, json_=json_))
+            self.assertEqual(rt, 1, "%s: %d round trips, %d statements" % (path, rt, st))
+
+    def test_a_new_online_request(self):
+        rid, _, _ = h.submit_online(S, self.agency)
+        self.assert_one_round_trip(self.clerk, rid)
+
+    def test_a_request_asked_for_a_supplement(self):
+        rid = self.clerk.register()
+        self.clerk.act(rid, "supplement", {"what": "请写明文件的名称"})
+        self.assert_one_round_trip(self.clerk, rid)
+
+    def test_an_extension_awaiting_approval(self):
+        rid = self.clerk.register()
+        self.clerk.act(rid, "extend", {"reason": "情况复杂", "days": 5})
+        self.assert_one_round_trip(self.clerk, rid)
+        self.assert_one_round_trip(self.head, rid)     # with 审批 at the top
+
+    def test_a_reply_with_files(self):
+        rid = self.clerk.register()
+        fid = self.clerk.upload(rid, "公开的文件.pdf", up.pdf(3000))["id"]
+        self.clerk.act(rid, "reply", {"outcome": "disclosed", "text": "现将所申请的信息提供给您。",
+                                      "files": [fid]})
+        self.assert_one_round_trip(self.clerk, rid)
+
+    def test_by_tracking_number_one_more(self):
+        """A tracking number typed into the address (the app's own links
+        name the id) is looked up first: the page's reads need the id."""
+        rid, no, _ = h.submit_online(S, self.agency)
+        rt, st, r = round_trips(lambda: self.clerk.get("/staff/requests/" + no.upper()))
+        self.assertEqual(rt, 2, "%d round trips, %d statements" % (rt, st))
+        self.assertIn(no, r.text)
 
 
 class OtherPagesTest(unittest.TestCase):
