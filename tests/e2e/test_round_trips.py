@@ -11,6 +11,7 @@ import re
 import unittest
 
 import stack
+import test_citizen_helpers as ch
 import test_staff_common as h
 import test_uploads as up
 
@@ -134,6 +135,66 @@ class OtherPagesTest(unittest.TestCase):
         for path, json_ in (("/staff", False), ("/api/v1/requests", True)):
             rt, st, _ = round_trips(lambda: self.clerk.get(path, json_=json_))
             self.assertEqual(rt, 1, "%s: %d round trips, %d statements" % (path, rt, st))
+
+
+class SubmissionTest(unittest.TestCase):
+    """A submission is one transaction in three round trips (issue 17):
+    BEGIN with the tracking number; the request and its first event (the
+    event's MAC chains on the previous one, read first); the messages with
+    the COMMIT. The agency comes from the worker's copy the form read."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "rs")
+
+    def setUp(self):
+        # The agency's copy warmed (another test's new agency drops it).
+        self.assertEqual(S.get("/apply/" + self.agency).status, 200)
+
+    def submitted(self, r):
+        self.assertEqual(r.status, 201, r)
+        rt, st, _ = db_use(r)
+        return rt, st
+
+    def test_the_api(self):
+        rt, st = self.submitted(S.post_json("/api/v1/agencies/%s/requests" % self.agency,
+                                            h.applicant()))
+        self.assertEqual(rt, 5, "%d round trips, %d statements" % (rt, st))
+
+    def test_the_form(self):
+        c = ch.Client(S)
+        token = c.form(self.agency)
+        rt, st = self.submitted(c.submit(self.agency, ch.person(), token))
+        self.assertEqual(rt, 6, "%d round trips, %d statements" % (rt, st))
+
+    def test_a_failure_in_the_commits_round_trip_rolls_everything_back(self):
+        agency = h.new_agency(S, "rf")
+        clerk = h.add_user(S, agency)
+        r = S.ysqgk("user", "set", clerk, "--email", "clerk@example.com")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        S.get("/apply/" + agency)
+        # The clerks' alert is the last statement before the COMMIT.
+        S.psql("CREATE FUNCTION test_fail_alert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+               " IF NEW.kind = 'new_submission' THEN RAISE EXCEPTION 'alert refused for the test';"
+               " END IF; RETURN NEW; END $$;"
+               " CREATE TRIGGER test_fail_alert BEFORE INSERT ON messages"
+               " FOR EACH ROW EXECUTE FUNCTION test_fail_alert()")
+        try:
+            r = S.post_json("/api/v1/agencies/%s/requests" % agency, h.applicant())
+            self.assertEqual(r.status, 500, r)
+        finally:
+            S.psql("DROP TRIGGER test_fail_alert ON messages; DROP FUNCTION test_fail_alert()")
+        self.assertIn("alert refused for the test", S.logs("app.log"))
+        self.assertEqual(S.psql("SELECT count(*) FROM requests r JOIN agencies a"
+                                " ON a.id = r.agency_id WHERE a.code = '%s'" % agency), "0")
+        self.assertEqual(S.psql("SELECT count(*) FROM messages m JOIN staff s ON s.id = m.staff_id"
+                                " WHERE s.username = '%s'" % clerk), "0")
+        # The connection is usable again, and the number was given back.
+        r = S.post_json("/api/v1/agencies/%s/requests" % agency, h.applicant())
+        self.assertEqual(r.status, 201, r)
+        self.assertTrue(r.json()["tracking_no"].endswith("-000001"), r.json())
+        self.assertEqual(S.psql("SELECT count(*) FROM messages m JOIN staff s ON s.id = m.staff_id"
+                                " WHERE s.username = '%s'" % clerk), "1")
 
 
 if __name__ == "__main__":
