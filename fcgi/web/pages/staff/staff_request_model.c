@@ -427,14 +427,14 @@ static void drop_action(struct json_object *m, struct json_object *can, const ch
  * stated deadline (due_on, reason, proposed_by_id) — `mass_request`,
  * absent when reasons were never asked. Staff steps follow from it.
  */
-static void add_mass_request(struct request *req, struct json_object *m, const PGresult *res,
+static void add_mass_request(struct request *req, struct json_object *m, const PGresult *reasons,
 			     const PGresult *proposal)
 {
-	if (PQntuples(res) == 1) {
+	if (PQntuples(reasons) == 1) {
 		struct json_object *o = json_object_new_object();
-		staff_add_date_cn(req, o, "asked_on", staff_val(req, res, 0, COL(WF_REASONS_GET, asked_on)));
-		staff_add_date_cn(req, o, "answer_by", staff_val(req, res, 0, COL(WF_REASONS_GET, answer_by)));
-		const char *end = PQgetisnull(res, 0, COL(WF_REASONS_GET, ended_by)) ? "" : PQgetvalue(res, 0, COL(WF_REASONS_GET, ended_by));
+		staff_add_date_cn(req, o, "asked_on", staff_val(req, reasons, 0, COL(WF_REASONS_GET, asked_on)));
+		staff_add_date_cn(req, o, "answer_by", staff_val(req, reasons, 0, COL(WF_REASONS_GET, answer_by)));
+		const char *end = PQgetisnull(reasons, 0, COL(WF_REASONS_GET, ended_by)) ? "" : PQgetvalue(reasons, 0, COL(WF_REASONS_GET, ended_by));
 		bool answered = !strcmp(end, "reasons_answered"), expired = !strcmp(end, "reasons_expired");
 		model_add_str(o, "state", answered ? "answered" : expired ? "expired" : "pending");
 		model_add_str(o, "state_label", answered ? "已收到申请人说明的理由"
@@ -442,13 +442,12 @@ static void add_mass_request(struct request *req, struct json_object *m, const P
 						: "等待申请人说明理由，期间不计入答复期限");
 		json_object_object_add(m, "mass_request", o);
 	}
-	res = proposal;
-	if (PQntuples(res) == 1) {
+	if (PQntuples(proposal) == 1) {
 		struct json_object *o = json_object_new_object();
 		json_object_object_add(o, "proposed_by_id",
-				       json_object_new_int64(atoll(PQgetvalue(res, 0, COL(WF_DEADLINE_PENDING, actor_staff_id)))));
-		staff_add_date_cn(req, o, "due_on", staff_val(req, res, 0, COL(WF_DEADLINE_PENDING, due_on)));
-		model_add_str(o, "reason", staff_val(req, res, 0, COL(WF_DEADLINE_PENDING, reason)));
+				       json_object_new_int64(atoll(PQgetvalue(proposal, 0, COL(WF_DEADLINE_PENDING, actor_staff_id)))));
+		staff_add_date_cn(req, o, "due_on", staff_val(req, proposal, 0, COL(WF_DEADLINE_PENDING, due_on)));
+		model_add_str(o, "reason", staff_val(req, proposal, 0, COL(WF_DEADLINE_PENDING, reason)));
 		json_object_object_add(m, "open_deadline", o);
 	}
 }
