@@ -29,47 +29,22 @@ static bool run(struct db *db, enum stmt s, int n, const char *const *values)
 	return ok;
 }
 
-struct db_step messages_applicant_step(struct message_params *keep, const char *request_id,
-				       int seq, const char *kind, struct json_object *params,
-				       const char *dedup_key)
-{
-	keep->values[0] = request_id;
-	keep->values[1] = seq_text(seq, keep->seq);
-	keep->values[2] = kind;
-	keep->values[3] = params_text(params);
-	keep->values[4] = dedup_key;
-	return (struct db_step){ STMT_MSG_QUEUE_APPLICANT, 5, keep->values, NULL };
-}
-
-struct db_step messages_alert_step(struct message_params *keep, const char *request_id,
-				   int seq, const char *kind, struct json_object *params)
-{
-	keep->values[0] = request_id;
-	keep->values[1] = seq_text(seq, keep->seq);
-	keep->values[2] = kind;
-	keep->values[3] = params_text(params);
-	return (struct db_step){ STMT_MSG_QUEUE_STAFF_ALERT, 4, keep->values, NULL };
-}
-
-static bool run_step(struct db *db, struct db_step st)
-{
-	return run(db, st.stmt, st.nparams, st.params);
-}
-
 bool messages_queue_applicant(struct db *db, const char *request_id, int seq,
 			      const char *kind, struct json_object *params,
 			      const char *dedup_key)
 {
-	struct message_params keep;
-	return run_step(db, messages_applicant_step(&keep, request_id, seq, kind, params,
-						     dedup_key));
+	char buf[16];
+	const char *values[] = { request_id, seq_text(seq, buf), kind, params_text(params),
+				 dedup_key };
+	return run(db, STMT_MSG_QUEUE_APPLICANT, 5, values);
 }
 
 bool messages_alert_staff(struct db *db, const char *request_id, int seq,
 			  const char *kind, struct json_object *params)
 {
-	struct message_params keep;
-	return run_step(db, messages_alert_step(&keep, request_id, seq, kind, params));
+	char buf[16];
+	const char *values[] = { request_id, seq_text(seq, buf), kind, params_text(params) };
+	return run(db, STMT_MSG_QUEUE_STAFF_ALERT, 4, values);
 }
 
 bool messages_queue_staff(struct db *db, const char *staff_id, const char *kind,

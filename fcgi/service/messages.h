@@ -30,21 +30,6 @@ bool messages_queue_applicant(struct db *db, const char *request_id, int seq,
 bool messages_alert_staff(struct db *db, const char *request_id, int seq,
 			  const char *kind, struct json_object *params);
 
-/*
- * The same two as steps to send with others in one round trip
- * (db_exec_steps, issue 17: a submission's messages with its COMMIT). The
- * parameters are kept in *keep, which must outlive the step's run.
- */
-struct message_params {
-	char seq[16];
-	const char *values[5];
-};
-struct db_step messages_applicant_step(struct message_params *keep, const char *request_id,
-				       int seq, const char *kind, struct json_object *params,
-				       const char *dedup_key);
-struct db_step messages_alert_step(struct message_params *keep, const char *request_id,
-				   int seq, const char *kind, struct json_object *params);
-
 /* A message of `kind` to member of staff `staff_id` (text) about no one
  * request, by e-mail, keyed `dedup_key`. */
 bool messages_queue_staff(struct db *db, const char *staff_id, const char *kind,

@@ -16,7 +16,6 @@
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "core/pii.h"
-#include "core/read_cache.h"
 #include "core/uploads.h"
 #include "lib/textcheck.h"
 #include "core/clock.h"
@@ -27,7 +26,7 @@
 
 /* ---- storing ------------------------------------------------------------------------- */
 
-static int failure_status(struct db *db, const PGresult *res, const char *what)
+static int failure_status(struct db *db, PGresult *res, const char *what)
 {
 	enum db_failure f = db_failure_of(db, res);
 	/* Only the primary message and constraint: the detail would hold
@@ -61,7 +60,7 @@ static char *code_array(struct arena *a, const char *const *codes, size_t n)
 	return out;
 }
 
-static const char *copy_value(struct arena *a, const PGresult *res, int row, int col)
+static const char *copy_value(struct arena *a, PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? NULL : arena_strdup(a, PQgetvalue(res, row, col));
 }
@@ -103,26 +102,27 @@ static bool find_repeated(struct db *db, const struct app *app, struct arena *a,
 	return true;
 }
 
-/* The agency row: id, name, accepting — the worker's copy, which the
- * form's page read already (core/read_cache.h; the command line reads). */
+/* The agency row: id, name, accepting. */
 static bool load_agency(struct db *db, struct arena *a, const char *code,
 			struct request_created *out, const char **agency_id, bool *accepting)
 {
 	const char *params[] = { code };
-	const PGresult *res = read_cached(db, STMT_CITIZEN_AGENCY, READ_UNTIL_AGENCIES_CHANGE,
-					  1, params, NULL);
+	PGresult *res = db_exec(db, STMT_CITIZEN_AGENCY, 1, params);
 	if (!db_ok(res)) {
 		out->status = failure_status(db, res, "agency");
+		PQclear(res);
 		return false;
 	}
 	if (PQntuples(res) != 1) {
 		out->status = 404;
+		PQclear(res);
 		return false;
 	}
 	*agency_id = copy_value(a, res, 0, COL(CITIZEN_AGENCY, id));
 	out->agency_code = copy_value(a, res, 0, COL(CITIZEN_AGENCY, code));
 	out->agency_name = copy_value(a, res, 0, COL(CITIZEN_AGENCY, name));
 	*accepting = !strcmp(PQgetvalue(res, 0, COL(CITIZEN_AGENCY, accepting)), "t");
+	PQclear(res);
 	return true;
 }
 
@@ -220,76 +220,30 @@ static int attach_uploads(struct insert_ctx *c, const char *request_id,
 	return 201;
 }
 
-/* The status of the first failed step, logged as `what`. */
-static int steps_failure(struct db *db, const struct db_step *steps, size_t n, const char *what)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!db_ok(steps[i].res))
-			return failure_status(db, steps[i].res, what);
-	return failure_status(db, NULL, what);
-}
-
-static void steps_clear(struct db_step *steps, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		PQclear(steps[i].res);
-}
-
-/*
- * The last statements of the transaction and its COMMIT, in one round
- * trip (issue 17): the applicant's acknowledgement (a registration is
- * received at once: it says the due date) and, for an online submission,
- * the clerks' alert: it must be confirmed within days (Art. 31). A failed
- * one skips the COMMIT: the caller rolls back. 201 when committed.
- */
-static int queue_messages_and_commit(struct insert_ctx *c, const struct request_created *out,
-				     int seq)
+/* The applicant's acknowledgement (a registration is received at once: it
+ * says the due date) and, for an online submission, the clerks' alert:
+ * it must be confirmed within days (Art. 31). */
+static bool queue_messages(struct insert_ctx *c, const struct request_created *out, int seq)
 {
 	bool staff = c->origin != NULL;
-	struct message_params applicant, alert;
-	struct db_step steps[3];
-	size_t n = 0;
-	steps[n++] = messages_applicant_step(&applicant, out->request_id, seq,
-					     staff ? "confirmed" : "received", NULL, NULL);
-	if (!staff)
-		steps[n++] = messages_alert_step(&alert, out->request_id, seq, "new_submission",
-						 NULL);
-	steps[n++] = (struct db_step){ .stmt = STMT_TX_COMMIT };
-	int st = db_exec_steps(c->db, steps, n) ? 201
-		: steps_failure(c->db, steps, n, "messages and commit");
-	steps_clear(steps, n);
-	return st;
+	if (!messages_queue_applicant(c->db, out->request_id, seq,
+				      staff ? "confirmed" : "received", NULL, NULL))
+		return false;
+	return staff || messages_alert_staff(c->db, out->request_id, seq, "new_submission", NULL);
 }
 
-/* BEGIN and the agency's next tracking number, in one round trip; its
- * row (CITIZEN_TRACKING_NEXT) or NULL with *status. */
-static PGresult *begin_with_tracking_no(struct insert_ctx *c, int *status)
-{
-	const char *p1[] = { c->agency_id };
-	struct db_step steps[] = {
-		{ .stmt = STMT_TX_BEGIN },
-		{ STMT_CITIZEN_TRACKING_NEXT, 1, p1, NULL },
-	};
-	size_t n = sizeof steps / sizeof steps[0];
-	if (!db_exec_steps(c->db, steps, n) || PQntuples(steps[1].res) != 1) {
-		*status = steps_failure(c->db, steps, n, "tracking counter");
-		steps_clear(steps, n);
-		return NULL;
-	}
-	PQclear(steps[0].res);
-	return steps[1].res;
-}
-
-/* The transaction (begun here, committed at its end) that may fail;
- * returns the status: 201 committed, else the caller rolls back. */
+/* The step inside the transaction that may fail; returns the status. */
 static int insert_request(struct insert_ctx *c, struct request_created *out)
 {
 	struct arena *a = c->a;
 	const struct request_fields *f = c->f;
-	int status;
-	PGresult *res = begin_with_tracking_no(c, &status);
-	if (!res)
-		return status;
+	const char *p1[] = { c->agency_id };
+	PGresult *res = db_exec(c->db, STMT_CITIZEN_TRACKING_NEXT, 1, p1);
+	if (!db_ok(res) || PQntuples(res) != 1) {
+		int st = failure_status(c->db, res, "tracking counter");
+		PQclear(res);
+		return st;
+	}
 	char tracking[96];
 	int last_no = atoi(PQgetvalue(res, 0, COL(CITIZEN_TRACKING_NEXT, last_no)));
 	snprintf(tracking, sizeof tracking, "%s-%s-%06d", out->agency_code,
@@ -382,7 +336,7 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 		PQclear(failure);
 		return st;
 	}
-	return queue_messages_and_commit(c, out, seq);
+	return queue_messages(c, out, seq) ? 201 : 503;
 }
 
 void request_create(struct db *db, const struct app *app, struct arena *a,
@@ -437,10 +391,13 @@ void request_create_with_files(struct db *db, const struct app *app, struct aren
 	if (origin && !registration_backdate(db, a, agency_id, &f, origin, out, &c.late))
 		return;
 
+	if (!db_command(db, "BEGIN")) {
+		out->status = 503;
+		return;
+	}
 	int st = insert_request(&c, out);
 	if (st != 201) {
-		/* Gives the tracking number back to the counter (a failure in
-		 * the COMMIT's round trip left the transaction open). */
+		/* Gives the tracking number back to the counter. */
 		db_command(db, "ROLLBACK");
 		if (st == 200) {
 			find_repeated(db, app, a, agency_id, &f, token_hash, out);
@@ -452,6 +409,11 @@ void request_create_with_files(struct db *db, const struct app *app, struct aren
 		} else {
 			out->status = st;
 		}
+		return;
+	}
+	if (!db_command(db, "COMMIT")) {
+		log_error("request insert: COMMIT failed");
+		out->status = 503;
 		return;
 	}
 	char shown[QUERY_CODE_SIZE];

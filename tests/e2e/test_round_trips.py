@@ -14,7 +14,6 @@ import time
 import unittest
 
 import stack
-import test_citizen_helpers as ch
 import test_staff_common as h
 import test_uploads as up
 
@@ -168,34 +167,9 @@ class OtherPagesTest(unittest.TestCase):
 
 
 class SubmissionTest(unittest.TestCase):
-    """A submission is one transaction in three round trips (issue 17):
-    BEGIN with the tracking number; the request and its first event (the
-    event's MAC chains on the previous one, read first); the messages with
-    the COMMIT. The agency comes from the worker's copy the form read."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.agency = h.new_agency(S, "rs")
-
-    def setUp(self):
-        # The agency's copy warmed (another test's new agency drops it).
-        self.assertEqual(S.get("/apply/" + self.agency).status, 200)
-
-    def submitted(self, r):
-        self.assertEqual(r.status, 201, r)
-        rt, st, _ = db_use(r)
-        return rt, st
-
-    def test_the_api(self):
-        rt, st = self.submitted(S.post_json("/api/v1/agencies/%s/requests" % self.agency,
-                                            h.applicant()))
-        self.assertEqual(rt, 5, "%d round trips, %d statements" % (rt, st))
-
-    def test_the_form(self):
-        c = ch.Client(S)
-        token = c.form(self.agency)
-        rt, st = self.submitted(c.submit(self.agency, ch.person(), token))
-        self.assertEqual(rt, 6, "%d round trips, %d statements" % (rt, st))
+    """A submission is one transaction, however its statements travel
+    (issue 17 sends several in one round trip): a statement that fails in
+    the last round trip before the COMMIT leaves nothing behind."""
 
     def test_a_failure_in_the_commits_round_trip_rolls_everything_back(self):
         agency = h.new_agency(S, "rf")
@@ -211,7 +185,7 @@ class SubmissionTest(unittest.TestCase):
                " FOR EACH ROW EXECUTE FUNCTION test_fail_alert()")
         try:
             r = S.post_json("/api/v1/agencies/%s/requests" % agency, h.applicant())
-            self.assertEqual(r.status, 500, r)
+            self.assertIn(r.status, (500, 503), r)      # nothing saved, try again
         finally:
             S.psql("DROP TRIGGER test_fail_alert ON messages; DROP FUNCTION test_fail_alert()")
         self.assertIn("alert refused for the test", S.logs("app.log"))
