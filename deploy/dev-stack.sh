@@ -305,6 +305,9 @@ sql_dir = $SQL_DIR
 font_dir = $FONT_DIR
 secret_key_file = $dir/secret.key
 file_cache_dir = $dir/cache
+# Round trips and statements per response in a Server-Timing header (the
+# tests read it); production leaves it off.
+server_timing = ${SERVER_TIMING:-on}
 CONF
 	if [ -n "$RUN_CONFIG" ]; then printf '%s\n' "$RUN_CONFIG" >>"$dir/ysqgk.conf"; fi
 }

@@ -37,6 +37,7 @@ static const struct key keys[] = {
 	KEY(statement_timeout_ms, "YSQGK_STATEMENT_TIMEOUT_MS", KEY_INT, "5000"),
 	KEY(request_timeout_ms, "YSQGK_REQUEST_TIMEOUT_MS", KEY_INT, "10000"),
 	KEY(secure_cookies, "YSQGK_SECURE_COOKIES", KEY_BOOL, "false"),
+	KEY(server_timing, "YSQGK_SERVER_TIMING", KEY_BOOL, "false"),
 	KEY(database_standby, "YSQGK_DATABASE_STANDBY", KEY_STRING, ""),
 	KEY(standby_max_lag_ms, "YSQGK_STANDBY_MAX_LAG_MS", KEY_INT, "1000"),
 	KEY(require_2fa, "YSQGK_REQUIRE_2FA", KEY_BOOL, "false"),
@@ -102,9 +103,11 @@ static bool set_value(struct config *c, const struct key *k, const char *value,
 		*(unsigned *)slot = (unsigned)n;
 		return true;
 	case KEY_BOOL:
-		if (!strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1")) {
+		if (!strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "on") ||
+		    !strcmp(value, "1")) {
 			*(bool *)slot = true;
-		} else if (!strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0")) {
+		} else if (!strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "off") ||
+			   !strcmp(value, "0")) {
 			*(bool *)slot = false;
 		} else {
 			snprintf(err, errlen, "%s: expected true or false: \"%s\"", k->name, value);

@@ -31,6 +31,7 @@ struct config {
 	int statement_timeout_ms;
 	int request_timeout_ms;	/* to receive a request's parameters and body */
 	bool secure_cookies;	/* set the Secure flag (behind https) */
+	bool server_timing;	/* a Server-Timing header: the database's part (issue 17) */
 	char *database_standby;	/* conninfo of a hot standby for reading, or "" */
 	int standby_max_lag_ms;	/* a standby further behind is not read from */
 	bool require_2fa;	/* administrators and heads must sign in with TOTP */

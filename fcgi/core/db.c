@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/log.h"
 
@@ -241,6 +242,23 @@ bool db_ready(struct db *db)
 	return db->conn && PQstatus(db->conn) == CONNECTION_OK && db->prepared;
 }
 
+/* ---- counting what a request asks (struct db_usage) --------------------- */
+
+static long long now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* One round trip of `statements` statements, begun at `start` (now_ns). */
+static void count_round_trip(struct db *db, unsigned statements, long long start)
+{
+	db->usage.round_trips++;
+	db->usage.statements += statements;
+	db->usage.wait_ns += now_ns() - start;
+}
+
 PGresult *db_exec(struct db *db, enum stmt s, int nparams,
 		  const char *const *params)
 {
@@ -252,8 +270,10 @@ PGresult *db_exec_bin(struct db *db, enum stmt s, int nparams, const char *const
 {
 	if (!db->conn)
 		return NULL;
+	long long start = now_ns();
 	PGresult *res = PQexecPrepared(db->conn, stmt_name[s], nparams, params,
 				       lengths, formats, result_binary ? 1 : 0);
+	count_round_trip(db, 1, start);
 	if (!db_ok(res) && PQstatus(db->conn) != CONNECTION_OK)
 		db->prepared = false;
 	return res;
@@ -277,6 +297,7 @@ bool db_exec_steps(struct db *db, struct db_step *steps, size_t n)
 		steps[i].res = NULL;
 	if (!db->conn || !PQenterPipelineMode(db->conn))
 		return false;
+	long long start = now_ns();
 	bool sent = true;
 	for (size_t i = 0; i < n && sent; i++)
 		sent = PQsendQueryPrepared(db->conn, stmt_name[steps[i].stmt], steps[i].nparams,
@@ -292,6 +313,7 @@ bool db_exec_steps(struct db *db, struct db_step *steps, size_t n)
 		consistent = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
 		PQclear(sync);
 	}
+	count_round_trip(db, (unsigned)n, start);
 	if (!consistent || !PQexitPipelineMode(db->conn)) {
 		log_warn("db: a pipeline of %zu statements broke off: %s", n,
 			 PQerrorMessage(db->conn));
@@ -333,7 +355,9 @@ bool db_command(struct db *db, const char *sql)
 {
 	if (!db->conn)
 		return false;
+	long long start = now_ns();
 	PGresult *res = PQexec(db->conn, sql);
+	count_round_trip(db, 1, start);
 	bool ok = db_ok(res);
 	if (!ok) {
 		char why[512];

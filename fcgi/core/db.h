@@ -32,6 +32,20 @@ enum db_topic {
 };
 #define DB_TOPIC_BIT(t) (1u << (t))
 
+/*
+ * What one request asked of a connection (issue 17): round trips (each
+ * statement run alone, each pipeline's sync, each plain command), the
+ * statements in them, and the time spent waiting for their answers.
+ * A connection's setup (connecting, preparing, LISTEN) is not counted:
+ * it belongs to no request. web/server.c zeroes it before each request
+ * and reports it in a Server-Timing header when `server_timing` is on.
+ */
+struct db_usage {
+	unsigned round_trips;
+	unsigned statements;
+	long long wait_ns;
+};
+
 struct db {
 	PGconn *conn;
 	char *conninfo;
@@ -51,6 +65,7 @@ struct db {
 	 * as on its shutdown): the connection is dropped before the next use,
 	 * and no copy read over it is served meanwhile (core/read_cache.h). */
 	bool server_closing;
+	struct db_usage usage;
 };
 
 /* How a failed statement failed, for choosing the HTTP status. */

@@ -136,6 +136,12 @@ int workflow_registered_event(const struct context *ctx, struct event *e, PGresu
 bool workflow_deadline(struct db *db, const struct calendar *cal,
 		       const char *request_id, struct deadline *out);
 
+/* The same from the request's clock events already read: the result of
+ * STMT_WF_CLOCK_EVENTS (id of the request), sent with a page's other
+ * reads in one round trip (issue 17). */
+bool workflow_deadline_of(const struct calendar *cal, const PGresult *clock_events,
+			  struct deadline *out);
+
 /*
  * Recomputes and stores due_on, extension_days and clock_stopped_since of
  * one request (after a calendar change). Returns 1 when due_on changed,

@@ -527,17 +527,10 @@ static bool clock_kind_of(const char *action, enum clock_kind *k)
 	return false;
 }
 
-/* The clock events of a request; -1 when the database failed. */
-static int load_clock(struct db *db, const char *request_id, struct clock_event **out,
-		      PGresult **failure)
+/* The clock events of a request from its STMT_WF_CLOCK_EVENTS rows (the
+ * caller frees *out); their number. */
+static int clock_events_of(const PGresult *res, struct clock_event **out)
 {
-	const char *params[] = { request_id };
-	PGresult *res = db_exec(db, STMT_WF_CLOCK_EVENTS, 1, params);
-	*out = NULL;
-	if (!db_ok(res)) {
-		*failure = res;
-		return -1;
-	}
 	int n = PQntuples(res), used = 0;
 	struct clock_event *ev = calloc((size_t)n + 1, sizeof *ev);
 	if (!ev)
@@ -566,19 +559,42 @@ static int load_clock(struct db *db, const char *request_id, struct clock_event 
 		}
 		ev[used++] = (struct clock_event){ k, d, days };
 	}
-	PQclear(res);
 	*out = ev;
-	*failure = NULL;
 	return used;
+}
+
+/* The clock events of a request; -1 when the database failed. */
+static int load_clock(struct db *db, const char *request_id, struct clock_event **out,
+		      PGresult **failure)
+{
+	const char *params[] = { request_id };
+	PGresult *res = db_exec(db, STMT_WF_CLOCK_EVENTS, 1, params);
+	*out = NULL;
+	if (!db_ok(res)) {
+		*failure = res;
+		return -1;
+	}
+	int n = clock_events_of(res, out);
+	PQclear(res);
+	*failure = NULL;
+	return n;
 }
 
 bool workflow_deadline(struct db *db, const struct calendar *cal,
 		       const char *request_id, struct deadline *out)
 {
+	const char *params[] = { request_id };
+	PGresult *res = db_exec(db, STMT_WF_CLOCK_EVENTS, 1, params);
+	bool ok = db_ok(res) && workflow_deadline_of(cal, res, out);
+	PQclear(res);
+	return ok;
+}
+
+bool workflow_deadline_of(const struct calendar *cal, const PGresult *clock_events,
+			  struct deadline *out)
+{
 	struct clock_event *ev;
-	PGresult *failure;
-	int n = load_clock(db, request_id, &ev, &failure);
-	PQclear(failure);
+	int n = clock_events_of(clock_events, &ev);
 	bool ok = n > 0 && deadline_compute(cal, ev, (size_t)n, out) == DEADLINE_OK;
 	free(ev);
 	return ok;

@@ -173,6 +173,18 @@ void respond_db_failure(struct request *req, const PGresult *res)
 	respond_error(req, 500, NULL);
 }
 
+bool db_exec_steps_or_respond(struct request *req, struct db_step *steps, size_t n)
+{
+	if (db_exec_steps(req->db, steps, n))
+		return true;
+	const PGresult *first = NULL;	/* the cause; later ones were skipped */
+	for (size_t i = 0; i < n && !first; i++)
+		if (!db_ok(steps[i].res))
+			first = steps[i].res;
+	respond_db_failure(req, first);
+	return false;
+}
+
 struct context http_context(const struct request *req)
 {
 	return (struct context){

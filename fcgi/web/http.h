@@ -55,6 +55,11 @@ void respond_db_failure(struct request *req, const PGresult *res);
 PGresult *db_exec_or_respond(struct request *req, struct db *db, enum stmt s, int n,
 			     const char *const *params);
 
+/* db_exec_steps (one round trip) for the page: true when every statement
+ * succeeded, else false having answered for the first that failed (503 or
+ * 500). Each steps[i].res is the caller's to PQclear() either way. */
+bool db_exec_steps_or_respond(struct request *req, struct db_step *steps, size_t n);
+
 /* db_exec_or_respond from this worker's copies (core/read_cache.h): the
  * result belongs to the cache, never PQclear() it. */
 const PGresult *db_cached_or_respond(struct request *req, enum stmt s, struct read_policy policy,

@@ -392,6 +392,26 @@ static bool put_fcgx(const void *bytes, size_t len, void *sink)
 }
 
 /*
+ * Server-Timing (W3C Server Timing; issue 17), with `server_timing` on:
+ * what the request asked of the database — `rt` round trips carrying `st`
+ * statements (core/db.h, struct db_usage), and the milliseconds spent
+ * waiting for them — over the worker's connection and its standby's.
+ * A streamed body's reads come after the headers and are not in it.
+ */
+static void put_server_timing(struct request *req, FCGX_Request *fr)
+{
+	if (!req->app || !req->app->config.server_timing)
+		return;
+	const struct db_usage *p = &req->worker->db.usage, *s = &req->worker->standby.usage;
+	char line[128];
+	int n = snprintf(line, sizeof line,
+			 "Server-Timing: db;desc=\"rt=%u st=%u\";dur=%.3f\r\n",
+			 p->round_trips + s->round_trips, p->statements + s->statements,
+			 (double)(p->wait_ns + s->wait_ns) / 1e6);
+	FCGX_PutStr(line, n, fr->out);
+}
+
+/*
  * The body comes from one of three places: the worker's buffer (pages), a
  * file the handler wrote (exports: request.h body_file), or a stream the
  * handler set up that writes after the headers (downloads: stream).
@@ -413,6 +433,7 @@ static void write_response(struct request *req, FCGX_Request *fr)
 		static const char hsts[] = "Strict-Transport-Security: max-age=31536000\r\n";
 		FCGX_PutStr(hsts, (int)sizeof hsts - 1, fr->out);
 	}
+	put_server_timing(req, fr);
 	FCGX_PutStr(buf_str(req->headers), (int)req->headers->len, fr->out);
 	FCGX_PutStr("\r\n", 2, fr->out);
 	bool head_only = !strcmp(req->method, "HEAD");
@@ -470,6 +491,8 @@ static void handle_request(struct worker_slot *slot, FCGX_Request *fr)
 	 * here, between requests: a page sees one state of them throughout. */
 	read_cache_begin();
 	db_poll_changes(&w->db);
+	w->db.usage = (struct db_usage){ 0 };
+	w->standby.usage = (struct db_usage){ 0 };
 	if (read_request(&req, fr, slot))
 		dispatch(&req);
 	if (!req.responded)

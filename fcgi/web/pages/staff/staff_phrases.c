@@ -30,10 +30,16 @@ static bool may_fill(const char *action, const char *field)
 	return false;
 }
 
-struct json_object *phrases_of_agency(struct request *req, const char *agency_id, bool bodies)
+/* The request page reads its agency's phrases by the request (REQ_PHRASES),
+ * an agency's page by the agency (PHRASE_LIST): one list of columns. */
+_Static_assert((int)COL(REQ_PHRASES, id) == (int)COL(PHRASE_LIST, id) &&
+	       (int)COL(REQ_PHRASES, name) == (int)COL(PHRASE_LIST, name) &&
+	       (int)COL(REQ_PHRASES, body) == (int)COL(PHRASE_LIST, body),
+	       "REQ_PHRASES and PHRASE_LIST name the same columns");
+
+/* [{id, name}] (and body) of PHRASE_LIST's or REQ_PHRASES's rows. */
+static struct json_object *phrase_list(const PGresult *res, bool bodies)
 {
-	const char *p[] = { agency_id };
-	PGresult *res = db_exec(req->db, STMT_PHRASE_LIST, 1, p);
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
 		struct json_object *o = json_object_new_object();
@@ -44,13 +50,21 @@ struct json_object *phrases_of_agency(struct request *req, const char *agency_id
 			model_add_str(o, "body", PQgetvalue(res, i, COL(PHRASE_LIST, body)));
 		json_object_array_add(list, o);
 	}
+	return list;
+}
+
+struct json_object *phrases_of_agency(struct request *req, const char *agency_id, bool bodies)
+{
+	const char *p[] = { agency_id };
+	PGresult *res = db_exec(req->db, STMT_PHRASE_LIST, 1, p);
+	struct json_object *list = phrase_list(res, bodies);
 	PQclear(res);
 	return list;
 }
 
-void request_add_phrases(struct request *req, struct json_object *m, const char *agency_id)
+void request_add_phrases(struct json_object *m, const PGresult *phrases)
 {
-	struct json_object *list = phrases_of_agency(req, agency_id, false);
+	struct json_object *list = phrase_list(phrases, false);
 	model_add_bool(m, "has_phrases", json_object_array_length(list) > 0);
 	json_object_object_add(m, "phrases", list);
 }

@@ -518,18 +518,7 @@ static bool queue_read(struct request *req, const struct staff_agency *ag,
 	}
 	/* Without the rows' step when they were read already. */
 	size_t first = plain ? READ_ROWS : READ_COUNTS;
-	if (!db_exec_steps(req->db, st + first, n - first)) {
-		for (size_t i = first; i < n; i++) {
-			if (!db_ok(st[i].res)) {
-				respond_db_failure(req, st[i].res);
-				break;
-			}
-		}
-		if (!req->responded)
-			respond_db_failure(req, NULL);
-		return false;
-	}
-	return true;
+	return db_exec_steps_or_respond(req, st + first, n - first);
 }
 
 static struct json_object *queue_model(struct request *req, const struct staff_agency *ag,

@@ -58,8 +58,9 @@ void request_page_kept(struct request *req, const char *id, int status,
  * (notify, notify_label, notify_to), and the request's messages. */
 void request_add_notify(struct request *req, struct json_object *m, const char *notify,
 			const char *email, const char *phone_enc);
-/* False having answered (the database failed). */
-bool request_add_messages(struct request *req, struct json_object *m, const char *id);
+/* From the rows of STMT_REQ_MESSAGES for request `id`. */
+void request_add_messages(struct request *req, struct json_object *m, const char *id,
+			  const PGresult *messages);
 
 /* staff_preview.c (issue 15): a step's notice before it is issued, the
  * step rolled back. The form (preview=1: a page; preview=pdf: the PDF),
@@ -70,12 +71,15 @@ void staff_preview_api(struct request *req, const char *id, const char *action);
 /* staff_phrases.c (issue 16): the agency's phrase `phrase_id` added to
  * the field named by `insert_phrase` of the kept form, shown again. */
 void staff_insert_phrase(struct request *req, const char *id, const struct kept_form *kept);
-/* The phrases of the forms (phrases: [{id, name}], has_phrases). */
-void request_add_phrases(struct request *req, struct json_object *m, const char *agency_id);
+/* The phrases of the forms (phrases: [{id, name}], has_phrases) from the
+ * rows of STMT_REQ_PHRASES. */
+void request_add_phrases(struct json_object *m, const PGresult *phrases);
 
 /* staff_request_files.c (issue 15): the request's files with their sizes
  * (files, has_files), the total against the quota (file_quota) and every
- * download (downloads, has_downloads). False having answered. */
-bool request_add_files(struct request *req, struct json_object *m, const char *id);
+ * download (downloads, has_downloads), from the rows of STMT_REQ_FILES and
+ * STMT_REQ_FILE_DOWNLOADS for request `id`. */
+void request_add_files(struct request *req, struct json_object *m, const char *id,
+		       const PGresult *files, const PGresult *downloads);
 
 #endif

@@ -22,12 +22,9 @@ static bool counts_against_quota(const char *purpose)
 	return strcmp(purpose, "notice") && strcmp(purpose, "seal");
 }
 
-static bool add_file_list(struct request *req, struct json_object *m, const char *id)
+static void add_file_list(struct request *req, struct json_object *m, const char *id,
+			  const PGresult *res)
 {
-	const char *p[] = { id };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_REQ_FILES, 1, p);
-	if (!res)
-		return false;
 	struct json_object *list = json_object_new_array();
 	long long total = 0;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -53,7 +50,6 @@ static bool add_file_list(struct request *req, struct json_object *m, const char
 	}
 	if (PQntuples(res) > 0)
 		model_add_bool(m, "has_files", true);
-	PQclear(res);
 	json_object_object_add(m, "files", list);
 	long long quota = (long long)req->app->config.max_upload_bytes;
 	struct json_object *q = json_object_new_object();
@@ -63,15 +59,10 @@ static bool add_file_list(struct request *req, struct json_object *m, const char
 	model_add_str(q, "limit_text", model_size_text(req->arena, quota));
 	model_add_bool(q, "over", total > quota);
 	json_object_object_add(m, "file_quota", q);
-	return true;
 }
 
-static bool add_download_list(struct request *req, struct json_object *m, const char *id)
+static void add_download_list(struct request *req, struct json_object *m, const PGresult *res)
 {
-	const char *p[] = { id };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_REQ_FILE_DOWNLOADS, 1, p);
-	if (!res)
-		return false;
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *o = json_object_new_object();
@@ -89,12 +80,12 @@ static bool add_download_list(struct request *req, struct json_object *m, const 
 	}
 	if (PQntuples(res) > 0)
 		model_add_bool(m, "has_downloads", true);
-	PQclear(res);
 	json_object_object_add(m, "downloads", list);
-	return true;
 }
 
-bool request_add_files(struct request *req, struct json_object *m, const char *id)
+void request_add_files(struct request *req, struct json_object *m, const char *id,
+		       const PGresult *files, const PGresult *downloads)
 {
-	return add_file_list(req, m, id) && add_download_list(req, m, id);
+	add_file_list(req, m, id, files);
+	add_download_list(req, m, downloads);
 }

@@ -59,12 +59,9 @@ static void add_label(struct json_object *o, const char *key, const struct vocab
 	model_add_str(o, name, vocab_label(v, code));
 }
 
-bool request_add_messages(struct request *req, struct json_object *m, const char *id)
+void request_add_messages(struct request *req, struct json_object *m, const char *id,
+			  const PGresult *res)
 {
-	const char *p[] = { id };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_REQ_MESSAGES, 1, p);
-	if (!res)
-		return false;
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *o = json_object_new_object();
@@ -93,9 +90,7 @@ bool request_add_messages(struct request *req, struct json_object *m, const char
 	}
 	if (PQntuples(res) > 0)
 		model_add_bool(m, "has_messages", true);
-	PQclear(res);
 	json_object_object_add(m, "messages", list);
-	return true;
 }
 
 /* ---- send again ------------------------------------------------------------ */

@@ -27,6 +27,66 @@ static const char *fmt(struct request *req, int32_t d)
 	return arena_strdup(req->arena, date_format(d, buf));
 }
 
+/* ---- the page's reads: one round trip (issue 17) ------------------------ */
+
+/*
+ * Every read of the request page, keyed by the request's id alone (what
+ * depends on its agency finds the agency in SQL), so that all are sent
+ * together (db_exec_steps). The forms' choices come last: the HTML page
+ * reads them, the API does not. The session, the agency's settings and
+ * the calendar come from the worker's copies (core/read_cache.h).
+ */
+enum page_read {
+	READ_DETAIL, READ_CLOCK, READ_EVENTS, READ_RECORDS, READ_REASONS,
+	READ_DEADLINE_PROPOSAL, READ_MESSAGES, READ_FILES, READ_DOWNLOADS,
+	READ_STAFF_CHOICES, READ_TRANSFER_CHOICES, READ_PHRASES, PAGE_READS
+};
+#define READ_FORMS READ_STAFF_CHOICES	/* the first of the forms' reads */
+
+static const enum stmt page_stmts[PAGE_READS] = {
+	[READ_DETAIL] = STMT_REQ_DETAIL,
+	[READ_CLOCK] = STMT_WF_CLOCK_EVENTS,
+	[READ_EVENTS] = STMT_REQ_EVENTS,
+	[READ_RECORDS] = STMT_REQ_RECORDS,
+	[READ_REASONS] = STMT_WF_REASONS_GET,
+	[READ_DEADLINE_PROPOSAL] = STMT_WF_DEADLINE_PENDING,
+	[READ_MESSAGES] = STMT_REQ_MESSAGES,
+	[READ_FILES] = STMT_REQ_FILES,
+	[READ_DOWNLOADS] = STMT_REQ_FILE_DOWNLOADS,
+	[READ_STAFF_CHOICES] = STMT_REQ_STAFF_CHOICES,
+	[READ_TRANSFER_CHOICES] = STMT_REQ_TRANSFER_CHOICES,
+	[READ_PHRASES] = STMT_REQ_PHRASES,
+};
+
+struct page_reads {
+	const char *params[1];	/* the request's id */
+	struct db_step steps[PAGE_READS];
+	size_t n;
+};
+
+/* Sends the page's reads (with the forms' when `forms`); false having
+ * answered. page_reads_clear() afterwards either way. */
+static bool page_read(struct request *req, const char *id, bool forms, struct page_reads *r)
+{
+	r->params[0] = id;
+	r->n = forms ? PAGE_READS : READ_FORMS;
+	for (size_t i = 0; i < r->n; i++)
+		r->steps[i] = (struct db_step){ page_stmts[i], 1, r->params, NULL };
+	return db_exec_steps_or_respond(req, r->steps, r->n);
+}
+
+static void page_reads_clear(struct page_reads *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		PQclear(r->steps[i].res);
+	r->n = 0;
+}
+
+static const PGresult *read_of(const struct page_reads *r, enum page_read which)
+{
+	return r->steps[which].res;
+}
+
 /* ---- the model ----------------------------------------------------------- */
 
 
@@ -121,12 +181,12 @@ static void add_confirm_window(struct request *req, struct json_object *m,
 	json_object_object_add(m, "confirm_window", c);
 }
 
-/* The deadline and how it was reached. */
-static void add_deadline(struct request *req, struct json_object *m, const char *id)
+/* The deadline and how it was reached, from the request's clock events. */
+static void add_deadline(struct request *req, struct json_object *m, const PGresult *clock)
 {
 	const struct calendar *cal = calendar_current(req->db);
 	struct deadline dl;
-	if (!cal || !workflow_deadline(req->db, cal, id, &dl))
+	if (!cal || !workflow_deadline_of(cal, clock, &dl))
 		return;
 	int32_t today = clock_today();
 	struct json_object *d = json_object_new_object(), *v;
@@ -231,12 +291,8 @@ static const char *code_labels(struct request *req, const char *key, struct json
 	return out;
 }
 
-static bool add_events(struct request *req, struct json_object *m, const char *id)
+static void add_events(struct request *req, struct json_object *m, const PGresult *res)
 {
-	const char *p[] = { id };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_REQ_EVENTS, 1, p);
-	if (!res)
-		return false;
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *e = json_object_new_object();
@@ -272,9 +328,7 @@ static bool add_events(struct request *req, struct json_object *m, const char *i
 		json_object_object_add(e, "details", pairs);
 		json_object_array_add(list, e);
 	}
-	PQclear(res);
 	json_object_object_add(m, "events", list);
-	return true;
 }
 
 /* Beside each coded field of a record its label ("state" → "state_label"),
@@ -301,7 +355,7 @@ static void label_codes(const char *record, struct json_object *list)
 
 /* The notices, consultations, extensions, fees, appeals and 补正 of the
  * request, each a list of objects (REQ_RECORDS builds them as JSON). */
-static bool add_records(struct request *req, struct json_object *m, const char *id)
+static bool add_records(struct request *req, struct json_object *m, const PGresult *res)
 {
 	static const struct { const char *name; int col; } lists[] = {
 		{ "notices", COL(REQ_RECORDS, notices) },
@@ -311,11 +365,8 @@ static bool add_records(struct request *req, struct json_object *m, const char *
 		{ "appeals", COL(REQ_RECORDS, appeals) },
 		{ "supplements", COL(REQ_RECORDS, supplements) },
 	};
-	const char *p[] = { id };
-	PGresult *res = db_exec(req->db, STMT_REQ_RECORDS, 1, p);
-	if (!db_ok(res) || PQntuples(res) != 1) {
+	if (PQntuples(res) != 1) {
 		respond_db_failure(req, res);
-		PQclear(res);
 		return false;
 	}
 	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
@@ -329,7 +380,6 @@ static bool add_records(struct request *req, struct json_object *m, const char *
 		label_codes(lists[i].name, list);
 		json_object_object_add(m, lists[i].name, list);
 	}
-	PQclear(res);
 	return true;
 }
 
@@ -377,17 +427,14 @@ static void drop_action(struct json_object *m, struct json_object *can, const ch
  * stated deadline (due_on, reason, proposed_by_id) — `mass_request`,
  * absent when reasons were never asked. Staff steps follow from it.
  */
-static bool add_mass_request(struct request *req, struct json_object *m, const char *id)
+static void add_mass_request(struct request *req, struct json_object *m, const PGresult *reasons,
+			     const PGresult *proposal)
 {
-	const char *p[] = { id };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_WF_REASONS_GET, 1, p);
-	if (!res)
-		return false;
-	if (PQntuples(res) == 1) {
+	if (PQntuples(reasons) == 1) {
 		struct json_object *o = json_object_new_object();
-		staff_add_date_cn(req, o, "asked_on", staff_val(req, res, 0, COL(WF_REASONS_GET, asked_on)));
-		staff_add_date_cn(req, o, "answer_by", staff_val(req, res, 0, COL(WF_REASONS_GET, answer_by)));
-		const char *end = PQgetisnull(res, 0, COL(WF_REASONS_GET, ended_by)) ? "" : PQgetvalue(res, 0, COL(WF_REASONS_GET, ended_by));
+		staff_add_date_cn(req, o, "asked_on", staff_val(req, reasons, 0, COL(WF_REASONS_GET, asked_on)));
+		staff_add_date_cn(req, o, "answer_by", staff_val(req, reasons, 0, COL(WF_REASONS_GET, answer_by)));
+		const char *end = PQgetisnull(reasons, 0, COL(WF_REASONS_GET, ended_by)) ? "" : PQgetvalue(reasons, 0, COL(WF_REASONS_GET, ended_by));
 		bool answered = !strcmp(end, "reasons_answered"), expired = !strcmp(end, "reasons_expired");
 		model_add_str(o, "state", answered ? "answered" : expired ? "expired" : "pending");
 		model_add_str(o, "state_label", answered ? "已收到申请人说明的理由"
@@ -395,20 +442,14 @@ static bool add_mass_request(struct request *req, struct json_object *m, const c
 						: "等待申请人说明理由，期间不计入答复期限");
 		json_object_object_add(m, "mass_request", o);
 	}
-	PQclear(res);
-	res = db_exec_or_respond(req, req->db, STMT_WF_DEADLINE_PENDING, 1, p);
-	if (!res)
-		return false;
-	if (PQntuples(res) == 1) {
+	if (PQntuples(proposal) == 1) {
 		struct json_object *o = json_object_new_object();
 		json_object_object_add(o, "proposed_by_id",
-				       json_object_new_int64(atoll(PQgetvalue(res, 0, COL(WF_DEADLINE_PENDING, actor_staff_id)))));
-		staff_add_date_cn(req, o, "due_on", staff_val(req, res, 0, COL(WF_DEADLINE_PENDING, due_on)));
-		model_add_str(o, "reason", staff_val(req, res, 0, COL(WF_DEADLINE_PENDING, reason)));
+				       json_object_new_int64(atoll(PQgetvalue(proposal, 0, COL(WF_DEADLINE_PENDING, actor_staff_id)))));
+		staff_add_date_cn(req, o, "due_on", staff_val(req, proposal, 0, COL(WF_DEADLINE_PENDING, due_on)));
+		model_add_str(o, "reason", staff_val(req, proposal, 0, COL(WF_DEADLINE_PENDING, reason)));
 		json_object_object_add(m, "open_deadline", o);
 	}
-	PQclear(res);
-	return true;
 }
 
 /* The string at m.key.sub, or "". */
@@ -576,17 +617,14 @@ static void add_transfer_link(struct request *req, struct json_object *m, const 
 	json_object_object_add(m, key, link);
 }
 
-/* The whole model of the request (page and API); NULL when answered
- * (404 outside the member's agencies, or a database failure). */
-struct json_object *request_model(struct request *req, const char *id, enum reveal reveal,
-					 struct detail *d)
+/* The whole model of the request (page and API) from its reads; NULL
+ * when answered (404 outside the member's agencies: the reads of such a
+ * request are dropped unseen, or a database failure). */
+static struct json_object *model_of(struct request *req, const struct page_reads *r,
+				    enum reveal reveal, struct detail *d)
 {
-	const char *p[] = { id };
-	PGresult *res = db_exec_or_respond(req, req->db, STMT_REQ_DETAIL, 1, p);
-	if (!res)
-		return NULL;
+	const PGresult *res = read_of(r, READ_DETAIL);
 	if (PQntuples(res) != 1 || !auth_sees_agency(req, atoll(PQgetvalue(res, 0, COL(REQ_DETAIL, agency_id))))) {
-		PQclear(res);
 		respond_error(req, 404, "没有这件申请");
 		return NULL;
 	}
@@ -656,41 +694,50 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 	model_add_bool(m, "id_number_revealed", reveal == REVEAL_ID_NUMBER);
 	model_add_bool(m, "contact_revealed", reveal == REVEAL_CONTACT);
 	const char *submitted_at = staff_val(req, res, 0, COL(REQ_DETAIL, submitted_at));
-	PQclear(res);
 
 	if (d->status == WF_SUBMITTED && submitted_at)
 		add_confirm_window(req, m, d, submitted_at);
 
 	if (d->has_received)
-		add_deadline(req, m, d->id);
-	if (!add_events(req, m, d->id) || !add_records(req, m, d->id) ||
-	    !add_mass_request(req, m, d->id) || !request_add_messages(req, m, d->id) ||
-	    !request_add_files(req, m, d->id)) {
+		add_deadline(req, m, read_of(r, READ_CLOCK));
+	add_events(req, m, read_of(r, READ_EVENTS));
+	if (!add_records(req, m, read_of(r, READ_RECORDS))) {
 		json_object_put(m);
 		return NULL;
 	}
+	add_mass_request(req, m, read_of(r, READ_REASONS), read_of(r, READ_DEADLINE_PROPOSAL));
+	request_add_messages(req, m, d->id, read_of(r, READ_MESSAGES));
+	request_add_files(req, m, d->id, read_of(r, READ_FILES), read_of(r, READ_DOWNLOADS));
 	add_actions(req, m, d);
 	refine_actions(req, m);
 	return m;
 }
 
-/* The agencies a request may be transferred to (REQ_TRANSFER_CHOICES). */
-static struct json_object *transfer_choices(struct request *req, const char *agency_id)
+struct json_object *request_model(struct request *req, const char *id, enum reveal reveal,
+				  struct detail *d)
 {
-	PGresult *res = db_exec(req->db, STMT_REQ_TRANSFER_CHOICES, 1, (const char *[]){ agency_id });
+	struct page_reads r;
+	struct json_object *m = page_read(req, id, false, &r) ? model_of(req, &r, reveal, d) : NULL;
+	page_reads_clear(&r);
+	return m;
+}
+
+/* The agencies a request may be transferred to (REQ_TRANSFER_CHOICES). */
+static struct json_object *transfer_choices(struct request *req, const PGresult *res)
+{
 	struct json_object *list = json_object_new_array();
-	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
+	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *a = json_object_new_object();
 		staff_add_val(req, a, "code", res, i, COL(REQ_TRANSFER_CHOICES, code));
 		staff_add_val(req, a, "name", res, i, COL(REQ_TRANSFER_CHOICES, name));
 		json_object_array_add(list, a);
 	}
-	PQclear(res);
 	return list;
 }
 
-/* What the page's forms need besides the request. */
-static void add_form_choices(struct request *req, struct json_object *m, const struct detail *d)
+/* What the page's forms need besides the request (the forms' reads). */
+static void add_form_choices(struct request *req, struct json_object *m,
+			     const struct page_reads *r)
 {
 	struct json_object *outcomes = json_object_new_array();
 	for (int i = 0; i < wf_outcome_count; i++) {
@@ -703,20 +750,19 @@ static void add_form_choices(struct request *req, struct json_object *m, const s
 		json_object_array_add(outcomes, o);
 	}
 	json_object_object_add(m, "outcome_choices", outcomes);
-	const char *p[] = { d->agency_id_text };
-	PGresult *res = db_exec(req->db, STMT_REQ_STAFF_CHOICES, 1, p);
+	const PGresult *res = read_of(r, READ_STAFF_CHOICES);
 	struct json_object *staff = json_object_new_array();
-	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
+	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *s = json_object_new_object();
 		staff_add_val(req, s, "username", res, i, COL(REQ_STAFF_CHOICES, username));
 		staff_add_val(req, s, "display_name", res, i, COL(REQ_STAFF_CHOICES, display_name));
 		model_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, COL(REQ_STAFF_CHOICES, role))));
 		json_object_array_add(staff, s);
 	}
-	PQclear(res);
 	json_object_object_add(m, "staff_choices", staff);
-	json_object_object_add(m, "transfer_choices", transfer_choices(req, d->agency_id_text));
-	request_add_phrases(req, m, d->agency_id_text);
+	json_object_object_add(m, "transfer_choices",
+			       transfer_choices(req, read_of(r, READ_TRANSFER_CHOICES)));
+	request_add_phrases(m, read_of(r, READ_PHRASES));
 	model_add_str(m, "today", fmt(req, clock_today()));
 	/* record_delivery: the ways a notice reaches the applicant, the
 	 * usual first (an e-mail is recorded by the sender itself). */
@@ -794,11 +840,14 @@ static void render_page(struct request *req, const char *id, int status, enum re
 			const struct kept_form *kept)
 {
 	struct detail d = { 0 };
-	struct json_object *m = request_model(req, id, reveal, &d);
+	struct page_reads r;
+	struct json_object *m = page_read(req, id, !req->wants_json, &r)
+		? model_of(req, &r, reveal, &d) : NULL;
+	if (m && !req->wants_json)
+		add_form_choices(req, m, &r);
+	page_reads_clear(&r);
 	if (!m)
 		return;
-	if (!req->wants_json)
-		add_form_choices(req, m, &d);
 	if (refused && refused->message) {
 		model_add_str(m, "error", refused->message);
 		model_add_str(m, "error_field", refused->field);
