@@ -110,6 +110,7 @@ static const char *const topic_table[DB_TOPICS] = {
 	[DB_TOPIC_HOLIDAYS] = "holidays",
 	[DB_TOPIC_STAFF] = "staff",
 	[DB_TOPIC_SESSIONS] = "sessions",
+	[DB_TOPIC_COMPLAINTS] = "complaints",
 };
 
 /*

@@ -28,6 +28,7 @@ enum db_topic {
 	DB_TOPIC_HOLIDAYS,
 	DB_TOPIC_STAFF,
 	DB_TOPIC_SESSIONS,
+	DB_TOPIC_COMPLAINTS,	/* sql/037 */
 	DB_TOPICS
 };
 #define DB_TOPIC_BIT(t) (1u << (t))

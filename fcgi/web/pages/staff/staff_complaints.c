@@ -50,11 +50,15 @@ int staff_complaints_open(struct request *req)
 		return -1;
 	const char *p[2];
 	scope_params(req, p);
-	PGresult *res = db_exec(req->db, STMT_STAFF_COMPLAINTS_OPEN, 2, p);
-	int open = db_ok(res) && PQntuples(res) == 1
+	/* In every staff page's header: the worker's copy, until a complaint
+	 * changes (sql/037). */
+	const struct read_policy until_complaints_change = {
+		.topics = DB_TOPIC_BIT(DB_TOPIC_COMPLAINTS), .max_age = 0,
+	};
+	const PGresult *res = read_cached(req->db, STMT_STAFF_COMPLAINTS_OPEN,
+					  until_complaints_change, 2, p, NULL);
+	return db_ok(res) && PQntuples(res) == 1
 		? atoi(PQgetvalue(res, 0, COL(STAFF_COMPLAINTS_OPEN, open))) : 0;
-	PQclear(res);
-	return open;
 }
 
 static void add_col(struct json_object *o, const PGresult *res, int row, const char *key, int col)
