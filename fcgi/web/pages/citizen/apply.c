@@ -527,6 +527,9 @@ static struct json_object *receipt_model(const struct request_created *rc)
 	if (rc->due_on)
 		model_add_str(m, "due_on", rc->due_on);
 	model_add_str(m, "notify", rc->notify);
+	model_add_str(m, "request_kind", rc->request_kind);
+	model_add_str(m, "request_kind_label", vocab_label(&vocab_request_kind, rc->request_kind));
+	model_add_bool(m, "correction", rc->request_kind && !strcmp(rc->request_kind, "correction"));
 	if (rc->notify)
 		model_add_str(m, "notify_label", vocab_label(&vocab_notify, rc->notify));
 	if (rc->status == 200)
