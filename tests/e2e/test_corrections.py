@@ -160,6 +160,20 @@ class CorrectionTest(unittest.TestCase):
         self.assertIn("不准确的内容", page)
         self.assertIn(SHOULD, page)
 
+    def test_staff_register_form_takes_a_correction(self):
+        page = self.clerk.get("/staff/register").text
+        self.assertIn('name="request_kind" value="correction"', page)
+        body = correction(channel="post", received_on=str(h.today()), name="赵更正")
+        body.pop("declaration", None)
+        body.pop("privacy_consent", None)
+        fields = dict(body, agency=self.agency, csrf_token=self.clerk.token("/staff/register"))
+        r = self.clerk.post_form("/staff/register", fields)
+        self.assertIn(r.status, (200, 201, 303), r)
+        got = S.psql("SELECT row_to_json(x) FROM (SELECT request_kind, correction_should,"
+                     " status FROM requests WHERE name = '赵更正') x")
+        self.assertIn('"request_kind":"correction"', got)
+        self.assertIn(SHOULD, got)
+
     # ---- replying ---------------------------------------------------------
 
     def test_corrected_issues_its_notice_pdf_and_tells_the_applicant(self):
