@@ -261,6 +261,32 @@ class CorrectionTest(unittest.TestCase):
         self.assertIn('<span class="flag request-kind">更正</span>', page)
 
 
+class TransferTest(unittest.TestCase):
+    """Art. 41: an agency without the power to correct sends the request to
+    the one that has it and tells the applicant: a correction transferred
+    ends as `referred`, its 更正申请答复书 naming the target and the new
+    number, and the new request is a correction too."""
+
+    def test_a_transferred_correction_is_referred_and_stays_a_correction(self):
+        gov = h.new_agency(S, "crg")
+        a, b = h.new_agency(S, "cra", parent=gov), h.new_agency(S, "crb", parent=gov)
+        clerk = h.Staff(S, a)
+        body = correction(channel="post", received_on=str(h.today()))
+        body.pop("declaration", None)
+        r = clerk.post_json("/api/v1/agencies/%s/requests" % a, body)
+        rid = h.request_id(S, r.json()["tracking_no"])
+        clerk.act(rid, "transfer", {"agency": b, "reason": "该记录由乙局制作和保存"})
+        self.assertEqual(h.row(S, rid, "outcome")["outcome"], "referred")
+        new = h.row(S, rid, "transferred_to")["transferred_to"]
+        self.assertEqual(h.row(S, new, "request_kind, correction_should"),
+                         {"request_kind": "correction", "correction_should": SHOULD})
+        new_no = S.psql("SELECT tracking_no FROM requests WHERE id = %d" % new)
+        notice = S.psql("SELECT body FROM notices WHERE request_id = %d AND kind = 'reply'" % rid)
+        self.assertIn("更正申请", notice)
+        self.assertIn("新的申请编号为" + new_no, notice)
+        self.assertIn("第四十一条", notice)
+
+
 class ReportTest(unittest.TestCase):
     """A correction is no request of table 三 and its appeals none of 四."""
 
