@@ -120,6 +120,12 @@ VOCAB(vocab_notice_delivery, "notices.delivery_method",
 	{ "on_site", "当场送达", NULL },
 	{ "announcement", "公告送达", NULL });
 
+/* What a request asks for (sql/035): the information disclosed, or, under
+ * Art. 41, information about the applicant corrected. */
+VOCAB(vocab_request_kind, "requests.request_kind",
+	{ "disclosure", "申请公开政府信息", "公开" },
+	{ "correction", "申请更正与本人相关的政府信息", "更正" });
+
 /* What a notice's date of delivery rests on (sql/021). */
 VOCAB(vocab_delivery_basis, "notices.delivery_basis",
 	{ "recorded", "工作人员登记", NULL },
@@ -260,7 +266,8 @@ VOCAB(vocab_file_purpose, "files.purpose",
 	{ "registration", "登记时收到的材料", NULL },
 	{ "reply", "答复附件（公开的信息）", NULL },
 	{ "notice", "告知书PDF", NULL },
-	{ "seal", "印章图片", NULL });
+	{ "seal", "印章图片", NULL },
+	{ "evidence", "更正申请的证据", NULL });
 
 VOCAB(vocab_file_download_via, "file_downloads.via",
 	{ "staff", "工作人员登录后下载", NULL },
@@ -278,7 +285,7 @@ const struct vocab *const vocab_all[] = {
 	&vocab_message_state, &vocab_delivery_basis,
 	&vocab_complaint_kind, &vocab_complaint_status, &vocab_complaint_event,
 	&vocab_complaint_notify,
-	&vocab_file_purpose, &vocab_file_download_via,
+	&vocab_file_purpose, &vocab_file_download_via, &vocab_request_kind,
 };
 const size_t vocab_all_count = sizeof vocab_all / sizeof vocab_all[0];
 
@@ -315,6 +322,7 @@ static const struct {
 } coded_fields[] = {
 	{ NULL, "channel", { &vocab_channel } },
 	{ NULL, "applicant_kind", { &vocab_applicant_kind } },
+	{ NULL, "request_kind", { &vocab_request_kind } },
 	{ NULL, "id_type", { &vocab_id_type } },
 	{ NULL, "kind", { &vocab_consultation_kind, &vocab_appeal_kind } },
 	{ NULL, "result", { &vocab_consultation_result, &vocab_appeal_result } },

@@ -61,6 +61,7 @@ extern const struct vocab vocab_contact_field;	/* contact_changed's data.changed
 extern const struct vocab vocab_message_channel;	/* messages.channel */
 extern const struct vocab vocab_message_state;	/* messages.state */
 extern const struct vocab vocab_delivery_basis;	/* notices.delivery_basis */
+extern const struct vocab vocab_request_kind;	/* requests.request_kind */
 
 /* Every vocabulary above, for the tests and `ysqgk` tools. */
 extern const struct vocab *const vocab_all[];

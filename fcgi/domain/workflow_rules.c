@@ -275,75 +275,95 @@ bool wf_actor_may(enum wf_action a, enum wf_actor_kind actor,
 const struct wf_outcome wf_outcomes[] = {
 	{ "disclosed", "予以公开", REG "第三十六条第（二）项",
 	  REG "第三十六条第（一）项",
-	  "所申请公开的信息属于可以公开的政府信息", WF_NOTICE_DISCLOSED, true },
+	  "所申请公开的信息属于可以公开的政府信息", WF_NOTICE_DISCLOSED, true, false },
 	{ "partial", "部分公开", REG "第三十七条", NULL,
 	  "所申请公开的信息中含有不应当公开或者不属于政府信息的内容，但能够作区分处理",
-	  WF_NOTICE_PARTIAL, true },
+	  WF_NOTICE_PARTIAL, true, false },
 	{ "deny_secret", "属于国家秘密", REG "第十四条、第三十六条第（三）项", NULL,
-	  "所申请公开的信息依法确定为国家秘密", WF_NOTICE_DENY, true },
+	  "所申请公开的信息依法确定为国家秘密", WF_NOTICE_DENY, true, false },
 	{ "deny_law", "其他法律行政法规禁止公开", REG "第十四条、第三十六条第（三）项", NULL,
-	  "所申请公开的信息属于法律、行政法规禁止公开的政府信息", WF_NOTICE_DENY, true },
+	  "所申请公开的信息属于法律、行政法规禁止公开的政府信息", WF_NOTICE_DENY, true, false },
 	{ "deny_security", "危及“三安全一稳定”", REG "第十四条、第三十六条第（三）项", NULL,
 	  "所申请公开的信息公开后可能危及国家安全、公共安全、经济安全、社会稳定",
-	  WF_NOTICE_DENY, true },
+	  WF_NOTICE_DENY, true, false },
 	{ "deny_third_party", "保护第三方合法权益", REG "第十五条、第三十六条第（三）项", NULL,
 	  "所申请公开的信息涉及商业秘密、个人隐私等，公开会对第三方合法权益造成损害",
-	  WF_NOTICE_DENY, true },
+	  WF_NOTICE_DENY, true, false },
 	{ "deny_internal", "属于三类内部事务信息",
 	  REG "第十六条第一款、第三十六条第（三）项", NULL,
 	  "所申请公开的信息属于人事管理、后勤管理、内部工作流程等内部事务信息",
-	  WF_NOTICE_DENY, true },
+	  WF_NOTICE_DENY, true, false },
 	{ "deny_process", "属于四类过程性信息",
 	  REG "第十六条第二款、第三十六条第（三）项", NULL,
 	  "所申请公开的信息属于讨论记录、过程稿、磋商信函、请示报告等过程性信息",
-	  WF_NOTICE_DENY, true },
+	  WF_NOTICE_DENY, true, false },
 	{ "deny_enforcement", "属于行政执法案卷",
 	  REG "第十六条第二款、第三十六条第（三）项", NULL,
-	  "所申请公开的信息属于行政执法案卷信息", WF_NOTICE_DENY, true },
+	  "所申请公开的信息属于行政执法案卷信息", WF_NOTICE_DENY, true, false },
 	/* Art. 36(7): a 告知 naming the channel to use, not a refusal in its
 	 * wording; table 三 still counts it under 不予公开 (row 8). */
 	{ "deny_query", "属于行政查询事项", REG "第三十六条第（七）项", NULL,
 	  "所申请公开的信息属于工商、不动产登记资料等信息，有关法律、行政法规对信息的获取有特别规定",
-	  WF_NOTICE_QUERY, true },
+	  WF_NOTICE_QUERY, true, false },
 	{ "unable_not_held", "本机关不掌握相关政府信息", REG "第三十六条第（四）项",
 	  REG "第三十六条第（五）项",
-	  "经检索，本机关没有所申请公开的信息", WF_NOTICE_UNABLE, true },
+	  "经检索，本机关没有所申请公开的信息", WF_NOTICE_UNABLE, true, false },
 	{ "unable_create", "没有现成信息需要另行制作", REG "第三十八条", NULL,
 	  "所申请公开的信息需要本机关对现有政府信息进行加工、分析或者另行制作",
-	  WF_NOTICE_UNABLE, true },
+	  WF_NOTICE_UNABLE, true, false },
 	{ "unable_unclear", "补正后申请内容仍不明确", REG "第三十条", NULL,
-	  "经补正后，申请内容仍不明确，无法确定所申请公开的信息", WF_NOTICE_UNABLE, true },
+	  "经补正后，申请内容仍不明确，无法确定所申请公开的信息", WF_NOTICE_UNABLE, true, false },
 	{ "reject_petition", "信访举报投诉类申请", REG "第三十九条第一款", NULL,
 	  "申请人以政府信息公开申请的形式进行信访、投诉、举报等活动，不作为政府信息公开申请处理",
-	  WF_NOTICE_REJECT, true },
+	  WF_NOTICE_REJECT, true, false },
 	{ "reject_repeat", "重复申请", REG "第三十六条第（六）项", NULL,
 	  "本机关已就申请人提出的政府信息公开申请作出答复，申请人重复申请公开相同政府信息",
-	  WF_NOTICE_REJECT, true },
+	  WF_NOTICE_REJECT, true, false },
 	{ "reject_publication", "要求提供公开出版物", REG "第三十九条第二款", NULL,
 	  "申请人要求提供政府公报、报刊、书籍等公开出版物，可以通过获取公开出版物的途径获取",
-	  WF_NOTICE_REJECT, true },
+	  WF_NOTICE_REJECT, true, false },
 	{ "reject_mass", "无正当理由大量反复申请", REG "第三十五条", NULL,
 	  "申请人申请公开政府信息的数量、频次明显超过合理范围，且未能说明理由或者理由不合理",
-	  WF_NOTICE_REJECT, true },
+	  WF_NOTICE_REJECT, true, false },
 	/* The regulation names no item for this row of table 三; practice
 	 * answers that confirming or re-issuing information the applicant
 	 * already holds is not obtaining government information (Art. 2). */
 	{ "reject_confirm", "要求行政机关确认或重新出具已获取信息", REG "第二条", NULL,
 	  "申请人要求本机关确认或者重新出具已获取的信息，不属于条例所指的获取政府信息",
-	  WF_NOTICE_REJECT, true },
+	  WF_NOTICE_REJECT, true, false },
 	{ "other_no_supplement", "申请人逾期不补正", REG "第三十条", NULL,
 	  "申请人无正当理由逾期不补正，视为放弃申请，本机关不再处理该政府信息公开申请",
-	  WF_NOTICE_OTHER, false },
+	  WF_NOTICE_OTHER, false, false },
 	{ "other_no_fee", "申请人逾期未缴纳费用",
 	  REG "第四十二条、《政府信息公开信息处理费管理办法》", NULL,
 	  "申请人逾期未按收费通知要求缴纳费用，本机关不再处理该政府信息公开申请",
-	  WF_NOTICE_OTHER, false },
+	  WF_NOTICE_OTHER, false, false },
 	/* Withdrawn, or ended otherwise: no single article applies. */
 	{ "other", "其他处理", REG, NULL,
-	  "本申请以其他方式办结", WF_NOTICE_OTHER, true },
+	  "本申请以其他方式办结", WF_NOTICE_OTHER, true, false },
 };
 
 const int wf_outcome_count = sizeof wf_outcomes / sizeof wf_outcomes[0];
+
+/*
+ * Art. 41: the agency with the power to correct corrects the information
+ * and tells the applicant; one without it passes the request to the one
+ * that has it, or tells the applicant which one that is; a refusal says
+ * why. The notice says which (notices/correction).
+ */
+const struct wf_outcome wf_correction_outcomes[] = {
+	{ "corrected", "已更正", REG "第四十一条", NULL,
+	  "经核实，申请人提供的证据能够证明本机关提供的与其自身相关的政府信息记录不准确，本机关已予以更正",
+	  WF_NOTICE_CORRECTION, true, true },
+	{ "referred", "告知有权更正的机关", REG "第四十一条", NULL,
+	  "本机关无权更正所申请更正的政府信息，告知申请人向有权更正的行政机关提出",
+	  WF_NOTICE_CORRECTION, true, true },
+	{ "refused", "不予更正", REG "第四十一条", NULL,
+	  "经核实，本机关不予更正", WF_NOTICE_CORRECTION, true, true },
+};
+
+const int wf_correction_outcome_count =
+	sizeof wf_correction_outcomes / sizeof wf_correction_outcomes[0];
 
 const char *wf_outcome_reason(const struct wf_outcome *o, const char *basis)
 {
@@ -358,6 +378,9 @@ const struct wf_outcome *wf_outcome_find(const char *code)
 	for (int i = 0; code && i < wf_outcome_count; i++)
 		if (!strcmp(wf_outcomes[i].code, code))
 			return &wf_outcomes[i];
+	for (int i = 0; code && i < wf_correction_outcome_count; i++)
+		if (!strcmp(wf_correction_outcomes[i].code, code))
+			return &wf_correction_outcomes[i];
 	return NULL;
 }
 
@@ -371,8 +394,9 @@ const char *wf_notice_template(enum wf_notice_kind k)
 		[WF_NOTICE_REJECT] = "notices/reject",
 		[WF_NOTICE_OTHER] = "notices/other",
 		[WF_NOTICE_QUERY] = "notices/query",
+		[WF_NOTICE_CORRECTION] = "notices/correction",
 	};
-	return (unsigned)k <= WF_NOTICE_QUERY ? names[k] : "notices/other";
+	return (unsigned)k <= WF_NOTICE_CORRECTION ? names[k] : "notices/other";
 }
 
 const char *wf_notice_title(enum wf_notice_kind k)
@@ -388,6 +412,8 @@ const char *wf_notice_title(enum wf_notice_kind k)
 		return "政府信息公开申请告知书";
 	case WF_NOTICE_REJECT:
 		return "政府信息公开申请不予处理告知书";
+	case WF_NOTICE_CORRECTION:
+		return "更正申请答复书";
 	case WF_NOTICE_OTHER:
 		break;
 	}

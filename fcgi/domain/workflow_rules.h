@@ -113,6 +113,7 @@ enum wf_notice_kind {
 	WF_NOTICE_OTHER,	/* 其他处理 (closed, withdrawn) */
 	WF_NOTICE_QUERY,	/* 告知: obtain it through its own channel
 				 * (Art. 36(7)); counted as 不予公开 */
+	WF_NOTICE_CORRECTION,	/* 更正申请答复书 (Art. 41) */
 };
 
 struct wf_outcome {
@@ -128,12 +129,22 @@ struct wf_outcome {
 	const char *reason;	/* why, in the notice's words */
 	enum wf_notice_kind notice;
 	bool staff_may_choose;	/* false for the outcomes only the system sets */
+	/* An outcome of a correction request (Art. 41), not of a disclosure
+	 * request: never counted in table 三. */
+	bool correction;
 };
 
 /* The 21 outcomes in the order of table 三. */
 extern const struct wf_outcome wf_outcomes[];
 extern const int wf_outcome_count;
 
+/* The replies to a correction request (Art. 41): corrected, referred to
+ * the agency with the power to correct, refused with reasons. Not rows of
+ * table 三 (report-format.md counts disclosure requests only). */
+extern const struct wf_outcome wf_correction_outcomes[];
+extern const int wf_correction_outcome_count;
+
+/* Either table's outcome by its code (labels on every page), or NULL. */
 const struct wf_outcome *wf_outcome_find(const char *code);
 /* The notice's why for outcome `o` replied under `basis` (its basis or
  * basis_alt): 36 ⑸ "not this agency's to disclose" is not 36 ⑷ "not

@@ -279,10 +279,12 @@ static void check_code(struct ctx *c, struct row *r, int col, const struct vocab
 	unknown_code(c, r, col, allowed);
 }
 
-/* The outcome: one of the 21 rows of table 三 (workflow_rules.h). */
+/* The outcome: one of the 21 rows of table 三 (workflow_rules.h); the
+ * register imports disclosure requests only, never a correction's. */
 static void check_outcome(struct ctx *c, struct row *r, int col)
 {
-	if (wf_outcome_find(r->v[col]))
+	const struct wf_outcome *o = wf_outcome_find(r->v[col]);
+	if (o && !o->correction)
 		return;
 	char allowed[600] = "";
 	for (int i = 0; i < wf_outcome_count; i++) {

@@ -460,6 +460,45 @@ static void validate_contact(struct vctx *v, struct request_fields *f, bool staf
 	validate_notify(v, f);
 }
 
+/* What the request asks for (sql/035): disclosure unless `correction`. */
+static void validate_request_kind(struct vctx *v, struct request_fields *f)
+{
+	const char *kind = text(v, "request_kind", "申请类别", 32, false);
+	if (kind && !*kind)
+		f->request_kind = "disclosure";
+	else if (kind && !vocab_has(&vocab_request_kind, kind))
+		fail(v, "request_kind", "申请类别不正确：应为申请公开政府信息（disclosure）或申请更正与本人相关的政府信息（correction）");
+	else if (kind)
+		f->request_kind = kind;
+}
+
+/*
+ * Art. 41: the applicant names the information about themselves, says
+ * what in it is inaccurate and what it should say (the evidence comes as
+ * files of purpose `evidence`). No form of provision is asked: nothing is
+ * provided.
+ */
+static void validate_correction(struct vctx *v, struct request_fields *f)
+{
+	const char *d = text(v, "description", "需要更正的政府信息", REQUEST_DESCRIPTION_MAX_CHARS, true);
+	if (d && chars(d) < REQUEST_DESCRIPTION_MIN_CHARS)
+		failf(v, "description", "请写明需要更正的是哪一项政府信息（名称、制作或提供的机关、时间等），至少%d个字（现在是%zu个字）",
+		      REQUEST_DESCRIPTION_MIN_CHARS, chars(d));
+	else if (d)
+		f->description = d;
+	f->document_ref = optional(v, "document_ref", "文件名称或文号", 200);
+	const char *wrong = text(v, "correction_wrong", "不准确的内容", REQUEST_DESCRIPTION_MAX_CHARS, true);
+	if (wrong && !*wrong)
+		fail(v, "correction_wrong", "请写明该信息中哪些内容不准确");
+	else if (wrong)
+		f->correction_wrong = wrong;
+	const char *should = text(v, "correction_should", "应当更正为", REQUEST_DESCRIPTION_MAX_CHARS, true);
+	if (should && !*should)
+		fail(v, "correction_should", "请写明您认为准确的内容应当是什么");
+	else if (should)
+		f->correction_should = should;
+}
+
 static void validate_information(struct vctx *v, struct request_fields *f)
 {
 	const char *d = text(v, "description", "所需信息的描述", REQUEST_DESCRIPTION_MAX_CHARS, true);
@@ -560,9 +599,14 @@ bool request_validate(struct arena *a, struct json_object *input,
 	else if (kind)
 		validate_organisation(&v, out, credit_warning);
 	validate_contact(&v, out, origin != NULL);
-	validate_information(&v, out);
-	validate_form(&v, out);
-	validate_delivery_contacts(&v, out);
+	validate_request_kind(&v, out);
+	if (out->request_kind && !strcmp(out->request_kind, "correction")) {
+		validate_correction(&v, out);
+	} else {
+		validate_information(&v, out);
+		validate_form(&v, out);
+		validate_delivery_contacts(&v, out);
+	}
 	if (!origin && !flag(&v, "declaration"))
 		fail(&v, "declaration", "请阅读声明并勾选“本人承诺所填写的信息真实有效”");
 	/* PIPL Art. 14: consent given freely and explicitly, after the notice

@@ -92,6 +92,7 @@ static bool find_repeated(struct db *db, const struct app *app, struct arena *a,
 	out->description = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, description));
 	out->document_ref = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, document_ref));
 	out->notify = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, notify));
+	out->request_kind = copy_value(a, res, 0, COL(CITIZEN_REQUEST_BY_TOKEN, request_kind));
 	PQclear(res);
 	if (age >= 0 && age < QUERY_CODE_REPEAT_SECONDS) {
 		char code[QUERY_CODE_CHARS + 1];
@@ -296,9 +297,9 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 		c->token_hash, reply_days,
 		f->privacy_consent ? PRIVACY_NOTICE_VERSION : NULL,
 		c->late.late ? "true" : "false",
-		f->notify,
+		f->notify, f->request_kind, f->correction_wrong, f->correction_should,
 	};
-	PGresult *res = db_exec(c->db, STMT_CITIZEN_REQUEST_INSERT, 30, params);
+	PGresult *res = db_exec(c->db, STMT_CITIZEN_REQUEST_INSERT, 33, params);
 	if (!db_ok(res)) {
 		st = failure_status(c->db, res, "request insert");
 		PQclear(res);
@@ -319,12 +320,14 @@ static int insert_request(struct insert_ctx *c, struct request_created *out)
 	out->description = f->description;
 	out->document_ref = f->document_ref;
 	out->notify = f->notify;
+	out->request_kind = f->request_kind;
 
 	/* The first event: what the row was created with, without personal
 	 * data (the log is append-only and never encrypted). */
 	struct json_object *data = json_object_new_object();
 	json_object_object_add(data, "channel", json_object_new_string(f->channel));
 	json_object_object_add(data, "applicant_kind", json_object_new_string(f->applicant_kind));
+	json_object_object_add(data, "request_kind", json_object_new_string(f->request_kind));
 	if (staff)
 		json_object_object_add(data, "received_on", json_object_new_string(f->received_on));
 	if (c->late.late) {

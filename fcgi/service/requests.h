@@ -68,6 +68,7 @@ struct request_origin {
 /* The fields after validation: trimmed, normalised, in the arena. NULL =
  * not given (or not relevant to the applicant's kind). */
 struct request_fields {
+	const char *request_kind;	/* disclosure (default) or correction (Art. 41) */
 	const char *applicant_kind;
 	const char *name;
 	const char *id_type;		/* person only */
@@ -85,6 +86,10 @@ struct request_fields {
 	const char *postcode;
 	const char *description;	/* CRLF became LF */
 	const char *document_ref;
+	/* A correction (Art. 41): what is inaccurate and what it should say
+	 * (the information itself is `description`); NULL otherwise. */
+	const char *correction_wrong;
+	const char *correction_should;
 	const char *provision_forms[4];
 	size_t provision_count;
 	const char *obtain_methods[6];
@@ -136,6 +141,7 @@ struct request_created {
 	const char *description;
 	const char *document_ref;
 	const char *notify;		/* how the applicant is told: email, sms, none */
+	const char *request_kind;	/* disclosure or correction */
 };
 
 /*

@@ -90,6 +90,11 @@ static bool lock_request(struct step *st, const char *request_id)
 	st->redo = !PQgetisnull(res, 0, COL(WF_REQUEST_LOCK, redo_on));
 	st->channel = step_copy_value(st, res, 0, COL(WF_REQUEST_LOCK, channel));
 	st->late_entry = !strcmp(PQgetvalue(res, 0, COL(WF_REQUEST_LOCK, late_entry)), "t");
+	st->correction = !strcmp(PQgetvalue(res, 0, COL(WF_REQUEST_LOCK, request_kind)),
+				 "correction");
+	st->correction_wrong = step_copy_value(st, res, 0, COL(WF_REQUEST_LOCK, correction_wrong));
+	st->correction_should = step_copy_value(st, res, 0, COL(WF_REQUEST_LOCK,
+				correction_should));
 	PQclear(res);
 	return true;
 }

@@ -58,6 +58,10 @@ struct step {
 	const char *id_number_hash, *credit_code;
 	int32_t submitted_on;
 	const char *channel;
+	/* A correction request (Art. 41, sql/035): its own outcomes and
+	 * notice wording; what is wrong and what it should say. */
+	bool correction;
+	const char *correction_wrong, *correction_should;
 
 	/* The cached state, as read and as the step leaves it. */
 	enum wf_status status;

@@ -59,6 +59,9 @@ static struct json_object *message_params(const struct step *st, const struct st
 		why = vocab_label(&vocab_discard_reason, json_object_get_string(code));
 	if (why)
 		json_object_object_add(params, "reason", json_object_new_string(why));
+	/* The e-mail names a correction (Art. 41) as one. */
+	if (st->correction)
+		json_object_object_add(params, "correction", json_object_new_boolean(1));
 	return params;
 }
 

@@ -254,11 +254,65 @@ void step_conclude(struct step *st, enum wf_status status, const char *outcome, 
 	st->concluded_on = on;
 }
 
+/* A correction is answered with a correction's outcome, a disclosure
+ * request with a disclosure's (sql/035, requests_outcome_fits_kind). */
+static bool outcome_fits_kind(struct step *st, const struct wf_outcome *o)
+{
+	if (o->correction == st->correction)
+		return true;
+	return step_refuse(st, SERVICE_BAD_INPUT, st->correction
+			   ? "更正申请的答复结果应为：已更正（corrected）、告知有权更正的机关（referred）或不予更正（refused）"
+			   : "“已更正”“告知有权更正的机关”“不予更正”只用于更正申请：请选择政府信息公开申请的答复结果",
+			   "outcome");
+}
+
+/*
+ * The reply to a correction (Art. 41): corrected (the text says what now
+ * stands), referred (names the agency with the power to correct it), or
+ * refused (with the reasons, which Art. 41 requires). notices/correction,
+ * 更正申请答复书; the applicant hears of it as of any reply.
+ */
+static bool reply_correction(struct step *st, const struct wf_outcome *o)
+{
+	bool referred = !strcmp(o->code, "referred"), refused = !strcmp(o->code, "refused");
+	const char *text, *reason, *other_agency;
+	int32_t d;
+	if (!step_in_text(st, "text", true, "答复内容", &text) ||
+	    !step_in_text(st, "reason", refused, "不予更正的理由", &reason) ||
+	    !step_in_text(st, "other_agency", referred, "有权更正的机关", &other_agency) ||
+	    !step_attach_files(st, "files", "reply") || !step_date(st, "date", &d))
+		return false;
+	if (!refused)
+		reason = NULL;
+	if (!referred)
+		other_agency = NULL;
+	st->notice_no = step_in_str(st, "notice_no");
+	st->effective = d;
+	step_data_str(st, "outcome", o->code);
+	step_data_str(st, "basis", o->basis);
+	step_data_str(st, "reason", reason);
+	step_data_str(st, "other_agency", other_agency);
+	step_data_date(st, "replied_on", d);
+	step_conclude(st, WF_ANSWERED, o->code, d);
+	step_set_notice(st, "reply", wf_notice_template(o->notice), wf_notice_title(o->notice));
+	json_object_object_add(st->notice_model, o->code, json_object_new_boolean(1));
+	step_notice_str(st, "outcome_label", o->label);
+	step_notice_str(st, "basis", o->basis);
+	step_notice_str(st, "text", text);
+	step_notice_str(st, "reason", reason);
+	step_notice_str(st, "other_agency", step_clause(st, other_agency));
+	return true;
+}
+
 bool do_reply(struct step *st)
 {
 	const struct wf_outcome *o = wf_outcome_find(step_in_str(st, "outcome"));
 	if (!o || !o->staff_may_choose)
 		return step_refuse(st, SERVICE_BAD_INPUT, "请选择答复结果", "outcome");
+	if (!outcome_fits_kind(st, o))
+		return false;
+	if (o->correction)
+		return reply_correction(st, o);
 	const char *text, *withheld, *other_agency, *channel_info;
 	bool must_say_why = o->notice == WF_NOTICE_PARTIAL || o->notice == WF_NOTICE_DENY;
 	/* Art. 36(7): the 告知 names the channel the law provides. */

@@ -434,6 +434,16 @@ static struct json_object *notice_model(struct step *st)
 	json_object_object_add(m, "applicant_name", json_object_new_string(st->name));
 	json_object_object_add(m, "tracking_no", json_object_new_string(st->tracking_no));
 	json_object_object_add(m, "description", json_object_new_string(st->description));
+	/* A correction (Art. 41): notices/header words the request as one. */
+	if (st->correction) {
+		json_object_object_add(m, "correction", json_object_new_boolean(true));
+		if (st->correction_wrong)
+			json_object_object_add(m, "correction_wrong",
+					       json_object_new_string(st->correction_wrong));
+		if (st->correction_should)
+			json_object_object_add(m, "correction_should",
+					       json_object_new_string(st->correction_should));
+	}
 	if (*st->document_ref)
 		json_object_object_add(m, "document_ref",
 				       json_object_new_string(st->document_ref));

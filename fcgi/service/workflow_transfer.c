@@ -118,6 +118,27 @@ static const char *named_with_contact(struct step *st, const struct target *t)
 	return s;
 }
 
+/*
+ * A correction sent to the agency with the power to correct it (Art. 41:
+ * 转送有权更正的行政机关处理，并告知申请人) ends as `referred`, its
+ * 更正申请答复书 naming the target and the new number.
+ */
+static void conclude_correction(struct step *st, const char *other_agency, const char *reason,
+				const char *new_no)
+{
+	const struct wf_outcome *o = wf_outcome_find("referred");
+	step_data_str(st, "outcome", o->code);
+	step_data_str(st, "basis", o->basis);
+	step_conclude(st, WF_ANSWERED, o->code, st->today);
+	step_set_notice(st, "reply", wf_notice_template(o->notice), wf_notice_title(o->notice));
+	json_object_object_add(st->notice_model, o->code, json_object_new_boolean(1));
+	step_notice_str(st, "outcome_label", o->label);
+	step_notice_str(st, "basis", o->basis);
+	step_notice_str(st, "text", reason);
+	step_notice_str(st, "other_agency", other_agency);
+	step_notice_str(st, "transfer_no", new_no);
+}
+
 bool do_transfer(struct step *st)
 {
 	const struct wf_outcome *o = wf_outcome_find("unable_not_held");
@@ -129,14 +150,18 @@ bool do_transfer(struct step *st)
 	if (!new_no)
 		return false;
 	const char *other_agency = named_with_contact(st, &t);
-	step_data_str(st, "outcome", o->code);
-	step_data_str(st, "basis", o->basis_alt);
 	step_data_str(st, "other_agency", other_agency);
 	step_data_str(st, "reason", reason);
 	step_data_str(st, "new_tracking_no", new_no);
 	step_data_str(st, "new_agency_code", t.code);
 	step_data_str(st, "new_agency_name", t.name);
 	step_data_date(st, "replied_on", st->today);
+	if (st->correction) {
+		conclude_correction(st, other_agency, reason, new_no);
+		return true;
+	}
+	step_data_str(st, "outcome", o->code);
+	step_data_str(st, "basis", o->basis_alt);
 	step_conclude(st, WF_ANSWERED, o->code, st->today);
 	step_set_notice(st, "reply", wf_notice_template(o->notice), wf_notice_title(o->notice));
 	step_notice_str(st, "outcome_label", o->label);

@@ -216,7 +216,7 @@ static const struct upload_input *input_of(const struct upload_spec *spec, const
 static const char *purpose_asked(struct request *req)
 {
 	static const char *const allowed[] = { "reply", "registration", "supplement",
-					       "id_copy", "authorization", "other" };
+					       "id_copy", "authorization", "other", "evidence" };
 	const char *p = fields_get(&req->form, "purpose");
 	for (size_t i = 0; p && i < sizeof allowed / sizeof allowed[0]; i++)
 		if (!strcmp(p, allowed[i]))

@@ -227,7 +227,10 @@ static void test_status_and_outcome_match_their_checks(void **state)
 	compare("requests.status", codes, WF_STATUS_COUNT);
 	for (int i = 0; i < wf_outcome_count; i++)
 		codes[i] = wf_outcomes[i].code;
-	compare("requests.outcome", codes, (size_t)wf_outcome_count);
+	for (int i = 0; i < wf_correction_outcome_count; i++)
+		codes[wf_outcome_count + i] = wf_correction_outcomes[i].code;
+	compare("requests.outcome", codes,
+		(size_t)(wf_outcome_count + wf_correction_outcome_count));
 }
 
 static void test_lookups(void **state)

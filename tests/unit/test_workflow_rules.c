@@ -200,6 +200,31 @@ static void test_outcome_table(void **state)
 	assert_null(wf_outcome_find(NULL));
 }
 
+/* A correction's outcomes (Art. 41): their own table, found by code like
+ * any outcome, marked as a correction's, none a row of table 三. */
+static void test_correction_outcomes(void **state)
+{
+	(void)state;
+	static const char *const codes[] = { "corrected", "referred", "refused" };
+	assert_int_equal(wf_correction_outcome_count, 3);
+	for (int i = 0; i < 3; i++) {
+		const struct wf_outcome *o = wf_outcome_find(codes[i]);
+		assert_non_null(o);
+		assert_ptr_equal(o, &wf_correction_outcomes[i]);
+		assert_true(o->correction && o->staff_may_choose);
+		assert_non_null(strstr(o->basis, "第四十一条"));
+		assert_int_equal(o->notice, WF_NOTICE_CORRECTION);
+		for (int j = 0; j < wf_outcome_count; j++)
+			assert_string_not_equal(wf_outcomes[j].code, o->code);
+	}
+	for (int j = 0; j < wf_outcome_count; j++)
+		assert_false(wf_outcomes[j].correction);
+	assert_string_equal(wf_notice_template(WF_NOTICE_CORRECTION), "notices/correction");
+	assert_string_equal(wf_notice_title(WF_NOTICE_CORRECTION), "更正申请答复书");
+	if (access("templates", F_OK) == 0 && access("templates/notices/correction.mustache", R_OK))
+		fail_msg("missing templates/notices/correction.mustache");
+}
+
 static void test_legal_basis_per_outcome(void **state)
 {
 	(void)state;
@@ -254,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_who_may_act),
 		cmocka_unit_test(test_status_codes),
 		cmocka_unit_test(test_outcome_table),
+		cmocka_unit_test(test_correction_outcomes),
 		cmocka_unit_test(test_legal_basis_per_outcome),
 	};
 	return cmocka_run_group_tests_name("workflow_rules", tests, NULL, NULL);

@@ -27,6 +27,7 @@ static const struct {
 	const char *name;
 	const char *label;
 } form_fields[] = {
+	{ "request_kind", "申请类别" },
 	{ "type", "申请人类型" },
 	{ "applicant_kind", "申请人类型" },
 	{ "name", "姓名或名称" },
@@ -43,6 +44,8 @@ static const struct {
 	{ "fax", "传真" },
 	{ "notify", "通知方式" },
 	{ "description", "所需信息的描述" },
+	{ "correction_wrong", "不准确的内容" },
+	{ "correction_should", "应当更正为" },
 	{ "document_ref", "文件名称或文号" },
 	{ "provision_forms", "提供形式" },
 	{ "obtain_methods", "获取方式" },
@@ -52,6 +55,7 @@ static const struct {
 	{ "website", "网址" },
 	{ "id_copy", "身份证明" },
 	{ "authorization", "委托书" },
+	{ "evidence", "证据" },
 	{ "attachments", "其他材料" },
 };
 
@@ -63,11 +67,20 @@ static const struct {
 static const struct upload_input upload_inputs[] = {
 	{ "id_copy", "id_copy" },
 	{ "authorization", "authorization" },
+	{ "evidence", "evidence" },
 	{ "attachments", "other" },
 };
 static const struct upload_form_field upload_fields[] = {
 	{ "id_copy", "身份证明（身份证件的照片或扫描件）", false },
 	{ "authorization", "委托书（代他人申请时）", false },
+	{ "attachments", "其他材料", true },
+};
+/* A correction (Art. 41) shows its evidence too: the applicant's proof
+ * that the record is inaccurate. */
+static const struct upload_form_field correction_upload_fields[] = {
+	{ "id_copy", "身份证明（身份证件的照片或扫描件）", false },
+	{ "authorization", "委托书（代他人申请时）", false },
+	{ "evidence", "证据（证明该信息记录不准确的材料）", true },
 	{ "attachments", "其他材料", true },
 };
 
@@ -150,7 +163,8 @@ static struct json_object *form_input(struct request *req)
 		"applicant_kind", "name", "id_type", "id_number", "work_unit",
 		"credit_code", "legal_representative", "contact_name", "phone",
 		"email", "address", "postcode", "fax", "notify", "description",
-		"document_ref", "submit_token",
+		"document_ref", "submit_token", "request_kind", "correction_wrong",
+		"correction_should",
 	};
 	struct json_object *in = json_object_new_object();
 	for (size_t i = 0; i < COUNT(text_fields); i++)
@@ -423,7 +437,15 @@ static struct json_object *form_model(struct request *req, const struct agency *
 {
 	struct json_object *m = json_object_new_object();
 	add_kind_view(m, view, error_of(errors, "type"));
-	upload_form_model(req, m, uploads, upload_fields, COUNT(upload_fields));
+	const char *request_kind = input_str(in, "request_kind");
+	bool correction = request_kind && !strcmp(request_kind, "correction");
+	model_add_str(m, "request_kind", correction ? "correction" : "disclosure");
+	model_add_bool(m, "correction", correction);
+	if (correction)
+		upload_form_model(req, m, uploads, correction_upload_fields,
+				  COUNT(correction_upload_fields));
+	else
+		upload_form_model(req, m, uploads, upload_fields, COUNT(upload_fields));
 	json_object_object_add(m, "agency", agency_model(ag));
 	const char *token = input_str(in, "submit_token");
 	model_add_str(m, "submit_token", token && *token ? token : new_submit_token(req));
@@ -522,7 +544,8 @@ void page_apply_index(struct request *req)
 	respond(req, 200, "apply_agencies", m);
 }
 
-/* GET /apply/{code}[?type=person|org]: the blank form (enum kind_view). */
+/* GET /apply/{code}[?type=person|org][&kind=correction]: the blank form
+ * (enum kind_view), a correction's (Art. 41) with kind=correction. */
 void page_apply_form(struct request *req)
 {
 	struct agency ag;
@@ -535,6 +558,10 @@ void page_apply_form(struct request *req)
 	/* Most applicants hold a 居民身份证: preselect it. */
 	struct json_object *defaults = json_object_new_object();
 	model_add_str(defaults, "id_type", "resident_id");
+	/* ?kind=correction: the correction's form (Art. 41). */
+	const char *kind = fields_get(&req->query, "kind");
+	if (kind && !strcmp(kind, "correction"))
+		model_add_str(defaults, "request_kind", "correction");
 	if (view == KIND_PERSON)
 		model_add_str(defaults, "applicant_kind", vocab_applicant_kind.terms[0].code);
 	struct json_object *errors = NULL;
@@ -568,6 +595,9 @@ static struct json_object *receipt_model(const struct request_created *rc)
 	if (rc->due_on)
 		model_add_str(m, "due_on", rc->due_on);
 	model_add_str(m, "notify", rc->notify);
+	model_add_str(m, "request_kind", rc->request_kind);
+	model_add_str(m, "request_kind_label", vocab_label(&vocab_request_kind, rc->request_kind));
+	model_add_bool(m, "correction", rc->request_kind && !strcmp(rc->request_kind, "correction"));
 	if (rc->notify)
 		model_add_str(m, "notify_label", vocab_label(&vocab_notify, rc->notify));
 	if (rc->status == 200)

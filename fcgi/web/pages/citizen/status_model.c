@@ -118,6 +118,10 @@ static const struct code_text outcomes[] = {
 	{ "other_no_supplement", "终止办理（逾期未补正）" },
 	{ "other_no_fee", "终止办理（逾期未缴纳信息处理费）" },
 	{ "other", "其他处理" },
+	/* A correction's (Art. 41, sql/035). */
+	{ "corrected", "已更正" },
+	{ "referred", "告知有权更正的机关（本机关无权更正）" },
+	{ "refused", "不予更正" },
 };
 
 static const char *text_of(const struct code_text *t, size_t n, const char *code)
@@ -611,6 +615,14 @@ struct json_object *status_model_of(struct request *req, struct db *db,
 	json_object_object_add(m, "applicant", applicant_model(req, res));
 	add_notify(m, res);
 	model_add_str(m, "description", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, description)));
+	const char *request_kind = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, request_kind));
+	model_add_str(m, "request_kind", request_kind);
+	model_add_str(m, "request_kind_label", vocab_label(&vocab_request_kind, request_kind));
+	model_add_bool(m, "correction", !strcmp(request_kind, "correction"));
+	model_add_str(m, "correction_wrong",
+		      value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, correction_wrong)));
+	model_add_str(m, "correction_should",
+		      value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, correction_should)));
 	model_add_str(m, "document_ref", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, document_ref)));
 	model_add_str(m, "supplement_text",
 		value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, supplement_text)));

@@ -262,6 +262,11 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	model_add_str(r, "applicant_kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, i, QUEUE_COL(applicant_kind))));
 	model_add_str(r, "status", status);
 	model_add_str(r, "status_label", vocab_field_label(NULL, "status", status));
+	/* A correction (Art. 41) is marked: its own outcomes, not in table 三. */
+	const char *request_kind = PQgetvalue(res, i, QUEUE_COL(request_kind));
+	model_add_str(r, "request_kind", request_kind);
+	if (!strcmp(request_kind, "correction"))
+		model_add_str(r, "request_kind_label", vocab_short(&vocab_request_kind, request_kind));
 	model_add_str(r, "submitted_at", PQgetvalue(res, i, QUEUE_COL(submitted_at)));
 	model_add_str(r, "description", PQgetvalue(res, i, QUEUE_COL(description_start)));
 	if (!PQgetisnull(res, i, QUEUE_COL(received_on)))

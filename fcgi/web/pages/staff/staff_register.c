@@ -29,7 +29,7 @@ static const char *const text_fields[] = {
 	"applicant_kind", "name", "id_type", "id_number", "work_unit", "credit_code",
 	"legal_representative", "contact_name", "phone", "email", "address", "postcode",
 	"fax", "notify", "description", "document_ref", "channel", "received_on",
-	"backdate_reason",
+	"backdate_reason", "request_kind", "correction_wrong", "correction_should",
 };
 
 /* Where each field sits on the form (its id in templates/staff/
@@ -46,7 +46,10 @@ static const struct form_place places[] = {
 	{ "work_unit", "r-unit", "工作单位" }, { "phone", "r-phone", "联系电话" },
 	{ "email", "r-email", "电子邮箱" }, { "address", "r-address", "通信地址" },
 	{ "postcode", "r-postcode", "邮政编码" }, { "notify", "r-notify", "通知方式" },
+	{ "request_kind", "r-request_kind", "申请类别" },
 	{ "description", "r-desc", "所需政府信息" }, { "document_ref", "r-docref", "文号" },
+	{ "correction_wrong", "r-cwrong", "不准确的内容" },
+	{ "correction_should", "r-cshould", "应当更正为" },
 	{ "provision_forms", "r-provision_forms", "提供形式" },
 	{ "obtain_methods", "r-obtain_methods", "获取方式" },
 	{ "attachments", "f-attachments", "申请材料" },

@@ -24,6 +24,7 @@ struct detail {
 	enum wf_status status;
 	bool has_received;
 	const char *id_number_enc;
+	bool correction;	/* a correction request (Art. 41, sql/035) */
 };
 
 /* The request's id from the path capture (an id or a tracking number),

@@ -237,7 +237,8 @@ static const char *data_label(const char *key)
 {
 	static const struct { const char *key, *label; } labels[] = {
 		{ "received_on", "收到日期" }, { "backdated", "补录" }, { "channel", "提交方式" },
-		{ "applicant_kind", "申请人类型" }, { "what", "补正内容" },
+		{ "applicant_kind", "申请人类型" }, { "request_kind", "申请类别" },
+		{ "what", "补正内容" },
 		{ "answer_by", "补正期限" }, { "text", "内容" }, { "reason", "理由" },
 		{ "reason_code", "原因" }, { "late_reason", "逾期补正的正当理由" },
 		{ "annulled_closing_on", "撤销的终止日期" }, { "redo", "重新答复" },
@@ -650,6 +651,13 @@ static struct json_object *model_of(struct request *req, const struct page_reads
 			   staff_val(req, res, 0, COL(REQ_DETAIL, phone_enc)));
 	staff_add_val(req, m, "description", res, 0, COL(REQ_DETAIL, description));
 	staff_add_val(req, m, "document_ref", res, 0, COL(REQ_DETAIL, document_ref));
+	const char *kind = PQgetvalue(res, 0, COL(REQ_DETAIL, request_kind));
+	d->correction = !strcmp(kind, "correction");
+	model_add_str(m, "request_kind", kind);
+	model_add_str(m, "request_kind_label", vocab_label(&vocab_request_kind, kind));
+	model_add_bool(m, "correction", d->correction);
+	staff_add_val(req, m, "correction_wrong", res, 0, COL(REQ_DETAIL, correction_wrong));
+	staff_add_val(req, m, "correction_should", res, 0, COL(REQ_DETAIL, correction_should));
 	staff_add_val(req, m, "supplement_text", res, 0, COL(REQ_DETAIL, supplement_text));
 	json_object_object_add(m, "provision_forms", code_list(req, &vocab_provision_form, PQgetvalue(res, 0, COL(REQ_DETAIL, provision_forms))));
 	json_object_object_add(m, "obtain_methods", code_list(req, &vocab_obtain_method, PQgetvalue(res, 0, COL(REQ_DETAIL, obtain_methods))));
@@ -737,16 +745,19 @@ static struct json_object *transfer_choices(struct request *req, const PGresult 
 
 /* What the page's forms need besides the request (the forms' reads). */
 static void add_form_choices(struct request *req, struct json_object *m,
-			     const struct page_reads *r)
+			     const struct page_reads *r, const struct detail *d)
 {
+	/* A correction is answered with its own outcomes (Art. 41). */
+	const struct wf_outcome *table = d->correction ? wf_correction_outcomes : wf_outcomes;
+	int count = d->correction ? wf_correction_outcome_count : wf_outcome_count;
 	struct json_object *outcomes = json_object_new_array();
-	for (int i = 0; i < wf_outcome_count; i++) {
-		if (!wf_outcomes[i].staff_may_choose)
+	for (int i = 0; i < count; i++) {
+		if (!table[i].staff_may_choose)
 			continue;
 		struct json_object *o = json_object_new_object();
-		model_add_str(o, "code", wf_outcomes[i].code);
-		model_add_str(o, "label", wf_outcomes[i].label);
-		model_add_str(o, "basis", wf_outcomes[i].basis);
+		model_add_str(o, "code", table[i].code);
+		model_add_str(o, "label", table[i].label);
+		model_add_str(o, "basis", table[i].basis);
 		json_object_array_add(outcomes, o);
 	}
 	json_object_object_add(m, "outcome_choices", outcomes);
@@ -844,7 +855,7 @@ static void render_page(struct request *req, const char *id, int status, enum re
 	struct json_object *m = page_read(req, id, !req->wants_json, &r)
 		? model_of(req, &r, reveal, &d) : NULL;
 	if (m && !req->wants_json)
-		add_form_choices(req, m, &r);
+		add_form_choices(req, m, &r, &d);
 	page_reads_clear(&r);
 	if (!m)
 		return;

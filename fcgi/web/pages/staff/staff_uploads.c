@@ -19,7 +19,7 @@
 #include "web/pages/staff/staff.h"
 
 static const char *const purposes[] = { "reply", "registration", "supplement",
-					"id_copy", "authorization", "other" };
+					"id_copy", "authorization", "other", "evidence" };
 
 static bool purpose_valid(const char *p)
 {
@@ -79,7 +79,7 @@ void page_api_request_files(struct request *req)
 		return;
 	const char *purpose = fields_get(&req->form, "purpose");
 	if (purpose && !purpose_valid(purpose)) {
-		refuse_field(req, 422, "purpose", "用途应为 reply、registration、supplement、id_copy、authorization 或 other");
+		refuse_field(req, 422, "purpose", "用途应为 reply、registration、supplement、id_copy、authorization、other 或 evidence");
 		return;
 	}
 	if (r.status) {
