@@ -128,7 +128,8 @@ else
 	say "php-fpm not installed: no PHP-FPM reference row (deploy/install-deps.sh bench installs it)"
 	: >"$DIR/php/nginx.conf"
 fi
-NGINX_EXTRA_CONF="$DIR/php/nginx.conf" \
+# As in production: no Server-Timing header (the test stack's default).
+NGINX_EXTRA_CONF="$DIR/php/nginx.conf" SERVER_TIMING=off \
 RATE_LIMITS=off NGINX_ACCESS_LOG=off NGINX_WORKERS=auto THREADS=$APP_THREADS \
 	"$ROOT/deploy/dev-stack.sh" start "$DIR" "$PORT" "$BIN"
 YSQGK=("$BIN" --config "$DIR/ysqgk.conf")
