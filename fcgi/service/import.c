@@ -41,6 +41,8 @@ static const char *const col_names[NCOLS] = {
 	[C_POSTCODE] = "postcode", [C_DOCUMENT_REF] = "document_ref",
 	[C_PROVISION] = "provision_forms", [C_OBTAIN] = "obtain_methods",
 	[C_BACKDATED] = "backdated", [C_LEDGER_NO] = "ledger_no",
+	[C_REQUEST_KIND] = "request_kind", [C_CORRECTION_WRONG] = "correction_wrong",
+	[C_CORRECTION_SHOULD] = "correction_should",
 };
 
 /* Longest text per column, in characters (the schema's or a sane bound). */
@@ -48,7 +50,8 @@ static const int col_max_chars[NCOLS] = {
 	[C_NAME] = 200, [C_DESCRIPTION] = 20000, [C_LEGAL_REP] = 100,
 	[C_CONTACT] = 100, [C_WORK_UNIT] = 200, [C_FAX] = 30, [C_ADDRESS] = 300,
 	[C_DOCUMENT_REF] = 200, [C_LEDGER_NO] = 100, [C_ID_NUMBER] = 40,
-	[C_PHONE] = 30, [C_EMAIL] = 254,
+	[C_PHONE] = 30, [C_EMAIL] = 254, [C_CORRECTION_WRONG] = 20000,
+	[C_CORRECTION_SHOULD] = 20000,
 };
 
 #define COUNT(a) (sizeof (a) / sizeof (a)[0])
@@ -279,20 +282,60 @@ static void check_code(struct ctx *c, struct row *r, int col, const struct vocab
 	unknown_code(c, r, col, allowed);
 }
 
-/* The outcome: one of the 21 rows of table 三 (workflow_rules.h); the
- * register imports disclosure requests only, never a correction's. */
+/* The ways any request may end, a correction too: withdrawn, or lapsed
+ * for want of a 补正 or a fee (sql/035, requests_outcome_fits_kind). */
+static bool ends_any_request(const char *code)
+{
+	return !strcmp(code, "other") || !strcmp(code, "other_no_supplement") ||
+	       !strcmp(code, "other_no_fee");
+}
+
+/* Appends the codes of the n outcomes in table that fit the kind. */
+static void list_outcomes(char *allowed, size_t size, const struct wf_outcome *table, int n,
+			  bool correction)
+{
+	for (int i = 0; i < n; i++) {
+		if (correction && !table[i].correction && !ends_any_request(table[i].code))
+			continue;
+		size_t used = strlen(allowed);
+		snprintf(allowed + used, size - used, "%s%s", used ? ", " : "", table[i].code);
+	}
+}
+
+/* The outcome: for a disclosure request one of the 21 rows of table 三
+ * (workflow_rules.h); for a correction (Art. 41) one of its own, or a way
+ * any request ends. */
 static void check_outcome(struct ctx *c, struct row *r, int col)
 {
+	bool correction = !strcmp(r->request_kind, "correction");
 	const struct wf_outcome *o = wf_outcome_find(r->v[col]);
-	if (o && !o->correction)
+	if (o && (correction ? o->correction || ends_any_request(o->code) : !o->correction))
 		return;
 	char allowed[600] = "";
-	for (int i = 0; i < wf_outcome_count; i++) {
-		size_t used = strlen(allowed);
-		snprintf(allowed + used, sizeof allowed - used, "%s%s", i ? ", " : "",
-			 wf_outcomes[i].code);
-	}
+	list_outcomes(allowed, sizeof allowed, wf_outcomes, wf_outcome_count, correction);
+	if (correction)
+		list_outcomes(allowed, sizeof allowed, wf_correction_outcomes,
+			      wf_correction_outcome_count, true);
 	unknown_code(c, r, col, allowed);
+}
+
+/* request_kind (empty: a disclosure request) and a correction's two
+ * texts, which a correction has (as its form asks) and nothing else has. */
+static void check_request_kind(struct ctx *c, struct row *r)
+{
+	r->request_kind = *r->v[C_REQUEST_KIND] ? r->v[C_REQUEST_KIND] : "disclosure";
+	if (!vocab_has(&vocab_request_kind, r->request_kind)) {
+		import_problem(c, r->line, C_REQUEST_KIND, "“%s”不是申请类别；可填：disclosure, correction",
+			       r->request_kind);
+		r->request_kind = "disclosure";
+	}
+	bool correction = !strcmp(r->request_kind, "correction");
+	for (int col = C_CORRECTION_WRONG; col <= C_CORRECTION_SHOULD; col++) {
+		if (correction && !*r->v[col])
+			import_problem(c, r->line, col, "更正申请须填写不准确的内容和应当更正为的内容");
+		else if (!correction && *r->v[col])
+			import_problem(c, r->line, col, "只有更正申请（request_kind 为 correction）填写此栏");
+	}
 }
 
 /* A list like "paper;email" as the array literal {paper,email}. */
@@ -486,6 +529,7 @@ static void check_row(struct ctx *c, const struct record *rec, const int map[NCO
 	check_lengths(c, r);
 	check_code(c, r, C_KIND, &vocab_applicant_kind);
 	check_code(c, r, C_CHANNEL, &vocab_channel);
+	check_request_kind(c, r);
 	check_dates(c, r);
 	check_status(c, r);
 	check_identity(c, r);

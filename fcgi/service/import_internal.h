@@ -19,7 +19,8 @@ enum col {
 	/* optional */
 	C_STATUS, C_ID_TYPE, C_ID_NUMBER, C_CREDIT, C_LEGAL_REP, C_CONTACT, C_WORK_UNIT,
 	C_PHONE, C_FAX, C_EMAIL, C_ADDRESS, C_POSTCODE, C_DOCUMENT_REF, C_PROVISION,
-	C_OBTAIN, C_BACKDATED, C_LEDGER_NO,
+	C_OBTAIN, C_BACKDATED, C_LEDGER_NO, C_REQUEST_KIND, C_CORRECTION_WRONG,
+	C_CORRECTION_SHOULD,
 	NCOLS
 };
 
@@ -46,6 +47,7 @@ struct row {
 	bool concluded;
 	int32_t concluded_on;
 	const char *status;
+	const char *request_kind;	/* disclosure (the default) or correction */
 	const char *id_number;		/* upper-cased */
 	const char *phone_store, *phone_key;
 	const char *provision, *obtain;	/* PostgreSQL array literals */

@@ -205,8 +205,10 @@ static bool insert_row(struct ctx *c, const struct row *r, const struct calendar
 		r->backdated ? "true" : "false", r->status,
 		r->concluded ? r->v[C_OUTCOME] : NULL,
 		r->concluded ? date_format(r->concluded_on, concluded) : NULL,
+		r->request_kind, or_null(r->v[C_CORRECTION_WRONG]),
+		or_null(r->v[C_CORRECTION_SHOULD]),
 	};
-	PGresult *res = db_exec(c->db, STMT_IMPORT_REQUEST_INSERT, 27, p);
+	PGresult *res = db_exec(c->db, STMT_IMPORT_REQUEST_INSERT, 30, p);
 	if (db_failed(c, res, "insert")) {
 		char msg[600];
 		snprintf(msg, sizeof msg, "第%d行：%s", r->line, c->out->failure);

@@ -135,6 +135,9 @@ class CorrectionTest(unittest.TestCase):
             self.assertIsNotNone(ch.textarea_value(page, name), name)
         self.assertIn('name="evidence"', page)
         self.assertNotIn('name="provision_forms"', page)
+        # The privacy notice names what the data is for.
+        self.assertIn("用于办理本次更正申请", page)
+        self.assertIn("用于办理本次政府信息公开申请", plain)
 
     def test_form_errors_sit_beside_the_field_with_the_input_kept(self):
         a = Applicant(S)

@@ -155,6 +155,18 @@ class ExportTest(unittest.TestCase):
                              id_number=h.resident_id("11010519700101014"))
         cls.sub, cls.sub_no, _ = h.submit_online(S, cls.a, name="赵七",
                                                  id_number=h.resident_id("11010519700101015"))
+        # A correction (Art. 41), answered with its own outcome.
+        body = h.applicant(request_kind="correction", name="钱八", channel="post",
+                           received_on=str(today), id_number=h.resident_id("11010519700101016"),
+                           description="本局出具的户籍证明中关于本人出生日期的记录",
+                           correction_wrong="出生日期登记为1970年1月2日",
+                           correction_should="出生日期应为1970年1月1日")
+        for key in ("provision_forms", "obtain_methods", "declaration"):
+            body.pop(key, None)
+        r = c.post_json("/api/v1/agencies/%s/requests" % cls.a, body)
+        assert r.status == 201, r
+        cls.corrected = h.request_id(S, r.json()["tracking_no"])
+        c.act(cls.corrected, "reply", {"outcome": "corrected", "text": "已更正出生日期"})
         # Agency B: rows that would match every filter above.
         cls.b_ids = []
         rid = cb.register("%d-03-02" % cls.y1, name="张三",
@@ -170,7 +182,7 @@ class ExportTest(unittest.TestCase):
         cls.b_numbers = {h.row(S, i, "tracking_no")["tracking_no"] for i in cls.b_ids}
         cls.numbers = {rid: h.row(S, rid, "tracking_no")["tracking_no"]
                        for rid in (cls.answered, cls.formula, cls.feed, cls.extended,
-                                   cls.old, cls.sub)}
+                                   cls.old, cls.sub, cls.corrected)}
 
     def export(self, who, what, query="", expect=200):
         r = who.get("/api/v1/requests/export.%s%s" % (what, "?" + url(query) if query else ""))
@@ -326,6 +338,10 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(f["status"], "in_progress")
         self.assertEqual(by_no[ex.numbers[ex.answered]]["outcome"], "disclosed")
         self.assertEqual(by_no[ex.numbers[ex.feed]]["status"], "in_progress")
+        fixed = by_no[ex.numbers[ex.corrected]]       # a correction keeps its kind
+        self.assertEqual((fixed["request_kind"], fixed["outcome"], fixed["correction_should"]),
+                         ("correction", "corrected", "出生日期应为1970年1月1日"))
+        self.assertEqual(by_no[ex.numbers[ex.answered]]["request_kind"], "disclosure")
         fresh = h.own_stack()
         try:
             r = fresh.ysqgk("agency", "add", ex.a, "测试局" + ex.a)

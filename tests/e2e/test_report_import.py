@@ -56,6 +56,35 @@ class ImportTest(unittest.TestCase):
         self.assertIn("imported 4 requests", r.stdout)
         self.assertEqual(self.count(), 4)
 
+    def test_corrections_import_with_their_kind_outcomes_and_texts(self):
+        a = self.agency
+        head = HEADER + ",request_kind,correction_wrong,correction_should"
+        good = "%s,,person,张三,post,2021-03-01,户籍记录,2021-03-10,corrected,correction,生日错,应为1月1日" % a
+        text = "\n".join([
+            head,
+            good,
+            "%s,,person,李四,post,2021-03-01,户籍记录,2021-03-10,disclosed,correction,错,对" % a,
+            "%s,,person,王五,post,2021-03-01,户籍记录,,,correction,,对" % a,
+            "%s,,person,赵六,post,2021-03-01,申请,2021-03-10,corrected,,," % a,
+            "%s,,person,钱七,post,2021-03-01,申请,,,,错,对" % a,
+            "%s,,person,孙八,post,2021-03-01,申请,,,amend,," % a,
+        ]) + "\n"
+        r = self.run_import(text)
+        self.assertEqual(r.returncode, 1)
+        for line, col in ((3, "outcome"), (4, "correction_wrong"), (5, "outcome"),
+                          (6, "correction_wrong"), (6, "correction_should"), (7, "request_kind")):
+            self.assertRegex(r.stderr, r"\.csv:%d: %s: " % (line, col))
+        self.assertEqual(self.count(), 0)
+        # A correction may also end as any request may (withdrawn: other).
+        r = self.run_import("\n".join([head, good, good.replace("张三", "周九").replace(
+            "corrected", "other")]) + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.s.psql(
+            "SELECT string_agg(request_kind || ':' || outcome || ':' || correction_should, ','"
+            " ORDER BY r.id) FROM requests r JOIN agencies a ON a.id = r.agency_id"
+            " WHERE a.code = '%s'" % a),
+            "correction:corrected:应为1月1日,correction:other:应为1月1日")
+
     def test_every_problem_is_listed(self):
         a = self.agency
         text = "\n".join([

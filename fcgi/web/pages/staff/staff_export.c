@@ -70,7 +70,7 @@ static const char *const import_columns[] = {
 	"description", "concluded_on", "outcome", "status", "id_type", "id_number",
 	"credit_code", "legal_representative", "contact_name", "work_unit", "phone", "fax",
 	"email", "address", "postcode", "document_ref", "provision_forms", "obtain_methods",
-	"backdated", "ledger_no",
+	"backdated", "ledger_no", "request_kind", "correction_wrong", "correction_should",
 };
 #define IMPORT_COLUMNS (int)(sizeof import_columns / sizeof import_columns[0])
 
@@ -354,6 +354,8 @@ static void csv_import_row(struct exporter *ex, const PGresult *res, int i)
 		ROW(res, i, email), ROW(res, i, address), ROW(res, i, postcode),
 		ROW(res, i, document_ref), ROW(res, i, provision_forms), ROW(res, i, obtain_methods),
 		yes_no(!strcmp(ROW(res, i, backdated), "t")), ROW(res, i, ledger_no),
+		ROW(res, i, request_kind), ROW(res, i, correction_wrong),
+		ROW(res, i, correction_should),
 	};
 	if (wf_status_open(st))
 		v[7] = v[8] = "";
