@@ -25,6 +25,11 @@
  * audit_log line (retention_pseudonymised), so a run stopped half way
  * leaves whole batches. Rows once done carry pseudonymised_at and are not
  * chosen again: a second run changes nothing.
+ *
+ * Complaints (投诉、举报, Art. 51 of the OGI Regulations) replied to more
+ * than retention_years ago lose their complainant's name, phone and
+ * e-mail the same way (sql/038), with an audit line per handling agency;
+ * one still waiting for its reply is kept whole.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +76,32 @@ static const char batch_sql[] =
 	"  FROM done HAVING count(*) > 0 RETURNING 1)"
 	" SELECT (SELECT count(*) FROM done) AS done, (SELECT count(*) FROM logged) AS logged";
 
+/* $1 retention_years: complaints replied to before the period. */
+#define COMPLAINT_DUE_SQL \
+	" c.pseudonymised_at IS NULL AND c.status = 'replied'" \
+	" AND c.replied_on" \
+	"  < ((now() AT TIME ZONE 'Asia/Shanghai')::date - make_interval(years => $1::int))::date"
+
+static const char complaints_due_sql[] =
+	"SELECT count(*) AS due FROM complaints c WHERE" COMPLAINT_DUE_SQL;
+
+/* $1 retention_years, $2 batch size. */
+static const char complaints_batch_sql[] =
+	"WITH chosen AS ("
+	"  SELECT c.id FROM complaints c WHERE" COMPLAINT_DUE_SQL
+	"  ORDER BY c.id LIMIT $2::int FOR UPDATE),"
+	" done AS ("
+	"  UPDATE complaints c SET name_enc = NULL, phone_enc = NULL, phone_hash = NULL,"
+	"   email = NULL, notify = 'none', pseudonymised_at = now()"
+	"  FROM chosen WHERE c.id = chosen.id RETURNING c.id, c.handling_agency_id),"
+	" logged AS ("
+	"  INSERT INTO audit_log (agency_id, action, data)"
+	"  SELECT handling_agency_id, 'retention_pseudonymised', jsonb_build_object("
+	"   'by', 'command line', 'complaints', count(*), 'first_id', min(id),"
+	"   'last_id', max(id), 'retention_years', $1::int)"
+	"  FROM done GROUP BY handling_agency_id RETURNING 1)"
+	" SELECT (SELECT count(*) FROM done) AS done, (SELECT count(*) FROM logged) AS logged";
+
 static int failed(const char *what, PGresult *res)
 {
 	fprintf(stderr, "ysqgk retention: %s: %s", what,
@@ -98,6 +129,27 @@ static int run_agency(PGconn *conn, const char *years, const char *agency_id,
 	return 0;
 }
 
+/* The complaints' pass: counted (dry run) or done batch by batch. */
+static int retention_complaints(PGconn *conn, const char *years, bool dry_run,
+				const char *batch)
+{
+	long total = 0, n;
+	do {
+		const char *params[] = { years, batch };
+		PGresult *res = dry_run
+			? PQexecParams(conn, complaints_due_sql, 1, NULL, params, NULL, NULL, 0)
+			: PQexecParams(conn, complaints_batch_sql, 2, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			return failed("complaints", res);
+		n = atol(db_value(res, 0, dry_run ? "due" : "done"));
+		PQclear(res);
+		total += n;
+	} while (!dry_run && n == atol(batch));
+	printf("%s: %ld complaint(s) (retention_years = %s)\n",
+	       dry_run ? "dry run, would pseudonymise" : "pseudonymised", total, years);
+	return 0;
+}
+
 static int retention(PGconn *conn, int years, bool dry_run, int batch)
 {
 	char ys[16], bs[16];
@@ -122,7 +174,7 @@ static int retention(PGconn *conn, int years, bool dry_run, int batch)
 	PQclear(due);
 	printf("%s: %ld request(s) (retention_years = %d)\n",
 	       dry_run ? "dry run, would pseudonymise" : "pseudonymised", total, years);
-	return status;
+	return status ? status : retention_complaints(conn, ys, dry_run, bs);
 }
 
 int cmd_retention(const char *config_path, int argc, char **argv)

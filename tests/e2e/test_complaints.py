@@ -277,6 +277,40 @@ class ComplaintsTest(unittest.TestCase):
         self.assertIn("https://ysqgk.example.cn/complaints/status", body)
         self.assertNotIn(ccode, mails[0].as_string())
 
+    def test_retention_removes_the_complainants_data_after_the_reply(self):
+        """`ysqgk retention`: a complaint replied to more than
+        retention_years ago keeps its text and reply, not its complainant."""
+        old = self.file_json(agency=self.a, notify="email")
+        waiting = self.file_json(agency=self.a)
+        old_id = complaint_row(old["complaint_no"], "id")
+        r = self.head.post_json("/api/v1/complaints/%s/reply" % old_id, {"reply": "已核查。"})
+        self.assertEqual(r.status, 200, r)
+        S.psql("UPDATE complaints SET received_on = received_on - 1500, due_on = due_on - 1500,"
+               " replied_on = replied_on - 1500 WHERE id = %s" % old_id)
+        S.psql("UPDATE complaints SET received_on = received_on - 1500, due_on = due_on - 1500"
+               " WHERE complaint_no = '%s'" % waiting["complaint_no"])
+        env = {"YSQGK_RETENTION_YEARS": "3"}
+        dry = S.ysqgk_env(env, "retention", "--dry-run")
+        self.assertEqual(dry.returncode, 0, dry.stderr)
+        self.assertRegex(dry.stdout, r"would pseudonymise: [1-9]\d* complaint\(s\)")
+        self.assertEqual(complaint_row(old["complaint_no"], "pseudonymised_at IS NULL"), "t")
+        done = S.ysqgk_env(env, "retention")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        cols = "name_enc IS NULL, phone_enc IS NULL, phone_hash IS NULL, email IS NULL, notify,"\
+               " pseudonymised_at IS NOT NULL, body, reply"
+        self.assertEqual(complaint_row(old["complaint_no"], cols),
+                         "t|t|t|t|none|t|%s|已核查。" % complainant()["body"])
+        self.assertEqual(complaint_row(waiting["complaint_no"], "name_enc IS NULL, email IS NULL"),
+                         "f|f")                       # still waiting: kept whole
+        shown = self.head.get("/api/v1/complaints/%s" % old_id).json()["complainant"]
+        self.assertEqual(shown["name"], "（已删除）")
+        self.assertNotIn("phone_masked", shown)
+        self.assertEqual(S.psql("SELECT data->>'complaints' FROM audit_log l JOIN agencies a"
+                                " ON a.id = l.agency_id WHERE l.action = 'retention_pseudonymised'"
+                                " AND a.code = '%s' ORDER BY l.id DESC LIMIT 1" % self.gov), "1")
+        again = S.ysqgk_env(env, "retention")
+        self.assertIn("pseudonymised: 0 complaint(s)", again.stdout)
+
     def test_reply_form_needs_text_and_csrf(self):
         c = self.file_json(agency=self.a)
         cid = complaint_row(c["complaint_no"], "id")

@@ -145,8 +145,10 @@ static void add_complainant(struct request *req, struct json_object *m, const PG
 			    bool reveal)
 {
 	struct json_object *c = json_object_new_object();
-	model_add_str(c, "name", pii_decrypt(req->app, req->arena,
-		PQgetvalue(res, 0, COL(STAFF_COMPLAINT, name_enc))));
+	/* No name: removed after the retention period (sql/038). */
+	const char *name = PQgetisnull(res, 0, COL(STAFF_COMPLAINT, name_enc)) ? NULL
+		: pii_decrypt(req->app, req->arena, PQgetvalue(res, 0, COL(STAFF_COMPLAINT, name_enc)));
+	model_add_str(c, "name", name ? name : "（已删除）");
 	const char *phone = PQgetisnull(res, 0, COL(STAFF_COMPLAINT, phone_enc)) ? NULL
 		: pii_decrypt(req->app, req->arena, PQgetvalue(res, 0, COL(STAFF_COMPLAINT, phone_enc)));
 	if (phone) {
