@@ -225,6 +225,11 @@ bool do_reply(struct step *st);
 /* The request concluded: its status, and its outcome and date unless it
  * was concluded before (a redo keeps the first, docs/report.md). */
 void step_conclude(struct step *st, enum wf_status status, const char *outcome, int32_t on);
+/* A reply's outcome o under basis (o's, or its alternative): both in the
+ * event's data, the request answered on `on`, and the reply notice of o's
+ * kind begun with its label and basis. */
+void step_reply_outcome(struct step *st, const struct wf_outcome *o, const char *basis,
+			int32_t on);
 bool do_withdraw(struct step *st);
 bool do_appeal(struct step *st);
 bool do_note(struct step *st);

@@ -254,6 +254,17 @@ void step_conclude(struct step *st, enum wf_status status, const char *outcome, 
 	st->concluded_on = on;
 }
 
+void step_reply_outcome(struct step *st, const struct wf_outcome *o, const char *basis,
+			int32_t on)
+{
+	step_data_str(st, "outcome", o->code);
+	step_data_str(st, "basis", basis);
+	step_conclude(st, WF_ANSWERED, o->code, on);
+	step_set_notice(st, "reply", wf_notice_template(o->notice), wf_notice_title(o->notice));
+	step_notice_str(st, "outcome_label", o->label);
+	step_notice_str(st, "basis", basis);
+}
+
 /* A correction is answered with a correction's outcome, a disclosure
  * request with a disclosure's (sql/035, requests_outcome_fits_kind). */
 static bool outcome_fits_kind(struct step *st, const struct wf_outcome *o)
@@ -288,16 +299,11 @@ static bool reply_correction(struct step *st, const struct wf_outcome *o)
 		other_agency = NULL;
 	st->notice_no = step_in_str(st, "notice_no");
 	st->effective = d;
-	step_data_str(st, "outcome", o->code);
-	step_data_str(st, "basis", o->basis);
+	step_reply_outcome(st, o, o->basis, d);
 	step_data_str(st, "reason", reason);
 	step_data_str(st, "other_agency", other_agency);
 	step_data_date(st, "replied_on", d);
-	step_conclude(st, WF_ANSWERED, o->code, d);
-	step_set_notice(st, "reply", wf_notice_template(o->notice), wf_notice_title(o->notice));
 	json_object_object_add(st->notice_model, o->code, json_object_new_boolean(1));
-	step_notice_str(st, "outcome_label", o->label);
-	step_notice_str(st, "basis", o->basis);
 	step_notice_str(st, "text", text);
 	step_notice_str(st, "reason", reason);
 	step_notice_str(st, "other_agency", step_clause(st, other_agency));
@@ -340,16 +346,11 @@ bool do_reply(struct step *st)
 		basis = o->basis_alt;
 	st->notice_no = step_in_str(st, "notice_no");
 	st->effective = d;
-	step_data_str(st, "outcome", o->code);
-	step_data_str(st, "basis", basis);
+	step_reply_outcome(st, o, basis, d);
 	step_data_str(st, "withheld", withheld);
 	step_data_str(st, "other_agency", other_agency);
 	step_data_str(st, "channel_info", channel_info);
 	step_data_date(st, "replied_on", d);
-	step_conclude(st, WF_ANSWERED, o->code, d);
-	step_set_notice(st, "reply", wf_notice_template(o->notice), wf_notice_title(o->notice));
-	step_notice_str(st, "outcome_label", o->label);
-	step_notice_str(st, "basis", basis);
 	step_notice_str(st, "reason", wf_outcome_reason(o, basis));
 	/* notices/other goes on from "根据…的规定，" with the clerk's text;
 	 * notices/unable names the other agency inside its sentence. */

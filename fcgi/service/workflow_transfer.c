@@ -127,13 +127,8 @@ static void conclude_correction(struct step *st, const char *other_agency, const
 				const char *new_no)
 {
 	const struct wf_outcome *o = wf_outcome_find("referred");
-	step_data_str(st, "outcome", o->code);
-	step_data_str(st, "basis", o->basis);
-	step_conclude(st, WF_ANSWERED, o->code, st->today);
-	step_set_notice(st, "reply", wf_notice_template(o->notice), wf_notice_title(o->notice));
+	step_reply_outcome(st, o, o->basis, st->today);
 	json_object_object_add(st->notice_model, o->code, json_object_new_boolean(1));
-	step_notice_str(st, "outcome_label", o->label);
-	step_notice_str(st, "basis", o->basis);
 	step_notice_str(st, "text", reason);
 	step_notice_str(st, "other_agency", other_agency);
 	step_notice_str(st, "transfer_no", new_no);
@@ -160,12 +155,7 @@ bool do_transfer(struct step *st)
 		conclude_correction(st, other_agency, reason, new_no);
 		return true;
 	}
-	step_data_str(st, "outcome", o->code);
-	step_data_str(st, "basis", o->basis_alt);
-	step_conclude(st, WF_ANSWERED, o->code, st->today);
-	step_set_notice(st, "reply", wf_notice_template(o->notice), wf_notice_title(o->notice));
-	step_notice_str(st, "outcome_label", o->label);
-	step_notice_str(st, "basis", o->basis_alt);
+	step_reply_outcome(st, o, o->basis_alt, st->today);
 	step_notice_str(st, "reason", wf_outcome_reason(o, o->basis_alt));
 	step_notice_str(st, "text", reason);
 	step_notice_str(st, "other_agency", other_agency);
