@@ -64,6 +64,8 @@ enum wf_action {
 				 * (送达; the remedies' periods run from then) */
 	WF_TRANSFER,		/* 转办: concluded as not this agency's (Art. 36(5)),
 				 * a linked request made at the right agency */
+	WF_PUBLISH,		/* a disclosed or partial reply listed publicly
+				 * (Art. 44, 转主动公开) */
 	WF_ACTION_COUNT
 };
 

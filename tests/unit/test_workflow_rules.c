@@ -49,6 +49,8 @@ static const struct {
 	{ "record_delivery", "in_progress awaiting_supplement consulting awaiting_fee answered closed withdrawn discarded" },
 	/* Issue 18: only where a reply may be given. */
 	{ "transfer", "in_progress" },
+	/* Issue 18 §2: a concluded reply (its outcome checked by the step). */
+	{ "publish", "answered" },
 };
 
 static bool listed(const char *list, const char *word)
