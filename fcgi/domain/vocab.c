@@ -272,7 +272,8 @@ VOCAB(vocab_file_purpose, "files.purpose",
 
 VOCAB(vocab_file_download_via, "file_downloads.via",
 	{ "staff", "工作人员登录后下载", NULL },
-	{ "status_link", "申请人通过查询页面的链接下载", NULL });
+	{ "status_link", "申请人通过查询页面的链接下载", NULL },
+	{ "public", "公众从政府信息公开目录下载", NULL });
 
 const struct vocab *const vocab_all[] = {
 	&vocab_applicant_kind, &vocab_id_type, &vocab_channel,
