@@ -718,6 +718,10 @@ static struct json_object *model_of(struct request *req, const struct page_reads
 	request_add_files(req, m, d->id, read_of(r, READ_FILES), read_of(r, READ_DOWNLOADS));
 	add_actions(req, m, d);
 	refine_actions(req, m);
+	if (!request_add_disclosures(req, m, d->id)) {
+		json_object_put(m);
+		return NULL;
+	}
 	return m;
 }
 
@@ -872,6 +876,8 @@ static void render_page(struct request *req, const char *id, int status, enum re
 			select_choice(m, "outcome_choices", kept->input, "outcome");
 		if (!strcmp(kept->action, "transfer"))
 			select_choice(m, "transfer_choices", kept->input, "agency");
+		if (!strcmp(kept->action, "publish"))
+			request_keep_public_files(m, kept->input);
 		if (refused && refused->message)
 			add_error_summary(m, kept->action, refused);
 	}
