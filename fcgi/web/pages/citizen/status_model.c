@@ -79,6 +79,7 @@ static const struct code_text event_texts[] = {
 	{ "replied", "作出答复" },
 	{ "transferred", "转送其他机关办理，作出答复" },
 	{ "transferred_in", "由其他机关转来，等待确认收到" },
+	{ "published", "所申请的信息已列入政府信息公开目录（转主动公开）" },
 	{ "withdrawn", "申请已撤回" },
 	{ "contact_changed", "修改通知方式和联系方式" },
 	{ "query_code_reissued", "受理机关核验身份后重新发放查询码（原查询码失效）" },

@@ -266,6 +266,10 @@ static const char *data_label(const char *key)
 		/* a new 查询码 (issue 16 item 6), maybe issued on the linked request */
 		{ "identity_checked", "已核验申请人身份" },
 		{ "issued_on_request", "在关联的申请上发放" },
+		/* the disclosure log (issue 18 §2); a reply that listed itself
+		 * holds the listing as an object under "published" (shown 是) */
+		{ "published", "列入公开目录" }, { "public_title", "公开标题" },
+		{ "public_summary", "公开摘要" }, { "disclosure_id", NULL }, { "public_files", NULL },
 	};
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (!strcmp(labels[i].key, key))
@@ -316,6 +320,7 @@ static void add_events(struct request *req, struct json_object *m, const PGresul
 				struct json_object *pair = json_object_new_object();
 				const char *value = json_object_is_type(v, json_type_array)
 					? code_labels(req, k, v)
+					: json_object_is_type(v, json_type_object) ? "是"
 					: json_object_is_type(v, json_type_boolean)
 					? (json_object_get_boolean(v) ? "是" : "否")
 					: json_object_get_string(v);
