@@ -422,3 +422,8 @@ const char *wf_notice_title(enum wf_notice_kind k)
 	}
 	return "政府信息公开申请办理告知书";
 }
+
+bool wf_outcome_listable(const char *code)
+{
+	return code && (!strcmp(code, "disclosed") || !strcmp(code, "partial"));
+}

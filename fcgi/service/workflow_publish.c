@@ -20,13 +20,6 @@
 #define TITLE_MAX_CHARS 200
 #define SUMMARY_MAX_CHARS 2000
 
-/* Only the information released may be listed (Art. 44: information that
- * may be disclosed). */
-static bool outcome_listable(const char *outcome)
-{
-	return outcome && (!strcmp(outcome, "disclosed") || !strcmp(outcome, "partial"));
-}
-
 /* One public text: present, short enough, nothing personal in it. */
 static bool public_text(struct step *st, const char *key, const char *what, size_t max,
 			const char **out)
@@ -78,7 +71,7 @@ static bool publish_files(struct step *st, const char *disclosure_id, struct jso
 /* The listing, its files, and what the event records of them in data. */
 static bool publish(struct step *st, const char *outcome, struct json_object *data)
 {
-	if (!outcome_listable(outcome))
+	if (!wf_outcome_listable(outcome))
 		return step_refuse(st, SERVICE_BAD_INPUT,
 				   "只有答复结果为“予以公开”或“部分公开”的申请可以列入公开目录", "publish");
 	const char *title, *summary;

@@ -233,6 +233,15 @@ class DisclosureTest(unittest.TestCase):
         self.assertIn("城区供水管网改造" + tag, page)
         self.assertIn('name="q"', page)
         self.assertNotIn("张三", page)
+        # Too long a search, or a year not of four digits: said beside the
+        # field, the input kept.
+        r = public_get("/disclosures?q=" + "长" * 101 + "&year=26")
+        self.assertEqual(r.status, 200)
+        self.assertIn('id="q-err"', r.text)
+        self.assertIn('value="' + "长" * 101 + '"', r.text)
+        self.assertIn('id="year-err"', r.text)
+        errors = public_get("/api/v1/disclosures?year=abc", json_=True).json()["errors"]
+        self.assertIn("四位数字", errors["year"])
 
     def test_pagination(self):
         tag = words()

@@ -30,7 +30,7 @@
 struct search {
 	const char *q, *agency;	/* NULL: not given */
 	int year, page;		/* 0: not given; page from 1 */
-	const char *year_error;
+	const char *q_error, *year_error;
 };
 
 static bool digits_only(const char *s, size_t max)
@@ -57,8 +57,10 @@ static void read_search(struct request *req, struct search *s)
 {
 	*s = (struct search){ .page = 1 };
 	s->q = query_text(req, "q");
-	if (s->q && utf8_length(s->q, strlen(s->q)) > Q_MAX_CHARS)
+	if (s->q && utf8_length(s->q, strlen(s->q)) > Q_MAX_CHARS) {
+		s->q_error = "关键词不能超过100字，请缩短后再查找";
 		s->q = NULL;
+	}
 	s->agency = query_text(req, "agency");
 	const char *year = query_text(req, "year");
 	if (year && digits_only(year, 4) && atoi(year) >= 2000)
@@ -205,10 +207,12 @@ static void disclosures(struct request *req, bool page)
 	model_add_str(m, "agency", s.agency);
 	if (s.year)
 		json_object_object_add(m, "year", json_object_new_int(s.year));
-	if (s.year_error) {
+	if (s.q_error || s.year_error) {
 		struct json_object *errors = json_object_new_object();
+		model_add_str(errors, "q", s.q_error);
 		model_add_str(errors, "year", s.year_error);
 		json_object_object_add(m, "errors", errors);
+		model_add_str(m, "q_input", fields_get(&req->query, "q"));
 		model_add_str(m, "year_input", fields_get(&req->query, "year"));
 	}
 	add_pages(req, m, &s, total);
@@ -216,7 +220,8 @@ static void disclosures(struct request *req, bool page)
 		json_object_put(m);
 		return;
 	}
-	model_add_str(m, "title", "政府信息公开目录（依申请公开转主动公开）");
+	if (page)
+		model_add_str(m, "title", "政府信息公开目录");
 	respond(req, 200, page ? "disclosures" : NULL, m);
 }
 

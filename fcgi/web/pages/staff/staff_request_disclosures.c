@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/workflow_rules.h"
 #include "web/http.h"
 #include "web/model.h"
 #include "web/pages/pages.h"
@@ -65,14 +66,11 @@ static bool add_own_listing(struct request *req, struct json_object *m, const ch
 	return true;
 }
 
-/* Only a disclosed or partial reply is listed (workflow_publish.c says
- * why when asked anyway). */
 static bool outcome_listable(struct json_object *m)
 {
 	struct json_object *o;
-	const char *code = json_object_object_get_ex(m, "outcome", &o) && o
-			 ? json_object_get_string(o) : "";
-	return !strcmp(code, "disclosed") || !strcmp(code, "partial");
+	return json_object_object_get_ex(m, "outcome", &o) && o &&
+	       wf_outcome_listable(json_object_get_string(o));
 }
 
 static bool add_publish_form(struct request *req, struct json_object *m, const char *id)
