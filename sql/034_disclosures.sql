@@ -17,6 +17,9 @@
 -- * request_events.action gains `published` (the reply's own event
 --   carries the listing when published with it).
 -- * file_downloads.via gains `public` (a listed file, no session).
+-- * disclosures and disclosure_files announce their changes (as sql/030):
+--   workers keep copies of the public log's reads that take no search
+--   words (web/pages/disclosures/), good until a listing changes.
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
@@ -87,3 +90,10 @@ ALTER TABLE request_events
 		'query_code_reissued',
 		'transferred', 'transferred_in',
 		'published'));
+
+CREATE TRIGGER disclosures_announce
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON disclosures
+	FOR EACH STATEMENT EXECUTE FUNCTION announce_change();
+CREATE TRIGGER disclosure_files_announce
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON disclosure_files
+	FOR EACH STATEMENT EXECUTE FUNCTION announce_change();

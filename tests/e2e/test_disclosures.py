@@ -201,6 +201,19 @@ class DisclosureTest(unittest.TestCase):
         e = self.publish(other, expect=422, public_files=[fids[1]])
         self.assertEqual(e["field"], "public_files")
 
+    def test_withdrawn_listing_is_gone_at_once(self):
+        """Workers keep copies of the log's reads; a change made anywhere
+        (here in psql) is announced and the next answer is fresh."""
+        rid, fids = self.replied(files=1)
+        did = self.publish(rid, public_files=fids)["disclosure"]["id"]
+        for _ in range(3):     # a copy in more than one worker
+            self.assertEqual(public_get("/disclosures/%d" % did).status, 200)
+            self.assertIn("/disclosures/%d" % did, public_get("/disclosures.atom").text)
+        S.psql("UPDATE disclosures SET withdrawn_at = now() WHERE id = %d" % did)
+        self.assertEqual(public_get("/disclosures/%d" % did).status, 404)
+        self.assertNotIn("/disclosures/%d<" % did, public_get("/disclosures.atom").text)
+        self.assertEqual(public_get("/disclosures/%d/files/%d" % (did, fids[0])).status, 404)
+
     def test_search_by_words_agency_and_year(self):
         tag = words()
         rid, _ = self.replied()
