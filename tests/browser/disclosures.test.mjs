@@ -8,37 +8,25 @@
 // suite's lists change. Screenshots: disclosures-*.png, a11y-disclosures-*.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import {
-  PASSWORD, bin, launch, needsStack, newPage, noSideways, screenshot, stackDir, submit,
+  addAgency, addUser, launch, needsStack, newPage, noSideways, personRequest, screenshot, submit,
 } from './browser.mjs';
 import { Audit, go, post, signIn, visitAll } from './a11y.mjs';
-
-const ysqgk = (...args) => execFileSync(bin, ['--config', path.join(stackDir, 'ysqgk.conf'), ...args],
-  { input: `${PASSWORD}\n` }).toString();
 
 const pdf = (text) => Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n' +
   '2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
   `3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n% ${text}\n` +
   'trailer<</Root 1 0 R>>\n%%EOF\n');
 
-const APPLICANT = {
-  applicant_kind: 'person', name: '周九', id_type: 'resident_id', id_number: '11010519491231002X',
-  phone: '13812345678', address: '示例县幸福路3号', postcode: '100010',
-  description: '请公开本县2025年城区公园改造工程的验收报告。',
-  provision_forms: ['paper'], obtain_methods: ['post'], declaration: true, privacy_consent: true,
-};
+const APPLICANT = personRequest({ name: '周九', description: '请公开本县2025年城区公园改造工程的验收报告。' });
 
 test('a clerk lists a reply with one ticked file; a citizen finds it and downloads only that file', {
   skip: needsStack,
 }, async () => {
   const tag = randomBytes(3).toString('hex');
-  const agency = `dsc-${tag}`;
-  ysqgk('agency', 'add', agency, `示例县园林局${tag}`);
-  const clerkName = `c${randomBytes(4).toString('hex')}`;
-  ysqgk('user', 'add', clerkName, '--agency', agency, '--role', 'clerk', '--name', '吴经办');
+  const agency = addAgency('dsc', `示例县园林局${tag}`);
+  const clerkName = addUser('clerk', '吴经办', agency);
   const title = `城区公园改造工程验收报告${tag}`;
   const ticked = pdf(`ticked ${tag}`);
   const browser = await launch();
