@@ -39,6 +39,7 @@ static const char *fmt(struct request *req, int32_t d)
 enum page_read {
 	READ_DETAIL, READ_CLOCK, READ_EVENTS, READ_RECORDS, READ_REASONS,
 	READ_DEADLINE_PROPOSAL, READ_MESSAGES, READ_FILES, READ_DOWNLOADS,
+	READ_DISCLOSURE, READ_REPLY_FILES, READ_SIMILAR,
 	READ_STAFF_CHOICES, READ_TRANSFER_CHOICES, READ_PHRASES, PAGE_READS
 };
 #define READ_FORMS READ_STAFF_CHOICES	/* the first of the forms' reads */
@@ -53,6 +54,11 @@ static const enum stmt page_stmts[PAGE_READS] = {
 	[READ_MESSAGES] = STMT_REQ_MESSAGES,
 	[READ_FILES] = STMT_REQ_FILES,
 	[READ_DOWNLOADS] = STMT_REQ_FILE_DOWNLOADS,
+	/* the disclosure log (issue 18 §2); READ_SIMILAR also links the
+	 * listings found similar (staff_request_disclosures.stmts) */
+	[READ_DISCLOSURE] = STMT_REQ_DISCLOSURE,
+	[READ_REPLY_FILES] = STMT_REQ_REPLY_FILES,
+	[READ_SIMILAR] = STMT_REQ_SIMILAR,
 	[READ_STAFF_CHOICES] = STMT_REQ_STAFF_CHOICES,
 	[READ_TRANSFER_CHOICES] = STMT_REQ_TRANSFER_CHOICES,
 	[READ_PHRASES] = STMT_REQ_PHRASES,
@@ -723,10 +729,8 @@ static struct json_object *model_of(struct request *req, const struct page_reads
 	request_add_files(req, m, d->id, read_of(r, READ_FILES), read_of(r, READ_DOWNLOADS));
 	add_actions(req, m, d);
 	refine_actions(req, m);
-	if (!request_add_disclosures(req, m, d->id)) {
-		json_object_put(m);
-		return NULL;
-	}
+	request_add_disclosures(m, read_of(r, READ_DISCLOSURE), read_of(r, READ_REPLY_FILES),
+				read_of(r, READ_SIMILAR));
 	return m;
 }
 
