@@ -111,6 +111,8 @@ static const char *const topic_table[DB_TOPICS] = {
 	[DB_TOPIC_STAFF] = "staff",
 	[DB_TOPIC_SESSIONS] = "sessions",
 	[DB_TOPIC_COMPLAINTS] = "complaints",
+	[DB_TOPIC_DISCLOSURES] = "disclosures",
+	[DB_TOPIC_DISCLOSURE_FILES] = "disclosure_files",
 };
 
 /*

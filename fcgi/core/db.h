@@ -29,6 +29,8 @@ enum db_topic {
 	DB_TOPIC_STAFF,
 	DB_TOPIC_SESSIONS,
 	DB_TOPIC_COMPLAINTS,	/* sql/037 */
+	DB_TOPIC_DISCLOSURES,		/* the disclosure log (sql/034) */
+	DB_TOPIC_DISCLOSURE_FILES,
 	DB_TOPICS
 };
 #define DB_TOPIC_BIT(t) (1u << (t))

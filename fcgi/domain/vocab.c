@@ -99,7 +99,8 @@ VOCAB(vocab_event_action, "request_events.action",
 	{ "contact_changed", "申请人变更联系方式", NULL },
 	{ "query_code_reissued", "核验身份后重新发放查询码", NULL },
 	{ "transferred", "转送其他机关办理", NULL },
-	{ "transferred_in", "由其他机关转来", NULL });
+	{ "transferred_in", "由其他机关转来", NULL },
+	{ "published", "列入公开目录（转主动公开）", NULL });
 
 VOCAB(vocab_actor_kind, "request_events.actor_kind",
 	{ "applicant", "申请人", NULL },
@@ -271,7 +272,8 @@ VOCAB(vocab_file_purpose, "files.purpose",
 
 VOCAB(vocab_file_download_via, "file_downloads.via",
 	{ "staff", "工作人员登录后下载", NULL },
-	{ "status_link", "申请人通过查询页面的链接下载", NULL });
+	{ "status_link", "申请人通过查询页面的链接下载", NULL },
+	{ "public", "公众从政府信息公开目录下载", NULL });
 
 const struct vocab *const vocab_all[] = {
 	&vocab_applicant_kind, &vocab_id_type, &vocab_channel,

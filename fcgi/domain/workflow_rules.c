@@ -102,6 +102,9 @@ static const struct action_rule actions[WF_ACTION_COUNT] = {
 	 * is what the reply answers). */
 	[WF_TRANSFER] = { "transfer", "转送其他机关办理", "transferred",
 			  BIT(WF_IN_PROGRESS), A(STAFF) },
+	/* Issue 18 §2: after the reply (a reply may publish in its own step
+	 * too); the outcome must be disclosed or partial (workflow_publish.c). */
+	[WF_PUBLISH] = { "publish", "列入公开目录", "published", BIT(WF_ANSWERED), A(STAFF) },
 };
 
 const char *wf_status_code(enum wf_status s)
@@ -418,4 +421,9 @@ const char *wf_notice_title(enum wf_notice_kind k)
 		break;
 	}
 	return "政府信息公开申请办理告知书";
+}
+
+bool wf_outcome_listable(const char *code)
+{
+	return code && (!strcmp(code, "disclosed") || !strcmp(code, "partial"));
 }

@@ -64,6 +64,8 @@ enum wf_action {
 				 * (送达; the remedies' periods run from then) */
 	WF_TRANSFER,		/* 转办: concluded as not this agency's (Art. 36(5)),
 				 * a linked request made at the right agency */
+	WF_PUBLISH,		/* a disclosed or partial reply listed publicly
+				 * (Art. 44, 转主动公开) */
 	WF_ACTION_COUNT
 };
 
@@ -146,6 +148,10 @@ extern const int wf_correction_outcome_count;
 
 /* Either table's outcome by its code (labels on every page), or NULL. */
 const struct wf_outcome *wf_outcome_find(const char *code);
+/* Whether a reply with this outcome may be listed in the disclosure log
+ * (Art. 44: information that was, and so may be, disclosed): disclosed
+ * or partial. */
+bool wf_outcome_listable(const char *code);
 /* The notice's why for outcome `o` replied under `basis` (its basis or
  * basis_alt): 36 ⑸ "not this agency's to disclose" is not 36 ⑷ "not
  * held", so unable_not_held naming another agency says so. */

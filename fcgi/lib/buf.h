@@ -26,6 +26,9 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Appends s with & < > " ' replaced by HTML entities. */
 void buf_put_html(struct buf *b, const char *s, size_t len);
+/* s as a URL's query component: letters, digits and "-_." as they are,
+ * every other byte %XX (UTF-8 byte by byte). */
+void buf_put_url_component(struct buf *b, const char *s);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 /* The contents as a C string ("" for an empty buffer). */

@@ -43,6 +43,7 @@ static bool run_step(struct step *st)
 	case WF_REFUSE_DEADLINE: return do_decide_deadline(st, false);
 	case WF_RECORD_DELIVERY: return do_record_delivery(st);
 	case WF_TRANSFER: return do_transfer(st);
+	case WF_PUBLISH: return do_publish(st);
 	case WF_ACTION_COUNT: break;
 	}
 	return step_refuse(st, SERVICE_NOT_FOUND, "没有这个操作", NULL);

@@ -8,11 +8,7 @@
 
 #include "core/uploads.h"
 
-enum { STEP_FILES_MAX = 32 };
-
-/* The ids of input `key`: a JSON array of numbers (or digit strings), or a
- * form's text "12, 13". false (refused) when malformed. */
-static bool file_ids(struct step *st, const char *key, long long *ids, size_t *n)
+bool step_in_file_ids(struct step *st, const char *key, long long *ids, size_t *n)
 {
 	*n = 0;
 	struct json_object *v;
@@ -51,7 +47,7 @@ bool step_attach_files(struct step *st, const char *key, const char *purpose)
 {
 	long long ids[STEP_FILES_MAX];
 	size_t n;
-	if (!file_ids(st, key, ids, &n))
+	if (!step_in_file_ids(st, key, ids, &n))
 		return false;
 	if (!n)
 		return true;

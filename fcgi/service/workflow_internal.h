@@ -154,6 +154,10 @@ void step_data_str(struct step *st, const char *key, const char *value);
  * (purpose as required, NULL any), their SHA-256 into the event's data
  * under "files"; refused naming key when one is not attachable. */
 bool step_attach_files(struct step *st, const char *key, const char *purpose);
+enum { STEP_FILES_MAX = 32 };
+/* The file ids of input `key`: a JSON array of numbers (or digit
+ * strings), or a form's text "12, 13"; false (refused) when malformed. */
+bool step_in_file_ids(struct step *st, const char *key, long long *ids, size_t *n);
 void step_data_int(struct step *st, const char *key, long long v);
 void step_data_bool(struct step *st, const char *key, bool v);
 void step_data_date(struct step *st, const char *key, int32_t d);
@@ -244,5 +248,12 @@ bool do_record_delivery(struct step *st);
 /* ---- workflow_transfer.c (转办, issue 18) ---- */
 
 bool do_transfer(struct step *st);
+
+/* ---- workflow_publish.c (the disclosure log, Art. 44, issue 18 §2) ---- */
+
+/* The reply's `"publish": true`: the listing written in the reply's step,
+ * outcome being its outcome's code; true when not asked. */
+bool step_publish_with_reply(struct step *st, const char *outcome);
+bool do_publish(struct step *st);
 
 #endif

@@ -332,7 +332,8 @@ bool do_reply(struct step *st)
 		return false;
 	/* The released documents themselves (Art. 40: provided in the form
 	 * asked for), attached in this step's transaction. */
-	if (!step_attach_files(st, "files", "reply"))
+	if (!step_attach_files(st, "files", "reply") ||
+	    !step_publish_with_reply(st, o->code))
 		return false;
 	if (!names_channel)
 		channel_info = NULL;

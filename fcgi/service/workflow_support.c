@@ -247,9 +247,10 @@ bool step_in_int(struct step *st, const char *key, int min, int max, int def,
 /*
  * A JSON body's values are strings, integers, booleans or null: no step
  * takes a fraction, a list or an object, and one sent is refused naming
- * its field rather than ignored as if absent (issue 12, item 9). One list
- * is taken: "files", the ids of uploads a step attaches (workflow_files.c
- * checks its items).
+ * its field rather than ignored as if absent (issue 12, item 9). Two lists
+ * are taken: "files", the ids of uploads a step attaches, and
+ * "public_files", the released documents a listing makes public
+ * (workflow_files.c checks their items).
  */
 bool step_input_types_ok(struct step *st)
 {
@@ -257,7 +258,7 @@ bool step_input_types_ok(struct step *st)
 		return true;
 	json_object_object_foreach(st->input, key, v) {
 		enum json_type t = json_object_get_type(v);
-		if (t == json_type_array && !strcmp(key, "files"))
+		if (t == json_type_array && (!strcmp(key, "files") || !strcmp(key, "public_files")))
 			continue;
 		if (t == json_type_double || t == json_type_array || t == json_type_object)
 			return step_refusef(st, SERVICE_BAD_INPUT, arena_strdup(st->arena, key),

@@ -230,3 +230,20 @@ const PGresult *db_cached_or_respond(struct request *req, enum stmt s, struct re
 	respond_db_failure(req, res);
 	return NULL;
 }
+
+/* The site's address: the configured public_url, else the scheme and
+ * Host this request came with (when it looks like a host name). */
+const char *http_site_origin(struct request *req)
+{
+	const char *pub = req->app->config.public_url;
+	if (pub && *pub)
+		return pub;
+	const char *host = req->host ? req->host : "";
+	size_t n = strlen(host);
+	if (n == 0 || n > 255 ||
+	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != n)
+		return "";
+	char *out = arena_alloc(req->arena, n + 9);
+	sprintf(out, "%s://%s", req->https ? "https" : "http", host);
+	return out;
+}

@@ -32,6 +32,11 @@
 void respond(struct request *req, int status, const char *template,
 	     struct json_object *model);
 
+/* The site's address (no trailing slash): the configured public_url,
+ * else the scheme and Host this request came with (when it looks like a
+ * host name), else "". For absolute links: a QR code, an Atom feed. */
+const char *http_site_origin(struct request *req);
+
 /*
  * The elderly-friendly display (适老化, issue 16): larger text, higher
  * contrast. Chosen with GET /display (pages/display.c), kept in this

@@ -20,6 +20,7 @@ const struct route routes[] = {
 #include "web/pages/report/report.routes"
 #include "web/pages/admin/admin.routes"
 #include "web/pages/files/files.routes"
+#include "web/pages/disclosures/disclosures.routes"
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

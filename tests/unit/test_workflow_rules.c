@@ -49,6 +49,8 @@ static const struct {
 	{ "record_delivery", "in_progress awaiting_supplement consulting awaiting_fee answered closed withdrawn discarded" },
 	/* Issue 18: only where a reply may be given. */
 	{ "transfer", "in_progress" },
+	/* Issue 18 §2: a concluded reply (its outcome checked by the step). */
+	{ "publish", "answered" },
 };
 
 static bool listed(const char *list, const char *word)
@@ -271,6 +273,19 @@ static void test_legal_basis_per_outcome(void **state)
 	assert_string_equal(wf_notice_template(WF_NOTICE_DENY), "notices/deny");
 }
 
+/* Art. 44: only information disclosed, wholly or in part, is listed. */
+static void test_listable_outcomes(void **state)
+{
+	(void)state;
+	for (int i = 0; i < wf_outcome_count; i++) {
+		const char *code = wf_outcomes[i].code;
+		bool want = !strcmp(code, "disclosed") || !strcmp(code, "partial");
+		if (wf_outcome_listable(code) != want)
+			fail_msg("wf_outcome_listable(%s) should be %d", code, want);
+	}
+	assert_false(wf_outcome_listable(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_outcome_table),
 		cmocka_unit_test(test_correction_outcomes),
 		cmocka_unit_test(test_legal_basis_per_outcome),
+		cmocka_unit_test(test_listable_outcomes),
 	};
 	return cmocka_run_group_tests_name("workflow_rules", tests, NULL, NULL);
 }

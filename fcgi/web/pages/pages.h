@@ -18,5 +18,6 @@ void page_display(struct request *req);
 #include "web/pages/report/report_pages.h"
 #include "web/pages/admin/admin.h"
 #include "web/pages/files/files.h"
+#include "web/pages/disclosures/disclosures.h"
 
 #endif

@@ -121,6 +121,32 @@ static void add_audit(struct request *req, struct json_object *m)
 	json_object_object_add(m, "audit", list);
 }
 
+/* Listings of the disclosure log that three or more different applicants
+ * asked for, proposed for 主动公开 (Art. 44; issue 18 §2). */
+static void add_disclosure_proposals(struct request *req, struct json_object *m)
+{
+	char scope[24];
+	snprintf(scope, sizeof scope, "%lld", req->staff->agency_id);
+	PGresult *res = db_exec(req->db, STMT_ADMIN_DISCLOSURE_PROPOSALS, 1, (const char *[]){ scope });
+	struct json_object *list = json_object_new_array();
+	for (int i = 0; db_ok(res) && i < PQntuples(res); i++) {
+		struct json_object *d = json_object_new_object();
+		const char *id = PQgetvalue(res, i, COL(ADMIN_DISCLOSURE_PROPOSALS, id));
+		char url[64];
+		snprintf(url, sizeof url, "/disclosures/%s", id);
+		json_object_object_add(d, "id", json_object_new_int64(atoll(id)));
+		model_add_str(d, "title", PQgetvalue(res, i, COL(ADMIN_DISCLOSURE_PROPOSALS, title)));
+		model_add_str(d, "agency_code", PQgetvalue(res, i, COL(ADMIN_DISCLOSURE_PROPOSALS, agency_code)));
+		model_add_str(d, "agency_name", PQgetvalue(res, i, COL(ADMIN_DISCLOSURE_PROPOSALS, agency_name)));
+		json_object_object_add(d, "applicants", json_object_new_int(atoi(PQgetvalue(res, i,
+			COL(ADMIN_DISCLOSURE_PROPOSALS, applicants)))));
+		model_add_str(d, "url", url);
+		json_object_array_add(list, d);
+	}
+	PQclear(res);
+	json_object_object_add(m, "disclosure_proposals", list);
+}
+
 /* The page, with what the last action said (message, or error). */
 static void admin_page(struct request *req, int status, const char *message,
 		       const char *error, const char *shown_password, const char *csv)
@@ -132,6 +158,7 @@ static void admin_page(struct request *req, int status, const char *message,
 	}
 	add_calendar(req, m);
 	add_audit(req, m);
+	add_disclosure_proposals(req, m);
 	model_add_bool(m, "may_change_calendar", req->staff->agency_id == 0);
 	json_object_object_add(m, "agencies", staff_agency_choices(req, NULL));
 	model_add_str(m, "notice", message);

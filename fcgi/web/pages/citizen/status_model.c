@@ -79,6 +79,7 @@ static const struct code_text event_texts[] = {
 	{ "replied", "作出答复" },
 	{ "transferred", "转送其他机关办理，作出答复" },
 	{ "transferred_in", "由其他机关转来，等待确认收到" },
+	{ "published", "所申请的信息已列入政府信息公开目录（转主动公开）" },
 	{ "withdrawn", "申请已撤回" },
 	{ "contact_changed", "修改通知方式和联系方式" },
 	{ "query_code_reissued", "受理机关核验身份后重新发放查询码（原查询码失效）" },
@@ -483,23 +484,6 @@ static const char *labels_of(struct arena *a, const struct vocab *v, const char 
 	return out;
 }
 
-/* The site's address: the configured public_url, else the scheme and
- * Host this request came with (when it looks like a host name). */
-static const char *site_origin(struct request *req)
-{
-	const char *pub = req->app->config.public_url;
-	if (pub && *pub)
-		return pub;
-	const char *host = req->host ? req->host : "";
-	size_t n = strlen(host);
-	if (n == 0 || n > 255 ||
-	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != n)
-		return "";
-	char *out = arena_alloc(req->arena, n + 9);
-	sprintf(out, "%s://%s", req->https ? "https" : "http", host);
-	return out;
-}
-
 static void add_choices(struct request *req, const PGresult *res, struct json_object *m,
 			const char *tracking_no)
 {
@@ -514,7 +498,7 @@ static void add_choices(struct request *req, const PGresult *res, struct json_ob
 		if (*email && mask_email(email, masked, n))
 			model_add_str(m, "email_masked", masked);
 	}
-	const char *origin = site_origin(req);
+	const char *origin = http_site_origin(req);
 	char *url = arena_alloc(req->arena, strlen(origin) + strlen(tracking_no) + 16);
 	sprintf(url, "%s/status?no=%s", origin, tracking_no);
 	model_add_str(m, "status_url", url);

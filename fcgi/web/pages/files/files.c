@@ -3,7 +3,8 @@
  * they were stored, read chunk by chunk (core/blobs.h), with the SHA-256
  * as ETag; every download logged in file_downloads. Staff with their
  * session (another agency's file is not found); the applicant with a
- * signed link that expires (core/file_links.h) from the status page.
+ * signed link that expires (core/file_links.h) from the status page;
+ * anyone, a file staff made public with a listing of the disclosure log.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,4 +234,29 @@ void page_status_file(struct request *req)
 #undef V
 	PQclear(res);
 	send_file(req, file_id, sha, name, mime, size, NULL, "status_link");
+}
+
+void page_disclosure_file(struct request *req)
+{
+	char disclosure_id[32], file_id[32];
+	if (!route_capture(&req->match, "id", disclosure_id, sizeof disclosure_id) ||
+	    !route_capture(&req->match, "file", file_id, sizeof file_id) ||
+	    !digits(disclosure_id) || !digits(file_id)) {
+		respond_error(req, 404, NULL);
+		return;
+	}
+	const char *p[] = { disclosure_id, file_id };
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_FILES_DISCLOSED, 2, p);
+	if (!res)
+		return;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		respond_error(req, 404, "没有这个公开的文件");
+		return;
+	}
+#define V(c) arena_strdup(req->arena, PQgetvalue(res, 0, COL(FILES_DISCLOSED, c)))
+	const char *sha = V(sha256), *name = V(display_name), *mime = V(mime), *size = V(size);
+#undef V
+	PQclear(res);
+	send_file(req, file_id, sha, name, mime, size, NULL, "public");
 }

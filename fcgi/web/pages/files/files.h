@@ -10,5 +10,8 @@ void page_staff_notice_pdf(struct request *req, const char *request_id, const ch
 void page_staff_file(struct request *req);
 /* GET /status/files/{file}?exp=…&sig=… */
 void page_status_file(struct request *req);
+/* GET /disclosures/{id}/files/{file}: a file made public with a listing
+ * of the disclosure log (issue 18 §2), to anyone; only the ticked ones. */
+void page_disclosure_file(struct request *req);
 
 #endif

@@ -75,13 +75,28 @@ static bool is_control(const char *name)
 	return false;
 }
 
+/* A field sent once per ticked box (the publish form's public_files,
+ * issue 18 §2): its values joined as "12, 13", as the step reads them. */
+static bool add_repeated(struct request *req, struct json_object *in, const struct field *f)
+{
+	struct json_object *before;
+	if (strcmp(f->name, "public_files") || !json_object_object_get_ex(in, f->name, &before))
+		return false;
+	const char *was = json_object_get_string(before);
+	size_t n = strlen(was) + f->value_len + 3;
+	char *joined = arena_alloc(req->arena, n);
+	snprintf(joined, n, "%s, %.*s", was, (int)f->value_len, f->value);
+	json_object_object_add(in, f->name, json_object_new_string(joined));
+	return true;
+}
+
 /* The form's fields as the action's input (the CSRF token left out). */
 static struct json_object *form_input(struct request *req)
 {
 	struct json_object *in = json_object_new_object();
 	for (size_t i = 0; i < req->form.count; i++) {
 		const struct field *f = &req->form.items[i];
-		if (is_control(f->name))
+		if (is_control(f->name) || add_repeated(req, in, f))
 			continue;
 		json_object_object_add(in, f->name,
 				       json_object_new_string_len(f->value, (int)f->value_len));

@@ -83,4 +83,15 @@ void request_add_phrases(struct json_object *m, const PGresult *phrases);
 void request_add_files(struct request *req, struct json_object *m, const char *id,
 		       const PGresult *files, const PGresult *downloads);
 
+/* staff_request_disclosures.c (issue 18 §2), from the page's reads
+ * (REQ_DISCLOSURE, REQ_REPLY_FILES, REQ_SIMILAR): the request's listing
+ * in the disclosure log (disclosure, or null), the publish form's
+ * released documents (publish_files) and whether it may be listed now
+ * (may_publish), and the listings similar to the request
+ * (similar_disclosures, has_similar). After the actions (`can`). */
+void request_add_disclosures(struct json_object *m, const PGresult *own,
+			     const PGresult *reply_files, const PGresult *similar);
+/* The publish form sent again: the boxes ticked as they were. */
+void request_keep_public_files(struct json_object *m, struct json_object *input);
+
 #endif

@@ -39,6 +39,7 @@ static const char *fmt(struct request *req, int32_t d)
 enum page_read {
 	READ_DETAIL, READ_CLOCK, READ_EVENTS, READ_RECORDS, READ_REASONS,
 	READ_DEADLINE_PROPOSAL, READ_MESSAGES, READ_FILES, READ_DOWNLOADS,
+	READ_DISCLOSURE, READ_REPLY_FILES, READ_SIMILAR,
 	READ_STAFF_CHOICES, READ_TRANSFER_CHOICES, READ_PHRASES, PAGE_READS
 };
 #define READ_FORMS READ_STAFF_CHOICES	/* the first of the forms' reads */
@@ -53,6 +54,11 @@ static const enum stmt page_stmts[PAGE_READS] = {
 	[READ_MESSAGES] = STMT_REQ_MESSAGES,
 	[READ_FILES] = STMT_REQ_FILES,
 	[READ_DOWNLOADS] = STMT_REQ_FILE_DOWNLOADS,
+	/* the disclosure log (issue 18 §2); READ_SIMILAR also links the
+	 * listings found similar (staff_request_disclosures.stmts) */
+	[READ_DISCLOSURE] = STMT_REQ_DISCLOSURE,
+	[READ_REPLY_FILES] = STMT_REQ_REPLY_FILES,
+	[READ_SIMILAR] = STMT_REQ_SIMILAR,
 	[READ_STAFF_CHOICES] = STMT_REQ_STAFF_CHOICES,
 	[READ_TRANSFER_CHOICES] = STMT_REQ_TRANSFER_CHOICES,
 	[READ_PHRASES] = STMT_REQ_PHRASES,
@@ -266,6 +272,10 @@ static const char *data_label(const char *key)
 		/* a new 查询码 (issue 16 item 6), maybe issued on the linked request */
 		{ "identity_checked", "已核验申请人身份" },
 		{ "issued_on_request", "在关联的申请上发放" },
+		/* the disclosure log (issue 18 §2); a reply that listed itself
+		 * holds the listing as an object under "published" (shown 是) */
+		{ "published", "列入公开目录" }, { "public_title", "公开标题" },
+		{ "public_summary", "公开摘要" }, { "disclosure_id", NULL }, { "public_files", NULL },
 	};
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (!strcmp(labels[i].key, key))
@@ -316,6 +326,7 @@ static void add_events(struct request *req, struct json_object *m, const PGresul
 				struct json_object *pair = json_object_new_object();
 				const char *value = json_object_is_type(v, json_type_array)
 					? code_labels(req, k, v)
+					: json_object_is_type(v, json_type_object) ? "是"
 					: json_object_is_type(v, json_type_boolean)
 					? (json_object_get_boolean(v) ? "是" : "否")
 					: json_object_get_string(v);
@@ -718,6 +729,8 @@ static struct json_object *model_of(struct request *req, const struct page_reads
 	request_add_files(req, m, d->id, read_of(r, READ_FILES), read_of(r, READ_DOWNLOADS));
 	add_actions(req, m, d);
 	refine_actions(req, m);
+	request_add_disclosures(m, read_of(r, READ_DISCLOSURE), read_of(r, READ_REPLY_FILES),
+				read_of(r, READ_SIMILAR));
 	return m;
 }
 
@@ -872,6 +885,8 @@ static void render_page(struct request *req, const char *id, int status, enum re
 			select_choice(m, "outcome_choices", kept->input, "outcome");
 		if (!strcmp(kept->action, "transfer"))
 			select_choice(m, "transfer_choices", kept->input, "agency");
+		if (!strcmp(kept->action, "publish"))
+			request_keep_public_files(m, kept->input);
 		if (refused && refused->message)
 			add_error_summary(m, kept->action, refused);
 	}
