@@ -63,11 +63,38 @@ static bool load_target(struct step *st, struct target *t)
 	return true;
 }
 
+/* The applicant's files copied to the new request (WF_TRANSFER_FILES):
+ * their SHA-256s into the arrival event's data, as an upload's go into
+ * its step's. */
+static bool carry_files(struct step *st, const char *new_id, const char *target_id,
+			struct json_object *data)
+{
+	PGresult *res = step_exec(st, STMT_WF_TRANSFER_FILES, 3,
+				  (const char *[]){ st->id, new_id, target_id });
+	if (!res)
+		return false;
+	if (PQntuples(res)) {
+		struct json_object *list = json_object_new_array();
+		for (int i = 0; i < PQntuples(res); i++)
+			json_object_array_add(list, json_object_new_string(
+				PQgetvalue(res, i, COL(WF_TRANSFER_FILES, sha256))));
+		json_object_object_add(data, "files", list);
+	}
+	PQclear(res);
+	return true;
+}
+
 /* The new request's first event, by the member transferring, in its own
- * chain; the target's clerks alerted to confirm it (Art. 31). */
-static bool record_arrival(struct step *st, const char *new_id, const char *reason)
+ * chain, with the applicant's files; the target's clerks alerted to
+ * confirm it (Art. 31). */
+static bool record_arrival(struct step *st, const char *new_id, const char *target_id,
+			   const char *reason)
 {
 	struct json_object *data = json_object_new_object();
+	if (!carry_files(st, new_id, target_id, data)) {
+		json_object_put(data);
+		return false;
+	}
 	json_object_object_add(data, "from_tracking_no", json_object_new_string(st->tracking_no));
 	json_object_object_add(data, "from_agency_code", json_object_new_string(st->agency_code));
 	json_object_object_add(data, "from_agency_name", json_object_new_string(st->agency_name));
@@ -101,7 +128,7 @@ static const char *create_at_target(struct step *st, const struct target *t, con
 	const char *new_no = step_copy_value(st, res, 0, COL(WF_TRANSFER_INSERT, tracking_no));
 	PQclear(res);
 	if (!step_exec_ok(st, STMT_WF_TRANSFER_LINK, 2, (const char *[]){ st->id, new_id }) ||
-	    !record_arrival(st, new_id, reason))
+	    !record_arrival(st, new_id, t->id, reason))
 		return NULL;
 	step_data_int(st, "new_request_id", atoll(new_id));
 	return new_no;

@@ -20,6 +20,7 @@ import test_citizen_helpers as ch
 import test_report_helpers as rr
 import test_staff_common as h
 from mailbox import Mailbox
+from test_uploads import PNG, form_pairs, multipart
 
 S = None
 BOX = None
@@ -156,6 +157,31 @@ class TransferTest(unittest.TestCase):
         # Both chains still verify.
         r = S.ysqgk("audit", "verify")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_the_applicants_files_go_with_it(self):
+        c = ch.Client(S)
+        token = c.form(self.a)
+        pairs = [("csrf_token", c.csrf()), ("submit_token", token)] + form_pairs(ch.person())
+        ct, body = multipart(pairs, [("id_copy", "身份证.png", PNG)])
+        r = c._keep(S.request("POST", "/apply/" + self.a, body=body,
+                              headers=c._headers({"Content-Type": ct})))
+        self.assertEqual(r.status, 201, r)
+        rid = h.request_id(S, ch.receipt_keys(r.text)[0])
+        self.clerk.act(rid, "confirm")
+        new_id = self.transfer(rid, {"agency": self.b, "reason": "由另一部门办理"}
+                               )["transferred_to"]["id"]
+        files = "SELECT string_agg(purpose || ':' || display_name || ':' || encode(sha256, 'hex')"\
+                " || ':' || a.code, ',') FROM files f JOIN agencies a ON a.id = f.agency_id"\
+                " WHERE f.request_id = %d AND purpose <> 'notice'"
+        original, carried = S.psql(files % rid), S.psql(files % new_id)
+        self.assertEqual(carried, original.replace(":" + self.a, ":" + self.b))
+        self.assertTrue(carried.startswith("id_copy:身份证.png:"), carried)
+        sha = carried.split(":")[2]
+        arrival = S.psql("SELECT data->'files' FROM request_events WHERE request_id = %d"
+                         " AND action = 'transferred_in'" % new_id)
+        self.assertEqual(arrival, '["%s"]' % sha)
+        seen = self.clerk_b.request(new_id)
+        self.assertIn("身份证.png", str(seen["files"]))
 
     def test_a_new_code_on_either_replaces_the_shared_one(self):
         """The two requests share the applicant's code: a new one issued
