@@ -104,6 +104,13 @@ static void add_row(struct digest *d, const struct calendar *cal, int32_t today,
 	} else if (!strcmp(kind, "approval")) {
 		add_str(item, "what", "延期答复待审批");
 		name = "approvals";
+	} else if (!strcmp(kind, "complaint")) {
+		struct deadline dl = { .running = true };
+		date_parse(PQgetvalue(res, i, COL(DL_DIGEST_ROWS, due_on)), &dl.due);
+		int left = deadline_remaining(cal, &dl, today);
+		json_object_object_add(item, left < 0 ? "overdue" : "left",
+				       json_object_new_int(left < 0 ? -left : left));
+		name = "complaints";
 	}
 	json_object_array_add(section(d, name), item);
 	d->items++;

@@ -311,6 +311,29 @@ class ComplaintsTest(unittest.TestCase):
         again = S.ysqgk_env(env, "retention")
         self.assertIn("pseudonymised: 0 complaint(s)", again.stdout)
 
+    def test_the_heads_daily_digest_lists_complaints_waiting(self):
+        address = "head-%s@example.gov.cn" % secrets.token_hex(3)
+        S.psql("UPDATE staff SET email = '%s' WHERE id = %s" % (address, self.head.id))
+        late = self.file_json(agency=self.a)["complaint_no"]
+        S.psql("UPDATE complaints SET received_on = received_on - 60, due_on = due_on - 40"
+               " WHERE complaint_no = '%s'" % late)
+        r = S.ysqgk("deadlines", "--mail")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # (Other tests' messages may be refused for want of an address.)
+        S.ysqgk_env({"YSQGK_SMTP_URL": BOX.url, "YSQGK_MAIL_FROM": "ysqgk@agency.example.cn"},
+                    "notify", "--once")
+        mails = [m for m in BOX.messages() if address in m.envelope["rcpt_tos"]]
+        self.assertEqual(len(mails), 1)
+        body = mails[0].get_body().get_content()
+        self.assertIn("投诉举报待答复", body)
+        line = [l for l in body.splitlines() if late in l]
+        self.assertEqual(len(line), 1, body)
+        self.assertRegex(line[0], r"答复期限 \d{4}-\d\d-\d\d（已超期\d+个工作日）")
+        # Not to the department's own head: the complaint is about them.
+        S.psql("UPDATE staff SET email = 'a-%s' WHERE id = %s" % (address, self.head_a.id))
+        self.assertEqual(S.psql("SELECT count(*) FROM messages WHERE kind = 'digest'"
+                                " AND staff_id = %s" % self.head_a.id), "0")
+
     def test_reply_form_needs_text_and_csrf(self):
         c = self.file_json(agency=self.a)
         cid = complaint_row(c["complaint_no"], "id")
