@@ -10,11 +10,13 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -156,6 +158,27 @@ class Stack:
     @property
     def config(self):
         return os.path.join(self.dir, "ysqgk.conf")
+
+    def reload(self, timeout=10):
+        """SIGHUP to the app; returns once it logged the reload."""
+        before = self.logs().count("reloaded configuration")
+        os.kill(app_pid(self), signal.SIGHUP)
+        for _ in range(int(timeout * 10)):
+            if self.logs().count("reloaded configuration") > before:
+                return
+            time.sleep(0.1)
+        raise AssertionError("the app did not reload:\n" + self.logs()[-2000:])
+
+    def set_setting(self, key, value):
+        """`key = value` in the configuration file (None: the line removed),
+        applied through a reload."""
+        with open(self.config) as f:
+            conf = [l for l in f.read().splitlines() if not l.startswith(key)]
+        if value is not None:
+            conf.append("%s = %s" % (key, value))
+        with open(self.config, "w") as f:
+            f.write("\n".join(conf) + "\n")
+        self.reload()
 
     def ysqgk(self, *args, input=None):
         return subprocess.run([binary(), "--config", self.config, *args], input=input,

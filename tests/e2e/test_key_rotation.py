@@ -5,12 +5,9 @@ rotate) still hold, the old chains and the old anchor verify, and new
 events carry MACs under the new key. On a stack of its own."""
 
 import os
-import signal
 import tempfile
-import time
 import unittest
 
-import stack
 import test_staff_common as h
 
 S = None
@@ -25,14 +22,6 @@ def tearDownModule():
     S.stop()
 
 
-def reload_app():
-    before = S.logs().count("reloaded configuration")
-    os.kill(stack.app_pid(S), signal.SIGHUP)
-    for _ in range(100):
-        if S.logs().count("reloaded configuration") > before:
-            return
-        time.sleep(0.1)
-    raise AssertionError("the app did not reload:\n" + S.logs()[-2000:])
 
 
 def revealed(clerk, rid):
@@ -66,7 +55,7 @@ class KeyRotationTest(unittest.TestCase):
         with open(key + ".1", "rb") as f:
             self.assertEqual(f.read(), first)  # the file before, kept beside it
         self.assertEqual(os.stat(key).st_mode & 0o777, 0o600)
-        reload_app()
+        S.reload()
 
         # The session survives; the old request's 证件号码 still opens.
         self.assertTrue(revealed(clerk, old))

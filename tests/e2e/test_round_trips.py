@@ -7,10 +7,7 @@ On a stack of its own with one worker thread, so that the worker's copies
 one request serve the next: a page is measured the second time it is
 asked for, as it is under load."""
 
-import os
 import re
-import signal
-import time
 import unittest
 
 import stack
@@ -57,21 +54,6 @@ def round_trips(fetch):
     return best
 
 
-def set_server_timing(value):
-    """server_timing = value in the stack's configuration, through a reload
-    (SIGHUP)."""
-    with open(S.config) as f:
-        conf = [l for l in f.read().splitlines() if not l.startswith("server_timing")]
-    conf.append("server_timing = " + value)
-    with open(S.config, "w") as f:
-        f.write("\n".join(conf) + "\n")
-    before = S.logs().count("reloaded configuration")
-    os.kill(stack.app_pid(S), signal.SIGHUP)
-    for _ in range(100):
-        if S.logs().count("reloaded configuration") > before:
-            return
-        time.sleep(0.1)
-    raise AssertionError("the app did not reload")
 
 
 class ServerTimingTest(unittest.TestCase):
@@ -89,12 +71,12 @@ class ServerTimingTest(unittest.TestCase):
 
     def test_off_there_is_none(self):
         """Production's default: the header tells how a page works inside."""
-        set_server_timing("off")
+        S.set_setting("server_timing", "off")
         try:
             self.assertIsNone(S.get("/healthz").header("Server-Timing"))
             self.assertIsNone(S.get("/").header("Server-Timing"))
         finally:
-            set_server_timing("on")
+            S.set_setting("server_timing", "on")
         self.assertIsNotNone(S.get("/healthz").header("Server-Timing"))
 
 
