@@ -196,6 +196,13 @@ class CachedTest(Base):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.body, data)
         self.assertEqual(downloads(fid), 2)
+        # Each header once: nginx keeps the app's on the redirect, and the
+        # internal location adds only what nginx drops (the ETag).
+        names = [k.lower() for k, _ in r.headers]
+        for name in ("content-type", "content-disposition", "cache-control", "etag",
+                     "x-content-type-options", "content-security-policy"):
+            self.assertEqual(names.count(name), 1, (name, r.headers))
+        self.assertEqual(r.header("ETag"), '"%s"' % sha)
         # The internal location is not reachable from outside.
         self.assertEqual(S.get("/_files/%s" % sha).status, 404)
 
