@@ -105,6 +105,30 @@ class RedirectTest(unittest.TestCase):
         self.assertEqual(r.json()["status"], "submitted")
         self.assertIsNone(r.header("Location"))
 
+    def test_the_agency_facts_follow_a_change_at_once(self):
+        """The page names the agency from each worker's copy of its row
+        (issue 17): a change reaches every look-up after it."""
+        agency = h.new_agency(S, "agf")
+        no, code = h.Client(S).apply(agency, h.person())
+        keys = {"tracking_no": no, "query_code": code}
+
+        def agencies_seen():
+            seen = set()
+            for _ in range(16):         # more than the stack's worker threads
+                r = S.post_json("/api/v1/status", keys)
+                self.assertEqual(r.status, 200, r)
+                a = r.json()["agency"]
+                seen.add((a.get("office_phone"), a["review_body"]))
+            return seen
+
+        first = agencies_seen()
+        self.assertEqual(len(first), 1, first)
+        body = "测试市人民政府" + os.urandom(2).hex()
+        r = S.ysqgk("agency", "set", agency, "review_body", body)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        S.psql("UPDATE agencies SET office_phone = '0123-7654321' WHERE code = '%s'" % agency)
+        self.assertEqual(agencies_seen(), {("0123-7654321", body)})
+
     def test_an_expired_token_shows_the_form_with_the_number(self):
         c = h.Client(S)
         no, _ = c.apply(self.agency, h.person())

@@ -211,8 +211,11 @@ static enum lookup read_in(struct request *req, struct db *db, const char *hash,
 				     PQgetvalue(steps[READ_FIND].res, 0, COL(CITIZEN_STATUS_FIND, id)));
 		r->code_hash = hash;
 		r->db = db;
-		if (with_model && status_reads_found(steps + READ_PAGE))
+		if (with_model && status_reads_found(steps + READ_PAGE)) {
 			r->model = status_model_of(req, db, steps + READ_PAGE);
+			if (!r->model)
+				found = LOOKUP_FAILED;
+		}
 	}
 	*clean = found != LOOKUP_FAILED && PQntuples(steps[READ_STATE].res) == 0;
 	for (size_t i = 0; i < n; i++)
@@ -268,8 +271,11 @@ static void lookup_token(struct request *req, const char *token, bool with_model
 			r->code_hash = arena_strdup(req->arena, hash);
 			r->db = req->db;
 			r->result = LOOKUP_FOUND;
-			if (with_model)
+			if (with_model) {
 				r->model = status_model_of(req, req->db, steps + TOKEN_PAGE);
+				if (!r->model)
+					r->result = LOOKUP_FAILED;
+			}
 		} else {
 			req->log_why = "bad status token";
 		}

@@ -8,6 +8,7 @@
 #include "core/calendar_cache.h"
 #include "core/db_read.h"
 #include "core/file_links.h"
+#include "core/read_cache.h"
 #include "lib/buf.h"
 #include "domain/date.h"
 #include "domain/deadline.h"
@@ -533,6 +534,40 @@ static void add_transfer_link(struct request *req, struct json_object *m, const 
 	json_object_object_add(m, key, link);
 }
 
+/*
+ * The request's agency as the page names it, from the worker's copy of its
+ * row (read_cache: the agencies change rarely, and the copy goes when one
+ * does). NULL when the database failed: answered here.
+ */
+static struct json_object *agency_model(struct request *req, struct db *db, const char *agency_id)
+{
+	const char *params[] = { agency_id };
+	const PGresult *res = read_cached(db, STMT_CITIZEN_STATUS_AGENCY, READ_UNTIL_AGENCIES_CHANGE,
+					  1, params, NULL);
+	if (!db_ok(res) || PQntuples(res) != 1) {
+		respond_db_failure(req, res);
+		return NULL;
+	}
+	struct json_object *ag = json_object_new_object();
+	model_add_str(ag, "code", value(req, res, 0, COL(CITIZEN_STATUS_AGENCY, code)));
+	model_add_str(ag, "name", value(req, res, 0, COL(CITIZEN_STATUS_AGENCY, name)));
+	const char *office_address = value(req, res, 0, COL(CITIZEN_STATUS_AGENCY, office_address));
+	const char *office_phone = value(req, res, 0, COL(CITIZEN_STATUS_AGENCY, office_phone));
+	const char *office_hours = value(req, res, 0, COL(CITIZEN_STATUS_AGENCY, office_hours));
+	model_add_str(ag, "office_address", office_address);
+	model_add_str(ag, "office_phone", office_phone);
+	model_add_str(ag, "office_hours", office_hours);
+	/* Named in full wherever remedies are offered (行政复议法 Art. 24). */
+	const char *kind = PQgetvalue(res, 0, COL(CITIZEN_STATUS_AGENCY, kind));
+	const char *above = value(req, res, 0, COL(CITIZEN_STATUS_AGENCY, government_above));
+	model_add_str(ag, "review_body",
+		review_body_choose(value(req, res, 0, COL(CITIZEN_STATUS_AGENCY, review_body)),
+				   above, !strcmp(kind, "government"), NULL));
+	if (office_address || office_phone || office_hours)
+		add_true(ag, "has_office");
+	return ag;
+}
+
 /* The signed token (status_token) that the page's forms carry instead of
  * the query code (issue 16; core/file_links.h): a page's, never JSON's. */
 static void add_token(struct request *req, struct json_object *m, const PGresult *request)
@@ -612,24 +647,12 @@ struct json_object *status_model_of(struct request *req, struct db *db,
 		value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, supplement_text)));
 	add_date(a, m, "clock_stopped_since",
 		 value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, clock_stopped_since)));
-	struct json_object *ag = json_object_new_object();
-	model_add_str(ag, "code", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, agency_code)));
-	model_add_str(ag, "name", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, agency_name)));
-	const char *office_address =
-		value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, office_address));
-	const char *office_phone = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, office_phone));
-	const char *office_hours = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, office_hours));
-	model_add_str(ag, "office_address", office_address);
-	model_add_str(ag, "office_phone", office_phone);
-	model_add_str(ag, "office_hours", office_hours);
-	/* Named in full wherever remedies are offered (行政复议法 Art. 24). */
-	const char *kind = PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, agency_kind));
-	const char *above = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, government_above));
-	model_add_str(ag, "review_body",
-		review_body_choose(value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, review_body)),
-				   above, !strcmp(kind, "government"), NULL));
-	if (office_address || office_phone || office_hours)
-		add_true(ag, "has_office");
+	struct json_object *ag = agency_model(req, db, PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST,
+										agency_id)));
+	if (!ag) {
+		json_object_put(m);
+		return NULL;
+	}
 	json_object_object_add(m, "agency", ag);
 	add_transfer_link(req, m, "transferred_to", res, COL(CITIZEN_STATUS_REQUEST, transferred_to_no),
 			  COL(CITIZEN_STATUS_REQUEST, transferred_to_agency));

@@ -32,7 +32,8 @@ void status_reads_add(struct db_step *steps, const struct status_key *key);
 /* Whether the reads (all succeeded) found the request. */
 bool status_reads_found(const struct db_step *steps);
 
-/* The model from the reads (all succeeded, found). */
+/* The model from the reads (all succeeded, found); NULL, answered, when
+ * the database failed reading the agency's facts. */
 struct json_object *status_model_of(struct request *req, struct db *db,
 				    const struct db_step *steps);
 
