@@ -268,6 +268,20 @@ class TransferTest(unittest.TestCase):
         self.transfer(rid, {"agency": self.b, "reason": "x"}, expect=404, staff=self.clerk_b)
         self.assertEqual(h.row(S, rid, "status")["status"], "in_progress")
 
+    def test_the_form_offers_the_same_governments_agencies_that_take_requests(self):
+        gov, a, b = government()
+        office = h.new_agency(S, "to", parent=b)        # two levels down
+        closed = h.new_agency(S, "tc", parent=gov)
+        r = S.ysqgk("agency", "set", closed, "accepting", "false")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        other_gov, other_a, _ = government()             # another county
+        clerk = h.Staff(S, office)
+        rid, _, _ = received_online(clerk)
+        page = clerk.get("/staff/requests/%d" % rid).text
+        form = re.search(r'<select[^>]*name="agency"[^>]*>(.*?)</select>', page, re.S).group(1)
+        offered = set(re.findall(r'<option value="([^"]+)"', form))
+        self.assertEqual(offered, {gov, a, b})
+
     def test_form_needs_csrf_and_keeps_input(self):
         rid, _, _ = received_online(self.clerk)
         path = "/staff/requests/%d/transfer" % rid
