@@ -143,6 +143,19 @@ class QueueTableTest(unittest.TestCase):
         head.act(rid, "approve_extension", {"extension_id": ext, "reason": "同意"})
         self.assertEqual(head.queue()["counts"]["awaiting_approval"], 0)
         self.assertEqual(ids(head.queue("?approval=1")), [])
+        # A proposed deadline (Art. 35) waits until it is set or refused,
+        # and a later proposal waits again.
+        later = h.workdays_add(S, h.today(), 60)
+        clerk.act(rid, "ask_reasons", {"text": "请说明申请用途"})
+        clerk.act(rid, "reasons_answered", {"text": "编写地方志"})
+        clerk.act(rid, "set_deadline", {"due_on": later, "reason": "材料多"})
+        self.assertEqual(ids(head.queue("?approval=1")), [rid])
+        head.act(rid, "refuse_deadline", {"opinion": "不同意"})
+        self.assertEqual(head.queue()["counts"]["awaiting_approval"], 0)
+        clerk.act(rid, "set_deadline", {"due_on": later, "reason": "材料多，需检索档案"})
+        self.assertEqual(head.queue()["counts"]["awaiting_approval"], 1)
+        head.act(rid, "approve_deadline", {"opinion": "同意"})
+        self.assertEqual(ids(head.queue("?approval=1")), [])
 
     def test_item11_table_head_links_and_aria_sort(self):
         page = self.clerk.get("/staff?status=all&sort=received").text
