@@ -8,7 +8,8 @@ ID numbers, phone numbers and credit codes (422 naming the field) and warns
 of other people's names until `confirm_names`. The public pages:
 /disclosures (search by q, agency, year; paginated), /disclosures/{id},
 /api/v1/disclosures, the Atom feed, and downloads of the ticked files only.
-Staff opening a request see listings similar to its description, linked;
+Staff opening a request see the listings similar to its description, linked
+when it arrived or when the listing was published (sql/041);
 a listing three different applicants asked for is proposed on the admin
 page. On a stack of its own."""
 
@@ -323,6 +324,41 @@ class DisclosureTest(unittest.TestCase):
         proposals = admin.get("/admin", json_=True).json()["disclosure_proposals"]
         self.assertIn((did, 3), [(p["id"], p["applicants"]) for p in proposals])
 
+
+    def test_similar_linked_on_arrival_and_on_publishing_and_viewing_writes_nothing(self):
+        tag = words()
+        ask = "申请公开%s片区旧城改造项目的征收补偿方案和安置协议" % tag
+        # Open before the listing exists: linked when it is published.
+        before = self.received(description=ask)
+        rid, _ = self.replied(description="请公开%s片区旧城改造项目的征收补偿方案" % tag)
+        did = self.publish(rid, public_title="%s片区旧城改造项目征收补偿方案和安置协议" % tag,
+                           public_summary="%s片区旧城改造项目的征收补偿方案和安置协议。" % tag
+                           )["disclosure"]["id"]
+
+        def linked(request_id):
+            return S.psql("SELECT count(*) FROM disclosure_similar WHERE request_id = %d"
+                          " AND disclosure_id = %d" % (request_id, did)) == "1"
+
+        self.assertTrue(linked(before))
+        # Registered on paper after it: linked on arrival, before anyone
+        # opens it.
+        after = self.clerk.register(description=ask + "。", notify="none")
+        self.assertTrue(linked(after))
+        # The page shows the link and writes none.
+        S.psql("DELETE FROM disclosure_similar WHERE request_id = %d" % after)
+        for _ in range(3):
+            self.assertNotIn(did, [s["id"] for s in self.clerk.request(after)["similar_disclosures"]])
+            self.clerk.get("/staff/requests/%d" % after)
+        self.assertFalse(linked(after))
+        self.assertIn(did, [s["id"] for s in self.clerk.request(before)["similar_disclosures"]])
+        # A concluded request is not linked by a later listing.
+        done, _ = self.replied(description=ask + "（已答复）")
+        S.psql("DELETE FROM disclosure_similar WHERE request_id = %d" % done)
+        self.publish(self.replied(description="%s片区旧城改造安置房分配方案" % tag)[0],
+                     public_title="%s片区旧城改造项目征收补偿方案和安置协议（续）" % tag,
+                     public_summary="%s片区旧城改造项目的征收补偿方案和安置协议。" % tag)
+        self.assertEqual(S.psql("SELECT count(*) FROM disclosure_similar WHERE request_id = %d"
+                                % done), "0")
 
 def soon(check, seconds=1.0):
     """Whether check() comes true within `seconds` (asked every 0.1 s)."""

@@ -4,16 +4,14 @@
  * publish form's boxes (the reply's released documents, each ticked one
  * by one), and the listings similar to the request ("相似的已公开信息").
  *
- * Similar listings are linked when staff open the request, not when it
- * is submitted: every channel (online, registered on paper, imported,
- * transferred) passes through this page, and a listing published after
- * the request came in is found as well; the link is kept
- * (disclosure_similar), so the count of applicants who asked for a
- * listing (the admin page's proposals for 主动公开) grows with it. The
- * reads are among the page's own (one round trip, staff_request_model.c);
- * like them they run before the member's right to see the request is
- * checked, so the link is made whoever opens it — the same link any
- * member of its agency would make.
+ * Similar listings are linked by the database (sql/041): a request when
+ * it arrives, whichever way (online, registered on paper, imported,
+ * transferred), and a listing when it is published, to the requests
+ * still open. The link is kept (disclosure_similar), so the count of
+ * applicants who asked for a listing (the admin page's proposals for
+ * 主动公开) grows with it. This page only reads the links, among its own
+ * reads (one round trip, staff_request_model.c): viewing a request writes
+ * nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>

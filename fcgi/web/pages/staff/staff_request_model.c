@@ -54,8 +54,8 @@ static const enum stmt page_stmts[PAGE_READS] = {
 	[READ_MESSAGES] = STMT_REQ_MESSAGES,
 	[READ_FILES] = STMT_REQ_FILES,
 	[READ_DOWNLOADS] = STMT_REQ_FILE_DOWNLOADS,
-	/* the disclosure log (issue 18 §2); READ_SIMILAR also links the
-	 * listings found similar (staff_request_disclosures.stmts) */
+	/* the disclosure log (issue 18 §2): the request's listing, and the
+	 * listings linked to it as similar when it arrived (sql/041) */
 	[READ_DISCLOSURE] = STMT_REQ_DISCLOSURE,
 	[READ_REPLY_FILES] = STMT_REQ_REPLY_FILES,
 	[READ_SIMILAR] = STMT_REQ_SIMILAR,
