@@ -68,3 +68,38 @@ char *text_nfc(struct arena *a, const char *s, size_t len, size_t *out_len)
 		*out_len = n;
 	return out;
 }
+
+/* Length of a blank at s: ASCII white space, NBSP or the ideographic space. */
+static size_t blank_len(const unsigned char *s, size_t n)
+{
+	if (n >= 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r' ||
+		       s[0] == '\v' || s[0] == '\f'))
+		return 1;
+	if (n >= 2 && s[0] == 0xC2 && s[1] == 0xA0)
+		return 2;
+	if (n >= 3 && s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3;
+	return 0;
+}
+
+static size_t blank_len_before(const unsigned char *s, size_t end)
+{
+	if (end >= 1 && blank_len(s + end - 1, 1) == 1)
+		return 1;
+	if (end >= 2 && blank_len(s + end - 2, 2) == 2)
+		return 2;
+	if (end >= 3 && blank_len(s + end - 3, 3) == 3)
+		return 3;
+	return 0;
+}
+
+char *text_trim(struct arena *a, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t start = 0, end = strlen(s), n;
+	while (start < end && (n = blank_len(p + start, end - start)))
+		start += n;
+	while (end > start && (n = blank_len_before(p + start, end - start)))
+		end -= n;
+	return arena_strndup(a, s + start, end - start);
+}

@@ -35,4 +35,11 @@ bool text_forbidden_char(const char *s, size_t len, bool multiline, uint32_t *cp
 /* s (well-formed UTF-8) in Unicode NFC, in the arena; NULL if that fails. */
 char *text_nfc(struct arena *a, const char *s, size_t len, size_t *out_len);
 
+/*
+ * s without the blanks at either end, copied into the arena: ASCII white
+ * space, NBSP (U+00A0) and the ideographic space (U+3000) that a Chinese
+ * keyboard types in full-width mode. s must not be NULL.
+ */
+char *text_trim(struct arena *a, const char *s);
+
 #endif

@@ -16,6 +16,7 @@
 #include "domain/workdays.h"
 #include "lib/log.h"
 #include "lib/parse.h"
+#include "lib/textcheck.h"
 #include "service/requests.h"
 
 /* ---- checking what was typed ----------------------------------------------- */
@@ -33,17 +34,7 @@ static void refuse_field(struct json_object *errors, const char *field, const ch
 /* Trimmed text in the arena ("" for NULL). */
 static const char *trimmed(struct arena *a, const char *s)
 {
-	if (!s)
-		return "";
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	size_t n = strlen(s);
-	while (n && strchr(" \t\r\n", s[n - 1]))
-		n--;
-	char *out = arena_alloc(a, n + 1);
-	memcpy(out, s, n);
-	out[n] = '\0';
-	return out;
+	return s ? text_trim(a, s) : "";
 }
 
 static size_t chars(const char *s)

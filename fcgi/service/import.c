@@ -18,6 +18,7 @@
 #include "domain/vocab.h"
 #include "domain/workflow_rules.h"
 #include "core/events.h"
+#include "lib/textcheck.h"
 #include "lib/parse.h"
 #include "core/pii.h"
 #include "service/requests.h"
@@ -223,16 +224,6 @@ static bool read_header(struct ctx *c, const struct record *h, int map[NCOLS])
 
 /* ---- one row ---------------------------------------------------------------- */
 
-static const char *trimmed(struct arena *a, const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	return arena_strndup(a, s, n);
-}
-
 /* "2021-03-05", "2021/3/5", "2021.3.5", "2021-3-5". */
 static bool ledger_date(const char *s, int32_t *out)
 {
@@ -347,7 +338,7 @@ static const char *code_list(struct ctx *c, struct row *r, int col, const struct
 	bool first = true;
 	while (*p) {
 		size_t len = strcspn(p, ";|");
-		const char *item = trimmed(c->a, arena_strndup(c->a, p, len));
+		const char *item = text_trim(c->a, arena_strndup(c->a, p, len));
 		if (*item) {
 			if (!vocab_has(v, item))
 				import_problem(c, r->line, col, "“%s”不是有效代码（多项用分号隔开）",
@@ -520,7 +511,7 @@ static void check_row(struct ctx *c, const struct record *rec, const int map[NCO
 	memset(r, 0, sizeof *r);
 	r->line = rec->line;
 	for (int k = 0; k < NCOLS; k++)
-		r->v[k] = map[k] >= 0 && map[k] < rec->n ? trimmed(c->a, rec->fields[map[k]]) : "";
+		r->v[k] = map[k] >= 0 && map[k] < rec->n ? text_trim(c->a, rec->fields[map[k]]) : "";
 	if (rec->n != nfields) {
 		import_problem(c, r->line, -1, "有 %d 个字段，表头有 %d 个", rec->n, nfields);
 		r->broken = true;

@@ -58,41 +58,6 @@ char *fold_fullwidth(struct arena *a, const char *s)
 	return out;
 }
 
-/* Length of a blank at s: ASCII white space, NBSP or the ideographic space. */
-static size_t blank_len(const unsigned char *s, size_t n)
-{
-	if (n >= 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r' ||
-		       s[0] == '\v' || s[0] == '\f'))
-		return 1;
-	if (n >= 2 && s[0] == 0xC2 && s[1] == 0xA0)
-		return 2;
-	if (n >= 3 && s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
-		return 3;
-	return 0;
-}
-
-static size_t blank_len_before(const unsigned char *s, size_t end)
-{
-	if (end >= 1 && blank_len(s + end - 1, 1) == 1)
-		return 1;
-	if (end >= 2 && blank_len(s + end - 2, 2) == 2)
-		return 2;
-	if (end >= 3 && blank_len(s + end - 3, 3) == 3)
-		return 3;
-	return 0;
-}
-
-static char *trim(struct arena *a, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t start = 0, end = strlen(s), n;
-	while (start < end && (n = blank_len(p + start, end - start)))
-		start += n;
-	while (end > start && (n = blank_len_before(p + start, end - start)))
-		end -= n;
-	return arena_strndup(a, s + start, end - start);
-}
-
 /* CRLF and lone CR become LF (browsers send CRLF from a textarea). */
 static void newlines_to_lf(char *s)
 {
@@ -191,7 +156,7 @@ static const char *text(struct vctx *v, const char *field, const char *label,
 		failf(v, field, "%s含有无法识别的字符，请重新输入", label);
 		return NULL;
 	}
-	char *s = trim(v->a, raw);
+	char *s = text_trim(v->a, raw);
 	if (multiline)
 		newlines_to_lf(s);
 	if (has_control(s, multiline)) {

@@ -245,6 +245,9 @@ class ComplaintsTest(unittest.TestCase):
         empty = self.head.post_json(api, {"reply": "  "})
         self.assertEqual(empty.status, 422, empty)
         self.assertIn("请填写答复内容", empty.json()["errors"]["reply"])
+        # Full-width (ideographic) spaces are blanks too (text_trim).
+        empty = self.head.post_json(api, {"reply": "\u3000\u3000\u00a0"})
+        self.assertEqual(empty.status, 422, empty)
         text = "经核查，该局已于本周作出答复，并责令其改进期限管理。"
         r = self.head.post_json(api, {"reply": text})
         self.assertEqual(r.status, 200, r)

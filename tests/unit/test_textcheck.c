@@ -81,11 +81,29 @@ static void test_nfc(void **state)
 	arena_free(&a);
 }
 
+static void test_trim(void **state)
+{
+	(void)state;
+	struct arena a = { 0 };
+	/* ASCII white space, NBSP and the ideographic space, at either end. */
+	assert_string_equal("王小明", text_trim(&a, " \t\r\n王小明\n"));
+	assert_string_equal("王 小明", text_trim(&a, "\xe3\x80\x80王 小明\xc2\xa0\xe3\x80\x80"));
+	/* Inside, nothing changes. */
+	assert_string_equal("a\xe3\x80\x80" "b", text_trim(&a, "a\xe3\x80\x80" "b"));
+	/* All blank → empty; empty stays empty. */
+	assert_string_equal("", text_trim(&a, "\xe3\x80\x80 \xc2\xa0"));
+	assert_string_equal("", text_trim(&a, ""));
+	/* Not a blank: a lone 0xC2 or the first bytes of U+3000 are kept. */
+	assert_string_equal("x\xe3\x80", text_trim(&a, "x\xe3\x80"));
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forbidden_characters),
 		cmocka_unit_test(test_nfc),
+		cmocka_unit_test(test_trim),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "lib/textcheck.h"
 #include "web/auth.h"
 #include "web/http.h"
 #include "web/pages/admin/admin.h"
@@ -87,13 +88,8 @@ void page_admin_phrases(struct request *req)
 static const char *trimmed(struct request *req, const char *name)
 {
 	const char *v = fields_get(&req->form, name);
-	if (!v)
-		return NULL;
-	v += strspn(v, " \t\r\n");
-	size_t n = strlen(v);
-	while (n && strchr(" \t\r\n", v[n - 1]))
-		n--;
-	return n ? arena_strndup(req->arena, v, n) : NULL;
+	const char *t = v ? text_trim(req->arena, v) : "";
+	return *t ? t : NULL;
 }
 
 void page_admin_phrase_add(struct request *req)
