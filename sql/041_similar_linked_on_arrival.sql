@@ -32,21 +32,26 @@ CREATE TRIGGER requests_link_similar
 -- still open that are similar to it: a request that came in a day before
 -- the listing is as much "asked for" as one a day after. The open states
 -- are requests_queue_open_key_idx's (sql/003), so only the open requests
--- are compared, not the whole register.
+-- are compared, not the whole register. One function for the trigger and
+-- for the listings there are now (below).
+CREATE FUNCTION disclosure_link_open_requests(listing disclosures) RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO disclosure_similar (request_id, disclosure_id, similarity)
+	SELECT r.id, listing.id,
+	       similarity(r.description, disclosure_text(listing.title, listing.summary))
+	FROM requests r
+	WHERE listing.withdrawn_at IS NULL
+	  AND r.status IN ('submitted', 'in_progress', 'awaiting_supplement',
+			   'consulting', 'awaiting_fee')
+	  AND r.id <> listing.request_id
+	  AND disclosure_text(listing.title, listing.summary) % r.description
+	ON CONFLICT DO NOTHING
+$$;
+
 CREATE FUNCTION disclosures_link_open_requests() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	IF NEW.withdrawn_at IS NULL THEN
-		INSERT INTO disclosure_similar (request_id, disclosure_id, similarity)
-		SELECT r.id, NEW.id,
-		       similarity(r.description, disclosure_text(NEW.title, NEW.summary))
-		FROM requests r
-		WHERE r.status IN ('submitted', 'in_progress', 'awaiting_supplement',
-				   'consulting', 'awaiting_fee')
-		  AND r.id <> NEW.request_id
-		  AND disclosure_text(NEW.title, NEW.summary) % r.description
-		ON CONFLICT DO NOTHING;
-	END IF;
+	PERFORM disclosure_link_open_requests(NEW);
 	RETURN NULL;
 END;
 $$;
@@ -55,11 +60,4 @@ CREATE TRIGGER disclosures_link_open_requests
 	AFTER INSERT OR UPDATE OF title, summary, withdrawn_at ON disclosures
 	FOR EACH ROW EXECUTE FUNCTION disclosures_link_open_requests();
 
--- The listings there are now, and the requests still open.
-INSERT INTO disclosure_similar (request_id, disclosure_id, similarity)
-SELECT r.id, d.id, similarity(r.description, disclosure_text(d.title, d.summary))
-FROM disclosures d
-JOIN requests r ON disclosure_text(d.title, d.summary) % r.description AND r.id <> d.request_id
-WHERE d.withdrawn_at IS NULL
-  AND r.status IN ('submitted', 'in_progress', 'awaiting_supplement', 'consulting', 'awaiting_fee')
-ON CONFLICT DO NOTHING;
+SELECT disclosure_link_open_requests(d) FROM disclosures d WHERE d.withdrawn_at IS NULL;
