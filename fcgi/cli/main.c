@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "core/db.h"
 #include "lib/log.h"
+#include "lib/pwhash_helper.h"
 #include "core/migrate.h"
 #include "core/pii.h"
 #include "web/server.h"
@@ -346,6 +347,10 @@ static void print_help(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* The serving process's password hashing helper: not a command of
+	 * its own, started only by `serve` (lib/pwhash_helper.h). */
+	if (argc == 2 && !strcmp(argv[1], PWHASH_HELPER_COMMAND))
+		return pwhash_helper_serve(PWHASH_HELPER_FD);
 	const char *config_path = NULL;
 	int i = 1;
 	if (i + 1 < argc && !strcmp(argv[i], "--config")) {

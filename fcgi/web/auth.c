@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "web/auth_internal.h"
 #include "web/http.h"
 #include "lib/log.h"
+#include "lib/pwhash_helper.h"
 #include "core/pii.h"
 
 #define SESSION_TOKEN_BYTES 32
@@ -223,16 +225,24 @@ bool auth_attach_session(struct request *req)
  * all 8 worker threads for seconds and the home page waited behind them
  * (issue 12, item 4). Now AUTH_HASH_RUNNING run at once (128 MiB at most)
  * — and never more than half the machine's cores, so that pages always have
- * a core of their own (on two cores, two hashes let the home page's p99
- * reach the 50 ms it must stay under) —,
+ * a core of their own —,
  * AUTH_HASH_WAITING wait at most AUTH_HASH_WAIT_MS, and any further one is
  * refused at once (503 with Retry-After): at most 4 of the 8 threads ever
  * sit in password hashing, the rest keep serving pages.
+ *
+ * In `serve` (auth_hash_in_helpers), each turn is a slot with its own
+ * helper process (lib/pwhash_helper.h): the hash's 64 MiB is mapped and
+ * unmapped there, not in the address space the worker threads share, where
+ * it held the home page's p99 above 40 ms. A command-line process has no
+ * pages to protect and hashes in process.
  */
 static pthread_mutex_t pwhash_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pwhash_turn;
 static pthread_once_t pwhash_once = PTHREAD_ONCE_INIT;
 static int pwhash_running, pwhash_waiting, pwhash_limit;
+static struct pwhash_helper pwhash_helpers[AUTH_HASH_RUNNING];
+static _Atomic bool pwhash_in_helpers;	/* auth_hash_in_helpers() */
+static bool pwhash_slot_taken[AUTH_HASH_RUNNING];
 
 /* The wait is measured on the monotonic clock: a change of the wall clock
  * (or libfaketime in tests/at.sh) must not stretch or cut it. */
@@ -246,6 +256,20 @@ static void pwhash_init(void)
 	long half_the_cores = sysconf(_SC_NPROCESSORS_ONLN) / 2;
 	pwhash_limit = half_the_cores < 1 ? 1
 		: half_the_cores > AUTH_HASH_RUNNING ? AUTH_HASH_RUNNING : (int)half_the_cores;
+	for (int i = 0; i < AUTH_HASH_RUNNING; i++)
+		pwhash_helpers[i] = (struct pwhash_helper)PWHASH_HELPER_INIT;
+}
+
+void auth_hash_in_helpers(void)
+{
+	pwhash_in_helpers = true;
+}
+
+void auth_hash_helpers_stop(void)
+{
+	pthread_once(&pwhash_once, pwhash_init);
+	for (int i = 0; i < AUTH_HASH_RUNNING; i++)
+		pwhash_helper_stop(&pwhash_helpers[i]);
 }
 
 static struct timespec deadline_in(int ms)
@@ -261,8 +285,19 @@ static struct timespec deadline_in(int ms)
 	return t;
 }
 
-/* A turn to hash, false when the queue is full or the wait too long. */
-static bool pwhash_enter(void)
+static struct pwhash_helper *pwhash_take_slot(void)
+{
+	for (int i = 0; i < pwhash_limit; i++)
+		if (!pwhash_slot_taken[i]) {
+			pwhash_slot_taken[i] = true;
+			return &pwhash_helpers[i];
+		}
+	return NULL;	/* not reached: pwhash_running < pwhash_limit */
+}
+
+/* A turn to hash, with its slot's helper; NULL when the queue is full or
+ * the wait too long. */
+static struct pwhash_helper *pwhash_enter(void)
 {
 	pthread_once(&pwhash_once, pwhash_init);
 	pthread_mutex_lock(&pwhash_lock);
@@ -276,15 +311,19 @@ static bool pwhash_enter(void)
 		pwhash_waiting--;
 		turn = pwhash_running < pwhash_limit;
 	}
-	if (turn)
+	struct pwhash_helper *slot = NULL;
+	if (turn) {
 		pwhash_running++;
+		slot = pwhash_take_slot();
+	}
 	pthread_mutex_unlock(&pwhash_lock);
-	return turn;
+	return slot;
 }
 
-static void pwhash_leave(void)
+static void pwhash_leave(struct pwhash_helper *slot)
 {
 	pthread_mutex_lock(&pwhash_lock);
+	pwhash_slot_taken[slot - pwhash_helpers] = false;
 	pwhash_running--;
 	pthread_cond_signal(&pwhash_turn);
 	pthread_mutex_unlock(&pwhash_lock);
@@ -313,11 +352,20 @@ enum auth_pw auth_password_check(const char *hash, const char *password)
 		pthread_once(&dummy_once, make_dummy_hash);
 		hash = dummy_hash;
 	}
-	if (!pwhash_enter())
+	struct pwhash_helper *slot = pwhash_enter();
+	if (!slot)
 		return AUTH_PW_BUSY;
-	int r = crypto_pwhash_str_verify(hash, password, strlen(password));
-	pwhash_leave();
-	return r == 0 && hash != dummy_hash ? AUTH_PW_RIGHT : AUTH_PW_WRONG;
+	enum pwhash_answer a = pwhash_in_helpers ? pwhash_helper_verify(slot, hash, password)
+						 : PWHASH_UNAVAILABLE;
+	if (a == PWHASH_UNAVAILABLE) {
+		/* A sign-in is not refused for want of a helper: hashed here. */
+		if (pwhash_in_helpers)
+			log_error("password hashing helper unavailable: hashing in process");
+		a = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0
+			? PWHASH_OK : PWHASH_NO;
+	}
+	pwhash_leave(slot);
+	return a == PWHASH_OK && hash != dummy_hash ? AUTH_PW_RIGHT : AUTH_PW_WRONG;
 }
 
 bool auth_transaction(struct request *req, bool (*fn)(struct request *, void *), void *ctx)
@@ -467,11 +515,18 @@ static int hash_now(const char *password, char out[crypto_pwhash_STRBYTES])
 
 bool auth_hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
 {
-	if (!pwhash_enter())
+	struct pwhash_helper *slot = pwhash_enter();
+	if (!slot)
 		return false;
-	int r = hash_now(password, out);
-	pwhash_leave();
-	return r == 0;
+	enum pwhash_answer a = pwhash_in_helpers ? pwhash_helper_hash(slot, password, out)
+						 : PWHASH_UNAVAILABLE;
+	if (a == PWHASH_UNAVAILABLE) {
+		if (pwhash_in_helpers)
+			log_error("password hashing helper unavailable: hashing in process");
+		a = hash_now(password, out) == 0 ? PWHASH_OK : PWHASH_NO;
+	}
+	pwhash_leave(slot);
+	return a == PWHASH_OK;
 }
 
 void auth_random_password(char out[17])

@@ -5,7 +5,9 @@
  * on a bounded queue: AUTH_HASH_RUNNING at a time per process (half the
  * cores on a smaller machine) and AUTH_HASH_WAITING
  * waiting; beyond that the answer is 503 with Retry-After at once, so that
- * a burst of sign-ins never holds every worker thread.
+ * a burst of sign-ins never holds every worker thread. In the serving
+ * process the hashes run in helper processes (lib/pwhash_helper.h), out of
+ * the address space the worker threads share.
  *
  * Sign-in input is bounded before any work (AUTH_USERNAME_MAX_CHARS,
  * AUTH_PASSWORD_MAX_BYTES: else 400). Wrong passwords are counted per
@@ -109,6 +111,14 @@ bool auth_sees_agency(struct request *req, long long agency_id);
 
 /* A Chinese message when the password is too weak, else NULL. */
 const char *auth_password_problem(const char *password);
+
+/* From now on, hash in helper processes rather than in this one (`serve`
+ * calls it before its worker threads start). */
+void auth_hash_in_helpers(void);
+
+/* Ends the helpers and waits for them (at the end of `serve`, once no
+ * worker thread hashes any more). */
+void auth_hash_helpers_stop(void);
 
 /* The Argon2id string of password into out; false if out of memory or
  * the hashing queue is full. */

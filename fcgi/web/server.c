@@ -728,6 +728,7 @@ int server_run(struct app *app, const char *config_path)
 	 * After the mask: pdfdoc starts its renderer thread here, which must
 	 * not take a SIGHUP (its default action ends the process). */
 	pdfdoc_global_init();
+	auth_hash_in_helpers();
 
 	gate = gate_start(listen_fd, app->config.request_timeout_ms);
 	int n = app->config.threads;
@@ -750,6 +751,7 @@ int server_run(struct app *app, const char *config_path)
 	}
 	log_info("signal %d: finishing in-flight requests", sig);
 	stop_workers(slots, n);
+	auth_hash_helpers_stop();
 	for (int i = 0; i < n; i++) {
 		db_close(&slots[i].w.db);
 		if (slots[i].w.standby.conninfo)

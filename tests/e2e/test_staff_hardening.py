@@ -17,6 +17,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import socket
 import struct
 import threading
@@ -206,6 +207,40 @@ class HashQueueTest(unittest.TestCase):
         # to 3x its own p99, still far below the seconds it took when
         # every worker thread waited for the one hashing slot.
         self.assertLess(load99, max(0.050, 3 * base99), (base99, load99))
+
+    def hash_helpers(self):
+        """The app's children that run `ysqgk pwhash-helper`."""
+        app, found = stack.app_pid(S), []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open("/proc/%s/stat" % pid) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    argv = f.read().split(b"\0")
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == app and argv[1:2] == [b"pwhash-helper"]:
+                found.append(int(pid))
+        return found
+
+    def test_item4_argon2id_runs_in_a_helper_process_that_comes_back(self):
+        # The 64 MiB of each hash is mapped in a process of its own: in the
+        # serving process it held the home page's p99 above 40 ms.
+        user = h.add_user(S, h.new_agency(S))
+        self.assertEqual(sign_in(S, user, h.PASSWORD).status, 200)
+        helpers = self.hash_helpers()
+        self.assertGreaterEqual(len(helpers), 1)
+        # A helper killed between two sign-ins costs neither of them.
+        for pid in helpers:
+            os.kill(pid, signal.SIGKILL)
+        self.assertEqual(sign_in(S, user, h.PASSWORD).status, 200)
+        self.assertEqual(sign_in(S, user, "wrong-password-1").status, 401)
+        again = self.hash_helpers()
+        self.assertGreaterEqual(len(again), 1)
+        self.assertFalse(set(again) & set(helpers), (helpers, again))
+        # The dead ones were waited for, not left as zombies.
+        for pid in helpers:
+            self.assertFalse(os.path.exists("/proc/%d" % pid), pid)
 
 
 class LockOutTest(unittest.TestCase):
