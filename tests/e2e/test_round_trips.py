@@ -95,6 +95,10 @@ class RequestPageTest(unittest.TestCase):
                             ("/api/v1/requests/%d" % rid, True)):
             rt, st, r = round_trips(lambda: staff.get(path, json_=json_))
             self.assertEqual(rt, 1, "%s: %d round trips, %d statements" % (path, rt, st))
+            # The page's twelve reads of the request; the forms' choices
+            # (the agency's staff, phrases, transfer choices) are the
+            # worker's copies, as the API that has no forms.
+            self.assertEqual(st, 12, "%s: %d statements" % (path, st))
 
     def test_a_new_online_request(self):
         rid, _, _ = h.submit_online(S, self.agency)
@@ -140,6 +144,10 @@ class OtherPagesTest(unittest.TestCase):
         rt, st, _ = round_trips(lambda: S.post_json("/api/v1/status",
                                                     {"tracking_no": no, "query_code": code}))
         self.assertEqual(rt, 1, "%d round trips, %d statements" % (rt, st))
+        # The request found with the address's limiter state in one
+        # statement; the request's row with its 补正 and its choices; its
+        # events, notices and files. The agency is the worker's copy.
+        self.assertEqual(st, 5, "%d statements" % st)
 
     def test_the_queue(self):
         h.submit_online(S, self.agency)

@@ -179,21 +179,19 @@ static bool limiter_exec(struct request *req, enum stmt s, bool *claimed)
 }
 
 /*
- * One round trip (issue 17): the address's limiter state, the request of
- * this number and code, and — with_model — the whole status page's reads.
- * Sets r->id, r->db and r->model when found; *clean when the address has
- * no failure in this window.
+ * One round trip (issue 17): the request of this number and code with the
+ * address's limiter state, in one statement, and — with_model — the whole
+ * status page's reads. Sets r->id, r->db and r->model when found; *clean
+ * when the address has no failure in this window.
  */
-enum { READ_STATE, READ_FIND, READ_PAGE };
+enum { READ_FIND, READ_PAGE };
 static enum lookup read_in(struct request *req, struct db *db, const char *hash,
 			   bool with_model, struct lookup_result *r, bool *clean)
 {
-	const char *bucket[] = { http_client_bucket(req) };
-	const char *find[] = { r->tracking_no, hash };
+	const char *find[] = { http_client_bucket(req), r->tracking_no, hash };
 	struct status_key key = { .params = { NULL, r->tracking_no, hash } };
 	struct db_step steps[READ_PAGE + STATUS_READS] = {
-		[READ_STATE] = { .stmt = STMT_CITIZEN_LOOKUP_STATE, .nparams = 1, .params = bucket },
-		[READ_FIND] = { .stmt = STMT_CITIZEN_STATUS_FIND, .nparams = 2, .params = find },
+		[READ_FIND] = { .stmt = STMT_CITIZEN_LOOKUP_FIND, .nparams = 3, .params = find },
 	};
 	size_t n = READ_PAGE;
 	if (with_model) {
@@ -201,14 +199,15 @@ static enum lookup read_in(struct request *req, struct db *db, const char *hash,
 		n += STATUS_READS;
 	}
 	enum lookup found = LOOKUP_FAILED;
-	if (!db_exec_steps(db, steps, n)) {
-		respond_db_failure(req, steps[READ_STATE].res);
-	} else if (PQntuples(steps[READ_FIND].res) != 1) {
+	bool read = db_exec_steps(db, steps, n) && PQntuples(steps[READ_FIND].res) == 1;
+	const PGresult *row = steps[READ_FIND].res;
+	if (!read) {
+		respond_db_failure(req, row);
+	} else if (PQgetisnull(row, 0, COL(CITIZEN_LOOKUP_FIND, id))) {
 		found = LOOKUP_WRONG;
 	} else {
 		found = LOOKUP_FOUND;
-		r->id = arena_strdup(req->arena,
-				     PQgetvalue(steps[READ_FIND].res, 0, COL(CITIZEN_STATUS_FIND, id)));
+		r->id = arena_strdup(req->arena, PQgetvalue(row, 0, COL(CITIZEN_LOOKUP_FIND, id)));
 		r->code_hash = hash;
 		r->db = db;
 		if (with_model && status_reads_found(steps + READ_PAGE)) {
@@ -217,7 +216,7 @@ static enum lookup read_in(struct request *req, struct db *db, const char *hash,
 				found = LOOKUP_FAILED;
 		}
 	}
-	*clean = found != LOOKUP_FAILED && PQntuples(steps[READ_STATE].res) == 0;
+	*clean = found != LOOKUP_FAILED && PQgetisnull(row, 0, COL(CITIZEN_LOOKUP_FIND, failures));
 	for (size_t i = 0; i < n; i++)
 		PQclear(steps[i].res);
 	return found;

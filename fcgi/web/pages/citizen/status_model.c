@@ -352,34 +352,38 @@ static void add_files(struct request *req, const PGresult *res, struct json_obje
 }
 
 /* The 补正 request, if any; sets *open when the applicant can answer now. */
+/* The 补正 asked of the applicant, from the request's row (res: its
+ * CITIZEN_STATUS_REQUEST row, the supplement's columns NULL when none);
+ * *open when it can still be answered. */
 static void add_supplement(struct request *req, const PGresult *res, const char *status,
 			   struct json_object *m, bool *open)
 {
 	*open = false;
-	if (PQntuples(res) == 1) {
-		struct json_object *s = json_object_new_object();
-		struct arena *a = req->arena;
-		add_date(a, s, "asked_on",
-			 value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, asked_on)));
-		model_add_str(s, "what", value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, what)));
-		add_date(a, s, "answer_by",
-			 value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, answer_by)));
-		add_date(a, s, "answered_on",
-			 value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, answered_on)));
-		model_add_str(s, "answer", value(req, res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, answer)));
-		const char *state = PQgetvalue(res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, state));
-		model_add_str(s, "state", state);
-		bool in_time =
-			!strcmp(PQgetvalue(res, 0, COL(CITIZEN_STATUS_SUPPLEMENT, in_time)), "t");
-		*open = !strcmp(status, "awaiting_supplement") && !strcmp(state, "asked") && in_time;
-		if (*open)
-			add_true(s, "open");
-		else if (!strcmp(state, "asked") || !strcmp(state, "expired"))
-			add_true(s, "expired");
-		else
-			add_true(s, "answered");
-		json_object_object_add(m, "supplement", s);
-	}
+	const char *state = value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, supplement_state));
+	if (!state)
+		return;
+	struct json_object *s = json_object_new_object();
+	struct arena *a = req->arena;
+	add_date(a, s, "asked_on",
+		 value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, supplement_asked_on)));
+	model_add_str(s, "what", value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, supplement_what)));
+	add_date(a, s, "answer_by",
+		 value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, supplement_answer_by)));
+	add_date(a, s, "answered_on",
+		 value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, supplement_answered_on)));
+	model_add_str(s, "answer",
+		      value(req, res, 0, COL(CITIZEN_STATUS_REQUEST, supplement_answer)));
+	model_add_str(s, "state", state);
+	bool in_time =
+		!strcmp(PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, supplement_in_time)), "t");
+	*open = !strcmp(status, "awaiting_supplement") && !strcmp(state, "asked") && in_time;
+	if (*open)
+		add_true(s, "open");
+	else if (!strcmp(state, "asked") || !strcmp(state, "expired"))
+		add_true(s, "expired");
+	else
+		add_true(s, "answered");
+	json_object_object_add(m, "supplement", s);
 }
 
 /*
@@ -485,20 +489,18 @@ static const char *labels_of(struct arena *a, const struct vocab *v, const char 
 	return out;
 }
 
-static void add_choices(struct request *req, const PGresult *res, struct json_object *m,
-			const char *tracking_no)
+/* The receipt's choices (provision_forms and obtain_methods as
+ * comma-separated codes, email) and the status page's address. */
+static void add_choices(struct request *req, struct json_object *m, const char *provision_forms,
+			const char *obtain_methods, const char *email, const char *tracking_no)
 {
-	if (PQntuples(res) == 1) {
-		model_add_str(m, "provision_text", labels_of(req->arena, &vocab_provision_form,
-			PQgetvalue(res, 0, COL(CITIZEN_REQUEST_CHOICES, provision_forms))));
-		model_add_str(m, "obtain_text", labels_of(req->arena, &vocab_obtain_method,
-			PQgetvalue(res, 0, COL(CITIZEN_REQUEST_CHOICES, obtain_methods))));
-		const char *email = PQgetvalue(res, 0, COL(CITIZEN_REQUEST_CHOICES, email));
-		size_t n = strlen(email) + 4;
-		char *masked = arena_alloc(req->arena, n);
-		if (*email && mask_email(email, masked, n))
-			model_add_str(m, "email_masked", masked);
-	}
+	model_add_str(m, "provision_text",
+		      labels_of(req->arena, &vocab_provision_form, provision_forms));
+	model_add_str(m, "obtain_text", labels_of(req->arena, &vocab_obtain_method, obtain_methods));
+	size_t n = strlen(email) + 4;
+	char *masked = arena_alloc(req->arena, n);
+	if (*email && mask_email(email, masked, n))
+		model_add_str(m, "email_masked", masked);
 	const char *origin = http_site_origin(req);
 	char *url = arena_alloc(req->arena, strlen(origin) + strlen(tracking_no) + 16);
 	sprintf(url, "%s/status?no=%s", origin, tracking_no);
@@ -512,7 +514,10 @@ bool status_model_add_choices(struct request *req, struct json_object *m, const 
 	PGresult *res = db_exec_or_respond(req, req->db, STMT_CITIZEN_REQUEST_CHOICES, 3, params);
 	if (!res)
 		return false;
-	add_choices(req, res, m, tracking_no);
+	if (PQntuples(res) == 1)
+		add_choices(req, m, PQgetvalue(res, 0, COL(CITIZEN_REQUEST_CHOICES, provision_forms)),
+			    PQgetvalue(res, 0, COL(CITIZEN_REQUEST_CHOICES, obtain_methods)),
+			    PQgetvalue(res, 0, COL(CITIZEN_REQUEST_CHOICES, email)), tracking_no);
 	PQclear(res);
 	return true;
 }
@@ -582,10 +587,10 @@ static void add_token(struct request *req, struct json_object *m, const PGresult
 /* The reads of one status page, in the order status_reads_add() sends
  * them: the request's row first. */
 static const enum stmt status_reads[STATUS_READS] = {
-	STMT_CITIZEN_STATUS_REQUEST, STMT_CITIZEN_STATUS_SUPPLEMENT, STMT_CITIZEN_STATUS_EVENTS,
-	STMT_CITIZEN_STATUS_NOTICES, STMT_CITIZEN_STATUS_FILES, STMT_CITIZEN_REQUEST_CHOICES,
+	STMT_CITIZEN_STATUS_REQUEST, STMT_CITIZEN_STATUS_EVENTS, STMT_CITIZEN_STATUS_NOTICES,
+	STMT_CITIZEN_STATUS_FILES,
 };
-enum { READ_REQUEST, READ_SUPPLEMENT, READ_EVENTS, READ_NOTICES, READ_FILES, READ_CHOICES };
+enum { READ_REQUEST, READ_EVENTS, READ_NOTICES, READ_FILES };
 
 void status_reads_add(struct db_step *steps, const struct status_key *key)
 {
@@ -679,11 +684,13 @@ struct json_object *status_model_of(struct request *req, struct db *db,
 
 	bool can_answer;
 	const char *tracking_no = json_object_get_string(json_object_object_get(m, "tracking_no"));
-	add_supplement(req, steps[READ_SUPPLEMENT].res, status, m, &can_answer);
+	add_supplement(req, res, status, m, &can_answer);
 	add_events(req, steps[READ_EVENTS].res, m);
 	add_notices(req, steps[READ_NOTICES].res, m);
 	add_files(req, steps[READ_FILES].res, m);
-	add_choices(req, steps[READ_CHOICES].res, m, tracking_no);
+	add_choices(req, m, PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, provision_forms)),
+		    PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, obtain_methods)),
+		    PQgetvalue(res, 0, COL(CITIZEN_STATUS_REQUEST, email)), tracking_no);
 	if (can_answer)
 		add_true(m, "can_supplement");
 	if (!received)

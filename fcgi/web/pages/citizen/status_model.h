@@ -23,7 +23,7 @@ struct json_object *status_model(struct request *req, struct db *db, const char 
  * keyed hash} (citizen.stmts, CITIZEN_STATUS_OF). The key must outlive the
  * steps.
  */
-#define STATUS_READS 6
+#define STATUS_READS 4
 struct status_key {
 	const char *params[3];
 };
