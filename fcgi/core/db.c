@@ -113,6 +113,7 @@ static const char *const topic_table[DB_TOPICS] = {
 	[DB_TOPIC_COMPLAINTS] = "complaints",
 	[DB_TOPIC_DISCLOSURES] = "disclosures",
 	[DB_TOPIC_DISCLOSURE_FILES] = "disclosure_files",
+	[DB_TOPIC_REPLY_PHRASES] = "reply_phrases",
 };
 
 /*

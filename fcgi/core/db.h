@@ -31,6 +31,7 @@ enum db_topic {
 	DB_TOPIC_COMPLAINTS,	/* sql/037 */
 	DB_TOPIC_DISCLOSURES,		/* the disclosure log (sql/034) */
 	DB_TOPIC_DISCLOSURE_FILES,
+	DB_TOPIC_REPLY_PHRASES,	/* sql/042 */
 	DB_TOPICS
 };
 #define DB_TOPIC_BIT(t) (1u << (t))

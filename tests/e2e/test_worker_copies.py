@@ -134,6 +134,56 @@ class SessionCopiesTest(unittest.TestCase):
         self.assertNotIn(200, self.session_statuses())
 
 
+class RequestFormCopiesTest(unittest.TestCase):
+    """The request page's forms list its agency's clerks and heads, its
+    reply phrases and the agencies it may be transferred to, from each
+    worker's copies of those three reads: a change shows at once."""
+
+    def setUp(self):
+        self.agency = h.new_agency(S, "rf")
+        self.clerk = h.Staff(S, self.agency)
+        self.rid = self.clerk.register()
+
+    def pages(self):
+        return [r.text for r in on_every_worker(
+            lambda: S.get("/staff/requests/%d" % self.rid, headers={
+                "Cookie": self.clerk.headers()["Cookie"]}))]
+
+    def agency_id(self):
+        return S.psql("SELECT id FROM agencies WHERE code = '%s'" % self.agency)
+
+    def test_a_new_phrase_shows_at_once(self):
+        for page in self.pages():
+            self.assertNotIn("新增的常用语", page)
+        S.psql("INSERT INTO reply_phrases (agency_id, name, body) VALUES (%s, '新增的常用语', '正文')"
+               % self.agency_id())
+        for page in self.pages():
+            self.assertIn("新增的常用语", page)
+        S.psql("DELETE FROM reply_phrases WHERE agency_id = %s" % self.agency_id())
+        for page in self.pages():
+            self.assertNotIn("新增的常用语", page)
+
+    def test_a_new_or_disabled_clerk_shows_at_once(self):
+        colleague = h.add_user(S, self.agency, name="新来的同事")
+        for page in self.pages():
+            self.assertIn("新来的同事", page)
+        r = S.ysqgk("user", "disable", colleague)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for page in self.pages():
+            self.assertNotIn("新来的同事", page)
+
+    def test_a_new_agency_of_the_government_is_offered_at_once(self):
+        self.pages()
+        sibling = h.new_agency(S, "rfs")
+        # new_agency's are top-level: put it under the request's root.
+        S.psql("UPDATE agencies SET parent_id = %s WHERE code = '%s'" % (self.agency_id(), sibling))
+        for page in self.pages():
+            self.assertIn("测试局" + sibling, page)
+        S.psql("UPDATE agencies SET accepting = false WHERE code = '%s'" % sibling)
+        for page in self.pages():
+            self.assertNotIn("测试局" + sibling, page)
+
+
 class CalendarCopiesTest(unittest.TestCase):
     def test_an_imported_holiday_counts_at_once_on_every_worker(self):
         agency = h.new_agency(S, "cal")

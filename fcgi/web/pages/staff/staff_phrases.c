@@ -30,14 +30,7 @@ static bool may_fill(const char *action, const char *field)
 	return false;
 }
 
-/* The request page reads its agency's phrases by the request (REQ_PHRASES),
- * an agency's page by the agency (PHRASE_LIST): one list of columns. */
-_Static_assert((int)COL(REQ_PHRASES, id) == (int)COL(PHRASE_LIST, id) &&
-	       (int)COL(REQ_PHRASES, name) == (int)COL(PHRASE_LIST, name) &&
-	       (int)COL(REQ_PHRASES, body) == (int)COL(PHRASE_LIST, body),
-	       "REQ_PHRASES and PHRASE_LIST name the same columns");
-
-/* [{id, name}] (and body) of PHRASE_LIST's or REQ_PHRASES's rows. */
+/* [{id, name}] (and body) of PHRASE_LIST's rows. */
 static struct json_object *phrase_list(const PGresult *res, bool bodies)
 {
 	struct json_object *list = json_object_new_array();

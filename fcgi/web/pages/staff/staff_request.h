@@ -73,7 +73,7 @@ void staff_preview_api(struct request *req, const char *id, const char *action);
  * the field named by `insert_phrase` of the kept form, shown again. */
 void staff_insert_phrase(struct request *req, const char *id, const struct kept_form *kept);
 /* The phrases of the forms (phrases: [{id, name}], has_phrases) from the
- * rows of STMT_REQ_PHRASES. */
+ * rows of STMT_PHRASE_LIST for the request's agency. */
 void request_add_phrases(struct json_object *m, const PGresult *phrases);
 
 /* staff_request_files.c (issue 15): the request's files with their sizes

@@ -16,6 +16,7 @@
 #include "web/upload.h"
 #include "web/pages/pages.h"
 #include "core/pii.h"
+#include "core/read_cache.h"
 #include "service/workflow.h"
 #include "core/clock.h"
 #include "domain/vocab.h"
@@ -32,17 +33,16 @@ static const char *fmt(struct request *req, int32_t d)
 /*
  * Every read of the request page, keyed by the request's id alone (what
  * depends on its agency finds the agency in SQL), so that all are sent
- * together (db_exec_steps). The forms' choices come last: the HTML page
- * reads them, the API does not. The session, the agency's settings and
- * the calendar come from the worker's copies (core/read_cache.h).
+ * together (db_exec_steps). The session, the agency's settings, the
+ * calendar and — for the HTML page's forms — the agency's staff, phrases
+ * and transfer choices come from the worker's copies (core/read_cache.h,
+ * add_form_choices).
  */
 enum page_read {
 	READ_DETAIL, READ_CLOCK, READ_EVENTS, READ_RECORDS, READ_REASONS,
 	READ_DEADLINE_PROPOSAL, READ_MESSAGES, READ_FILES, READ_DOWNLOADS,
-	READ_DISCLOSURE, READ_REPLY_FILES, READ_SIMILAR,
-	READ_STAFF_CHOICES, READ_TRANSFER_CHOICES, READ_PHRASES, PAGE_READS
+	READ_DISCLOSURE, READ_REPLY_FILES, READ_SIMILAR, PAGE_READS
 };
-#define READ_FORMS READ_STAFF_CHOICES	/* the first of the forms' reads */
 
 static const enum stmt page_stmts[PAGE_READS] = {
 	[READ_DETAIL] = STMT_REQ_DETAIL,
@@ -59,9 +59,6 @@ static const enum stmt page_stmts[PAGE_READS] = {
 	[READ_DISCLOSURE] = STMT_REQ_DISCLOSURE,
 	[READ_REPLY_FILES] = STMT_REQ_REPLY_FILES,
 	[READ_SIMILAR] = STMT_REQ_SIMILAR,
-	[READ_STAFF_CHOICES] = STMT_REQ_STAFF_CHOICES,
-	[READ_TRANSFER_CHOICES] = STMT_REQ_TRANSFER_CHOICES,
-	[READ_PHRASES] = STMT_REQ_PHRASES,
 };
 
 struct page_reads {
@@ -70,12 +67,12 @@ struct page_reads {
 	size_t n;
 };
 
-/* Sends the page's reads (with the forms' when `forms`); false having
- * answered. page_reads_clear() afterwards either way. */
-static bool page_read(struct request *req, const char *id, bool forms, struct page_reads *r)
+/* Sends the page's reads; false having answered. page_reads_clear()
+ * afterwards either way. */
+static bool page_read(struct request *req, const char *id, struct page_reads *r)
 {
 	r->params[0] = id;
-	r->n = forms ? PAGE_READS : READ_FORMS;
+	r->n = PAGE_READS;
 	for (size_t i = 0; i < r->n; i++)
 		r->steps[i] = (struct db_step){ page_stmts[i], 1, r->params, NULL };
 	return db_exec_steps_or_respond(req, r->steps, r->n);
@@ -738,7 +735,7 @@ struct json_object *request_model(struct request *req, const char *id, enum reve
 				  struct detail *d)
 {
 	struct page_reads r;
-	struct json_object *m = page_read(req, id, false, &r) ? model_of(req, &r, reveal, d) : NULL;
+	struct json_object *m = page_read(req, id, &r) ? model_of(req, &r, reveal, d) : NULL;
 	page_reads_clear(&r);
 	return m;
 }
@@ -756,10 +753,36 @@ static struct json_object *transfer_choices(struct request *req, const PGresult 
 	return list;
 }
 
-/* What the page's forms need besides the request (the forms' reads). */
-static void add_form_choices(struct request *req, struct json_object *m,
-			     const struct page_reads *r, const struct detail *d)
+/*
+ * The forms' reads depend on the request's agency alone and change far
+ * less often than a request is viewed: each worker keeps them per agency
+ * until the staff, the agencies or the phrases change (sql/030, sql/042),
+ * so that a view does not read them again (issue 17).
+ */
+static const PGresult *agency_read(struct request *req, enum stmt s, enum db_topic topic,
+				   const struct detail *d)
 {
+	const char *params[] = { d->agency_id_text };
+	struct read_policy policy = { .topics = DB_TOPIC_BIT(topic), .max_age = 0 };
+	const PGresult *res = read_cached(req->db, s, policy, 1, params, NULL);
+	if (!db_ok(res)) {
+		respond_db_failure(req, res);
+		return NULL;
+	}
+	return res;
+}
+
+/* What the page's forms need besides the request; false having answered
+ * when the database failed. */
+static bool add_form_choices(struct request *req, struct json_object *m, const struct detail *d)
+{
+	const PGresult *staff_rows = agency_read(req, STMT_REQ_STAFF_CHOICES, DB_TOPIC_STAFF, d);
+	const PGresult *transfer_rows = staff_rows
+		? agency_read(req, STMT_REQ_TRANSFER_CHOICES, DB_TOPIC_AGENCIES, d) : NULL;
+	const PGresult *phrase_rows = transfer_rows
+		? agency_read(req, STMT_PHRASE_LIST, DB_TOPIC_REPLY_PHRASES, d) : NULL;
+	if (!phrase_rows)
+		return false;
 	/* A correction is answered with its own outcomes (Art. 41). */
 	const struct wf_outcome *table = d->correction ? wf_correction_outcomes : wf_outcomes;
 	int count = d->correction ? wf_correction_outcome_count : wf_outcome_count;
@@ -774,7 +797,7 @@ static void add_form_choices(struct request *req, struct json_object *m,
 		json_object_array_add(outcomes, o);
 	}
 	json_object_object_add(m, "outcome_choices", outcomes);
-	const PGresult *res = read_of(r, READ_STAFF_CHOICES);
+	const PGresult *res = staff_rows;
 	struct json_object *staff = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *s = json_object_new_object();
@@ -785,13 +808,14 @@ static void add_form_choices(struct request *req, struct json_object *m,
 	}
 	json_object_object_add(m, "staff_choices", staff);
 	json_object_object_add(m, "transfer_choices",
-			       transfer_choices(req, read_of(r, READ_TRANSFER_CHOICES)));
-	request_add_phrases(m, read_of(r, READ_PHRASES));
+			       transfer_choices(req, transfer_rows));
+	request_add_phrases(m, phrase_rows);
 	model_add_str(m, "today", fmt(req, clock_today()));
 	/* record_delivery: the ways a notice reaches the applicant, the
 	 * usual first (an e-mail is recorded by the sender itself). */
 	json_object_object_add(m, "delivery_methods", code_list(req, &vocab_notice_delivery,
 		"post,express,on_site,pickup,fax,email,sms,online,announcement"));
+	return true;
 }
 
 /* The fields as sent, each choice made as a flag "<field>_<value>" (a
@@ -865,11 +889,12 @@ static void render_page(struct request *req, const char *id, int status, enum re
 {
 	struct detail d = { 0 };
 	struct page_reads r;
-	struct json_object *m = page_read(req, id, !req->wants_json, &r)
-		? model_of(req, &r, reveal, &d) : NULL;
-	if (m && !req->wants_json)
-		add_form_choices(req, m, &r, &d);
+	struct json_object *m = page_read(req, id, &r) ? model_of(req, &r, reveal, &d) : NULL;
 	page_reads_clear(&r);
+	if (m && !req->wants_json && !add_form_choices(req, m, &d)) {
+		json_object_put(m);
+		m = NULL;
+	}
 	if (!m)
 		return;
 	if (refused && refused->message) {
