@@ -15,6 +15,22 @@ void model_add_bool(struct json_object *o, const char *key, bool value)
 	json_object_object_add(o, key, json_object_new_boolean(value));
 }
 
+void model_add_literal(struct json_object *o, const char *key, struct json_object *value)
+{
+	json_object_object_add_ex(o, key, value, JSON_C_OBJECT_KEY_IS_CONSTANT);
+}
+
+void model_add_str_literal(struct json_object *o, const char *key, const char *value)
+{
+	if (value)
+		model_add_literal(o, key, json_object_new_string(value));
+}
+
+void model_add_bool_literal(struct json_object *o, const char *key, bool value)
+{
+	model_add_literal(o, key, json_object_new_boolean(value));
+}
+
 const char *model_size_text(struct arena *a, long long bytes)
 {
 	char text[32];

@@ -255,33 +255,33 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	/* res: a row of any QUEUE_* statement; they share QUEUE_OPEN's columns. */
 	struct json_object *r = json_object_new_object();
 	const char *status = PQgetvalue(res, i, QUEUE_COL(status));
-	json_object_object_add(r, "id", json_object_new_int64(atoll(PQgetvalue(res, i, QUEUE_COL(id)))));
-	model_add_str(r, "tracking_no", PQgetvalue(res, i, QUEUE_COL(tracking_no)));
-	model_add_str(r, "name", PQgetvalue(res, i, QUEUE_COL(name)));
-	model_add_str(r, "applicant_kind", PQgetvalue(res, i, QUEUE_COL(applicant_kind)));
-	model_add_str(r, "applicant_kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, i, QUEUE_COL(applicant_kind))));
-	model_add_str(r, "status", status);
-	model_add_str(r, "status_label", vocab_field_label(NULL, "status", status));
+	model_put(r, "id", json_object_new_int64(atoll(PQgetvalue(res, i, QUEUE_COL(id)))));
+	model_put_str(r, "tracking_no", PQgetvalue(res, i, QUEUE_COL(tracking_no)));
+	model_put_str(r, "name", PQgetvalue(res, i, QUEUE_COL(name)));
+	model_put_str(r, "applicant_kind", PQgetvalue(res, i, QUEUE_COL(applicant_kind)));
+	model_put_str(r, "applicant_kind_label", vocab_short(&vocab_applicant_kind, PQgetvalue(res, i, QUEUE_COL(applicant_kind))));
+	model_put_str(r, "status", status);
+	model_put_str(r, "status_label", vocab_field_label(NULL, "status", status));
 	/* A correction (Art. 41) is marked: its own outcomes, not in table 三. */
 	const char *request_kind = PQgetvalue(res, i, QUEUE_COL(request_kind));
-	model_add_str(r, "request_kind", request_kind);
+	model_put_str(r, "request_kind", request_kind);
 	if (!strcmp(request_kind, "correction"))
-		model_add_str(r, "request_kind_label", vocab_short(&vocab_request_kind, request_kind));
-	model_add_str(r, "submitted_at", PQgetvalue(res, i, QUEUE_COL(submitted_at)));
-	model_add_str(r, "description", PQgetvalue(res, i, QUEUE_COL(description_start)));
+		model_put_str(r, "request_kind_label", vocab_short(&vocab_request_kind, request_kind));
+	model_put_str(r, "submitted_at", PQgetvalue(res, i, QUEUE_COL(submitted_at)));
+	model_put_str(r, "description", PQgetvalue(res, i, QUEUE_COL(description_start)));
 	if (!PQgetisnull(res, i, QUEUE_COL(received_on)))
-		model_add_str(r, "received_on", PQgetvalue(res, i, QUEUE_COL(received_on)));
+		model_put_str(r, "received_on", PQgetvalue(res, i, QUEUE_COL(received_on)));
 	if (!PQgetisnull(res, i, QUEUE_COL(outcome))) {
-		model_add_str(r, "outcome", PQgetvalue(res, i, QUEUE_COL(outcome)));
-		model_add_str(r, "outcome_label", vocab_field_label(NULL, "outcome", PQgetvalue(res, i, QUEUE_COL(outcome))));
+		model_put_str(r, "outcome", PQgetvalue(res, i, QUEUE_COL(outcome)));
+		model_put_str(r, "outcome_label", vocab_field_label(NULL, "outcome", PQgetvalue(res, i, QUEUE_COL(outcome))));
 	}
 	if (*PQgetvalue(res, i, QUEUE_COL(assigned_name)))
-		model_add_str(r, "assigned_to", PQgetvalue(res, i, QUEUE_COL(assigned_name)));
+		model_put_str(r, "assigned_to", PQgetvalue(res, i, QUEUE_COL(assigned_name)));
 	/* A step or the receipt entered beyond backdate_workdays (issue 11,
 	 * item 8): its reason is in the request's log. */
-	model_add_bool(r, "late_entry", !strcmp(PQgetvalue(res, i, QUEUE_COL(late_entry)), "t"));
+	model_put_bool(r, "late_entry", !strcmp(PQgetvalue(res, i, QUEUE_COL(late_entry)), "t"));
 	if (!PQgetisnull(res, i, QUEUE_COL(repeat_of)))
-		json_object_object_add(r, "repeat_of",
+		model_put(r, "repeat_of",
 				       json_object_new_int64(atoll(PQgetvalue(res, i, QUEUE_COL(repeat_of)))));
 	enum wf_status st = WF_SUBMITTED;
 	wf_status_from_code(status, &st);
@@ -289,7 +289,7 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	bool paused = !PQgetisnull(res, i, QUEUE_COL(clock_stopped_since));
 	int32_t due = 0, stopped = 0;
 	if (!PQgetisnull(res, i, QUEUE_COL(due_on))) {
-		model_add_str(r, "due_on", PQgetvalue(res, i, QUEUE_COL(due_on)));
+		model_put_str(r, "due_on", PQgetvalue(res, i, QUEUE_COL(due_on)));
 		date_parse(PQgetvalue(res, i, QUEUE_COL(due_on)), &due);
 	}
 	if (paused)
@@ -298,13 +298,13 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 	struct deadline dl = { .due = due, .running = !paused, .stopped_since = stopped };
 	int left = open && due ? deadline_remaining(qq->cal, &dl, qq->today) : 0;
 	if (open && due)
-		json_object_object_add(r, "working_days_left", json_object_new_int(left));
+		model_put(r, "working_days_left", json_object_new_int(left));
 	/* Counted over a year whose holidays are not imported (暂定). */
-	model_add_bool(r, "provisional", due && deadline_provisional(qq->cal, due));
-	model_add_bool(r, "overdue", open && due && left < 0);
-	model_add_bool(r, "due_soon", open && due && !paused && left >= 0 &&
+	model_put_bool(r, "provisional", due && deadline_provisional(qq->cal, due));
+	model_put_bool(r, "overdue", open && due && left < 0);
+	model_put_bool(r, "due_soon", open && due && !paused && left >= 0 &&
 				      left <= DEADLINE_DUE_SOON_WORKDAYS);
-	model_add_bool(r, "paused", open && paused);
+	model_put_bool(r, "paused", open && paused);
 	if (st == WF_SUBMITTED) {
 		/* An online submission unconfirmed past its confirm-by day is
 		 * overdue work (ogi-rules.md, "Online submissions"). */
@@ -314,8 +314,8 @@ static struct json_object *row_model(const PGresult *res, int i, const struct qu
 		date_parse(day, &on);
 		int32_t by = confirm_due(qq->cal, on, qq->confirm_workdays);
 		char by_s[DATE_STR_SIZE];
-		model_add_str(r, "confirm_by", date_format(by, by_s));
-		model_add_bool(r, "confirm_overdue", window_over(by, qq->today));
+		model_put_str(r, "confirm_by", date_format(by, by_s));
+		model_put_bool(r, "confirm_overdue", window_over(by, qq->today));
 	}
 	return r;
 }
