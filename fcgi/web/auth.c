@@ -241,6 +241,9 @@ static pthread_cond_t pwhash_turn;
 static pthread_once_t pwhash_once = PTHREAD_ONCE_INIT;
 static int pwhash_running, pwhash_waiting, pwhash_limit;
 static struct pwhash_helper pwhash_helpers[AUTH_HASH_RUNNING];
+_Static_assert(AUTH_PASSWORD_MAX_BYTES <= PWHASH_HELPER_MAX &&
+	       crypto_pwhash_STRBYTES <= PWHASH_HELPER_MAX,
+	       "every password and stored hash fits the helper's exchange");
 static _Atomic bool pwhash_in_helpers;	/* auth_hash_in_helpers() */
 static bool pwhash_slot_taken[AUTH_HASH_RUNNING];
 
