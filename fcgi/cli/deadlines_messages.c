@@ -104,6 +104,9 @@ static void add_row(struct digest *d, const struct calendar *cal, int32_t today,
 	} else if (!strcmp(kind, "approval")) {
 		add_str(item, "what", "延期答复待审批");
 		name = "approvals";
+	} else if (!strcmp(kind, "deadline_approval")) {
+		add_str(item, "what", "延迟答复期限待审批");
+		name = "approvals";
 	} else if (!strcmp(kind, "complaint")) {
 		struct deadline dl = { .running = true };
 		date_parse(PQgetvalue(res, i, COL(DL_DIGEST_ROWS, due_on)), &dl.due);

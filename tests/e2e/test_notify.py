@@ -247,6 +247,29 @@ class DeadlinesTest(unittest.TestCase):
         self.assertIn("待确认受理的网上申请", body)
         self.assertIn(tracking, body)
 
+    def test_the_heads_digest_lists_both_kinds_of_proposal(self):
+        # A proposed extension (Art. 33 ¶2) and a proposed stated deadline
+        # (Art. 35) both wait for a head: both are in the head's digest.
+        agency = h.new_agency(S, "np")
+        clerk, head = h.Staff(S, agency), h.Staff(S, agency, role="head")
+        S.psql("UPDATE staff SET email = 'head-np@example.gov.cn' WHERE id = %s" % head.id)
+        extended, stated = clerk.register(), clerk.register()
+        clerk.act(extended, "extend", {"reason": "情况复杂", "days": 5})
+        clerk.act(stated, "ask_reasons", {"text": "请说明申请用途"})
+        clerk.act(stated, "reasons_answered", {"text": "编写地方志"})
+        clerk.act(stated, "set_deadline", {"due_on": h.workdays_add(S, h.today(), 60),
+                                           "reason": "材料多"})
+        r = S.ysqgk("deadlines", "--mail")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(notify_once().returncode, 0)
+        mails = [m for m in mail_to("head-np@example.gov.cn") if "每日待办" in str(m["Subject"])]
+        self.assertEqual(len(mails), 1)
+        body = mails[0].get_body().get_content()
+        lines = body.splitlines()
+        for rid, what in ((extended, "延期答复待审批"), (stated, "延迟答复期限待审批")):
+            no = S.psql("SELECT tracking_no FROM requests WHERE id = %d" % rid)
+            self.assertTrue(any(no in line and what in line for line in lines), (no, what, body))
+
 
 def notice_row(rid, kind):
     import json
