@@ -351,7 +351,6 @@ static void add_files(struct request *req, const PGresult *res, struct json_obje
 	json_object_object_add(m, "own_files", own);
 }
 
-/* The 补正 request, if any; sets *open when the applicant can answer now. */
 /* The 补正 asked of the applicant, from the request's row (res: its
  * CITIZEN_STATUS_REQUEST row, the supplement's columns NULL when none);
  * *open when it can still be answered. */
