@@ -12,16 +12,32 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/log.h"
+
 extern char **environ;
 
 /*
  * One exchange: the request is an operation byte ('v' verify, 'h' hash),
  * then two strings each as a 32-bit length and its bytes (the stored hash,
- * empty for 'h'; the password). The answer is one byte (PWHASH_OK or
- * PWHASH_NO), followed for a successful 'h' by crypto_pwhash_STRBYTES
+ * empty for 'h'; the password). The answer is one byte (ANSWER_YES or
+ * ANSWER_NO), followed for a successful 'h' by crypto_pwhash_STRBYTES
  * bytes of hash.
  */
 enum { OP_VERIFY = 'v', OP_HASH = 'h' };
+enum answer { ANSWER_YES, ANSWER_NO, ANSWER_NONE /* the helper did not answer */ };
+
+/* The two computations, wherever they run. */
+static bool verify_here(const char *hash, const char *password)
+{
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+static bool hash_here(const char *password, char out[crypto_pwhash_STRBYTES])
+{
+	return crypto_pwhash_str(out, password, strlen(password),
+				 crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+}
 
 /* The longest a hash may take before the helper counts as stuck: a hash
  * takes ~0.15 s, so this is only ever reached by a helper that hangs. */
@@ -76,17 +92,13 @@ static bool serve_one(int fd)
 		return false;
 	bool ok;
 	if (op == OP_VERIFY) {
-		unsigned char answer = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0
-			? PWHASH_OK : PWHASH_NO;
+		unsigned char answer = verify_here(hash, password) ? ANSWER_YES : ANSWER_NO;
 		ok = write_all(fd, &answer, 1);
 	} else if (op == OP_HASH) {
 		char out[crypto_pwhash_STRBYTES];
-		unsigned char answer = crypto_pwhash_str(out, password, strlen(password),
-							 crypto_pwhash_OPSLIMIT_INTERACTIVE,
-							 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0
-			? PWHASH_OK : PWHASH_NO;
+		unsigned char answer = hash_here(password, out) ? ANSWER_YES : ANSWER_NO;
 		ok = write_all(fd, &answer, 1) &&
-		     (answer != PWHASH_OK || write_all(fd, out, sizeof out));
+		     (answer != ANSWER_YES || write_all(fd, out, sizeof out));
 		sodium_memzero(out, sizeof out);
 	} else {
 		ok = false;
@@ -177,35 +189,35 @@ static bool send_request(int fd, unsigned char op, const char *hash, const char 
 
 /* One exchange; a helper that is gone is started again once (it may have
  * died since the last hash: killed, or out of memory). */
-static enum pwhash_answer exchange(struct pwhash_helper *h, unsigned char op,
-				   const char *hash, const char *password,
-				   char out[crypto_pwhash_STRBYTES])
+static enum answer exchange(struct pwhash_helper *h, unsigned char op, const char *hash,
+			    const char *password, char out[crypto_pwhash_STRBYTES])
 {
 	/* Too long for the helper: the caller's own bounds are far below. */
 	if (strlen(hash) > PWHASH_HELPER_MAX || strlen(password) > PWHASH_HELPER_MAX)
-		return PWHASH_UNAVAILABLE;
+		return ANSWER_NONE;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (h->fd < 0 && !start(h))
-			return PWHASH_UNAVAILABLE;
+			return ANSWER_NONE;
 		unsigned char answer;
 		if (send_request(h->fd, op, hash, password) && read_all(h->fd, &answer, 1) &&
-		    (answer == PWHASH_NO ||
-		     (answer == PWHASH_OK && (op != OP_HASH ||
-					      read_all(h->fd, out, crypto_pwhash_STRBYTES)))))
-			return (enum pwhash_answer)answer;
+		    (answer == ANSWER_NO ||
+		     (answer == ANSWER_YES && (op != OP_HASH ||
+					       read_all(h->fd, out, crypto_pwhash_STRBYTES)))))
+			return (enum answer)answer;
 		pwhash_helper_stop(h);
 	}
-	return PWHASH_UNAVAILABLE;
+	log_error("password hashing helper unavailable: hashing in process");
+	return ANSWER_NONE;
 }
 
-enum pwhash_answer pwhash_helper_verify(struct pwhash_helper *h, const char *hash,
-					const char *password)
+bool pwhash_verify(struct pwhash_helper *h, const char *hash, const char *password)
 {
-	return exchange(h, OP_VERIFY, hash, password, NULL);
+	enum answer a = h ? exchange(h, OP_VERIFY, hash, password, NULL) : ANSWER_NONE;
+	return a == ANSWER_NONE ? verify_here(hash, password) : a == ANSWER_YES;
 }
 
-enum pwhash_answer pwhash_helper_hash(struct pwhash_helper *h, const char *password,
-				      char out[crypto_pwhash_STRBYTES])
+bool pwhash_hash(struct pwhash_helper *h, const char *password, char out[crypto_pwhash_STRBYTES])
 {
-	return exchange(h, OP_HASH, "", password, out);
+	enum answer a = h ? exchange(h, OP_HASH, "", password, out) : ANSWER_NONE;
+	return a == ANSWER_NONE ? hash_here(password, out) : a == ANSWER_YES;
 }

@@ -40,19 +40,19 @@ struct pwhash_helper {
 
 #define PWHASH_HELPER_INIT { .pid = 0, .fd = -1 }
 
-enum pwhash_answer {
-	PWHASH_OK,		/* verified, or hashed */
-	PWHASH_NO,		/* the password does not match, or libsodium failed */
-	PWHASH_UNAVAILABLE,	/* the helper could not be started or did not answer */
-};
+/*
+ * Whether password matches the Argon2id string hash
+ * (crypto_pwhash_str_verify), computed by helper h — or in this process
+ * when h is NULL, or when the helper cannot be started or does not answer
+ * (logged): a sign-in is never refused for want of a helper.
+ */
+bool pwhash_verify(struct pwhash_helper *h, const char *hash, const char *password);
 
-/* crypto_pwhash_str_verify() in the helper. */
-enum pwhash_answer pwhash_helper_verify(struct pwhash_helper *h, const char *hash,
-					const char *password);
-
-/* crypto_pwhash_str() with the "interactive" limits, in the helper. */
-enum pwhash_answer pwhash_helper_hash(struct pwhash_helper *h, const char *password,
-				      char out[crypto_pwhash_STRBYTES]);
+/* The Argon2id string of password into out (crypto_pwhash_str, the
+ * "interactive" limits), where pwhash_verify() would compute it; false if
+ * libsodium failed (out of memory). */
+bool pwhash_hash(struct pwhash_helper *h, const char *password,
+		 char out[crypto_pwhash_STRBYTES]);
 
 /* Ends the helper (if any) and waits for it. */
 void pwhash_helper_stop(struct pwhash_helper *h);

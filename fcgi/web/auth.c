@@ -332,8 +332,6 @@ static void pwhash_leave(struct pwhash_helper *slot)
 	pthread_mutex_unlock(&pwhash_lock);
 }
 
-static int hash_now(const char *password, char out[crypto_pwhash_STRBYTES]);
-
 /* A hash to verify against when the username is unknown, so that the
  * answer takes as long as for a known one. Made once per process outside
  * the queue: a full queue must not leave it empty (an empty hash would
@@ -345,7 +343,7 @@ static void make_dummy_hash(void)
 {
 	char pw[17];
 	auth_random_password(pw);
-	if (hash_now(pw, dummy_hash) != 0)
+	if (!pwhash_hash(NULL, pw, dummy_hash))
 		dummy_hash[0] = '\0';
 }
 
@@ -358,17 +356,9 @@ enum auth_pw auth_password_check(const char *hash, const char *password)
 	struct pwhash_helper *slot = pwhash_enter();
 	if (!slot)
 		return AUTH_PW_BUSY;
-	enum pwhash_answer a = pwhash_in_helpers ? pwhash_helper_verify(slot, hash, password)
-						 : PWHASH_UNAVAILABLE;
-	if (a == PWHASH_UNAVAILABLE) {
-		/* A sign-in is not refused for want of a helper: hashed here. */
-		if (pwhash_in_helpers)
-			log_error("password hashing helper unavailable: hashing in process");
-		a = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0
-			? PWHASH_OK : PWHASH_NO;
-	}
+	bool right = pwhash_verify(pwhash_in_helpers ? slot : NULL, hash, password);
 	pwhash_leave(slot);
-	return a == PWHASH_OK && hash != dummy_hash ? AUTH_PW_RIGHT : AUTH_PW_WRONG;
+	return right && hash != dummy_hash ? AUTH_PW_RIGHT : AUTH_PW_WRONG;
 }
 
 bool auth_transaction(struct request *req, bool (*fn)(struct request *, void *), void *ctx)
@@ -509,27 +499,14 @@ const char *auth_password_problem(const char *password)
 	return NULL;
 }
 
-static int hash_now(const char *password, char out[crypto_pwhash_STRBYTES])
-{
-	return crypto_pwhash_str(out, password, strlen(password),
-				 crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				 crypto_pwhash_MEMLIMIT_INTERACTIVE);
-}
-
 bool auth_hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
 {
 	struct pwhash_helper *slot = pwhash_enter();
 	if (!slot)
 		return false;
-	enum pwhash_answer a = pwhash_in_helpers ? pwhash_helper_hash(slot, password, out)
-						 : PWHASH_UNAVAILABLE;
-	if (a == PWHASH_UNAVAILABLE) {
-		if (pwhash_in_helpers)
-			log_error("password hashing helper unavailable: hashing in process");
-		a = hash_now(password, out) == 0 ? PWHASH_OK : PWHASH_NO;
-	}
+	bool hashed = pwhash_hash(pwhash_in_helpers ? slot : NULL, password, out);
 	pwhash_leave(slot);
-	return a == PWHASH_OK;
+	return hashed;
 }
 
 void auth_random_password(char out[17])

@@ -764,24 +764,17 @@ static const PGresult *agency_read(struct request *req, enum stmt s, enum db_top
 {
 	const char *params[] = { d->agency_id_text };
 	struct read_policy policy = { .topics = DB_TOPIC_BIT(topic), .max_age = 0 };
-	const PGresult *res = read_cached(req->db, s, policy, 1, params, NULL);
-	if (!db_ok(res)) {
-		respond_db_failure(req, res);
-		return NULL;
-	}
-	return res;
+	return db_cached_or_respond(req, s, policy, 1, params);
 }
 
 /* What the page's forms need besides the request; false having answered
  * when the database failed. */
 static bool add_form_choices(struct request *req, struct json_object *m, const struct detail *d)
 {
-	const PGresult *staff_rows = agency_read(req, STMT_REQ_STAFF_CHOICES, DB_TOPIC_STAFF, d);
-	const PGresult *transfer_rows = staff_rows
-		? agency_read(req, STMT_REQ_TRANSFER_CHOICES, DB_TOPIC_AGENCIES, d) : NULL;
-	const PGresult *phrase_rows = transfer_rows
-		? agency_read(req, STMT_PHRASE_LIST, DB_TOPIC_REPLY_PHRASES, d) : NULL;
-	if (!phrase_rows)
+	const PGresult *staff_rows, *transfer_rows, *phrase_rows;
+	if (!(staff_rows = agency_read(req, STMT_REQ_STAFF_CHOICES, DB_TOPIC_STAFF, d)) ||
+	    !(transfer_rows = agency_read(req, STMT_REQ_TRANSFER_CHOICES, DB_TOPIC_AGENCIES, d)) ||
+	    !(phrase_rows = agency_read(req, STMT_PHRASE_LIST, DB_TOPIC_REPLY_PHRASES, d)))
 		return false;
 	/* A correction is answered with its own outcomes (Art. 41). */
 	const struct wf_outcome *table = d->correction ? wf_correction_outcomes : wf_outcomes;
@@ -797,13 +790,14 @@ static bool add_form_choices(struct request *req, struct json_object *m, const s
 		json_object_array_add(outcomes, o);
 	}
 	json_object_object_add(m, "outcome_choices", outcomes);
-	const PGresult *res = staff_rows;
 	struct json_object *staff = json_object_new_array();
-	for (int i = 0; i < PQntuples(res); i++) {
+	for (int i = 0; i < PQntuples(staff_rows); i++) {
 		struct json_object *s = json_object_new_object();
-		staff_add_val(req, s, "username", res, i, COL(REQ_STAFF_CHOICES, username));
-		staff_add_val(req, s, "display_name", res, i, COL(REQ_STAFF_CHOICES, display_name));
-		model_add_str(s, "role_label", vocab_label(&vocab_staff_role, PQgetvalue(res, i, COL(REQ_STAFF_CHOICES, role))));
+		staff_add_val(req, s, "username", staff_rows, i, COL(REQ_STAFF_CHOICES, username));
+		staff_add_val(req, s, "display_name", staff_rows, i,
+			      COL(REQ_STAFF_CHOICES, display_name));
+		model_add_str(s, "role_label", vocab_label(&vocab_staff_role,
+			PQgetvalue(staff_rows, i, COL(REQ_STAFF_CHOICES, role))));
 		json_object_array_add(staff, s);
 	}
 	json_object_object_add(m, "staff_choices", staff);
