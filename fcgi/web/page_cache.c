@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/app.h"
 #include "lib/per_thread.h"
@@ -22,6 +23,8 @@ struct page {
 	unsigned char *slot_after;
 	size_t npieces;
 	unsigned long last_used;
+	char *version;		/* a JSON answer's (NULL: an HTML page) */
+	time_t made;
 };
 
 struct pages {
@@ -47,6 +50,7 @@ static void page_clear(struct page *p)
 	free(p->html);
 	free(p->piece_end);
 	free(p->slot_after);
+	free(p->version);
 	memset(p, 0, sizeof *p);
 }
 
@@ -118,7 +122,8 @@ bool page_cache_serve(struct request *req, const char *key, unsigned topics,
 	struct pages *c = per_thread_get(&caches);
 	for (int i = 0; i < PAGE_CACHE_ENTRIES; i++) {
 		struct page *p = &c->entries[i];
-		if (p->key && p->topics == topics && !strcmp(p->key, key) && page_current(p, req)) {
+		if (p->key && !p->version && p->topics == topics && !strcmp(p->key, key) &&
+		    page_current(p, req)) {
 			p->last_used = ++c->clock;
 			write_page(req, p, tokens);
 			return true;
@@ -214,4 +219,80 @@ void page_cache_respond(struct request *req, const char *key, unsigned topics,
 	memcpy(p->generation, req->db->topic_generation, sizeof p->generation);
 	p->last_used = ++c->clock;
 	write_page(req, p, tokens);
+}
+
+/* ---- JSON answers ------------------------------------------------------------------ */
+
+/* The JSON copy under key that may still serve, whatever its version. */
+static struct page *json_kept(struct request *req, const char *key, unsigned topics,
+			      int max_age)
+{
+	if (!req->wants_json || !db_ready(req->db))
+		return NULL;
+	struct pages *c = per_thread_get(&caches);
+	time_t now = time(NULL);
+	for (int i = 0; i < PAGE_CACHE_ENTRIES; i++) {
+		struct page *p = &c->entries[i];
+		if (p->key && p->version && p->topics == topics && !strcmp(p->key, key)) {
+			if (page_current(p, req) && now >= p->made && now - p->made <= max_age)
+				return p;
+			page_clear(p);
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+bool page_cache_kept(struct request *req, const char *key, unsigned topics, int max_age)
+{
+	return json_kept(req, key, topics, max_age) != NULL;
+}
+
+bool page_cache_serve_json(struct request *req, const char *key, const char *version,
+			   unsigned topics, int max_age)
+{
+	struct page *p = json_kept(req, key, topics, max_age);
+	if (!p || strcmp(p->version, version))
+		return false;
+	struct pages *c = per_thread_get(&caches);
+	p->last_used = ++c->clock;
+	struct buf *out = &req->worker->out;
+	buf_reset(out);
+	buf_append(out, p->html, p->piece_end[0]);
+	http_header(req, "Content-Type", "application/json; charset=utf-8");
+	req->status = 200;
+	req->responded = true;
+	return true;
+}
+
+void page_cache_respond_json(struct request *req, const char *key, const char *version,
+			     unsigned topics, struct json_object *model)
+{
+	respond(req, 200, NULL, model);
+	if (req->status != 200 || !req->wants_json || !version || !db_ready(req->db))
+		return;
+	struct pages *c = per_thread_get(&caches);
+	/* One copy a key: the one of an older version goes. */
+	struct page *p = json_kept(req, key, topics, 0x7fffffff);
+	if (p)
+		page_clear(p);
+	else
+		p = entry_to_fill(c);
+	const struct buf *out = &req->worker->out;
+	p->key = strdup(key);
+	p->version = strdup(version);
+	p->html = malloc(out->len + 1);
+	p->piece_end = malloc(sizeof *p->piece_end);
+	if (!p->key || !p->version || !p->html || !p->piece_end) {
+		page_clear(p);
+		return;
+	}
+	memcpy(p->html, out->data, out->len);
+	p->piece_end[0] = out->len;
+	p->npieces = 1;
+	p->topics = topics;
+	p->app_serial = req->app->serial;
+	memcpy(p->generation, req->db->topic_generation, sizeof p->generation);
+	p->made = time(NULL);
+	p->last_used = ++c->clock;
 }

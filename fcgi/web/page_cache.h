@@ -29,7 +29,7 @@
 #include "web/request.h"
 
 /* How many pages a thread keeps, and how many tokens a page may have. */
-#define PAGE_CACHE_ENTRIES 32
+#define PAGE_CACHE_ENTRIES 64
 #define PAGE_CACHE_SLOTS 4
 
 /* The placeholder the model holds where token i goes (i < PAGE_CACHE_SLOTS). */
@@ -54,5 +54,35 @@ bool page_cache_serve(struct request *req, const char *key, unsigned topics,
 void page_cache_respond(struct request *req, const char *key, unsigned topics,
 			const char *template, struct json_object *model,
 			const char *const *tokens, size_t ntokens);
+
+/*
+ * JSON answers are kept too, whole (the status look-up, issue 17), where
+ * the database can say cheaply whether the answer would still be the same:
+ * the caller reads that `version` in a round trip it makes anyway and a
+ * copy serves only if it was made at the same version, the topics have not
+ * changed and it is at most max_age seconds old (for what in it counts from
+ * the clock, such as links good for a while). The version is the whole
+ * proof: a copy is never served on the strength of its key alone.
+ *
+ *	if (page_cache_kept(req, key, topics, age))
+ *		… read the version alone …
+ *	if (version && page_cache_serve_json(req, key, version, topics, age))
+ *		return;
+ *	… read and build the model …
+ *	page_cache_respond_json(req, key, version, topics, model);
+ */
+
+/* Whether a JSON copy under key may still serve (its version unknown yet). */
+bool page_cache_kept(struct request *req, const char *key, unsigned topics, int max_age);
+
+/* Answers (200) with the JSON copy under key made at version; false when
+ * there is none good, nothing sent. */
+bool page_cache_serve_json(struct request *req, const char *key, const char *version,
+			   unsigned topics, int max_age);
+
+/* Answers 200 with model (ownership taken) as JSON, and keeps the answer
+ * under key at version. */
+void page_cache_respond_json(struct request *req, const char *key, const char *version,
+			     unsigned topics, struct json_object *model);
 
 #endif

@@ -35,6 +35,7 @@
 #include "domain/workflow_rules.h"
 #include "web/http.h"
 #include "web/model.h"
+#include "web/page_cache.h"
 #include "web/upload.h"
 #include "core/columns.h"
 #include "web/pages/citizen/citizen.h"
@@ -53,6 +54,16 @@
 #define LOOKUP_MAX_DELAY	300
 /* …and after this many the address is refused until the window ends. */
 #define LOOKUP_MAX_FAILURES	10
+
+/*
+ * A worker keeps the JSON answer of a look-up (web/page_cache.h) and gives
+ * it again while the look-up's own statement says the request's page has
+ * not changed (CITIZEN_LOOKUP_FIND's page_version) and neither have the
+ * agencies nor the calendar it names. Five minutes at most: its file links
+ * are good for fifteen (core/file_links.h), so a copy's keep ten.
+ */
+#define STATUS_COPY_TOPICS	(DB_TOPIC_BIT(DB_TOPIC_AGENCIES) | DB_TOPIC_BIT(DB_TOPIC_HOLIDAYS))
+#define STATUS_COPY_MAX_AGE	300
 
 /* An applicant's answer to a 补正 request. */
 #define SUPPLEMENT_MAX_CHARS	5000
@@ -121,7 +132,20 @@ struct lookup_result {
 	int retry_after;		/* seconds, for LOOKUP_LIMITED */
 	struct json_object *errors;	/* LOOKUP_INCOMPLETE */
 	struct json_object *model;	/* LOOKUP_FOUND, when asked for (the caller's) */
+	const char *copy_key;		/* a JSON look-up's copy's (page_cache) */
+	const char *page_version;	/* LOOKUP_FOUND by number: the page's, now */
 };
+
+/* What a look-up's copy is kept under: the number and code as proved, and
+ * the site's address (the page names it). */
+static const char *copy_key(struct request *req, const char *tracking_no, const char *hash)
+{
+	const char *origin = http_site_origin(req);
+	size_t n = strlen(tracking_no) + strlen(hash) + strlen(origin) + 16;
+	char *key = arena_alloc(req->arena, n);
+	snprintf(key, n, "status\n%s\n%s\n%s", tracking_no, hash, origin);
+	return key;
+}
 
 /* The seconds this address must wait before its next try (0: none), from
  * its row of CITIZEN_LOOKUP_STATE (none: no failure in this window). */
@@ -181,8 +205,10 @@ static bool limiter_exec(struct request *req, enum stmt s, bool *claimed)
 /*
  * One round trip (issue 17): the request of this number and code with the
  * address's limiter state, in one statement, and — with_model — the whole
- * status page's reads. Sets r->id, r->db and r->model when found; *clean
- * when the address has no failure in this window.
+ * status page's reads unless this worker keeps a copy of the page, which
+ * the statement's page_version may prove current. Sets r->id, r->db,
+ * r->page_version and r->model (when read) when found; *clean when the
+ * address has no failure in this window.
  */
 enum { READ_FIND, READ_PAGE };
 static enum lookup read_in(struct request *req, struct db *db, const char *hash,
@@ -195,8 +221,11 @@ static enum lookup read_in(struct request *req, struct db *db, const char *hash,
 	};
 	size_t n = READ_PAGE;
 	if (with_model) {
-		status_reads_add(steps + READ_PAGE, &key);
-		n += STATUS_READS;
+		r->copy_key = copy_key(req, r->tracking_no, hash);
+		if (!page_cache_kept(req, r->copy_key, STATUS_COPY_TOPICS, STATUS_COPY_MAX_AGE)) {
+			status_reads_add(steps + READ_PAGE, &key);
+			n += STATUS_READS;
+		}
 	}
 	enum lookup found = LOOKUP_FAILED;
 	bool read = db_exec_steps(db, steps, n) && PQntuples(steps[READ_FIND].res) == 1;
@@ -210,7 +239,9 @@ static enum lookup read_in(struct request *req, struct db *db, const char *hash,
 		r->id = arena_strdup(req->arena, PQgetvalue(row, 0, COL(CITIZEN_LOOKUP_FIND, id)));
 		r->code_hash = hash;
 		r->db = db;
-		if (with_model && status_reads_found(steps + READ_PAGE)) {
+		r->page_version = arena_strdup(req->arena, PQgetvalue(row, 0,
+						COL(CITIZEN_LOOKUP_FIND, page_version)));
+		if (n > READ_PAGE && status_reads_found(steps + READ_PAGE)) {
 			r->model = status_model_of(req, db, steps + READ_PAGE);
 			if (!r->model)
 				found = LOOKUP_FAILED;
@@ -605,14 +636,27 @@ static void respond_status_done(struct request *req, struct db *db,
 void page_status_lookup(struct request *req)
 {
 	struct lookup_result r;
-	/* JSON answers with the page's model, read with the look-up itself. */
+	/* JSON answers with the page's model, read with the look-up itself,
+	 * or with this worker's copy of it when the look-up proved it current. */
 	lookup(req, &r, req->wants_json);
 	if (!lookup_found_or_respond(req, &r))
 		return;
-	if (r.model)
-		respond(req, 200, "status", r.model);
-	else
+	if (!req->wants_json) {
 		respond_status_done(req, r.db, &r, NULL);
+		return;
+	}
+	if (r.copy_key && r.page_version &&
+	    page_cache_serve_json(req, r.copy_key, r.page_version, STATUS_COPY_TOPICS,
+				  STATUS_COPY_MAX_AGE))
+		return;
+	/* A copy was kept but is not current: the page's reads, now. */
+	if (!r.model && !(r.model = status_model(req, r.db, r.id)))
+		return;
+	if (r.copy_key && r.page_version)
+		page_cache_respond_json(req, r.copy_key, r.page_version, STATUS_COPY_TOPICS,
+					r.model);
+	else
+		respond(req, 200, "status", r.model);
 }
 
 /* GET /status/view?t=TOKEN[&done=…]: the status page, reloadable. */
