@@ -37,6 +37,7 @@ struct node {
 	const char *indent;
 	size_t indent_len;
 	char **parts;		/* variables and sections: the dotted name split */
+	unsigned long *hashes;	/* each part's json-c key hash (tmpl_key_hash) */
 	unsigned nparts;	/* 0 for the implicit iterator "." */
 	struct node *kids;
 	struct node *next;
@@ -54,6 +55,15 @@ struct tmpl_set {
 	size_t nbuckets;
 	size_t count;
 };
+
+/*
+ * The hash json-c gives key in every object's table, computed once when a
+ * template is parsed: rendering looks each key up by it
+ * (lh_table_lookup_entry_w_hash) instead of hashing the name again for
+ * every object searched — the queue's 50 rows resolve ~20 keys each
+ * through two or three levels of context (issue 17, docs/bench.md).
+ */
+unsigned long tmpl_key_hash(const char *key);
 
 /* The template called `name`, or NULL. */
 struct tmpl *tmpl_set_find(const struct tmpl_set *set, const char *name);

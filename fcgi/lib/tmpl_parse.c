@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
+#include <json-c/linkhash.h>
 
 /* ------------------------------------------------------------- tokens */
 
@@ -456,6 +458,18 @@ static void flush_text(struct builder *b)
 	buf_reset(&b->text);
 }
 
+unsigned long tmpl_key_hash(const char *key)
+{
+	/* Every json-c object hashes its keys with the same function (the
+	 * process's string hash, seeded once): ask an object's table. */
+	struct json_object *o = json_object_new_object();
+	if (!o)
+		abort();
+	unsigned long h = lh_get_hash(json_object_get_object(o), key);
+	json_object_put(o);
+	return h;
+}
+
 static void split_name(struct builder *b, struct node *n, const struct token *t)
 {
 	struct arena *a = &b->p->set->arena;
@@ -467,11 +481,13 @@ static void split_name(struct builder *b, struct node *n, const struct token *t)
 	for (size_t i = 0; i < t->len; i++)
 		parts += t->s[i] == '.';
 	n->parts = arena_alloc(a, parts * sizeof *n->parts);
+	n->hashes = arena_alloc(a, parts * sizeof *n->hashes);
 	const char *s = t->s, *end = t->s + t->len;
 	for (unsigned i = 0; i < parts; i++) {
 		const char *dot = memchr(s, '.', (size_t)(end - s));
 		const char *stop = dot ? dot : end;
 		n->parts[i] = arena_strndup(a, s, (size_t)(stop - s));
+		n->hashes[i] = tmpl_key_hash(n->parts[i]);
 		s = stop + 1;
 	}
 	n->nparts = parts;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/linkhash.h>
 
 /* ---------------------------------------------------------- rendering */
 
@@ -90,6 +91,13 @@ static void render_text(struct render *r, const char *s, size_t len,
  * rest only inside what it found ("Broken Chain Resolution"). A key that
  * holds null is found (json-c gives NULL for it).
  */
+/* Part i of n's name in object o (an object); NULL when absent. */
+static struct lh_entry *member(struct json_object *o, const struct node *n, unsigned i)
+{
+	return lh_table_lookup_entry_w_hash(json_object_get_object(o), n->parts[i],
+					    n->hashes[i]);
+}
+
 static bool lookup(const struct ctx *c, const struct node *n,
 		   struct json_object **out)
 {
@@ -97,18 +105,18 @@ static bool lookup(const struct ctx *c, const struct node *n,
 		*out = c->val;
 		return true;
 	}
-	struct json_object *v = NULL;
+	struct lh_entry *e = NULL;
 	for (; c; c = c->up) {
-		if (json_object_is_type(c->val, json_type_object) &&
-		    json_object_object_get_ex(c->val, n->parts[0], &v))
+		if (json_object_is_type(c->val, json_type_object) && (e = member(c->val, n, 0)))
 			break;
 	}
 	if (!c)
 		return false;
+	struct json_object *v = (struct json_object *)lh_entry_v(e);
 	for (unsigned i = 1; i < n->nparts; i++) {
-		if (!json_object_is_type(v, json_type_object) ||
-		    !json_object_object_get_ex(v, n->parts[i], &v))
+		if (!json_object_is_type(v, json_type_object) || !(e = member(v, n, i)))
 			return false;
+		v = (struct json_object *)lh_entry_v(e);
 	}
 	*out = v;
 	return true;
