@@ -10,21 +10,23 @@
 #include "web/http.h"
 
 /*
- * A kept page: its HTML with the placeholders cut out, as pieces; between
- * piece i and piece i + 1 goes token slot_after[i].
+ * A kept page: its answer with the placeholders cut out, as pieces;
+ * between piece i and piece i + 1 goes token slot_after[i]. A JSON answer
+ * is one piece.
  */
 struct page {
 	char *key;		/* NULL: a free entry */
+	char *version;		/* NULL: kept without one */
+	bool json;
 	unsigned long app_serial;
 	unsigned topics;
 	unsigned long generation[DB_TOPICS];
-	char *html;		/* the pieces, one after another */
-	size_t *piece_end;	/* where piece i ends in html */
+	time_t made;
+	char *text;		/* the pieces, one after another */
+	size_t *piece_end;	/* where piece i ends in text */
 	unsigned char *slot_after;
 	size_t npieces;
 	unsigned long last_used;
-	char *version;		/* a JSON answer's (NULL: an HTML page) */
-	time_t made;
 };
 
 struct pages {
@@ -47,10 +49,10 @@ const char *page_cache_slot(size_t i)
 static void page_clear(struct page *p)
 {
 	free(p->key);
-	free(p->html);
+	free(p->version);
+	free(p->text);
 	free(p->piece_end);
 	free(p->slot_after);
-	free(p->version);
 	memset(p, 0, sizeof *p);
 }
 
@@ -86,14 +88,45 @@ static bool tokens_plain(const char *const *tokens, size_t n)
 	return n <= PAGE_CACHE_SLOTS;
 }
 
-static bool page_current(const struct page *p, const struct request *req)
+/* Drawn from this load of the app and the topics' present state, and
+ * young enough. */
+static bool page_current(const struct page *p, const struct request *req,
+			 const struct page_copy *copy, time_t now)
 {
 	if (p->app_serial != req->app->serial)
 		return false;
 	for (int t = 0; t < DB_TOPICS; t++)
 		if ((p->topics & DB_TOPIC_BIT(t)) && p->generation[t] != req->db->topic_generation[t])
 			return false;
-	return true;
+	return !copy->max_age || (now >= p->made && now - p->made <= copy->max_age);
+}
+
+/*
+ * The copy under copy->key for this kind of answer that may still serve,
+ * whatever its version; one gone stale is dropped. Only a database that is
+ * there and listening tells of changes: without one nothing is kept.
+ */
+static struct page *kept(struct request *req, const struct page_copy *copy)
+{
+	if (!db_ready(req->db))
+		return NULL;
+	struct pages *c = per_thread_get(&caches);
+	for (int i = 0; i < PAGE_CACHE_ENTRIES; i++) {
+		struct page *p = &c->entries[i];
+		if (p->key && p->json == req->wants_json && p->topics == copy->topics &&
+		    !strcmp(p->key, copy->key)) {
+			if (page_current(p, req, copy, time(NULL)))
+				return p;
+			page_clear(p);
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+bool page_cache_kept(struct request *req, const struct page_copy *copy)
+{
+	return kept(req, copy) != NULL;
 }
 
 /* The page written with its tokens, as the answer. */
@@ -103,33 +136,34 @@ static void write_page(struct request *req, const struct page *p, const char *co
 	size_t start = 0;
 	buf_reset(out);
 	for (size_t i = 0; i < p->npieces; i++) {
-		buf_append(out, p->html + start, p->piece_end[i] - start);
+		buf_append(out, p->text + start, p->piece_end[i] - start);
 		start = p->piece_end[i];
 		if (i + 1 < p->npieces)
 			buf_puts(out, tokens[p->slot_after[i]]);
 	}
-	http_header(req, "Content-Type", "text/html; charset=utf-8");
+	http_header(req, "Content-Type", p->json ? "application/json; charset=utf-8"
+						 : "text/html; charset=utf-8");
 	req->status = 200;
 	req->responded = true;
 }
 
-bool page_cache_serve(struct request *req, const char *key, unsigned topics,
+static bool same_version(const char *a, const char *b)
+{
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+bool page_cache_serve(struct request *req, const struct page_copy *copy,
 		      const char *const *tokens, size_t ntokens)
 {
-	/* Only a database that is there and listening tells of changes. */
-	if (req->wants_json || !db_ready(req->db) || !tokens_plain(tokens, ntokens))
+	if (!tokens_plain(tokens, ntokens))
+		return false;
+	struct page *p = kept(req, copy);
+	if (!p || !same_version(p->version, copy->version))
 		return false;
 	struct pages *c = per_thread_get(&caches);
-	for (int i = 0; i < PAGE_CACHE_ENTRIES; i++) {
-		struct page *p = &c->entries[i];
-		if (p->key && !p->version && p->topics == topics && !strcmp(p->key, key) &&
-		    page_current(p, req)) {
-			p->last_used = ++c->clock;
-			write_page(req, p, tokens);
-			return true;
-		}
-	}
-	return false;
+	p->last_used = ++c->clock;
+	write_page(req, p, tokens);
+	return true;
 }
 
 /* The first placeholder at or after s: its slot in *slot, NULL if none. */
@@ -148,151 +182,121 @@ static const char *next_slot(const char *s, const char *end, size_t ntokens, siz
 	return NULL;
 }
 
-/* Cuts the rendered page (with placeholders) into p; false when it holds
- * no placeholder at all (nothing to keep: the template changed). */
-static bool page_cut(struct page *p, const char *html, size_t len, size_t ntokens)
+/* Cuts the answer (with placeholders) into p; false when a page with
+ * tokens holds no placeholder at all (nothing to keep: the template
+ * changed). */
+static bool page_cut(struct page *p, const char *text, size_t len, size_t ntokens)
 {
-	const char *end = html + len;
+	const char *end = text + len;
 	size_t n = 1;
 	size_t slot;
-	for (const char *at = next_slot(html, end, ntokens, &slot); at;
+	for (const char *at = next_slot(text, end, ntokens, &slot); at;
 	     at = next_slot(at + strlen(slots[slot]), end, ntokens, &slot))
 		n++;
-	if (n == 1)
+	if (n == 1 && ntokens)
 		return false;
-	p->html = malloc(len + 1);
+	p->text = malloc(len + 1);
 	p->piece_end = malloc(n * sizeof *p->piece_end);
 	p->slot_after = malloc(n);
-	if (!p->html || !p->piece_end || !p->slot_after)
+	if (!p->text || !p->piece_end || !p->slot_after)
 		return false;
 	size_t written = 0;
-	const char *from = html;
+	const char *from = text;
 	p->npieces = 0;
-	for (const char *at = next_slot(html, end, ntokens, &slot); at;
+	for (const char *at = next_slot(text, end, ntokens, &slot); at;
 	     at = next_slot(from, end, ntokens, &slot)) {
-		memcpy(p->html + written, from, (size_t)(at - from));
+		memcpy(p->text + written, from, (size_t)(at - from));
 		written += (size_t)(at - from);
 		p->slot_after[p->npieces] = (unsigned char)slot;
 		p->piece_end[p->npieces++] = written;
 		from = at + strlen(slots[slot]);
 	}
-	memcpy(p->html + written, from, (size_t)(end - from));
+	memcpy(p->text + written, from, (size_t)(end - from));
 	written += (size_t)(end - from);
 	p->piece_end[p->npieces++] = written;
 	return true;
 }
 
-static struct page *entry_to_fill(struct pages *c)
+/* The entry a new copy goes into: the key's old one (one copy a key), a
+ * free one, or the least recently used. */
+static struct page *entry_to_fill(struct pages *c, const struct request *req,
+				  const struct page_copy *copy)
 {
-	struct page *oldest = &c->entries[0];
+	struct page *oldest = &c->entries[0], *free_one = NULL;
 	for (int i = 0; i < PAGE_CACHE_ENTRIES; i++) {
-		if (!c->entries[i].key)
-			return &c->entries[i];
-		if (c->entries[i].last_used < oldest->last_used)
-			oldest = &c->entries[i];
+		struct page *p = &c->entries[i];
+		if (p->key && p->json == req->wants_json && !strcmp(p->key, copy->key)) {
+			page_clear(p);
+			return p;
+		}
+		if (!p->key && !free_one)
+			free_one = p;
+		if (p->last_used < oldest->last_used)
+			oldest = p;
 	}
+	if (free_one)
+		return free_one;
 	page_clear(oldest);
 	return oldest;
 }
 
-void page_cache_respond(struct request *req, const char *key, unsigned topics,
+/* The bytes a thread's copies hold, the newest `spare` kept whatever its size. */
+static void keep_within_budget(struct pages *c, const struct page *spare)
+{
+	for (;;) {
+		size_t bytes = 0;
+		struct page *oldest = NULL;
+		for (int i = 0; i < PAGE_CACHE_ENTRIES; i++) {
+			struct page *p = &c->entries[i];
+			if (!p->key)
+				continue;
+			bytes += p->npieces ? p->piece_end[p->npieces - 1] : 0;
+			if (p != spare && (!oldest || p->last_used < oldest->last_used))
+				oldest = p;
+		}
+		if (bytes <= PAGE_CACHE_BYTES || !oldest)
+			return;
+		page_clear(oldest);
+	}
+}
+
+static bool keep(struct request *req, struct page *p, const struct page_copy *copy,
+		 size_t ntokens)
+{
+	const struct buf *out = &req->worker->out;
+	if (!page_cut(p, out->data, out->len, req->wants_json ? 0 : ntokens) ||
+	    !(p->key = strdup(copy->key)) ||
+	    (copy->version && !(p->version = strdup(copy->version))))
+		return false;
+	p->json = req->wants_json;
+	p->app_serial = req->app->serial;
+	p->topics = copy->topics;
+	memcpy(p->generation, req->db->topic_generation, sizeof p->generation);
+	p->made = time(NULL);
+	return true;
+}
+
+void page_cache_respond(struct request *req, const struct page_copy *copy,
 			const char *template, struct json_object *model,
 			const char *const *tokens, size_t ntokens)
 {
 	respond(req, 200, template, model);
-	if (req->status != 200 || req->wants_json || !tokens_plain(tokens, ntokens))
+	if (req->status != 200 || !db_ready(req->db) || !tokens_plain(tokens, ntokens))
 		return;
 	struct pages *c = per_thread_get(&caches);
-	struct page *p = entry_to_fill(c);
-	const struct buf *out = &req->worker->out;
-	if (!page_cut(p, out->data, out->len, ntokens) || !(p->key = strdup(key))) {
+	struct page *p = entry_to_fill(c, req, copy);
+	if (!keep(req, p, copy, ntokens)) {
 		page_clear(p);
+		if (req->wants_json)
+			return;
 		/* Rendered with placeholders and not kept: the page in full. */
 		struct page once = { 0 };
-		if (page_cut(&once, out->data, out->len, ntokens))
+		if (page_cut(&once, req->worker->out.data, req->worker->out.len, ntokens))
 			write_page(req, &once, tokens);
 		page_clear(&once);
 		return;
 	}
-	p->app_serial = req->app->serial;
-	p->topics = topics;
-	memcpy(p->generation, req->db->topic_generation, sizeof p->generation);
 	p->last_used = ++c->clock;
 	write_page(req, p, tokens);
-}
-
-/* ---- JSON answers ------------------------------------------------------------------ */
-
-/* The JSON copy under key that may still serve, whatever its version. */
-static struct page *json_kept(struct request *req, const char *key, unsigned topics,
-			      int max_age)
-{
-	if (!req->wants_json || !db_ready(req->db))
-		return NULL;
-	struct pages *c = per_thread_get(&caches);
-	time_t now = time(NULL);
-	for (int i = 0; i < PAGE_CACHE_ENTRIES; i++) {
-		struct page *p = &c->entries[i];
-		if (p->key && p->version && p->topics == topics && !strcmp(p->key, key)) {
-			if (page_current(p, req) && now >= p->made && now - p->made <= max_age)
-				return p;
-			page_clear(p);
-			return NULL;
-		}
-	}
-	return NULL;
-}
-
-bool page_cache_kept(struct request *req, const char *key, unsigned topics, int max_age)
-{
-	return json_kept(req, key, topics, max_age) != NULL;
-}
-
-bool page_cache_serve_json(struct request *req, const char *key, const char *version,
-			   unsigned topics, int max_age)
-{
-	struct page *p = json_kept(req, key, topics, max_age);
-	if (!p || strcmp(p->version, version))
-		return false;
-	struct pages *c = per_thread_get(&caches);
-	p->last_used = ++c->clock;
-	struct buf *out = &req->worker->out;
-	buf_reset(out);
-	buf_append(out, p->html, p->piece_end[0]);
-	http_header(req, "Content-Type", "application/json; charset=utf-8");
-	req->status = 200;
-	req->responded = true;
-	return true;
-}
-
-void page_cache_respond_json(struct request *req, const char *key, const char *version,
-			     unsigned topics, struct json_object *model)
-{
-	respond(req, 200, NULL, model);
-	if (req->status != 200 || !req->wants_json || !version || !db_ready(req->db))
-		return;
-	struct pages *c = per_thread_get(&caches);
-	/* One copy a key: the one of an older version goes. */
-	struct page *p = json_kept(req, key, topics, 0x7fffffff);
-	if (p)
-		page_clear(p);
-	else
-		p = entry_to_fill(c);
-	const struct buf *out = &req->worker->out;
-	p->key = strdup(key);
-	p->version = strdup(version);
-	p->html = malloc(out->len + 1);
-	p->piece_end = malloc(sizeof *p->piece_end);
-	if (!p->key || !p->version || !p->html || !p->piece_end) {
-		page_clear(p);
-		return;
-	}
-	memcpy(p->html, out->data, out->len);
-	p->piece_end[0] = out->len;
-	p->npieces = 1;
-	p->topics = topics;
-	p->app_serial = req->app->serial;
-	memcpy(p->generation, req->db->topic_generation, sizeof p->generation);
-	p->made = time(NULL);
-	p->last_used = ++c->clock;
+	keep_within_budget(c, p);
 }

@@ -511,13 +511,13 @@ static void respond_blank_form(struct request *req, const struct agency *ag,
 		respond_form(req, 200, ag, view, defaults, NULL, false, NULL);
 		return;
 	}
-	unsigned topics = DB_TOPIC_BIT(DB_TOPIC_AGENCIES);
-	if (page_cache_serve(req, key, topics, tokens, COUNT(tokens)))
+	struct page_copy copy = { .key = key, .topics = DB_TOPIC_BIT(DB_TOPIC_AGENCIES) };
+	if (page_cache_serve(req, &copy, tokens, COUNT(tokens)))
 		return;
 	model_add_str(defaults, "submit_token", page_cache_slot(1));
 	struct json_object *m = form_model(req, ag, view, defaults, NULL, false, NULL);
 	model_add_str(m, "csrf_token", page_cache_slot(0));
-	page_cache_respond(req, key, topics, "apply", m, tokens, COUNT(tokens));
+	page_cache_respond(req, &copy, "apply", m, tokens, COUNT(tokens));
 }
 
 /* ---- pages ---------------------------------------------------------------------------- */

@@ -147,6 +147,13 @@ static const char *copy_key(struct request *req, const char *tracking_no, const 
 	return key;
 }
 
+/* The copy of a look-up's answer: at r's page_version, NULL before it is read. */
+static struct page_copy status_copy(const struct lookup_result *r)
+{
+	return (struct page_copy){ .key = r->copy_key, .version = r->page_version,
+				   .topics = STATUS_COPY_TOPICS, .max_age = STATUS_COPY_MAX_AGE };
+}
+
 /* The seconds this address must wait before its next try (0: none), from
  * its row of CITIZEN_LOOKUP_STATE (none: no failure in this window). */
 static int wait_of_state(const PGresult *res)
@@ -222,7 +229,8 @@ static enum lookup read_in(struct request *req, struct db *db, const char *hash,
 	size_t n = READ_PAGE;
 	if (with_model) {
 		r->copy_key = copy_key(req, r->tracking_no, hash);
-		if (!page_cache_kept(req, r->copy_key, STATUS_COPY_TOPICS, STATUS_COPY_MAX_AGE)) {
+		struct page_copy copy = status_copy(r);
+		if (!page_cache_kept(req, &copy)) {
 			status_reads_add(steps + READ_PAGE, &key);
 			n += STATUS_READS;
 		}
@@ -645,16 +653,15 @@ void page_status_lookup(struct request *req)
 		respond_status_done(req, r.db, &r, NULL);
 		return;
 	}
-	if (r.copy_key && r.page_version &&
-	    page_cache_serve_json(req, r.copy_key, r.page_version, STATUS_COPY_TOPICS,
-				  STATUS_COPY_MAX_AGE))
+	struct page_copy copy = status_copy(&r);
+	bool by_number = r.copy_key && r.page_version;
+	if (by_number && page_cache_serve(req, &copy, NULL, 0))
 		return;
 	/* A copy was kept but is not current: the page's reads, now. */
 	if (!r.model && !(r.model = status_model(req, r.db, r.id)))
 		return;
-	if (r.copy_key && r.page_version)
-		page_cache_respond_json(req, r.copy_key, r.page_version, STATUS_COPY_TOPICS,
-					r.model);
+	if (by_number)
+		page_cache_respond(req, &copy, "status", r.model, NULL, 0);
 	else
 		respond(req, 200, "status", r.model);
 }
