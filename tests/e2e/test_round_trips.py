@@ -238,6 +238,89 @@ class StatusCopyTest(unittest.TestCase):
         self.assertEqual(page["agency"]["office_phone"], "0571-87000000")
 
 
+class QueueCopyTest(unittest.TestCase):
+    """The worker keeps each queue page it gave and gives it again only
+    while the agency's queue version, read first, is the one it was made
+    at (web/page_cache.h; sql/044). Each change below must show at the
+    very next view, and only the agency's own changes end its copies."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.agency = h.new_agency(S, "qc")
+        cls.clerk = h.Staff(S, cls.agency)
+        cls.other = h.new_agency(S, "qo")
+
+    def view(self, staff, json_=False, query=""):
+        r = staff.get(("/api/v1/requests" if json_ else "/staff") + query, json_=json_)
+        self.assertEqual(r.status, 200, r)
+        return db_use(r)[:2], r
+
+    def assert_kept(self, staff, json_=False, query=""):
+        """The page as it is now, after checking the next view is the copy."""
+        _, page = self.view(staff, json_, query)
+        use, again = self.view(staff, json_, query)
+        self.assertEqual(use, (1, 1), "not served from the copy")
+        self.assertEqual(again.body, page.body)
+        self.assertEqual(again.header("Content-Type"), page.header("Content-Type"))
+        return again.json() if json_ else again.text
+
+    def assert_changed(self, staff, json_=False, query=""):
+        (rt, st), page = self.view(staff, json_, query)
+        self.assertGreater(st, 1, "served from the copy after a change")
+        return page.json() if json_ else page.text
+
+    def rows(self, page):
+        return {r["id"]: r for r in page["requests"]}
+
+    def test_html_and_json_each_kept_and_the_form_token_is_the_sessions(self):
+        h.submit_online(S, self.agency)
+        for json_ in (False, True):
+            page = self.assert_kept(self.clerk, json_)
+        html_page = self.assert_kept(self.clerk)
+        self.assertIn(self.clerk.token("/staff"), html_page)
+        # Another member of the agency has a copy of their own.
+        other = h.Staff(S, self.agency)
+        self.assertIn(other.token("/staff"), self.assert_kept(other))
+        self.assertNotIn(other.token("/staff"), self.assert_kept(self.clerk))
+
+    def test_a_submission_a_step_and_a_row_changed_by_hand(self):
+        self.assert_kept(self.clerk, True)
+        rid, _, _ = h.submit_online(S, self.agency)
+        self.assertIn(rid, self.rows(self.assert_changed(self.clerk, True)))
+        self.assert_kept(self.clerk, True)
+        self.clerk.act(rid, "confirm")
+        self.assertEqual(self.rows(self.assert_changed(self.clerk, True))[rid]["status"],
+                         "in_progress")
+        self.assert_kept(self.clerk, True)
+        S.psql("UPDATE requests SET name = '改过的名字' WHERE id = %d" % rid)
+        self.assertEqual(self.rows(self.assert_changed(self.clerk, True))[rid]["name"],
+                         "改过的名字")
+
+    def test_another_agencys_change_keeps_the_copy(self):
+        self.assert_kept(self.clerk, True)
+        h.submit_online(S, self.other)
+        (rt, st), _ = self.view(self.clerk, True)
+        self.assertEqual((rt, st), (1, 1))
+
+    def test_a_proposed_extension_waits_in_the_heads_count(self):
+        head = h.Staff(S, self.agency, "head")
+        rid = self.clerk.register()
+        before = self.assert_kept(head, True)["counts"]["awaiting_approval"]
+        self.clerk.act(rid, "extend", {"reason": "情况复杂", "days": 5})
+        self.assertEqual(self.assert_changed(head, True)["counts"]["awaiting_approval"],
+                         before + 1)
+
+    def test_a_step_in_a_transaction_that_fails_changes_nothing(self):
+        """The version is counted at the commit: a step refused by the
+        rules leaves the copy as it was."""
+        rid, _, _ = h.submit_online(S, self.agency)
+        self.clerk.act(rid, "confirm")
+        self.assert_kept(self.clerk, True)
+        self.clerk.act(rid, "confirm", expect=409)
+        (rt, st), _ = self.view(self.clerk, True)
+        self.assertEqual((rt, st), (1, 1))
+
+
 class SubmissionTest(unittest.TestCase):
     """A submission is one transaction, however its statements travel
     (issue 17 sends several in one round trip): a statement that fails in

@@ -23,7 +23,9 @@
 #include "domain/date.h"
 #include "domain/deadline.h"
 #include "domain/workflow_rules.h"
+#include "web/csrf.h"
 #include "web/http.h"
+#include "web/page_cache.h"
 #include "web/pages/pages.h"
 #include "web/pages/staff/staff_queue.h"
 #include "core/clock.h"
@@ -672,13 +674,53 @@ bool queue_prepare(struct request *req, struct staff_agency *ag, struct queue_qu
 	return queue_read_filters(req, cal, ag, qq);
 }
 
+/*
+ * A worker keeps each queue page it gave (web/page_cache.h) — per member,
+ * address, display and day — and gives it again while the agency's queue
+ * version (sql/044), read first, is the one it was made at: one statement
+ * instead of the page's three or four (issue 17). What else the page
+ * shows comes from the worker's copies already (the member, the agencies,
+ * the calendar, the open complaints), and a copy goes when one of those
+ * changes.
+ */
+#define QUEUE_COPY_TOPICS (DB_TOPIC_BIT(DB_TOPIC_AGENCIES) | DB_TOPIC_BIT(DB_TOPIC_HOLIDAYS) | \
+			   DB_TOPIC_BIT(DB_TOPIC_STAFF) | DB_TOPIC_BIT(DB_TOPIC_COMPLAINTS))
+
+/* The copy of this queue page at the agency's version read now; false
+ * having answered when the database failed. */
+static bool queue_copy(struct request *req, const struct staff_agency *ag,
+		       const struct queue_query *qq, struct page_copy *copy)
+{
+	const char *params[] = { ag->id_text };
+	PGresult *res = db_exec_or_respond(req, req->db, STMT_QUEUE_VERSION, 1, params);
+	if (!res)
+		return false;
+	const char *target = req->target ? req->target : "";
+	size_t n = strlen(req->staff->staff_id_text) + strlen(req->staff->role) +
+		   strlen(target) + 48;
+	char *key = arena_alloc(req->arena, n);
+	snprintf(key, n, "queue\n%s\n%s\n%d\n%ld\n%s", req->staff->staff_id_text,
+		 req->staff->role, http_display_large(req), (long)qq->today, target);
+	*copy = (struct page_copy){ .key = key, .topics = QUEUE_COPY_TOPICS,
+		.version = arena_strdup(req->arena,
+					PQgetvalue(res, 0, COL(QUEUE_VERSION, version))) };
+	PQclear(res);
+	return true;
+}
+
 static void queue(struct request *req, bool page)
 {
 	if (page && !staff_password_changed_or_respond(req))
 		return;
 	struct staff_agency ag;
 	struct queue_query qq;
-	if (!queue_prepare(req, &ag, &qq))
+	struct page_copy copy;
+	if (!queue_prepare(req, &ag, &qq) || !queue_copy(req, &ag, &qq, &copy))
+		return;
+	/* The session's form token goes into the page's forms. */
+	const char *tokens[] = { csrf_token(req) };
+	size_t ntokens = page && !req->wants_json ? 1 : 0;
+	if (page_cache_serve(req, &copy, tokens, ntokens))
 		return;
 	bool failed;
 	struct json_object *m = queue_model(req, &ag, &qq, &failed);
@@ -686,7 +728,9 @@ static void queue(struct request *req, bool page)
 		return;
 	if (page)
 		add_page_fields(req, m, &ag, &qq);
-	respond(req, 200, page ? "staff/queue" : NULL, m);
+	if (ntokens)
+		model_add_str(m, "csrf_token", page_cache_slot(0));
+	page_cache_respond(req, &copy, page ? "staff/queue" : NULL, m, tokens, ntokens);
 }
 
 void page_staff_queue(struct request *req)
