@@ -321,6 +321,28 @@ class QueueCopyTest(unittest.TestCase):
         self.assertEqual((rt, st), (1, 1))
 
 
+class CopyBudgetTest(unittest.TestCase):
+    """A thread keeps at most PAGE_CACHE_BYTES (1 MB) of copies, whatever
+    their number (web/page_cache.h): the least recently used go first."""
+
+    def test_the_oldest_copy_goes_past_a_megabyte(self):
+        agency = h.new_agency(S, "cb")
+        clerk = h.Staff(S, agency)
+        for _ in range(50):
+            h.submit_online(S, agency)
+        size = len(clerk.get("/staff?view=0").body)
+        self.assertGreater(size, 20000, "a page too small to fill the budget")
+        pages = 1024 * 1024 // size + 2
+        self.assertLess(pages, 64, "the entries, not the bytes, would bound it")
+        for i in range(pages):
+            clerk.get("/staff?view=%d" % i)
+        # The newest is kept; the first went to make room.
+        r = clerk.get("/staff?view=%d" % (pages - 1))
+        self.assertEqual(db_use(r)[1], 1)
+        r = clerk.get("/staff?view=0")
+        self.assertGreater(db_use(r)[1], 1)
+
+
 class SubmissionTest(unittest.TestCase):
     """A submission is one transaction, however its statements travel
     (issue 17 sends several in one round trip): a statement that fails in
