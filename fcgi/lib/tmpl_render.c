@@ -86,11 +86,6 @@ static void render_text(struct render *r, const char *s, size_t len,
 	}
 }
 
-/*
- * Spec lookup: the first name part is searched down the context stack, the
- * rest only inside what it found ("Broken Chain Resolution"). A key that
- * holds null is found (json-c gives NULL for it).
- */
 /* Part i of n's name in object o (an object); NULL when absent. */
 static struct lh_entry *member(struct json_object *o, const struct node *n, unsigned i)
 {
@@ -98,6 +93,11 @@ static struct lh_entry *member(struct json_object *o, const struct node *n, unsi
 					    n->hashes[i]);
 }
 
+/*
+ * Spec lookup: the first name part is searched down the context stack, the
+ * rest only inside what it found ("Broken Chain Resolution"). A key that
+ * holds null is found (json-c gives NULL for it).
+ */
 static bool lookup(const struct ctx *c, const struct node *n,
 		   struct json_object **out)
 {
